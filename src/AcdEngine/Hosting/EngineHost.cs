@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace Hotline.AcdEngine.Hosting;
+
+/// <summary>Builds and runs the AcdEngine host; turns configuration errors into a clear message and exit code 2.</summary>
+public static class EngineHost
+{
+    /// <summary>Exit code for a configuration error that stopped the host.</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+        try
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            builder.AddHotlineLogging("acdengine");
+            builder.Services.AddAcdEngine(builder.Configuration);
+            var app = builder.Build();
+            app.MapAcdEngine();
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            Log.Fatal("Configuration error, AcdEngine not started: {Failures}", string.Join("; ", ex.Failures));
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join("; ", ex.Failures));
+            return ConfigurationErrorExitCode;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Fatal(ex, "AcdEngine stopped unexpectedly");
+            return 1;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+}

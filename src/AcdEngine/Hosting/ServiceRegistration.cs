@@ -1,0 +1,25 @@
+using Hotline.AcdEngine.Api;
+
+namespace Hotline.AcdEngine.Hosting;
+
+/// <summary>All of the engine's wiring, in one place (eShop's AddApplicationServices shape).</summary>
+public static class ServiceRegistration
+{
+    public static IServiceCollection AddAcdEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AcdOptions>().Bind(configuration.GetSection(AcdOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddGrpc();
+        services.AddHealthChecks();
+        return services;
+    }
+
+    public static WebApplication MapAcdEngine(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        app.MapStatsApi();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Hotline.AcdEngine.Hosting;
+
+return await EngineHost.RunAsync(args);

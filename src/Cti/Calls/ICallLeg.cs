@@ -1,0 +1,99 @@
+using Hotline.Cti.Media;
+
+namespace Hotline.Cti.Calls;
+
+/// <summary>Which way a leg was set up.</summary>
+public enum CallLegDirection
+{
+    /// <summary>The remote party sent us an INVITE.</summary>
+    Inbound,
+    /// <summary>We sent the INVITE.</summary>
+    Outbound,
+}
+
+/// <summary>Where a leg is in its life.</summary>
+public enum CallLegState
+{
+    /// <summary>Inbound INVITE received, not answered; or outbound INVITE sent, no final answer yet.</summary>
+    Offering,
+    /// <summary>200 OK exchanged, media flowing.</summary>
+    Connected,
+    /// <summary>BYE/CANCEL/rejection/timeout: over.</summary>
+    Ended,
+}
+
+/// <summary>Why a leg ended.</summary>
+public enum HangupCause
+{
+    /// <summary>The remote party hung up (BYE, or CANCEL before answer).</summary>
+    RemoteHangup,
+    /// <summary>We hung up.</summary>
+    LocalHangup,
+    /// <summary>No RTP for the inactivity timeout.</summary>
+    MediaTimeout,
+    /// <summary>Outbound: rejected or unreachable.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One SIP call leg with its media anchored on the engine: the API the ACD is written against.
+/// A leg hears exactly one thing at a time: a played source, another leg (bridge), a mixer, or silence.
+/// </summary>
+public interface ICallLeg
+{
+    /// <summary>Engine-wide unique id of this leg.</summary>
+    string Id { get; }
+
+    /// <summary>Inbound: the caller's user part (the calling number). Outbound: the called user.</summary>
+    string RemoteUser { get; }
+
+    /// <summary>Display name from the From header (inbound), if any.</summary>
+    string RemoteDisplayName { get; }
+
+    /// <summary>Inbound: the user part of the Request-URI (the number dialled).</summary>
+    string DialedNumber { get; }
+
+    CallLegDirection Direction { get; }
+
+    CallLegState State { get; }
+
+    /// <summary>Inbound only: 200 OK with our SDP answer; completes when the ACK arrives (or fails on timeout).</summary>
+    Task AnswerAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inbound only, before answer: a final non-2xx response (486, 480, 404, …).</summary>
+    Task RejectAsync(int statusCode, CancellationToken cancellationToken);
+
+    /// <summary>Send 180 Ringing (inbound, before answer).</summary>
+    Task RingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Plays <paramref name="source"/> to the remote party, replacing whatever it heard before (a bridge or mixer
+    /// is detached). The returned task completes when the source ends or is replaced/stopped (never throws for that).
+    /// </summary>
+    Task PlayAsync(IAudioSource source, CancellationToken cancellationToken);
+
+    /// <summary>Stops what the leg hears (silence) and detaches it from any bridge or mixer.</summary>
+    void StopAudio();
+
+    /// <summary>Hangs up: CANCEL before answer (outbound), 480 (inbound unanswered), BYE after.</summary>
+    Task HangupAsync(CancellationToken cancellationToken);
+
+    /// <summary>A DTMF digit (RFC 4733 or SIP INFO), reported once per key press.</summary>
+    event EventHandler<DtmfEventArgs>? Dtmf;
+
+    /// <summary>The leg ended, whoever ended it. Raised once.</summary>
+    event EventHandler<CallLegEndedEventArgs>? Ended;
+}
+
+public sealed class DtmfEventArgs(char digit, int durationMs) : EventArgs
+{
+    public char Digit { get; } = digit;
+    public int DurationMs { get; } = durationMs;
+}
+
+public sealed class CallLegEndedEventArgs(HangupCause cause, int sipStatus) : EventArgs
+{
+    public HangupCause Cause { get; } = cause;
+    /// <summary>The final SIP status when there was one (e.g. 486 for a busy outbound leg), else 0.</summary>
+    public int SipStatus { get; } = sipStatus;
+}

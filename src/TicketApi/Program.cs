@@ -1,0 +1,3 @@
+using Hotline.TicketApi.Hosting;
+
+return await TicketHost.RunAsync(args);

@@ -1,0 +1,35 @@
+using System.Net;
+using Hotline.TestSupport;
+
+namespace Hotline.EndToEnd.Tests.Hosting;
+
+/// <summary>Both programs start on loopback as real processes, answer /healthz, and refuse bad configuration clearly.</summary>
+[TestFixture]
+public sealed class HostStartupTests
+{
+    [TestCase("AcdEngine")]
+    [TestCase("TicketApi")]
+    public async Task Host_starts_and_answers_healthz(string project)
+    {
+        await using var host = await HostProcess.StartHealthyAsync(project);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(host.HttpUrl, "/healthz"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+    }
+
+    [TestCase("AcdEngine", "Acd:HotlineNumber", "twelve", "Acd:HotlineNumber")]
+    [TestCase("AcdEngine", "TicketApi:Url", "not a url", "TicketApi:Url")]
+    [TestCase("TicketApi", "Database:Provider", "Oracle", "Database:Provider")]
+    [TestCase("TicketApi", "Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey")]
+    public async Task Bad_configuration_stops_the_host_with_a_message_naming_the_key(string project, string key, string value, string named)
+    {
+        await using var host = HostProcess.Start(project, new Dictionary<string, string> { [key] = value });
+        var exitCode = await host.Process.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2), host.Process.Output);
+            Assert.That(host.Process.Output, Does.Contain("Configuration error").And.Contain(named));
+        });
+    }
+}

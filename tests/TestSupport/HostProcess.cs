@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace Hotline.TestSupport;
+
+/// <summary>A Hotline host (AcdEngine or TicketApi) run from its build output as a real process on loopback.</summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly string _dataPath;
+
+    private HostProcess(PeerProcess process, int httpPort, int grpcPort, string dataPath)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        GrpcPort = grpcPort;
+        _dataPath = dataPath;
+    }
+
+    public int HttpPort { get; }
+    public int GrpcPort { get; }
+    public Uri HttpUrl => new($"http://127.0.0.1:{HttpPort}");
+    public Uri GrpcUrl => new($"http://127.0.0.1:{GrpcPort}");
+    public string DataPath => _dataPath;
+    public PeerProcess Process => _process;
+
+    /// <summary>Starts the host without waiting for it to be healthy.</summary>
+    public static HostProcess Start(string project, IDictionary<string, string>? settings = null)
+    {
+        var output = RepoPaths.HostOutput(project);
+        var dll = Path.Combine(output, $"Hotline.{project}.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("Build the solution first: host not found", dll);
+        var http = FreePort.Next();
+        var grpc = FreePort.Next();
+        var data = Path.Combine(Path.GetTempPath(), "hotline-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var env = new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{http.ToString(CultureInfo.InvariantCulture)}",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpc.ToString(CultureInfo.InvariantCulture)}",
+            ["Data__Path"] = data,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        if (settings is not null)
+            foreach (var (k, v) in settings) env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
+        var process = PeerProcess.Start("dotnet", [dll], env, output);
+        return new HostProcess(process, http, grpc, data);
+    }
+
+    /// <summary>Starts the host and waits until GET /healthz answers 200.</summary>
+    public static async Task<HostProcess> StartHealthyAsync(string project, IDictionary<string, string>? settings = null, TimeSpan? timeout = null)
+    {
+        var host = Start(project, settings);
+        try
+        {
+            await host.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(60));
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var cts = new CancellationTokenSource(timeout);
+        // Poll the real endpoint: readiness of a separate process has no event to await.
+        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"Host exited with {await _process.Exited}:\n{_process.Output}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri(HttpUrl, "/healthz"), cts.Token);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cts.IsCancellationRequested)
+            {
+                // One slow probe.
+            }
+            if (!await ticker.WaitForNextTickAsync(cts.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
+                throw new TimeoutException($"Host not healthy after {timeout}:\n{_process.Output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        try { Directory.Delete(_dataPath, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

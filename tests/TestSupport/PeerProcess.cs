@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Hotline.TestSupport;
+
+/// <summary>
+/// A real program started for a test (redis-server, sipp, baresip, a Hotline host). Captures its output, lets a test
+/// await a line, and kills the whole process tree on dispose.
+/// </summary>
+public sealed class PeerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Tcs)> _waiters = [];
+    private readonly Lock _gate = new();
+
+    private PeerProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line the process wrote so far (stdout and stderr).</summary>
+    public string Output => string.Join('\n', _lines);
+
+    public Task<int> Exited { get; private set; } = Task.FromResult(0);
+
+    public static PeerProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        if (environment is not null)
+            foreach (var (k, v) in environment) info.Environment[k] = v;
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var peer = new PeerProcess(process);
+        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => peer.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => peer.OnLine(e.Data);
+        process.Exited += (_, _) => exited.TrySetResult(process.ExitCode);
+        if (!process.Start()) throw new InvalidOperationException("Could not start " + fileName);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        peer.Exited = exited.Task;
+        return peer;
+    }
+
+    /// <summary>Completes with the first line (already seen or future) that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var tcs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var seen = _lines.FirstOrDefault(match);
+            if (seen is not null) return Task.FromResult(seen);
+            _waiters.Add((match, tcs));
+        }
+        return tcs.Task.WaitAsync(timeout);
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_gate)
+        {
+            _lines.Enqueue(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(line))
+                {
+                    _waiters[i].Tcs.TrySetResult(line);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM-like stop (Kill of the tree) and waits for exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the test peers where missing and runs every test of Hotline.sln (Release build).
+# Ends with one line "N passed, N failed, N skipped" and a non-zero exit if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-peers.sh test
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Hotline.sln -c Release -nologo -clp:ErrorsOnly
+log=$(mktemp)
+set +e
+dotnet test Hotline.sln -c Release --no-build --nologo \
+  --blame-hang-timeout 8m --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# VSTest prints a summary per test assembly ("     Passed: 12", "     Failed: 1", "    Skipped: 2"): add them up.
+awk '/^ +Passed: [0-9]+ *$/ { p+=$2 } /^ +Failed: [0-9]+ *$/ { f+=$2 } /^ +Skipped: [0-9]+ *$/ { s+=$2 }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
