@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Hotline.Cti.Media;
+using Hotline.Cti.Media.Clock;
+using Microsoft.Extensions.Logging.Abstractions;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Mixing;
 using Hotline.Cti.Media.Rtp;
@@ -15,6 +17,8 @@ using Hotline.MediaBench;
 var args2 = Args.Parse(args);
 var sounds = args2.Get("sounds", Path.Combine(FindRoot(), "sounds"));
 var seconds = int.Parse(args2.Get("seconds", "15"), CultureInfo.InvariantCulture);
+var perSink = int.Parse(args2.Get("per-sink", "500"), CultureInfo.InvariantCulture);
+var parallelism = int.Parse(args2.Get("threads", "0"), CultureInfo.InvariantCulture);
 var ports = args2.Get("ports", "40000-49999").Split('-');
 var options = new RtpOptions
 {
@@ -34,8 +38,10 @@ return 0;
 
 async Task RunHoldMusic(int count)
 {
-    await using var engine = new MediaEngine(options, TimeProvider.System);
-    var sinks = Enumerable.Range(0, Math.Max(1, count / 500)).Select(_ => new UdpSink()).ToArray();
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    clock.Start();
+    await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
+    var sinks = Enumerable.Range(0, Math.Max(1, count / perSink)).Select(_ => new UdpSink()).ToArray();
     var sessions = new List<MediaSession>(count);
     for (var i = 0; i < count; i++)
     {
@@ -54,8 +60,10 @@ async Task RunHoldMusic(int count)
 
 async Task RunMixes(int count)
 {
-    await using var engine = new MediaEngine(options, TimeProvider.System);
-    var sinks = Enumerable.Range(0, Math.Max(1, count * 3 / 500)).Select(_ => new UdpSink()).ToArray();
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    clock.Start();
+    await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
+    var sinks = Enumerable.Range(0, Math.Max(1, count * 3 / perSink)).Select(_ => new UdpSink()).ToArray();
     var sessions = new List<MediaSession>(count * 3);
     var talkers = new List<(Socket Socket, IPEndPoint To)>();
     for (var m = 0; m < count; m++)

@@ -33,7 +33,7 @@ public sealed class MediaEngine : IAsyncDisposable
         AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
         if (clock is null)
         {
-            Clock = new MediaClock(time, _loggers.CreateLogger<MediaClock>());
+            Clock = new MediaClock(time, _loggers.CreateLogger<MediaClock>(), realtime: options.RealtimeClock);
             Clock.Start();
             _ownsClock = true;
         }

@@ -38,6 +38,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private SocketAddress? _remote;
     private volatile bool _latched;
     private WavRecorder? _recorder;
+    private readonly Lock _inboundGate = new();
     private long _inboundTick = -1;
     private long _lastReceived;
     private int _timedOut;
@@ -222,12 +223,19 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     }
 
     /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
+    /// <remarks>
+    /// Thread-safe: with a parallel clock, a bridge peer or mixer on another clock thread may ask during the same
+    /// tick; the frame is taken once under the lock and is not rewritten until the next tick.
+    /// </remarks>
     internal ReadOnlySpan<short> ReadInbound(long tick)
     {
-        if (_inboundTick != tick)
+        lock (_inboundGate)
         {
-            _inboundTick = tick;
-            _inbound.Read(_inFrame);
+            if (_inboundTick != tick)
+            {
+                _inbound.Read(_inFrame);
+                _inboundTick = tick;
+            }
         }
         return _inFrame;
     }

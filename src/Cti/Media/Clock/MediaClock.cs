@@ -27,11 +27,44 @@ public sealed class MediaClock : IAsyncDisposable
     private long _tick;
     private long _skippedTicks;
 
-    public MediaClock(TimeProvider time, ILogger<MediaClock> logger)
+    /// <summary>
+    /// Creates a stopped clock. <paramref name="parallelism"/> threads share each tick's work once there are
+    /// <see cref="ParallelThreshold"/> subscribers or more (the clock thread plus helpers; default: one per core,
+    /// at most 4). The tick still has one deadline and one lateness figure. With <c>realtime</c> the clock threads
+    /// run in SCHED_FIFO (see RealtimeScheduling).
+    /// </summary>
+    public MediaClock(TimeProvider time, ILogger<MediaClock> logger, int parallelism = 0, bool realtime = false)
     {
         _time = time;
         _logger = logger;
+        _realtime = realtime;
+        var parts = parallelism > 0 ? parallelism : Math.Clamp(Environment.ProcessorCount, 1, 4);
+        _helpers = new Thread[parts - 1];
+        _go = new ManualResetEventSlim[parts - 1];
+        for (var i = 0; i < _helpers.Length; i++)
+        {
+            var index = i;
+            _go[i] = new ManualResetEventSlim(false, spinCount: 50);
+            _helpers[i] = new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"media-clock-{i + 1}", Priority = ThreadPriority.Highest };
+            _helpers[i].Start();
+        }
     }
+
+    /// <summary>SCHED_FIFO priority of the clock threads (1–99; modest, below kernel threads).</summary>
+    public const int RealtimePriority = 10;
+
+    /// <summary>Below this many subscribers one thread does the whole tick (waking helpers costs more).</summary>
+    public const int ParallelThreshold = 128;
+
+    private readonly bool _realtime;
+    private readonly Thread[] _helpers;
+    private readonly ManualResetEventSlim[] _go;
+    private readonly CountdownEvent _done = new(1);
+    private IMediaClockSubscriber[] _dispatching = [];
+    private long _dispatchTick;
+
+    /// <summary>Threads that share a tick's work (the clock thread included).</summary>
+    public int Parallelism => _helpers.Length + 1;
 
     /// <summary>Deadline → start of the tick.</summary>
     public LatencyHistogram WakeLateness { get; } = new();
@@ -101,7 +134,35 @@ public sealed class MediaClock : IAsyncDisposable
     {
         _stopping = true;
         _thread?.Join();
+        foreach (var go in _go) go.Set();
+        foreach (var helper in _helpers) helper.Join();
         return ValueTask.CompletedTask;
+    }
+
+    private void HelperLoop(int index)
+    {
+        var elevated = false;
+        while (true)
+        {
+            if (_realtime && !elevated && _thread is not null)
+            {
+                elevated = true;
+                RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority);
+            }
+            _go[index].Wait();
+            _go[index].Reset();
+            if (_stopping) return;
+            RunSlice(Volatile.Read(ref _dispatching), _dispatchTick, index + 1);
+            _done.Signal();
+        }
+    }
+
+    private void RunSlice(IMediaClockSubscriber[] subscribers, long tick, int part)
+    {
+        var parts = _helpers.Length + 1;
+        var from = (int)((long)subscribers.Length * part / parts);
+        var to = (int)((long)subscribers.Length * (part + 1) / parts);
+        for (var i = from; i < to; i++) Invoke(subscribers[i], tick);
     }
 
     private void Run()
@@ -110,7 +171,9 @@ public sealed class MediaClock : IAsyncDisposable
         var periodTicks = (long)(Period.TotalSeconds * _time.TimestampFrequency);
         var start = _time.GetTimestamp();
         long n = 0;
-        _logger.LogInformation("Media clock started: {PeriodMs} ms period", AudioFormat.FrameMilliseconds);
+        var realtime = _realtime ? RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority) ?? "SCHED_FIFO" : "normal priority";
+        _logger.LogInformation("Media clock started: {PeriodMs} ms period, {Threads} thread(s), scheduling: {Scheduling}",
+            AudioFormat.FrameMilliseconds, Parallelism, realtime);
         while (!_stopping)
         {
             var deadline = start + (n * periodTicks);
@@ -136,18 +199,30 @@ public sealed class MediaClock : IAsyncDisposable
     private void Dispatch(long tick)
     {
         var subscribers = Volatile.Read(ref _subscribers);
-        for (var i = 0; i < subscribers.Length; i++)
+        if (_helpers.Length == 0 || subscribers.Length < ParallelThreshold)
         {
-            try
-            {
-                subscribers[i].OnTick(tick);
-            }
-            catch (Exception ex)
-            {
-                // One broken stream must not stop every other call's audio.
-                _logger.LogError(ex, "Media clock subscriber {Subscriber} failed; unsubscribing it", subscribers[i].GetType().Name);
-                Unsubscribe(subscribers[i]);
-            }
+            for (var i = 0; i < subscribers.Length; i++) Invoke(subscribers[i], tick);
+            return;
+        }
+        _dispatchTick = tick;
+        Volatile.Write(ref _dispatching, subscribers);
+        _done.Reset(_helpers.Length);
+        foreach (var go in _go) go.Set();
+        RunSlice(subscribers, tick, 0);
+        _done.Wait();
+    }
+
+    private void Invoke(IMediaClockSubscriber subscriber, long tick)
+    {
+        try
+        {
+            subscriber.OnTick(tick);
+        }
+        catch (Exception ex)
+        {
+            // One broken stream must not stop every other call's audio.
+            _logger.LogError(ex, "Media clock subscriber {Subscriber} failed; unsubscribing it", subscriber.GetType().Name);
+            Unsubscribe(subscriber);
         }
     }
 

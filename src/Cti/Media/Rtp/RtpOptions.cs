@@ -30,6 +30,12 @@ public sealed class RtpOptions
     [Range(40, 1000)]
     public int JitterBufferMilliseconds { get; set; } = 200;
 
+    /// <summary>
+    /// <c>Rtp:RealtimeClock</c>: run the media clock in Linux SCHED_FIFO so it wakes on time on a busy machine
+    /// (needs root or CAP_SYS_NICE; falls back to normal priority with a log line).
+    /// </summary>
+    public bool RealtimeClock { get; set; } = true;
+
     /// <summary>Checks the values together; returns the problems, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
     {

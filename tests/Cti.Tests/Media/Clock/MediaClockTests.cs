@@ -49,6 +49,17 @@ public class MediaClockTests
     }
 
     [Test]
+    public async Task A_parallel_tick_calls_every_subscriber_exactly_once()
+    {
+        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 3);
+        var counters = Enumerable.Range(0, MediaClock.ParallelThreshold * 2 + 7).Select(_ => new Counter(int.MaxValue)).ToArray();
+        foreach (var c in counters) clock.Subscribe(c);
+        for (var t = 0; t < 10; t++) clock.TickOnce();
+        Assert.That(counters.Select(c => c.Ticks), Is.All.EqualTo(10));
+        Assert.That(clock.Parallelism, Is.EqualTo(3));
+    }
+
+    [Test]
     public void Histogram_percentiles()
     {
         var h = new LatencyHistogram();
