@@ -28,8 +28,8 @@ var options = new RtpOptions
 };
 var library = new SoundLibrary(sounds);
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | pkts lost | CPU %/call | CPU % total | alloc B/pkt |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
     await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture));
 var mixes = int.Parse(args2.Get("mixes", "0"), CultureInfo.InvariantCulture);
@@ -105,9 +105,11 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     var process = Process.GetCurrentProcess();
     var cpu0 = process.TotalProcessorTime;
     var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+    var clockAlloc0 = engine.Clock.AllocatedBytes;
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+    var clockAlloc = engine.Clock.AllocatedBytes - clockAlloc0;
     process.Refresh();
     var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
     var packets = sent() - sent0;
@@ -117,7 +119,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {lost} | " +
-        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} |");
+        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} |");
 }
 
 static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)

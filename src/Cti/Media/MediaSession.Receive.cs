@@ -12,10 +12,16 @@ public sealed partial class MediaSession
     /// <summary>RFC 3550 §6.2: a report every 5 s (250 ticks) is plenty for one two-party stream.</summary>
     private const int RtcpIntervalTicks = 250;
     private readonly byte[] _rtcpPacket = new byte[256];
-    private byte[]? _cname;
     private int _ticksSinceReport;
-    private SocketAddress? _rtcpRemoteFor;
     private SocketAddress? _rtcpRemote;
+
+    // RFC 3550 §11: RTCP goes to the RTP port + 1. Computed when the RTP remote changes (never on the clock thread).
+    private static SocketAddress? RtcpAddressFor(SocketAddress? rtp)
+    {
+        if (rtp is null) return null;
+        var ep = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(rtp);
+        return new IPEndPoint(ep.Address, ep.Port + 1).Serialize();
+    }
 
     private async Task ReceiveLoopAsync()
     {
@@ -54,6 +60,7 @@ public sealed partial class MediaSession
             // Symmetric RTP (RFC 4961): send back to where the peer's packets really come from (NAT).
             var copy = new SocketAddress(from.Family, from.Size);
             from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
+            Volatile.Write(ref _rtcpRemote, RtcpAddressFor(copy));
             Volatile.Write(ref _remote, copy);
             _latched = true;
             LogLatched(_logger, LocalEndPoint.Port);
@@ -107,17 +114,10 @@ public sealed partial class MediaSession
     }
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME.
-    private void SendRtcpReport(SocketAddress rtpRemote)
+    private void SendRtcpReport()
     {
         _ticksSinceReport = 0;
-        _cname ??= RtcpPacket.DefaultCname(Ssrc);
-        if (!ReferenceEquals(_rtcpRemoteFor, rtpRemote))
-        {
-            // RFC 3550 §11: RTCP goes to the RTP port + 1 (once per remote change; not per packet).
-            var ep = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(rtpRemote);
-            _rtcpRemote = new IPEndPoint(ep.Address, ep.Port + 1).Serialize();
-            _rtcpRemoteFor = rtpRemote;
-        }
+        if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
         ReportBlock? block = null;
         if (Statistics.PacketsReceived > 0)
         {
@@ -134,7 +134,7 @@ public sealed partial class MediaSession
             Statistics.LastSentTimestamp, (uint)Statistics.PacketsSent, (uint)Statistics.OctetsSent, block, _cname);
         try
         {
-            _endpoint.Rtcp.SendTo(_rtcpPacket.AsSpan(0, length), SocketFlags.None, _rtcpRemote!);
+            _endpoint.Rtcp.SendTo(_rtcpPacket.AsSpan(0, length), SocketFlags.None, rtcpRemote);
             Statistics.OnRtcpSent();
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

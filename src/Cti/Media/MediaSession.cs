@@ -32,6 +32,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private readonly short[] _outFrame = new short[AudioFormat.SamplesPerFrame];
     private readonly short[] _inFrame = new short[AudioFormat.SamplesPerFrame];
     private readonly short[] _mixFrame = new short[AudioFormat.SamplesPerFrame];
+    private readonly byte[] _cname;
     private readonly byte[] _packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame];
     private AudioFeed _feed = SilenceFeed;
     private NegotiatedMedia? _media;
@@ -62,6 +63,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         _sequence = (ushort)Random.Shared.Next(ushort.MaxValue); // RFC 3550 §5.1: random initial values
         _timestamp = (uint)Random.Shared.Next();
         _lastReceived = time.GetTimestamp();
+        _cname = RtcpPacket.DefaultCname(Ssrc);
     }
 
     /// <summary>Our RTP socket's address (goes in the SDP <c>m=</c> port).</summary>
@@ -97,7 +99,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         if (old is null || !old.RemoteEndPoint.Equals(media.RemoteEndPoint))
         {
             _latched = false;
-            Volatile.Write(ref _remote, media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : media.RemoteEndPoint.Serialize());
+            var remote = media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : media.RemoteEndPoint.Serialize();
+            Volatile.Write(ref _rtcpRemote, RtcpAddressFor(remote));
+            Volatile.Write(ref _remote, remote);
         }
         if (old is not null && old.LocalDirection != media.LocalDirection) _markNext = true;
         // Coming back from a direction where the peer was silent: the inactivity watch starts afresh.
@@ -219,7 +223,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
         Send(remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
         _markNext = false;
-        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(remote);
+        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport();
     }
 
     /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
