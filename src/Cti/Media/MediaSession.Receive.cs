@@ -78,7 +78,11 @@ public sealed partial class MediaSession
             char digit;
             int duration;
             bool ended;
-            lock (_dtmfGate) ended = _dtmfIn.OnPacket(packet.Timestamp, packet.Payload, CurrentTick, out digit, out duration);
+            lock (_dtmfGate)
+            {
+                ended = _dtmfIn.OnPacket(packet.Timestamp, packet.Payload, CurrentTick, out digit, out duration);
+                Volatile.Write(ref _dtmfInProgress, _dtmfIn.IsInProgress);
+            }
             if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
             return;
         }

@@ -27,6 +27,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private readonly InboundAudioBuffer _inbound;
     private readonly DtmfReceiver _dtmfIn = new();
     private readonly Lock _dtmfGate = new();
+    private bool _dtmfInProgress;
     private readonly DtmfSender _dtmfOut = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly short[] _outFrame = new short[AudioFormat.SamplesPerFrame];
@@ -287,10 +288,16 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
 
     private void CheckDtmfTimeout(long tick)
     {
+        // Lock only while a digit is in progress (rare): the receive loop holds this lock at normal priority.
+        if (!Volatile.Read(ref _dtmfInProgress)) return;
         char digit;
         int duration;
         bool ended;
-        lock (_dtmfGate) ended = _dtmfIn.OnTick(tick, out digit, out duration);
+        lock (_dtmfGate)
+        {
+            ended = _dtmfIn.OnTick(tick, out digit, out duration);
+            _dtmfInProgress = _dtmfIn.IsInProgress;
+        }
         if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
     }
 

@@ -21,6 +21,9 @@ public sealed class DtmfReceiver
     private bool _hasLastReported;
     private uint _lastReportedTimestamp;
 
+    /// <summary>An event started and was not reported yet (the lost-end timer is running).</summary>
+    public bool IsInProgress => _active && !_reported;
+
     /// <summary>Feeds one telephone-event packet. Returns a digit and its duration (ms) when one is completed.</summary>
     public bool OnPacket(uint rtpTimestamp, ReadOnlySpan<byte> payload, long tick, out char digit, out int durationMs)
     {
