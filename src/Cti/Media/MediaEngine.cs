@@ -1,0 +1,68 @@
+using System.Net;
+using Hotline.Cti.Media.Clock;
+using Hotline.Cti.Media.Rtp;
+using Hotline.Cti.Media.Sdp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hotline.Cti.Media;
+
+/// <summary>
+/// The media core's entry point for the call glue: owns the one <see cref="MediaClock"/> and the RTP port pool,
+/// and creates a <see cref="MediaSession"/> (with its <see cref="SdpAnswerer"/>) per call leg.
+/// </summary>
+public sealed class MediaEngine : IAsyncDisposable
+{
+    private readonly RtpOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly bool _ownsClock;
+
+    /// <summary>
+    /// Creates the engine. With <paramref name="clock"/> null it creates and starts its own real-time clock; tests pass
+    /// a stopped clock and drive it with <see cref="MediaClock.TickOnce"/>.
+    /// </summary>
+    public MediaEngine(RtpOptions options, TimeProvider time, ILoggerFactory? loggers = null, MediaClock? clock = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException("Configuration error: " + string.Join(" ", errors), nameof(options));
+        _options = options;
+        _time = time;
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        Ports = new RtpPortAllocator(options);
+        AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
+        if (clock is null)
+        {
+            Clock = new MediaClock(time, _loggers.CreateLogger<MediaClock>(), realtime: options.RealtimeClock);
+            Clock.Start();
+            _ownsClock = true;
+        }
+        else
+        {
+            Clock = clock;
+        }
+    }
+
+    public MediaClock Clock { get; }
+
+    public RtpPortAllocator Ports { get; }
+
+    /// <summary>The address we put in SDP.</summary>
+    public IPAddress AdvertisedAddress { get; }
+
+    /// <summary>A new session on a fresh port pair, not yet started. Dispose it to free the ports.</summary>
+    public MediaSession CreateSession()
+    {
+        var endpoint = Ports.Allocate();
+        return new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>());
+    }
+
+    /// <summary>The SDP side of a session: answers offers and makes offers advertising its port.</summary>
+    public SdpAnswerer CreateSdp(MediaSession session) =>
+        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsClock) await Clock.DisposeAsync().ConfigureAwait(false);
+    }
+}

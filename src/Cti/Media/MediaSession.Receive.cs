@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Sockets;
+using Hotline.Cti.Media.Codecs;
+using Hotline.Cti.Media.Rtp;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Cti.Media;
+
+/// <summary>The receive side of a session: RTP latching, decoding into the jitter buffer, RFC 4733 in, RTCP.</summary>
+public sealed partial class MediaSession
+{
+    /// <summary>RFC 3550 §6.2: a report every 5 s (250 ticks) is plenty for one two-party stream.</summary>
+    private const int RtcpIntervalTicks = 250;
+    private readonly byte[] _rtcpPacket = new byte[256];
+    private int _ticksSinceReport;
+    private SocketAddress? _rtcpRemote;
+
+    // RFC 3550 §11: RTCP goes to the RTP port + 1. Computed when the RTP remote changes (never on the clock thread).
+    private static SocketAddress? RtcpAddressFor(SocketAddress? rtp)
+    {
+        if (rtp is null) return null;
+        var ep = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(rtp);
+        return new IPEndPoint(ep.Address, ep.Port + 1).Serialize();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(2048, pinned: true);
+        var from = new SocketAddress(_endpoint.Rtp.AddressFamily);
+        var ct = _stop.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _endpoint.Rtp.ReceiveFromAsync(buffer, SocketFlags.None, from, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // e.g. ICMP unreachable reported on the next receive; keep listening
+            }
+            OnRtpDatagram(buffer.AsSpan(0, length), from);
+        }
+    }
+
+    private void OnRtpDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (!RtpPacket.TryParse(datagram, out var packet)) return;
+        var media = Volatile.Read(ref _media);
+        if (media is null) return;
+        var isEvent = packet.PayloadType == media.TelephoneEventPayloadType;
+        var isAudio = packet.PayloadType == media.PayloadType || packet.PayloadType is 0 or 8;
+        if (!isEvent && !isAudio) return; // comfort noise, unknown types: ignored, and never latched on
+        if (!_latched)
+        {
+            // Symmetric RTP (RFC 4961): send back to where the peer's packets really come from (NAT).
+            var copy = new SocketAddress(from.Family, from.Size);
+            from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
+            Volatile.Write(ref _rtcpRemote, RtcpAddressFor(copy));
+            Volatile.Write(ref _remote, copy);
+            _latched = true;
+            LogLatched(_logger, LocalEndPoint.Port);
+        }
+        else if (!from.Equals(Volatile.Read(ref _remote)))
+        {
+            Statistics.OnStray();
+            return;
+        }
+        Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+        Statistics.RemoteSsrc = packet.Ssrc;
+        Statistics.OnReceived(packet.SequenceNumber);
+        if (isEvent)
+        {
+            char digit;
+            int duration;
+            bool ended;
+            lock (_dtmfGate)
+            {
+                ended = _dtmfIn.OnPacket(packet.Timestamp, packet.Payload, CurrentTick, out digit, out duration);
+                Volatile.Write(ref _dtmfInProgress, _dtmfIn.IsInProgress);
+            }
+            if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
+            return;
+        }
+        var law = packet.PayloadType == media.PayloadType ? media.Law : packet.PayloadType == 0 ? G711Law.Ulaw : G711Law.Alaw;
+        _inbound.WriteEncoded(law, packet.Payload);
+    }
+
+    private async Task RtcpReceiveLoopAsync()
+    {
+        var buffer = new byte[1500];
+        var from = new SocketAddress(_endpoint.Rtcp.AddressFamily);
+        var ct = _stop.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _endpoint.Rtcp.ReceiveFromAsync(buffer, SocketFlags.None, from, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            if (!RtcpPacket.TryRead(buffer.AsSpan(0, length), Ssrc, out var aboutUs, out var senderNtp)) continue;
+            Statistics.OnRtcpReceived();
+            if (aboutUs is { } block) Statistics.RemoteReport = (block.FractionLost, block.CumulativeLost);
+            if (senderNtp is { } ntp) Statistics.LastSenderReport = ((uint)(ntp >> 16), _time.GetTimestamp());
+        }
+    }
+
+    // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME.
+    private void SendRtcpReport()
+    {
+        _ticksSinceReport = 0;
+        if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
+        ReportBlock? block = null;
+        if (Statistics.PacketsReceived > 0)
+        {
+            var (fraction, cumulative) = Statistics.TakeReceptionReport();
+            uint lsr = 0, dlsr = 0;
+            if (Statistics.LastSenderReport is { } sr)
+            {
+                lsr = sr.Lsr;
+                dlsr = (uint)((_time.GetTimestamp() - sr.ReceivedAt) * 65536 / _time.TimestampFrequency); // 1/65536 s
+            }
+            block = new ReportBlock(Statistics.RemoteSsrc, fraction, cumulative, Statistics.ExtendedHighestSequence, 0, lsr, dlsr);
+        }
+        var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
+            Statistics.LastSentTimestamp, (uint)Statistics.PacketsSent, (uint)Statistics.OctetsSent, block, _cname);
+        try
+        {
+            _endpoint.Rtcp.SendTo(_rtcpPacket.AsSpan(0, length), SocketFlags.None, rtcpRemote);
+            Statistics.OnRtcpSent();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            Statistics.OnSendError();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} latched to the peer's source address")]
+    private static partial void LogLatched(ILogger logger, int port);
+}

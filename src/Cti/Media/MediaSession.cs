@@ -1,0 +1,369 @@
+using System.Net;
+using System.Net.Sockets;
+using Hotline.Cti.Media.Clock;
+using Hotline.Cti.Media.Codecs;
+using Hotline.Cti.Media.Dtmf;
+using Hotline.Cti.Media.Recording;
+using Hotline.Cti.Media.Rtp;
+using Hotline.Cti.Media.Sdp;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Cti.Media;
+
+/// <summary>
+/// One call leg's media anchored on the engine: an RTP socket pair, the negotiated codec, DTMF in and out, what the
+/// leg hears (a source, another leg, a mixer, its own voice, or silence), a recorder tap and an inactivity watch.
+/// The media clock calls <see cref="OnTick"/> every 20 ms to send one packet; a receive loop takes the peer's packets.
+/// Events are raised on the thread pool, never on the clock thread.
+/// </summary>
+public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposable
+{
+    private static readonly AudioFeed SilenceFeed = new(new Sources.SilenceSource());
+    private readonly MediaClock _clock;
+    private readonly RtpEndpoint _endpoint;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _inactivityTimestampTicks;
+    private readonly InboundAudioBuffer _inbound;
+    private readonly DtmfReceiver _dtmfIn = new();
+    private readonly Lock _dtmfGate = new();
+    private bool _dtmfInProgress;
+    private readonly DtmfSender _dtmfOut = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly short[] _outFrame = new short[AudioFormat.SamplesPerFrame];
+    private readonly short[] _inFrame = new short[AudioFormat.SamplesPerFrame];
+    private readonly short[] _mixFrame = new short[AudioFormat.SamplesPerFrame];
+    private readonly byte[] _cname;
+    private readonly byte[] _packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame];
+    private AudioFeed _feed = SilenceFeed;
+    private NegotiatedMedia? _media;
+    private SocketAddress? _remote;
+    private volatile bool _latched;
+    private WavRecorder? _recorder;
+    private readonly Lock _inboundGate = new();
+    private long _inboundTick = -1;
+    private long _lastReceived;
+    private int _timedOut;
+    private bool _markNext = true;
+    private ushort _sequence;
+    private uint _timestamp;
+    private Task? _receiveLoop;
+    private Task? _rtcpLoop;
+    private int _started;
+    private int _disposed;
+
+    internal MediaSession(MediaClock clock, RtpEndpoint endpoint, RtpOptions options, TimeProvider time, ILogger logger)
+    {
+        _clock = clock;
+        _endpoint = endpoint;
+        _time = time;
+        _logger = logger;
+        _inbound = new InboundAudioBuffer(options.JitterBufferMilliseconds);
+        _inactivityTimestampTicks = options.InactivityTimeoutSeconds * time.TimestampFrequency;
+        Ssrc = (uint)Random.Shared.Next() ^ ((uint)Random.Shared.Next() << 16);
+        _sequence = (ushort)Random.Shared.Next(ushort.MaxValue); // RFC 3550 §5.1: random initial values
+        _timestamp = (uint)Random.Shared.Next();
+        _lastReceived = time.GetTimestamp();
+        _cname = RtcpPacket.DefaultCname(Ssrc);
+    }
+
+    /// <summary>Our RTP socket's address (goes in the SDP <c>m=</c> port).</summary>
+    public IPEndPoint LocalEndPoint => _endpoint.LocalEndPoint;
+
+    /// <summary>Our RTP synchronisation source, constant for the session's life (across source switches).</summary>
+    public uint Ssrc { get; }
+
+    /// <summary>Where we send now: the latched source address once RTP arrived, else the SDP address.</summary>
+    public IPEndPoint? RemoteEndPoint => _remote is { } r ? (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(r) : null;
+
+    /// <summary>What offer/answer agreed last (null before the first).</summary>
+    public NegotiatedMedia? Media => Volatile.Read(ref _media);
+
+    public RtpStatistics Statistics { get; } = new();
+
+    /// <summary>The tick being processed (so readers in one tick see the same inbound frame).</summary>
+    internal long CurrentTick { get; private set; } = -1;
+
+    /// <summary>A DTMF key press (RFC 4733 or SIP INFO), reported once.</summary>
+    public event EventHandler<DtmfDigitEventArgs>? Dtmf;
+
+    /// <summary>No RTP from the peer for <c>Rtp:InactivityTimeoutSeconds</c> while it should be sending. Raised once.</summary>
+    public event EventHandler? MediaTimeout;
+
+    /// <summary>
+    /// Applies the result of offer/answer (initial, or a hold/resume re-INVITE). A new remote address re-opens
+    /// latching; a direction change takes effect on the next tick with the marker bit set.
+    /// </summary>
+    public void Apply(NegotiatedMedia media)
+    {
+        var old = Volatile.Read(ref _media);
+        if (old is null || !old.RemoteEndPoint.Equals(media.RemoteEndPoint))
+        {
+            _latched = false;
+            var remote = media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : media.RemoteEndPoint.Serialize();
+            Volatile.Write(ref _rtcpRemote, RtcpAddressFor(remote));
+            Volatile.Write(ref _remote, remote);
+        }
+        if (old is not null && old.LocalDirection != media.LocalDirection) _markNext = true;
+        // Coming back from a direction where the peer was silent: the inactivity watch starts afresh.
+        Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+        Volatile.Write(ref _media, media);
+    }
+
+    /// <summary>Starts receiving and joins the media clock. Call <see cref="Apply"/> first.</summary>
+    public void Start()
+    {
+        if (Media is null) throw new InvalidOperationException("Apply the negotiated media before starting the session.");
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
+        _clock.Subscribe(this);
+    }
+
+    /// <summary>
+    /// Plays a source, replacing what the leg heard (a bridge or mixer is left). Completes when the source ends or is
+    /// replaced or stopped; never faults for that. Cancelling the token stops the playback.
+    /// </summary>
+    public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feed = new AudioFeed(source, done);
+        Hear(feed);
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => StopIfCurrent(feed));
+            done.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
+        return done.Task;
+    }
+
+    /// <summary>Silence; leaves any bridge or mixer.</summary>
+    public void StopAudio() => Hear(SilenceFeed);
+
+    /// <summary>This leg hears <paramref name="other"/>'s voice (one direction of a bridge).</summary>
+    public void ListenTo(MediaSession other) => Hear(new AudioFeed(new SessionAudioSource(this, other)));
+
+    /// <summary>Bridges two legs: each hears the other.</summary>
+    public static void Bridge(MediaSession a, MediaSession b)
+    {
+        a.ListenTo(b);
+        b.ListenTo(a);
+    }
+
+    /// <summary>The echo test (<c>*43</c>): the caller hears their own voice.</summary>
+    public void Echo() => ListenTo(this);
+
+    /// <summary>Sends a digit as RFC 4733 telephone-events (needs telephone-event in the SDP).</summary>
+    public void SendDtmf(char digit, int durationMs = 100)
+    {
+        if (Media?.TelephoneEventPayloadType is null)
+            throw new InvalidOperationException("The peer did not negotiate telephone-event; cannot send RFC 4733 DTMF.");
+        _dtmfOut.Enqueue(digit, durationMs);
+    }
+
+    /// <summary>
+    /// Entry point for a SIP INFO <c>application/dtmf-relay</c> body. Returns false (and reports nothing) when the
+    /// body is not a valid DTMF relay; the SIP layer then answers 415/400 as it sees fit.
+    /// </summary>
+    public bool ReceiveSipInfo(string body)
+    {
+        if (!DtmfRelayBody.TryParse(body, out var digit, out var durationMs)) return false;
+        RaiseDtmf(digit, durationMs, DtmfSource.SipInfo);
+        return true;
+    }
+
+    /// <summary>Starts recording what the leg says and hears (mixed, mono) to a WAV file streamed to disk.</summary>
+    public void StartRecording(string path)
+    {
+        var recorder = new WavRecorder(path);
+        Interlocked.Exchange(ref _recorder, recorder)?.Dispose();
+    }
+
+    /// <summary>Stops recording and finalises the WAV header. No-op when not recording.</summary>
+    public void StopRecording() => Interlocked.Exchange(ref _recorder, null)?.Dispose();
+
+    /// <summary>One tick of the media clock: read what the leg hears, record, send one packet.</summary>
+    public void OnTick(long tick)
+    {
+        CurrentTick = tick;
+        var media = Volatile.Read(ref _media);
+        if (media is null || _disposed != 0) return;
+        var inbound = ReadInbound(tick);
+        CheckDtmfTimeout(tick);
+        CheckInactivity(media);
+
+        var feed = Volatile.Read(ref _feed);
+        if (!feed.Source.ReadFrame(_outFrame))
+        {
+            // The source ended: back to silence, complete the play (continuations run off this thread).
+            if (Interlocked.CompareExchange(ref _feed, SilenceFeed, feed) == feed)
+            {
+                feed.Finish();
+                _markNext = true;
+            }
+        }
+        if (Volatile.Read(ref _recorder) is { } recorder) RecordFrame(recorder, inbound);
+
+        var timestamp = _timestamp;
+        _timestamp += AudioFormat.SamplesPerFrame; // RFC 3550 §5.1: the timestamp advances with time, sent or not
+        if (!media.LocalDirection.Sends() || Volatile.Read(ref _remote) is not { } remote)
+        {
+            _markNext = true;
+            return;
+        }
+        if (media.TelephoneEventPayloadType is { } eventPt
+            && _dtmfOut.Next(timestamp, _packet.AsSpan(RtpPacket.HeaderLength), out var eventMarker, out var eventTs, out var repeats))
+        {
+            for (var i = 0; i < repeats; i++)
+                Send(remote, eventMarker && i == 0, eventPt, eventTs, TelephoneEvent.Length);
+            _markNext = true; // audio after a digit starts a new talkspurt
+            return;
+        }
+        G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
+        Send(remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
+        _markNext = false;
+        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport();
+    }
+
+    /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
+    /// <remarks>
+    /// Thread-safe: with a parallel clock, a bridge peer or mixer on another clock thread may ask during the same
+    /// tick; the frame is taken once under the lock and is not rewritten until the next tick.
+    /// </remarks>
+    internal ReadOnlySpan<short> ReadInbound(long tick)
+    {
+        lock (_inboundGate)
+        {
+            if (_inboundTick != tick)
+            {
+                _inbound.Read(_inFrame);
+                _inboundTick = tick;
+            }
+        }
+        return _inFrame;
+    }
+
+    private void Send(SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
+    {
+        RtpPacket.WriteHeader(_packet, marker, payloadType, _sequence++, timestamp, Ssrc);
+        try
+        {
+            _endpoint.Rtp.SendTo(_packet.AsSpan(0, RtpPacket.HeaderLength + payloadLength), SocketFlags.None, remote);
+            Statistics.OnSent(payloadLength, timestamp);
+        }
+        catch (SocketException ex)
+        {
+            // ICMP port unreachable and friends: the peer may come back; the inactivity watch ends a dead call.
+            Statistics.OnSendError();
+            LogSendFailed(_logger, ex.SocketErrorCode);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void RecordFrame(WavRecorder recorder, ReadOnlySpan<short> inbound)
+    {
+        for (var i = 0; i < _mixFrame.Length; i++)
+            _mixFrame[i] = (short)Math.Clamp(_outFrame[i] + inbound[i], short.MinValue, short.MaxValue);
+        recorder.Write(_mixFrame);
+    }
+
+    private void CheckInactivity(NegotiatedMedia media)
+    {
+        if (_inactivityTimestampTicks <= 0 || _timedOut != 0) return;
+        // RFC 3264 §5.1: a peer that is sendonly-held by us or inactive sends nothing; that is not a dead call.
+        if (!media.LocalDirection.Receives())
+        {
+            Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+            return;
+        }
+        if (_time.GetTimestamp() - Interlocked.Read(ref _lastReceived) < _inactivityTimestampTicks) return;
+        if (Interlocked.Exchange(ref _timedOut, 1) != 0) return;
+        LogInactive(_logger, LocalEndPoint.Port);
+        ThreadPool.UnsafeQueueUserWorkItem(s => s.MediaTimeout?.Invoke(s, EventArgs.Empty), this, preferLocal: false);
+    }
+
+    private void CheckDtmfTimeout(long tick)
+    {
+        // Lock only while a digit is in progress (rare): the receive loop holds this lock at normal priority.
+        if (!Volatile.Read(ref _dtmfInProgress)) return;
+        char digit;
+        int duration;
+        bool ended;
+        lock (_dtmfGate)
+        {
+            ended = _dtmfIn.OnTick(tick, out digit, out duration);
+            _dtmfInProgress = _dtmfIn.IsInProgress;
+        }
+        if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
+    }
+
+    private void RaiseDtmf(char digit, int durationMs, DtmfSource source)
+    {
+        LogDigit(_logger, LocalEndPoint.Port, source);
+        var args = new DtmfDigitEventArgs(digit, durationMs, source);
+        ThreadPool.UnsafeQueueUserWorkItem(a => Dtmf?.Invoke(this, a), args, preferLocal: false);
+    }
+
+    private void Hear(AudioFeed feed)
+    {
+        var old = Interlocked.Exchange(ref _feed, feed);
+        if (!ReferenceEquals(old, feed))
+        {
+            old.Finish();
+            _markNext = true; // RFC 3550 §5.1: a new source starts a new talkspurt; SSRC/seq/timestamp continue
+        }
+    }
+
+    internal void HearFeed(AudioFeed feed) => Hear(feed);
+
+    private void StopIfCurrent(AudioFeed feed)
+    {
+        if (Interlocked.CompareExchange(ref _feed, SilenceFeed, feed) == feed) feed.Finish();
+    }
+
+    /// <summary>Leaves the clock, closes the sockets (ports go back to the pool), finishes any play and recording.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _clock.Unsubscribe(this);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        StopAudio();
+        Volatile.Read(ref _feed).Finish();
+        _endpoint.Dispose();
+        foreach (var loop in new[] { _receiveLoop, _rtcpLoop })
+        {
+            if (loop is null) continue;
+            try { await loop.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        StopRecording();
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "RTP send failed: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No RTP on port {Port} for the inactivity timeout; media timed out")]
+    private static partial void LogInactive(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DTMF digit on port {Port} via {Source}")]
+    private static partial void LogDigit(ILogger logger, int port, DtmfSource source);
+}
+
+/// <summary>How a DTMF digit arrived.</summary>
+public enum DtmfSource
+{
+    Rfc4733,
+    SipInfo,
+}
+
+public sealed class DtmfDigitEventArgs(char digit, int durationMs, DtmfSource source) : EventArgs
+{
+    public char Digit { get; } = digit;
+    public int DurationMs { get; } = durationMs;
+    public DtmfSource Source { get; } = source;
+}

@@ -1,0 +1,19 @@
+using System.Net;
+using Hotline.Cti.Media.Codecs;
+
+namespace Hotline.Cti.Media.Sdp;
+
+/// <summary>
+/// What offer/answer agreed for the audio stream: the codec and its payload type, the telephone-event payload type
+/// (if the peer supports RFC 4733), where to send, and the direction from our side.
+/// </summary>
+public sealed record NegotiatedMedia(
+    G711Law Law,
+    byte PayloadType,
+    byte? TelephoneEventPayloadType,
+    IPEndPoint RemoteEndPoint,
+    MediaDirection LocalDirection)
+{
+    /// <summary>RFC 3264 §8.4 (and the older c=0.0.0.0 hold of RFC 2543): the peer asked us not to send.</summary>
+    public bool IsOnHold => !LocalDirection.Sends();
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Hotline.Cti.Media.Codecs;
+
+namespace Hotline.Cti.Media.Sdp;
+
+/// <summary>The result of answering an offer: our SDP and what was agreed, or why the offer is unusable (488).</summary>
+public sealed record SdpAnswerResult(bool IsAccepted, string? AnswerSdp, NegotiatedMedia? Media, string? RejectReason)
+{
+    /// <summary>RFC 3261 §21.4.26: 488 Not Acceptable Here when no media is usable.</summary>
+    public const int RejectStatusCode = 488;
+
+    internal static SdpAnswerResult Reject(string reason) => new(false, null, null, reason);
+}
+
+/// <summary>
+/// One leg's side of SDP offer/answer (RFC 3264): our origin (its version goes up each time our SDP changes,
+/// RFC 3264 §8), answers to the peer's offers (initial INVITE and hold/resume re-INVITEs), our offers for outbound
+/// legs, and the peer's answers to them. We support PCMU, PCMA and telephone-event, 20 ms, one audio stream.
+/// </summary>
+public sealed class SdpAnswerer
+{
+    private readonly IPAddress _localAddress;
+    private readonly int _localPort;
+    private readonly string _sessionId;
+    private ulong _version;
+    private string? _lastSdp;
+
+    public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId)
+    {
+        _localAddress = localAddress;
+        _localPort = localPort;
+        _sessionId = sessionId.ToString(CultureInfo.InvariantCulture);
+        _version = (ulong)sessionId;
+    }
+
+    /// <summary>Answers an offer. On failure nothing changes and the reason is for the 488's reason phrase.</summary>
+    public SdpAnswerResult Answer(string offerText)
+    {
+        if (!SessionDescription.TryParse(offerText, out var offer, out var error))
+            return SdpAnswerResult.Reject(error);
+        var audioIndex = offer.Media.FindIndex(m => m.Media == "audio" && m.Port != 0);
+        if (audioIndex < 0) return SdpAnswerResult.Reject("no audio stream offered");
+        var audio = offer.Media[audioIndex];
+        if (audio.Protocol != "RTP/AVP")
+            return SdpAnswerResult.Reject($"unsupported transport {audio.Protocol} (only RTP/AVP)");
+        // RFC 3264 §6.1: keep the offerer's preference order; pick the first codec we support.
+        byte? codecPt = null;
+        var law = G711Law.Ulaw;
+        byte? eventPt = null;
+        foreach (var pt in audio.Formats)
+        {
+            var map = audio.MapOf(pt);
+            if (map is null || map.ClockRate != AudioFormat.SampleRate) continue;
+            if (codecPt is null && map.Encoding.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Ulaw; }
+            else if (codecPt is null && map.Encoding.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Alaw; }
+            else if (eventPt is null && map.Encoding.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)) eventPt = (byte)pt;
+        }
+        if (codecPt is null) return SdpAnswerResult.Reject("no common codec (we support PCMU, PCMA)");
+        var address = audio.ConnectionAddress ?? offer.ConnectionAddress;
+        if (address is null || !IPAddress.TryParse(address, out var remoteIp))
+            return SdpAnswerResult.Reject("no usable connection address");
+        var offered = audio.Direction ?? offer.Direction ?? MediaDirection.SendRecv;
+        // RFC 3264 §8.4: c=0.0.0.0 is the RFC 2543 way to say "hold"; treat it as sendonly.
+        if (remoteIp.Equals(IPAddress.Any) && offered == MediaDirection.SendRecv) offered = MediaDirection.SendOnly;
+        var local = offered.Reverse();
+        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(remoteIp, audio.Port), local);
+        var sdp = Build(offer.Media, audioIndex, codecPt.Value, law, eventPt, local);
+        return new SdpAnswerResult(true, sdp, media, null);
+    }
+
+    /// <summary>Our offer for an outbound leg: PCMU, PCMA and telephone-event 101, sendrecv (or a hold direction).</summary>
+    public string CreateOffer(MediaDirection direction = MediaDirection.SendRecv)
+    {
+        var b = StartSession();
+        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} RTP/AVP 0 8 101\r\n");
+        b.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
+        b.Append("a=ptime:20\r\n");
+        b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
+        return Finish(b);
+    }
+
+    /// <summary>Reads the peer's answer to our offer (RFC 3264 §7): it must pick one of our codecs.</summary>
+    public SdpAnswerResult AcceptAnswer(string answerText)
+    {
+        // Reuse the offer logic, but an answer does not change our SDP: keep our origin version as it was.
+        var (version, last) = (_version, _lastSdp);
+        var result = Answer(answerText);
+        (_version, _lastSdp) = (version, last);
+        return result.IsAccepted ? result with { AnswerSdp = null } : result;
+    }
+
+    private string Build(List<MediaDescription> offered, int audioIndex, byte codecPt, G711Law law, byte? eventPt, MediaDirection direction)
+    {
+        var b = StartSession();
+        for (var i = 0; i < offered.Count; i++)
+        {
+            var m = offered[i];
+            if (i != audioIndex)
+            {
+                // RFC 3264 §6: every offered stream gets an m= line; rejected ones have port 0.
+                b.Append(CultureInfo.InvariantCulture, $"m={m.Media} 0 {m.Protocol} {(m.Formats.Count > 0 ? m.Formats[0] : 0)}\r\n");
+                continue;
+            }
+            b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} RTP/AVP {codecPt}");
+            if (eventPt is not null) b.Append(CultureInfo.InvariantCulture, $" {eventPt}");
+            b.Append("\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{codecPt} {(law == G711Law.Ulaw ? "PCMU" : "PCMA")}/8000\r\n");
+            if (eventPt is not null)
+                b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{eventPt} telephone-event/8000\r\na=fmtp:{eventPt} 0-15\r\n");
+            b.Append("a=ptime:20\r\n");
+            b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
+        }
+        return Finish(b);
+    }
+
+    private StringBuilder StartSession()
+    {
+        var ip = _localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        var b = new StringBuilder(256);
+        b.Append("v=0\r\n");
+        b.Append(CultureInfo.InvariantCulture, $"o=hotline {_sessionId} {{VERSION}} IN {ip} {_localAddress}\r\n");
+        b.Append("s=hotline\r\n");
+        b.Append(CultureInfo.InvariantCulture, $"c=IN {ip} {_localAddress}\r\n");
+        b.Append("t=0 0\r\n");
+        return b;
+    }
+
+    // RFC 3264 §8: the o= version goes up only when the SDP actually changes.
+    private string Finish(StringBuilder b)
+    {
+        var body = b.ToString();
+        if (_lastSdp != body)
+        {
+            _version++;
+            _lastSdp = body;
+        }
+        return body.Replace("{VERSION}", _version.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+}

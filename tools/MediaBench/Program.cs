@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Hotline.Cti.Media;
+using Hotline.Cti.Media.Clock;
+using Microsoft.Extensions.Logging.Abstractions;
+using Hotline.Cti.Media.Codecs;
+using Hotline.Cti.Media.Mixing;
+using Hotline.Cti.Media.Rtp;
+using Hotline.Cti.Media.Sources;
+using Hotline.MediaBench;
+
+// Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
+// For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
+// clock. Then (if --mixes) that many three-party mixes whose parties send a tone each. Prints one row per run.
+var args2 = Args.Parse(args);
+var sounds = args2.Get("sounds", Path.Combine(FindRoot(), "sounds"));
+var seconds = int.Parse(args2.Get("seconds", "15"), CultureInfo.InvariantCulture);
+var perSink = int.Parse(args2.Get("per-sink", "500"), CultureInfo.InvariantCulture);
+var parallelism = int.Parse(args2.Get("threads", "0"), CultureInfo.InvariantCulture);
+var ports = args2.Get("ports", "40000-49999").Split('-');
+var options = new RtpOptions
+{
+    PortMin = int.Parse(ports[0], CultureInfo.InvariantCulture),
+    PortMax = int.Parse(ports[1], CultureInfo.InvariantCulture),
+    InactivityTimeoutSeconds = 0,
+};
+var library = new SoundLibrary(sounds);
+Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture));
+var mixes = int.Parse(args2.Get("mixes", "0"), CultureInfo.InvariantCulture);
+if (mixes > 0) await RunMixes(mixes);
+return 0;
+
+async Task RunHoldMusic(int count)
+{
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    clock.Start();
+    await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
+    var sinks = Enumerable.Range(0, Math.Max(1, count / perSink)).Select(_ => new UdpSink()).ToArray();
+    var sessions = new List<MediaSession>(count);
+    for (var i = 0; i < count; i++)
+    {
+        var session = engine.CreateSession();
+        var sink = sinks[i % sinks.Length];
+        session.Apply(engine.CreateSdp(session).Answer(Offer(sink.EndPoint.Port)).Media!);
+        session.Start();
+        _ = session.PlayAsync(library.HoldMusic(i));
+        sessions.Add(session);
+    }
+    var row = await Measure(engine, $"hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent));
+    Console.WriteLine(row);
+    foreach (var s in sessions) await s.DisposeAsync();
+    foreach (var s in sinks) s.Dispose();
+}
+
+async Task RunMixes(int count)
+{
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    clock.Start();
+    await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
+    var sinks = Enumerable.Range(0, Math.Max(1, count * 3 / perSink)).Select(_ => new UdpSink()).ToArray();
+    var sessions = new List<MediaSession>(count * 3);
+    var talkers = new List<(Socket Socket, IPEndPoint To)>();
+    for (var m = 0; m < count; m++)
+    {
+        var mixer = new Mixer();
+        for (var p = 0; p < 3; p++)
+        {
+            var session = engine.CreateSession();
+            var sink = sinks[sessions.Count % sinks.Length];
+            session.Apply(engine.CreateSdp(session).Answer(Offer(sink.EndPoint.Port)).Media!);
+            session.Start();
+            mixer.Add(session);
+            sessions.Add(session);
+        }
+    }
+    // The parties speak: one thread sends a 20 ms tone packet to every session, paced by its own clock.
+    using var talker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    talker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+    var targets = sessions.Select(s => s.LocalEndPoint.Serialize()).ToArray();
+    using var stop = new CancellationTokenSource();
+    var talk = new Thread(() => Talk(talker, targets, stop.Token)) { IsBackground = true, Name = "talker" };
+    talk.Start();
+    var row = await Measure(engine, "3-party mix", count * 3, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent));
+    Console.WriteLine(row.Replace($"| {count * 3} |", $"| {count} mixes ({count * 3}) |", StringComparison.Ordinal));
+    await stop.CancelAsync();
+    talk.Join();
+    foreach (var s in sessions) await s.DisposeAsync();
+    foreach (var s in sinks) s.Dispose();
+}
+
+async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[] sinks, Func<long> sent)
+{
+    await Task.Delay(TimeSpan.FromSeconds(3)); // warm up (JIT, socket buffers, latching)
+    engine.Clock.SendLateness.Reset();
+    engine.Clock.WakeLateness.Reset();
+    foreach (var s in sinks) s.Reset();
+    var skipped0 = engine.Clock.SkippedTicks;
+    var sent0 = sent();
+    var process = Process.GetCurrentProcess();
+    var cpu0 = process.TotalProcessorTime;
+    var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+    var clockAlloc0 = engine.Clock.AllocatedBytes;
+    var wall = Stopwatch.StartNew();
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+    var clockAlloc = engine.Clock.AllocatedBytes - clockAlloc0;
+    process.Refresh();
+    var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
+    var packets = sent() - sent0;
+    await Task.Delay(200); // let the sinks drain
+    var lost = sinks.Sum(s => s.Totals().Missing);
+    var c = engine.Clock;
+    return string.Create(CultureInfo.InvariantCulture,
+        $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
+        $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {lost} | " +
+        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} |");
+}
+
+static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
+{
+    var packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame];
+    var pcm = new short[AudioFormat.SamplesPerFrame];
+    var tone = ToneSource.Sine(600);
+    var started = Stopwatch.GetTimestamp();
+    ushort seq = 0;
+    uint ts = 0;
+    for (long n = 0; !stop.IsCancellationRequested; n++)
+    {
+        var due = started + (n * Stopwatch.Frequency / 50);
+        while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
+        tone.ReadFrame(pcm);
+        G711.Encode(G711Law.Ulaw, pcm, packet.AsSpan(RtpPacket.HeaderLength));
+        RtpPacket.WriteHeader(packet, false, 0, seq++, ts, 0xCAFE);
+        ts += AudioFormat.SamplesPerFrame;
+        foreach (var target in targets) socket.SendTo(packet, SocketFlags.None, target);
+    }
+}
+
+static string Offer(int port) =>
+    $"v=0\r\no=sink 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 101\r\n" +
+    "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+
+static string FindRoot()
+{
+    var dir = AppContext.BaseDirectory;
+    while (dir is not null && !File.Exists(Path.Combine(dir, "Hotline.sln"))) dir = Path.GetDirectoryName(dir);
+    return dir ?? Directory.GetCurrentDirectory();
+}
+
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public static Args Parse(string[] args)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i + 1 < args.Length; i += 2) d[args[i].TrimStart('-')] = args[i + 1];
+        return new Args(d);
+    }
+
+    public string Get(string key, string fallback) => values.TryGetValue(key, out var v) ? v : fallback;
+}

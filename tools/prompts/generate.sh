@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Generates the default prompts (English and Mandarin, espeak-ng) and hold music (sox synth) under sounds/.
+# Output: 8 kHz, 16-bit, mono PCM WAV — the engine's only format (src/Cti/Media/IAudioSource.cs).
+#   tools/prompts/generate.sh            regenerate everything (needs espeak-ng and sox)
+# The generated files are committed, so running the hotline does not need espeak-ng.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="$root/sounds"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+command -v espeak-ng >/dev/null || { echo "espeak-ng is missing: tools/install-peers.sh test" >&2; exit 1; }
+command -v sox >/dev/null || { echo "sox is missing: tools/install-peers.sh" >&2; exit 1; }
+mkdir -p "$out/en" "$out/zh" "$out/moh"
+
+# speak LANG VOICE NAME TEXT [trim]: synthesise, resample to 8 kHz mono 16-bit, normalise to -3 dBFS.
+speak() {
+  local lang="$1" voice="$2" name="$3" text="$4" trim="${5:-}"
+  espeak-ng -v "$voice" -s 150 -w "$tmp/raw.wav" "$text"
+  local effects=(norm -3)
+  # Digits are joined into numbers: cut their leading and trailing silence so "1" "2" sounds like "one two".
+  if [[ -n "$trim" ]]; then effects=(silence 1 0.01 1% reverse silence 1 0.01 1% reverse pad 0 0.08 norm -3); fi
+  sox "$tmp/raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "$out/$lang/$name.wav" "${effects[@]}"
+}
+
+# English (en-us)
+speak en en-us welcome "Welcome to the twelve three four five citizen service hotline."
+speak en en-us recording-notice "This call may be recorded to improve our service."
+speak en en-us menu "For a complaint, press 1. For an enquiry, press 2. For a suggestion, press 3. To hear this again, press star."
+speak en en-us please-hold "All our agents are busy. Please hold, and you will be answered in turn."
+speak en en-us you-are-number "You are number"
+speak en en-us in-queue "in the queue."
+speak en en-us invalid "Sorry, that is not a valid choice."
+speak en en-us goodbye "Thank you for calling. Goodbye."
+speak en en-us survey "Please rate our service: press 1 if satisfied, 2 if not satisfied."
+for d in 0 1 2 3 4 5 6 7 8 9; do
+  words=(zero one two three four five six seven eight nine)
+  speak en en-us "digit-$d" "${words[$d]}" trim
+done
+
+# Mandarin (espeak-ng "cmn")
+speak zh cmn welcome "欢迎致电一二三四五市民服务热线。"
+speak zh cmn recording-notice "为了提高服务质量，您的通话可能会被录音。"
+speak zh cmn menu "投诉请按一，咨询请按二，建议请按三，重听请按星号键。"
+speak zh cmn please-hold "坐席正忙，请您稍候，我们将按顺序为您服务。"
+speak zh cmn you-are-number "您现在排在第"
+speak zh cmn in-queue "位。"
+speak zh cmn invalid "对不起，您的输入有误。"
+speak zh cmn goodbye "感谢您的来电，再见。"
+speak zh cmn survey "请对我们的服务进行评价：满意请按一，不满意请按二。"
+zh_digits=(零 一 二 三 四 五 六 七 八 九)
+for d in 0 1 2 3 4 5 6 7 8 9; do
+  speak zh cmn "digit-$d" "${zh_digits[$d]}" trim
+done
+
+# Hold music: two short, gentle chord progressions of plucked strings (sox synth), 8 kHz mono.
+# chord NAME SECONDS NOTE... → one chord
+chord() {
+  local file="$1" secs="$2"; shift 2
+  local tones=()
+  for n in "$@"; do tones+=(pluck "$n"); done
+  sox -n -r 8000 -b 16 "$file" synth "$secs" "${tones[@]}" remix - fade t 0.02 "$secs" 0.3
+}
+progression() {
+  local name="$1"; shift
+  local parts=() i=0
+  for c in "$@"; do
+    # shellcheck disable=SC2086
+    chord "$tmp/$name-$i.wav" 2 $c
+    parts+=("$tmp/$name-$i.wav")
+    i=$((i + 1))
+  done
+  sox "${parts[@]}" "$tmp/$name.wav"
+  # Repeat the progression to ~32 s, soften, normalise to -6 dBFS (music under speech level).
+  sox "$tmp/$name.wav" -r 8000 -c 1 -b 16 -e signed-integer "$out/moh/$name.wav" repeat 1 reverb 30 lowpass 3000 norm -6
+}
+progression 01-morning "C3 E4 G4 C5" "A2 C4 E4 A4" "F2 A3 C4 F4" "G2 B3 D4 G4" "C3 E4 G4 C5" "A2 C4 E4 A4" "D3 F4 A4 D5" "G2 B3 D4 G4"
+progression 02-evening "D3 F#4 A4 D5" "B2 D4 F#4 B4" "G2 B3 D4 G4" "A2 C#4 E4 A4" "D3 F#4 A4 D5" "E3 G4 B4 E5" "G2 B3 D4 G4" "A2 C#4 E4 A4"
+du -sh "$out"
