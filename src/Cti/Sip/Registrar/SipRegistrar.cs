@@ -201,7 +201,7 @@ public sealed partial class SipRegistrar
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SIP registrar: {User} registered {Count} contact(s) for {Expires} s")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP registrar: {User} updated {Count} contact(s), expires {Expires} s")]
     private partial void LogRegistered(string user, int count, int expires);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP registrar: {User} removed all contacts")]

@@ -9,8 +9,11 @@ public sealed record SipRegistrarOptions
     /// <summary>Digest realm (RFC 3261 §22.1): normally the SIP domain.</summary>
     public string Realm { get; init; } = "hotline";
 
-    /// <summary>Algorithms offered, in order of preference (RFC 8760 §2.4: one challenge per algorithm).</summary>
-    public IReadOnlyList<DigestAlgorithm> Algorithms { get; init; } = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+    /// <summary>
+    /// Algorithms offered, in order of preference (RFC 8760 §2.4: one challenge per algorithm). MD5 comes first by
+    /// default because sipp 3.6 and baresip 1.0 answer only the topmost challenge and know only MD5.
+    /// </summary>
+    public IReadOnlyList<DigestAlgorithm> Algorithms { get; init; } = [DigestAlgorithm.Md5, DigestAlgorithm.Sha256];
 
     /// <summary>How long a nonce is accepted; after that the client gets <c>stale=true</c>.</summary>
     public TimeSpan NonceLifetime { get; init; } = TimeSpan.FromMinutes(5);
