@@ -88,6 +88,14 @@ public sealed partial class SipUserAgent
         }
 
         var destination = SipTransportLayer.ResponseDestination(request, source);
+        if (Options.StatelessOptions && request.Method == SipMethods.Options && request.ToTag is null)
+        {
+            // §8.2.7: an out-of-dialog OPTIONS is answered statelessly; a retransmission is just answered again.
+            var stateless = new ServerRequest(new StatelessServerTransaction(request, destination, _sender, Options.Timers, _time), source);
+            RequestReceived?.Invoke(this, new SipRequestEventArgs(stateless));
+            if (stateless.Transaction.LastResponse is null) stateless.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
+            return;
+        }
         SipServerTransaction tx = request.Method == SipMethods.Invite
             ? new ServerInviteTransaction(request, destination, _sender, Options.Timers, _time)
             : new ServerNonInviteTransaction(request, destination, _sender, Options.Timers, _time);

@@ -14,5 +14,8 @@ public sealed record SipUserAgentOptions
     /// <summary>Methods we accept, sent in Allow (§20.5).</summary>
     public string Allow { get; init; } = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER";
 
+    /// <summary>Answer out-of-dialog OPTIONS without a transaction (RFC 3261 §8.2.7), as a stateless proxy would.</summary>
+    public bool StatelessOptions { get; init; } = true;
+
     public SipTimerSettings Timers { get; init; } = SipTimerSettings.Default;
 }
