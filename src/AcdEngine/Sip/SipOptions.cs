@@ -30,6 +30,9 @@ public sealed class SipOptions
     /// <summary>The echo test number (answers with media once the media core is wired).</summary>
     public string EchoNumber { get; set; } = "*43";
 
+    /// <summary>The echo number rings (180) this long before answering; 0 answers at once.</summary>
+    public int EchoAnswerDelayMilliseconds { get; set; }
+
     /// <summary>Also listen on TCP.</summary>
     public bool EnableTcp { get; set; } = true;
 
@@ -65,6 +68,7 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
             failures.Add("Sip:AdvertisedHost must be an IP address.");
         if (string.IsNullOrEmpty(options.EchoNumber) || options.EchoNumber.Length > 32 || options.EchoNumber.Any(c => !(char.IsAsciiDigit(c) || c is '*' or '#' or '+')))
             failures.Add("Sip:EchoNumber must be 1-32 dial digits (0-9, *, #, +).");
+        if (options.EchoAnswerDelayMilliseconds is < 0 or > 60000) failures.Add("Sip:EchoAnswerDelayMilliseconds must be between 0 and 60000.");
         if (options.T1Milliseconds is < 100 or > 5000) failures.Add("Sip:T1Milliseconds must be between 100 and 5000.");
         if (options.NonceLifetimeSeconds is < 10 or > 3600) failures.Add("Sip:NonceLifetimeSeconds must be between 10 and 3600.");
         if (options.MaxAuthFailures is < 1 or > 1000) failures.Add("Sip:MaxAuthFailures must be between 1 and 1000.");

@@ -8,7 +8,7 @@ namespace Hotline.AcdEngine.Sip;
 /// What the engine does with each out-of-dialog request: OPTIONS → 200 with Allow, REGISTER → registrar,
 /// INVITE → the echo number, a number claimed with <see cref="Claim"/> (the hotline, once the ACD exists), or 404.
 /// </summary>
-public sealed partial class SipRouting(SipStack stack, ILogger<SipRouting> logger)
+public sealed partial class SipRouting(SipStack stack, TimeProvider time, ILogger<SipRouting> logger)
 {
     private readonly ConcurrentDictionary<string, Action<IncomingInviteSession>> _numbers = new(StringComparer.Ordinal);
     private readonly EchoSdp _echo = new(stack.Transport.AdvertisedHost);
@@ -75,6 +75,12 @@ public sealed partial class SipRouting(SipStack stack, ILogger<SipRouting> logge
     {
         try
         {
+            if (stack.Options.EchoAnswerDelayMilliseconds > 0)
+            {
+                session.SendProvisional(180);
+                await Task.Delay(TimeSpan.FromMilliseconds(stack.Options.EchoAnswerDelayMilliseconds), time);
+                if (session.State != SipSessionState.Offering) return; // Cancelled while ringing.
+            }
             var acknowledged = await session.AcceptAsync(_echo.Answer(_echo.NextPort()));
             if (!acknowledged) LogNoAck(session.CallId);
         }
