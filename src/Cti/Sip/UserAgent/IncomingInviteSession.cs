@@ -87,8 +87,9 @@ public sealed class IncomingInviteSession : SipInviteSession
         var acknowledged = await Transaction.Acknowledged.ConfigureAwait(false);
         if (!acknowledged)
         {
-            // §13.3.1.4: no ACK for the 2xx within 64*T1: confirm the dialog and end it with BYE.
-            await HangupAsync().ConfigureAwait(false);
+            // §13.3.1.4: no ACK for the 2xx within 64*T1: confirm the dialog and end it with BYE (not awaited:
+            // the caller learns the outcome now, the BYE transaction finishes on its own).
+            _ = HangupAsync();
         }
         return acknowledged;
     }

@@ -88,6 +88,12 @@ public sealed partial class SipUserAgent
         }
 
         var destination = SipTransportLayer.ResponseDestination(request, source);
+        if (request.RequestUri is not { IsSip: true })
+        {
+            // §8.2.2.1: a scheme we do not serve.
+            _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
+            return;
+        }
         if (Options.StatelessOptions && request.Method == SipMethods.Options && request.ToTag is null)
         {
             // §8.2.7: an out-of-dialog OPTIONS is answered statelessly; a retransmission is just answered again.
@@ -107,11 +113,6 @@ public sealed partial class SipUserAgent
         var server = new ServerRequest(tx, source);
         if (request.Method == SipMethods.Invite) server.Respond(100); // §17.2.1: quench INVITE retransmissions.
 
-        if (request.RequestUri is not { IsSip: true })
-        {
-            server.Respond(416); // §8.2.2.1
-            return;
-        }
         if (request.Method == SipMethods.Cancel)
         {
             OnCancel(server);
