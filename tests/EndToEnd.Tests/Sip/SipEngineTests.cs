@@ -33,7 +33,7 @@ public sealed class SipEngineTests
     [Test]
     public async Task Options_is_answered_200_with_Allow()
     {
-        var (code, output) = await Sipp.RunAsync(_sipPort, "options.xml", "hotline", calls: 50, rate: 50);
+        var (code, output) = await Sipp.RunAsync(_sipPort, "options-allow.xml", "hotline", calls: 50, rate: 50);
         Assert.That(code, Is.Zero, output);
     }
 
