@@ -147,3 +147,26 @@ public sealed class SipEngineTests
 
     private sealed record Registration(string User, string Contact, int ExpiresInSeconds);
 }
+
+/// <summary>Bad Sip:* settings stop the engine with a message naming the key (exit code 2).</summary>
+[TestFixture]
+public sealed class SipConfigurationTests
+{
+    [TestCase("Sip:Host", "not-an-ip")]
+    [TestCase("Sip:EchoNumber", "echo")]
+    [TestCase("Sip:Accounts:0:Password", "x")]
+    public async Task Bad_sip_setting_stops_the_engine_naming_the_key(string key, string value)
+    {
+        await using var host = HostProcess.Start("AcdEngine", new Dictionary<string, string>
+        {
+            ["Sip:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            [key] = value,
+        });
+        var exitCode = await host.Process.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2), host.Process.Output);
+            Assert.That(host.Process.Output, Does.Contain("Configuration error").And.Contain(key));
+        });
+    }
+}
