@@ -3,6 +3,7 @@ using Hotline.Cti.Sip.Registrar;
 using Hotline.Cti.Sip.Transactions;
 using Hotline.Cti.Sip.Transport;
 using Hotline.Cti.Sip.UserAgent;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Sip;
@@ -18,9 +19,18 @@ public sealed class SipStack : IAsyncDisposable
     {
         var o = options.Value;
         Options = o;
-        Transport = new SipTransportLayer(
-            new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp },
-            SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
+        try
+        {
+            Transport = new SipTransportLayer(
+                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp },
+                SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
+        }
+        catch (SocketException ex)
+        {
+            // A taken port is a configuration problem: stop the host with a message naming the key.
+            throw new OptionsValidationException(SipOptions.Section, typeof(SipOptions),
+                [$"Sip:Port {o.Port} on Sip:Host {o.Host} cannot be bound ({ex.SocketErrorCode}); choose a free port."]);
+        }
         var timers = new SipTimerSettings { T1 = TimeSpan.FromMilliseconds(o.T1Milliseconds) };
         UserAgent = new SipUserAgent(Transport, new SipUserAgentOptions { Domain = o.Domain, Timers = timers, Product = "Hotline-AcdEngine" },
             time, loggers.CreateLogger<SipUserAgent>());

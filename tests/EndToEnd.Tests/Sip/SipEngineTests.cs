@@ -170,3 +170,22 @@ public sealed class SipConfigurationTests
         });
     }
 }
+
+/// <summary>A SIP port already taken stops the engine with a configuration error naming Sip:Port.</summary>
+[TestFixture]
+public sealed class SipPortInUseTests
+{
+    [Test]
+    public async Task Taken_sip_port_stops_the_engine_naming_the_key()
+    {
+        var port = FreePort.Next();
+        using var squatter = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+        await using var host = HostProcess.Start("AcdEngine", new Dictionary<string, string> { ["Sip:Port"] = port.ToString(CultureInfo.InvariantCulture) });
+        var exitCode = await host.Process.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2), host.Process.Output);
+            Assert.That(host.Process.Output, Does.Contain("Configuration error").And.Contain("Sip:Port"));
+        });
+    }
+}
