@@ -170,4 +170,27 @@ public sealed class SipUserAgentTests
         Assert.That((await session.Answer).StatusCode, Is.EqualTo(487));
         Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
     }
+
+    [Test]
+    public void Re_invite_is_answered_with_the_last_sdp_and_confirmed_by_its_ack()
+    {
+        var session = ReceiveInvite();
+        _ = session.AcceptAsync("v=0 mine"u8.ToArray());
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKack", toTag: session.LocalTag), FakeSender.Peer);
+        var seen = 0;
+        session.ReInviteReceived += (_, _) => seen++;
+        var reinvite = SipTestMessages.Request("INVITE", branch: "z9hG4bKre", cseq: 2, toTag: session.LocalTag, body: "v=0 hold\r\n");
+        _ua.Receive(reinvite, FakeSender.Peer);
+        var ok = _sender.Last(m => m.StatusCode == 200 && m.CSeq.Number == 2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen, Is.EqualTo(1));
+            Assert.That(ok.BodyText, Is.EqualTo("v=0 mine"));
+            Assert.That(ok.ToTag, Is.EqualTo(session.LocalTag));
+        });
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKreack", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        _time.Run(TimeSpan.FromSeconds(5));
+        Assert.That(_sender.Count(m => m.StatusCode == 200 && m.CSeq.Number == 2), Is.EqualTo(1), "ACKed at once: no retransmission");
+        Assert.That(session.State, Is.EqualTo(SipSessionState.Connected));
+    }
 }
