@@ -107,7 +107,7 @@ public sealed class OutgoingInviteSession : SipInviteSession
                 cancelAfterAnswer = _cancelRequested;
             }
             UserAgent.Remember(this, Dialog);
-            SendAck(response);
+            SendAck();
             _answer.TrySetResult(response);
             // §9.1: a CANCEL that crossed the 2xx has no effect on the call; the caller wanted it gone: BYE.
             if (cancelAfterAnswer) _ = HangupAsync();
@@ -120,14 +120,13 @@ public sealed class OutgoingInviteSession : SipInviteSession
     }
 
     /// <summary>§13.2.2.4: the ACK for a 2xx is built by the dialog, with the INVITE's CSeq number, and sent end to end.</summary>
-    private void SendAck(SipMessage response)
+    private void SendAck()
     {
         var ack = Dialog!.CreateRequest(SipMethods.Ack, Invite.CSeq.Number);
         foreach (var h in Invite.Headers)
             if (h.Id == SipHeaderId.Authorization) ack.AddHeader(h);
         lock (Gate) _ack = ack;
         UserAgent.SendAck(Dialog, ack);
-        _ = response;
     }
 
     private void OnSuccessRetransmitted(SipMessage response)

@@ -218,7 +218,7 @@ public sealed partial class SipUserAgent
         request.AddHeader(SipHeaderNames.MaxForwards, "70");
         request.AddHeader(SipHeaderNames.From, from.ToString());
         request.AddHeader(SipHeaderNames.To, new SipNameAddr { Uri = invite.Target }.ToString());
-        request.AddHeader(SipHeaderNames.CallId, SipIdentifiers.NewCallId(_sender.SentBy(target.Protocol).Split(':')[0]));
+        request.AddHeader(SipHeaderNames.CallId, SipIdentifiers.NewCallId(Options.Domain));
         request.AddHeader(SipHeaderNames.CSeq, "1 INVITE");
         request.AddHeader(SipHeaderNames.Contact, ContactHeader(target.Protocol));
         request.AddHeader(SipHeaderNames.Allow, Options.Allow);
