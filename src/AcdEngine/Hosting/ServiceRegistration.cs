@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Api;
+using Hotline.AcdEngine.Sip;
 
 namespace Hotline.AcdEngine.Hosting;
 
@@ -11,6 +12,7 @@ public static class ServiceRegistration
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AcdOptions>().Bind(configuration.GetSection(AcdOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSipStack(configuration);
         services.AddGrpc();
         services.AddHealthChecks();
         return services;
@@ -20,6 +22,7 @@ public static class ServiceRegistration
     {
         app.MapHealthChecks("/healthz");
         app.MapStatsApi();
+        app.MapSipApi();
         return app;
     }
 }

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.UserAgent;
+
+namespace Hotline.AcdEngine.Sip;
+
+/// <summary>
+/// What the engine does with each out-of-dialog request: OPTIONS → 200 with Allow, REGISTER → registrar,
+/// INVITE → the echo number, a number claimed with <see cref="Claim"/> (the hotline, once the ACD exists), or 404.
+/// </summary>
+public sealed partial class SipRouting(SipStack stack, TimeProvider time, ILogger<SipRouting> logger)
+{
+    private readonly ConcurrentDictionary<string, Action<IncomingInviteSession>> _numbers = new(StringComparer.Ordinal);
+    private readonly EchoSdp _echo = new(stack.Transport.AdvertisedHost);
+
+    /// <summary>Routes INVITEs for <paramref name="number"/> to <paramref name="handler"/> (the ACD claims the hotline number).</summary>
+    public void Claim(string number, Action<IncomingInviteSession> handler) => _numbers[number] = handler;
+
+    public void Attach()
+    {
+        stack.UserAgent.RequestReceived += OnRequest;
+        stack.UserAgent.IncomingCall += OnIncomingCall;
+    }
+
+    public void Detach()
+    {
+        stack.UserAgent.RequestReceived -= OnRequest;
+        stack.UserAgent.IncomingCall -= OnIncomingCall;
+    }
+
+    private void OnRequest(object? sender, SipRequestEventArgs e)
+    {
+        var request = e.Request;
+        switch (request.Message.Method)
+        {
+            case SipMethods.Options:
+                // RFC 3261 §11.2: 200 with what we accept.
+                request.Respond(200, configure: r =>
+                {
+                    r.AddHeader(SipHeaderNames.Allow, stack.UserAgent.Options.Allow);
+                    r.AddHeader("Accept", "application/sdp");
+                    r.AddHeader(SipHeaderNames.Supported, "");
+                });
+                break;
+            case SipMethods.Register:
+                stack.Registrar.Handle(request);
+                break;
+            default:
+                // §8.2.1: a method we know but do not accept outside a dialog.
+                request.Respond(405, configure: r => r.AddHeader(SipHeaderNames.Allow, stack.UserAgent.Options.Allow));
+                break;
+        }
+    }
+
+    private void OnIncomingCall(object? sender, SipIncomingCallEventArgs e)
+    {
+        var session = e.Session;
+        var number = session.DialedUser;
+        if (number == stack.Options.EchoNumber)
+        {
+            LogEcho(CallerMask.Mask(session.CallerUser));
+            _ = AnswerEchoAsync(session);
+            return;
+        }
+        if (_numbers.TryGetValue(number, out var handler))
+        {
+            handler(session);
+            return;
+        }
+        LogUnknownNumber(CallerMask.Mask(session.CallerUser), number);
+        session.Reject(404);
+    }
+
+    private async Task AnswerEchoAsync(IncomingInviteSession session)
+    {
+        try
+        {
+            if (stack.Options.EchoAnswerDelayMilliseconds > 0)
+            {
+                session.SendProvisional(180);
+                await Task.Delay(TimeSpan.FromMilliseconds(stack.Options.EchoAnswerDelayMilliseconds), time);
+                if (session.State != SipSessionState.Offering) return; // Cancelled while ringing.
+            }
+            var acknowledged = await session.AcceptAsync(_echo.Answer(_echo.NextPort()));
+            if (!acknowledged) LogNoAck(session.CallId);
+        }
+        catch (InvalidOperationException)
+        {
+            // Cancelled before we answered: nothing to do.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP: echo call from {Caller}")]
+    private partial void LogEcho(string caller);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP: call from {Caller} to unknown number {Number}: 404")]
+    private partial void LogUnknownNumber(string caller, string number);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP: no ACK for our 200 on call {CallId}; sent BYE")]
+    private partial void LogNoAck(string callId);
+}
+
+/// <summary>Masks a caller number for Information-level logs (STYLE.md: caller numbers masked).</summary>
+public static class CallerMask
+{
+    public static string Mask(string number) =>
+        number.Length <= 4 ? new string('*', number.Length) : number[..3] + new string('*', number.Length - 5) + number[^2..];
+}

@@ -1,0 +1,83 @@
+using System.Text;
+
+namespace Hotline.Cti.Sip.Messages;
+
+/// <summary>Character classes and small productions of RFC 3261 §25.1.</summary>
+internal static class SipGrammar
+{
+    /// <summary>RFC 3261 §25.1 token: alphanum and <c>-.!%*_+`'~</c>.</summary>
+    public static bool IsTokenChar(int c) =>
+        c < 128 && (char.IsAsciiLetterOrDigit((char)c) || c is '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~');
+
+    public static bool IsToken(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (var c in s) if (!IsTokenChar(c)) return false;
+        return true;
+    }
+
+    public static bool IsToken(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (var c in s) if (!IsTokenChar(c)) return false;
+        return true;
+    }
+
+    /// <summary>RFC 3261 §25.1 word (Call-ID parts): token chars plus <c>()&lt;&gt;:\"/[]?{}</c>.</summary>
+    public static bool IsWordChar(char c) =>
+        IsTokenChar(c) || c is '(' or ')' or '<' or '>' or ':' or '\\' or '"' or '/' or '[' or ']' or '?' or '{' or '}';
+
+    /// <summary>Removes surrounding quotes and resolves <c>\x</c> escapes of a quoted-string (§25.1).</summary>
+    public static string Unquote(string value)
+    {
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"') return value;
+        var sb = new StringBuilder(value.Length);
+        for (var i = 1; i < value.Length - 1; i++)
+        {
+            if (value[i] == '\\' && i + 1 < value.Length - 1) i++;
+            sb.Append(value[i]);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Makes a quoted-string, escaping quote and backslash.</summary>
+    public static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>
+    /// Splits a header value holding a comma list (RFC 3261 §7.3.1) while respecting quoted strings and
+    /// <c>&lt;…&gt;</c> (a URI may contain commas).
+    /// </summary>
+    public static List<string> SplitList(string value)
+    {
+        var parts = new List<string>(2);
+        var depth = 0;
+        var inQuotes = false;
+        var start = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (inQuotes)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') inQuotes = false;
+            }
+            else if (c == '"') inQuotes = true;
+            else if (c == '<') depth++;
+            else if (c == '>' && depth > 0) depth--;
+            else if (c == ',' && depth == 0)
+            {
+                AddPart(value, start, i, parts);
+                start = i + 1;
+            }
+        }
+        AddPart(value, start, value.Length, parts);
+        return parts;
+    }
+
+    private static void AddPart(string value, int start, int end, List<string> parts)
+    {
+        var part = value.AsSpan(start, end - start).Trim();
+        if (!part.IsEmpty) parts.Add(part.ToString());
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+
+namespace Hotline.Cti.Sip.Registrar;
+
+/// <summary>One registered contact of an address-of-record (RFC 3261 §10.3).</summary>
+public sealed record SipBinding(string User, string Contact, DateTimeOffset ExpiresAt, string CallId, uint CSeq, string Source, string? UserAgent)
+{
+    public int RemainingSeconds(DateTimeOffset now) => Math.Max(0, (int)Math.Ceiling((ExpiresAt - now).TotalSeconds));
+}
+
+/// <summary>Why a binding update was refused.</summary>
+public enum BindingUpdateError
+{
+    None,
+    /// <summary>§10.3 step 7: same Call-ID with a CSeq not higher than the stored one.</summary>
+    OutOfOrder,
+    TooManyContacts,
+}
+
+/// <summary>
+/// The location service: bindings per user, each user's list replaced as a whole under its own lock (one owner per
+/// piece of state); expired bindings are dropped on read and by <see cref="Sweep"/>.
+/// </summary>
+public sealed class SipBindings(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, List<SipBinding>> _byUser = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Live contacts of <paramref name="user"/>, most recently registered first.</summary>
+    public IReadOnlyList<SipBinding> Lookup(string user)
+    {
+        if (!_byUser.TryGetValue(user, out var list)) return [];
+        var now = time.GetUtcNow();
+        lock (list)
+        {
+            list.RemoveAll(b => b.ExpiresAt <= now);
+            return [.. list.OrderByDescending(b => b.ExpiresAt)];
+        }
+    }
+
+    /// <summary>Every live binding (for the registrations API).</summary>
+    public IReadOnlyList<SipBinding> Snapshot()
+    {
+        var all = new List<SipBinding>();
+        foreach (var user in _byUser.Keys) all.AddRange(Lookup(user));
+        return all;
+    }
+
+    /// <summary>
+    /// Applies one REGISTER's contacts (§10.3 step 7): add, refresh, or remove (expires 0). A contact already
+    /// bound under the same Call-ID must come with a higher CSeq.
+    /// </summary>
+    public BindingUpdateError Update(string user, IReadOnlyList<(string Contact, int Expires)> contacts, string callId, uint cseq,
+        string source, string? userAgent, int maxContacts)
+    {
+        var list = _byUser.GetOrAdd(user, _ => []);
+        var now = time.GetUtcNow();
+        lock (list)
+        {
+            list.RemoveAll(b => b.ExpiresAt <= now);
+            foreach (var (contact, _) in contacts)
+            {
+                var existing = list.Find(b => SameContact(b.Contact, contact));
+                if (existing is not null && existing.CallId == callId && cseq <= existing.CSeq) return BindingUpdateError.OutOfOrder;
+            }
+            var added = contacts.Count(c => c.Expires > 0 && !list.Exists(b => SameContact(b.Contact, c.Contact)));
+            if (list.Count + added > maxContacts) return BindingUpdateError.TooManyContacts;
+            foreach (var (contact, expires) in contacts)
+            {
+                list.RemoveAll(b => SameContact(b.Contact, contact));
+                if (expires > 0) list.Add(new SipBinding(user, contact, now.AddSeconds(expires), callId, cseq, source, userAgent));
+            }
+        }
+        return BindingUpdateError.None;
+    }
+
+    /// <summary>§10.3 step 6: <c>Contact: *</c> with Expires 0 removes every binding (subject to the Call-ID/CSeq rule).</summary>
+    public BindingUpdateError RemoveAll(string user, string callId, uint cseq)
+    {
+        if (!_byUser.TryGetValue(user, out var list)) return BindingUpdateError.None;
+        lock (list)
+        {
+            if (list.Exists(b => b.CallId == callId && cseq <= b.CSeq)) return BindingUpdateError.OutOfOrder;
+            list.Clear();
+        }
+        return BindingUpdateError.None;
+    }
+
+    /// <summary>Drops expired bindings and empty users.</summary>
+    public void Sweep()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (user, list) in _byUser)
+        {
+            lock (list)
+            {
+                list.RemoveAll(b => b.ExpiresAt <= now);
+                if (list.Count == 0) _byUser.TryRemove(new KeyValuePair<string, List<SipBinding>>(user, list));
+            }
+        }
+    }
+
+    /// <summary>§10.3 step 7 compares contact URIs with §19.1.4 rules; we compare case-insensitively as text.</summary>
+    private static bool SameContact(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,35 @@
+using Hotline.Cti.Sip.Messages;
+using System.Net;
+
+namespace Hotline.Cti.Sip.Transport;
+
+/// <summary>The transports the stack speaks (RFC 3261 §18).</summary>
+public enum SipProtocol
+{
+    Udp,
+    Tcp,
+}
+
+/// <summary>Where a message came from or goes to: a transport protocol and an address.</summary>
+public readonly record struct SipEndPoint(SipProtocol Protocol, IPEndPoint Address)
+{
+    public bool IsReliable => Protocol == SipProtocol.Tcp;
+
+    /// <summary>The Via transport token (§20.42).</summary>
+    public string ViaTransport => Protocol == SipProtocol.Tcp ? "TCP" : "UDP";
+
+    public static SipProtocol ProtocolOf(string? viaTransportOrUriParam) =>
+        string.Equals(viaTransportOrUriParam, "tcp", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tcp : SipProtocol.Udp;
+
+    public override string ToString() => $"{ViaTransport}:{Address}";
+}
+
+/// <summary>Sends a serialized message; implemented by the transport layer, faked in transaction tests.</summary>
+public interface ISipSender
+{
+    /// <summary>Sends <paramref name="message"/> to <paramref name="destination"/>; failures are logged, not thrown.</summary>
+    void Send(SipMessage message, SipEndPoint destination);
+
+    /// <summary>The sent-by this stack puts in its Via for the given protocol (§18.1.1).</summary>
+    string SentBy(SipProtocol protocol);
+}

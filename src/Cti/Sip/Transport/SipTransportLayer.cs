@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using Hotline.Cti.Sip.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Cti.Sip.Transport;
+
+/// <summary>A parsed message and the transport address it came from.</summary>
+public delegate void SipMessageReceived(SipMessage message, SipEndPoint source);
+
+/// <summary>
+/// The transport layer (RFC 3261 §18, PJSIP's sip_transport): owns the UDP and TCP transports, parses what they
+/// receive, answers unparsable requests with 400/505 when a response can be routed, stamps
+/// <c>received</c>/<c>rport</c> on the top Via (§18.2.1, RFC 3581) and hands the rest up.
+/// </summary>
+public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
+{
+    private readonly SipTransportOptions _options;
+    private readonly SipParserLimits _limits;
+    private readonly ILogger<SipTransportLayer> _logger;
+    private readonly SipUdpTransport _udp;
+    private readonly SipTcpTransport? _tcp;
+    private readonly string _advertisedHost;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _running = Task.CompletedTask;
+    private SipMessageReceived? _receiver;
+    private long _rejected;
+
+    public SipTransportLayer(SipTransportOptions options, SipParserLimits limits, ILogger<SipTransportLayer> logger)
+    {
+        _options = options;
+        _limits = limits;
+        _logger = logger;
+        if (!IPAddress.TryParse(options.Host, out var address))
+            throw new ArgumentException($"Sip:Host must be an IPv4 or IPv6 address, not '{options.Host}'.", nameof(options));
+        _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger);
+        try
+        {
+            if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, logger);
+        }
+        catch
+        {
+            _udp.Dispose();
+            throw;
+        }
+        _advertisedHost = options.AdvertisedHost ?? (address.Equals(IPAddress.Any) ? "127.0.0.1" : address.Equals(IPAddress.IPv6Any) ? "::1" : address.ToString());
+    }
+
+    /// <summary>The UDP port actually bound (useful when configured as 0).</summary>
+    public int Port => _udp.LocalEndPoint.Port;
+
+    public string AdvertisedHost => _advertisedHost;
+
+    /// <summary>Messages rejected by the parser since start.</summary>
+    public long RejectedCount => Interlocked.Read(ref _rejected);
+
+    public void Start(SipMessageReceived receiver)
+    {
+        _receiver = receiver;
+        var loops = _options.UdpReceivers > 0 ? _options.UdpReceivers : Math.Max(2, Environment.ProcessorCount);
+        var udp = _udp.RunAsync(loops, (d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Udp, r)), _stopping.Token);
+        var tcp = _tcp?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Tcp, r)), _stopping.Token) ?? Task.CompletedTask;
+        _running = Task.WhenAll(udp, tcp);
+        LogListening(_advertisedHost, Port, _tcp is not null);
+    }
+
+    public string SentBy(SipProtocol protocol) => SipUri.FormatHostPort(_advertisedHost, Port);
+
+    private void OnBytes(ReadOnlySpan<byte> data, SipEndPoint source)
+    {
+        var result = SipParser.Parse(data, _limits);
+        if (result.Error == SipParseError.Empty) return;
+        var message = result.Message;
+        if (!result.Success)
+        {
+            Interlocked.Increment(ref _rejected);
+            // RFC 3261 §16.3/§18.1: answer a bad request if its Via tells us where; never answer a response or ACK.
+            if (message is { IsRequest: true } && message.Method != SipMethods.Ack && message.TopVia is not null)
+            {
+                LogRejected(source, result.Error);
+                StampVia(message, source);
+                var response = SipResponses.Create(message, result.Error.StatusCode(), result.Error.ReasonPhrase());
+                Send(response, ResponseDestination(message, source));
+            }
+            else LogDropped(source, result.Error);
+            return;
+        }
+        if (message!.IsRequest) StampVia(message, source);
+        else if (message.CountHeaders(SipHeaderId.Via) != 1)
+        {
+            // §18.1.2: a response with more than one Via is not for us.
+            LogDropped(source, SipParseError.MalformedVia);
+            return;
+        }
+        _receiver?.Invoke(message, source);
+    }
+
+    /// <summary>§18.2.1 and RFC 3581 §4: record where the request really came from in the top Via.</summary>
+    private static void StampVia(SipMessage request, SipEndPoint source)
+    {
+        var via = request.TopVia!;
+        var ip = source.Address.Address.IsIPv4MappedToIPv6 ? source.Address.Address.MapToIPv4() : source.Address.Address;
+        var sourceHost = ip.ToString();
+        var changed = false;
+        if (!string.Equals(via.Host, sourceHost, StringComparison.OrdinalIgnoreCase))
+        {
+            via.Parameters["received"] = sourceHost;
+            changed = true;
+        }
+        if (via.HasRport && via.RportValue is null)
+        {
+            via.Parameters["received"] = sourceHost;
+            via.Parameters["rport"] = source.Address.Port.ToString(CultureInfo.InvariantCulture);
+            changed = true;
+        }
+        if (changed) request.ReplaceTopVia(via);
+    }
+
+    /// <summary>
+    /// RFC 3261 §18.2.2 and RFC 3581 §4: reliable transport → the same connection; otherwise the received address,
+    /// at the rport if present, else the Via port (5060 by default).
+    /// </summary>
+    public static SipEndPoint ResponseDestination(SipMessage request, SipEndPoint source)
+    {
+        if (source.IsReliable) return source;
+        var via = request.TopVia;
+        if (via is null) return source;
+        var port = via.RportValue ?? via.Port ?? 5060;
+        return new SipEndPoint(SipProtocol.Udp, new IPEndPoint(source.Address.Address, port));
+    }
+
+    public void Send(SipMessage message, SipEndPoint destination)
+    {
+        var length = SipSerializer.GetLength(message);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var n = SipSerializer.Write(message, buffer);
+            if (destination.Protocol == SipProtocol.Tcp && _tcp is not null) _tcp.Send(buffer.AsSpan(0, n), destination.Address);
+            else _udp.Send(buffer.AsSpan(0, n), destination.Address);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _udp.Dispose();
+        _tcp?.Dispose();
+        try
+        {
+            await _running.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or ObjectDisposedException)
+        {
+        }
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on {Host}:{Port} (UDP, TCP {Tcp})")]
+    private partial void LogListening(string host, int port, bool tcp);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SIP rejected a request from {Source}: {Reason}")]
+    private partial void LogRejected(SipEndPoint source, SipParseError reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SIP dropped an unroutable message from {Source}: {Reason}")]
+    private partial void LogDropped(SipEndPoint source, SipParseError reason);
+}

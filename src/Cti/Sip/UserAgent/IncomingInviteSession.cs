@@ -1,0 +1,138 @@
+using Hotline.Cti.Sip.Dialogs;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Transactions;
+using Hotline.Cti.Sip.Transport;
+
+namespace Hotline.Cti.Sip.UserAgent;
+
+/// <summary>
+/// An INVITE we received (UAS, RFC 3261 §13.3): ring, answer with a session description, or reject; a CANCEL
+/// before the answer ends it with 487 (§9.2).
+/// </summary>
+public sealed class IncomingInviteSession : SipInviteSession
+{
+    internal IncomingInviteSession(SipUserAgent userAgent, ServerRequest request)
+        : base(userAgent, request.Message.CallId)
+    {
+        Request = request;
+        LocalTag = SipIdentifiers.NewTag();
+    }
+
+    public ServerRequest Request { get; }
+
+    public SipMessage Invite => Request.Message;
+
+    public ServerInviteTransaction Transaction => (ServerInviteTransaction)Request.Transaction;
+
+    public SipEndPoint Source => Request.Source;
+
+    /// <summary>Our To tag for every response (§8.2.6.2), fixed up front so 1xx and 2xx agree.</summary>
+    public string LocalTag { get; }
+
+    /// <summary>The SDP offer (may be empty: offer in the 2xx, answer in the ACK, §13.2.1).</summary>
+    public ReadOnlyMemory<byte> OfferBody => Invite.Body;
+
+    public string? OfferContentType => Invite.ContentType;
+
+    /// <summary>The calling user (From URI user part).</summary>
+    public string CallerUser => Invite.From?.Uri.User ?? "";
+
+    public string CallerDisplayName => Invite.From?.DisplayName ?? "";
+
+    /// <summary>The number dialled (Request-URI user part).</summary>
+    public string DialedUser => Invite.RequestUri?.User ?? "";
+
+    /// <summary>The ACK that confirmed our 2xx, once it came (may carry the answer to an offer in our 2xx).</summary>
+    public SipMessage? Ack { get; private set; }
+
+    /// <summary>Raised when a CANCEL ended the INVITE before it was answered.</summary>
+    public event EventHandler? Cancelled;
+
+    /// <summary>Sends a provisional response (180 Ringing, 183 with early media); establishes the early dialog.</summary>
+    public void SendProvisional(int statusCode = 180, ReadOnlyMemory<byte> body = default, string? contentType = null)
+    {
+        if (statusCode is <= 100 or >= 200) throw new ArgumentOutOfRangeException(nameof(statusCode), "A provisional response is 101-199.");
+        lock (Gate)
+        {
+            if (State != SipSessionState.Offering || Transaction.IsCancelled) return;
+            EnsureDialog();
+        }
+        Request.Respond(statusCode, toTag: LocalTag, configure: r =>
+        {
+            r.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+            if (contentType is not null)
+            {
+                r.AddHeader(SipHeaderNames.ContentType, contentType);
+                r.Body = body;
+            }
+        });
+    }
+
+    /// <summary>
+    /// Answers 200 OK with <paramref name="body"/> (§13.3.1.4), retransmitted until the ACK. Completes true on the
+    /// ACK; false if none came within 64*T1, in which case the session sends BYE and ends.
+    /// </summary>
+    public async Task<bool> AcceptAsync(ReadOnlyMemory<byte> body, string contentType = "application/sdp")
+    {
+        lock (Gate)
+        {
+            if (State != SipSessionState.Offering || Transaction.IsCancelled)
+                throw new InvalidOperationException($"Cannot answer a session in state {State}{(Transaction.IsCancelled ? " (cancelled)" : "")}.");
+            EnsureDialog();
+            LocalBody = body;
+            LocalContentType = contentType;
+            State = SipSessionState.Connected;
+        }
+        Request.Respond(200, toTag: LocalTag, configure: AddLocalBody);
+        var acknowledged = await Transaction.Acknowledged.ConfigureAwait(false);
+        if (!acknowledged)
+        {
+            // §13.3.1.4: no ACK for the 2xx within 64*T1: confirm the dialog and end it with BYE (not awaited:
+            // the caller learns the outcome now, the BYE transaction finishes on its own).
+            _ = HangupAsync();
+        }
+        return acknowledged;
+    }
+
+    /// <summary>Refuses the call with a final non-2xx response (486, 480, 404, 603…).</summary>
+    public void Reject(int statusCode, string? reasonPhrase = null)
+    {
+        if (statusCode < 300) throw new ArgumentOutOfRangeException(nameof(statusCode), "A rejection is 300-699.");
+        lock (Gate)
+        {
+            if (State != SipSessionState.Offering || Transaction.IsAnswered) return;
+        }
+        Request.Respond(statusCode, reasonPhrase, toTag: LocalTag);
+        End(SipSessionEndReason.Rejected, statusCode);
+    }
+
+    private void EnsureDialog()
+    {
+        if (Dialog is not null) return;
+        Dialog = SipDialog.CreateUas(Invite, LocalTag);
+        UserAgent.Remember(this, Dialog);
+    }
+
+    internal override void OnAck(SipMessage ack)
+    {
+        var first = false;
+        lock (Gate)
+        {
+            if (Ack is null && State == SipSessionState.Connected)
+            {
+                Ack = ack;
+                Dialog!.Confirm();
+                first = true;
+            }
+        }
+        if (first) Transaction.OnSuccessAcknowledged();
+        else base.OnAck(ack);
+    }
+
+    /// <summary>§9.2: the CANCEL matched our INVITE before a final response; the core already sent 487.</summary>
+    internal void OnCancelled()
+    {
+        End(SipSessionEndReason.Cancelled, 487);
+        Cancelled?.Invoke(this, EventArgs.Empty);
+    }
+}

@@ -1,0 +1,141 @@
+using Hotline.Cti.Sip.Dialogs;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Transactions;
+
+namespace Hotline.Cti.Sip.UserAgent;
+
+/// <summary>What to put in an outbound INVITE.</summary>
+public sealed record InviteRequest
+{
+    /// <summary>Request-URI and To: a registered contact or any SIP URI.</summary>
+    public required SipUri Target { get; init; }
+
+    /// <summary>User part of our From (the caller id).</summary>
+    public string FromUser { get; init; } = "hotline";
+
+    public string? FromDisplayName { get; init; }
+
+    /// <summary>The SDP offer.</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    public string ContentType { get; init; } = "application/sdp";
+
+    /// <summary>Extra headers (e.g. X-Hotline-Call).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}
+
+/// <summary>
+/// An INVITE we sent (UAC, RFC 3261 §13.2): reports 1xx, ACKs a 2xx itself (§13.2.2.4, again for each
+/// retransmitted 2xx), and can be cancelled (§9.1; deferred until a provisional arrived).
+/// </summary>
+public sealed class OutgoingInviteSession : SipInviteSession
+{
+    private readonly TaskCompletionSource<SipMessage> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SipMessage? _ack;
+    private bool _cancelRequested;
+    private bool _provisionalSeen;
+
+    internal OutgoingInviteSession(SipUserAgent userAgent, SipMessage invite, ClientInviteTransaction transaction)
+        : base(userAgent, invite.CallId)
+    {
+        Invite = invite;
+        Transaction = transaction;
+        LocalBody = invite.Body;
+        LocalContentType = invite.ContentType;
+        transaction.ProvisionalReceived += OnProvisional;
+        transaction.SuccessRetransmitted += OnSuccessRetransmitted;
+        transaction.FinalResponse.ContinueWith(t => OnFinal(t.Result), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    public SipMessage Invite { get; }
+
+    public ClientInviteTransaction Transaction { get; }
+
+    /// <summary>Each 1xx (180 Ringing, 183 Session Progress…).</summary>
+    public event EventHandler<SipMessage>? ProvisionalReceived;
+
+    /// <summary>The final response: 2xx (the session is Connected, its body is the SDP answer) or the failure.</summary>
+    public Task<SipMessage> Answer => _answer.Task;
+
+    /// <summary>CANCEL the INVITE if not answered yet (§9.1). Safe to call at any time, more than once.</summary>
+    public void Cancel()
+    {
+        bool sendNow;
+        lock (Gate)
+        {
+            if (State != SipSessionState.Offering || _cancelRequested) return;
+            _cancelRequested = true;
+            // §9.1: a CANCEL must not be sent before a provisional response arrived.
+            sendNow = _provisionalSeen;
+        }
+        if (sendNow) SendCancel();
+    }
+
+    private void OnProvisional(SipMessage response)
+    {
+        bool cancel;
+        lock (Gate)
+        {
+            cancel = _cancelRequested && !_provisionalSeen;
+            _provisionalSeen = true;
+        }
+        if (cancel) SendCancel();
+        if (response.StatusCode > 100) ProvisionalReceived?.Invoke(this, response);
+    }
+
+    /// <summary>§9.1: CANCEL copies Request-URI, Call-ID, From, To, CSeq number and the top Via (same branch) of the INVITE.</summary>
+    private void SendCancel()
+    {
+        var cancel = SipMessage.CreateRequest(SipMethods.Cancel, Invite.RequestUri!);
+        cancel.AddHeader(SipHeaderNames.Via, Invite.TopVia!.ToString());
+        foreach (var h in Invite.Headers)
+            if (h.Id is SipHeaderId.From or SipHeaderId.To or SipHeaderId.CallId or SipHeaderId.Route or SipHeaderId.MaxForwards) cancel.AddHeader(h);
+        cancel.AddHeader(SipHeaderNames.CSeq, new SipCSeq(Invite.CSeq.Number, SipMethods.Cancel).ToString());
+        UserAgent.StartClientTransaction(cancel, Transaction.Remote);
+    }
+
+    private void OnFinal(SipMessage response)
+    {
+        if (response.StatusCode is >= 200 and < 300)
+        {
+            bool cancelAfterAnswer;
+            lock (Gate)
+            {
+                Dialog = SipDialog.CreateUac(Invite, response);
+                State = SipSessionState.Connected;
+                cancelAfterAnswer = _cancelRequested;
+            }
+            UserAgent.Remember(this, Dialog);
+            SendAck();
+            _answer.TrySetResult(response);
+            // §9.1: a CANCEL that crossed the 2xx has no effect on the call; the caller wanted it gone: BYE.
+            if (cancelAfterAnswer) _ = HangupAsync();
+            return;
+        }
+        _answer.TrySetResult(response);
+        End(response.StatusCode == 487 ? SipSessionEndReason.Cancelled :
+            response.StatusCode == 408 && Transaction.EndReason == SipTransactionEnd.Timeout ? SipSessionEndReason.Timeout : SipSessionEndReason.Rejected,
+            response.StatusCode);
+    }
+
+    /// <summary>§13.2.2.4: the ACK for a 2xx is built by the dialog, with the INVITE's CSeq number, and sent end to end.</summary>
+    private void SendAck()
+    {
+        var ack = Dialog!.CreateRequest(SipMethods.Ack, Invite.CSeq.Number);
+        foreach (var h in Invite.Headers)
+            if (h.Id == SipHeaderId.Authorization) ack.AddHeader(h);
+        lock (Gate) _ack = ack;
+        UserAgent.SendAck(Dialog, ack);
+    }
+
+    private void OnSuccessRetransmitted(SipMessage response)
+    {
+        SipMessage? ack;
+        lock (Gate) ack = _ack;
+        if (ack is not null && Dialog is not null) UserAgent.SendAck(Dialog, ack, reuseVia: true);
+    }
+
+    /// <summary>A 2xx retransmission seen after the transaction ended: re-ACK (§13.2.2.4).</summary>
+    internal void OnLateSuccess(SipMessage response) => OnSuccessRetransmitted(response);
+}

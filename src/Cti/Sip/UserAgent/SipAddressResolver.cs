@@ -1,0 +1,26 @@
+using System.Net;
+using System.Net.Sockets;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Transport;
+
+namespace Hotline.Cti.Sip.UserAgent;
+
+/// <summary>
+/// Turns a URI into a transport address (RFC 3263 reduced to what a hotline needs): maddr or host, IP literal or
+/// an A/AAAA lookup, the URI port or 5060, transport from <c>;transport=</c>. No NAPTR/SRV.
+/// </summary>
+public static class SipAddressResolver
+{
+    public static SipEndPoint Resolve(SipUri uri)
+    {
+        if (!uri.IsSip) throw new ArgumentException($"Cannot route to a '{uri.Scheme}:' URI.", nameof(uri));
+        var host = uri.Parameters["maddr"] ?? uri.Host;
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            var addresses = Dns.GetHostAddresses(host);
+            address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+                ?? throw new ArgumentException($"'{host}' does not resolve.", nameof(uri));
+        }
+        return new SipEndPoint(SipEndPoint.ProtocolOf(uri.Transport), new IPEndPoint(address, uri.Port ?? 5060));
+    }
+}

@@ -1,0 +1,186 @@
+using Hotline.Cti.Sip.Dialogs;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Transactions;
+
+namespace Hotline.Cti.Sip.UserAgent;
+
+/// <summary>Where an INVITE session is.</summary>
+public enum SipSessionState
+{
+    /// <summary>INVITE sent or received, no final answer yet.</summary>
+    Offering,
+    /// <summary>2xx exchanged.</summary>
+    Connected,
+    Ended,
+}
+
+/// <summary>Why a session ended.</summary>
+public enum SipSessionEndReason
+{
+    RemoteBye,
+    LocalBye,
+    /// <summary>The caller sent CANCEL before we answered (§9.2), or we cancelled our INVITE.</summary>
+    Cancelled,
+    /// <summary>A non-2xx final response ended the INVITE.</summary>
+    Rejected,
+    /// <summary>Our 2xx was never ACKed (§13.3.1.4), or the INVITE timed out.</summary>
+    Timeout,
+}
+
+public sealed class SipSessionEndedEventArgs(SipSessionEndReason reason, int statusCode) : EventArgs
+{
+    public SipSessionEndReason Reason { get; } = reason;
+
+    /// <summary>The final status when a response ended it (486, 487, 408…), else 0.</summary>
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>
+/// The INVITE usage of a dialog (RFC 3261 §13–§15) shared by both directions: BYE, INFO, re-INVITE, in-dialog
+/// OPTIONS. One lock guards the state; events are raised outside it.
+/// </summary>
+public abstract class SipInviteSession
+{
+    private int _ended;
+    private ServerInviteTransaction? _pendingReInvite;
+
+    private protected SipInviteSession(SipUserAgent userAgent, string callId)
+    {
+        UserAgent = userAgent;
+        CallId = callId;
+    }
+
+    private protected SipUserAgent UserAgent { get; }
+    private protected Lock Gate { get; } = new();
+
+    public string CallId { get; }
+
+    public SipDialog? Dialog { get; private protected set; }
+
+    public SipSessionState State { get; private protected set; } = SipSessionState.Offering;
+
+    /// <summary>The last session description we sent (offer or answer), re-used to answer a re-INVITE.</summary>
+    public ReadOnlyMemory<byte> LocalBody { get; private protected set; }
+
+    public string? LocalContentType { get; private protected set; }
+
+    /// <summary>Raised once, whoever ended the session.</summary>
+    public event EventHandler<SipSessionEndedEventArgs>? Ended;
+
+    /// <summary>INFO in the dialog (e.g. <c>application/dtmf-relay</c>); answered 200 unless a handler sets Handled.</summary>
+    public event EventHandler<SipInDialogRequestEventArgs>? InfoReceived;
+
+    /// <summary>A re-INVITE (§14.2); answered 200 with <see cref="LocalBody"/> unless a handler sets Handled.</summary>
+    public event EventHandler<SipInDialogRequestEventArgs>? ReInviteReceived;
+
+    /// <summary>Sends BYE (§15.1.1) and ends the session; completes with the BYE's final response.</summary>
+    public async Task<SipMessage?> HangupAsync(CancellationToken cancellationToken = default)
+    {
+        SipDialog? dialog;
+        lock (Gate)
+        {
+            if (State != SipSessionState.Connected || Dialog is null) return null;
+            dialog = Dialog;
+            State = SipSessionState.Ended;
+        }
+        var tx = UserAgent.SendInDialog(dialog, dialog.CreateRequest(SipMethods.Bye));
+        End(SipSessionEndReason.LocalBye, 0);
+        return await tx.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends an in-dialog INFO (e.g. DTMF relay) and completes with its final response.</summary>
+    public Task<SipMessage> SendInfoAsync(string contentType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        var dialog = Dialog ?? throw new InvalidOperationException("INFO needs an established dialog.");
+        var info = dialog.CreateRequest(SipMethods.Info);
+        info.AddHeader(SipHeaderNames.ContentType, contentType);
+        info.Body = body;
+        return UserAgent.SendInDialog(dialog, info).FinalResponse.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>A request matched to this session's dialog (§12.2.2).</summary>
+    internal void OnInDialogRequest(ServerRequest request)
+    {
+        var message = request.Message;
+        if (!Dialog!.AcceptRemoteSequence(message))
+        {
+            request.Respond(500, "Server Internal Error (CSeq out of order)");
+            return;
+        }
+        switch (message.Method)
+        {
+            case SipMethods.Bye:
+                request.Respond(200);
+                lock (Gate) State = SipSessionState.Ended;
+                End(SipSessionEndReason.RemoteBye, 0);
+                break;
+            case SipMethods.Info:
+                Dispatch(InfoReceived, request, respondOk: true);
+                break;
+            case SipMethods.Invite:
+                OnReInvite(request);
+                break;
+            case SipMethods.Options:
+                request.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow));
+                break;
+            default:
+                request.Respond(501, configure: r => r.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow));
+                break;
+        }
+    }
+
+    private void OnReInvite(ServerRequest request)
+    {
+        lock (Gate)
+        {
+            if (_pendingReInvite is { IsAnswered: false })
+            {
+                // §14.2: a re-INVITE while another is pending gets 500 with Retry-After.
+                request.Respond(500, configure: r => r.AddHeader(SipHeaderNames.RetryAfter, "1"));
+                return;
+            }
+            _pendingReInvite = (ServerInviteTransaction)request.Transaction;
+        }
+        Dialog!.RefreshTarget(request.Message);
+        var args = new SipInDialogRequestEventArgs(request);
+        ReInviteReceived?.Invoke(this, args);
+        if (!args.Handled && !request.Transaction.IsAnswered) request.Respond(200, configure: AddLocalBody, toTag: Dialog.LocalTag);
+    }
+
+    private void Dispatch(EventHandler<SipInDialogRequestEventArgs>? handler, ServerRequest request, bool respondOk)
+    {
+        var args = new SipInDialogRequestEventArgs(request);
+        handler?.Invoke(this, args);
+        if (respondOk && !args.Handled && !request.Transaction.IsAnswered) request.Respond(200);
+    }
+
+    /// <summary>An ACK matched to this dialog: for our 2xx to the initial INVITE or to a re-INVITE (§13.3.1.4).</summary>
+    internal virtual void OnAck(SipMessage ack)
+    {
+        ServerInviteTransaction? reInvite;
+        lock (Gate) reInvite = _pendingReInvite;
+        reInvite?.OnSuccessAcknowledged();
+    }
+
+    /// <summary>Adds Contact and our last session description to a 2xx.</summary>
+    private protected void AddLocalBody(SipMessage response)
+    {
+        response.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+        response.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow);
+        if (LocalContentType is not null)
+        {
+            response.AddHeader(SipHeaderNames.ContentType, LocalContentType);
+            response.Body = LocalBody;
+        }
+    }
+
+    /// <summary>Ends once: removes the dialog from the core and raises <see cref="Ended"/>.</summary>
+    private protected void End(SipSessionEndReason reason, int status)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0) return;
+        lock (Gate) State = SipSessionState.Ended;
+        Dialog?.Terminate();
+        UserAgent.Forget(this);
+        Ended?.Invoke(this, new SipSessionEndedEventArgs(reason, status));
+    }
+}

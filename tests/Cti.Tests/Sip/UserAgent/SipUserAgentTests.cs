@@ -1,0 +1,196 @@
+using System.Text;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.UserAgent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hotline.Cti.Tests.Sip.UserAgent;
+
+/// <summary>The user-agent core with an in-process transport: INVITE sessions both ways, CANCEL, BYE, INFO.</summary>
+[TestFixture]
+public sealed class SipUserAgentTests
+{
+    private FakeTimeProvider _time = null!;
+    private FakeSender _sender = null!;
+    private SipUserAgent _ua = null!;
+
+    [SetUp]
+    public void Fresh()
+    {
+        _time = new FakeTimeProvider();
+        _sender = new FakeSender();
+        _ua = new SipUserAgent(_sender, new SipUserAgentOptions(), _time, NullLogger<SipUserAgent>.Instance);
+    }
+
+    private IncomingInviteSession ReceiveInvite(string branch = "z9hG4bKinv")
+    {
+        IncomingInviteSession? session = null;
+        _ua.IncomingCall += (_, e) => session = e.Session;
+        _ua.Receive(SipTestMessages.Request("INVITE", branch: branch, body: "v=0\r\n"), FakeSender.Peer);
+        Assert.That(session, Is.Not.Null);
+        return session!;
+    }
+
+    [Test]
+    public async Task Answered_invite_is_confirmed_by_ack_and_ended_by_bye()
+    {
+        var session = ReceiveInvite();
+        Assert.That(session.OfferBody.ToArray(), Is.EqualTo("v=0\r\n"u8.ToArray()));
+        Assert.That(_sender.Sent[0].Message.StatusCode, Is.EqualTo(100));
+        var answered = session.AcceptAsync("v=0 answer"u8.ToArray());
+        var ok = _sender.Last(m => m.StatusCode == 200);
+        Assert.That(ok.BodyText, Is.EqualTo("v=0 answer"));
+        Assert.That(ok.ToTag, Is.EqualTo(session.LocalTag));
+        Assert.That(answered.IsCompleted, Is.False, "waits for the ACK");
+
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKack", toTag: session.LocalTag), FakeSender.Peer);
+        Assert.That(await answered, Is.True);
+        Assert.That(session.State, Is.EqualTo(SipSessionState.Connected));
+        Assert.That(_ua.SessionCount, Is.EqualTo(1));
+
+        SipSessionEndedEventArgs? ended = null;
+        session.Ended += (_, e) => ended = e;
+        _ua.Receive(SipTestMessages.Request("BYE", branch: "z9hG4bKbye", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ended?.Reason, Is.EqualTo(SipSessionEndReason.RemoteBye));
+            Assert.That(_sender.Last(m => m.CSeq.Method == "BYE").StatusCode, Is.EqualTo(200));
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Unacknowledged_2xx_ends_the_session_with_bye_after_64_T1()
+    {
+        var session = ReceiveInvite();
+        var answered = session.AcceptAsync("v=0"u8.ToArray());
+        _time.Run(TimeSpan.FromSeconds(33));
+        Assert.That(await answered, Is.False);
+        Assert.That(_sender.Count(m => m.Method == "BYE"), Is.EqualTo(1));
+        Assert.That(_sender.Count(m => m.StatusCode == 200), Is.GreaterThan(5), "the 2xx was retransmitted meanwhile");
+    }
+
+    [Test]
+    public void Cancel_before_answer_gets_200_and_the_invite_487()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKcancelme");
+        session.SendProvisional(180);
+        var cancelled = false;
+        session.Cancelled += (_, _) => cancelled = true;
+        _ua.Receive(SipTestMessages.Request("CANCEL", branch: "z9hG4bKcancelme"), FakeSender.Peer);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sender.Last(m => m.CSeq.Method == "CANCEL").StatusCode, Is.EqualTo(200));
+            Assert.That(_sender.Last(m => m.CSeq.Method == "INVITE" && m.StatusCode >= 200).StatusCode, Is.EqualTo(487));
+            Assert.That(_sender.Last(m => m.StatusCode == 487).ToTag, Is.EqualTo(session.LocalTag));
+            Assert.That(cancelled, Is.True);
+            Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
+            Assert.That(() => session.AcceptAsync("v=0"u8.ToArray()), Throws.InvalidOperationException);
+        });
+        _ua.Receive(SipTestMessages.Request("CANCEL", branch: "z9hG4bKnothing"), FakeSender.Peer);
+        Assert.That(_sender.Last(m => m.CSeq.Method == "CANCEL").StatusCode, Is.EqualTo(481));
+    }
+
+    [Test]
+    public async Task Info_with_dtmf_relay_reaches_the_session_and_is_answered_200()
+    {
+        var session = ReceiveInvite();
+        _ = session.AcceptAsync("v=0"u8.ToArray());
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKack", toTag: session.LocalTag), FakeSender.Peer);
+        string? body = null;
+        session.InfoReceived += (_, e) => body = e.Request.Message.BodyText;
+        var info = SipTestMessages.Request("INFO", branch: "z9hG4bKinfo", cseq: 2, toTag: session.LocalTag, body: "Signal=5\r\nDuration=160\r\n");
+        _ua.Receive(info, FakeSender.Peer);
+        Assert.That(body, Does.Contain("Signal=5"));
+        Assert.That(_sender.Last(m => m.CSeq.Method == "INFO").StatusCode, Is.EqualTo(200));
+        // §12.2.2: a lower CSeq in the dialog is refused.
+        _ua.Receive(SipTestMessages.Request("INFO", branch: "z9hG4bKinfo0", cseq: 1, toTag: session.LocalTag), FakeSender.Peer);
+        Assert.That(_sender.Last(m => m.CSeq.Method == "INFO").StatusCode, Is.EqualTo(500));
+        var bye = session.HangupAsync();
+        var sentBye = _sender.Last(m => m.Method == "BYE");
+        Assert.That(sentBye.ToTag, Is.EqualTo("peer"));
+        Assert.That(sentBye.RequestUriText, Is.EqualTo("sip:peer@127.0.0.1:5070"), "in-dialog requests go to the remote target");
+        _ua.Receive(SipTestMessages.ResponseTo(sentBye, 200, toTag: null), FakeSender.Peer);
+        Assert.That((await bye)!.StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public void Request_in_an_unknown_dialog_gets_481_and_unknown_scheme_416()
+    {
+        _ua.Receive(SipTestMessages.Request("BYE", toTag: "nobody"), FakeSender.Peer);
+        Assert.That(_sender.Last(m => m.IsResponse).StatusCode, Is.EqualTo(481));
+        _ua.Receive(SipTestMessages.Request("OPTIONS", branch: "z9hG4bKtel", uri: "tel:+1-201-555-0123"), FakeSender.Peer);
+        Assert.That(_sender.Last(m => m.IsResponse).StatusCode, Is.EqualTo(416));
+    }
+
+    [Test]
+    public async Task Outbound_invite_reports_ringing_acks_the_2xx_and_can_hang_up()
+    {
+        var session = _ua.Invite(new InviteRequest
+        {
+            Target = SipUri.Parse("sip:1001@127.0.0.1:5070"),
+            FromUser = "hotline",
+            Body = Encoding.ASCII.GetBytes("v=0 offer"),
+        });
+        var invite = _sender.Last(m => m.Method == "INVITE");
+        Assert.That(invite.BodyText, Is.EqualTo("v=0 offer"));
+        var rang = 0;
+        session.ProvisionalReceived += (_, _) => rang++;
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 180), FakeSender.Peer);
+        var ok = SipTestMessages.ResponseTo(invite, 200);
+        _ua.Receive(ok, FakeSender.Peer);
+        var answer = await session.Answer;
+        Assert.Multiple(() =>
+        {
+            Assert.That(rang, Is.EqualTo(1));
+            Assert.That(answer.StatusCode, Is.EqualTo(200));
+            Assert.That(session.State, Is.EqualTo(SipSessionState.Connected));
+            Assert.That(_sender.Count(m => m.Method == "ACK"), Is.EqualTo(1));
+            Assert.That(_sender.Last(m => m.Method == "ACK").CSeq, Is.EqualTo(new SipCSeq(invite.CSeq.Number, "ACK")));
+        });
+        _ua.Receive(ok, FakeSender.Peer);
+        Assert.That(_sender.Count(m => m.Method == "ACK"), Is.EqualTo(2), "a retransmitted 2xx is ACKed again");
+        _ = session.HangupAsync();
+        var bye = _sender.Last(m => m.Method == "BYE");
+        Assert.That(bye.CSeq.Number, Is.GreaterThan(invite.CSeq.Number));
+        Assert.That(bye.ToTag, Is.EqualTo("remote"));
+    }
+
+    [Test]
+    public async Task Outbound_cancel_waits_for_a_provisional_then_ends_with_487()
+    {
+        var session = _ua.Invite(new InviteRequest { Target = SipUri.Parse("sip:1002@127.0.0.1:5070") });
+        var invite = _sender.Last(m => m.Method == "INVITE");
+        session.Cancel();
+        Assert.That(_sender.Count(m => m.Method == "CANCEL"), Is.Zero, "§9.1: not before a provisional");
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 100, toTag: null), FakeSender.Peer);
+        var cancel = _sender.Last(m => m.Method == "CANCEL");
+        Assert.That(cancel.TopVia!.Branch, Is.EqualTo(invite.TopVia!.Branch));
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 487), FakeSender.Peer);
+        Assert.That((await session.Answer).StatusCode, Is.EqualTo(487));
+        Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
+    }
+
+    [Test]
+    public void Re_invite_is_answered_with_the_last_sdp_and_confirmed_by_its_ack()
+    {
+        var session = ReceiveInvite();
+        _ = session.AcceptAsync("v=0 mine"u8.ToArray());
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKack", toTag: session.LocalTag), FakeSender.Peer);
+        var seen = 0;
+        session.ReInviteReceived += (_, _) => seen++;
+        var reinvite = SipTestMessages.Request("INVITE", branch: "z9hG4bKre", cseq: 2, toTag: session.LocalTag, body: "v=0 hold\r\n");
+        _ua.Receive(reinvite, FakeSender.Peer);
+        var ok = _sender.Last(m => m.StatusCode == 200 && m.CSeq.Number == 2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen, Is.EqualTo(1));
+            Assert.That(ok.BodyText, Is.EqualTo("v=0 mine"));
+            Assert.That(ok.ToTag, Is.EqualTo(session.LocalTag));
+        });
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKreack", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        _time.Run(TimeSpan.FromSeconds(5));
+        Assert.That(_sender.Count(m => m.StatusCode == 200 && m.CSeq.Number == 2), Is.EqualTo(1), "ACKed at once: no retransmission");
+        Assert.That(session.State, Is.EqualTo(SipSessionState.Connected));
+    }
+}

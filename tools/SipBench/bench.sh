@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SIP benchmark: the same sipp client drives our AcdEngine and a stateless Kamailio, one after the other in one run.
+#   tools/SipBench/bench.sh [OPTIONS_RATE=4000] [SECONDS=10] [CALL_RATE=100] [CALLS=1000]
+# Needs a Release build of src/AcdEngine (dotnet build src/AcdEngine -c Release), sipp and kamailio.
+# Prints one line per run: target, scenario, rate, successful, failed, retransmissions, elapsed seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+rate=${1:-4000}; secs=${2:-10}; call_rate=${3:-100}; calls=${4:-1000}
+free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+work=$(mktemp -d)
+engine_port=$(free_port); kam_port=$(free_port); http_port=$(free_port); grpc_port=$(free_port)
+cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true; [[ -n "${kam_pid:-}" ]] && kill "$kam_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+(cd src/AcdEngine/bin/Release/net10.0 && Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
+  Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc_port Data__Path=$work/data Serilog__MinimumLevel__Default=Warning \
+  exec dotnet Hotline.AcdEngine.dll >"$work/engine.log" 2>&1) &
+engine_pid=$!
+mkdir -p "$work/kam"
+kamailio -f tools/SipBench/kamailio-stateless.cfg -DD -E -A "PORT=$kam_port" -Y "$work/kam" >"$work/kam.log" 2>&1 &
+kam_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null && break; sleep 0.2; done
+
+run() { # target port scenario service rate count
+  local name=$1 port=$2 scenario=$3 service=$4 r=$5 m=$6 out="$work/$1-$3.txt"
+  local start end
+  start=$(date +%s.%N)
+  sipp "127.0.0.1:$port" -sf "tools/sipp/$scenario" -s "$service" -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
+    -r "$r" -m "$m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin >"$out" 2>&1 || true
+  end=$(date +%s.%N)
+  local ok failed retrans
+  ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$out")
+  failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); print $3}' "$out")
+  retrans=$(awk '/---------->/ {s+=$4} END {print s+0}' "$out")
+  printf '%-9s %-15s rate=%-5s ok=%-7s failed=%-5s retrans=%-6s elapsed=%.2fs\n' "$name" "$scenario" "$r" "$ok" "$failed" "$retrans" "$(echo "$end - $start" | bc)"
+}
+
+warm=$((rate / 10))
+run engine "$engine_port" options.xml hotline "$rate" "$warm" >/dev/null   # JIT warm-up, not reported
+run engine "$engine_port" options.xml hotline "$rate" "$((rate * secs))"
+run kamailio "$kam_port" options.xml hotline "$rate" "$((rate * secs))"
+run engine "$engine_port" echo-call.xml '*43' "$call_rate" "$calls"
+run kamailio "$kam_port" echo-call.xml '*43' "$call_rate" "$calls"
+echo "engine after the run: $(curl -s "http://127.0.0.1:$http_port/api/sip/stats")"
