@@ -1,0 +1,94 @@
+using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Hotline.TicketApi.Data;
+
+/// <summary>
+/// The ticket store. Provider-neutral model; <see cref="SqliteTicketDbContext"/> and
+/// <see cref="SqlServerTicketDbContext"/> carry each provider's own migrations.
+/// </summary>
+public abstract class TicketDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<CallRecord> Calls => Set<CallRecord>();
+    public DbSet<CallEventRow> CallEvents => Set<CallEventRow>();
+    public DbSet<AgentEventRow> AgentEvents => Set<AgentEventRow>();
+    public DbSet<RejectedEvent> RejectedEvents => Set<RejectedEvent>();
+    public DbSet<CallHourRollup> CallHourRollups => Set<CallHourRollup>();
+    public DbSet<ExclusionWindow> ExclusionWindows => Set<ExclusionWindow>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every time is UTC; the store gives back "unspecified" kinds, so mark them on the way out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WorkOrder>(b =>
+        {
+            b.HasKey(o => o.Id);
+            b.Ignore(o => o.Number);
+            b.Property(o => o.Content).HasMaxLength(4000);
+            b.Property(o => o.Reply).HasMaxLength(4000);
+            b.Property(o => o.Resolution).HasMaxLength(4000);
+            b.Property(o => o.Version).IsConcurrencyToken();
+            b.HasMany(o => o.Audit).WithOne().HasForeignKey(a => a.WorkOrderId);
+            // Serve the list filters and the order indicators (timely dispatch, on-time reply, rework, callback).
+            b.HasIndex(o => new { o.CreatedAt, o.DepartmentId, o.Status });
+            b.HasIndex(o => new { o.DepartmentId, o.CreatedAt });
+            b.HasIndex(o => new { o.Status, o.DeadlineAt });
+            b.HasIndex(o => o.CallId);
+            // Covering index for the order indicators: a month is read from the index alone.
+            b.HasIndex(o => new { o.CreatedHour, o.DepartmentId, o.Category, o.OwnerAgentId, o.Status, o.DispatchedOnTime, o.RepliedOnTime, o.CalledBackOnTime, o.ReworkCount, o.CallbackSatisfaction, o.DispatchDueAt, o.DeadlineAt, o.CallbackDueAt })
+                .HasDatabaseName("IX_WorkOrders_Metrics");
+        });
+        modelBuilder.Entity<AuditEntry>(b =>
+        {
+            b.Property(a => a.Detail).HasMaxLength(4000);
+            b.HasIndex(a => new { a.WorkOrderId, a.Id });
+        });
+        modelBuilder.Entity<CallRecord>(b =>
+        {
+            b.HasKey(c => c.CallId);
+            b.Property(c => c.CallId).HasMaxLength(64);
+            b.HasIndex(c => c.OfferedAt);
+        });
+        modelBuilder.Entity<CallEventRow>(b =>
+        {
+            b.HasKey(e => e.EventId);
+            b.Property(e => e.EventId).HasMaxLength(64);
+            b.Property(e => e.CallId).HasMaxLength(64);
+            b.Property(e => e.Payload).HasMaxLength(8000);
+            b.HasIndex(e => new { e.CallId, e.Sequence });
+        });
+        modelBuilder.Entity<AgentEventRow>(b =>
+        {
+            b.HasKey(e => e.EventId);
+            b.Property(e => e.EventId).HasMaxLength(64);
+            b.HasIndex(e => new { e.AgentId, e.Sequence });
+        });
+        modelBuilder.Entity<RejectedEvent>(b => b.Property(e => e.Payload).HasMaxLength(8000));
+        modelBuilder.Entity<CallHourRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(200);
+            b.HasIndex(r => new { r.Hour, r.Queue, r.AgentId });
+        });
+        modelBuilder.Entity<ApiKey>(b => b.HasIndex(k => k.KeyHash).IsUnique());
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteTicketDbContext(DbContextOptions<SqliteTicketDbContext> options) : TicketDbContext(options);
+
+public sealed class SqlServerTicketDbContext(DbContextOptions<SqlServerTicketDbContext> options) : TicketDbContext(options);

@@ -1,0 +1,43 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Hotline.Contracts.V1;
+
+namespace Hotline.TicketApi.Ingest;
+
+/// <summary>
+/// gRPC adaptor for <c>CallEventIngest.Publish</c> (ingest.proto): hands each envelope to the
+/// <see cref="IngestWriter"/> and streams back one Ack per event, after its commit, in commit order.
+/// </summary>
+public sealed class CallEventIngestService(IngestWriter writer) : CallEventIngest.CallEventIngestBase
+{
+    public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var acks = Channel.CreateUnbounded<Ack>(new UnboundedChannelOptions { SingleReader = true });
+        long outstanding = 0;
+        var readingDone = false;
+        var pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var envelope in requestStream.ReadAllAsync(ct))
+                {
+                    Interlocked.Increment(ref outstanding);
+                    await writer.EnqueueAsync(new PendingEvent(envelope, acks.Writer), ct);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref readingDone, true);
+                if (Interlocked.Read(ref outstanding) == 0) acks.Writer.TryComplete();
+            }
+        }, ct);
+
+        await foreach (var ack in acks.Reader.ReadAllAsync(ct))
+        {
+            await responseStream.WriteAsync(ack, ct);
+            if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
+        }
+        await pump;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Hotline.TicketApi.Calendar;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Ingest;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hotline.TicketApi.Metrics;
+
+/// <summary>
+/// Computes the indicators in SQL: call counts from the per-hour rollups (<see cref="CallHourRollup"/>), order
+/// counts from the work orders through their covering index. Both are summed per hour (or per queue, agent,
+/// department, category) in the database; hours are folded into local days/months here. Exclusion windows
+/// remove every hour they touch (the rollups' grain), and are listed in the report.
+/// </summary>
+public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, TimeProvider time)
+{
+    public async Task<MetricsReport> RunAsync(DateTime fromUtc, DateTime toUtc, MetricsGrouping groupBy, CancellationToken ct)
+    {
+        var fromHour = IngestBatch.HourOf(fromUtc);
+        var toHour = IngestBatch.HourOf(toUtc);
+        var exclusions = await db.ExclusionWindows.AsNoTracking()
+            .Where(w => w.From < toUtc && w.To > fromUtc).OrderBy(w => w.From).ToListAsync(ct);
+        var excluded = exclusions.Select(w => (From: IngestBatch.HourOf(w.From), To: (long)Math.Ceiling((w.To - DateTime.UnixEpoch).TotalHours))).ToList();
+
+        var rollups = db.CallHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
+        var orders = db.WorkOrders.AsNoTracking().Where(o => o.CreatedHour >= fromHour && o.CreatedHour < toHour);
+        foreach (var (a, b) in excluded)
+        {
+            rollups = rollups.Where(r => r.Hour < a || r.Hour >= b);
+            orders = orders.Where(o => o.CreatedHour < a || o.CreatedHour >= b);
+        }
+
+        var groups = new Dictionary<string, Indicators>(StringComparer.Ordinal);
+        Indicators Group(string key) => groups.TryGetValue(key, out var g) ? g : groups[key] = new Indicators { Key = key };
+
+        var callRows = groupBy switch
+        {
+            MetricsGrouping.Queue => await CallsBy(rollups.GroupBy(r => r.Queue), k => (k, 0L), ct),
+            MetricsGrouping.Agent => await CallsBy(rollups.GroupBy(r => r.AgentId), k => (k, 0L), ct),
+            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month => await CallsBy(rollups.GroupBy(r => r.Hour), k => ("", k), ct),
+            _ => await CallsBy(rollups.GroupBy(r => 1), _ => ("total", 0L), ct),
+        };
+        foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var orderRows = groupBy switch
+        {
+            MetricsGrouping.Department => await OrdersBy(orders.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Category => await OrdersBy(orders.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Agent => await OrdersBy(orders.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month => await OrdersBy(orders.GroupBy(o => o.CreatedHour), k => ("", k), now, ct),
+            MetricsGrouping.Queue => [],
+            _ => await OrdersBy(orders.GroupBy(o => 1), _ => ("total", 0L), now, ct),
+        };
+        foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
+
+        var total = new Indicators { Key = "total" };
+        foreach (var g in groups.Values) total.Add(g);
+        if (groupBy == MetricsGrouping.Queue)
+        {
+            // Orders have no queue: the total still carries the hotline's order indicators.
+            foreach (var (_, _, row) in await OrdersBy(orders.GroupBy(o => 1), _ => ("total", 0L), now, ct)) total.Add(row);
+        }
+        return new MetricsReport(fromUtc, toUtc, groupBy,
+            [.. exclusions.Select(w => new ExclusionView(w.Id, w.From, w.To, w.Reason))], total,
+            groupBy == MetricsGrouping.None ? [] : [.. groups.Values.OrderBy(g => g.Key, StringComparer.Ordinal)]);
+    }
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> CallsBy<TKey>(
+        IQueryable<IGrouping<TKey, CallHourRollup>> grouped, Func<TKey, (string, long)> keyOf, CancellationToken ct)
+    {
+        var rows = await grouped.Select(g => new
+        {
+            g.Key,
+            Offered = g.Sum(r => (long)r.Offered),
+            Answered = g.Sum(r => (long)r.Answered),
+            Within = g.Sum(r => (long)r.AnsweredWithinServiceLevel),
+            Abandoned = g.Sum(r => (long)r.Abandoned),
+            Wait = g.Sum(r => r.AnswerWaitMsTotal),
+            Rated = g.Sum(r => (long)r.Rated),
+            Satisfied = g.Sum(r => (long)r.Satisfied + r.BasicallySatisfied),
+        }).ToListAsync(ct);
+        return [.. rows.Select(r =>
+        {
+            var (key, hour) = keyOf(r.Key);
+            return (key, hour, new Indicators
+            {
+                Offered = r.Offered, Answered = r.Answered, AnsweredWithinServiceLevel = r.Within, Abandoned = r.Abandoned,
+                AnswerWaitMsTotal = r.Wait, Rated = r.Rated, Satisfied = r.Satisfied,
+            });
+        })];
+    }
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> OrdersBy<TKey>(
+        IQueryable<IGrouping<TKey, WorkOrder>> grouped, Func<TKey, (string, long)> keyOf, DateTime now, CancellationToken ct)
+    {
+        // DOMAIN.md definitions: "due" counts what was done plus what is already late; "on time" the first attempt.
+        var rows = await grouped.Select(g => new
+        {
+            g.Key,
+            ToDispatch = g.Sum(o => o.DispatchedOnTime != null || ((o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now) ? 1L : 0L),
+            DispatchedOnTime = g.Sum(o => o.DispatchedOnTime == true ? 1L : 0L),
+            RepliesDue = g.Sum(o => o.RepliedOnTime != null || (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now) ? 1L : 0L),
+            RepliedOnTime = g.Sum(o => o.RepliedOnTime == true ? 1L : 0L),
+            Handled = g.Sum(o => o.RepliedOnTime != null ? 1L : 0L),
+            Reworked = g.Sum(o => o.RepliedOnTime != null && o.ReworkCount > 0 ? 1L : 0L),
+            CallbacksDue = g.Sum(o => o.CalledBackOnTime != null || (o.Status == WorkOrderStatus.Reviewed && o.CallbackDueAt < now) ? 1L : 0L),
+            CalledBackOnTime = g.Sum(o => o.CalledBackOnTime == true ? 1L : 0L),
+            CalledBack = g.Sum(o => o.CalledBackOnTime != null ? 1L : 0L),
+            CallbackSatisfied = g.Sum(o => o.CallbackSatisfaction == Satisfaction.Satisfied || o.CallbackSatisfaction == Satisfaction.BasicallySatisfied ? 1L : 0L),
+        }).ToListAsync(ct);
+        return [.. rows.Select(r =>
+        {
+            var (key, hour) = keyOf(r.Key);
+            return (key, hour, new Indicators
+            {
+                OrdersToDispatch = r.ToDispatch, DispatchedOnTime = r.DispatchedOnTime, RepliesDue = r.RepliesDue,
+                RepliedOnTime = r.RepliedOnTime, OrdersHandled = r.Handled, Reworked = r.Reworked, CallbacksDue = r.CallbacksDue,
+                CalledBackOnTime = r.CalledBackOnTime, CalledBack = r.CalledBack, CallbackSatisfied = r.CallbackSatisfied,
+            });
+        })];
+    }
+
+    private string KeyOf(MetricsGrouping groupBy, string key, long hour)
+    {
+        var local = calendar.ToLocal(new DateTimeOffset(DateTime.UnixEpoch.AddHours(hour), TimeSpan.Zero));
+        return groupBy switch
+        {
+            MetricsGrouping.Hour => local.ToString("yyyy-MM-dd'T'HH':00'zzz", CultureInfo.InvariantCulture),
+            MetricsGrouping.Day => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            MetricsGrouping.Month => local.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            MetricsGrouping.None => "total",
+            _ => key,
+        };
+    }
+}
