@@ -34,6 +34,8 @@ public static class ServiceRegistration
         services.AddScoped<MetricsQuery>();
         services.AddTicketAuth();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestProblems>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 1024 * 1024);
