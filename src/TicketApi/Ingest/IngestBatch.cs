@@ -5,6 +5,7 @@ using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Hotline.TicketApi.Ingest;
 
@@ -19,6 +20,9 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
 
     private readonly Dictionary<string, CallRecord> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CallHourRollup> _rollupDeltas = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
+    private readonly List<WorkOrder> _newOrders = [];
+    private IngestSql? _sql;
 
     public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
     {
@@ -51,13 +55,16 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             }
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Database.IsSqlServer());
+        _sql = sql;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         if (callEventIds.Count > 0)
             seen.UnionWith(await db.CallEvents.Where(e => callEventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(cancellationToken));
         if (agentEventIds.Count > 0)
             seen.UnionWith(await db.AgentEvents.Where(e => agentEventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(cancellationToken));
         if (callIds.Count > 0)
-            foreach (var c in await db.Calls.Where(c => callIds.Contains(c.CallId)).ToListAsync(cancellationToken))
+            foreach (var c in await db.Calls.AsNoTracking().Where(c => callIds.Contains(c.CallId)).ToListAsync(cancellationToken))
                 _calls[c.CallId] = c;
 
         var touched = new HashSet<CallRecord>();
@@ -67,7 +74,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             var id = EventIdOf(env);
             if (errors[i] is { } error)
             {
-                db.RejectedEvents.Add(new RejectedEvent { EventId = id, ReceivedAt = now, Error = error, Payload = env.ToByteArray() });
+                sql.InsertRejected(new RejectedEvent { EventId = id, ReceivedAt = now, Error = error, Payload = env.ToByteArray() });
                 acks[i] = new Ack { EventId = id, Accepted = false, Error = error };
                 continue;
             }
@@ -84,7 +91,11 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 Complete(call, now);
 
         await MergeRollupsAsync(cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        foreach (var call in _calls.Values)
+            if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
+            else if (touched.Contains(call)) _sql!.UpdateCall(call);
+        foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
+        await transaction.CommitAsync(cancellationToken);
         return acks;
     }
 
@@ -94,11 +105,11 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         {
             call = new CallRecord { CallId = e.CallId };
             _calls[e.CallId] = call;
-            db.Calls.Add(call);
+            _newCalls.Add(e.CallId);
         }
         CallProjection.Apply(call, e);
         call.EventCount++;
-        db.CallEvents.Add(new CallEventRow
+        _sql!.InsertCallEvent(new CallEventRow
         {
             EventId = e.EventId, CallId = e.CallId, Sequence = (long)e.Sequence,
             Kind = e.PayloadCase.ToString(), OccurredAt = e.OccurredAt.ToDateTime(), Payload = e.ToByteArray(),
@@ -108,7 +119,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return call;
     }
 
-    private void ApplyAgent(AgentEvent e) => db.AgentEvents.Add(new AgentEventRow
+    private void ApplyAgent(AgentEvent e) => _sql!.InsertAgentEvent(new AgentEventRow
     {
         EventId = e.EventId, AgentId = e.AgentId, Sequence = (long)e.Sequence, OccurredAt = e.OccurredAt.ToDateTime(),
         Status = (int)e.Status, PreviousStatus = (int)e.PreviousStatus, Reason = e.Reason, CallId = e.CallId,
@@ -170,7 +181,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             new NewWorkOrder(kind, Channel.Phone, content, CallerName: call.CallerName, CallerNumber: number,
                 CallId: call.CallId, OwnerAgentId: owner),
             nature, rules, at, owner is null ? Ingest : new Actor(owner, Auth.Roles.Agent));
-        db.WorkOrders.Add(order);
+        _newOrders.Add(order);
     }
 
     private CallHourRollup Delta(long hour, string queue, string agent)
@@ -185,19 +196,12 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     {
         if (_rollupDeltas.Count == 0) return;
         var keys = _rollupDeltas.Keys.ToList();
-        var existing = await db.CallHourRollups.Where(r => keys.Contains(r.Key)).ToDictionaryAsync(r => r.Key, StringComparer.Ordinal, cancellationToken);
+        var existing = (await db.CallHourRollups.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var d in _rollupDeltas.Values)
         {
-            if (!existing.TryGetValue(d.Key, out var row)) { db.CallHourRollups.Add(d); continue; }
-            row.Offered += d.Offered;
-            row.Answered += d.Answered;
-            row.AnsweredWithinServiceLevel += d.AnsweredWithinServiceLevel;
-            row.Abandoned += d.Abandoned;
-            row.AnswerWaitMsTotal += d.AnswerWaitMsTotal;
-            row.Rated += d.Rated;
-            row.Satisfied += d.Satisfied;
-            row.BasicallySatisfied += d.BasicallySatisfied;
-            row.NotSatisfied += d.NotSatisfied;
+            if (existing.Contains(d.Key)) _sql!.AddToRollup(d);
+            else _sql!.InsertRollup(d);
         }
     }
 

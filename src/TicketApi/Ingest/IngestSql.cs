@@ -1,0 +1,128 @@
+using System.Data;
+using System.Data.Common;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.WorkOrders;
+
+namespace Hotline.TicketApi.Ingest;
+
+/// <summary>
+/// The ingest's writes as prepared ADO.NET commands on the DbContext's connection and transaction: change
+/// tracking costs ~1 ms per row at 2,000-event batches, these ~10 µs. Plain INSERT/UPDATE with double-quoted
+/// names run on SQLite and SQL Server alike; only "return the new id" differs.
+/// </summary>
+internal sealed class IngestSql(DbConnection connection, DbTransaction transaction, bool sqlServer) : IDisposable
+{
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+
+    public void InsertCallEvent(CallEventRow e) => Run("""
+        INSERT INTO "CallEvents" ("EventId", "CallId", "Sequence", "Kind", "OccurredAt", "Payload")
+        VALUES (@p0, @p1, @p2, @p3, @p4, @p5)
+        """, e.EventId, e.CallId, e.Sequence, e.Kind, e.OccurredAt, e.Payload);
+
+    public void InsertAgentEvent(AgentEventRow e) => Run("""
+        INSERT INTO "AgentEvents" ("EventId", "AgentId", "Sequence", "OccurredAt", "Status", "PreviousStatus", "Reason", "CallId")
+        VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+        """, e.EventId, e.AgentId, e.Sequence, e.OccurredAt, e.Status, e.PreviousStatus, e.Reason, e.CallId);
+
+    public void InsertRejected(RejectedEvent e) => Run("""
+        INSERT INTO "RejectedEvents" ("EventId", "ReceivedAt", "Error", "Payload") VALUES (@p0, @p1, @p2, @p3)
+        """, e.EventId, e.ReceivedAt, e.Error, e.Payload);
+
+    private static readonly string[] CallColumns =
+    [
+        "NodeId", "Direction", "CallerNumber", "CallerName", "DialedNumber", "ForWorkOrderId", "OfferedAt", "IvrNature", "Queue",
+        "QueuedAt", "ServiceLevelMs", "AnsweredAt", "AgentId", "WaitMs", "WithinServiceLevel", "AbandonedAt", "AbandonPoint",
+        "CallbackNumber", "VoicemailLocation", "Recording", "EndedAt", "HangupBy", "TalkMs", "HoldMs", "FirstResponderAgentId",
+        "EndReason", "Satisfaction", "EventCount", "EndSequence", "Complete", "CompletedAt",
+    ];
+
+    private static object?[] CallValues(CallRecord c) =>
+    [
+        c.NodeId, c.Direction, c.CallerNumber, c.CallerName, c.DialedNumber, c.ForWorkOrderId, c.OfferedAt, c.IvrNature, c.Queue,
+        c.QueuedAt, c.ServiceLevelMs, c.AnsweredAt, c.AgentId, c.WaitMs, c.WithinServiceLevel, c.AbandonedAt, c.AbandonPoint,
+        c.CallbackNumber, c.VoicemailLocation, c.Recording, c.EndedAt, c.HangupBy, c.TalkMs, c.HoldMs, c.FirstResponderAgentId,
+        c.EndReason, c.Satisfaction, c.EventCount, c.EndSequence, c.Complete, c.CompletedAt, c.CallId,
+    ];
+
+    private static readonly string InsertCallSql =
+        $"INSERT INTO \"Calls\" ({string.Join(", ", CallColumns.Select(c => $"\"{c}\""))}, \"CallId\") VALUES ({string.Join(", ", Enumerable.Range(0, CallColumns.Length + 1).Select(i => $"@p{i}"))})";
+
+    private static readonly string UpdateCallSql =
+        $"UPDATE \"Calls\" SET {string.Join(", ", CallColumns.Select((c, i) => $"\"{c}\" = @p{i}"))} WHERE \"CallId\" = @p{CallColumns.Length}";
+
+    public void InsertCall(CallRecord c) => Run(InsertCallSql, CallValues(c));
+
+    public void UpdateCall(CallRecord c) => Run(UpdateCallSql, CallValues(c));
+
+    public void InsertRollup(CallHourRollup r) => Run("""
+        INSERT INTO "CallHourRollups" ("Key", "Hour", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel",
+          "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied", "NotSatisfied")
+        VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12)
+        """, r.Key, r.Hour, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned,
+        r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied, r.NotSatisfied);
+
+    /// <summary>Adds the deltas in SQL, so the row never needs reading back.</summary>
+    public void AddToRollup(CallHourRollup d) => Run("""
+        UPDATE "CallHourRollups" SET "Offered" = "Offered" + @p1, "Answered" = "Answered" + @p2,
+          "AnsweredWithinServiceLevel" = "AnsweredWithinServiceLevel" + @p3, "Abandoned" = "Abandoned" + @p4,
+          "AnswerWaitMsTotal" = "AnswerWaitMsTotal" + @p5, "Rated" = "Rated" + @p6, "Satisfied" = "Satisfied" + @p7,
+          "BasicallySatisfied" = "BasicallySatisfied" + @p8, "NotSatisfied" = "NotSatisfied" + @p9
+        WHERE "Key" = @p0
+        """, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned, d.AnswerWaitMsTotal, d.Rated,
+        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+
+    private static readonly string[] OrderColumns =
+    [
+        "Kind", "Channel", "Status", "Nature", "IsMajor", "IsEmergency", "Category", "Content", "CallerName", "CallerNumber",
+        "Address", "ConfidentialReporter", "CallId", "OwnerAgentId", "DepartmentId", "CreatedAt", "CreatedHour", "DispatchDueAt",
+        "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version",
+    ];
+
+    /// <summary>Inserts a newly registered order (nothing beyond registration is set yet) and its audit rows.</summary>
+    public void InsertNewOrder(WorkOrder o)
+    {
+        var columns = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
+        var values = string.Join(", ", Enumerable.Range(0, OrderColumns.Length).Select(i => $"@p{i}"));
+        var sql = sqlServer
+            ? $"INSERT INTO \"WorkOrders\" ({columns}) OUTPUT INSERTED.\"Id\" VALUES ({values})"
+            : $"INSERT INTO \"WorkOrders\" ({columns}) VALUES ({values}) RETURNING \"Id\"";
+        var id = Convert.ToInt64(Scalar(sql,
+            (int)o.Kind, (int)o.Channel, (int)o.Status, o.Nature, o.IsMajor, o.IsEmergency, o.Category, o.Content, o.CallerName,
+            o.CallerNumber, o.Address, o.ConfidentialReporter, o.CallId, o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.CreatedHour,
+            o.DispatchDueAt, o.ExtensionsGranted, o.ReturnCount, o.ReworkCount, o.ReopenCount, o.Supervised, o.Version),
+            System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var a in o.Audit)
+            Run("""
+                INSERT INTO "AuditEntries" ("WorkOrderId", "At", "ActorId", "ActorRole", "Action", "StatusBefore", "StatusAfter", "Detail")
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+                """, id, a.At, a.ActorId, a.ActorRole, a.Action, a.StatusBefore is null ? null : (int)a.StatusBefore, (int)a.StatusAfter, a.Detail);
+    }
+
+    private void Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
+
+    private object? Scalar(string sql, params object?[] values) => Prepare(sql, values).ExecuteScalar();
+
+    private DbCommand Prepare(string sql, object?[] values)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                command.Parameters.Add(p);
+            }
+            _commands[sql] = command;
+        }
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _commands.Values) c.Dispose();
+    }
+}
