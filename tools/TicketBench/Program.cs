@@ -17,7 +17,6 @@ if (mode is "ingest" or "all")
 {
     await using var host = await HostProcess.StartHealthyAsync("TicketApi", settings);
     ok &= await IngestBench.RunAsync(host, adminKey, Option("--calls", 40_000), Option("--streams", 4));
-    foreach (var l in host.Process.Output.Split('\n').Where(l => l.Contains("TEMP")).Take(30)) Console.WriteLine(l);
 }
 if (mode is "metrics" or "all")
 {

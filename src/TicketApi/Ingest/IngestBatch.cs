@@ -59,13 +59,12 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Database.IsSqlServer());
         _sql = sql;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (callEventIds.Count > 0)
-            seen.UnionWith(await db.CallEvents.Where(e => callEventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(cancellationToken));
-        if (agentEventIds.Count > 0)
-            seen.UnionWith(await db.AgentEvents.Where(e => agentEventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(cancellationToken));
-        if (callIds.Count > 0)
-            foreach (var c in await db.Calls.AsNoTracking().Where(c => callIds.Contains(c.CallId)).ToListAsync(cancellationToken))
-                _calls[c.CallId] = c;
+        foreach (var id in callEventIds)
+            if (sql.CallEventExists(id)) seen.Add(id);
+        foreach (var id in agentEventIds)
+            if (sql.AgentEventExists(id)) seen.Add(id);
+        foreach (var callId in callIds)
+            if (sql.FindCall(callId) is { } c) _calls[callId] = c;
 
         var touched = new HashSet<CallRecord>();
         for (var i = 0; i < envelopes.Count; i++)
@@ -90,7 +89,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             if (!call.Complete && call.EndSequence is long end && call.EventCount >= end)
                 Complete(call, now);
 
-        await MergeRollupsAsync(cancellationToken);
+        MergeRollups();
         foreach (var call in _calls.Values)
             if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
@@ -192,15 +191,11 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return d;
     }
 
-    private async Task MergeRollupsAsync(CancellationToken cancellationToken)
+    private void MergeRollups()
     {
-        if (_rollupDeltas.Count == 0) return;
-        var keys = _rollupDeltas.Keys.ToList();
-        var existing = (await db.CallHourRollups.Where(r => keys.Contains(r.Key)).Select(r => r.Key).ToListAsync(cancellationToken))
-            .ToHashSet(StringComparer.Ordinal);
         foreach (var d in _rollupDeltas.Values)
         {
-            if (existing.Contains(d.Key)) _sql!.AddToRollup(d);
+            if (_sql!.RollupExists(d.Key)) _sql.AddToRollup(d);
             else _sql!.InsertRollup(d);
         }
     }

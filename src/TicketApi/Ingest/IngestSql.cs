@@ -78,14 +78,15 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version",
     ];
 
+    private static readonly string OrderColumnList = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
+    private static readonly string OrderValueList = string.Join(", ", Enumerable.Range(0, OrderColumns.Length).Select(i => $"@p{i}"));
+    private static readonly string InsertOrderSqlServer = $"INSERT INTO \"WorkOrders\" ({OrderColumnList}) OUTPUT INSERTED.\"Id\" VALUES ({OrderValueList})";
+    private static readonly string InsertOrderSqlite = $"INSERT INTO \"WorkOrders\" ({OrderColumnList}) VALUES ({OrderValueList}) RETURNING \"Id\"";
+
     /// <summary>Inserts a newly registered order (nothing beyond registration is set yet) and its audit rows.</summary>
     public void InsertNewOrder(WorkOrder o)
     {
-        var columns = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
-        var values = string.Join(", ", Enumerable.Range(0, OrderColumns.Length).Select(i => $"@p{i}"));
-        var sql = sqlServer
-            ? $"INSERT INTO \"WorkOrders\" ({columns}) OUTPUT INSERTED.\"Id\" VALUES ({values})"
-            : $"INSERT INTO \"WorkOrders\" ({columns}) VALUES ({values}) RETURNING \"Id\"";
+        var sql = sqlServer ? InsertOrderSqlServer : InsertOrderSqlite;
         var id = Convert.ToInt64(Scalar(sql,
             (int)o.Kind, (int)o.Channel, (int)o.Status, o.Nature, o.IsMajor, o.IsEmergency, o.Category, o.Content, o.CallerName,
             o.CallerNumber, o.Address, o.ConfidentialReporter, o.CallId, o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.CreatedHour,
@@ -96,6 +97,35 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
                 INSERT INTO "AuditEntries" ("WorkOrderId", "At", "ActorId", "ActorRole", "Action", "StatusBefore", "StatusAfter", "Detail")
                 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
                 """, id, a.At, a.ActorId, a.ActorRole, a.Action, a.StatusBefore is null ? null : (int)a.StatusBefore, (int)a.StatusAfter, a.Detail);
+    }
+
+    // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
+    public bool CallEventExists(string eventId) => Scalar("SELECT 1 FROM \"CallEvents\" WHERE \"EventId\" = @p0", eventId) is not null;
+
+    public bool AgentEventExists(string eventId) => Scalar("SELECT 1 FROM \"AgentEvents\" WHERE \"EventId\" = @p0", eventId) is not null;
+
+    public bool RollupExists(string key) => Scalar("SELECT 1 FROM \"CallHourRollups\" WHERE \"Key\" = @p0", key) is not null;
+
+    private static readonly string SelectCallSql =
+        $"SELECT {string.Join(", ", CallColumns.Select(c => $"\"{c}\""))} FROM \"Calls\" WHERE \"CallId\" = @p0";
+
+    public CallRecord? FindCall(string callId)
+    {
+        using var r = Prepare(SelectCallSql, [callId]).ExecuteReader();
+        if (!r.Read()) return null;
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        DateTime? T(int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+        int? I(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+        return new CallRecord
+        {
+            CallId = callId, NodeId = S(0), Direction = r.GetInt32(1), CallerNumber = S(2), CallerName = S(3), DialedNumber = S(4),
+            ForWorkOrderId = S(5), OfferedAt = T(6), IvrNature = S(7), Queue = S(8), QueuedAt = T(9), ServiceLevelMs = r.GetInt32(10),
+            AnsweredAt = T(11), AgentId = S(12), WaitMs = I(13), WithinServiceLevel = r.GetBoolean(14), AbandonedAt = T(15),
+            AbandonPoint = I(16), CallbackNumber = S(17), VoicemailLocation = S(18), Recording = S(19), EndedAt = T(20),
+            HangupBy = I(21), TalkMs = r.GetInt32(22), HoldMs = r.GetInt32(23), FirstResponderAgentId = S(24), EndReason = S(25),
+            Satisfaction = I(26), EventCount = r.GetInt32(27), EndSequence = r.IsDBNull(28) ? null : r.GetInt64(28),
+            Complete = r.GetBoolean(29), CompletedAt = T(30),
+        };
     }
 
     private void Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
