@@ -91,6 +91,14 @@ internal static class MetricsBench
         }
 
         var orders = 0;
+        var rollups = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        void Count(long hour, string dimension, string value, int field, int satisfied)
+        {
+            var key = $"{hour}|{dimension}|{value}";
+            if (!rollups.TryGetValue(key, out var c)) rollups[key] = c = new long[8];
+            c[field]++;
+            c[7] += satisfied;
+        }
         using (var order = connection.CreateCommand())
         {
             order.Transaction = tx;
@@ -131,7 +139,38 @@ internal static class MetricsBench
                     p["$sat"].Value = dispatched ? 1 + rnd.Next(3) : DBNull.Value;
                     order.ExecuteNonQuery();
                     orders++;
+                    if (!dispatched) continue;
+                    // The counts the TicketApi keeps per hour and dimension as the steps are saved (OrderHourRollup).
+                    foreach (var (dim, val) in new[] { ("all", ""), ("department", (string)p["$dep"].Value!), ("category", (string)p["$cat"].Value!), ("agent", (string)p["$agent"].Value!) })
+                    {
+                        var hour = firstHour + h;
+                        Count(hour, dim, val, (int)p["$dispOk"].Value! == 1 ? 0 : 1, 0);
+                        Count(hour, dim, val, (int)p["$repOk"].Value! == 1 ? 2 : 3, 0);
+                        if ((int)p["$rework"].Value! == 1) Count(hour, dim, val, 4, 0);
+                        Count(hour, dim, val, (int)p["$cbOk"].Value! == 1 ? 5 : 6, (int)p["$sat"].Value! <= 2 ? 1 : 0);
+                    }
                 }
+            }
+        }
+        using (var rollup = connection.CreateCommand())
+        {
+            rollup.Transaction = tx;
+            rollup.CommandText = """
+                INSERT INTO OrderHourRollups (Key, Hour, Dimension, Value, DispatchedOnTime, DispatchedLate, RepliedOnTime, RepliedLate,
+                  Reworked, CalledBackOnTime, CalledBackLate, CallbackSatisfied)
+                VALUES ($k, $h, $d, $v, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7)
+                """;
+            var names = new[] { "$k", "$h", "$d", "$v", "$c0", "$c1", "$c2", "$c3", "$c4", "$c5", "$c6", "$c7" };
+            var p = names.Select(n => rollup.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var (key, c) in rollups)
+            {
+                var parts = key.Split('|');
+                p[0].Value = key;
+                p[1].Value = long.Parse(parts[0], CultureInfo.InvariantCulture);
+                p[2].Value = parts[1];
+                p[3].Value = parts[2];
+                for (var i = 0; i < 8; i++) p[4 + i].Value = c[i];
+                rollup.ExecuteNonQuery();
             }
         }
         tx.Commit();

@@ -45,14 +45,20 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
         var now = time.GetUtcNow().UtcDateTime;
+        var done = db.OrderHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
+        foreach (var (a, b) in excluded) done = done.Where(r => r.Hour < a || r.Hour >= b);
+        // Only open orders can be "due but not done": a small slice, found by the (Status, CreatedHour) index.
+        var open = orders.Where(o => o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned
+            || o.Status == WorkOrderStatus.Dispatched || o.Status == WorkOrderStatus.Reviewed);
         var orderRows = groupBy switch
         {
-            MetricsGrouping.Department => await OrdersBy(orders.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Category => await OrdersBy(orders.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Agent => await OrdersBy(orders.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month => await OrdersBy(orders.GroupBy(o => o.CreatedHour), k => ("", k), now, ct),
+            MetricsGrouping.Department => await OrdersBy(Done(done, OrderHourRollup.Department), open.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Category => await OrdersBy(Done(done, OrderHourRollup.Category), open.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Agent => await OrdersBy(Done(done, OrderHourRollup.Agent), open.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month =>
+                await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), k => ("", long.Parse(k, CultureInfo.InvariantCulture)), now, ct),
             MetricsGrouping.Queue => [],
-            _ => await OrdersBy(orders.GroupBy(o => 1), _ => ("total", 0L), now, ct),
+            _ => await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => ""), open.GroupBy(o => ""), _ => ("total", 0L), now, ct),
         };
         foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
@@ -61,7 +67,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         if (groupBy == MetricsGrouping.Queue)
         {
             // Orders have no queue: the total still carries the hotline's order indicators.
-            foreach (var (_, _, row) in await OrdersBy(orders.GroupBy(o => 1), _ => ("total", 0L), now, ct)) total.Add(row);
+            foreach (var (_, _, row) in await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => ""), open.GroupBy(o => ""), _ => ("total", 0L), now, ct)) total.Add(row);
         }
         return new MetricsReport(fromUtc, toUtc, groupBy,
             [.. exclusions.Select(w => new ExclusionView(w.Id, w.From, w.To, w.Reason))], total,
@@ -93,33 +99,61 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         })];
     }
 
-    private static async Task<List<(string Key, long Hour, Indicators Row)>> OrdersBy<TKey>(
-        IQueryable<IGrouping<TKey, WorkOrder>> grouped, Func<TKey, (string, long)> keyOf, DateTime now, CancellationToken ct)
+    private static IQueryable<IGrouping<string, OrderHourRollup>> Done(IQueryable<OrderHourRollup> done, string dimension) =>
+        done.Where(r => r.Dimension == dimension).GroupBy(r => r.Value);
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> OrdersBy(
+        IQueryable<IGrouping<string, OrderHourRollup>> done, IQueryable<IGrouping<string, WorkOrder>> open,
+        Func<string, (string, long)> keyOf, DateTime now, CancellationToken ct)
     {
-        // DOMAIN.md definitions: "due" counts what was done plus what is already late; "on time" the first attempt.
-        var rows = await grouped.Select(g => new
+        var doneRows = await done.Select(g => new
         {
             g.Key,
-            ToDispatch = g.Sum(o => o.DispatchedOnTime != null || ((o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now) ? 1L : 0L),
-            DispatchedOnTime = g.Sum(o => o.DispatchedOnTime == true ? 1L : 0L),
-            RepliesDue = g.Sum(o => o.RepliedOnTime != null || (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now) ? 1L : 0L),
-            RepliedOnTime = g.Sum(o => o.RepliedOnTime == true ? 1L : 0L),
-            Handled = g.Sum(o => o.RepliedOnTime != null ? 1L : 0L),
-            Reworked = g.Sum(o => o.RepliedOnTime != null && o.ReworkCount > 0 ? 1L : 0L),
-            CallbacksDue = g.Sum(o => o.CalledBackOnTime != null || (o.Status == WorkOrderStatus.Reviewed && o.CallbackDueAt < now) ? 1L : 0L),
-            CalledBackOnTime = g.Sum(o => o.CalledBackOnTime == true ? 1L : 0L),
-            CalledBack = g.Sum(o => o.CalledBackOnTime != null ? 1L : 0L),
-            CallbackSatisfied = g.Sum(o => o.CallbackSatisfaction == Satisfaction.Satisfied || o.CallbackSatisfaction == Satisfaction.BasicallySatisfied ? 1L : 0L),
+            DispatchedOnTime = g.Sum(r => (long)r.DispatchedOnTime),
+            DispatchedLate = g.Sum(r => (long)r.DispatchedLate),
+            RepliedOnTime = g.Sum(r => (long)r.RepliedOnTime),
+            RepliedLate = g.Sum(r => (long)r.RepliedLate),
+            Reworked = g.Sum(r => (long)r.Reworked),
+            CalledBackOnTime = g.Sum(r => (long)r.CalledBackOnTime),
+            CalledBackLate = g.Sum(r => (long)r.CalledBackLate),
+            CallbackSatisfied = g.Sum(r => (long)r.CallbackSatisfied),
         }).ToListAsync(ct);
-        return [.. rows.Select(r =>
+        // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
+        var openRows = await open.Select(g => new
         {
-            var (key, hour) = keyOf(r.Key);
-            return (key, hour, new Indicators
-            {
-                OrdersToDispatch = r.ToDispatch, DispatchedOnTime = r.DispatchedOnTime, RepliesDue = r.RepliesDue,
-                RepliedOnTime = r.RepliedOnTime, OrdersHandled = r.Handled, Reworked = r.Reworked, CallbacksDue = r.CallbacksDue,
-                CalledBackOnTime = r.CalledBackOnTime, CalledBack = r.CalledBack, CallbackSatisfied = r.CallbackSatisfied,
-            });
+            g.Key,
+            Undispatched = g.Sum(o => o.DispatchedOnTime == null && (o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now ? 1L : 0L),
+            Unreplied = g.Sum(o => o.RepliedOnTime == null && o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now ? 1L : 0L),
+            NotCalledBack = g.Sum(o => o.CalledBackOnTime == null && o.Status == WorkOrderStatus.Reviewed && o.CallbackDueAt < now ? 1L : 0L),
+        }).ToListAsync(ct);
+        var rows = new Dictionary<string, Indicators>(StringComparer.Ordinal);
+        Indicators Row(string key) => rows.TryGetValue(key, out var r) ? r : rows[key] = new Indicators { Key = key };
+        foreach (var d in doneRows)
+        {
+            var r = Row(d.Key);
+            r.OrdersToDispatch += d.DispatchedOnTime + d.DispatchedLate;
+            r.DispatchedOnTime += d.DispatchedOnTime;
+            r.RepliesDue += d.RepliedOnTime + d.RepliedLate;
+            r.RepliedOnTime += d.RepliedOnTime;
+            r.OrdersHandled += d.RepliedOnTime + d.RepliedLate;
+            r.Reworked += d.Reworked;
+            r.CallbacksDue += d.CalledBackOnTime + d.CalledBackLate;
+            r.CalledBackOnTime += d.CalledBackOnTime;
+            r.CalledBack += d.CalledBackOnTime + d.CalledBackLate;
+            r.CallbackSatisfied += d.CallbackSatisfied;
+        }
+        foreach (var o in openRows)
+        {
+            if (o.Undispatched + o.Unreplied + o.NotCalledBack == 0) continue;
+            var r = Row(o.Key);
+            r.OrdersToDispatch += o.Undispatched;
+            r.RepliesDue += o.Unreplied;
+            r.CallbacksDue += o.NotCalledBack;
+        }
+        return [.. rows.Select(kv =>
+        {
+            var (key, hour) = keyOf(kv.Key);
+            return (key, hour, kv.Value);
         })];
     }
 

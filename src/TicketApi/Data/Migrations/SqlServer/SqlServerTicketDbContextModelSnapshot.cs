@@ -359,6 +359,56 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("RejectedEvents");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Metrics.OrderHourRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("CallbackSatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CalledBackLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CalledBackOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("DispatchedLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DispatchedOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("RepliedLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RepliedOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Reworked")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Dimension", "Hour", "Value");
+
+                    b.ToTable("OrderHourRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.WorkOrders.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -551,12 +601,11 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedHour");
+
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
-
-                    b.HasIndex("CreatedHour", "DepartmentId", "Category", "OwnerAgentId", "Status", "DispatchedOnTime", "RepliedOnTime", "CalledBackOnTime", "ReworkCount", "CallbackSatisfaction", "DispatchDueAt", "DeadlineAt", "CallbackDueAt")
-                        .HasDatabaseName("IX_WorkOrders_Metrics");
 
                     b.ToTable("WorkOrders");
                 });

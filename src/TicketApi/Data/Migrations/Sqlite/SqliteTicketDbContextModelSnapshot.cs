@@ -348,6 +348,56 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.ToTable("RejectedEvents");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Metrics.OrderHourRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CallbackSatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CalledBackLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CalledBackOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DispatchedLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DispatchedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RepliedLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RepliedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reworked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Dimension", "Hour", "Value");
+
+                    b.ToTable("OrderHourRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.WorkOrders.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -536,12 +586,11 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedHour");
+
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
-
-                    b.HasIndex("CreatedHour", "DepartmentId", "Category", "OwnerAgentId", "Status", "DispatchedOnTime", "RepliedOnTime", "CalledBackOnTime", "ReworkCount", "CallbackSatisfaction", "DispatchDueAt", "DeadlineAt", "CallbackDueAt")
-                        .HasDatabaseName("IX_WorkOrders_Metrics");
 
                     b.ToTable("WorkOrders");
                 });
