@@ -33,8 +33,11 @@ public sealed class CallEventIngestService(IngestWriter writer) : CallEventInges
             }
         }, ct);
 
+        var buffered = new WriteOptions(WriteFlags.BufferHint);
         await foreach (var ack in acks.Reader.ReadAllAsync(ct))
         {
+            // A batch commit releases up to 2,000 acks at once: buffer them and flush when none is left waiting.
+            responseStream.WriteOptions = acks.Reader.Count > 0 ? buffered : null;
             await responseStream.WriteAsync(ack, ct);
             if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
         }

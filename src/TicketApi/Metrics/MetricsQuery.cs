@@ -39,8 +39,8 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         {
             MetricsGrouping.Queue => await CallsBy(rollups.GroupBy(r => r.Queue), k => (k, 0L), ct),
             MetricsGrouping.Agent => await CallsBy(rollups.GroupBy(r => r.AgentId), k => (k, 0L), ct),
-            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month => await CallsBy(rollups.GroupBy(r => r.Hour), k => ("", k), ct),
-            _ => await CallsBy(rollups.GroupBy(r => 1), _ => ("total", 0L), ct),
+            // The total is folded from per-hour sums too: SQLite plans the hour grouping on the index, a constant key not.
+            _ => await CallsBy(rollups.GroupBy(r => r.Hour), k => ("", k), ct),
         };
         foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
@@ -55,10 +55,8 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             MetricsGrouping.Department => await OrdersBy(Done(done, OrderHourRollup.Department), open.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
             MetricsGrouping.Category => await OrdersBy(Done(done, OrderHourRollup.Category), open.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
             MetricsGrouping.Agent => await OrdersBy(Done(done, OrderHourRollup.Agent), open.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Hour or MetricsGrouping.Day or MetricsGrouping.Month =>
-                await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), k => ("", long.Parse(k, CultureInfo.InvariantCulture)), now, ct),
             MetricsGrouping.Queue => [],
-            _ => await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => ""), open.GroupBy(o => ""), _ => ("total", 0L), now, ct),
+            _ => await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), k => ("", long.Parse(k, CultureInfo.InvariantCulture)), now, ct),
         };
         foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
@@ -67,7 +65,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         if (groupBy == MetricsGrouping.Queue)
         {
             // Orders have no queue: the total still carries the hotline's order indicators.
-            foreach (var (_, _, row) in await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => ""), open.GroupBy(o => ""), _ => ("total", 0L), now, ct)) total.Add(row);
+            foreach (var (_, _, row) in await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), _ => ("total", 0L), now, ct)) total.Add(row);
         }
         return new MetricsReport(fromUtc, toUtc, groupBy,
             [.. exclusions.Select(w => new ExclusionView(w.Id, w.From, w.To, w.Reason))], total,

@@ -180,7 +180,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Hour", "Queue", "AgentId");
+                    b.HasIndex("Hour", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallHourRollups_Covering");
 
                     b.ToTable("CallHourRollups");
                 });
@@ -404,7 +405,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value");
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied")
+                        .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
                 });

@@ -173,7 +173,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Hour", "Queue", "AgentId");
+                    b.HasIndex("Hour", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallHourRollups_Covering");
 
                     b.ToTable("CallHourRollups");
                 });
@@ -393,7 +394,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value");
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied")
+                        .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
                 });
