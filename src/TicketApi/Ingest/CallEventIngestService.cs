@@ -13,7 +13,7 @@ public sealed class CallEventIngestService(IngestWriter writer) : CallEventInges
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var acks = Channel.CreateUnbounded<Ack>(new UnboundedChannelOptions { SingleReader = true });
+        var acks = Channel.CreateUnbounded<Ack>();   // multi-reader kind: it can Count (the buffering below)
         long outstanding = 0;
         var readingDone = false;
         var pump = Task.Run(async () =>
