@@ -97,8 +97,24 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>Saves, keeping <see cref="OrderHourRollup"/> in step with the orders' first dispatch/reply/rework/callback.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+            Accumulate(await OrderHourRollups.FindAsync([key], cancellationToken), key, hour, dimension, value, delta);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)"/>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+            Accumulate(OrderHourRollups.Find(key), key, hour, dimension, value, delta);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private List<(string Key, long Hour, string Dimension, string Value, OrderHourRollup Delta)> OrderRollupDeltas()
+    {
         ChangeTracker.DetectChanges();
-        foreach (var entry in ChangeTracker.Entries<WorkOrder>().Where(e => e.State is EntityState.Modified or EntityState.Added).ToList())
+        var deltas = new List<(string, long, string, string, OrderHourRollup)>();
+        foreach (var entry in ChangeTracker.Entries<WorkOrder>().Where(e => e.State is EntityState.Modified or EntityState.Added))
         {
             if (OrderHourRollup.DeltaOf(entry) is not { } delta) continue;
             var o = entry.Entity;
@@ -107,18 +123,19 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
                 (OrderHourRollup.All, ""), (OrderHourRollup.Department, o.DepartmentId ?? ""),
                 (OrderHourRollup.Category, o.Category ?? ""), (OrderHourRollup.Agent, o.OwnerAgentId ?? ""),
             })
-            {
-                var key = OrderHourRollup.KeyOf(o.CreatedHour, dimension, value);
-                var row = await OrderHourRollups.FindAsync([key], cancellationToken);
-                if (row is null)
-                {
-                    row = new OrderHourRollup { Key = key, Hour = o.CreatedHour, Dimension = dimension, Value = value };
-                    OrderHourRollups.Add(row);
-                }
-                row.Add(delta);
-            }
+                deltas.Add((OrderHourRollup.KeyOf(o.CreatedHour, dimension, value), o.CreatedHour, dimension, value, delta));
         }
-        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return deltas;
+    }
+
+    private void Accumulate(OrderHourRollup? row, string key, long hour, string dimension, string value, OrderHourRollup delta)
+    {
+        if (row is null)
+        {
+            row = new OrderHourRollup { Key = key, Hour = hour, Dimension = dimension, Value = value };
+            OrderHourRollups.Add(row);
+        }
+        row.Add(delta);
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(

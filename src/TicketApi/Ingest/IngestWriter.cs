@@ -52,14 +52,26 @@ public sealed partial class IngestWriter(
                 foreach (var p in batch) p.ReplyTo.TryComplete(ex);
                 continue;
             }
-            for (var i = 0; i < batch.Count; i++) batch[i].ReplyTo.TryWrite(acks[i]);
-            LogBatchCommitted(logger, batch.Count);
+            var rejected = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].ReplyTo.TryWrite(acks[i]);
+                if (!acks[i].Accepted)
+                {
+                    rejected++;
+                    LogRejected(logger, acks[i].EventId, acks[i].Error);
+                }
+            }
+            LogBatchCommitted(logger, batch.Count, rejected);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest batch of {Count} events failed; nothing committed, senders will resend")]
     private static partial void LogBatchFailed(ILogger logger, Exception ex, int count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingest batch of {Count} events committed")]
-    private static partial void LogBatchCommitted(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingest batch of {Count} events committed, {Rejected} rejected")]
+    private static partial void LogBatchCommitted(ILogger logger, int count, int rejected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} rejected and kept aside: {Error}")]
+    private static partial void LogRejected(ILogger logger, string eventId, string error);
 }
