@@ -24,9 +24,11 @@ internal static class IngestBench
         using var channel = GrpcChannel.ForAddress(host.GrpcUrl);
         var client = new CallEventIngest.CallEventIngestClient(channel);
 
+        var cpuBefore = CpuSeconds(host.Process.Id);
         var sw = Stopwatch.StartNew();
         var acks = await Task.WhenAll(perStream.Select(events => PublishAsync(client, events)));
         sw.Stop();
+        var cpu = CpuSeconds(host.Process.Id) - cpuBefore;
         var acked = acks.Sum(a => a.Count);
         var rejected = acks.Sum(a => a.Count(x => !x.Accepted));
         var distinct = acks.SelectMany(a => a.Select(x => x.EventId)).Distinct().Count();
@@ -42,10 +44,20 @@ internal static class IngestBench
 
         var rate = total / sw.Elapsed.TotalSeconds;
         Console.WriteLine($"ingest: {total} events ({calls} calls) over {streams} streams in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s");
+        // Load-independent: the host's own CPU time (user + system) for the run, from /proc.
+        Console.WriteLine($"ingest: host CPU {cpu:F2} s = {cpu * 1e6 / total:F0} µs per event → {total / cpu:F0} events per CPU-second; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine($"ingest: acks {acked} (distinct {distinct}, rejected {rejected}); after 10 % redelivery: calls {callTotal}, orders {orderTotal}, offered {offered}");
         var exact = acked == total && distinct == total && rejected == 0 && callTotal == calls && orderTotal == calls && offered == calls;
         Console.WriteLine(exact ? "ingest: nothing lost or doubled" : "ingest: MISMATCH");
         return exact;
+    }
+
+    /// <summary>utime + stime of a process (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static async Task<List<Ack>> PublishAsync(CallEventIngest.CallEventIngestClient client, List<IngestEnvelope> events)
