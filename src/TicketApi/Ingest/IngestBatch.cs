@@ -29,10 +29,8 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         var acks = new Ack[envelopes.Count];
         var now = time.GetUtcNow().UtcDateTime;
 
-        // Validate first; collect ids to look up in one query each.
+        // Validate first; collect the calls to load.
         var errors = new string?[envelopes.Count];
-        var callEventIds = new List<string>();
-        var agentEventIds = new List<string>();
         var callIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < envelopes.Count; i++)
         {
@@ -44,25 +42,12 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 _ => "the envelope carries no event",
             };
             if (errors[i] is not null) continue;
-            if (env.EventCase == IngestEnvelope.EventOneofCase.Call)
-            {
-                callEventIds.Add(env.Call.EventId);
-                callIds.Add(env.Call.CallId);
-            }
-            else
-            {
-                agentEventIds.Add(env.Agent.EventId);
-            }
+            if (env.EventCase == IngestEnvelope.EventOneofCase.Call) callIds.Add(env.Call.CallId);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Database.IsSqlServer());
         _sql = sql;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in callEventIds)
-            if (sql.CallEventExists(id)) seen.Add(id);
-        foreach (var id in agentEventIds)
-            if (sql.AgentEventExists(id)) seen.Add(id);
         foreach (var callId in callIds)
             if (sql.FindCall(callId) is { } c) _calls[callId] = c;
 
@@ -77,12 +62,16 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 acks[i] = new Ack { EventId = id, Accepted = false, Error = error };
                 continue;
             }
+            // Accepted either way: a duplicate (stored earlier, or earlier in this batch) was applied before.
             acks[i] = new Ack { EventId = id, Accepted = true };
-            if (!seen.Add(id)) continue; // duplicate: applied earlier (or earlier in this batch)
             if (env.EventCase == IngestEnvelope.EventOneofCase.Call)
-                touched.Add(ApplyCall(env.Call));
+            {
+                if (ApplyCall(env.Call) is { } call) touched.Add(call);
+            }
             else
+            {
                 ApplyAgent(env.Agent);
+            }
         }
 
         foreach (var call in touched)
@@ -98,8 +87,15 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return acks;
     }
 
-    private CallRecord ApplyCall(CallEvent e)
+    /// <summary>Stores the event and projects it onto its call; null when the event id was already stored.</summary>
+    private CallRecord? ApplyCall(CallEvent e)
     {
+        var stored = _sql!.TryInsertCallEvent(new CallEventRow
+        {
+            EventId = e.EventId, CallId = e.CallId, Sequence = (long)e.Sequence,
+            Kind = e.PayloadCase.ToString(), OccurredAt = e.OccurredAt.ToDateTime(), Payload = e.ToByteArray(),
+        });
+        if (!stored) return null;
         if (!_calls.TryGetValue(e.CallId, out var call))
         {
             call = new CallRecord { CallId = e.CallId };
@@ -108,17 +104,12 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         }
         CallProjection.Apply(call, e);
         call.EventCount++;
-        _sql!.InsertCallEvent(new CallEventRow
-        {
-            EventId = e.EventId, CallId = e.CallId, Sequence = (long)e.Sequence,
-            Kind = e.PayloadCase.ToString(), OccurredAt = e.OccurredAt.ToDateTime(), Payload = e.ToByteArray(),
-        });
         if (e.PayloadCase == CallEvent.PayloadOneofCase.SatisfactionRated)
             CountRating(e);
         return call;
     }
 
-    private void ApplyAgent(AgentEvent e) => _sql!.InsertAgentEvent(new AgentEventRow
+    private void ApplyAgent(AgentEvent e) => _sql!.TryInsertAgentEvent(new AgentEventRow
     {
         EventId = e.EventId, AgentId = e.AgentId, Sequence = (long)e.Sequence, OccurredAt = e.OccurredAt.ToDateTime(),
         Status = (int)e.Status, PreviousStatus = (int)e.PreviousStatus, Reason = e.Reason, CallId = e.CallId,

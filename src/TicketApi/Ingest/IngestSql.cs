@@ -14,15 +14,20 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
 
-    public void InsertCallEvent(CallEventRow e) => Run("""
-        INSERT INTO "CallEvents" ("EventId", "CallId", "Sequence", "Kind", "OccurredAt", "Payload")
-        VALUES (@p0, @p1, @p2, @p3, @p4, @p5)
-        """, e.EventId, e.CallId, e.Sequence, e.Kind, e.OccurredAt, e.Payload);
+    /// <summary>Stores the event id (and the event) unless it is already stored: false means a duplicate.</summary>
+    public bool TryInsertCallEvent(CallEventRow e) => Run(InsertOnce("CallEvents",
+        """("EventId", "CallId", "Sequence", "Kind", "OccurredAt", "Payload") VALUES (@p0, @p1, @p2, @p3, @p4, @p5)"""),
+        e.EventId, e.CallId, e.Sequence, e.Kind, e.OccurredAt, e.Payload) == 1;
 
-    public void InsertAgentEvent(AgentEventRow e) => Run("""
-        INSERT INTO "AgentEvents" ("EventId", "AgentId", "Sequence", "OccurredAt", "Status", "PreviousStatus", "Reason", "CallId")
-        VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
-        """, e.EventId, e.AgentId, e.Sequence, e.OccurredAt, e.Status, e.PreviousStatus, e.Reason, e.CallId);
+    /// <inheritdoc cref="TryInsertCallEvent"/>
+    public bool TryInsertAgentEvent(AgentEventRow e) => Run(InsertOnce("AgentEvents",
+        """("EventId", "AgentId", "Sequence", "OccurredAt", "Status", "PreviousStatus", "Reason", "CallId") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)"""),
+        e.EventId, e.AgentId, e.Sequence, e.OccurredAt, e.Status, e.PreviousStatus, e.Reason, e.CallId) == 1;
+
+    /// <summary>An insert that does nothing when the primary key (@p0, the event id) exists: one statement, no look-up.</summary>
+    private string InsertOnce(string table, string columnsAndValues) => sqlServer
+        ? $"IF NOT EXISTS (SELECT 1 FROM \"{table}\" WHERE \"EventId\" = @p0) INSERT INTO \"{table}\" {columnsAndValues}"
+        : $"INSERT INTO \"{table}\" {columnsAndValues} ON CONFLICT DO NOTHING";
 
     public void InsertRejected(RejectedEvent e) => Run("""
         INSERT INTO "RejectedEvents" ("EventId", "ReceivedAt", "Error", "Payload") VALUES (@p0, @p1, @p2, @p3)
@@ -100,10 +105,6 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
     }
 
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
-    public bool CallEventExists(string eventId) => Scalar("SELECT 1 FROM \"CallEvents\" WHERE \"EventId\" = @p0", eventId) is not null;
-
-    public bool AgentEventExists(string eventId) => Scalar("SELECT 1 FROM \"AgentEvents\" WHERE \"EventId\" = @p0", eventId) is not null;
-
     public bool RollupExists(string key) => Scalar("SELECT 1 FROM \"CallHourRollups\" WHERE \"Key\" = @p0", key) is not null;
 
     private static readonly string SelectCallSql =
@@ -128,7 +129,7 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         };
     }
 
-    private void Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
+    private int Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
 
     private object? Scalar(string sql, params object?[] values) => Prepare(sql, values).ExecuteScalar();
 
