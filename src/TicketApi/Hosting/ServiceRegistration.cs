@@ -1,21 +1,68 @@
+using System.Text.Json.Serialization;
+using Hotline.TicketApi.Api;
+using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Calendar;
+using Hotline.TicketApi.Catalogue;
+using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Ingest;
+using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.Extensions.Options;
+
 namespace Hotline.TicketApi.Hosting;
 
 /// <summary>All of TicketApi's wiring, in one place.</summary>
 public static class ServiceRegistration
 {
-    public static IServiceCollection AddTicketApi(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTicketApi(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddGrpc();
+        services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CatalogueOptions>().Bind(configuration.GetSection(CatalogueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.Build());
+        services.AddSingleton<DeadlineRules>();
+
+        services.AddTicketStore(configuration, environment);
+        services.AddHostedService<DatabaseMigrator>();   // before the writer: the schema exists when ingest starts
+        services.AddSingleton<IngestWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<StepContext>();
+        services.AddScoped<MetricsQuery>();
+        services.AddTicketAuth();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestProblems>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+        services.AddGrpc(o => o.MaxReceiveMessageSize = 1024 * 1024);
         services.AddHealthChecks();
         return services;
     }
 
     public static WebApplication MapTicketApi(this WebApplication app)
     {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthChecks("/healthz");
+        app.MapOpenApi();
+        app.MapGrpcService<CallEventIngestService>();
+        app.MapWorkOrdersApi();
+        app.MapCallsApi();
+        app.MapMetricsApi();
+        app.MapKeysApi();
         return app;
     }
+}
+
+/// <summary>Applies the provider's migrations when the host starts (after options validation).</summary>
+public sealed class DatabaseMigrator(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => TicketStore.MigrateAsync(services, cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

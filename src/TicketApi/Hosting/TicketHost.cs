@@ -16,7 +16,7 @@ public static class TicketHost
         {
             var builder = WebApplication.CreateBuilder(args);
             builder.AddHotlineLogging("ticketapi");
-            builder.Services.AddTicketApi(builder.Configuration);
+            builder.Services.AddTicketApi(builder.Configuration, builder.Environment);
             var app = builder.Build();
             app.MapTicketApi();
             await app.RunAsync();

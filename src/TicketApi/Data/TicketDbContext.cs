@@ -1,0 +1,148 @@
+using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Hotline.TicketApi.Data;
+
+/// <summary>
+/// The ticket store. Provider-neutral model; <see cref="SqliteTicketDbContext"/> and
+/// <see cref="SqlServerTicketDbContext"/> carry each provider's own migrations.
+/// </summary>
+public abstract class TicketDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<CallRecord> Calls => Set<CallRecord>();
+    public DbSet<CallEventRow> CallEvents => Set<CallEventRow>();
+    public DbSet<AgentEventRow> AgentEvents => Set<AgentEventRow>();
+    public DbSet<RejectedEvent> RejectedEvents => Set<RejectedEvent>();
+    public DbSet<CallHourRollup> CallHourRollups => Set<CallHourRollup>();
+    public DbSet<OrderHourRollup> OrderHourRollups => Set<OrderHourRollup>();
+    public DbSet<ExclusionWindow> ExclusionWindows => Set<ExclusionWindow>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every time is UTC; the store gives back "unspecified" kinds, so mark them on the way out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WorkOrder>(b =>
+        {
+            b.HasKey(o => o.Id);
+            b.Ignore(o => o.Number);
+            b.Property(o => o.Content).HasMaxLength(4000);
+            b.Property(o => o.Reply).HasMaxLength(4000);
+            b.Property(o => o.Resolution).HasMaxLength(4000);
+            b.Property(o => o.Version).IsConcurrencyToken();
+            b.HasMany(o => o.Audit).WithOne().HasForeignKey(a => a.WorkOrderId);
+            // Serve the list filters and the order indicators (timely dispatch, on-time reply, rework, callback).
+            b.HasIndex(o => new { o.CreatedAt, o.DepartmentId, o.Status });
+            b.HasIndex(o => new { o.DepartmentId, o.CreatedAt });
+            b.HasIndex(o => new { o.Status, o.DeadlineAt });
+            b.HasIndex(o => o.CallId);
+            // Open orders by status and hour: the live "due but not done" part of the order indicators.
+            b.HasIndex(o => new { o.Status, o.CreatedHour });
+        });
+        modelBuilder.Entity<AuditEntry>(b =>
+        {
+            b.Property(a => a.Detail).HasMaxLength(4000);
+            b.HasIndex(a => new { a.WorkOrderId, a.Id });
+        });
+        modelBuilder.Entity<CallRecord>(b =>
+        {
+            b.HasKey(c => c.CallId);
+            b.Property(c => c.CallId).HasMaxLength(64);
+            b.HasIndex(c => c.OfferedAt);
+        });
+        modelBuilder.Entity<CallEventRow>(b =>
+        {
+            b.HasKey(e => e.EventId);
+            b.Property(e => e.EventId).HasMaxLength(64);
+            b.Property(e => e.CallId).HasMaxLength(64);
+            b.Property(e => e.Payload).HasMaxLength(8000);
+            b.HasIndex(e => new { e.CallId, e.Sequence });
+        });
+        modelBuilder.Entity<AgentEventRow>(b =>
+        {
+            b.HasKey(e => e.EventId);
+            b.Property(e => e.EventId).HasMaxLength(64);
+            b.HasIndex(e => new { e.AgentId, e.Sequence });
+        });
+        modelBuilder.Entity<RejectedEvent>(b => b.Property(e => e.Payload).HasMaxLength(8000));
+        modelBuilder.Entity<CallHourRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(200);
+            // Covering: a month's sums are read from the index alone (SQLite has no INCLUDE columns).
+            b.HasIndex(r => new { r.Hour, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned, r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied })
+                .HasDatabaseName("IX_CallHourRollups_Covering");
+        });
+        modelBuilder.Entity<OrderHourRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(500);
+            b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied })
+                .HasDatabaseName("IX_OrderHourRollups_Covering");
+        });
+        modelBuilder.Entity<ApiKey>(b => b.HasIndex(k => k.KeyHash).IsUnique());
+    }
+
+    /// <summary>Saves, keeping <see cref="OrderHourRollup"/> in step with the orders' first dispatch/reply/rework/callback.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+            Accumulate(await OrderHourRollups.FindAsync([key], cancellationToken), key, hour, dimension, value, delta);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)"/>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+            Accumulate(OrderHourRollups.Find(key), key, hour, dimension, value, delta);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private List<(string Key, long Hour, string Dimension, string Value, OrderHourRollup Delta)> OrderRollupDeltas()
+    {
+        ChangeTracker.DetectChanges();
+        var deltas = new List<(string, long, string, string, OrderHourRollup)>();
+        foreach (var entry in ChangeTracker.Entries<WorkOrder>().Where(e => e.State is EntityState.Modified or EntityState.Added))
+        {
+            if (OrderHourRollup.DeltaOf(entry) is not { } delta) continue;
+            var o = entry.Entity;
+            foreach (var (dimension, value) in new[]
+            {
+                (OrderHourRollup.All, ""), (OrderHourRollup.Department, o.DepartmentId ?? ""),
+                (OrderHourRollup.Category, o.Category ?? ""), (OrderHourRollup.Agent, o.OwnerAgentId ?? ""),
+            })
+                deltas.Add((OrderHourRollup.KeyOf(o.CreatedHour, dimension, value), o.CreatedHour, dimension, value, delta));
+        }
+        return deltas;
+    }
+
+    private void Accumulate(OrderHourRollup? row, string key, long hour, string dimension, string value, OrderHourRollup delta)
+    {
+        if (row is null)
+        {
+            row = new OrderHourRollup { Key = key, Hour = hour, Dimension = dimension, Value = value };
+            OrderHourRollups.Add(row);
+        }
+        row.Add(delta);
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteTicketDbContext(DbContextOptions<SqliteTicketDbContext> options) : TicketDbContext(options);
+
+public sealed class SqlServerTicketDbContext(DbContextOptions<SqlServerTicketDbContext> options) : TicketDbContext(options);

@@ -1,0 +1,202 @@
+using Google.Protobuf;
+using Hotline.Contracts.V1;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Catalogue;
+using Hotline.TicketApi.Data;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Hotline.TicketApi.Ingest;
+
+/// <summary>
+/// Applies a batch of envelopes in one unit of work: event ids, call records, rollups, new work orders and
+/// dead letters are saved by one <c>SaveChanges</c> (one transaction), so an event id is stored exactly when its
+/// effect is (events.proto). Returns one ack per envelope, to be sent only after the commit.
+/// </summary>
+public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, CatalogueOptions catalogue, TimeProvider time)
+{
+    private static readonly Actor Ingest = new("ingest", "system");
+
+    private readonly Dictionary<string, CallRecord> _calls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CallHourRollup> _rollupDeltas = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
+    private readonly List<WorkOrder> _newOrders = [];
+    private IngestSql? _sql;
+
+    public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        var acks = new Ack[envelopes.Count];
+        var now = time.GetUtcNow().UtcDateTime;
+
+        // Validate first; collect the calls to load.
+        var errors = new string?[envelopes.Count];
+        var callIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var env = envelopes[i];
+            errors[i] = env.EventCase switch
+            {
+                IngestEnvelope.EventOneofCase.Call => CallProjection.Validate(env.Call),
+                IngestEnvelope.EventOneofCase.Agent => CallProjection.Validate(env.Agent),
+                _ => "the envelope carries no event",
+            };
+            if (errors[i] is not null) continue;
+            if (env.EventCase == IngestEnvelope.EventOneofCase.Call) callIds.Add(env.Call.CallId);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Database.IsSqlServer());
+        _sql = sql;
+        foreach (var callId in callIds)
+            if (sql.FindCall(callId) is { } c) _calls[callId] = c;
+
+        var touched = new HashSet<CallRecord>();
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var env = envelopes[i];
+            var id = EventIdOf(env);
+            if (errors[i] is { } error)
+            {
+                sql.InsertRejected(new RejectedEvent { EventId = id, ReceivedAt = now, Error = error, Payload = env.ToByteArray() });
+                acks[i] = new Ack { EventId = id, Accepted = false, Error = error };
+                continue;
+            }
+            // Accepted either way: a duplicate (stored earlier, or earlier in this batch) was applied before.
+            acks[i] = new Ack { EventId = id, Accepted = true };
+            if (env.EventCase == IngestEnvelope.EventOneofCase.Call)
+            {
+                if (ApplyCall(env.Call) is { } call) touched.Add(call);
+            }
+            else
+            {
+                ApplyAgent(env.Agent);
+            }
+        }
+
+        foreach (var call in touched)
+            if (!call.Complete && call.EndSequence is long end && call.EventCount >= end)
+                Complete(call, now);
+
+        MergeRollups();
+        foreach (var call in _calls.Values)
+            if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
+            else if (touched.Contains(call)) _sql!.UpdateCall(call);
+        foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
+        await transaction.CommitAsync(cancellationToken);
+        return acks;
+    }
+
+    /// <summary>Stores the event and projects it onto its call; null when the event id was already stored.</summary>
+    private CallRecord? ApplyCall(CallEvent e)
+    {
+        var stored = _sql!.TryInsertCallEvent(new CallEventRow
+        {
+            EventId = e.EventId, CallId = e.CallId, Sequence = (long)e.Sequence,
+            Kind = e.PayloadCase.ToString(), OccurredAt = e.OccurredAt.ToDateTime(), Payload = e.ToByteArray(),
+        });
+        if (!stored) return null;
+        if (!_calls.TryGetValue(e.CallId, out var call))
+        {
+            call = new CallRecord { CallId = e.CallId };
+            _calls[e.CallId] = call;
+            _newCalls.Add(e.CallId);
+        }
+        CallProjection.Apply(call, e);
+        call.EventCount++;
+        if (e.PayloadCase == CallEvent.PayloadOneofCase.SatisfactionRated)
+            CountRating(e);
+        return call;
+    }
+
+    private void ApplyAgent(AgentEvent e) => _sql!.TryInsertAgentEvent(new AgentEventRow
+    {
+        EventId = e.EventId, AgentId = e.AgentId, Sequence = (long)e.Sequence, OccurredAt = e.OccurredAt.ToDateTime(),
+        Status = (int)e.Status, PreviousStatus = (int)e.PreviousStatus, Reason = e.Reason, CallId = e.CallId,
+    });
+
+    /// <summary>DOMAIN.md satisfaction: rated calls, inbound and outbound alike, counted at the rating's hour.</summary>
+    private void CountRating(CallEvent e)
+    {
+        var r = e.SatisfactionRated;
+        if (r.Score is SatisfactionScore.Unspecified or SatisfactionScore.NotRated) return;
+        var delta = Delta(HourOf(e.OccurredAt.ToDateTime()), r.Queue, r.AgentId);
+        delta.Rated++;
+        switch (r.Score)
+        {
+            case SatisfactionScore.Satisfied: delta.Satisfied++; break;
+            case SatisfactionScore.BasicallySatisfied: delta.BasicallySatisfied++; break;
+            default: delta.NotSatisfied++; break;
+        }
+    }
+
+    /// <summary>Every event of the call is in: count it (per-hour rollup) and open the work orders it needs.</summary>
+    private void Complete(CallRecord call, DateTime now)
+    {
+        call.Complete = true;
+        call.CompletedAt = now;
+        var inbound = call.Direction != (int)CallDirection.Outbound;
+        var at = call.EndedAt ?? call.OfferedAt ?? now;
+        if (inbound && call.Queue is not null)
+        {
+            // DOMAIN.md connection rate: calls answered by an agent ÷ calls offered to agents (reached a queue).
+            var delta = Delta(HourOf(call.QueuedAt ?? call.OfferedAt ?? at), call.Queue, call.AgentId ?? "");
+            delta.Offered++;
+            if (call.AnsweredAt is not null)
+            {
+                delta.Answered++;
+                if (call.WithinServiceLevel) delta.AnsweredWithinServiceLevel++;
+                delta.AnswerWaitMsTotal += call.WaitMs ?? 0;
+            }
+            else if (call.AbandonedAt is not null)
+            {
+                delta.Abandoned++;
+            }
+        }
+        if (!inbound) return;
+        var nature = catalogue.FindNature(call.IvrNature);
+        if (call.AnsweredAt is not null)
+            Open(WorkOrderKind.Matter, call, nature, at, call.FirstResponderAgentId ?? call.AgentId);
+        else if (call.AbandonedAt is not null && call.CallbackNumber is null && call.VoicemailLocation is null)
+            Open(WorkOrderKind.ReturnCall, call, nature, at, null);
+        if (call.CallbackNumber is not null) Open(WorkOrderKind.CallbackRequest, call, nature, at, null);
+        if (call.VoicemailLocation is not null) Open(WorkOrderKind.Voicemail, call, nature, at, null);
+    }
+
+    private void Open(WorkOrderKind kind, CallRecord call, NatureDefinition? nature, DateTime at, string? owner)
+    {
+        var number = kind == WorkOrderKind.CallbackRequest ? call.CallbackNumber : call.CallerNumber;
+        var content = kind == WorkOrderKind.Voicemail ? $"Voicemail: {call.VoicemailLocation}" : "";
+        var order = WorkOrder.Register(
+            new NewWorkOrder(kind, Channel.Phone, content, CallerName: call.CallerName, CallerNumber: number,
+                CallId: call.CallId, OwnerAgentId: owner),
+            nature, rules, at, owner is null ? Ingest : new Actor(owner, Auth.Roles.Agent));
+        _newOrders.Add(order);
+    }
+
+    private CallHourRollup Delta(long hour, string queue, string agent)
+    {
+        var key = CallHourRollup.KeyOf(hour, queue, agent);
+        if (!_rollupDeltas.TryGetValue(key, out var d))
+            _rollupDeltas[key] = d = new CallHourRollup { Key = key, Hour = hour, Queue = queue, AgentId = agent };
+        return d;
+    }
+
+    private void MergeRollups()
+    {
+        foreach (var d in _rollupDeltas.Values)
+        {
+            if (_sql!.RollupExists(d.Key)) _sql.AddToRollup(d);
+            else _sql!.InsertRollup(d);
+        }
+    }
+
+    public static long HourOf(DateTime utc) => (long)(utc - DateTime.UnixEpoch).TotalHours;
+
+    private static string EventIdOf(IngestEnvelope env) => env.EventCase switch
+    {
+        IngestEnvelope.EventOneofCase.Call => env.Call.EventId ?? "",
+        IngestEnvelope.EventOneofCase.Agent => env.Agent.EventId ?? "",
+        _ => "",
+    };
+}

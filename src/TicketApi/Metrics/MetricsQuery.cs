@@ -1,0 +1,170 @@
+using System.Globalization;
+using Hotline.TicketApi.Calendar;
+using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Ingest;
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hotline.TicketApi.Metrics;
+
+/// <summary>
+/// Computes the indicators in SQL: call counts from the per-hour rollups (<see cref="CallHourRollup"/>), order
+/// counts from the work orders through their covering index. Both are summed per hour (or per queue, agent,
+/// department, category) in the database; hours are folded into local days/months here. Exclusion windows
+/// remove every hour they touch (the rollups' grain), and are listed in the report.
+/// </summary>
+public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, TimeProvider time)
+{
+    public async Task<MetricsReport> RunAsync(DateTime fromUtc, DateTime toUtc, MetricsGrouping groupBy, CancellationToken ct)
+    {
+        var fromHour = IngestBatch.HourOf(fromUtc);
+        var toHour = IngestBatch.HourOf(toUtc);
+        var exclusions = await db.ExclusionWindows.AsNoTracking()
+            .Where(w => w.From < toUtc && w.To > fromUtc).OrderBy(w => w.From).ToListAsync(ct);
+        var excluded = exclusions.Select(w => (From: IngestBatch.HourOf(w.From), To: (long)Math.Ceiling((w.To - DateTime.UnixEpoch).TotalHours))).ToList();
+
+        var rollups = db.CallHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
+        var orders = db.WorkOrders.AsNoTracking().Where(o => o.CreatedHour >= fromHour && o.CreatedHour < toHour);
+        foreach (var (a, b) in excluded)
+        {
+            rollups = rollups.Where(r => r.Hour < a || r.Hour >= b);
+            orders = orders.Where(o => o.CreatedHour < a || o.CreatedHour >= b);
+        }
+
+        var groups = new Dictionary<string, Indicators>(StringComparer.Ordinal);
+        Indicators Group(string key) => groups.TryGetValue(key, out var g) ? g : groups[key] = new Indicators { Key = key };
+
+        var callRows = groupBy switch
+        {
+            MetricsGrouping.Queue => await CallsBy(rollups.GroupBy(r => r.Queue), k => (k, 0L), ct),
+            MetricsGrouping.Agent => await CallsBy(rollups.GroupBy(r => r.AgentId), k => (k, 0L), ct),
+            // The total is folded from per-hour sums too: SQLite plans the hour grouping on the index, a constant key not.
+            _ => await CallsBy(rollups.GroupBy(r => r.Hour), k => ("", k), ct),
+        };
+        foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var done = db.OrderHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
+        foreach (var (a, b) in excluded) done = done.Where(r => r.Hour < a || r.Hour >= b);
+        // Only open orders can be "due but not done": a small slice, found by the (Status, CreatedHour) index.
+        var open = orders.Where(o => o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned
+            || o.Status == WorkOrderStatus.Dispatched || o.Status == WorkOrderStatus.Reviewed);
+        var orderRows = groupBy switch
+        {
+            MetricsGrouping.Department => await OrdersBy(Done(done, OrderHourRollup.Department), open.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Category => await OrdersBy(Done(done, OrderHourRollup.Category), open.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Agent => await OrdersBy(Done(done, OrderHourRollup.Agent), open.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Queue => [],
+            _ => await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), k => ("", long.Parse(k, CultureInfo.InvariantCulture)), now, ct),
+        };
+        foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
+
+        var total = new Indicators { Key = "total" };
+        foreach (var g in groups.Values) total.Add(g);
+        if (groupBy == MetricsGrouping.Queue)
+        {
+            // Orders have no queue: the total still carries the hotline's order indicators.
+            foreach (var (_, _, row) in await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), _ => ("total", 0L), now, ct)) total.Add(row);
+        }
+        return new MetricsReport(fromUtc, toUtc, groupBy,
+            [.. exclusions.Select(w => new ExclusionView(w.Id, w.From, w.To, w.Reason))], total,
+            groupBy == MetricsGrouping.None ? [] : [.. groups.Values.OrderBy(g => g.Key, StringComparer.Ordinal)]);
+    }
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> CallsBy<TKey>(
+        IQueryable<IGrouping<TKey, CallHourRollup>> grouped, Func<TKey, (string, long)> keyOf, CancellationToken ct)
+    {
+        var rows = await grouped.Select(g => new
+        {
+            g.Key,
+            Offered = g.Sum(r => (long)r.Offered),
+            Answered = g.Sum(r => (long)r.Answered),
+            Within = g.Sum(r => (long)r.AnsweredWithinServiceLevel),
+            Abandoned = g.Sum(r => (long)r.Abandoned),
+            Wait = g.Sum(r => r.AnswerWaitMsTotal),
+            Rated = g.Sum(r => (long)r.Rated),
+            Satisfied = g.Sum(r => (long)r.Satisfied + r.BasicallySatisfied),
+        }).ToListAsync(ct);
+        return [.. rows.Select(r =>
+        {
+            var (key, hour) = keyOf(r.Key);
+            return (key, hour, new Indicators
+            {
+                Offered = r.Offered, Answered = r.Answered, AnsweredWithinServiceLevel = r.Within, Abandoned = r.Abandoned,
+                AnswerWaitMsTotal = r.Wait, Rated = r.Rated, Satisfied = r.Satisfied,
+            });
+        })];
+    }
+
+    private static IQueryable<IGrouping<string, OrderHourRollup>> Done(IQueryable<OrderHourRollup> done, string dimension) =>
+        done.Where(r => r.Dimension == dimension).GroupBy(r => r.Value);
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> OrdersBy(
+        IQueryable<IGrouping<string, OrderHourRollup>> done, IQueryable<IGrouping<string, WorkOrder>> open,
+        Func<string, (string, long)> keyOf, DateTime now, CancellationToken ct)
+    {
+        var doneRows = await done.Select(g => new
+        {
+            g.Key,
+            DispatchedOnTime = g.Sum(r => (long)r.DispatchedOnTime),
+            DispatchedLate = g.Sum(r => (long)r.DispatchedLate),
+            RepliedOnTime = g.Sum(r => (long)r.RepliedOnTime),
+            RepliedLate = g.Sum(r => (long)r.RepliedLate),
+            Reworked = g.Sum(r => (long)r.Reworked),
+            CalledBackOnTime = g.Sum(r => (long)r.CalledBackOnTime),
+            CalledBackLate = g.Sum(r => (long)r.CalledBackLate),
+            CallbackSatisfied = g.Sum(r => (long)r.CallbackSatisfied),
+        }).ToListAsync(ct);
+        // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
+        var openRows = await open.Select(g => new
+        {
+            g.Key,
+            Undispatched = g.Sum(o => o.DispatchedOnTime == null && (o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now ? 1L : 0L),
+            Unreplied = g.Sum(o => o.RepliedOnTime == null && o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now ? 1L : 0L),
+            NotCalledBack = g.Sum(o => o.CalledBackOnTime == null && o.Status == WorkOrderStatus.Reviewed && o.CallbackDueAt < now ? 1L : 0L),
+        }).ToListAsync(ct);
+        var rows = new Dictionary<string, Indicators>(StringComparer.Ordinal);
+        Indicators Row(string key) => rows.TryGetValue(key, out var r) ? r : rows[key] = new Indicators { Key = key };
+        foreach (var d in doneRows)
+        {
+            var r = Row(d.Key);
+            r.OrdersToDispatch += d.DispatchedOnTime + d.DispatchedLate;
+            r.DispatchedOnTime += d.DispatchedOnTime;
+            r.RepliesDue += d.RepliedOnTime + d.RepliedLate;
+            r.RepliedOnTime += d.RepliedOnTime;
+            r.OrdersHandled += d.RepliedOnTime + d.RepliedLate;
+            r.Reworked += d.Reworked;
+            r.CallbacksDue += d.CalledBackOnTime + d.CalledBackLate;
+            r.CalledBackOnTime += d.CalledBackOnTime;
+            r.CalledBack += d.CalledBackOnTime + d.CalledBackLate;
+            r.CallbackSatisfied += d.CallbackSatisfied;
+        }
+        foreach (var o in openRows)
+        {
+            if (o.Undispatched + o.Unreplied + o.NotCalledBack == 0) continue;
+            var r = Row(o.Key);
+            r.OrdersToDispatch += o.Undispatched;
+            r.RepliesDue += o.Unreplied;
+            r.CallbacksDue += o.NotCalledBack;
+        }
+        return [.. rows.Select(kv =>
+        {
+            var (key, hour) = keyOf(kv.Key);
+            return (key, hour, kv.Value);
+        })];
+    }
+
+    private string KeyOf(MetricsGrouping groupBy, string key, long hour)
+    {
+        var local = calendar.ToLocal(new DateTimeOffset(DateTime.UnixEpoch.AddHours(hour), TimeSpan.Zero));
+        return groupBy switch
+        {
+            MetricsGrouping.Hour => local.ToString("yyyy-MM-dd'T'HH':00'zzz", CultureInfo.InvariantCulture),
+            MetricsGrouping.Day => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            MetricsGrouping.Month => local.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            MetricsGrouping.None => "total",
+            _ => key,
+        };
+    }
+}

@@ -1,0 +1,63 @@
+using Hotline.TicketApi.WorkOrders;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Hotline.TicketApi.Metrics;
+
+/// <summary>
+/// Per-hour counts of the order indicators' completed steps, by one dimension (all, department, category, agent),
+/// maintained when an order's first dispatch, first reply, first rework or first callback is saved. What is still
+/// open (undispatched, unreplied, not called back) depends on "now" and is counted live from the few open orders.
+/// </summary>
+public sealed class OrderHourRollup
+{
+    public const string All = "all";
+    public const string Department = "department";
+    public const string Category = "category";
+    public const string Agent = "agent";
+
+    /// <summary>"hour|dimension|value".</summary>
+    public string Key { get; set; } = "";
+    /// <summary>Hours since the Unix epoch of the order's creation.</summary>
+    public long Hour { get; set; }
+    public string Dimension { get; set; } = "";
+    public string Value { get; set; } = "";
+    public int DispatchedOnTime { get; set; }
+    public int DispatchedLate { get; set; }
+    public int RepliedOnTime { get; set; }
+    public int RepliedLate { get; set; }
+    public int Reworked { get; set; }
+    public int CalledBackOnTime { get; set; }
+    public int CalledBackLate { get; set; }
+    public int CallbackSatisfied { get; set; }
+
+    public static string KeyOf(long hour, string dimension, string value) => $"{hour}|{dimension}|{value}";
+
+    /// <summary>What a save of <paramref name="entry"/> adds to the counts (all zero when no first step happened).</summary>
+    public static OrderHourRollup? DeltaOf(EntityEntry<WorkOrder> entry)
+    {
+        T? Before<T>(string name) => (T?)entry.OriginalValues[name];
+        var o = entry.Entity;
+        var d = new OrderHourRollup();
+        var added = entry.State == Microsoft.EntityFrameworkCore.EntityState.Added;
+        if ((added || Before<bool?>(nameof(WorkOrder.DispatchedOnTime)) is null) && o.DispatchedOnTime is bool dispatched)
+            _ = dispatched ? d.DispatchedOnTime++ : d.DispatchedLate++;
+        if ((added || Before<bool?>(nameof(WorkOrder.RepliedOnTime)) is null) && o.RepliedOnTime is bool replied)
+            _ = replied ? d.RepliedOnTime++ : d.RepliedLate++;
+        if ((added || Before<int>(nameof(WorkOrder.ReworkCount)) == 0) && o.ReworkCount > 0)
+            d.Reworked++;
+        if ((added || Before<bool?>(nameof(WorkOrder.CalledBackOnTime)) is null) && o.CalledBackOnTime is bool calledBack)
+        {
+            _ = calledBack ? d.CalledBackOnTime++ : d.CalledBackLate++;
+            if (o.CallbackSatisfaction is Satisfaction.Satisfied or Satisfaction.BasicallySatisfied) d.CallbackSatisfied++;
+        }
+        var any = d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate;
+        return any == 0 ? null : d;
+    }
+
+    public void Add(OrderHourRollup d)
+    {
+        DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
+        RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
+        CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hotline.TestSupport;
+using Microsoft.Data.Sqlite;
+
+namespace Hotline.TicketBench;
+
+/// <summary>
+/// Seeds the real host's SQLite file with a month (November 2026) of <c>calls</c> calls — the per-hour rollups the
+/// ingest maintains (100 agents, 2 queues) and one work order per answered call (30 % dispatched) — then times
+/// <c>GET /api/metrics</c> over the month through HTTP.
+/// </summary>
+internal static class MetricsBench
+{
+    private const string DateFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    public static async Task<bool> RunAsync(HostProcess host, string adminKey, int calls)
+    {
+        var db = Path.Combine(host.DataPath, "tickets.db");
+        var seed = Stopwatch.StartNew();
+        var (orders, answered) = Seed(db, calls);
+        Console.WriteLine($"metrics: seeded {calls} calls ({answered} answered) and {orders} work orders in {seed.Elapsed.TotalSeconds:F1} s; database {new FileInfo(db).Length / 1_048_576} MiB");
+
+        using var http = new HttpClient { BaseAddress = host.HttpUrl, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
+        var ok = true;
+        foreach (var groupBy in new[] { "", "day", "agent", "department", "category", "hour" })
+        {
+            var url = "/api/metrics?from=2026-11-01T00:00:00%2B08:00&to=2026-12-01T00:00:00%2B08:00" + (groupBy == "" ? "" : "&groupBy=" + groupBy);
+            var times = new List<double>();
+            JsonElement report = default;
+            for (var i = 0; i < 6; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                report = await http.GetFromJsonAsync<JsonElement>(url);
+                sw.Stop();
+                if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds);   // the first run warms the caches
+            }
+            times.Sort();
+            var offered = report.GetProperty("total").GetProperty("offered").GetInt64();
+            Console.WriteLine($"metrics: groupBy={(groupBy == "" ? "none" : groupBy),-10} median {times[times.Count / 2],6:F1} ms, max {times[^1],6:F1} ms; offered {offered}, groups {report.GetProperty("groups").GetArrayLength()}");
+            ok &= offered == calls && times[times.Count / 2] < 200;
+        }
+        return ok;
+    }
+
+    private static (int Orders, long Answered) Seed(string path, int calls)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using var tx = connection.BeginTransaction();
+        var hours = 30 * 24;
+        var firstHour = (long)(new DateTime(2026, 10, 31, 16, 0, 0, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalHours; // 1 Nov 00:00 +08:00
+        var perHour = calls / hours;
+        var extra = calls - perHour * hours;
+        var rnd = new Random(7);
+        long answeredTotal = 0;
+        var answeredPerHour = new int[hours];
+
+        using (var rollup = connection.CreateCommand())
+        {
+            rollup.Transaction = tx;
+            rollup.CommandText = """
+                INSERT INTO CallHourRollups (Key, Hour, Queue, AgentId, Offered, Answered, AnsweredWithinServiceLevel, Abandoned,
+                  AnswerWaitMsTotal, Rated, Satisfied, BasicallySatisfied, NotSatisfied)
+                VALUES ($k, $h, $q, $a, $o, $an, $w, $ab, $wt, $r, $s, $b, $n)
+                """;
+            var p = new[] { "$k", "$h", "$q", "$a", "$o", "$an", "$w", "$ab", "$wt", "$r", "$s", "$b", "$n" }.Select(n => rollup.Parameters.Add(n, SqliteType.Text)).ToArray();
+            for (var h = 0; h < hours; h++)
+            {
+                var offered = perHour + (h < extra ? 1 : 0);
+                var abandoned = offered * 5 / 100;
+                var answered = offered - abandoned;
+                answeredPerHour[h] = answered;
+                answeredTotal += answered;
+                for (var agent = 0; agent < 100; agent++)
+                {
+                    var mine = answered / 100 + (agent < answered % 100 ? 1 : 0);
+                    Set(p, firstHour + h, agent < 50 ? "general" : "business", $"a{agent}", mine, mine, mine * 85 / 100, 0, mine * 9000L, mine * 8 / 10, mine * 78 / 10 / 10, 0, 0);
+                    rollup.ExecuteNonQuery();
+                }
+                for (var q = 0; q < 2; q++)
+                {
+                    var share = abandoned / 2 + (q == 0 ? abandoned % 2 : 0);
+                    Set(p, firstHour + h, q == 0 ? "general" : "business", "", share, 0, 0, share, 0, 0, 0, 0, 0);
+                    rollup.ExecuteNonQuery();
+                }
+            }
+        }
+
+        var orders = 0;
+        var rollups = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        void Count(long hour, string dimension, string value, int field, int satisfied)
+        {
+            var key = $"{hour}|{dimension}|{value}";
+            if (!rollups.TryGetValue(key, out var c)) rollups[key] = c = new long[8];
+            c[field]++;
+            c[7] += satisfied;
+        }
+        using (var order = connection.CreateCommand())
+        {
+            order.Transaction = tx;
+            order.CommandText = """
+                INSERT INTO WorkOrders (Kind, Channel, Status, Nature, IsMajor, IsEmergency, Category, Content, CallerNumber,
+                  ConfidentialReporter, CallId, OwnerAgentId, DepartmentId, CreatedAt, CreatedHour, DispatchDueAt, FirstDispatchedAt,
+                  DispatchedOnTime, DeadlineAt, RepliedAt, RepliedOnTime, ExtensionsGranted, ReturnCount, ReworkCount, ReopenCount,
+                  CallbackDueAt, CalledBackAt, CalledBackOnTime, CallbackSatisfaction, Supervised, Version)
+                VALUES (0, 0, $st, 'complaint', 0, 0, $cat, '', '13800001111', 0, $call, $agent, $dep, $at, $h, $due, $disp,
+                  $dispOk, $deadline, $rep, $repOk, 0, 0, $rework, 0, $cbDue, $cb, $cbOk, $sat, 0, 3)
+                """;
+            var names = new[] { "$st", "$cat", "$call", "$agent", "$dep", "$at", "$h", "$due", "$disp", "$dispOk", "$deadline", "$rep", "$repOk", "$rework", "$cbDue", "$cb", "$cbOk", "$sat" };
+            var p = names.ToDictionary(n => n, n => order.Parameters.Add(n, SqliteType.Text));
+            string[] categories = ["urban-construction-environment", "agriculture", "justice-civil-affairs", "industry-transport", "labour-personnel", "science-education-culture-health", "finance-tax-market", "services", "other"];
+            for (var h = 0; h < hours; h++)
+            {
+                var at = DateTime.UnixEpoch.AddHours(firstHour + h);
+                for (var i = 0; i < answeredPerHour[h]; i++)
+                {
+                    var dispatched = rnd.Next(100) < 30;
+                    p["$st"].Value = dispatched ? 5 : 6;   // CalledBack or Closed
+                    p["$cat"].Value = categories[rnd.Next(categories.Length)];
+                    p["$call"].Value = $"m-{h}-{i}";
+                    p["$agent"].Value = $"a{i % 100}";
+                    p["$dep"].Value = dispatched ? $"dept-{rnd.Next(40)}" : DBNull.Value;
+                    p["$at"].Value = at.ToString(DateFormat, CultureInfo.InvariantCulture);
+                    p["$h"].Value = firstHour + h;
+                    p["$due"].Value = at.AddHours(8).ToString(DateFormat, CultureInfo.InvariantCulture);
+                    p["$disp"].Value = dispatched ? at.AddHours(1).ToString(DateFormat, CultureInfo.InvariantCulture) : DBNull.Value;
+                    p["$dispOk"].Value = dispatched ? (rnd.Next(100) < 92 ? 1 : 0) : DBNull.Value;
+                    p["$deadline"].Value = dispatched ? at.AddDays(5).ToString(DateFormat, CultureInfo.InvariantCulture) : DBNull.Value;
+                    p["$rep"].Value = dispatched ? at.AddDays(3).ToString(DateFormat, CultureInfo.InvariantCulture) : DBNull.Value;
+                    p["$repOk"].Value = dispatched ? (rnd.Next(100) < 96 ? 1 : 0) : DBNull.Value;
+                    p["$rework"].Value = dispatched && rnd.Next(100) < 4 ? 1 : 0;
+                    p["$cbDue"].Value = dispatched ? at.AddDays(6).ToString(DateFormat, CultureInfo.InvariantCulture) : DBNull.Value;
+                    p["$cb"].Value = dispatched ? at.AddDays(4).ToString(DateFormat, CultureInfo.InvariantCulture) : DBNull.Value;
+                    p["$cbOk"].Value = dispatched ? (rnd.Next(100) < 97 ? 1 : 0) : DBNull.Value;
+                    p["$sat"].Value = dispatched ? 1 + rnd.Next(3) : DBNull.Value;
+                    order.ExecuteNonQuery();
+                    orders++;
+                    if (!dispatched) continue;
+                    // The counts the TicketApi keeps per hour and dimension as the steps are saved (OrderHourRollup).
+                    foreach (var (dim, val) in new[] { ("all", ""), ("department", (string)p["$dep"].Value!), ("category", (string)p["$cat"].Value!), ("agent", (string)p["$agent"].Value!) })
+                    {
+                        var hour = firstHour + h;
+                        Count(hour, dim, val, (int)p["$dispOk"].Value! == 1 ? 0 : 1, 0);
+                        Count(hour, dim, val, (int)p["$repOk"].Value! == 1 ? 2 : 3, 0);
+                        if ((int)p["$rework"].Value! == 1) Count(hour, dim, val, 4, 0);
+                        Count(hour, dim, val, (int)p["$cbOk"].Value! == 1 ? 5 : 6, (int)p["$sat"].Value! <= 2 ? 1 : 0);
+                    }
+                }
+            }
+        }
+        using (var rollup = connection.CreateCommand())
+        {
+            rollup.Transaction = tx;
+            rollup.CommandText = """
+                INSERT INTO OrderHourRollups (Key, Hour, Dimension, Value, DispatchedOnTime, DispatchedLate, RepliedOnTime, RepliedLate,
+                  Reworked, CalledBackOnTime, CalledBackLate, CallbackSatisfied)
+                VALUES ($k, $h, $d, $v, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7)
+                """;
+            var names = new[] { "$k", "$h", "$d", "$v", "$c0", "$c1", "$c2", "$c3", "$c4", "$c5", "$c6", "$c7" };
+            var p = names.Select(n => rollup.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var (key, c) in rollups)
+            {
+                var parts = key.Split('|');
+                p[0].Value = key;
+                p[1].Value = long.Parse(parts[0], CultureInfo.InvariantCulture);
+                p[2].Value = parts[1];
+                p[3].Value = parts[2];
+                for (var i = 0; i < 8; i++) p[4 + i].Value = c[i];
+                rollup.ExecuteNonQuery();
+            }
+        }
+        tx.Commit();
+        using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE;";
+        analyze.ExecuteNonQuery();
+        return (orders, answeredTotal);
+    }
+
+    private static void Set(SqliteParameter[] p, long hour, string queue, string agent, params long[] counts)
+    {
+        p[0].Value = $"{hour}|{queue}|{agent}";
+        p[1].Value = hour;
+        p[2].Value = queue;
+        p[3].Value = agent;
+        for (var i = 0; i < counts.Length; i++) p[4 + i].Value = counts[i];
+    }
+}
