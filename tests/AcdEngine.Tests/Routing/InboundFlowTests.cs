@@ -98,6 +98,7 @@ public sealed class InboundFlowTests
     public async Task Menu_digit_routes_to_its_queue_and_an_answer_within_15_s_is_timely()
     {
         var o = WithMenu();
+        o.RingTimeoutSeconds = 20;
         using var acd = new AcdHarness(o, AcdHarness.Agent("a1", "1001", "general"), AcdHarness.Agent("c1", "2001", "complaints"));
         acd.Ready("a1", "c1");
         var caller = acd.Telephony.Call("13800138000", "12345");
