@@ -202,7 +202,7 @@ public sealed class InboundFlowTests
     public async Task Ring_all_rings_every_ready_agent_and_cancels_the_others_when_one_answers()
     {
         var o = AcdHarness.DefaultOptions();
-        o.Queues["general"].Strategy = Queues.QueueStrategy.RingAll;
+        o.Queues["general"].Strategy = AcdEngine.Queues.QueueStrategy.RingAll;
         using var acd = new AcdHarness(o);
         acd.Ready("a1", "a2");
         var caller = acd.Telephony.Call("13800138000", "12345");
