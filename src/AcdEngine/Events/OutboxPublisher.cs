@@ -52,7 +52,7 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
                 backoff = settings.InitialBackoff;
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or RpcException or IOException)
         {
             // Shutdown: what is unsent stays in the outbox for the next start.
         }
