@@ -9,6 +9,8 @@ public sealed class PcmSource(IReadOnlyList<short[]> clips, bool loop) : IAudioS
     private int _offset;
 
     /// <summary>Total length of one pass, in 20 ms frames (rounded up per clip).</summary>
+    public bool Looping => loop;
+
     public int FramesPerPass { get; } = clips.Sum(c => (c.Length + AudioFormat.SamplesPerFrame - 1) / AudioFormat.SamplesPerFrame);
 
     public bool ReadFrame(Span<short> frame)
