@@ -28,6 +28,11 @@ public sealed class PcmSource(IReadOnlyList<short[]> clips, bool loop) : IAudioS
                 _clip = 0;
             }
             var clip = clips[_clip];
+            if (clip.Length == 0)
+            {
+                _clip++; // A missing prompt: nothing to play.
+                continue;
+            }
             var n = Math.Min(frame.Length - written, clip.Length - _offset);
             clip.AsSpan(_offset, n).CopyTo(frame[written..]);
             written += n;
