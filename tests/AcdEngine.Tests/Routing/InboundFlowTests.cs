@@ -258,3 +258,70 @@ public sealed class InboundFlowTests
         Assert.That(acd.Telephony.HasPendingDial, Is.False);
     }
 }
+
+/// <summary>Announcements while queued, and hold/resume/hang-up by the agent (CTI call control).</summary>
+[TestFixture]
+public sealed class QueueAndCallControlTests
+{
+    [Test]
+    public async Task A_waiting_caller_hears_their_position_every_period_then_the_music_again()
+    {
+        var o = AcdHarness.DefaultOptions();
+        o.AnnounceEverySeconds = 30;
+        using var acd = new AcdHarness(o);
+        var first = acd.Telephony.Call("13800000001", "12345");
+        await first.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        await first.PlayedAsync("moh");
+        var second = acd.Telephony.Call("13800000002", "12345");
+        await second.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        await second.PlayedAsync("moh");
+        acd.Time.Advance(TimeSpan.FromSeconds(27)); // First caller: 30 s after its queue entry.
+        Assert.That((await first.NextPlayAsync()).Name, Is.EqualTo("position-1"), "first caller announced at its 30 s");
+        acd.Time.Advance(TimeSpan.FromSeconds(3)); // Second caller: 30 s after its queue entry.
+        Assert.That((await second.NextPlayAsync()).Name, Is.EqualTo("position-2"));
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That((await second.NextPlayAsync()).Name, Is.EqualTo("moh"));
+    }
+
+    [Test]
+    public async Task Hold_plays_music_to_the_caller_resume_bridges_again_and_held_time_is_reported()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        var caller = acd.Telephony.Call("13800138000", "12345");
+        await caller.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        var dial = await acd.Telephony.NextDialAsync();
+        dial.Answer();
+        await acd.Telephony.NextBridgeAsync();
+        var flow = acd.Router.FindByAgent("a1")!;
+        Assert.That(flow, Is.Not.Null);
+        Assert.That(flow.Hold("a2", out var notYours), Is.False, notYours);
+        Assert.That(flow.Hold("a1", out _), Is.True);
+        Assert.That(caller.Hearing, Is.EqualTo("moh"));
+        Assert.That(flow.Hold("a1", out var twice), Is.False, "already on hold: " + twice);
+        acd.Time.Advance(TimeSpan.FromSeconds(42));
+        Assert.That(flow.Resume("a1", out _), Is.True);
+        await acd.Telephony.NextBridgeAsync();
+        Assert.That(caller.Hearing, Is.EqualTo("bridge"));
+        var resumed = (await acd.Sink.WaitForCallAsync(CallEvent.PayloadOneofCase.Resumed)).Resumed;
+        Assert.That(resumed.HeldMs, Is.EqualTo(42000));
+
+        acd.Time.Advance(TimeSpan.FromSeconds(8));
+        var (ok, _) = await flow.HangupByAgentAsync("a1", CancellationToken.None);
+        Assert.That(ok, Is.True);
+        var wrapUp = acd.WaitForAgentAsync("a1", AgentState.WrapUp);
+        await wrapUp;
+        acd.Time.Advance(TimeSpan.FromSeconds(10));
+        var ended = (await acd.Sink.WaitForCallAsync(CallEvent.PayloadOneofCase.Ended)).Ended;
+        Assert.Multiple(() =>
+        {
+            Assert.That(ended.HangupBy, Is.EqualTo(HangupBy.Agent));
+            Assert.That(ended.HoldMs, Is.EqualTo(42000));
+            Assert.That(ended.TalkMs, Is.EqualTo(8000), "talk excludes hold");
+            Assert.That(caller.State, Is.EqualTo(CallLegState.Ended));
+        });
+    }
+}
