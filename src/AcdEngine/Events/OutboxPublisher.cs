@@ -24,6 +24,9 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
     /// <summary>Consecutive failed connection attempts (0 when connected).</summary>
     public int Failures { get; private set; }
 
+    /// <summary>Raised after a failure, once the retry timer is set, with the backoff chosen.</summary>
+    public event Action<TimeSpan>? RetryScheduled;
+
     /// <summary>Acks received since start.</summary>
     public long Acked => Interlocked.Read(ref _acked);
 
@@ -45,7 +48,9 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
                 {
                     Failures++;
                     LogSendFailed(logger, Failures, outbox.PendingCount(), backoff.TotalSeconds, ex.Message);
-                    await Task.Delay(backoff, time, stopping);
+                    var wait = Task.Delay(backoff, time, stopping);
+                    RetryScheduled?.Invoke(backoff);
+                    await wait;
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
                     continue;
                 }

@@ -109,6 +109,34 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task While_TicketApi_is_away_retries_back_off_exponentially_to_the_cap_in_virtual_time()
+    {
+        var port = FreePort.Next();
+        var time = new FakeTimeProvider();
+        using var outbox = new SqliteOutbox(DbPath);
+        outbox.Append(CallEvent("c-1", 1));
+        var publisher = Publisher(outbox, port, time); // Backoff 100 ms doubling to 400 ms.
+        var scheduled = System.Threading.Channels.Channel.CreateUnbounded<TimeSpan>();
+        publisher.RetryScheduled += b => scheduled.Writer.TryWrite(b);
+        using var stop = new CancellationTokenSource();
+        var running = publisher.RunAsync(stop.Token);
+        var backoffs = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            var backoff = await scheduled.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            backoffs.Add(backoff);
+            time.Advance(backoff - TimeSpan.FromMilliseconds(1));
+            Assert.That(scheduled.Reader.TryPeek(out _), Is.False, "no retry before the backoff has passed");
+            Assert.That(publisher.Failures, Is.EqualTo(i + 1));
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        Assert.That(backoffs.Select(b => b.TotalMilliseconds), Is.EqualTo(new double[] { 100, 200, 400, 400, 400 }));
+        Assert.That(outbox.PendingCount(), Is.EqualTo(1));
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Test]
     public async Task An_event_TicketApi_rejects_is_dead_lettered_not_resent()
     {
         var port = FreePort.Next();
