@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 namespace Hotline.AcdEngine.Hosting;
 
 /// <summary>Cross-field rules of <c>Acd:*</c> that data annotations cannot express; each failure names its key.</summary>
-public sealed class AcdOptionsValidator : IValidateOptions<AcdOptions>
+public sealed class AcdOptionsValidator(IConfiguration? configuration = null) : IValidateOptions<AcdOptions>
 {
     public ValidateOptionsResult Validate(string? name, AcdOptions options)
     {
         var failures = new List<string>();
+        if (configuration is not null) CheckEnumValues(configuration.GetSection(AcdOptions.Section), failures);
         if (!options.Queues.ContainsKey(options.DefaultQueue))
             failures.Add($"Acd:DefaultQueue '{options.DefaultQueue}' is not a configured queue (Acd:Queues).");
         foreach (var (queue, q) in options.Queues)
@@ -43,6 +44,27 @@ public sealed class AcdOptionsValidator : IValidateOptions<AcdOptions>
                 failures.Add($"Acd:BusinessHours:Holidays '{day}' must be yyyy-MM-dd.");
         if (hours.ClosedAction == OverflowAction.Queue) failures.Add("Acd:BusinessHours:ClosedAction must be Callback or Announce.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// The configuration binder silently drops a dictionary entry whose enum value does not parse (a queue with
+    /// <c>Strategy: Random</c> would vanish): read those values from the raw configuration and name the key.
+    /// </summary>
+    private static void CheckEnumValues(IConfigurationSection acd, List<string> failures)
+    {
+        foreach (var queue in acd.GetSection("Queues").GetChildren())
+        {
+            Check<Queues.QueueStrategy>(queue.GetSection("Strategy"), failures);
+            Check<OverflowAction>(queue.GetSection("Overflow"), failures);
+        }
+        Check<OverflowAction>(acd.GetSection("BusinessHours:ClosedAction"), failures);
+        foreach (var day in acd.GetSection("BusinessHours:Days").GetChildren()) Check<DayOfWeek>(day, failures);
+    }
+
+    private static void Check<T>(IConfigurationSection section, List<string> failures) where T : struct, Enum
+    {
+        if (section.Value is { } value && !Enum.TryParse<T>(value, ignoreCase: true, out _))
+            failures.Add($"{section.Path} '{value}' must be one of {string.Join(", ", Enum.GetNames<T>())}.");
     }
 }
 

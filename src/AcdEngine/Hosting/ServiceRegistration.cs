@@ -27,7 +27,7 @@ public static class ServiceRegistration
                 if (o.Queues.Count == 0) o.Queues[o.DefaultQueue] = new QueueOptions();
             })
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AcdOptions>, AcdOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AcdOptions>>(new AcdOptionsValidator(configuration));
         services.AddOptions<AgentsOptions>().Configure(o => configuration.GetSection(AgentsOptions.Section).Bind(o.List)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Tests.Hosting;
@@ -40,6 +41,21 @@ public sealed class AcdOptionsValidatorTests
         var result = new AcdOptionsValidator().Validate(null, o);
         Assert.That(result.Failed, Is.True);
         Assert.That(result.FailureMessage, Does.Contain(key));
+    }
+
+    [Test]
+    public void An_enum_value_the_binder_would_silently_drop_is_refused_naming_its_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Acd:Queues:general:Strategy"] = "Random",
+            ["Acd:Queues:general:Overflow"] = "Voicemail",
+            ["Acd:Queues:tax:Strategy"] = "skills",
+        }).Build();
+        var result = new AcdOptionsValidator(config).Validate(null, Valid());
+        Assert.That(result.Failures, Has.Some.Contains("Acd:Queues:general:Strategy 'Random' must be one of LongestIdle"));
+        Assert.That(result.Failures, Has.Some.Contains("Acd:Queues:general:Overflow 'Voicemail'"));
+        Assert.That(result.Failures, Has.None.Contains("tax"), "enum names are case-insensitive");
     }
 
     [Test]
