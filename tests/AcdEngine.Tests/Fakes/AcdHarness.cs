@@ -15,7 +15,7 @@ public sealed class AcdHarness : IDisposable
 {
     public AcdHarness(AcdOptions? acd = null, params AgentOptions[] agents)
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         Options = acd ?? DefaultOptions();
         if (Options.Queues.Count == 0) Options.Queues["general"] = new QueueOptions();
         Agents = agents.Length > 0 ? agents : [Agent("a1", "1001"), Agent("a2", "1002")];
@@ -31,7 +31,7 @@ public sealed class AcdHarness : IDisposable
         Router = new CallRouter(ctx);
     }
 
-    public FakeTimeProvider Time { get; }
+    public ObservableTimeProvider Time { get; }
     public AcdOptions Options { get; }
     public IReadOnlyList<AgentOptions> Agents { get; }
     public FakeTelephony Telephony { get; }

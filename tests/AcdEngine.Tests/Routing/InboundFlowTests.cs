@@ -115,6 +115,29 @@ public sealed class InboundFlowTests
     }
 
     [Test]
+    public async Task No_key_after_the_menu_and_its_repeat_sends_the_caller_to_the_default_queue()
+    {
+        var o = WithMenu();
+        o.Ivr.Retries = 1;
+        using var acd = new AcdHarness(o);
+        var caller = acd.Telephony.Call("13800138000", "12345");
+        await caller.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await caller.PlayedAsync("menu");
+            acd.Time.ForgetTimers();
+            acd.Time.Advance(FakePromptLibrary.MenuLength);
+            await acd.Time.TimerArmedAsync(TimeSpan.FromSeconds(5)); // Acd:Ivr:TimeoutSeconds after the menu.
+            acd.Time.Advance(TimeSpan.FromSeconds(5));
+        }
+        var queued = (await acd.Sink.WaitForCallAsync(Kind.Queued)).Queued;
+        Assert.That(queued.Queue, Is.EqualTo("general"));
+        Assert.That(acd.Sink.CallEvents().Any(e => e.PayloadCase == Kind.IvrChoice), Is.False);
+        Assert.That((await caller.NextPlayAsync()).Name, Is.EqualTo("moh"));
+    }
+
+    [Test]
     public async Task Caller_hanging_up_while_queued_is_abandoned_with_its_wait()
     {
         using var acd = new AcdHarness();
