@@ -23,6 +23,7 @@ public static class PromptNames
     public const string CallbackThanks = "callback-thanks";
     public const string Closed = "closed";
     public const string AllBusy = "all-busy";
+    public const string StillHolding = "still-holding";
     public const string FeatureOk = "feature-ok";
     public const string FeatureFailed = "feature-failed";
 }

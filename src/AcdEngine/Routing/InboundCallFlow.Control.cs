@@ -19,6 +19,8 @@ public sealed partial class InboundCallFlow
             _timeline.HoldStarted(now);
             _talk.Leg.StopAudio();
             StartHoldMusic(CancellationToken.None);
+            _talk.HoldAnnouncements = new CancellationTokenSource();
+            _ = AnnounceHoldAsync(_talk, _talk.HoldAnnouncements.Token);
         }
         _events.Emit(new CallEvent { Held = new CallHeld { AgentId = agentId } });
         error = "";
@@ -33,6 +35,9 @@ public sealed partial class InboundCallFlow
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
             if (_talk.HoldStart is null) { error = "The call is not on hold."; return false; }
             _talk.HoldStart = null;
+            _talk.HoldAnnouncements?.Cancel();
+            _talk.HoldAnnouncements?.Dispose();
+            _talk.HoldAnnouncements = null;
             held = _timeline.HoldEnded(_ctx.Time.GetUtcNow());
             _ctx.Telephony.Bridge(_caller, _talk.Leg);
         }
@@ -40,6 +45,36 @@ public sealed partial class InboundCallFlow
         error = "";
         return true;
     }
+
+    /// <summary>DOMAIN.md: a hold over 30 s must be announced — every 30 s on hold the caller hears a prompt, then music.</summary>
+    private async Task AnnounceHoldAsync(TalkState talk, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(HoldAnnouncementPeriod, _ctx.Time, token);
+                Task prompt;
+                lock (_gate)
+                {
+                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.StillHolding), token);
+                }
+                await prompt;
+                lock (_gate)
+                {
+                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    StartHoldMusic(CancellationToken.None);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Resumed or ended.
+        }
+    }
+
+    private static readonly TimeSpan HoldAnnouncementPeriod = TimeSpan.FromSeconds(30);
 
     /// <summary>The agent ends the call from the desktop.</summary>
     public async Task<(bool Ok, string Error)> HangupByAgentAsync(string agentId, CancellationToken ct)

@@ -13,6 +13,7 @@ internal sealed class TalkState(string agentId, ICallLeg leg)
     public ICallLeg Leg { get; } = leg;
     public TaskCompletionSource AgentGone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public DateTimeOffset? HoldStart { get; set; }
+    public CancellationTokenSource? HoldAnnouncements { get; set; }
 }
 
 public sealed partial class InboundCallFlow

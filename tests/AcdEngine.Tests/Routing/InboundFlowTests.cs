@@ -325,7 +325,13 @@ public sealed class QueueAndCallControlTests
         Assert.That(flow.Hold("a1", out _), Is.True);
         Assert.That(caller.Hearing, Is.EqualTo("moh"));
         Assert.That(flow.Hold("a1", out var twice), Is.False, "already on hold: " + twice);
-        acd.Time.Advance(TimeSpan.FromSeconds(42));
+        acd.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.That(caller.Hearing, Is.EqualTo("moh"));
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That((await caller.PlayedAsync("still-holding")).Name, Is.EqualTo("still-holding"), "DOMAIN.md: a hold over 30 s is announced");
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        await caller.PlayedAsync("moh");
+        acd.Time.Advance(TimeSpan.FromSeconds(11));
         Assert.That(flow.Resume("a1", out _), Is.True);
         await acd.Telephony.NextBridgeAsync();
         Assert.That(caller.Hearing, Is.EqualTo("bridge"));
