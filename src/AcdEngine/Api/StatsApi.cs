@@ -1,5 +1,4 @@
-using Hotline.AcdEngine.Hosting;
-using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Stats;
 
 namespace Hotline.AcdEngine.Api;
 
@@ -12,6 +11,16 @@ public static class StatsApi
         return routes;
     }
 
-    internal static IResult GetStats(IOptions<NodeOptions> node, TimeProvider time) =>
-        TypedResults.Ok(new { node = node.Value.Id, at = time.GetUtcNow(), queues = Array.Empty<object>(), agents = Array.Empty<object>() });
+    internal static IResult GetStats(LiveStats stats, RedisMirror redis)
+    {
+        var view = stats.Snapshot();
+        return TypedResults.Ok(new
+        {
+            node = view.NodeId,
+            at = view.At,
+            redis = redis.Degraded ? "unavailable (figures in memory only)" : "ok",
+            queues = view.Queues,
+            agents = view.Agents.Select(a => new { a.AgentId, status = a.Status.ToString(), a.Reason, a.Since, a.CallsHandledToday, a.CallId }),
+        });
+    }
 }

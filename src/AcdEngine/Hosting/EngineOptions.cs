@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Hotline.AcdEngine.Queues;
 
 namespace Hotline.AcdEngine.Hosting;
 
@@ -24,6 +25,154 @@ public sealed class AcdOptions
     /// <summary>Default service level: an answer within this many seconds counts as timely (DOMAIN.md: 15 s).</summary>
     [Range(1, 600, ErrorMessage = "Acd:ServiceLevelSeconds must be between 1 and 600.")]
     public int ServiceLevelSeconds { get; set; } = 15;
+
+    /// <summary>How long an agent's phone rings before RONA (<c>Acd:RingTimeoutSeconds</c>).</summary>
+    [Range(3, 120, ErrorMessage = "Acd:RingTimeoutSeconds must be between 3 and 120.")]
+    public int RingTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>After-call work before the agent is ready again (<c>Acd:WrapUpSeconds</c>, 0 = none).</summary>
+    [Range(0, 3600, ErrorMessage = "Acd:WrapUpSeconds must be between 0 and 3600.")]
+    public int WrapUpSeconds { get; set; } = 10;
+
+    /// <summary>Position and expected-wait announcement period while queued (<c>Acd:AnnounceEverySeconds</c>, 0 = never).</summary>
+    [Range(0, 600, ErrorMessage = "Acd:AnnounceEverySeconds must be between 0 and 600.")]
+    public int AnnounceEverySeconds { get; set; } = 30;
+
+    /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav).</summary>
+    public string Greeting { get; set; } = "greeting";
+
+    /// <summary>The queue callers go to when there is no IVR menu or they choose nothing (<c>Acd:DefaultQueue</c>).</summary>
+    [Required(ErrorMessage = "Acd:DefaultQueue is required.")]
+    public string DefaultQueue { get; set; } = "general";
+
+    /// <summary>Folder of prompt WAV files (<c>Acd:SoundsPath</c>, relative to the repo/content root).</summary>
+    public string SoundsPath { get; set; } = "sounds";
+
+    /// <summary>Prompt language subfolder (<c>Acd:Language</c>).</summary>
+    public string Language { get; set; } = "en";
+
+    public IvrOptions Ivr { get; set; } = new();
+
+    /// <summary>Queues by name (<c>Acd:Queues:&lt;name&gt;:*</c>).</summary>
+    public Dictionary<string, QueueOptions> Queues { get; set; } = new(StringComparer.Ordinal);
+
+    public BusinessHoursOptions BusinessHours { get; set; } = new();
+
+    public FeatureCodeOptions FeatureCodes { get; set; } = new();
+}
+
+/// <summary>The optional DTMF menu after the greeting (<c>Acd:Ivr:*</c>).</summary>
+public sealed class IvrOptions
+{
+    /// <summary>Prompt that reads the menu; empty options = no menu.</summary>
+    public string Prompt { get; set; } = "menu";
+
+    /// <summary>Seconds to wait for a key after the menu prompt.</summary>
+    public int TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>How many times the menu is repeated when nothing valid is pressed, before the default queue.</summary>
+    public int Retries { get; set; } = 2;
+
+    /// <summary>Digit → queue and nature of the matter (<c>Acd:Ivr:Options:1:Queue</c>).</summary>
+    public Dictionary<string, IvrChoiceOptions> Options { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class IvrChoiceOptions
+{
+    public string Queue { get; set; } = "";
+    public string Nature { get; set; } = "";
+}
+
+/// <summary>What happens to a caller who cannot be queued (full, waited too long, closed).</summary>
+public enum OverflowAction
+{
+    /// <summary>The caller keys a number to be called back (or # to keep their own); a CallbackRequested event.</summary>
+    Callback,
+    /// <summary>The caller is sent to another queue (<see cref="QueueOptions.OverflowQueue"/>).</summary>
+    Queue,
+    /// <summary>An apology, then hang up.</summary>
+    Announce,
+}
+
+/// <summary>One queue (<c>Acd:Queues:&lt;name&gt;:*</c>).</summary>
+public sealed class QueueOptions
+{
+    public QueueStrategy Strategy { get; set; } = QueueStrategy.LongestIdle;
+
+    /// <summary>0 = the hotline default (<see cref="AcdOptions.ServiceLevelSeconds"/>).</summary>
+    public int ServiceLevelSeconds { get; set; }
+
+    /// <summary>Longest wait before overflow, 0 = unlimited.</summary>
+    public int MaxWaitSeconds { get; set; }
+
+    /// <summary>Most callers waiting before new ones overflow, 0 = unlimited.</summary>
+    public int MaxLength { get; set; }
+
+    public OverflowAction Overflow { get; set; } = OverflowAction.Callback;
+
+    /// <summary>Target when <see cref="Overflow"/> is <see cref="OverflowAction.Queue"/>.</summary>
+    public string OverflowQueue { get; set; } = "";
+
+    /// <summary>For <see cref="QueueStrategy.Skills"/>: the skill needed (default: the queue's name).</summary>
+    public string Skill { get; set; } = "";
+}
+
+/// <summary>Opening hours (<c>Acd:BusinessHours:*</c>); 24/7 unless enabled.</summary>
+public sealed class BusinessHoursOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>IANA or Windows time zone id of the hotline (default UTC).</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Opening time of day, "HH:mm".</summary>
+    public string Open { get; set; } = "08:00";
+
+    /// <summary>Closing time of day, "HH:mm".</summary>
+    public string Close { get; set; } = "20:00";
+
+    /// <summary>Days open.</summary>
+    public List<DayOfWeek> Days { get; set; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
+
+    /// <summary>Closed dates, "yyyy-MM-dd".</summary>
+    public List<string> Holidays { get; set; } = [];
+
+    /// <summary>What a caller outside hours gets (night/holiday overflow).</summary>
+    public OverflowAction ClosedAction { get; set; } = OverflowAction.Callback;
+}
+
+/// <summary>Numbers an agent dials from their phone to change state (<c>Acd:FeatureCodes:*</c>).</summary>
+public sealed class FeatureCodeOptions
+{
+    public string SignIn { get; set; } = "*11";
+    public string SignOut { get; set; } = "*10";
+    public string Ready { get; set; } = "*21";
+    public string NotReady { get; set; } = "*22";
+}
+
+/// <summary>One agent (<c>Agents:N:*</c>).</summary>
+public sealed class AgentOptions
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>The agent's SIP account (user part), which the engine rings.</summary>
+    public string User { get; set; } = "";
+
+    public List<string> Queues { get; set; } = [];
+
+    /// <summary>Skill → penalty tier (0 best). Used by the skills strategy.</summary>
+    public Dictionary<string, int> Skills { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Signed in and ready when the engine starts.</summary>
+    public bool AutoReady { get; set; }
+}
+
+/// <summary>The agent roster (<c>Agents</c> array).</summary>
+public sealed class AgentsOptions
+{
+    public const string Section = "Agents";
+
+    public List<AgentOptions> List { get; set; } = [];
 }
 
 /// <summary>Where TicketApi's gRPC ingest listens (<c>TicketApi:Url</c>).</summary>

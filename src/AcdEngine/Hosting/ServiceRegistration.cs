@@ -1,5 +1,16 @@
+using Grpc.Net.Client;
+using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Sip;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Prompts;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Stats;
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Hosting;
 
@@ -8,11 +19,53 @@ public static class ServiceRegistration
 {
     public static IServiceCollection AddAcdEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AcdOptions>().Bind(configuration.GetSection(AcdOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AcdOptions>().Bind(configuration.GetSection(AcdOptions.Section))
+            .PostConfigure(o =>
+            {
+                // A hotline always has its default queue, even when Acd:Queues is not configured.
+                if (o.Queues.Count == 0) o.Queues[o.DefaultQueue] = new QueueOptions();
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AcdOptions>>(new AcdOptionsValidator(configuration));
+        services.AddOptions<AgentsOptions>().Configure(o => configuration.GetSection(AgentsOptions.Section).Bind(o.List)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
+
+        services.TryAddSingleton<ITelephony, UnavailableTelephony>();
+        services.AddSingleton<IPromptLibrary>(sp =>
+        {
+            var acd = sp.GetRequiredService<IOptions<AcdOptions>>().Value;
+            var root = SoundsFolder.Resolve(acd.SoundsPath, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            return new WavPromptLibrary(root, acd.Language, sp.GetRequiredService<ILogger<WavPromptLibrary>>());
+        });
+        services.AddSingleton(sp => new SqliteOutbox(Path.Combine(
+            DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "outbox.db")));
+        services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<SqliteOutbox>());
+        services.AddSingleton<IAgentSequenceStore>(sp => sp.GetRequiredService<SqliteOutbox>());
+        services.AddSingleton<AgentRoster>();
+        services.AddSingleton<AgentEventRecorder>();
+        services.AddSingleton<CallQueues>();
+        services.AddSingleton<LiveStats>();
+        services.AddSingleton(sp => new BusinessHours(sp.GetRequiredService<IOptions<AcdOptions>>().Value.BusinessHours));
+        services.AddSingleton(sp => new CallFlowContext(
+            sp.GetRequiredService<ITelephony>(), sp.GetRequiredService<AgentRoster>(), sp.GetRequiredService<CallQueues>(),
+            sp.GetRequiredService<LiveStats>(), sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<IEventSink>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AcdOptions>>().Value,
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<BusinessHours>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow")));
+        services.AddSingleton<CallRouter>();
+        services.AddSingleton(sp => RedisMirror.ConnectAsync(
+            configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",
+            sp.GetRequiredService<IOptions<NodeOptions>>(), sp.GetRequiredService<ILogger<RedisMirror>>()).GetAwaiter().GetResult());
+        services.AddSingleton(sp => new CallEventIngest.CallEventIngestClient(
+            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url)));
+        services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
+            sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
+            PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));
+        services.AddHostedService<EngineService>();
         services.AddGrpc();
         services.AddHealthChecks();
         return services;
@@ -23,6 +76,22 @@ public static class ServiceRegistration
         app.MapHealthChecks("/healthz");
         app.MapStatsApi();
         app.MapSipApi();
+        app.MapGrpcService<CtiService>();
         return app;
+    }
+}
+
+/// <summary>Finds the sounds folder: absolute, or relative to the content root or any folder above it (the repo root).</summary>
+public static class SoundsFolder
+{
+    public static string Resolve(string configured, string contentRoot)
+    {
+        if (Path.IsPathRooted(configured)) return configured;
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, configured);
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        return Path.Combine(contentRoot, configured);
     }
 }

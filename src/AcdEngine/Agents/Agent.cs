@@ -1,0 +1,44 @@
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>
+/// One agent's state. Mutated only by <see cref="AgentRoster"/> under its lock; everyone else reads a
+/// <see cref="AgentSnapshot"/>.
+/// </summary>
+internal sealed class Agent(string id, string user, IReadOnlySet<string> queues, IReadOnlyDictionary<string, int> skills, bool autoReady)
+{
+    public string Id { get; } = id;
+    public string User { get; } = user;
+    public IReadOnlySet<string> Queues { get; } = queues;
+    public IReadOnlyDictionary<string, int> Skills { get; } = skills;
+    public bool AutoReady { get; } = autoReady;
+
+    public AgentState State { get; set; } = AgentState.SignedOut;
+    public string Reason { get; set; } = "";
+    public DateTimeOffset Since { get; set; }
+    public string? CallId { get; set; }
+
+    /// <summary>When the agent last became ready (longest-idle strategy).</summary>
+    public DateTimeOffset IdleSince { get; set; }
+
+    public int CallsHandledToday { get; set; }
+    public DateOnly CallsCountedOn { get; set; }
+    public long Sequence { get; set; }
+    public long WrapUpGeneration { get; set; }
+    public ITimer? WrapUpTimer { get; set; }
+    public TaskCompletionSource<TimeSpan>? WrapUpDone { get; set; }
+
+    public AgentSnapshot Snapshot() => new(Id, User, State, Reason, Since, CallId, IdleSince, CallsHandledToday, Queues, Skills);
+}
+
+/// <summary>A read-only copy of an agent's state at one moment.</summary>
+public sealed record AgentSnapshot(
+    string Id,
+    string User,
+    AgentState State,
+    string Reason,
+    DateTimeOffset Since,
+    string? CallId,
+    DateTimeOffset IdleSince,
+    int CallsHandledToday,
+    IReadOnlySet<string> Queues,
+    IReadOnlyDictionary<string, int> Skills);

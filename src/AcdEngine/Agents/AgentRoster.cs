@@ -1,0 +1,218 @@
+using Hotline.AcdEngine.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>
+/// The one owner of every agent's state (STYLE.md: one owner, one door). Each public method is one legal
+/// transition; anything else throws <see cref="AgentTransitionException"/> and changes nothing.
+/// </summary>
+/// <remarks>
+/// <see cref="Changed"/> is raised inside the roster's lock so that recorders (events, stats, Redis) see each
+/// agent's transitions in order; its handlers must not call back into the roster or the dispatcher.
+/// <see cref="BecameReady"/> is raised after the lock is released: the dispatcher offers calls from there.
+/// </remarks>
+public sealed class AgentRoster
+{
+    private readonly Dictionary<string, Agent> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Agent> _byUser = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _wrapUp;
+
+    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time)
+    {
+        _time = time;
+        _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
+        var now = time.GetUtcNow();
+        foreach (var o in agents.Value.List)
+        {
+            var agent = new Agent(o.Id, o.User, new HashSet<string>(o.Queues, StringComparer.Ordinal),
+                new Dictionary<string, int>(o.Skills, StringComparer.Ordinal), o.AutoReady) { Since = now, IdleSince = now };
+            _agents.Add(o.Id, agent);
+            _byUser.Add(o.User, agent);
+        }
+    }
+
+    /// <summary>Every transition, in order per agent (raised under the roster's lock).</summary>
+    public event Action<AgentTransition>? Changed;
+
+    /// <summary>An agent became ready: calls may be offered (raised outside the lock).</summary>
+    public event Action<string>? BecameReady;
+
+    public IReadOnlyList<AgentSnapshot> All()
+    {
+        lock (_gate) return _agents.Values.Select(a => a.Snapshot()).ToList();
+    }
+
+    public AgentSnapshot Get(string agentId)
+    {
+        lock (_gate) return Find(agentId).Snapshot();
+    }
+
+    public AgentSnapshot? FindByUser(string user)
+    {
+        lock (_gate) return _byUser.TryGetValue(user, out var a) ? a.Snapshot() : null;
+    }
+
+    public bool IsAutoReady(string agentId)
+    {
+        lock (_gate) return Find(agentId).AutoReady;
+    }
+
+    /// <summary>Signs in every agent configured with AutoReady (at start).</summary>
+    public void SignInAutoReadyAgents()
+    {
+        foreach (var id in _agents.Values.Where(a => a.AutoReady).Select(a => a.Id).ToList())
+            SignIn(id, ready: true);
+    }
+
+    public AgentSnapshot SignIn(string agentId, bool ready) =>
+        Change(agentId, "sign in", a => a.State == AgentState.SignedOut, a => ready ? (AgentState.Ready, "") : (AgentState.NotReady, "signed-in"));
+
+    /// <summary>Signs out; not while a call rings or is in progress.</summary>
+    public AgentSnapshot SignOut(string agentId) =>
+        Change(agentId, "sign out", a => a.State is AgentState.Ready or AgentState.NotReady or AgentState.WrapUp, _ => (AgentState.SignedOut, ""));
+
+    public AgentSnapshot SetReady(string agentId) =>
+        Change(agentId, "become ready", a => a.State is AgentState.NotReady or AgentState.Ready or AgentState.WrapUp, _ => (AgentState.Ready, ""));
+
+    public AgentSnapshot SetNotReady(string agentId, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 64)
+            throw new ArgumentException("A not-ready reason of 1-64 characters is required.", nameof(reason));
+        return Change(agentId, "become not ready", a => a.State is AgentState.Ready or AgentState.NotReady or AgentState.WrapUp, _ => (AgentState.NotReady, reason));
+    }
+
+    /// <summary>Ends wrap-up early (CTI CompleteWrapUp).</summary>
+    public AgentSnapshot CompleteWrapUp(string agentId) =>
+        Change(agentId, "complete wrap-up", a => a.State == AgentState.WrapUp, _ => (AgentState.Ready, ""));
+
+    /// <summary>Reserves a ready agent for a call (Ready → Ringing). False if the agent is no longer ready.</summary>
+    internal bool TryReserve(string agentId, string callId)
+    {
+        lock (_gate)
+        {
+            var agent = Find(agentId);
+            if (agent.State != AgentState.Ready) return false;
+            Apply(agent, AgentState.Ringing, "", callId);
+            return true;
+        }
+    }
+
+    /// <summary>The agent answered the call it was ringing for (Ringing → Talking).</summary>
+    internal void Connect(string agentId, string callId) =>
+        Change(agentId, "answer " + callId, a => a.State == AgentState.Ringing && a.CallId == callId, _ => (AgentState.Talking, ""), callId);
+
+    /// <summary>
+    /// A ring ended without this agent taking the call: back to ready (cancelled) or not ready with a reason
+    /// (RONA, declined, unreachable).
+    /// </summary>
+    internal void ReleaseRing(string agentId, string callId, string? notReadyReason) =>
+        Change(agentId, "stop ringing for " + callId, a => a.State == AgentState.Ringing && a.CallId == callId,
+            _ => notReadyReason is null ? (AgentState.Ready, "") : (AgentState.NotReady, notReadyReason));
+
+    /// <summary>
+    /// The agent's call ended (Talking → WrapUp, or Ready when there is no wrap-up time). The task completes with
+    /// the wrap-up duration when the agent leaves wrap-up (timer, CTI, or sign-out).
+    /// </summary>
+    internal Task<TimeSpan> EndCall(string agentId, string callId)
+    {
+        TaskCompletionSource<TimeSpan> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wrapUp = _wrapUp > TimeSpan.Zero;
+        Change(agentId, "end call " + callId, a => a.State == AgentState.Talking && a.CallId == callId,
+            a =>
+            {
+                a.CallsHandledToday = CountToday(a) + 1;
+                if (!wrapUp) return (AgentState.Ready, "");
+                a.WrapUpDone = done;
+                var generation = ++a.WrapUpGeneration;
+                a.WrapUpTimer = _time.CreateTimer(_ => OnWrapUpTimer(a.Id, generation), null, _wrapUp, Timeout.InfiniteTimeSpan);
+                return (AgentState.WrapUp, "");
+            }, callId);
+        if (!wrapUp) done.TrySetResult(TimeSpan.Zero);
+        return done.Task;
+    }
+
+    private void OnWrapUpTimer(string agentId, long generation)
+    {
+        bool ready;
+        lock (_gate)
+        {
+            var agent = _agents[agentId];
+            ready = agent.State == AgentState.WrapUp && agent.WrapUpGeneration == generation;
+            if (ready) Apply(agent, AgentState.Ready, "", null);
+        }
+        if (ready) BecameReady?.Invoke(agentId);
+    }
+
+    private AgentSnapshot Change(string agentId, string action, Func<Agent, bool> allowed, Func<Agent, (AgentState, string)> target, string? callId = null)
+    {
+        AgentSnapshot result;
+        bool ready;
+        lock (_gate)
+        {
+            var agent = Find(agentId);
+            if (!allowed(agent)) throw new AgentTransitionException(agentId, agent.State, action);
+            var (to, reason) = target(agent);
+            Apply(agent, to, reason, to is AgentState.Ringing or AgentState.Talking or AgentState.WrapUp ? callId ?? agent.CallId : null);
+            result = agent.Snapshot();
+            ready = to == AgentState.Ready;
+        }
+        if (ready) BecameReady?.Invoke(agentId);
+        return result;
+    }
+
+    private void Apply(Agent agent, AgentState to, string reason, string? callId)
+    {
+        var now = _time.GetUtcNow();
+        var from = agent.State;
+        if (from == AgentState.WrapUp && to != AgentState.WrapUp)
+        {
+            agent.WrapUpTimer?.Dispose();
+            agent.WrapUpTimer = null;
+            agent.WrapUpGeneration++;
+            agent.WrapUpDone?.TrySetResult(now - agent.Since);
+            agent.WrapUpDone = null;
+        }
+        if (from == to && agent.Reason == reason && agent.CallId == callId) return; // Ready → Ready: nothing to record.
+        agent.State = to;
+        agent.Reason = reason;
+        agent.CallId = callId;
+        agent.Since = now;
+        if (to == AgentState.Ready) agent.IdleSince = now;
+        agent.Sequence++;
+        Changed?.Invoke(new AgentTransition(agent.Id, from, to, reason, callId, now, agent.Sequence));
+    }
+
+    private int CountToday(Agent agent)
+    {
+        var today = DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
+        if (agent.CallsCountedOn != today)
+        {
+            agent.CallsCountedOn = today;
+            agent.CallsHandledToday = 0;
+        }
+        return agent.CallsHandledToday;
+    }
+
+    private Agent Find(string agentId) =>
+        _agents.TryGetValue(agentId, out var agent) ? agent : throw new UnknownAgentException(agentId);
+
+    /// <summary>Agents ready now in <paramref name="queue"/> (for the dispatcher; called under its lock).</summary>
+    internal List<AgentSnapshot> ReadyIn(string queue)
+    {
+        lock (_gate)
+        {
+            var list = new List<AgentSnapshot>();
+            foreach (var a in _agents.Values)
+                if (a.State == AgentState.Ready && a.Queues.Contains(queue)) list.Add(a.Snapshot());
+            return list;
+        }
+    }
+
+    internal bool AnyReady()
+    {
+        lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready);
+    }
+}

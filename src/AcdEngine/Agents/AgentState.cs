@@ -1,0 +1,29 @@
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>Where an agent is. Changes only through <see cref="AgentRoster"/> (one door).</summary>
+public enum AgentState
+{
+    SignedOut,
+    Ready,
+    NotReady,
+    Ringing,
+    Talking,
+    WrapUp,
+}
+
+/// <summary>One change of an agent's state, as the roster made it; Sequence is 1, 2, 3… per agent since start.</summary>
+public sealed record AgentTransition(string AgentId, AgentState From, AgentState To, string Reason, string? CallId, DateTimeOffset At, long Sequence);
+
+/// <summary>An illegal agent transition was asked for (e.g. ready while talking): nothing changed.</summary>
+public sealed class AgentTransitionException(string agentId, AgentState from, string action)
+    : InvalidOperationException($"Agent {agentId} cannot {action} while {from}.")
+{
+    public string AgentId { get; } = agentId;
+    public AgentState From { get; } = from;
+}
+
+/// <summary>No agent with that id is configured.</summary>
+public sealed class UnknownAgentException(string agentId) : KeyNotFoundException($"No agent '{agentId}' is configured.")
+{
+    public string AgentId { get; } = agentId;
+}

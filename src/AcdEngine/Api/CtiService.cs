@@ -1,0 +1,180 @@
+using System.Threading.Channels;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Stats;
+using Hotline.Contracts.V1;
+
+namespace Hotline.AcdEngine.Api;
+
+/// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
+public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time) : Contracts.V1.Cti.CtiBase
+{
+    public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
+
+    public override Task<AgentStateReply> SignOut(AgentRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.SignOut(request.AgentId))));
+
+    public override Task<AgentStateReply> SetReady(AgentRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.SetReady(request.AgentId))));
+
+    public override Task<AgentStateReply> SetNotReady(NotReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.SetNotReady(request.AgentId, request.Reason))));
+
+    public override Task<AgentStateReply> GetAgentState(AgentRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.Get(request.AgentId))));
+
+    public override Task<AgentStateReply> CompleteWrapUp(AgentRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(Guard(() => roster.CompleteWrapUp(request.AgentId))));
+
+    public override Task<CallControlReply> Hold(CallControlRequest request, ServerCallContext context) =>
+        Task.FromResult(Control(request, (flow, agent) => (flow.Hold(agent, out var error), error)));
+
+    public override Task<CallControlReply> Resume(CallControlRequest request, ServerCallContext context) =>
+        Task.FromResult(Control(request, (flow, agent) => (flow.Resume(agent, out var error), error)));
+
+    public override async Task<CallControlReply> Hangup(CallControlRequest request, ServerCallContext context)
+    {
+        var flow = FindCall(request);
+        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
+        var (ok, error) = await flow.HangupByAgentAsync(request.AgentId, context.CancellationToken);
+        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+    }
+
+    public override async Task WatchAgent(AgentRequest request, IServerStreamWriter<AgentNotification> responseStream, ServerCallContext context)
+    {
+        var current = Guard(() => roster.Get(request.AgentId));
+        var channel = Channel.CreateBounded<AgentNotification>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        void OnEvent(AgentEvent e)
+        {
+            if (e.AgentId != request.AgentId) return;
+            channel.Writer.TryWrite(new AgentNotification { State = e });
+            if (e.Status is AgentStatus.Ringing && router.Find(e.CallId) is { } flow)
+            {
+                channel.Writer.TryWrite(new AgentNotification
+                {
+                    ScreenPop = new ScreenPop
+                    {
+                        CallId = flow.CallId, CallerNumber = flow.CallerNumber, CallerName = flow.CallerName, Queue = flow.Queue,
+                        IvrDigits = flow.IvrDigits, Nature = flow.Nature, Direction = CallDirection.Inbound,
+                    },
+                });
+            }
+        }
+        agentEvents.Recorded += OnEvent;
+        try
+        {
+            await responseStream.WriteAsync(new AgentNotification
+            {
+                State = new AgentEvent
+                {
+                    AgentId = current.Id, Status = current.State.ToContract(), PreviousStatus = current.State.ToContract(),
+                    Reason = current.Reason, CallId = current.CallId ?? "", OccurredAt = Timestamp.FromDateTimeOffset(current.Since),
+                },
+            });
+            await foreach (var n in channel.Reader.ReadAllAsync(context.CancellationToken))
+                await responseStream.WriteAsync(n);
+        }
+        catch (OperationCanceledException)
+        {
+            // The desktop went away.
+        }
+        finally
+        {
+            agentEvents.Recorded -= OnEvent;
+        }
+    }
+
+    public override async Task WatchStats(WatchStatsRequest request, IServerStreamWriter<StatsSnapshot> responseStream, ServerCallContext context)
+    {
+        var filter = request.Queues.ToHashSet(StringComparer.Ordinal);
+        using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            do
+            {
+                await responseStream.WriteAsync(ToContract(stats.Snapshot(), filter));
+            }
+            while (await ticker.WaitForNextTickAsync(context.CancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // The wallboard went away.
+        }
+    }
+
+    public override Task<CallControlReply> ConsultDepartment(ConsultRequest request, ServerCallContext context) => NotYet(request.CallId);
+    public override Task<CallControlReply> CompleteTransfer(CallControlRequest request, ServerCallContext context) => NotYet(request.CallId);
+    public override Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context) => NotYet(request.CallId);
+    public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context) => NotYet("");
+    public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context) => NotYet(request.CallId);
+
+    internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues)
+    {
+        var snapshot = new StatsSnapshot { At = Timestamp.FromDateTimeOffset(view.At), NodeId = view.NodeId };
+        foreach (var q in view.Queues.Where(q => queues.Count == 0 || queues.Contains(q.Queue)))
+        {
+            snapshot.Queues.Add(new QueueStats
+            {
+                Queue = q.Queue, Waiting = (uint)q.Waiting, LongestWaitMs = (uint)q.LongestWaitMs,
+                AgentsReady = (uint)q.AgentsReady, AgentsRinging = (uint)q.AgentsRinging, AgentsTalking = (uint)q.AgentsTalking,
+                AgentsWrapUp = (uint)q.AgentsWrapUp, AgentsNotReady = (uint)q.AgentsNotReady,
+                OfferedToday = (uint)q.OfferedToday, AnsweredToday = (uint)q.AnsweredToday, AbandonedToday = (uint)q.AbandonedToday,
+                AnsweredWithinSlToday = (uint)q.AnsweredWithinServiceLevelToday, ServiceLevelToday = q.ServiceLevelToday,
+                ServiceLevel15M = q.ServiceLevel15m, AverageSpeedOfAnswerMs = (uint)q.AverageSpeedOfAnswerMs, ServiceLevelMs = (uint)q.ServiceLevelMs,
+            });
+        }
+        foreach (var a in view.Agents)
+        {
+            snapshot.Agents.Add(new AgentStats
+            {
+                AgentId = a.AgentId, Status = a.Status.ToContract(), Reason = a.Reason, Since = Timestamp.FromDateTimeOffset(a.Since),
+                CallsHandledToday = (uint)a.CallsHandledToday, CallId = a.CallId ?? "",
+            });
+        }
+        return snapshot;
+    }
+
+    private CallControlReply Control(CallControlRequest request, Func<InboundCallFlow, string, (bool Ok, string Error)> act)
+    {
+        var flow = FindCall(request);
+        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
+        var (ok, error) = act(flow, request.AgentId);
+        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+    }
+
+    private InboundCallFlow? FindCall(CallControlRequest request) =>
+        string.IsNullOrEmpty(request.CallId) ? router.FindByAgent(request.AgentId) : router.Find(request.CallId);
+
+    private static Task<CallControlReply> NotYet(string callId) =>
+        Task.FromResult(new CallControlReply { CallId = callId, Ok = false, Error = "Not available in this engine version yet." });
+
+    private static AgentStateReply Reply(AgentSnapshot a) => new()
+    {
+        AgentId = a.Id, Status = a.State.ToContract(), Reason = a.Reason, Since = Timestamp.FromDateTimeOffset(a.Since), CallId = a.CallId ?? "",
+    };
+
+    /// <summary>Domain refusals become gRPC statuses a desktop can show: unknown agent, illegal transition, bad input.</summary>
+    private static T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (UnknownAgentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+        catch (AgentTransitionException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+    }
+}

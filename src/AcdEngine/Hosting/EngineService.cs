@@ -1,0 +1,57 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Stats;
+
+namespace Hotline.AcdEngine.Hosting;
+
+/// <summary>
+/// Starts the engine's parts in order: agent events and Redis mirror listening, agent states restored from Redis
+/// (else AutoReady sign-in), the call router, the outbox publisher and the stats writer; stops calls on shutdown.
+/// </summary>
+public sealed partial class EngineService(
+    AgentRoster roster,
+    AgentEventRecorder agentEvents,
+    RedisMirror redis,
+    CallRouter router,
+    OutboxPublisher publisher,
+    LiveStats stats,
+    TimeProvider time,
+    ILogger<EngineService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _ = agentEvents; // Constructed: it records every transition from now on.
+        roster.Changed += redis.WriteAgent;
+        var stored = await redis.ReadAgentsAsync(roster.All().Select(a => a.Id));
+        foreach (var agent in roster.All())
+        {
+            if (stored.TryGetValue(agent.Id, out var state) && state != AgentState.SignedOut)
+                roster.SignIn(agent.Id, ready: state is AgentState.Ready or AgentState.Ringing or AgentState.Talking or AgentState.WrapUp);
+            else if (!stored.ContainsKey(agent.Id) && roster.Get(agent.Id).State == AgentState.SignedOut)
+                SignInIfAutoReady(agent.Id);
+        }
+        LogStarted(logger, roster.All().Count(a => a.State == AgentState.Ready), router.ActiveCalls);
+        var publishing = publisher.RunAsync(stoppingToken);
+        using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(stoppingToken))
+                await redis.WriteStatsAsync(stats.Snapshot());
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+        await router.StopAsync(TimeSpan.FromSeconds(5));
+        await publishing;
+    }
+
+    private void SignInIfAutoReady(string agentId)
+    {
+        if (roster.IsAutoReady(agentId)) roster.SignIn(agentId, ready: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ACD engine started: {Ready} agents ready, {Calls} calls")]
+    private static partial void LogStarted(ILogger logger, int ready, int calls);
+}

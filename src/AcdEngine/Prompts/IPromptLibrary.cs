@@ -1,0 +1,29 @@
+using Hotline.Cti.Media;
+
+namespace Hotline.AcdEngine.Prompts;
+
+/// <summary>What the ACD plays to callers. Replaceable: the media core's WAV player can stand behind it.</summary>
+public interface IPromptLibrary
+{
+    /// <summary>A named prompt (file name without .wav); silence of length zero when it does not exist.</summary>
+    IAudioSource Prompt(string name);
+
+    /// <summary>Hold music: the playlist of the music-on-hold folder, looped without end.</summary>
+    IAudioSource HoldMusic();
+
+    /// <summary>"You are number <paramref name="position"/> in the queue."</summary>
+    IAudioSource Position(int position);
+}
+
+/// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>
+public static class PromptNames
+{
+    public const string QueuePosition = "queue-position";
+    public const string CallbackEnterNumber = "callback-enter-number";
+    public const string CallbackThanks = "callback-thanks";
+    public const string Closed = "closed";
+    public const string AllBusy = "all-busy";
+    public const string StillHolding = "still-holding";
+    public const string FeatureOk = "feature-ok";
+    public const string FeatureFailed = "feature-failed";
+}

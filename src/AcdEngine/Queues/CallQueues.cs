@@ -1,0 +1,160 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.AcdEngine.Queues;
+
+/// <summary>What a queue looks like now.</summary>
+public sealed record QueueSnapshot(string Queue, int Waiting, TimeSpan LongestWait, QueueStrategy Strategy, TimeSpan ServiceLevel);
+
+/// <summary>
+/// The one owner of who waits where, and the dispatcher that offers waiting callers to ready agents: oldest caller
+/// first across queues, agents picked by each queue's strategy, reserved through the roster before the offer.
+/// </summary>
+public sealed class CallQueues
+{
+    private readonly Dictionary<string, QueueEntry> _queues = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly AgentRoster _roster;
+    private readonly TimeProvider _time;
+
+    public CallQueues(IOptions<AcdOptions> options, AgentRoster roster, TimeProvider time)
+    {
+        _roster = roster;
+        _time = time;
+        foreach (var (name, q) in options.Value.Queues)
+        {
+            var sl = TimeSpan.FromSeconds(q.ServiceLevelSeconds > 0 ? q.ServiceLevelSeconds : options.Value.ServiceLevelSeconds);
+            _queues.Add(name, new QueueEntry(name, q, sl, AgentSelectors.For(q.Strategy, string.IsNullOrEmpty(q.Skill) ? name : q.Skill)));
+        }
+        roster.BecameReady += _ => Dispatch();
+    }
+
+    public IReadOnlyCollection<string> Names => _queues.Keys;
+
+    public bool Exists(string queue) => _queues.ContainsKey(queue);
+
+    public QueueOptions Options(string queue) => Entry(queue).Options;
+
+    public TimeSpan ServiceLevel(string queue) => Entry(queue).ServiceLevel;
+
+    /// <summary>Adds a caller at the back of <paramref name="queue"/>; null when the queue is full (overflow).</summary>
+    public QueuedCall? TryEnqueue(string callId, string queue, out int position)
+    {
+        QueuedCall call;
+        lock (_gate)
+        {
+            var entry = Entry(queue);
+            if (entry.Options.MaxLength > 0 && entry.Waiting.Count >= entry.Options.MaxLength)
+            {
+                position = 0;
+                return null;
+            }
+            call = new QueuedCall(callId, queue, _time.GetUtcNow());
+            call.Node = entry.Waiting.AddLast(call);
+            position = entry.Waiting.Count;
+        }
+        Dispatch();
+        return call;
+    }
+
+    /// <summary>Completes when agents have been reserved for this caller (Ringing); the flow then dials them.</summary>
+    public Task<IReadOnlyList<AgentSnapshot>> NextOfferAsync(QueuedCall call)
+    {
+        lock (_gate) return call.NextOffer.Task;
+    }
+
+    /// <summary>The ring attempt failed: the caller waits again in the same place (entry time kept).</summary>
+    public void Requeue(QueuedCall call)
+    {
+        lock (_gate)
+        {
+            if (call.Node is null) return;
+            call.Offered = false;
+            call.NextOffer = QueuedCall.NewOffer();
+        }
+        Dispatch();
+    }
+
+    /// <summary>The caller left the queue (answered, abandoned, overflowed).</summary>
+    public void Leave(QueuedCall call)
+    {
+        lock (_gate)
+        {
+            if (call.Node is null) return;
+            _queues[call.Queue].Waiting.Remove(call.Node);
+            call.Node = null;
+            call.NextOffer.TrySetCanceled();
+        }
+    }
+
+    /// <summary>1-based position, 0 when no longer queued.</summary>
+    public int PositionOf(QueuedCall call)
+    {
+        lock (_gate)
+        {
+            if (call.Node is null) return 0;
+            var position = 1;
+            for (var n = call.Node.List!.First; n is not null && n != call.Node; n = n.Next) position++;
+            return position;
+        }
+    }
+
+    public IReadOnlyList<QueueSnapshot> Snapshot()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return _queues.Values.Select(q => new QueueSnapshot(q.Name, q.Waiting.Count,
+                q.Waiting.First is { } first ? now - first.Value.EnteredAt : TimeSpan.Zero, q.Options.Strategy, q.ServiceLevel)).ToList();
+        }
+    }
+
+    /// <summary>Offers the oldest waiting callers to ready agents until no more match.</summary>
+    public void Dispatch()
+    {
+        if (!_roster.AnyReady()) return;
+        lock (_gate)
+        {
+            var skipped = new HashSet<string>(StringComparer.Ordinal);
+            while (true)
+            {
+                QueuedCall? oldest = null;
+                foreach (var q in _queues.Values)
+                {
+                    if (skipped.Contains(q.Name)) continue;
+                    for (var n = q.Waiting.First; n is not null; n = n.Next)
+                    {
+                        if (n.Value.Offered) continue;
+                        if (oldest is null || n.Value.EnteredAt < oldest.EnteredAt) oldest = n.Value;
+                        break;
+                    }
+                }
+                if (oldest is null) return;
+                var entry = _queues[oldest.Queue];
+                var reserved = new List<AgentSnapshot>();
+                foreach (var agent in entry.Selector.Select(_roster.ReadyIn(entry.Name)))
+                    if (_roster.TryReserve(agent.Id, oldest.CallId)) reserved.Add(agent);
+                if (reserved.Count == 0)
+                {
+                    skipped.Add(entry.Name); // Nobody for this queue now; older callers elsewhere may still match.
+                    continue;
+                }
+                oldest.Offered = true;
+                oldest.NextOffer.TrySetResult(reserved);
+            }
+        }
+    }
+
+    private QueueEntry Entry(string queue) =>
+        _queues.TryGetValue(queue, out var e) ? e : throw new KeyNotFoundException($"No queue '{queue}' is configured.");
+
+    private sealed class QueueEntry(string name, QueueOptions options, TimeSpan serviceLevel, IAgentSelector selector)
+    {
+        public string Name { get; } = name;
+        public QueueOptions Options { get; } = options;
+        public TimeSpan ServiceLevel { get; } = serviceLevel;
+        public IAgentSelector Selector { get; } = selector;
+        public LinkedList<QueuedCall> Waiting { get; } = new();
+    }
+}

@@ -1,0 +1,30 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Prompts;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Stats;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Routing;
+
+/// <summary>What every call's flow works with: the owners of agents, queues and figures, the phone system, prompts.</summary>
+public sealed record CallFlowContext(
+    ITelephony Telephony,
+    AgentRoster Roster,
+    CallQueues Queues,
+    LiveStats Stats,
+    IPromptLibrary Prompts,
+    IEventSink Events,
+    TimeProvider Time,
+    AcdOptions Options,
+    string NodeId,
+    BusinessHours Hours,
+    ILogger Logger);
+
+/// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>
+public static class CallerNumber
+{
+    public static string Mask(string number) =>
+        number.Length <= 4 ? new string('*', number.Length) : new string('*', number.Length - 4) + number[^4..];
+}

@@ -1,0 +1,148 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Queues;
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Routing;
+
+public sealed partial class InboundCallFlow
+{
+    private const int MaxOverflowHops = 3;
+
+    /// <summary>Queue with hold music and announcements until an agent answers, the caller leaves, or overflow.</summary>
+    private async Task<(HangupBy, string, TimeSpan)> QueueAsync(CancellationToken ct)
+    {
+        for (var hop = 0; ; hop++)
+        {
+            var options = _ctx.Queues.Options(_queue);
+            var queued = _ctx.Queues.TryEnqueue(CallId, _queue, out var position);
+            if (queued is null)
+            {
+                LogOverflow(_ctx.Logger, CallId, _queue, "full");
+                if (options.Overflow == OverflowAction.Queue && hop < MaxOverflowHops)
+                {
+                    _queue = options.OverflowQueue;
+                    continue;
+                }
+                return await OverflowAsync(options.Overflow == OverflowAction.Queue ? OverflowAction.Announce : options.Overflow, "queue-full", ct);
+            }
+            _timeline.QueuedAt ??= queued.EnteredAt;
+            _ctx.Stats.CountOffered(_queue);
+            var serviceLevel = _ctx.Queues.ServiceLevel(_queue);
+            _events.Emit(new CallEvent { Queued = new CallQueued { Queue = _queue, Position = (uint)position, ServiceLevelMs = (uint)serviceLevel.TotalMilliseconds } });
+            var outcome = await WaitForAgentAsync(queued, options, serviceLevel, ct);
+            if (outcome is not null) return outcome.Value;
+            // Waited too long (Acd:Queues:<name>:MaxWaitSeconds).
+            LogOverflow(_ctx.Logger, CallId, _queue, "max-wait");
+            if (options.Overflow == OverflowAction.Queue && hop < MaxOverflowHops)
+            {
+                _queue = options.OverflowQueue;
+                continue;
+            }
+            _timeline.LeftQueueAt = _ctx.Time.GetUtcNow();
+            return await OverflowAsync(options.Overflow == OverflowAction.Queue ? OverflowAction.Announce : options.Overflow, "max-wait", ct);
+        }
+    }
+
+    /// <summary>Null when the maximum wait passed (the caller has left the queue); else the call's outcome.</summary>
+    private async Task<(HangupBy, string, TimeSpan)?> WaitForAgentAsync(QueuedCall queued, QueueOptions options, TimeSpan serviceLevel, CancellationToken ct)
+    {
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Timers first, then the music: once the caller hears hold music every deadline of this wait is set.
+        var maxWait = options.MaxWaitSeconds > 0
+            ? Task.Delay(queued.EnteredAt + TimeSpan.FromSeconds(options.MaxWaitSeconds) - _ctx.Time.GetUtcNow(), _ctx.Time, lifetime.Token)
+            : Task.Delay(Timeout.Infinite, lifetime.Token);
+        var period = TimeSpan.FromSeconds(_ctx.Options.AnnounceEverySeconds);
+        var announce = NextAnnouncement(period, lifetime.Token);
+        StartHoldMusic(ct);
+        try
+        {
+            while (true)
+            {
+                var offer = _ctx.Queues.NextOfferAsync(queued);
+                await Task.WhenAny(offer, _callerGone.Task, maxWait, announce);
+                if (_callerGone.Task.IsCompleted && !offer.IsCompletedSuccessfully)
+                    return Abandoned(queued, AbandonPoint.Queue);
+                if (offer.IsCompletedSuccessfully)
+                {
+                    var answered = await RingAsync(queued, offer.Result, serviceLevel, ct);
+                    if (answered is not null) return await TalkAsync(answered, ct);
+                    if (_callerGone.Task.IsCompleted) return Abandoned(queued, AbandonPoint.Ringing);
+                    if (maxWait.IsCompleted) break;
+                    _ctx.Queues.Requeue(queued);
+                    continue;
+                }
+                if (maxWait.IsCompleted) break;
+                if (announce.IsCompleted)
+                {
+                    AnnouncePosition(queued, ct);
+                    announce = NextAnnouncement(period, lifetime.Token);
+                }
+            }
+            _ctx.Queues.Leave(queued);
+            return null;
+        }
+        finally
+        {
+            await lifetime.CancelAsync();
+        }
+    }
+
+    private Task NextAnnouncement(TimeSpan period, CancellationToken token) =>
+        period > TimeSpan.Zero ? Task.Delay(period, _ctx.Time, token) : Task.Delay(Timeout.Infinite, token);
+
+    private void StartHoldMusic(CancellationToken ct) => _ = _caller.PlayAsync(_ctx.Prompts.HoldMusic(), ct);
+
+    /// <summary>"You are number N" then back to the music, unless the caller was connected meanwhile.</summary>
+    private void AnnouncePosition(QueuedCall queued, CancellationToken ct)
+    {
+        var position = _ctx.Queues.PositionOf(queued);
+        if (position == 0) return;
+        _ = _caller.PlayAsync(_ctx.Prompts.Position(position), ct).ContinueWith(_ =>
+        {
+            lock (_gate)
+            {
+                if (_talk is null && !_ended && _ctx.Queues.PositionOf(queued) > 0) StartHoldMusic(ct);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private (HangupBy, string, TimeSpan) Abandoned(QueuedCall queued, AbandonPoint where)
+    {
+        var now = _ctx.Time.GetUtcNow();
+        _ctx.Queues.Leave(queued);
+        _timeline.LeftQueueAt = now;
+        _timeline.EndedAt = now;
+        var wait = _timeline.Wait(now);
+        _ctx.Stats.CountAbandoned(_queue);
+        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = Tracking.CallTimeline.Ms(wait), Where = where } });
+        LogAbandoned(_ctx.Logger, CallId, _queue, (long)wait.TotalMilliseconds, where);
+        return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
+    }
+
+    /// <summary>The caller is talking with an agent until either hangs up; then the agent's wrap-up.</summary>
+    private async Task<(HangupBy, string, TimeSpan)> TalkAsync(TalkState talk, CancellationToken ct)
+    {
+        await Task.WhenAny(_callerGone.Task, talk.AgentGone.Task);
+        var now = _ctx.Time.GetUtcNow();
+        _timeline.EndedAt = now;
+        bool byAgent;
+        lock (_gate)
+        {
+            byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
+            if (talk.HoldStart is not null) _timeline.HoldEnded(now);
+        }
+        var reason = _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
+        if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
+        if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
+        var wrapUp = await _ctx.Roster.EndCall(talk.AgentId, CallId).WaitAsync(ct);
+        return (byAgent ? HangupBy.Agent : HangupBy.Caller, reason, wrapUp);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} abandoned in {Queue} after {WaitMs} ms ({Where})")]
+    private static partial void LogAbandoned(ILogger logger, string callId, string queue, long waitMs, AbandonPoint where);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} overflows from {Queue}: {Why}")]
+    private static partial void LogOverflow(ILogger logger, string callId, string queue, string why);
+}

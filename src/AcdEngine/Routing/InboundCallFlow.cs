@@ -1,0 +1,197 @@
+using System.Threading.Channels;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Tracking;
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+using Hotline.Cti.Media;
+
+namespace Hotline.AcdEngine.Routing;
+
+/// <summary>
+/// One inbound call through the hotline (ARCHITECTURE.md "a call's life"): offered → greeting → IVR → queue with
+/// hold music and announcements → ring agents (RONA → next) → answer and bridge → talk → wrap-up → ended; or
+/// abandoned / overflowed. The flow is the only writer of its call's timeline and events.
+/// </summary>
+public sealed partial class InboundCallFlow
+{
+    private readonly CallFlowContext _ctx;
+    private readonly ICallLeg _caller;
+    private readonly CallEventStream _events;
+    private readonly CallTimeline _timeline;
+    private readonly TaskCompletionSource<HangupCause> _callerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<char> _digits = Channel.CreateUnbounded<char>();
+    private readonly Lock _gate = new();
+    private string _queue;
+    private string _nature = "";
+    private string _ivrDigits = "";
+    private TalkState? _talk;
+    private bool _agentHungUp;
+    private bool _ended;
+
+    public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
+    {
+        _ctx = ctx;
+        _caller = caller;
+        CallId = "c-" + Guid.NewGuid().ToString("N");
+        _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
+        _timeline = new CallTimeline(ctx.Time.GetUtcNow());
+        _queue = ctx.Options.DefaultQueue;
+        caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
+        caller.Dtmf += (_, e) => _digits.Writer.TryWrite(e.Digit);
+        if (caller.State == CallLegState.Ended) _callerGone.TrySetResult(HangupCause.RemoteHangup);
+    }
+
+    /// <summary>The engine's id of this call (stable for its whole life; on every event).</summary>
+    public string CallId { get; }
+
+    public string CallerNumber => _caller.RemoteUser;
+    public string CallerName => _caller.RemoteDisplayName;
+    public string Queue => _queue;
+    public string Nature => _nature;
+    public string IvrDigits => _ivrDigits;
+
+    /// <summary>The agent talking with the caller, if any.</summary>
+    public string? AgentId
+    {
+        get { lock (_gate) return _talk?.AgentId; }
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var hangupBy = HangupBy.System;
+        var reason = "normal";
+        var wrapUp = TimeSpan.Zero;
+        _events.Emit(new CallEvent
+        {
+            Offered = new CallOffered
+            {
+                CallerNumber = _caller.RemoteUser,
+                CallerName = _caller.RemoteDisplayName,
+                DialedNumber = _caller.DialedNumber,
+                Direction = CallDirection.Inbound,
+            },
+        });
+        LogOffered(_ctx.Logger, CallId, Routing.CallerNumber.Mask(_caller.RemoteUser), _caller.DialedNumber);
+        try
+        {
+            (hangupBy, reason, wrapUp) = await RunPhasesAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            reason = "shutdown";
+        }
+        catch (Exception ex)
+        {
+            // A failing leg must not take the engine down: the caller is released and the call recorded.
+            LogFailed(_ctx.Logger, ex, CallId);
+            reason = "error";
+        }
+        finally
+        {
+            if (_caller.State != CallLegState.Ended)
+                await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
+            lock (_gate) _ended = true;
+        }
+        _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
+        _events.Emit(new CallEvent { Ended = _timeline.Summary(hangupBy, reason, wrapUp) });
+        LogEnded(_ctx.Logger, CallId, reason);
+    }
+
+    private async Task<(HangupBy, string, TimeSpan)> RunPhasesAsync(CancellationToken ct)
+    {
+        if (!_ctx.Hours.IsOpen(_ctx.Time.GetUtcNow()))
+        {
+            await _caller.AnswerAsync(ct);
+            return await OverflowAsync(_ctx.Hours.ClosedAction, "closed", ct);
+        }
+        await _caller.AnswerAsync(ct);
+        _timeline.IvrStart = _ctx.Time.GetUtcNow();
+        if (!await PlayAsync(_ctx.Prompts.Prompt(_ctx.Options.Greeting), ct) || !await RunIvrAsync(ct))
+            return AbandonedBeforeQueue();
+        _timeline.IvrEnd = _ctx.Time.GetUtcNow();
+        return await QueueAsync(ct);
+    }
+
+    /// <summary>DTMF menu: digit → queue and nature (<c>Acd:Ivr:Options</c>); nothing valid → the default queue.</summary>
+    private async Task<bool> RunIvrAsync(CancellationToken ct)
+    {
+        var ivr = _ctx.Options.Ivr;
+        if (ivr.Options.Count == 0) return true;
+        for (var attempt = 0; attempt <= ivr.Retries; attempt++)
+        {
+            while (_digits.Reader.TryRead(out _)) { } // Keys pressed during the greeting do not count.
+            var key = await NextDigitAsync(_caller.PlayAsync(_ctx.Prompts.Prompt(ivr.Prompt), ct), TimeSpan.FromSeconds(ivr.TimeoutSeconds), ct);
+            if (_callerGone.Task.IsCompleted) return false;
+            if (key is { } digit && ivr.Options.TryGetValue(digit.ToString(), out var choice))
+            {
+                _queue = choice.Queue;
+                _nature = choice.Nature;
+                _ivrDigits = digit.ToString();
+                _events.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
+                return true;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A key pressed while <paramref name="prompt"/> plays (it is stopped: barge-in) or within
+    /// <paramref name="timeout"/> after it; null on timeout or when the caller hung up. An unread key stays queued.
+    /// </summary>
+    private async Task<char?> NextDigitAsync(Task prompt, TimeSpan timeout, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var key = _digits.Reader.ReadAsync(wait.Token).AsTask();
+        await Task.WhenAny(prompt, key, _callerGone.Task);
+        if (key.IsCompleted && !prompt.IsCompleted) _caller.StopAudio();
+        if (!key.IsCompleted && !_callerGone.Task.IsCompleted)
+            await Task.WhenAny(key, _callerGone.Task, Task.Delay(timeout, _ctx.Time, wait.Token));
+        await wait.CancelAsync();
+        try
+        {
+            return await key;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private (HangupBy, string, TimeSpan) AbandonedBeforeQueue()
+    {
+        _timeline.EndedAt = _ctx.Time.GetUtcNow();
+        _timeline.IvrEnd ??= _timeline.EndedAt;
+        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = 0, Where = AbandonPoint.Ivr } });
+        return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
+    }
+
+    /// <summary>Plays a finite source; false when the caller hung up meanwhile.</summary>
+    private async Task<bool> PlayAsync(IAudioSource source, CancellationToken ct)
+    {
+        if (_callerGone.Task.IsCompleted) return false;
+        await Task.WhenAny(_caller.PlayAsync(source, ct), _callerGone.Task);
+        return !_callerGone.Task.IsCompleted;
+    }
+
+    private static async Task IgnoreFailureAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort on the way out: the leg may already be gone.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} offered from {Caller} to {Dialed}")]
+    private static partial void LogOffered(ILogger logger, string callId, string caller, string dialed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} failed; the caller was released")]
+    private static partial void LogFailed(ILogger logger, Exception ex, string callId);
+}

@@ -1,0 +1,72 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.AcdEngine.Stats;
+
+public sealed record QueueStatsView(
+    string Queue, int Waiting, long LongestWaitMs,
+    int AgentsReady, int AgentsRinging, int AgentsTalking, int AgentsWrapUp, int AgentsNotReady,
+    int OfferedToday, int AnsweredToday, int AbandonedToday, int AnsweredWithinServiceLevelToday,
+    double ServiceLevelToday, double ServiceLevel15m, long AverageSpeedOfAnswerMs, long ServiceLevelMs);
+
+public sealed record AgentStatsView(string AgentId, AgentState Status, string Reason, DateTimeOffset Since, int CallsHandledToday, string? CallId);
+
+/// <summary>The live figures of this engine at one moment (<c>GET /api/stats</c>, CTI WatchStats, Redis).</summary>
+public sealed record StatsView(DateTimeOffset At, string NodeId, IReadOnlyList<QueueStatsView> Queues, IReadOnlyList<AgentStatsView> Agents);
+
+/// <summary>
+/// The one owner of today's queue counters (offered, answered, abandoned, service level, ASA). Waiting callers and
+/// agent states are read from their owners when a snapshot is taken.
+/// </summary>
+public sealed class LiveStats(CallQueues queues, AgentRoster roster, TimeProvider time, IOptions<NodeOptions> node)
+{
+    private readonly Dictionary<string, QueueFigures> _figures = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public void CountOffered(string queue)
+    {
+        lock (_gate) Figures(queue).CountOffered();
+    }
+
+    public void CountAnswered(string queue, TimeSpan wait, bool withinServiceLevel)
+    {
+        lock (_gate) Figures(queue).CountAnswered(time.GetUtcNow(), (long)wait.TotalMilliseconds, withinServiceLevel);
+    }
+
+    public void CountAbandoned(string queue)
+    {
+        lock (_gate) Figures(queue).CountAbandoned();
+    }
+
+    public StatsView Snapshot()
+    {
+        var now = time.GetUtcNow();
+        var agents = roster.All();
+        var waiting = queues.Snapshot();
+        var list = new List<QueueStatsView>(waiting.Count);
+        lock (_gate)
+        {
+            foreach (var q in waiting)
+            {
+                var f = Figures(q.Queue);
+                int By(AgentState s) => agents.Count(a => a.State == s && a.Queues.Contains(q.Queue));
+                list.Add(new QueueStatsView(q.Queue, q.Waiting, (long)q.LongestWait.TotalMilliseconds,
+                    By(AgentState.Ready), By(AgentState.Ringing), By(AgentState.Talking), By(AgentState.WrapUp), By(AgentState.NotReady),
+                    f.Offered, f.Answered, f.Abandoned, f.AnsweredWithinServiceLevel,
+                    f.ServiceLevelToday, f.ServiceLevelLast15Minutes(now), f.AverageSpeedOfAnswerMs, (long)q.ServiceLevel.TotalMilliseconds));
+            }
+        }
+        var agentViews = agents.Select(a => new AgentStatsView(a.Id, a.State, a.Reason, a.Since, a.CallsHandledToday, a.CallId)).ToList();
+        return new StatsView(now, node.Value.Id, list, agentViews);
+    }
+
+    private QueueFigures Figures(string queue)
+    {
+        if (!_figures.TryGetValue(queue, out var f)) _figures[queue] = f = new QueueFigures();
+        // "Today" is the hotline's local day (QueueStats.offered_today: since local midnight).
+        f.RollTo(DateOnly.FromDateTime(time.GetLocalNow().DateTime));
+        return f;
+    }
+}

@@ -1,0 +1,109 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.Contracts.V1;
+
+namespace Hotline.AcdEngine.Tests.Agents;
+
+/// <summary>The agent state machine: one door, legal transitions only, wrap-up timed in virtual time.</summary>
+[TestFixture]
+public sealed class AgentRosterTests
+{
+    [Test]
+    public void Ready_while_signed_out_is_refused_and_changes_nothing()
+    {
+        using var acd = new AcdHarness();
+        var ex = Assert.Throws<AgentTransitionException>(() => acd.Roster.SetReady("a1"));
+        Assert.That(ex!.From, Is.EqualTo(AgentState.SignedOut));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.SignedOut));
+        Assert.That(acd.Sink.AgentEvents("a1"), Is.Empty);
+    }
+
+    [Test]
+    public void Signing_out_or_going_not_ready_while_ringing_or_talking_is_refused()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        Assert.That(acd.Roster.TryReserve("a1", "c-1"), Is.True);
+        Assert.Throws<AgentTransitionException>(() => acd.Roster.SignOut("a1"));
+        Assert.Throws<AgentTransitionException>(() => acd.Roster.SetNotReady("a1", "break"));
+        acd.Roster.Connect("a1", "c-1");
+        Assert.Throws<AgentTransitionException>(() => acd.Roster.SetReady("a1"));
+        Assert.Throws<AgentTransitionException>(() => acd.Roster.CompleteWrapUp("a1"));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.Talking));
+    }
+
+    [Test]
+    public void Never_two_calls_at_once_a_ringing_or_talking_agent_cannot_be_reserved_again()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        Assert.That(acd.Roster.TryReserve("a1", "c-1"), Is.True);
+        Assert.That(acd.Roster.TryReserve("a1", "c-2"), Is.False);
+        acd.Roster.Connect("a1", "c-1");
+        Assert.That(acd.Roster.TryReserve("a1", "c-2"), Is.False);
+        Assert.Throws<AgentTransitionException>(() => acd.Roster.Connect("a1", "c-2"));
+    }
+
+    [Test]
+    public async Task Wrap_up_lasts_its_configured_time_then_the_agent_is_ready()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        acd.Roster.TryReserve("a1", "c-1");
+        acd.Roster.Connect("a1", "c-1");
+        var wrapUp = acd.Roster.EndCall("a1", "c-1");
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.WrapUp));
+        acd.Time.Advance(TimeSpan.FromMilliseconds(9999));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.WrapUp));
+        acd.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That(await wrapUp, Is.EqualTo(TimeSpan.FromSeconds(10)));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+        Assert.That(acd.Roster.Get("a1").CallsHandledToday, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Completing_wrap_up_early_ends_it_and_the_timer_does_nothing_later()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        acd.Roster.TryReserve("a1", "c-1");
+        acd.Roster.Connect("a1", "c-1");
+        var wrapUp = acd.Roster.EndCall("a1", "c-1");
+        acd.Time.Advance(TimeSpan.FromSeconds(3));
+        acd.Roster.CompleteWrapUp("a1");
+        acd.Roster.SetNotReady("a1", "break");
+        acd.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(await wrapUp, Is.EqualTo(TimeSpan.FromSeconds(3)));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.NotReady), "the old wrap-up timer must not make the agent ready");
+    }
+
+    [Test]
+    public void Every_transition_is_an_agent_event_sequenced_per_agent()
+    {
+        using var acd = new AcdHarness();
+        acd.Roster.SignIn("a1", ready: false);
+        acd.Roster.SetReady("a1");
+        acd.Roster.SetNotReady("a1", "training");
+        acd.Roster.SignIn("a2", ready: true);
+        var events = acd.Sink.AgentEvents("a1");
+        Assert.That(events.Select(e => (e.Sequence, e.PreviousStatus, e.Status)), Is.EqualTo(new[]
+        {
+            (1UL, AgentStatus.SignedOut, AgentStatus.NotReady),
+            (2UL, AgentStatus.NotReady, AgentStatus.Ready),
+            (3UL, AgentStatus.Ready, AgentStatus.NotReady),
+        }));
+        Assert.That(events[2].Reason, Is.EqualTo("training"));
+        Assert.That(acd.Sink.AgentEvents("a2").Single().Sequence, Is.EqualTo(1UL));
+        Assert.That(events.All(e => e.NodeId == "acd-test" && Guid.TryParse(e.EventId, out _)), Is.True);
+    }
+
+    [Test]
+    public void Unknown_agents_and_empty_reasons_are_clear_errors()
+    {
+        using var acd = new AcdHarness();
+        Assert.Throws<UnknownAgentException>(() => acd.Roster.SignIn("nobody", ready: true));
+        acd.Ready("a1");
+        Assert.Throws<ArgumentException>(() => acd.Roster.SetNotReady("a1", " "));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+    }
+}

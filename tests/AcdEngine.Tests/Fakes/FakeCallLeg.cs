@@ -1,0 +1,155 @@
+using System.Threading.Channels;
+using Hotline.Cti.Calls;
+using Hotline.Cti.Media;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hotline.AcdEngine.Tests.Fakes;
+
+/// <summary>A play request the fake leg received.</summary>
+public sealed record FakePlay(IAudioSource Source, string Name);
+
+/// <summary>
+/// An in-process call leg. A finite source "plays" for its length in virtual time (frames × 20 ms on the
+/// <see cref="FakeTimeProvider"/>); an endless one (hold music) until replaced or stopped.
+/// </summary>
+public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegDirection direction, FakeTimeProvider time) : ICallLeg
+{
+    private readonly Channel<FakePlay> _plays = Channel.CreateUnbounded<FakePlay>();
+    private readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<HangupCause> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _playing;
+    private ITimer? _playTimer;
+
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public string RemoteUser { get; } = remoteUser;
+    public string RemoteDisplayName { get; init; } = "";
+    public string DialedNumber { get; } = dialedNumber;
+    public CallLegDirection Direction { get; } = direction;
+    public CallLegState State { get; private set; } = CallLegState.Offering;
+    public int RejectedWith { get; private set; }
+
+    /// <summary>What the leg hears now ("bridge", a prompt name, "silence").</summary>
+    public string Hearing { get; private set; } = "silence";
+
+    public Task Answered => _answered.Task;
+    public Task<HangupCause> EndedTask => _ended.Task;
+
+    public event EventHandler<DtmfEventArgs>? Dtmf;
+    public event EventHandler<CallLegEndedEventArgs>? Ended;
+
+    public Task AnswerAsync(CancellationToken cancellationToken)
+    {
+        if (State != CallLegState.Offering) throw new InvalidOperationException("Not offering.");
+        State = CallLegState.Connected;
+        _answered.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    public Task RejectAsync(int statusCode, CancellationToken cancellationToken)
+    {
+        RejectedWith = statusCode;
+        End(HangupCause.LocalHangup);
+        return Task.CompletedTask;
+    }
+
+    public Task RingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var name = source is FakeSource f ? f.Name : "audio";
+        lock (_gate)
+        {
+            StopCurrent();
+            _playing = done;
+            Hearing = name;
+            var frames = source is FakeSource fs ? fs.Frames : CountFrames(source);
+            if (frames >= 0)
+                _playTimer = time.CreateTimer(_ => Finish(done), null, TimeSpan.FromMilliseconds(frames * AudioFormat.FrameMilliseconds), Timeout.InfiniteTimeSpan);
+        }
+        _plays.Writer.TryWrite(new FakePlay(source, name));
+        return done.Task;
+    }
+
+    public void StopAudio()
+    {
+        lock (_gate)
+        {
+            StopCurrent();
+            Hearing = "silence";
+        }
+    }
+
+    internal void HearBridge()
+    {
+        lock (_gate)
+        {
+            StopCurrent();
+            Hearing = "bridge";
+        }
+    }
+
+    public Task HangupAsync(CancellationToken cancellationToken)
+    {
+        End(HangupCause.LocalHangup);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The remote party hangs up (BYE, or CANCEL before answer).</summary>
+    public void RemoteHangup() => End(HangupCause.RemoteHangup);
+
+    public void Press(char digit) => Dtmf?.Invoke(this, new DtmfEventArgs(digit, 100));
+
+    /// <summary>The next thing played to this leg (already played ones first).</summary>
+    public async Task<FakePlay> NextPlayAsync() => await _plays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+    /// <summary>Skips plays until one named <paramref name="name"/>.</summary>
+    public async Task<FakePlay> PlayedAsync(string name)
+    {
+        while (true)
+        {
+            var play = await NextPlayAsync();
+            if (play.Name == name) return play;
+        }
+    }
+
+    private void End(HangupCause cause)
+    {
+        lock (_gate)
+        {
+            if (State == CallLegState.Ended) return;
+            State = CallLegState.Ended;
+            StopCurrent();
+        }
+        _ended.TrySetResult(cause);
+        Ended?.Invoke(this, new CallLegEndedEventArgs(cause, 0));
+    }
+
+    private void StopCurrent()
+    {
+        _playTimer?.Dispose();
+        _playTimer = null;
+        _playing?.TrySetResult();
+        _playing = null;
+    }
+
+    private void Finish(TaskCompletionSource done)
+    {
+        lock (_gate)
+        {
+            if (_playing != done) return;
+            _playing = null;
+            Hearing = "silence";
+        }
+        done.TrySetResult();
+    }
+
+    private static int CountFrames(IAudioSource source)
+    {
+        Span<short> frame = stackalloc short[AudioFormat.SamplesPerFrame];
+        for (var i = 0; i < 30_000; i++)
+            if (!source.ReadFrame(frame)) return i;
+        return -1; // Endless (looping) as far as a test cares.
+    }
+}
