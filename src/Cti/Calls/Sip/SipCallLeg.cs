@@ -55,6 +55,9 @@ public sealed partial class SipCallLeg : ICallLeg
     /// <summary>The leg's media (bridges and conferences join these).</summary>
     public MediaSession Media { get; }
 
+    /// <summary>Why the leg ended (meaningful once <see cref="State"/> is Ended).</summary>
+    public HangupCause LastCause { get; private set; }
+
     /// <summary>Completes when the leg has ended and its media is released.</summary>
     public Task Completion => _ended.Task;
 
@@ -152,6 +155,7 @@ public sealed partial class SipCallLeg : ICallLeg
     private async Task EndAsync(HangupCause cause, int status)
     {
         if (Interlocked.Exchange(ref _endRaised, 1) != 0) return;
+        LastCause = cause;
         Volatile.Write(ref _state, (int)CallLegState.Ended);
         Media.Dtmf -= OnMediaDtmf;
         Media.MediaTimeout -= OnMediaTimeout;

@@ -32,8 +32,6 @@ internal sealed class SipOutboundCall : IOutboundCall
         };
         _ringTimer = time.CreateTimer(_ => OnRingTimeout(), null, ringTimeout, Timeout.InfiniteTimeSpan);
         session.Answer.ContinueWith(t => OnFinal(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        // An outbound leg that ends before its final response (transport failure) still completes the dial.
-        leg.Ended += (_, e) => _answered.TrySetResult(new DialResult(false, e.SipStatus, e.Cause.ToString()));
     }
 
     public ICallLeg Leg => _leg;
