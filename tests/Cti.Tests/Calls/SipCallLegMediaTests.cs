@@ -3,6 +3,8 @@ using System.Text;
 using Hotline.Cti.Calls;
 using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Media.Rtp;
+using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Media.Sources;
 using Hotline.Cti.Tests.Media.Support;
 
@@ -99,6 +101,37 @@ public sealed class SipCallLegMediaTests
         await phone.Media.DisposeAsync(); // The phone goes silent on the wire (no RTP), signalling stays up.
         Assert.That((await engineEnded.Task.WaitAsync(Bound)).Cause, Is.EqualTo(HangupCause.MediaTimeout));
         Assert.That((await phoneEnded.Task.WaitAsync(Bound)).Cause, Is.EqualTo(HangupCause.RemoteHangup), "the engine sent BYE");
+    }
+
+    [Test]
+    public async Task A_reinvite_to_sendonly_puts_the_engine_leg_on_recvonly_and_another_resumes_it()
+    {
+        var (engine, phone) = await ConnectAsync("400");
+        var held = await ReInviteAsync(phone, MediaDirection.SendOnly);
+        Assert.That((held.StatusCode, engine.Media.Media!.LocalDirection), Is.EqualTo((200, MediaDirection.RecvOnly)));
+        Assert.That(Encoding.ASCII.GetString(held.Body.Span), Does.Contain("a=recvonly"));
+        var resumed = await ReInviteAsync(phone, MediaDirection.SendRecv);
+        Assert.That((resumed.StatusCode, engine.Media.Media!.LocalDirection), Is.EqualTo((200, MediaDirection.SendRecv)));
+        var refused = await ReInviteAsync(phone, MediaDirection.SendRecv, codec: "9 G722/8000");
+        Assert.That((refused.StatusCode, engine.State), Is.EqualTo((488, CallLegState.Connected)), "an unusable re-offer keeps the call as it was");
+    }
+
+    /// <summary>Sends a re-INVITE (RFC 3264 §8) from the phone's dialog with its offer in <paramref name="direction"/>, ACKs a 2xx.</summary>
+    private async Task<SipMessage> ReInviteAsync(SipCallLeg phone, MediaDirection direction, string codec = "0 PCMU/8000")
+    {
+        var dialog = phone.Session.Dialog!;
+        var port = phone.Media.LocalEndPoint.Port;
+        var pt = codec.Split(' ')[0];
+        var sdp = $"v=0\r\no=- 7 {Environment.TickCount64} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+            $"m=audio {port} RTP/AVP {pt}\r\na=rtpmap:{codec}\r\na={direction.ToString().ToLowerInvariant()}\r\n";
+        var invite = dialog.CreateRequest(SipMethods.Invite);
+        invite.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+        invite.Body = Encoding.ASCII.GetBytes(sdp);
+        var ua = _phone.UserAgent;
+        var tx = ua.SendInDialog(dialog, invite);
+        var final = await tx.FinalResponse.WaitAsync(Bound);
+        if (final.StatusCode is >= 200 and < 300) ua.SendAck(dialog, dialog.CreateRequest(SipMethods.Ack, invite.CSeq.Number));
+        return final;
     }
 
     private static short[] ReadWav(string path)
