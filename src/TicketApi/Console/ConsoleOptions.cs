@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hotline.TicketApi.WebConsole;
+
+/// <summary><c>AcdEngine:*</c>: where the wallboard's live figures come from (the engine's CTI gRPC endpoint).</summary>
+public sealed class AcdEngineOptions
+{
+    public const string Section = "AcdEngine";
+
+    /// <summary>The engine's gRPC endpoint (h2c), e.g. <c>http://127.0.0.1:5081</c>; empty: no live figures.</summary>
+    [Url]
+    public string? Url { get; set; }
+
+    /// <summary>Longest pause between reconnection attempts when the engine is away.</summary>
+    [Range(1, 300)]
+    public int ReconnectMaxSeconds { get; set; } = 10;
+}
