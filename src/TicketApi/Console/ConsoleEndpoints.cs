@@ -57,12 +57,13 @@ public static class ConsoleEndpoints
         return file.Exists ? Results.Stream(file.CreateReadStream(), "text/html; charset=utf-8") : Results.NotFound();
     }
 
-    public sealed record MeView(string Name, string Role, string? DepartmentId);
+    /// <summary>The signed-in key's name, role and department, and the hotline's time zone (pages show local times in it).</summary>
+    public sealed record MeView(string Name, string Role, string? DepartmentId, string TimeZone);
 
-    private static Ok<MeView> Me(ClaimsPrincipal user)
+    private static Ok<MeView> Me(ClaimsPrincipal user, WorkingCalendar calendar)
     {
         var actor = user.ToActor();
-        return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId));
+        return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId, calendar.Zone.Id));
     }
 
     public sealed record MonthView(string Month, DateTime From, DateTime To, string TimeZone);

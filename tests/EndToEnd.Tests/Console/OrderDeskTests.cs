@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using static Microsoft.Playwright.Assertions;
 
 namespace Hotline.EndToEnd.Tests.Console;
@@ -9,8 +10,16 @@ public sealed partial class ConsoleTests
     {
         var agentKey = await CreateKeyAsync("agent", "agent");
         using var agent = Client(agentKey);
-        var id = await RegisterOrderAsync(agent, "Street light out on Garden Road for three nights");
         await RegisterOrderAsync(agent, "Noise from a building site after 22:00");
+        // The order comes from a real answered call through the ingest, so its page has a call timeline and a recording.
+        var callId = "desk-" + Guid.NewGuid().ToString("N");
+        using (var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_host.GrpcUrl))
+        {
+            var acks = await TicketApi.TicketEvents.PublishAsync(new Contracts.V1.CallEventIngest.CallEventIngestClient(channel),
+                Call(callId, DateTime.UtcNow.AddMinutes(-3), answeredAfterMs: 6000, recording: "/recordings/2026/11/" + callId + ".wav"), CancellationToken.None);
+            Assert.That(acks.All(a => a.Accepted), Is.True);
+        }
+        var id = await WaitForOrderOfCallAsync(agent, callId);
 
         await Chromium.SignInAsync(_page, _host.HttpUrl, agentKey, "/orders");
         await Expect(_page.Locator($"tr[data-id='{id}']")).ToBeVisibleAsync();
@@ -22,8 +31,11 @@ public sealed partial class ConsoleTests
         await dispatch.Locator("button[type=submit]").ClickAsync();   // no department: the API says why, next to the field
         await Expect(dispatch.Locator(".error[data-for=departmentId]")).ToContainTextAsync("departmentId");
         await Expect(_page.Locator("#status")).ToHaveTextAsync("Registered");
+        await Expect(_page.Locator("#recording")).ToHaveAttributeAsync("href", "/recordings/2026/11/" + callId + ".wav");
+        await Expect(_page.Locator("#timeline li")).ToHaveCountAsync(4);   // offered, queued, answered, ended
 
         await dispatch.Locator("input[name=departmentId]").FillAsync("roads");
+        await dispatch.Locator("select[name=nature]").SelectOptionAsync("complaint");
         await dispatch.Locator("button[type=submit]").ClickAsync();
         await Expect(_page.Locator("#status")).ToHaveTextAsync("Dispatched");
         var row = _page.Locator("#audit tr[data-action=dispatch]");
@@ -33,6 +45,21 @@ public sealed partial class ConsoleTests
         // A dispatched order offers a hotline agent no department step (reply, return, extension).
         await Expect(_page.Locator("form[data-step=reply]")).ToHaveCountAsync(0);
         await _page.ScreenshotAsync(new() { Path = Chromium.Screenshot("order"), FullPage = true });
+    }
+
+    private static async Task<long> WaitForOrderOfCallAsync(HttpClient http, string callId)
+    {
+        // The ingest commits in another process: poll the real list (no event crosses the process boundary).
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        do
+        {
+            var page = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/workorders?pageSize=200", cts.Token);
+            foreach (var o in page.GetProperty("items").EnumerateArray())
+                if (o.GetProperty("callId").GetString() == callId) return o.GetProperty("id").GetInt64();
+        }
+        while (await ticker.WaitForNextTickAsync(cts.Token));
+        throw new TimeoutException("no order for " + callId);
     }
 
     [Test]

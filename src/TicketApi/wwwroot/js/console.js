@@ -38,7 +38,9 @@ const hl = (() => {
   };
 
   const pct = v => (v === null || v === undefined) ? "—" : (v * 100).toFixed(1) + " %";
-  const when = iso => iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "medium" }) : "—";
+  // Times are shown in the hotline's time zone (Calendar:TimeZone), whatever the browser's.
+  let zone;
+  const when = iso => iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: zone }) : "—";
   const duration = seconds => {
     seconds = Math.max(0, Math.floor(seconds));
     const m = Math.floor(seconds / 60), s = seconds % 60;
@@ -49,6 +51,7 @@ const hl = (() => {
   async function signedIn(active) {
     if (!key()) { location.href = "/?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("no key"); }
     const me = (await json("/console/api/me")).body;
+    zone = me.timeZone;
     const hotline = me.role !== "department";
     const links = [["/wallboard", "Wallboard", hotline], ["/orders", "Work orders", true], ["/reports", "Indicators", hotline]];
     const nav = document.getElementById("nav");
@@ -60,5 +63,5 @@ const hl = (() => {
     return me;
   }
 
-  return { KEY, key, api, json, el, pct, when, duration, signedIn };
+  return { KEY, key, api, json, el, pct, when, duration, signedIn, zone: () => zone };
 })();

@@ -11,8 +11,9 @@
 
   // Lifecycle steps (docs/ticketapi.md): which state allows it, who may, and its fields.
   const text = (name, label, opts = {}) => ({ name, label, type: "text", ...opts });
+  const natures = [["", "— keep —"], ["consultation", "consultation"], ["help", "help"], ["complaint", "complaint"], ["report", "report"], ["suggestion", "suggestion"], ["praise", "praise"]];
   const STEPS = [
-    { path: "dispatch", title: "Dispatch", when: ["Registered", "Returned"], may: hotline, fields: [text("departmentId", "Department")] },
+    { path: "dispatch", title: "Dispatch", when: ["Registered", "Returned"], may: hotline, fields: [text("departmentId", "Department"), { name: "nature", label: "Nature", type: "select", options: natures }, text("category", "Category (optional)")] },
     { path: "close", title: "Close on the spot", when: ["Registered", "Returned"], may: hotline, fields: [text("resolution", "Resolution", { area: true })] },
     { path: "return", title: "Return (wrong department)", when: ["Dispatched"], may: deptStaff, fields: [text("reason", "Reason", { area: true })] },
     { path: "extension", title: "Ask for an extension", when: ["Dispatched"], may: deptStaff, fields: [{ name: "days", label: "Days (1–7)", type: "number" }, text("reason", "Reason")] },
@@ -111,6 +112,6 @@
     el("div", { class: "columns" },
       el("section", {}, details),
       el("section", {}, el("h2", {}, "Actions"), forms.length ? forms : el("p", { class: "muted" }, "No step you may take in this state."))),
-    el("h2", {}, "Call timeline"), me.role === "department" ? el("p", { class: "muted" }, "Not shown to departments.") : [recordingLink, timeline],
+    el("h2", {}, "Call timeline"), ...(me.role === "department" ? [el("p", { class: "muted" }, "Not shown to departments.")] : [el("p", {}, recordingLink), timeline]),
     el("h2", {}, "Audit trail"), auditTable);
 })();

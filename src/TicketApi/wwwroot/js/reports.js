@@ -51,7 +51,7 @@
   document.getElementById("exclusions").replaceChildren(ex.length === 0
     ? el("p", { class: "muted" }, "No exclusion window declared: every hour of the month counts.")
     : el("div", { class: "excluded" }, el("strong", {}, `${ex.length} exclusion window(s) left out of every figure:`),
-        el("ul", {}, ...ex.map(w => el("li", {}, `${new Date(w.from).toLocaleString("en-GB")} – ${new Date(w.to).toLocaleString("en-GB")}: ${w.reason}`)))));
+        el("ul", {}, ...ex.map(w => el("li", {}, `${hl.when(w.from)} – ${hl.when(w.to)}: ${w.reason}`)))));
 
   // By day: every day of the month, empty ones included.
   const days = new Map(byDay.body.groups.map(g => [g.key, g]));
@@ -88,7 +88,12 @@
       svg.append(s("rect", { x, y: yv(d.offered), width: bw, height: H - bottom - yv(d.offered), class: "offered" }, undefined),
         s("rect", { x: x + bw, y: yv(d.answered), width: bw, height: H - bottom - yv(d.answered), class: "answered" }),
         s("text", { x: x + bw, y: H - 10, class: "axis", "text-anchor": "middle" }, d.label));
-      if (d.answered > 0) path += `${path ? "L" : "M"}${x + bw},${ys(d.within / d.answered)}`;
+      if (d.answered > 0) {
+        const sl = d.within / d.answered;
+        path += `${path ? "L" : "M"}${x + bw},${ys(sl)}`;
+        svg.append(s("circle", { cx: x + bw, cy: ys(sl), r: 4, class: "sl-point" + (sl < 0.8 ? " below" : "") }, undefined),
+          s("title", {}, `${d.label}: ${(sl * 100).toFixed(1)} % within 15 s`));
+      }
     });
     svg.append(s("path", { d: path, class: "sl" }));
     const legend = el("div", { class: "legend" }, el("span", { class: "key offered" }), "offered ", el("span", { class: "key answered" }), "answered ",
