@@ -51,12 +51,22 @@
     row("Reply", o.reply), row("Callback", o.calledBackAt ? `${when(o.calledBackAt)} · ${o.callbackSatisfaction}` : (o.callbackDueAt ? "due " + when(o.callbackDueAt) : null)),
     row("Resolution", o.resolution), row("Supervised", o.supervised ? "yes" : "no"));
 
+  function describe(e) {
+    if (e.queued) return `queue ${e.queued.queue}, position ${e.queued.position ?? 1}`;
+    if (e.answered) return `by agent ${e.answered.agentId} after ${((e.answered.waitMs ?? 0) / 1000).toFixed(1)} s` + (e.answered.withinServiceLevel ? " (within 15 s)" : " (over 15 s)");
+    if (e.abandoned) return `after ${((e.abandoned.waitMs ?? 0) / 1000).toFixed(1)} s in ${e.abandoned.where ?? ""}`;
+    if (e.ended) return `talk ${Math.round((e.ended.talkMs ?? 0) / 1000)} s, hung up by ${e.ended.hangupBy ?? "?"}`;
+    if (e.satisfactionRated) return e.satisfactionRated.score;
+    if (e.ivr) return JSON.stringify(e.ivr);
+    return "";
+  }
+
   // Call timeline; the recording is named by a RecordingAvailable event or the CallEnded summary.
   let recording = null;
   const timeline = el("ol", { class: "timeline", id: "timeline" }, ...callTimeline.map(t => {
     const e = t.event || {};
     recording = e.recordingAvailable?.location || e.ended?.recording || recording;
-    return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, t.kind));
+    return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, t.kind), " ", el("span", { class: "muted" }, describe(e)));
   }));
   const recordingLink = recording
     ? el("a", { href: recording, id: "recording", target: "_blank", rel: "noopener" }, "Play the recording")
@@ -108,7 +118,7 @@
   main.replaceChildren(
     el("p", {}, el("a", { href: "/orders" }, "‹ Work orders")),
     el("h1", {}, `${o.number} `, o.isEmergency ? el("span", { class: "flag" }, "emergency") : null, o.supervised ? el("span", { class: "flag" }, "supervised") : null),
-    el("p", { class: "content" }, o.content),
+    el("p", { class: "content" }, o.content || el("span", { class: "muted" }, "No content registered yet.")),
     el("div", { class: "columns" },
       el("section", {}, details),
       el("section", {}, el("h2", {}, "Actions"), forms.length ? forms : el("p", { class: "muted" }, "No step you may take in this state."))),
