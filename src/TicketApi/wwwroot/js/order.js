@@ -2,8 +2,9 @@
 "use strict";
 (async () => {
   const { el, when } = hl;
-  const me = await hl.signedIn("/orders");
   const id = location.pathname.split("/").pop();
+  const loading = hl.json("/api/workorders/" + encodeURIComponent(id));   // in parallel with who-am-I
+  const me = await hl.signedIn("/orders");
   const main = document.getElementById("main");
   const hotline = ["agent", "supervisor", "admin"].includes(me.role);
   const deptStaff = ["department", "supervisor", "admin"].includes(me.role);
@@ -28,11 +29,12 @@
     { path: "archive", title: "Archive", when: ["Closed", "CalledBack"], may: hotline, fields: [] },
   ];
 
-  const r = await hl.json("/api/workorders/" + encodeURIComponent(id));
+  const r = await loading;
   if (!r.ok) {
     const message = r.status === 403 ? "You may not open this order: it belongs to another department."
       : r.status === 404 ? "No such order." : (r.body?.detail || `Error ${r.status}`);
     main.replaceChildren(el("h1", {}, "Work order"), el("p", { class: "denied", id: "denied" }, message), el("a", { href: "/orders" }, "‹ Back to the list"));
+    performance.mark("hotline-ready");
     return;
   }
   const { order: o, audit, callTimeline } = r.body;
@@ -124,4 +126,5 @@
       el("section", {}, el("h2", {}, "Actions"), forms.length ? forms : el("p", { class: "muted" }, "No step you may take in this state."))),
     el("h2", {}, "Call timeline"), ...(me.role === "department" ? [el("p", { class: "muted" }, "Not shown to departments.")] : [el("p", {}, recordingLink), timeline]),
     el("h2", {}, "Audit trail"), auditTable);
+  performance.mark("hotline-ready");
 })();

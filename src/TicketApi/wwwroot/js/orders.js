@@ -2,16 +2,22 @@
 "use strict";
 (async () => {
   const { el, when } = hl;
+  const params = new URLSearchParams(location.search);
+  const page = Math.max(1, parseInt(params.get("page") || "1", 10));
+  const pageSize = 50;
+  const q = new URLSearchParams({ page, pageSize });
+  for (const k of ["status", "department", "overdue"]) if (params.get(k)) q.set(k, params.get(k));
+  // Dates are the user's local calendar days.
+  if (params.get("from")) q.set("from", new Date(params.get("from") + "T00:00").toISOString());
+  if (params.get("to")) { const t = new Date(params.get("to") + "T00:00"); t.setDate(t.getDate() + 1); q.set("to", t.toISOString()); }
+  // The list request goes out together with the who-am-I request, not after it.
+  const listing = hl.json("/api/workorders?" + q);
   const me = await hl.signedIn("/orders");
   const form = document.getElementById("filters");
-  const params = new URLSearchParams(location.search);
   for (const [k, v] of params) if (form.elements[k]) {
     if (form.elements[k].type === "checkbox") form.elements[k].checked = v === "true"; else form.elements[k].value = v;
   }
   if (me.role === "department") { form.elements.department.value = me.departmentId; form.elements.department.disabled = true; }
-  const page = Math.max(1, parseInt(params.get("page") || "1", 10));
-  const pageSize = 50;
-
   form.addEventListener("submit", e => {
     e.preventDefault();
     const q = new URLSearchParams();
@@ -23,12 +29,7 @@
     location.search = q.toString();
   });
 
-  const q = new URLSearchParams({ page, pageSize });
-  for (const k of ["status", "department", "overdue"]) if (params.get(k)) q.set(k, params.get(k));
-  // Dates are the user's local calendar days.
-  if (params.get("from")) q.set("from", new Date(params.get("from") + "T00:00").toISOString());
-  if (params.get("to")) { const t = new Date(params.get("to") + "T00:00"); t.setDate(t.getDate() + 1); q.set("to", t.toISOString()); }
-  const r = await hl.json("/api/workorders?" + q);
+  const r = await listing;
   if (!r.ok) {
     const errors = r.body?.errors ? Object.entries(r.body.errors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ") : r.body?.detail;
     document.getElementById("filter-error").textContent = errors || `Error ${r.status}`;
@@ -49,6 +50,7 @@
     el("td", { class: "content" }, (o.content || "").slice(0, 80)))));
   if (items.length === 0) rows.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "muted" }, "No orders match.")));
   const pages = Math.max(1, Math.ceil(total / pageSize));
+  performance.mark("hotline-ready");
   document.getElementById("page-info").textContent = `page ${page} of ${pages} · ${total} orders`;
   const go = p => { params.set("page", p); location.search = params.toString(); };
   const prev = document.getElementById("prev"), next = document.getElementById("next");
