@@ -74,6 +74,8 @@ foreach (var (name, path, ready) in pages)
     Console.WriteLine($"console: {name,-24} navigation → data rendered (browser clock): first {inPage[0],5:F0} ms, then median {restInPage[restInPage.Count / 2],5:F0} ms, max {restInPage[^1],5:F0} ms" +
         $" | as seen by the driver: median {rest[rest.Count / 2],5:F0} ms ({runs} fresh contexts)");
     Console.WriteLine($"         API first-byte waits: {apiWaits}");
+    if (lastPage is not null && name == "reports")
+        await lastPage.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Root, "docs", "screenshots", "reports-1m-calls.png"), FullPage = true });
     if (lastPage is not null) await lastPage.Context.CloseAsync();
     ok &= restInPage[restInPage.Count / 2] < 300;
 }
