@@ -16,7 +16,7 @@ public sealed class LiveFiguresTests
         await using var watch = figures.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
 
         Assert.That(await watch.MoveNextAsync(), Is.True);
-        Assert.That(watch.Current, Does.StartWith("{\"engine\":\"up\"").And.Contain("\"nodeId\":\"n1\""));
+        Assert.That(watch.Current, Does.StartWith("{\"engine\":\"up\"").And.Contain("\"nodeId\": \"n1\""));
         figures.Publish(LiveMessage.Away(null, "AcdEngine unreachable"));
         Assert.That(await watch.MoveNextAsync(), Is.True);
         Assert.That(watch.Current, Is.EqualTo("{\"engine\":\"away\",\"reason\":\"AcdEngine unreachable\",\"snapshot\":null}"));
@@ -39,8 +39,8 @@ public sealed class LiveFiguresTests
             Assert.That(await watch.MoveNextAsync(), Is.True);
             seen.Add(watch.Current);
         }
-        Assert.That(seen[^1], Does.Contain("\"waiting\":100"), "the newest figures are never dropped");
-        Assert.That(seen[0], Does.Contain("\"waiting\":97"), "a slow browser keeps at most 4, the oldest are dropped");
+        Assert.That(seen[^1], Does.Contain("\"waiting\": 100"), "the newest figures are never dropped");
+        Assert.That(seen[0], Does.Contain("\"waiting\": 97"), "a slow browser keeps at most 4, the oldest are dropped");
         await watch.DisposeAsync();
         Assert.That(figures.WatcherCount, Is.Zero);
     }
@@ -49,6 +49,6 @@ public sealed class LiveFiguresTests
     public void Zero_figures_are_sent_not_omitted()
     {
         var json = LiveMessage.Up(new StatsSnapshot { Queues = { new QueueStats { Queue = "general", Waiting = 0 } } });
-        Assert.That(json, Does.Contain("\"waiting\":0"), "the wallboard must show 0, not a missing figure");
+        Assert.That(json, Does.Contain("\"waiting\": 0"), "the wallboard must show 0, not a missing figure");
     }
 }
