@@ -34,7 +34,7 @@ public static class ServiceRegistration
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
 
-        services.TryAddSingleton<ITelephony, UnavailableTelephony>();
+        // ITelephony is the real SIP + media telephony registered by AddSipStack (SipTelephony).
         services.AddSingleton<IPromptLibrary>(sp =>
         {
             var acd = sp.GetRequiredService<IOptions<AcdOptions>>().Value;
