@@ -3,6 +3,7 @@ using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
 using Hotline.TicketApi.Catalogue;
+using Hotline.TicketApi.WebConsole;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Metrics;
@@ -40,12 +41,14 @@ public static class ServiceRegistration
         services.AddOpenApi();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 1024 * 1024);
         services.AddHealthChecks();
+        services.AddConsole(configuration);
         return services;
     }
 
     public static WebApplication MapTicketApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.MapConsole();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
