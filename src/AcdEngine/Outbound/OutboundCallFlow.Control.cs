@@ -43,5 +43,6 @@ public sealed partial class OutboundCallFlow
         {
             SatisfactionRated = new SatisfactionRated { AgentId = _request.AgentId, Queue = _options.Queue, Score = score, Direction = CallDirection.Outbound },
         });
+        if (score != SatisfactionScore.NotRated) await survey.ThankAsync(party, ct);
     }
 }

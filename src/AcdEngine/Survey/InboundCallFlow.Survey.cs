@@ -33,6 +33,7 @@ public sealed partial class InboundCallFlow
             SatisfactionRated = new SatisfactionRated { AgentId = agentId, Queue = _queue, Score = score, Direction = CallDirection.Inbound },
         });
         LogRated(_ctx.Logger, CallId, agentId, score);
+        if (score != SatisfactionScore.NotRated) await survey.ThankAsync(_caller, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: survey for agent {AgentId}: {Score}")]
