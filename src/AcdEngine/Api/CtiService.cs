@@ -95,6 +95,13 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     },
                 });
             }
+            else if (e.Status is AgentStatus.Ringing && outbound.Find(e.CallId) is { } call)
+            {
+                channel.Writer.TryWrite(new AgentNotification
+                {
+                    ScreenPop = new ScreenPop { CallId = call.CallId, CallerNumber = call.Number, Queue = call.Queue, Direction = CallDirection.Outbound },
+                });
+            }
         }
         agentEvents.Recorded += OnEvent;
         try

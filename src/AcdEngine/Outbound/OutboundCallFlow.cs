@@ -44,6 +44,7 @@ public sealed partial class OutboundCallFlow
     public string AgentId => _request.AgentId;
     public string Number => _request.Number;
     public string? WorkOrderId => _request.WorkOrderId;
+    public string Queue => _options.Queue;
 
     /// <summary>Agent answer → INVITE to the gateway, from the injected clock (issue 10 figure: under 50 ms).</summary>
     public TimeSpan? SetupTime { get; private set; }
@@ -77,6 +78,7 @@ public sealed partial class OutboundCallFlow
         {
             LogFailed(_ctx.Logger, ex, CallId);
             reason = "error";
+            ReleaseAgent();
         }
         finally
         {
@@ -191,6 +193,22 @@ public sealed partial class OutboundCallFlow
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         await HangupAsync(_agentLeg);
         return (by, reason, await _ctx.Roster.EndCall(_request.AgentId, CallId).WaitAsync(ct));
+    }
+
+    /// <summary>After a failure: the agent is never left ringing or talking on a call that is gone.</summary>
+    private void ReleaseAgent()
+    {
+        try
+        {
+            var agent = _ctx.Roster.Get(_request.AgentId);
+            if (agent.CallId != CallId) return;
+            if (agent.State == Agents.AgentState.Ringing) _ctx.Roster.ReleaseRing(_request.AgentId, CallId, "unreachable");
+            else if (agent.State == Agents.AgentState.Talking) _ = _ctx.Roster.EndCall(_request.AgentId, CallId);
+        }
+        catch (Agents.AgentTransitionException)
+        {
+            // Changed meanwhile (e.g. signed out): nothing to release.
+        }
     }
 
     private static string NotReached(int sipStatus) => sipStatus switch

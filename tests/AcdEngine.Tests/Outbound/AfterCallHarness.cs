@@ -17,7 +17,7 @@ public sealed class AfterCallHarness : IDisposable
 {
     public const string Gateway = "sip:gw.example.org:5070";
 
-    public AfterCallHarness(SurveyOptions? survey = null, OutboundOptions? outbound = null)
+    public AfterCallHarness(SurveyOptions? survey = null, OutboundOptions? outbound = null, Hotline.Cti.Calls.ITelephony? telephony = null)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         Options = AcdHarness.DefaultOptions();
@@ -29,7 +29,7 @@ public sealed class AfterCallHarness : IDisposable
         var prompts = new FakePromptLibrary();
         Survey = survey ?? new SurveyOptions();
         Outbound = outbound ?? new OutboundOptions { Gateway = Gateway };
-        var ctx = new CallFlowContext(Telephony, Roster, Queues, stats, prompts, Sink, Time, Options, "acd-test",
+        var ctx = new CallFlowContext(telephony ?? Telephony, Roster, Queues, stats, prompts, Sink, Time, Options, "acd-test",
             new BusinessHours(Options.BusinessHours), NullLogger.Instance)
         {
             Survey = new PostCallSurvey(Survey, prompts, Time),

@@ -171,4 +171,24 @@ public sealed class OutboundCallTests
         Assert.That(target, Is.EqualTo("sip:02088886666@10.0.0.1:5060;transport=udp"));
         Assert.That(DialPlan.Problems(new OutboundOptions { Gateway = "http://x", Allow = ["("], CallerId = "abc" }).ToList(), Has.Count.EqualTo(3));
     }
+
+    [Test]
+    public async Task A_phone_system_that_cannot_dial_releases_the_agent_and_records_the_error()
+    {
+        using var acd = new AfterCallHarness(telephony: new ThrowingTelephony());
+        acd.Ready("a1");
+        var finished = acd.FinishedAsync();
+        Assert.That(acd.Dialer.Dial("a1", "13900139000", "WO00000001").Ok, Is.True);
+        await finished;
+        Assert.That(acd.Sink.CallEvents().Last().Ended.Reason, Is.EqualTo("error"));
+        Assert.That((acd.Roster.Get("a1").State, acd.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, "unreachable")));
+    }
+
+    private sealed class ThrowingTelephony : ITelephony
+    {
+        public event EventHandler<IncomingCallEventArgs>? IncomingCall { add { } remove { } }
+        public IOutboundCall Dial(string target, DialOptions options) => throw new InvalidOperationException("no SIP");
+        public void Bridge(ICallLeg a, ICallLeg b) => throw new InvalidOperationException("no SIP");
+        public IConference CreateConference() => throw new InvalidOperationException("no SIP");
+    }
 }
