@@ -109,9 +109,8 @@ public sealed partial class OutboundCallFlow
             return (HangupBy.Agent, "agent-no-answer", TimeSpan.Zero);
         }
         ring.Result = RingResult.Answered;
-        _ctx.Roster.Connect(_request.AgentId, CallId);
 
-        // 2. The number, through the gateway, at once (the figure: agent answer → gateway INVITE).
+        // 2. The number, through the gateway, before anything else (the figure: agent answer → gateway INVITE).
         var dial = _ctx.Telephony.Dial(_request.Target, new DialOptions
         {
             CallerId = _options.CallerId.Length > 0 ? _options.CallerId : _ctx.Options.HotlineNumber,
@@ -119,6 +118,7 @@ public sealed partial class OutboundCallFlow
             Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
         });
         SetupTime = _ctx.Time.GetUtcNow() - answeredAt;
+        _ctx.Roster.Connect(_request.AgentId, CallId);
         _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.Answered, RingMs = CallTimeline.Ms(answeredAt - ring.Start), SipStatus = 200 } });
         LogDialing(_ctx.Logger, CallId, CallerNumber.Mask(_request.Number), SetupTime.Value.TotalMilliseconds);
 
