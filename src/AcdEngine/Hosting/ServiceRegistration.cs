@@ -40,7 +40,7 @@ public static class ServiceRegistration
         services.AddOptions<OutboundOptions>().Bind(configuration.GetSection(OutboundOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OutboundOptions>, OutboundOptionsValidator>();
 
-        services.TryAddSingleton<ITelephony, UnavailableTelephony>();
+        // ITelephony is the real SIP + media telephony registered by AddSipStack (SipTelephony).
         services.AddSingleton<IPromptLibrary>(sp =>
         {
             var acd = sp.GetRequiredService<IOptions<AcdOptions>>().Value;
