@@ -25,6 +25,7 @@ public sealed class AfterCallPeerTests
     private GrpcChannel _channel = null!;
     private Cti.CtiClient _cti = null!;
     private HttpClient _tickets = null!;
+    private Uri _engineGrpc = null!;
     private Baresip _agent = null!;
     private string _work = null!;
     private int _sipPort;
@@ -35,7 +36,13 @@ public sealed class AfterCallPeerTests
     {
         _work = Path.Combine(Path.GetTempPath(), "hotline-aftercall-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_work);
-        _ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
+        // TicketApi calls the engine's CTI (return calls, callbacks): the engine's gRPC port is chosen first.
+        _engineGrpc = new Uri($"http://127.0.0.1:{Port(FreePort.Next())}");
+        _ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        {
+            ["Auth:BootstrapAdminKey"] = AdminKey,
+            ["AcdEngine:Url"] = _engineGrpc.ToString(),
+        });
         _sipPort = FreePort.Next();
         _gatewayPort = FreePort.Next();
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
@@ -46,8 +53,9 @@ public sealed class AfterCallPeerTests
             ["Acd:WrapUpSeconds"] = "1",
             ["Agents:1:AutoReady"] = "false",
             ["Outbound:Gateway"] = $"sip:127.0.0.1:{Port(_gatewayPort)}",
+            ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),
         });
-        _channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        _channel = GrpcChannel.ForAddress(_engineGrpc);
         _cti = new Cti.CtiClient(_channel);
         _tickets = new HttpClient { BaseAddress = _ticket.HttpUrl };
         _tickets.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
@@ -107,14 +115,41 @@ public sealed class AfterCallPeerTests
         });
     }
 
-    [Test, Order(2)]
-    public async Task Click_to_call_rings_the_baresip_agent_then_the_sipp_gateway_and_audio_flows_both_ways()
+    [Test, Order(3)]
+    public async Task A_caller_hanging_up_during_the_survey_prompt_is_not_rated_and_the_agent_is_free_again()
     {
         await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        await using var caller = SippPeer.Start(_sipPort, FreePort.Next(), ["-sf", Scenario("survey-hangup.xml"), "-s", "12345"], "-m", "1");
+        var talking = await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Talking);
+        var transfer = await _cti.TransferToSurveyAsync(new CallControlRequest { AgentId = "a1" });
+        Assert.That(transfer.Ok, Is.True, transfer.Error);
+        var (code, output) = await caller.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(code, Is.Zero, output);
+
+        var call = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{talking.CallId}"),
+            c => c.GetProperty("call").GetProperty("complete").GetBoolean());
+        var timeline = call.GetProperty("timeline").EnumerateArray().ToList();
+        var rated = timeline.Single(e => e.GetProperty("kind").GetString() == "SatisfactionRated").GetProperty("event").GetProperty("satisfactionRated");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(rated.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_NOT_RATED"));
+            Assert.That(timeline[^1].GetProperty("kind").GetString(), Is.EqualTo("Ended"));
+            Assert.That((await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" })).Status, Is.EqualTo(AgentStatus.Ready), "nothing stuck");
+        });
+    }
+
+    [Test, Order(2)]
+    public async Task A_callback_from_a_work_order_rings_the_baresip_agent_then_the_sipp_gateway_with_audio_both_ways_and_lands_on_the_order()
+    {
+        await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        var created = await _tickets.PostAsJsonAsync("/api/workorders", new { channel = "Phone", content = "Street light out", nature = "complaint", callerNumber = "13900139000" });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         await using var gateway = SippPeer.Start(_sipPort, _gatewayPort, ["-sf", Scenario("gateway.xml")], "-m", "1", "-rtp_echo");
         await Task.Delay(300); // sipp binds its port before the engine dials it (no readiness signal from sipp).
-        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
-        var dial = await http.PostAsJsonAsync("/api/dial", new { agentId = "a1", number = "13900139000", workOrderId = "WO00000001" });
+
+        // TicketApi → CTI Dial (agent, the order's caller, the order's number) → the engine rings 1001, then the gateway.
+        var dial = await _tickets.PostAsJsonAsync($"/api/workorders/{orderId}/call", new { agentId = "a1" });
         Assert.That(dial.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await dial.Content.ReadAsStringAsync());
         var callId = (await dial.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetString();
 
@@ -125,7 +160,12 @@ public sealed class AfterCallPeerTests
         var kinds = call.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.That(kinds, Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "Ended" }));
         Assert.That(call.GetProperty("call").GetProperty("direction").GetInt32(), Is.EqualTo((int)CallDirection.Outbound));
-        Assert.That(call.GetProperty("call").GetProperty("forWorkOrderId").GetString(), Is.EqualTo("WO00000001"));
+        Assert.That(call.GetProperty("call").GetProperty("forWorkOrderId").GetString(), Is.EqualTo($"WO{orderId:D8}"));
+        var order = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/workorders/{orderId}"),
+            o => o.GetProperty("audit").EnumerateArray().Any(a => a.GetProperty("action").GetString() == "callback-call"));
+        var audit = order.GetProperty("audit").EnumerateArray().Last();
+        Assert.That(audit.GetProperty("detail").GetString(), Is.EqualTo($"call {callId} by agent a1: answered; rating: not rated"),
+            "the called party hung up first: no survey, the call is noted on the order");
 
         // What the agent heard: its own 600 Hz tone, through engine → gateway (echo) → engine → agent.
         var heard = _agent.HeardFile();
