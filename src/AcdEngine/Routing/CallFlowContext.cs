@@ -20,7 +20,11 @@ public sealed record CallFlowContext(
     AcdOptions Options,
     string NodeId,
     BusinessHours Hours,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>The post-call survey (<c>Survey:*</c>); null = none (callers are hung up with the agent).</summary>
+    public Survey.PostCallSurvey? Survey { get; init; }
+}
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>
 public static class CallerNumber

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Hotline.TicketApi.AfterCall;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
@@ -30,6 +31,9 @@ public static class ServiceRegistration
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
+        services.AddOptions<AcdEngineOptions>().Bind(configuration.GetSection(AcdEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<AcdEngineOptions>>().Value.Url)));
+        services.AddSingleton<ICallPlacer, CtiCallPlacer>();
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
         services.AddScoped<MetricsQuery>();
@@ -59,6 +63,7 @@ public static class ServiceRegistration
         app.MapCallsApi();
         app.MapMetricsApi();
         app.MapKeysApi();
+        app.MapAfterCallApi();
         return app;
     }
 }
