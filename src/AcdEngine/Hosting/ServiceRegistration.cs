@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Sip;
@@ -33,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
+        services.AddConference(configuration);
 
         services.TryAddSingleton<ITelephony, UnavailableTelephony>();
         services.AddSingleton<IPromptLibrary>(sp =>
@@ -55,7 +57,8 @@ public static class ServiceRegistration
             sp.GetRequiredService<LiveStats>(), sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<IEventSink>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AcdOptions>>().Value,
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<BusinessHours>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow"),
+            sp.GetRequiredService<Conference.DepartmentDirectory>()));
         services.AddSingleton<CallRouter>();
         services.AddSingleton(sp => RedisMirror.ConnectAsync(
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",

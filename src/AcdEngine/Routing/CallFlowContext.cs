@@ -20,7 +20,8 @@ public sealed record CallFlowContext(
     AcdOptions Options,
     string NodeId,
     BusinessHours Hours,
-    ILogger Logger);
+    ILogger Logger,
+    Conference.DepartmentDirectory? Departments = null);
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>
 public static class CallerNumber

@@ -26,6 +26,9 @@ public sealed partial class CallRouter : IDisposable
     /// <summary>Raised when a call's flow has finished (after its CallEnded event).</summary>
     public event Action<InboundCallFlow>? CallFinished;
 
+    /// <summary>A call event for one agent's desktop (consult started, department joined, transfer failed).</summary>
+    public event Action<string, Contracts.V1.CallEvent>? AgentCallEvent;
+
     public int ActiveCalls => _calls.Count;
 
     public InboundCallFlow? Find(string callId) => _calls.GetValueOrDefault(callId);
@@ -39,6 +42,7 @@ public sealed partial class CallRouter : IDisposable
         if (leg.DialedNumber == _ctx.Options.HotlineNumber)
         {
             var flow = new InboundCallFlow(_ctx, leg);
+            flow.AgentNotice += (agentId, evt) => AgentCallEvent?.Invoke(agentId, evt);
             _calls[flow.CallId] = flow;
             Track(RunFlowAsync(flow));
             return;

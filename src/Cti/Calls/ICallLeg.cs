@@ -83,6 +83,22 @@ public interface ICallLeg
 
     /// <summary>The leg ended, whoever ended it. Raised once.</summary>
     event EventHandler<CallLegEndedEventArgs>? Ended;
+
+    /// <summary>
+    /// The remote phone put the call on hold (re-INVITE with a=sendonly or a=inactive, RFC 3264 §8.4) or took it
+    /// off hold (sendrecv again). Default: never raised (a leg whose stack does not report it).
+    /// </summary>
+    event EventHandler<RemoteHoldEventArgs>? RemoteHold
+    {
+        add { }
+        remove { }
+    }
+}
+
+public sealed class RemoteHoldEventArgs(bool onHold) : EventArgs
+{
+    /// <summary>True: the phone put the call on hold; false: it resumed.</summary>
+    public bool OnHold { get; } = onHold;
 }
 
 public sealed class DtmfEventArgs(char digit, int durationMs) : EventArgs

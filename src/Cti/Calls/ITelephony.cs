@@ -77,4 +77,17 @@ public interface IConference : IAsyncDisposable
     void Remove(ICallLeg leg);
 
     IReadOnlyCollection<ICallLeg> Members { get; }
+
+    /// <summary>
+    /// Adds a supervisor who hears everyone and is heard only by <paramref name="target"/> (whisper/coaching; the
+    /// media core's <c>MixerRole.Whisper</c>). Default: not supported by this telephony.
+    /// </summary>
+    void AddWhisper(ICallLeg leg, ICallLeg target) =>
+        throw new NotSupportedException("This telephony cannot whisper to one member of a conference.");
+
+    /// <summary>
+    /// Records the mix of every member (what a listen-only member would hear) to a WAV file at
+    /// <paramref name="path"/> until the conference is disposed. Returns false when this telephony cannot record.
+    /// </summary>
+    bool StartRecording(string path) => false;
 }
