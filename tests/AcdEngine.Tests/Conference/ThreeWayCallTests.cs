@@ -161,6 +161,7 @@ public sealed class ThreeWayCallTests
         h.Time.Advance(TimeSpan.FromSeconds(12));
         agent.FakeLeg.RemoteHangup();
         await d1.FakeLeg.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
+        await h.WaitForAgentAsync(AgentState.WrapUp);
         h.Time.Advance(TimeSpan.FromSeconds(10)); // Wrap-up.
         await finished;
         var ended = h.Sink.CallEvents().Last().Ended;
