@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Hotline.AcdEngine.Conference;
+using Hotline.AcdEngine.Recording;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Sip;
@@ -35,6 +36,7 @@ public static class ServiceRegistration
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
         services.AddConference(configuration);
+        services.AddCallRecording(configuration);
 
         services.TryAddSingleton<ITelephony, UnavailableTelephony>();
         services.AddSingleton<IPromptLibrary>(sp =>
@@ -58,7 +60,8 @@ public static class ServiceRegistration
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AcdOptions>>().Value,
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<BusinessHours>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow"),
-            sp.GetRequiredService<Conference.DepartmentDirectory>()));
+            sp.GetRequiredService<Conference.DepartmentDirectory>(),
+            sp.GetRequiredService<Recording.CallRecordings>()));
         services.AddSingleton<CallRouter>();
         services.AddSingleton(sp => RedisMirror.ConnectAsync(
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",

@@ -21,7 +21,8 @@ public sealed record CallFlowContext(
     string NodeId,
     BusinessHours Hours,
     ILogger Logger,
-    Conference.DepartmentDirectory? Departments = null);
+    Conference.DepartmentDirectory? Departments = null,
+    Recording.CallRecordings? Recordings = null);
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>
 public static class CallerNumber

@@ -63,6 +63,7 @@ public sealed partial class InboundCallFlow
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
         var conferenceTime = TimeSpan.Zero;
+        var recording = "";
         _events.Emit(new CallEvent
         {
             Offered = new CallOffered
@@ -91,6 +92,7 @@ public sealed partial class InboundCallFlow
         finally
         {
             conferenceTime = await CloseThreeWayAsync();
+            recording = FinishRecording();
             if (_caller.State != CallLegState.Ended)
                 await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
             lock (_gate) _ended = true;
@@ -98,6 +100,7 @@ public sealed partial class InboundCallFlow
         _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
         var summary = _timeline.Summary(hangupBy, reason, wrapUp);
         summary.ConferenceMs = CallTimeline.Ms(conferenceTime);
+        summary.Recording = recording;
         _events.Emit(new CallEvent { Ended = summary });
         LogEnded(_ctx.Logger, CallId, reason);
     }

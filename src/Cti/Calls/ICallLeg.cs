@@ -93,6 +93,18 @@ public interface ICallLeg
         add { }
         remove { }
     }
+
+    /// <summary>
+    /// Starts recording what this leg says and hears, mixed (so on the caller's leg: every party the caller hears),
+    /// to a WAV file at <paramref name="path"/> (the media core's <c>MediaSession.StartRecording</c>).
+    /// Returns false when this leg cannot record (the default).
+    /// </summary>
+    bool StartRecording(string path) => false;
+
+    /// <summary>Stops recording and finalises the WAV file. No-op when not recording.</summary>
+    void StopRecording()
+    {
+    }
 }
 
 public sealed class RemoteHoldEventArgs(bool onHold) : EventArgs

@@ -84,10 +84,4 @@ public interface IConference : IAsyncDisposable
     /// </summary>
     void AddWhisper(ICallLeg leg, ICallLeg target) =>
         throw new NotSupportedException("This telephony cannot whisper to one member of a conference.");
-
-    /// <summary>
-    /// Records the mix of every member (what a listen-only member would hear) to a WAV file at
-    /// <paramref name="path"/> until the conference is disposed. Returns false when this telephony cannot record.
-    /// </summary>
-    bool StartRecording(string path) => false;
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Cti.Calls;
 using Hotline.Cti.Media;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hotline.AcdEngine.Tests.Conference;
 
@@ -78,6 +79,24 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
 
     public event EventHandler<RemoteHoldEventArgs>? RemoteHold;
 
+    /// <summary>Where the engine asked to record, while recording.</summary>
+    public string? RecordingTo { get; private set; }
+
+    /// <summary>Records by writing a WAV header now and one second of samples at stop (a 1000 ms recording).</summary>
+    public bool StartRecording(string path)
+    {
+        File.WriteAllBytes(path, new byte[44]);
+        RecordingTo = path;
+        return true;
+    }
+
+    public void StopRecording()
+    {
+        if (RecordingTo is null) return;
+        using (var file = new FileStream(RecordingTo, FileMode.Append)) file.Write(new byte[AudioFormat.SampleRate * 2]);
+        RecordingTo = null;
+    }
+
     /// <summary>The phone sends a re-INVITE: sendonly (hold) or sendrecv (resume).</summary>
     public void PhoneHold(bool onHold) => RemoteHold?.Invoke(this, new RemoteHoldEventArgs(onHold));
 }
@@ -86,15 +105,28 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
 /// <see cref="FakeTelephony"/> plus conferences: dials go to the inner fake (tests answer them there); each dialled
 /// leg is a <see cref="PhoneLeg"/> so the phone can hold; conferences are <see cref="FakeConference"/>s.
 /// </summary>
-public sealed class ConferenceTelephony(FakeTelephony inner) : ITelephony
+public sealed class ConferenceTelephony : ITelephony
 {
     private readonly Channel<FakeConference> _conferences = Channel.CreateUnbounded<FakeConference>();
     private readonly ConcurrentDictionary<FakeCallLeg, PhoneLeg> _phones = new();
+    private readonly FakeTelephony inner;
+    private readonly FakeTimeProvider _time;
 
-    public event EventHandler<IncomingCallEventArgs>? IncomingCall
+    public ConferenceTelephony(FakeTelephony inner, FakeTimeProvider time)
     {
-        add => inner.IncomingCall += value;
-        remove => inner.IncomingCall -= value;
+        this.inner = inner;
+        _time = time;
+        inner.IncomingCall += (_, e) => IncomingCall?.Invoke(this, e);
+    }
+
+    public event EventHandler<IncomingCallEventArgs>? IncomingCall;
+
+    /// <summary>An inbound call from a phone that can record and hold (a <see cref="PhoneLeg"/>).</summary>
+    public PhoneLeg CallFromPhone(string from, string to)
+    {
+        var leg = new PhoneLeg(new FakeCallLeg(from, to, CallLegDirection.Inbound, _time));
+        IncomingCall?.Invoke(this, new IncomingCallEventArgs(leg));
+        return leg;
     }
 
     public IOutboundCall Dial(string target, DialOptions options)

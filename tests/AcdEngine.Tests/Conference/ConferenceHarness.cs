@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Recording;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
 using Hotline.AcdEngine.Tests.Fakes;
@@ -18,12 +19,12 @@ public sealed class ConferenceHarness : IDisposable
 {
     public static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(20);
 
-    public ConferenceHarness(string hours = "")
+    public ConferenceHarness(string hours = "", string? recordingsRoot = null)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         var options = AcdHarness.DefaultOptions();
         Inner = new FakeTelephony(Time);
-        Telephony = new ConferenceTelephony(Inner);
+        Telephony = new ConferenceTelephony(Inner, Time);
         Sink = new RecordingSink();
         var node = MsOptions.Create(new NodeOptions { Id = "acd-test" });
         Roster = new AgentRoster(MsOptions.Create(new AgentsOptions { List = [AcdHarness.Agent("a1", "1001")] }), MsOptions.Create(options), Time);
@@ -33,7 +34,8 @@ public sealed class ConferenceHarness : IDisposable
             [new DepartmentOptions { Id = "water", Name = "Water", Code = "1", Contacts = ["2001", "2002"], Hours = hours }],
             new ConferenceOptions { RingTimeoutSeconds = (int)RingTimeout.TotalSeconds, Attempts = 2 });
         var ctx = new CallFlowContext(Telephony, Roster, queues, stats, new FakePromptLibrary(), Sink, Time, options, "acd-test",
-            new BusinessHours(options.BusinessHours), NullLogger.Instance, Departments);
+            new BusinessHours(options.BusinessHours), NullLogger.Instance, Departments,
+            recordingsRoot is null ? null : new CallRecordings(recordingsRoot, new RecordingOptions { Enabled = true }, Time, NullLogger<CallRecordings>.Instance));
         Router = new CallRouter(ctx);
         Router.AgentCallEvent += (agent, e) => { lock (Notices) Notices.Add((agent, e)); };
     }
