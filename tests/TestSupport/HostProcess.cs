@@ -38,6 +38,8 @@ public sealed class HostProcess : IAsyncDisposable
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{http.ToString(CultureInfo.InvariantCulture)}",
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpc.ToString(CultureInfo.InvariantCulture)}",
             ["Data__Path"] = data,
+            // Never the default 5060 or a fixed RTP range: test hosts run side by side with other test assemblies.
+            ["Sip__Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };

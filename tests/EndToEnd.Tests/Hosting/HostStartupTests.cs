@@ -32,4 +32,20 @@ public sealed class HostStartupTests
             Assert.That(host.Process.Output, Does.Contain("Configuration error").And.Contain(named));
         });
     }
+
+    [TestCase("AcdEngine")]
+    [TestCase("TicketApi")]
+    public async Task Ctrl_C_stops_the_host_cleanly_with_exit_code_0(string project)
+    {
+        await using var host = await HostProcess.StartHealthyAsync(project);
+        // What Ctrl-C in tools/run.sh delivers: SIGINT.
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", host.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        var exitCode = await host.Process.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(0), host.Process.Output);
+            Assert.That(host.Process.Output, Does.Not.Contain("stopped unexpectedly"));
+        });
+    }
 }

@@ -64,6 +64,13 @@ public sealed class SipEngineTests
     }
 
     [Test]
+    public async Task Echo_call_over_tcp_is_framed_and_answered_on_the_same_connection()
+    {
+        var (code, output) = await Sipp.RunAsync(_sipPort, "echo-call.xml", "*43", 3, 10, "-t", "t1");
+        Assert.That(code, Is.Zero, output);
+    }
+
+    [Test]
     public async Task Unknown_number_gets_404()
     {
         var (code, output) = await Sipp.RunAsync(_sipPort, "unknown-number.xml", "99999", calls: 3, rate: 10);

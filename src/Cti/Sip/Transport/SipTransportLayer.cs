@@ -148,6 +148,8 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Disposed both by its owner and by the DI container at host shutdown: the second call is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync();
         _udp.Dispose();
         _tcp?.Dispose();
@@ -160,6 +162,8 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         }
         _stopping.Dispose();
     }
+
+    private int _disposed;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on {Host}:{Port} (UDP, TCP {Tcp})")]
     private partial void LogListening(string host, int port, bool tcp);
