@@ -275,6 +275,7 @@ public sealed partial class InboundCallFlow
 
     private void OnDepartmentLeft()
     {
+        IConference? dissolve = null;
         lock (_gate)
         {
             if (_three.DepartmentLeg is not { } leg || _three.DepartmentGone.Task.IsCompleted) return;
@@ -283,8 +284,27 @@ public sealed partial class InboundCallFlow
             _three.JoinedAt = null;
             _three.Conference?.Remove(leg);
             _three.DepartmentGone.TrySetResult();
+            // Back to a plain two-party call (so hold works again) when only caller and agent are left.
+            if (_talk is { } talk && !_ended && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
+                && !talk.AgentGone.Task.IsCompleted && _three.Supervisors.All(s => s.Leg.State == CallLegState.Ended))
+            {
+                dissolve = _three.Conference;
+                _three.Conference = null;
+            }
         }
+        if (dissolve is not null) _ = BridgeAgainAsync(dissolve);
         EmitParties();
+    }
+
+    private async Task BridgeAgainAsync(IConference conference)
+    {
+        await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
+        lock (_gate)
+        {
+            if (_talk is not { } talk || _ended || _three.Conference is not null || talk.HoldStart is not null) return;
+            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+            _ctx.Telephony.Bridge(_caller, talk.Leg);
+        }
     }
 
     /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>

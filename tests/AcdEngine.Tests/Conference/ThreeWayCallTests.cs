@@ -170,6 +170,29 @@ public sealed class ThreeWayCallTests
     }
 
     [Test]
+    public async Task Department_leaving_puts_caller_and_agent_back_on_a_plain_bridge_where_hold_works()
+    {
+        using var h = new ConferenceHarness();
+        var (caller, agent, flow) = await h.ConnectedCallAsync();
+        Assert.That(flow.ConsultDepartment("a1", "water", false, out _), Is.True);
+        var (d1, _) = await h.DepartmentDialsAsync();
+        d1.Answer();
+        var conference = await h.Telephony.NextConferenceAsync();
+        await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
+        h.Time.Advance(TimeSpan.FromSeconds(7));
+        d1.FakeLeg.RemoteHangup();
+        var bridge = await h.Inner.NextBridgeAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(new[] { bridge.A, bridge.B }, Is.EquivalentTo(new ICallLeg[] { caller, agent.FakeLeg }));
+            Assert.That(conference.Disposed, Is.True);
+            Assert.That(caller.State, Is.EqualTo(CallLegState.Connected));
+            Assert.That(flow.Hold("a1", out var error), Is.True, error);
+            Assert.That(caller.Hearing, Is.EqualTo("moh"));
+        });
+    }
+
+    [Test]
     public async Task Feature_code_star8_code_hash_from_the_agent_phone_consults_an_unknown_code_plays_the_tone()
     {
         using var h = new ConferenceHarness();
