@@ -16,18 +16,22 @@ using Microsoft.Extensions.Options;
 // Usage:
 //   dotnet run -c Release --project tools/LoadGen -- flow  [rate=50] [seconds=20] [agents=200] [talkSeconds=2]
 //   dotnet run -c Release --project tools/LoadGen -- queue [callers=2000]
+//   dotnet run -c Release --project tools/LoadGen -- sip      [rate=50] [seconds=20] [agents=200] [talkSeconds=3]   (real SIP + RTP on loopback)
+//   dotnet run -c Release --project tools/LoadGen -- sipqueue [callers=2000]                                     (real SIP + RTP on loopback)
 var mode = args.ElementAtOrDefault(0) ?? "flow";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
 return mode switch
 {
     "flow" => await Flow(Arg(1, 50), Arg(2, 20), Arg(3, 200), Arg(4, 2)),
     "queue" => await Queue(Arg(1, 2000)),
+    "sip" => await SipLoad.FlowAsync(Arg(1, 50), Arg(2, 20), Arg(3, 200), Arg(4, 3)),
+    "sipqueue" => await SipLoad.QueueAsync(Arg(1, 2000)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LoadGen flow [rate] [seconds] [agents] [talkSeconds] | queue [callers]");
+    Console.Error.WriteLine("usage: LoadGen flow|sip [rate] [seconds] [agents] [talkSeconds] | queue|sipqueue [callers]");
     return 2;
 }
 

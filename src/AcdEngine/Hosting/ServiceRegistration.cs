@@ -38,7 +38,7 @@ public static class ServiceRegistration
         services.AddConference(configuration);
         services.AddCallRecording(configuration);
 
-        services.TryAddSingleton<ITelephony, UnavailableTelephony>();
+        // ITelephony is the real SIP + media telephony registered by AddSipStack (SipTelephony).
         services.AddSingleton<IPromptLibrary>(sp =>
         {
             var acd = sp.GetRequiredService<IOptions<AcdOptions>>().Value;

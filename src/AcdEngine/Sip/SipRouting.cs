@@ -1,17 +1,25 @@
 using System.Collections.Concurrent;
+using Hotline.AcdEngine.Hosting;
+using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.UserAgent;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Sip;
 
 /// <summary>
 /// What the engine does with each out-of-dialog request: OPTIONS → 200 with Allow, REGISTER → registrar,
-/// INVITE → the echo number, a number claimed with <see cref="Claim"/> (the hotline, once the ACD exists), or 404.
+/// INVITE → the echo number (a media echo), the hotline number and the agents' feature codes (to the ACD through
+/// <see cref="SipTelephony"/>), a number claimed with <see cref="Claim"/>, or 404.
 /// </summary>
-public sealed partial class SipRouting(SipStack stack, TimeProvider time, ILogger<SipRouting> logger)
+public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, IOptions<AcdOptions> acd, TimeProvider time, ILogger<SipRouting> logger)
 {
     private readonly ConcurrentDictionary<string, Action<IncomingInviteSession>> _numbers = new(StringComparer.Ordinal);
-    private readonly EchoSdp _echo = new(stack.Transport.AdvertisedHost);
+    private readonly HashSet<string> _acdNumbers = AcdNumbers(acd.Value);
+
+    private static HashSet<string> AcdNumbers(AcdOptions o) =>
+        new(new[] { o.HotlineNumber, o.FeatureCodes.SignIn, o.FeatureCodes.SignOut, o.FeatureCodes.Ready, o.FeatureCodes.NotReady }
+            .Where(n => !string.IsNullOrEmpty(n)), StringComparer.Ordinal);
 
     /// <summary>Routes INVITEs for <paramref name="number"/> to <paramref name="handler"/> (the ACD claims the hotline number).</summary>
     public void Claim(string number, Action<IncomingInviteSession> handler) => _numbers[number] = handler;
@@ -67,10 +75,17 @@ public sealed partial class SipRouting(SipStack stack, TimeProvider time, ILogge
             handler(session);
             return;
         }
+        if (_acdNumbers.Contains(number))
+        {
+            // The ACD owns the leg from here (CallRouter): answer, queue, or refuse. 488 when the offer is unusable.
+            telephony.Offer(session);
+            return;
+        }
         LogUnknownNumber(CallerMask.Mask(session.CallerUser), number);
         session.Reject(404);
     }
 
+    /// <summary>The echo test number: the caller hears their own voice (RTP echoed by the media core).</summary>
     private async Task AnswerEchoAsync(IncomingInviteSession session)
     {
         try
@@ -81,8 +96,14 @@ public sealed partial class SipRouting(SipStack stack, TimeProvider time, ILogge
                 await Task.Delay(TimeSpan.FromMilliseconds(stack.Options.EchoAnswerDelayMilliseconds), time);
                 if (session.State != SipSessionState.Offering) return; // Cancelled while ringing.
             }
-            var acknowledged = await session.AcceptAsync(_echo.Answer(_echo.NextPort()));
-            if (!acknowledged) LogNoAck(session.CallId);
+            var leg = telephony.CreateInboundLeg(session);
+            if (leg is null) return; // 488/503 already sent.
+            leg.Echo();
+            await leg.AnswerAsync(CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            LogNoAck(session.CallId);
         }
         catch (InvalidOperationException)
         {

@@ -1,3 +1,7 @@
+using Hotline.Cti.Calls;
+using Hotline.Cti.Calls.Sip;
+using Hotline.Cti.Media;
+using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Sip;
@@ -11,7 +15,30 @@ public static class SipServiceRegistration
         services.AddSingleton<IValidateOptions<SipOptions>, SipOptionsValidator>();
         services.AddSingleton<SipStack>();
         services.AddSingleton<SipRouting>();
+
+        // Media core (Rtp:*) and the telephony the ACD is written against, over the SIP user agent.
+        services.AddOptions<RtpOptions>().Bind(configuration.GetSection(RtpOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RtpOptions>, RtpOptionsValidator>();
+        services.AddSingleton(sp => new MediaEngine(sp.GetRequiredService<IOptions<RtpOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var stack = sp.GetRequiredService<SipStack>();
+            return new SipTelephony(stack.UserAgent, stack.Registrar.Bindings, sp.GetRequiredService<MediaEngine>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<SipTelephony>());
         services.AddHostedService<SipService>();
         return services;
+    }
+}
+
+/// <summary>Validates <c>Rtp:*</c> at start with the media core's own rules (each failure names its key).</summary>
+public sealed class RtpOptionsValidator : IValidateOptions<RtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RtpOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

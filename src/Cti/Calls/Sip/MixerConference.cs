@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Hotline.Cti.Media.Mixing;
+
+namespace Hotline.Cti.Calls.Sip;
+
+/// <summary>An <see cref="IConference"/> over one <see cref="Mixer"/>: each member hears the sum of the others.</summary>
+internal sealed class MixerConference(Mixer mixer) : IConference
+{
+    private readonly ConcurrentDictionary<ICallLeg, byte> _members = new();
+
+    public IReadOnlyCollection<ICallLeg> Members => [.. _members.Keys];
+
+    public void Add(ICallLeg leg, bool listenOnly = false)
+    {
+        mixer.Add(SipTelephony.MediaOf(leg), listenOnly ? MixerRole.ListenOnly : MixerRole.Speaker);
+        _members[leg] = 0;
+    }
+
+    public void Remove(ICallLeg leg)
+    {
+        if (!_members.TryRemove(leg, out _)) return;
+        var media = SipTelephony.MediaOf(leg);
+        mixer.Remove(media);
+        media.StopAudio();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var leg in _members.Keys) Remove(leg);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.UserAgent;
+
+namespace Hotline.Cti.Calls.Sip;
+
+/// <summary>
+/// An INVITE we sent: 180/183 → <see cref="Ringing"/>; 2xx → the SDP answer is applied, media starts, answered;
+/// a 2xx with an unusable answer → BYE and 488; non-2xx → its status; no answer within the ring timeout → CANCEL
+/// (RFC 3261 §9.1), reported as 408 so the ACD sees a no-answer (RONA).
+/// </summary>
+internal sealed class SipOutboundCall : IOutboundCall
+{
+    private readonly SipCallLeg _leg;
+    private readonly OutgoingInviteSession _session;
+    private readonly SdpAnswerer _sdp;
+    private readonly TaskCompletionSource<DialResult> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ringing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer _ringTimer;
+    private int _timedOut;
+    private int _cancelled;
+
+    public SipOutboundCall(SipCallLeg leg, OutgoingInviteSession session, SdpAnswerer sdp, TimeSpan ringTimeout, TimeProvider time)
+    {
+        _leg = leg;
+        _session = session;
+        _sdp = sdp;
+        session.ProvisionalReceived += (_, r) =>
+        {
+            if (r.StatusCode is 180 or 183) _ringing.TrySetResult();
+        };
+        _ringTimer = time.CreateTimer(_ => OnRingTimeout(), null, ringTimeout, Timeout.InfiniteTimeSpan);
+        session.Answer.ContinueWith(t => OnFinal(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public ICallLeg Leg => _leg;
+
+    public Task<DialResult> Answered => _answered.Task;
+
+    public Task Ringing => _ringing.Task;
+
+    public void Cancel()
+    {
+        Interlocked.Exchange(ref _cancelled, 1);
+        _leg.SetLocalCause(HangupCause.LocalHangup);
+        _session.Cancel();
+    }
+
+    private void OnRingTimeout()
+    {
+        if (_session.State != SipSessionState.Offering) return;
+        Interlocked.Exchange(ref _timedOut, 1);
+        _leg.SetLocalCause(HangupCause.Failed);
+        _session.Cancel();
+    }
+
+    private void OnFinal(Task<SipMessage> task)
+    {
+        _ringTimer.Dispose();
+        if (!task.IsCompletedSuccessfully)
+        {
+            _answered.TrySetResult(new DialResult(false, 0, task.Exception?.GetBaseException().Message ?? "cancelled"));
+            return;
+        }
+        var response = task.Result;
+        var status = response.StatusCode;
+        if (status is >= 200 and < 300)
+        {
+            var result = response.Body.IsEmpty
+                ? new SdpAnswerResult(false, null, null, "no SDP answer in the 2xx")
+                : _sdp.AcceptAnswer(Encoding.ASCII.GetString(response.Body.Span));
+            if (!result.IsAccepted)
+            {
+                _leg.SetLocalCause(HangupCause.Failed);
+                _answered.TrySetResult(new DialResult(false, SdpAnswerResult.RejectStatusCode, result.RejectReason ?? "unusable SDP answer"));
+                _ = _session.HangupAsync();
+                return;
+            }
+            _leg.Media.Apply(result.Media!);
+            _leg.Media.Start();
+            _leg.MarkConnected();
+            _answered.TrySetResult(new DialResult(true, status, response.ReasonPhrase ?? "OK"));
+            return;
+        }
+        // Our own CANCEL after the ring timeout: a no-answer (408), not a cancellation the ACD asked for.
+        if (status == 487 && Volatile.Read(ref _timedOut) == 1 && Volatile.Read(ref _cancelled) == 0)
+        {
+            _answered.TrySetResult(new DialResult(false, 408, "no answer within the ring timeout"));
+            return;
+        }
+        _answered.TrySetResult(new DialResult(false, status, response.ReasonPhrase ?? ""));
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using Hotline.Cti.Media;
+using Hotline.Cti.Media.Mixing;
+using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Registrar;
+using Hotline.Cti.Sip.UserAgent;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Cti.Calls.Sip;
+
+/// <summary>
+/// <see cref="ITelephony"/> over the SIP user agent and the media engine. The host's SIP routing hands each INVITE
+/// it wants the ACD to see to <see cref="Offer"/>; <see cref="Dial"/> looks registered users up in the registrar.
+/// </summary>
+public sealed partial class SipTelephony : ITelephony
+{
+    private readonly SipUserAgent _userAgent;
+    private readonly SipBindings _bindings;
+    private readonly MediaEngine _media;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SipTelephony> _logger;
+    private readonly ILogger<SipCallLeg> _legLogger;
+    private long _nextLeg;
+
+    public SipTelephony(SipUserAgent userAgent, SipBindings bindings, MediaEngine media, TimeProvider time, ILoggerFactory loggers)
+    {
+        _userAgent = userAgent;
+        _bindings = bindings;
+        _media = media;
+        _time = time;
+        _logger = loggers.CreateLogger<SipTelephony>();
+        _legLogger = loggers.CreateLogger<SipCallLeg>();
+    }
+
+    public event EventHandler<IncomingCallEventArgs>? IncomingCall;
+
+    /// <summary>Legs created and not yet ended (inbound and outbound).</summary>
+    public int ActiveLegs => (int)Interlocked.Read(ref _active);
+
+    private long _active;
+
+    /// <summary>
+    /// Turns an inbound INVITE into a leg and raises <see cref="IncomingCall"/>. An offer we cannot answer gets 488
+    /// (RFC 3264 §6), exhausted RTP ports 503; both return false and raise nothing.
+    /// </summary>
+    public bool Offer(IncomingInviteSession session)
+    {
+        var leg = CreateInboundLeg(session);
+        if (leg is null) return false;
+        var handler = IncomingCall;
+        if (handler is null)
+        {
+            _ = leg.RejectAsync(480, CancellationToken.None);
+            return false;
+        }
+        handler(this, new IncomingCallEventArgs(leg));
+        return true;
+    }
+
+    /// <summary>An inbound leg with its SDP answer ready (null when refused with 488/503, or CANCELled already).</summary>
+    public SipCallLeg? CreateInboundLeg(IncomingInviteSession session)
+    {
+        MediaSession media;
+        try
+        {
+            media = _media.CreateSession();
+        }
+        catch (InvalidOperationException ex)
+        {
+            LogNoPorts(_logger, ex.Message);
+            session.Reject(503, "Service Unavailable (no RTP ports)");
+            return null;
+        }
+        var sdp = _media.CreateSdp(media);
+        var result = session.OfferBody.IsEmpty
+            ? new SdpAnswerResult(false, null, null, "no SDP offer in the INVITE")
+            : sdp.Answer(Encoding.ASCII.GetString(session.OfferBody.Span));
+        if (!result.IsAccepted)
+        {
+            LogRefused(_logger, session.CallId, result.RejectReason ?? "");
+            session.Reject(SdpAnswerResult.RejectStatusCode, "Not Acceptable Here");
+            _ = media.DisposeAsync().AsTask();
+            return null;
+        }
+        media.Apply(result.Media!);
+        var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Inbound, session.CallerUser, session.CallerDisplayName,
+            session.DialedUser, Encoding.ASCII.GetBytes(result.AnswerSdp!), _legLogger) { ContactHeader = _userAgent.ContactHeader() };
+        Track(leg);
+        if (session.State == SipSessionState.Ended) return null; // CANCEL raced us; the leg ended itself.
+        return leg;
+    }
+
+    public IOutboundCall Dial(string target, DialOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var uri = ResolveTarget(target);
+        var media = _media.CreateSession();
+        var sdp = _media.CreateSdp(media);
+        var offer = Encoding.ASCII.GetBytes(sdp.CreateOffer());
+        OutgoingInviteSession session;
+        try
+        {
+            session = _userAgent.Invite(new InviteRequest
+            {
+                Target = uri,
+                FromUser = options.CallerId,
+                FromDisplayName = options.DisplayName,
+                Body = offer,
+                Headers = options.Headers,
+            });
+        }
+        catch
+        {
+            _ = media.DisposeAsync().AsTask();
+            throw;
+        }
+        var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Outbound, uri.User ?? target, "", uri.User ?? target, null, _legLogger)
+        {
+            ContactHeader = _userAgent.ContactHeader(),
+        };
+        Track(leg);
+        return new SipOutboundCall(leg, session, sdp, options.RingTimeout, _time);
+    }
+
+    public void Bridge(ICallLeg a, ICallLeg b) => MediaSession.Bridge(MediaOf(a), MediaOf(b));
+
+    public IConference CreateConference() => new MixerConference(new Mixer());
+
+    internal static MediaSession MediaOf(ICallLeg leg) =>
+        (leg as SipCallLeg)?.Media ?? throw new ArgumentException("The leg was not created by this telephony.", nameof(leg));
+
+    /// <summary>"1001" → the registrar's contact for 1001; "sip:…" → that URI.</summary>
+    private SipUri ResolveTarget(string target)
+    {
+        if (string.IsNullOrWhiteSpace(target)) throw new ArgumentException("A dial target is required.", nameof(target));
+        if (target.StartsWith("sip:", StringComparison.OrdinalIgnoreCase))
+            return SipUri.TryParse(target, out var direct) ? direct : throw new ArgumentException($"'{target}' is not a SIP URI.", nameof(target));
+        var binding = _bindings.Lookup(target).OrderByDescending(b => b.ExpiresAt).FirstOrDefault()
+            ?? throw new InvalidOperationException($"User {target} is not registered.");
+        var contact = binding.Contact.Trim().TrimStart('<').TrimEnd('>');
+        return SipUri.TryParse(contact, out var uri) ? uri : throw new InvalidOperationException($"User {target} has an unusable contact.");
+    }
+
+    private string NextId() => "leg-" + Interlocked.Increment(ref _nextLeg).ToString(CultureInfo.InvariantCulture);
+
+    private void Track(SipCallLeg leg)
+    {
+        Interlocked.Increment(ref _active);
+        leg.Completion.ContinueWith(_ => Interlocked.Decrement(ref _active), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "INVITE {CallId} refused with 488: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INVITE refused with 503: {Reason}")]
+    private static partial void LogNoPorts(ILogger logger, string reason);
+}
