@@ -36,6 +36,11 @@ public sealed class ThreeWayBaresipTests
             ["Agents:0:AutoReady"] = "true",
             ["Agents:1:AutoReady"] = "false",
             ["Conference:RingTimeoutSeconds"] = P(RingTimeoutSeconds),
+            ["Acd:WrapUpSeconds"] = "1",
+            // A department whose only contact is not registered: every attempt fails at once.
+            ["Departments:1:Id"] = "gas",
+            ["Departments:1:Code"] = "2",
+            ["Departments:1:Contacts:0"] = "2999",
         });
     }
 
@@ -111,6 +116,47 @@ public sealed class ThreeWayBaresipTests
             Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "the caller hears the department's 1300 Hz");
             Assert.That(callerHearsOwn, Is.LessThan(callerHearsDepartment / 4), "the caller does not hear itself (mix minus own voice)");
         });
+    }
+
+    [Test]
+    public async Task Unreachable_department_fails_after_two_attempts_and_caller_and_agent_keep_talking()
+    {
+        var callerTone = await Sox.ToneAsync(_work, 440, 60);
+        var agentTone = await Sox.ToneAsync(_work, 800, 60);
+        await using var agent = Baresip.Start(Account("1001", "agent1001"), agentTone, seconds: 90);
+        await RegisteredAsync(agent, "1001");
+        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        var cti = new Cti.CtiClient(channel);
+        try
+        {
+            await cti.SetReadyAsync(new AgentRequest { AgentId = "a1" }); // After the other test's wrap-up, if any.
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // Already ready.
+        }
+        using var watchCancel = new CancellationTokenSource(TimeSpan.FromSeconds(80));
+        using var watch = cti.WatchAgent(new AgentRequest { AgentId = "a1" }, cancellationToken: watchCancel.Token);
+        await using var caller = Baresip.Start($"<sip:13800138001@127.0.0.1:{P(_sipPort)};transport=udp>;regint=0", callerTone,
+            seconds: 90, dial: $"sip:12345@127.0.0.1:{P(_sipPort)}");
+        await NextAsync(watch, n => n.State is { Status: AgentStatus.Talking });
+
+        var requested = Stopwatch.StartNew();
+        var reply = await cti.ConsultDepartmentAsync(new ConsultRequest { AgentId = "a1", DepartmentId = "gas", HoldCaller = true });
+        Assert.That(reply.Ok, Is.True, reply.Error);
+        var failed = await NextAsync(watch, n => n.Call is { PayloadCase: CallEvent.PayloadOneofCase.TransferFailed or CallEvent.PayloadOneofCase.DepartmentJoined });
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.Call.PayloadCase, Is.EqualTo(CallEvent.PayloadOneofCase.TransferFailed), _engine.Process.Output);
+            Assert.That(failed.Call.TransferFailed.Attempts, Is.EqualTo(2));
+            Assert.That(failed.Call.TransferFailed.Reason, Is.EqualTo("unreachable"));
+            Assert.That(requested.Elapsed.TotalSeconds, Is.LessThan(2 * RingTimeoutSeconds), "the caller is not kept waiting");
+        });
+        await Task.Delay(TimeSpan.FromSeconds(4)); // Tone to the agent (1.2 s), then caller and agent talk: audio measured below.
+        await StopAsync(caller.Process);
+        var callerHeard = caller.HeardFile();
+        Assert.That(callerHeard, Is.Not.Null, caller.Process.Output);
+        Assert.That(await BandRmsAsync(callerHeard!, 760, 840), Is.GreaterThan(0.02), "the caller is back with the agent (800 Hz), off hold music");
     }
 
     private static async Task StopAsync(PeerProcess phone)
