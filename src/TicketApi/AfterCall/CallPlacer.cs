@@ -5,14 +5,6 @@ using Hotline.Contracts.V1;
 namespace Hotline.TicketApi.AfterCall;
 
 /// <summary>Where AcdEngine's CTI gRPC service listens (<c>AcdEngine:Url</c>).</summary>
-public sealed class AcdEngineOptions
-{
-    public const string Section = "AcdEngine";
-
-    [Required, Url(ErrorMessage = "AcdEngine:Url must be an absolute http(s) URL, e.g. http://127.0.0.1:5081.")]
-    public string Url { get; set; } = "http://127.0.0.1:5081";
-}
-
 /// <summary>The engine's answer to a dial request.</summary>
 public sealed record PlacedCall(bool Ok, string CallId, string Error, bool EngineUnavailable = false);
 
@@ -40,4 +32,11 @@ public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
             return new PlacedCall(false, "", "The call engine (AcdEngine:Url) cannot be reached: " + ex.Status.Detail, EngineUnavailable: true);
         }
     }
+}
+
+/// <summary>The engine's address is not configured (<c>AcdEngine:Url</c> empty): calls cannot be placed, and the caller is told so.</summary>
+public sealed class UnconfiguredCallPlacer : ICallPlacer
+{
+    public Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct) =>
+        Task.FromResult(new PlacedCall(false, "", "AcdEngine:Url is not configured, so TicketApi cannot ask the engine to place calls.", EngineUnavailable: true));
 }
