@@ -2,6 +2,7 @@
 # Generates the default prompts (English and Mandarin, espeak-ng) and hold music (sox synth) under sounds/.
 # Output: 8 kHz, 16-bit, mono PCM WAV — the engine's only format (src/Cti/Media/IAudioSource.cs).
 #   tools/prompts/generate.sh            regenerate everything (needs espeak-ng and sox)
+#   tools/prompts/generate.sh survey     only the post-call survey prompts (survey, survey-thanks)
 # The generated files are committed, so running the hotline does not need espeak-ng.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,6 +23,15 @@ speak() {
   sox "$tmp/raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "$out/$lang/$name.wav" "${effects[@]}"
 }
 
+# Post-call survey (issue 10; Survey:Prompt / Survey:ThanksPrompt; keys from Survey:Digits).
+survey_prompts() {
+  speak en en-us survey "Please rate our service. If you are satisfied, press 1. If you are basically satisfied, press 2. If you are not satisfied, press 3."
+  speak en en-us survey-thanks "Thank you for your rating. Goodbye."
+  speak zh cmn survey "请对我们的服务进行评价：满意请按一，基本满意请按二，不满意请按三。"
+  speak zh cmn survey-thanks "感谢您的评价，再见。"
+}
+if [[ "${1:-}" == "survey" ]]; then survey_prompts; exit 0; fi
+
 # English (en-us)
 speak en en-us welcome "Welcome to the twelve three four five citizen service hotline."
 speak en en-us recording-notice "This call may be recorded to improve our service."
@@ -31,7 +41,6 @@ speak en en-us you-are-number "You are number"
 speak en en-us in-queue "in the queue."
 speak en en-us invalid "Sorry, that is not a valid choice."
 speak en en-us goodbye "Thank you for calling. Goodbye."
-speak en en-us survey "Please rate our service: press 1 if satisfied, 2 if not satisfied."
 for d in 0 1 2 3 4 5 6 7 8 9; do
   words=(zero one two three four five six seven eight nine)
   speak en en-us "digit-$d" "${words[$d]}" trim
@@ -46,11 +55,12 @@ speak zh cmn you-are-number "您现在排在第"
 speak zh cmn in-queue "位。"
 speak zh cmn invalid "对不起，您的输入有误。"
 speak zh cmn goodbye "感谢您的来电，再见。"
-speak zh cmn survey "请对我们的服务进行评价：满意请按一，不满意请按二。"
 zh_digits=(零 一 二 三 四 五 六 七 八 九)
 for d in 0 1 2 3 4 5 6 7 8 9; do
   speak zh cmn "digit-$d" "${zh_digits[$d]}" trim
 done
+
+survey_prompts
 
 # Hold music: two short, gentle chord progressions of plucked strings (sox synth), 8 kHz mono.
 # chord NAME SECONDS NOTE... → one chord

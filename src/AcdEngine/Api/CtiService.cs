@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
 using Hotline.Contracts.V1;
@@ -10,7 +11,7 @@ using Hotline.Contracts.V1;
 namespace Hotline.AcdEngine.Api;
 
 /// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
-public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time) : Contracts.V1.Cti.CtiBase
+public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound) : Contracts.V1.Cti.CtiBase
 {
     public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
@@ -39,10 +40,41 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
     public override async Task<CallControlReply> Hangup(CallControlRequest request, ServerCallContext context)
     {
         var flow = FindCall(request);
+        if (flow is null && FindOutbound(request) is { } call)
+        {
+            var (done, why) = await call.HangupByAgentAsync(request.AgentId, context.CancellationToken);
+            return new CallControlReply { CallId = call.CallId, Ok = done, Error = why };
+        }
         if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
         var (ok, error) = await flow.HangupByAgentAsync(request.AgentId, context.CancellationToken);
         return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
     }
+
+    /// <summary>The agent leaves; the caller (or the called party of an outbound call) rates the service (issue 10).</summary>
+    public override async Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context)
+    {
+        if (FindCall(request) is { } flow)
+        {
+            var (ok, error) = await flow.TransferToSurveyAsync(request.AgentId, context.CancellationToken);
+            return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+        }
+        if (FindOutbound(request) is { } call)
+        {
+            var (ok, error) = await call.TransferToSurveyAsync(request.AgentId, context.CancellationToken);
+            return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
+        }
+        return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
+    }
+
+    /// <summary>Click-to-call: ring the agent, then the number, and bridge them. Refusals change nothing.</summary>
+    public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context)
+    {
+        var outcome = outbound.Dial(request.AgentId, request.Number, request.WorkOrderId);
+        return Task.FromResult(new CallControlReply { CallId = outcome.CallId, Ok = outcome.Ok, Error = outcome.Error });
+    }
+
+    private OutboundCallFlow? FindOutbound(CallControlRequest request) =>
+        string.IsNullOrEmpty(request.CallId) ? outbound.FindByAgent(request.AgentId) : outbound.Find(request.CallId);
 
     public override async Task WatchAgent(AgentRequest request, IServerStreamWriter<AgentNotification> responseStream, ServerCallContext context)
     {
@@ -61,6 +93,13 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                         CallId = flow.CallId, CallerNumber = flow.CallerNumber, CallerName = flow.CallerName, Queue = flow.Queue,
                         IvrDigits = flow.IvrDigits, Nature = flow.Nature, Direction = CallDirection.Inbound,
                     },
+                });
+            }
+            else if (e.Status is AgentStatus.Ringing && outbound.Find(e.CallId) is { } call)
+            {
+                channel.Writer.TryWrite(new AgentNotification
+                {
+                    ScreenPop = new ScreenPop { CallId = call.CallId, CallerNumber = call.Number, Queue = call.Queue, Direction = CallDirection.Outbound },
                 });
             }
         }
@@ -124,9 +163,6 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
     }
 
-    public override Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context) => NotYet(request.CallId);
-    public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context) => NotYet("");
-
     public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context)
     {
         if (router.Find(request.CallId) is not { } flow)
@@ -171,9 +207,6 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
 
     private InboundCallFlow? FindCall(CallControlRequest request) =>
         string.IsNullOrEmpty(request.CallId) ? router.FindByAgent(request.AgentId) : router.Find(request.CallId);
-
-    private static Task<CallControlReply> NotYet(string callId) =>
-        Task.FromResult(new CallControlReply { CallId = callId, Ok = false, Error = "Not available in this engine version yet." });
 
     private static AgentStateReply Reply(AgentSnapshot a) => new()
     {

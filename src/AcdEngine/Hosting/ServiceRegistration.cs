@@ -9,6 +9,8 @@ using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
+using Hotline.AcdEngine.Outbound;
+using Hotline.AcdEngine.Survey;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,6 +39,10 @@ public static class ServiceRegistration
         services.AddSipStack(configuration);
         services.AddConference(configuration);
         services.AddCallRecording(configuration);
+        services.AddOptions<SurveyOptions>().Bind(configuration.GetSection(SurveyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SurveyOptions>, SurveyOptionsValidator>();
+        services.AddOptions<OutboundOptions>().Bind(configuration.GetSection(OutboundOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OutboundOptions>, OutboundOptionsValidator>();
 
         // ITelephony is the real SIP + media telephony registered by AddSipStack (SipTelephony).
         services.AddSingleton<IPromptLibrary>(sp =>
@@ -61,8 +67,12 @@ public static class ServiceRegistration
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<BusinessHours>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow"),
             sp.GetRequiredService<Conference.DepartmentDirectory>(),
-            sp.GetRequiredService<Recording.CallRecordings>()));
-        services.AddSingleton<CallRouter>();
+            sp.GetRequiredService<Recording.CallRecordings>())
+        {
+            Survey = new PostCallSurvey(sp.GetRequiredService<IOptions<SurveyOptions>>().Value, sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<TimeProvider>()),
+        });
+        services.AddSingleton(sp => new OutboundDialer(sp.GetRequiredService<CallFlowContext>(), sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
+        services.AddSingleton(sp => new CallRouter(sp.GetRequiredService<CallFlowContext>()) { AgentDial = sp.GetRequiredService<OutboundDialer>().TryTakeSoftphoneCall });
         services.AddSingleton(sp => RedisMirror.ConnectAsync(
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",
             sp.GetRequiredService<IOptions<NodeOptions>>(), sp.GetRequiredService<ILogger<RedisMirror>>()).GetAwaiter().GetResult());
@@ -81,6 +91,7 @@ public static class ServiceRegistration
     {
         app.MapHealthChecks("/healthz");
         app.MapStatsApi();
+        app.MapDialApi();
         app.MapSipApi();
         app.MapGrpcService<CtiService>();
         return app;

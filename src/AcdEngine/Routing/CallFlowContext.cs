@@ -22,7 +22,11 @@ public sealed record CallFlowContext(
     BusinessHours Hours,
     ILogger Logger,
     Conference.DepartmentDirectory? Departments = null,
-    Recording.CallRecordings? Recordings = null);
+    Recording.CallRecordings? Recordings = null)
+{
+    /// <summary>The post-call survey (<c>Survey:*</c>); null = none (callers are hung up with the agent).</summary>
+    public Survey.PostCallSurvey? Survey { get; init; }
+}
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>
 public static class CallerNumber

@@ -31,6 +31,9 @@ public sealed partial class CallRouter : IDisposable
 
     public int ActiveCalls => _calls.Count;
 
+    /// <summary>Takes an agent's INVITE to an outside number (outbound call from the softphone); false = not such a call.</summary>
+    public Func<ICallLeg, bool>? AgentDial { get; init; }
+
     public InboundCallFlow? Find(string callId) => _calls.GetValueOrDefault(callId);
 
     /// <summary>The call an agent is on (ringing excluded).</summary>
@@ -47,6 +50,7 @@ public sealed partial class CallRouter : IDisposable
             Track(RunFlowAsync(flow));
             return;
         }
+        if (AgentDial?.Invoke(leg) == true) return;
         Track(HandleFeatureCodeAsync(leg));
     }
 

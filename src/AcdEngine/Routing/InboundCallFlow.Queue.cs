@@ -136,8 +136,10 @@ public sealed partial class InboundCallFlow
         }
         var reason = _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
+        var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
+        if (byAgent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
-        var wrapUp = await _ctx.Roster.EndCall(talk.AgentId, CallId).WaitAsync(ct);
+        var wrapUp = await wrapUpTask.WaitAsync(ct);
         return (byAgent ? HangupBy.Agent : HangupBy.Caller, reason, wrapUp);
     }
 

@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using Hotline.TicketApi.AfterCall;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
 using Hotline.TicketApi.Catalogue;
+using Hotline.TicketApi.WebConsole;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Metrics;
@@ -29,6 +31,9 @@ public static class ServiceRegistration
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
+        services.AddOptions<AcdEngineOptions>().Bind(configuration.GetSection(AcdEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<AcdEngineOptions>>().Value.Url)));
+        services.AddSingleton<ICallPlacer, CtiCallPlacer>();
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
         services.AddScoped<MetricsQuery>();
@@ -40,12 +45,14 @@ public static class ServiceRegistration
         services.AddOpenApi();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 1024 * 1024);
         services.AddHealthChecks();
+        services.AddConsole(configuration);
         return services;
     }
 
     public static WebApplication MapTicketApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.MapConsole();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -56,6 +63,7 @@ public static class ServiceRegistration
         app.MapCallsApi();
         app.MapMetricsApi();
         app.MapKeysApi();
+        app.MapAfterCallApi();
         return app;
     }
 }

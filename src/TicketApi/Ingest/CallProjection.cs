@@ -22,6 +22,7 @@ public static class CallProjection
                 call.DialedNumber = e.Offered.DialedNumber;
                 call.Direction = (int)e.Offered.Direction;
                 call.ForWorkOrderId = NullIfEmpty(e.Offered.WorkOrderId);
+                call.AgentId ??= NullIfEmpty(e.Offered.AgentId); // Outbound: the agent who placed it (issue 10).
                 break;
             case CallEvent.PayloadOneofCase.IvrChoice:
                 call.IvrNature = NullIfEmpty(e.IvrChoice.Nature) ?? call.IvrNature;

@@ -22,6 +22,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     private readonly Dictionary<string, CallHourRollup> _rollupDeltas = new(StringComparer.Ordinal);
     private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
     private readonly List<WorkOrder> _newOrders = [];
+    private readonly List<CallRecord> _callbackCalls = [];
     private IngestSql? _sql;
 
     public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
@@ -83,6 +84,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
         foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
+        if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return acks;
     }
@@ -153,7 +155,11 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 delta.Abandoned++;
             }
         }
-        if (!inbound) return;
+        if (!inbound)
+        {
+            if (call.ForWorkOrderId is not null) _callbackCalls.Add(call); // Issue 10: recorded on its order.
+            return;
+        }
         var nature = catalogue.FindNature(call.IvrNature);
         if (call.AnsweredAt is not null)
             Open(WorkOrderKind.Matter, call, nature, at, call.FirstResponderAgentId ?? call.AgentId, DispatchNote(call));

@@ -52,6 +52,9 @@ public sealed partial class SipCallLeg : ICallLeg
     /// <summary>The SIP Call-ID (for logs and correlation with peers).</summary>
     public string CallId => _session.CallId;
 
+    /// <summary>The SIP session under the leg (tests send INFO and re-INVITE through it).</summary>
+    internal SipInviteSession Session => _session;
+
     /// <summary>The leg's media (bridges and conferences join these).</summary>
     public MediaSession Media { get; }
 

@@ -1,0 +1,28 @@
+namespace Hotline.AcdEngine.Outbound;
+
+/// <summary><c>POST /api/dial</c>: the REST mirror of CTI Dial (click-to-call, callbacks from TicketApi).</summary>
+public static class DialApi
+{
+    public sealed record DialBody(string? AgentId, string? Number, string? WorkOrderId);
+
+    public static IEndpointRouteBuilder MapDialApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/dial", Dial);
+        return routes;
+    }
+
+    /// <summary>202 with the call id once the agent is being rung; 400/404/409 problem with the reason otherwise.</summary>
+    internal static IResult Dial(DialBody? body, OutboundDialer dialer)
+    {
+        if (body is null) return TypedResults.Problem("A JSON body {agentId, number, workOrderId?} is required.", statusCode: 400);
+        var outcome = dialer.Dial(body.AgentId, body.Number, body.WorkOrderId);
+        if (outcome.Ok) return TypedResults.Accepted($"/api/dial/{outcome.CallId}", new { callId = outcome.CallId });
+        var status = outcome.Refusal switch
+        {
+            DialRefusal.UnknownAgent => 404,
+            DialRefusal.AgentNotReady => 409,
+            _ => 400,
+        };
+        return TypedResults.Problem(outcome.Error, statusCode: status, title: "The call was not placed.");
+    }
+}

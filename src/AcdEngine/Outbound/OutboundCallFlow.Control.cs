@@ -1,0 +1,48 @@
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Outbound;
+
+/// <summary>CTI call control of an outbound call: hang up, send the called party to the survey.</summary>
+public sealed partial class OutboundCallFlow
+{
+    public async Task<(bool Ok, string Error)> HangupByAgentAsync(string agentId, CancellationToken ct)
+    {
+        ICallLeg? leg;
+        lock (_gate)
+        {
+            if (agentId != _request.AgentId || _agentLeg is null) return (false, "The agent is not talking on this call.");
+            _agentHungUp = true;
+            leg = _agentLeg;
+        }
+        await leg.HangupAsync(ct);
+        _agentGone.TrySetResult();
+        return (true, "");
+    }
+
+    public Task<(bool Ok, string Error)> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    {
+        if (_ctx.Survey is null) return Task.FromResult((false, "The survey is not configured on this engine."));
+        lock (_gate)
+        {
+            if (_party is null) return Task.FromResult((false, "The called party has not answered."));
+            _surveyRequested = true;
+        }
+        return HangupByAgentAsync(agentId, ct);
+    }
+
+    /// <summary>DOMAIN.md: outbound calls are rated too.</summary>
+    private async Task SurveyAsync(ICallLeg party, CancellationToken ct)
+    {
+        var survey = _ctx.Survey;
+        bool requested;
+        lock (_gate) requested = _surveyRequested;
+        if (survey is null || !(survey.Options.Enabled || requested) || party.State != CallLegState.Connected) return;
+        var score = await survey.RunAsync(party, ct);
+        _events.Emit(new CallEvent
+        {
+            SatisfactionRated = new SatisfactionRated { AgentId = _request.AgentId, Queue = _options.Queue, Score = score, Direction = CallDirection.Outbound },
+        });
+        if (score != SatisfactionScore.NotRated) await survey.ThankAsync(party, ct);
+    }
+}

@@ -1,0 +1,249 @@
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Tracking;
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Outbound;
+
+/// <summary>What an outbound call is for: who places it, which number, which work order (callback), from where.</summary>
+public sealed record OutboundRequest(string AgentId, string AgentUser, string Number, string Target, string? WorkOrderId, ICallLeg? AgentLeg);
+
+/// <summary>
+/// One outbound call (issue 10): the agent's phone is rung first (or, dialled from the softphone, its INVITE is
+/// answered), then the number through <c>Outbound:Gateway</c>; both are bridged. The same timeline events as an
+/// inbound call, with <see cref="CallDirection.Outbound"/>; when the agent hangs up first the called party gets the
+/// survey. The flow is the only writer of its call's events.
+/// </summary>
+public sealed partial class OutboundCallFlow
+{
+    private readonly CallFlowContext _ctx;
+    private readonly OutboundOptions _options;
+    private readonly OutboundRequest _request;
+    private readonly CallEventStream _events;
+    private readonly CallTimeline _timeline;
+    private readonly TaskCompletionSource _agentGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _partyGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private ICallLeg? _agentLeg;
+    private ICallLeg? _party;
+    private bool _agentHungUp;
+    private bool _surveyRequested;
+
+    public OutboundCallFlow(CallFlowContext ctx, OutboundOptions options, OutboundRequest request)
+    {
+        _ctx = ctx;
+        _options = options;
+        _request = request;
+        CallId = "c-" + Guid.NewGuid().ToString("N");
+        _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
+        _timeline = new CallTimeline(ctx.Time.GetUtcNow());
+    }
+
+    public string CallId { get; }
+    public string AgentId => _request.AgentId;
+    public string Number => _request.Number;
+    public string? WorkOrderId => _request.WorkOrderId;
+    public string Queue => _options.Queue;
+
+    /// <summary>Agent answer → INVITE to the gateway, from the injected clock (issue 10 figure: under 50 ms).</summary>
+    public TimeSpan? SetupTime { get; private set; }
+
+    /// <summary>Reserves the agent (Ready → Ringing) for this call; false when the agent is not ready.</summary>
+    internal bool TryReserve() => _ctx.Roster.TryReserve(_request.AgentId, CallId);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var hangupBy = HangupBy.System;
+        var reason = "normal";
+        var wrapUp = TimeSpan.Zero;
+        _events.Emit(new CallEvent
+        {
+            Offered = new CallOffered
+            {
+                CallerNumber = _request.Number, DialedNumber = _request.Number, Direction = CallDirection.Outbound,
+                WorkOrderId = _request.WorkOrderId ?? "", AgentId = _request.AgentId,
+            },
+        });
+        LogOffered(_ctx.Logger, CallId, _request.AgentId, CallerNumber.Mask(_request.Number), _request.WorkOrderId ?? "");
+        try
+        {
+            (hangupBy, reason, wrapUp) = await RunPhasesAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            reason = "shutdown";
+        }
+        catch (Exception ex)
+        {
+            LogFailed(_ctx.Logger, ex, CallId);
+            reason = "error";
+            ReleaseAgent();
+        }
+        finally
+        {
+            await HangupAsync(_party);
+            await HangupAsync(_agentLeg);
+        }
+        _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
+        var ended = _timeline.Summary(hangupBy, reason, wrapUp);
+        ended.Direction = CallDirection.Outbound;
+        _events.Emit(new CallEvent { Ended = ended });
+        LogEnded(_ctx.Logger, CallId, reason);
+    }
+
+    private async Task<(HangupBy, string, TimeSpan)> RunPhasesAsync(CancellationToken ct)
+    {
+        // 1. The agent: ring their phone, or answer the INVITE they sent from the softphone.
+        var ring = _timeline.StartRing(_request.AgentId, _ctx.Time.GetUtcNow());
+        _events.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = _request.AgentId, Queue = _options.Queue, Attempt = 1 } });
+        var agentLeg = await ConnectAgentAsync(ct);
+        var answeredAt = _ctx.Time.GetUtcNow();
+        ring.End = answeredAt;
+        if (agentLeg is null)
+        {
+            ring.Result = RingResult.NoAnswer;
+            _ctx.Roster.ReleaseRing(_request.AgentId, CallId, null);
+            _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.NoAnswer, RingMs = CallTimeline.Ms(answeredAt - ring.Start) } });
+            _timeline.EndedAt = answeredAt;
+            return (HangupBy.Agent, "agent-no-answer", TimeSpan.Zero);
+        }
+        ring.Result = RingResult.Answered;
+
+        // 2. The number, through the gateway, before anything else (the figure: agent answer → gateway INVITE).
+        var dial = _ctx.Telephony.Dial(_request.Target, new DialOptions
+        {
+            CallerId = _options.CallerId.Length > 0 ? _options.CallerId : _ctx.Options.HotlineNumber,
+            RingTimeout = TimeSpan.FromSeconds(_options.NumberRingTimeoutSeconds),
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
+        });
+        SetupTime = _ctx.Time.GetUtcNow() - answeredAt;
+        _ctx.Roster.Connect(_request.AgentId, CallId);
+        _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.Answered, RingMs = CallTimeline.Ms(answeredAt - ring.Start), SipStatus = 200 } });
+        LogDialing(_ctx.Logger, CallId, CallerNumber.Mask(_request.Number), SetupTime.Value.TotalMilliseconds);
+
+        await Task.WhenAny(dial.Answered, _agentGone.Task);
+        if (!dial.Answered.IsCompleted)
+        {
+            dial.Cancel(); // The agent gave up while the number rang.
+            return await EndAgentAsync(HangupBy.Agent, "agent-cancelled", ct);
+        }
+        var result = dial.Answered.IsCompletedSuccessfully ? dial.Answered.Result : new DialResult(false, 0, "error");
+        if (!result.IsAnswered)
+        {
+            LogNotReached(_ctx.Logger, CallId, result.SipStatus);
+            return await EndAgentAsync(HangupBy.System, NotReached(result.SipStatus), ct);
+        }
+
+        // 3. Bridged: talk until either hangs up; the agent first → the called party rates the service.
+        var party = dial.Leg;
+        party.Ended += (_, _) => _partyGone.TrySetResult();
+        if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
+        lock (_gate) _party = party;
+        _ctx.Telephony.Bridge(agentLeg, party);
+        var now = _ctx.Time.GetUtcNow();
+        _timeline.AnsweredAt = now;
+        _timeline.FirstResponder = _request.AgentId;
+        _events.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
+        await Task.WhenAny(_agentGone.Task, _partyGone.Task);
+        _timeline.EndedAt = _ctx.Time.GetUtcNow();
+        bool byAgent;
+        lock (_gate) byAgent = _agentHungUp || !_partyGone.Task.IsCompleted;
+        await HangupAsync(agentLeg);
+        var wrapUp = _ctx.Roster.EndCall(_request.AgentId, CallId);
+        if (byAgent) await SurveyAsync(party, ct);
+        await HangupAsync(party);
+        return (byAgent ? HangupBy.Agent : HangupBy.Caller, "normal", await wrapUp.WaitAsync(ct));
+    }
+
+    /// <summary>The agent's leg once connected; null when the agent did not answer (or hung up first).</summary>
+    private async Task<ICallLeg?> ConnectAgentAsync(CancellationToken ct)
+    {
+        ICallLeg leg;
+        if (_request.AgentLeg is { } own)
+        {
+            leg = own;
+            Watch(leg);
+            await leg.AnswerAsync(ct);
+            return leg.State == CallLegState.Connected ? leg : null;
+        }
+        var dial = _ctx.Telephony.Dial(_request.AgentUser, new DialOptions
+        {
+            CallerId = _request.Number,
+            DisplayName = _request.WorkOrderId is { Length: > 0 } wo ? "Callback " + wo : "Outbound",
+            RingTimeout = TimeSpan.FromSeconds(_options.AgentRingTimeoutSeconds),
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
+        });
+        var result = await dial.Answered.WaitAsync(ct);
+        if (!result.IsAnswered) return null;
+        leg = dial.Leg;
+        Watch(leg);
+        return leg.State == CallLegState.Connected ? leg : null;
+    }
+
+    private void Watch(ICallLeg agentLeg)
+    {
+        agentLeg.Ended += (_, _) => _agentGone.TrySetResult();
+        if (agentLeg.State == CallLegState.Ended) _agentGone.TrySetResult();
+        lock (_gate) _agentLeg = agentLeg;
+    }
+
+    private async Task<(HangupBy, string, TimeSpan)> EndAgentAsync(HangupBy by, string reason, CancellationToken ct)
+    {
+        _timeline.EndedAt = _ctx.Time.GetUtcNow();
+        await HangupAsync(_agentLeg);
+        return (by, reason, await _ctx.Roster.EndCall(_request.AgentId, CallId).WaitAsync(ct));
+    }
+
+    /// <summary>After a failure: the agent is never left ringing or talking on a call that is gone.</summary>
+    private void ReleaseAgent()
+    {
+        try
+        {
+            var agent = _ctx.Roster.Get(_request.AgentId);
+            if (agent.CallId != CallId) return;
+            if (agent.State == Agents.AgentState.Ringing) _ctx.Roster.ReleaseRing(_request.AgentId, CallId, "unreachable");
+            else if (agent.State == Agents.AgentState.Talking) _ = _ctx.Roster.EndCall(_request.AgentId, CallId);
+        }
+        catch (Agents.AgentTransitionException)
+        {
+            // Changed meanwhile (e.g. signed out): nothing to release.
+        }
+    }
+
+    private static string NotReached(int sipStatus) => sipStatus switch
+    {
+        486 or 600 => "busy",
+        0 or 408 or 480 => "no-answer",
+        603 => "declined",
+        _ => "unreachable",
+    };
+
+    private static async Task HangupAsync(ICallLeg? leg)
+    {
+        if (leg is null || leg.State == CallLegState.Ended) return;
+        try
+        {
+            await leg.HangupAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort: the leg may already be gone.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId} by {AgentId} to {Number} (work order '{WorkOrderId}')")]
+    private static partial void LogOffered(ILogger logger, string callId, string agentId, string number, string workOrderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId}: agent answered, dialling {Number} after {SetupMs} ms")]
+    private static partial void LogDialing(ILogger logger, string callId, string number, double setupMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId}: number not reached (SIP {Status})")]
+    private static partial void LogNotReached(ILogger logger, string callId, int status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbound call {CallId} failed; both legs were released")]
+    private static partial void LogFailed(ILogger logger, Exception ex, string callId);
+}

@@ -1,0 +1,41 @@
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Routing;
+
+/// <summary>The post-call survey hook of an inbound call (issue 10; DOMAIN.md "after the call the caller rates").</summary>
+public sealed partial class InboundCallFlow
+{
+    private bool _surveyRequested;
+
+    /// <summary>CTI TransferToSurvey: the agent leaves, the caller goes to the survey (even when <c>Survey:Enabled</c> is off).</summary>
+    public async Task<(bool Ok, string Error)> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    {
+        if (_ctx.Survey is null) return (false, "The survey is not configured on this engine.");
+        lock (_gate)
+        {
+            if (_talk is null || _talk.AgentId != agentId) return (false, "The agent is not talking on this call.");
+            _surveyRequested = true;
+        }
+        return await HangupByAgentAsync(agentId, ct);
+    }
+
+    /// <summary>Runs the survey if enabled (or requested) and the caller is still there; emits SatisfactionRated.</summary>
+    private async Task SurveyAsync(string agentId, CancellationToken ct)
+    {
+        var survey = _ctx.Survey;
+        bool requested;
+        lock (_gate) requested = _surveyRequested;
+        if (survey is null || !(survey.Options.Enabled || requested) || _caller.State != CallLegState.Connected) return;
+        var score = await survey.RunAsync(_caller, ct);
+        _events.Emit(new CallEvent
+        {
+            SatisfactionRated = new SatisfactionRated { AgentId = agentId, Queue = _queue, Score = score, Direction = CallDirection.Inbound },
+        });
+        LogRated(_ctx.Logger, CallId, agentId, score);
+        if (score != SatisfactionScore.NotRated) await survey.ThankAsync(_caller, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: survey for agent {AgentId}: {Score}")]
+    private static partial void LogRated(ILogger logger, string callId, string agentId, SatisfactionScore score);
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using Grpc.Core;
+using Hotline.Contracts.V1;
+
+namespace Hotline.TicketApi.AfterCall;
+
+/// <summary>Where AcdEngine's CTI gRPC service listens (<c>AcdEngine:Url</c>).</summary>
+public sealed class AcdEngineOptions
+{
+    public const string Section = "AcdEngine";
+
+    [Required, Url(ErrorMessage = "AcdEngine:Url must be an absolute http(s) URL, e.g. http://127.0.0.1:5081.")]
+    public string Url { get; set; } = "http://127.0.0.1:5081";
+}
+
+/// <summary>The engine's answer to a dial request.</summary>
+public sealed record PlacedCall(bool Ok, string CallId, string Error, bool EngineUnavailable = false);
+
+/// <summary>Asks the engine to ring an agent and then a number, for a work order (issue 10: one action returns the call).</summary>
+public interface ICallPlacer
+{
+    Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct);
+}
+
+/// <summary><see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto).</summary>
+public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
+
+    public async Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct)
+    {
+        try
+        {
+            var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
+                deadline: DateTime.UtcNow + Deadline, cancellationToken: ct);
+            return new PlacedCall(reply.Ok, reply.CallId, reply.Error);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            return new PlacedCall(false, "", "The call engine (AcdEngine:Url) cannot be reached: " + ex.Status.Detail, EngineUnavailable: true);
+        }
+    }
+}

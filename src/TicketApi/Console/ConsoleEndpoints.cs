@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Security.Claims;
+using Hotline.TicketApi.Api;
+using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Calendar;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.FileProviders;
+
+namespace Hotline.TicketApi.WebConsole;
+
+/// <summary>
+/// The web console (issue 9): static pages under <c>wwwroot/console</c> that call the REST API with the signed-in key,
+/// plus two small read endpoints the REST API lacks (who am I, a local month's UTC bounds) and the wallboard's
+/// server-sent-event stream.
+/// </summary>
+public static class ConsoleEndpoints
+{
+    private static readonly string[] Pages = ["/", "/wallboard", "/orders", "/orders/{id:long}", "/reports"];
+
+    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AcdEngineOptions>().Bind(configuration.GetSection(AcdEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveFigures>();
+        services.AddHostedService<LiveFiguresFeed>();
+        return services;
+    }
+
+    public static WebApplication MapConsole(this WebApplication app)
+    {
+        // Assets are plain files: cached briefly, no build step, nothing from outside.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=300",
+        });
+        var pages = app.Environment.WebRootFileProvider;
+        foreach (var route in Pages)
+        {
+            var file = route switch
+            {
+                "/" => "signin.html",
+                "/orders/{id:long}" => "order.html",
+                _ => route.TrimStart('/') + ".html",
+            };
+            app.MapGet(route, () => Page(pages, file)).ExcludeFromDescription();
+        }
+
+        var api = app.MapGroup("/console/api").WithTags("Console").RequireAuthorization(Policies.AnyRole);
+        api.MapGet("/me", Me);
+        api.MapGet("/month", Month).RequireAuthorization(Policies.Hotline);
+        api.MapGet("/live", LiveAsync).RequireAuthorization(Policies.Hotline);
+        return app;
+    }
+
+    private static IResult Page(IFileProvider files, string name)
+    {
+        var file = files.GetFileInfo("console/" + name);
+        return file.Exists ? Results.Stream(file.CreateReadStream(), "text/html; charset=utf-8") : Results.NotFound();
+    }
+
+    /// <summary>The signed-in key's name, role and department, and the hotline's time zone (pages show local times in it).</summary>
+    public sealed record MeView(string Name, string Role, string? DepartmentId, string TimeZone);
+
+    private static Ok<MeView> Me(ClaimsPrincipal user, WorkingCalendar calendar)
+    {
+        var actor = user.ToActor();
+        return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId, calendar.Zone.Id));
+    }
+
+    public sealed record MonthView(string Month, DateTime From, DateTime To, string TimeZone);
+
+    /// <summary>The UTC bounds of a local calendar month (the hotline's time zone), for <c>/api/metrics</c>.</summary>
+    private static Results<Ok<MonthView>, ValidationProblem> Month(WorkingCalendar calendar, TimeProvider time, string? month = null)
+    {
+        DateOnly first;
+        if (string.IsNullOrEmpty(month))
+        {
+            var now = calendar.ToLocal(time.GetUtcNow());
+            first = new DateOnly(now.Year, now.Month, 1);
+        }
+        else if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out first))
+        {
+            var v = new Validation();
+            v.Add("month", "month must be yyyy-MM.");
+            return v.Problem();
+        }
+        return TypedResults.Ok(new MonthView(first.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            calendar.AtLocal(first, TimeOnly.MinValue).UtcDateTime, calendar.AtLocal(first.AddMonths(1), TimeOnly.MinValue).UtcDateTime,
+            calendar.Zone.Id));
+    }
+
+    /// <summary>Server-sent events: one <c>data:</c> line per live-figures message (see <see cref="LiveMessage"/>).</summary>
+    private static async Task LiveAsync(HttpContext context, LiveFigures figures)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            await foreach (var message in figures.WatchAsync(context.RequestAborted))
+            {
+                await response.WriteAsync("data: " + message + "\n\n", context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The browser went away.
+        }
+    }
+}

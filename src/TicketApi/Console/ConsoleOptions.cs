@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hotline.TicketApi.WebConsole;
+
+/// <summary><c>AcdEngine:*</c>: where the wallboard's live figures come from (the engine's CTI gRPC endpoint).</summary>
+public sealed class AcdEngineOptions : IValidatableObject
+{
+    public const string Section = "AcdEngine";
+
+    /// <summary>The engine's gRPC endpoint (h2c), e.g. <c>http://127.0.0.1:5081</c>; empty: no live figures.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Longest pause between reconnection attempts when the engine is away.</summary>
+    [Range(1, 300)]
+    public int ReconnectMaxSeconds { get; set; } = 10;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Url)
+            && !(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            yield return new ValidationResult($"AcdEngine:Url must be an absolute http:// or https:// URL (or empty for no live figures), not '{Url}'.", [nameof(Url)]);
+    }
+}

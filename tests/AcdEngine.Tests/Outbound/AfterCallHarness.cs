@@ -1,0 +1,95 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Outbound;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Stats;
+using Hotline.AcdEngine.Survey;
+using Hotline.AcdEngine.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Opt = Microsoft.Extensions.Options.Options;
+
+namespace Hotline.AcdEngine.Tests.Outbound;
+
+/// <summary>The ACD with the survey and the outbound dialer, over fake telephony in virtual time.</summary>
+public sealed class AfterCallHarness : IDisposable
+{
+    public const string Gateway = "sip:gw.example.org:5070";
+
+    public AfterCallHarness(SurveyOptions? survey = null, OutboundOptions? outbound = null, Hotline.Cti.Calls.ITelephony? telephony = null)
+    {
+        Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        Options = AcdHarness.DefaultOptions();
+        Telephony = new FakeTelephony(Time);
+        Sink = new RecordingSink();
+        Roster = new AgentRoster(Opt.Create(new AgentsOptions { List = [AcdHarness.Agent("a1", "1001"), AcdHarness.Agent("a2", "1002")] }), Opt.Create(Options), Time);
+        Queues = new CallQueues(Opt.Create(Options), Roster, Time);
+        var stats = new LiveStats(Queues, Roster, Time, Opt.Create(new NodeOptions { Id = "acd-test" }));
+        var prompts = new FakePromptLibrary();
+        Survey = survey ?? new SurveyOptions();
+        Outbound = outbound ?? new OutboundOptions { Gateway = Gateway };
+        var ctx = new CallFlowContext(telephony ?? Telephony, Roster, Queues, stats, prompts, Sink, Time, Options, "acd-test",
+            new BusinessHours(Options.BusinessHours), NullLogger.Instance)
+        {
+            Survey = new PostCallSurvey(Survey, prompts, Time),
+        };
+        Dialer = new OutboundDialer(ctx, Outbound);
+        Router = new CallRouter(ctx) { AgentDial = Dialer.TryTakeSoftphoneCall };
+    }
+
+    public ObservableTimeProvider Time { get; }
+    public AcdOptions Options { get; }
+    public SurveyOptions Survey { get; }
+    public OutboundOptions Outbound { get; }
+    public FakeTelephony Telephony { get; }
+    public RecordingSink Sink { get; }
+    public AgentRoster Roster { get; }
+    public CallQueues Queues { get; }
+    public OutboundDialer Dialer { get; }
+    public CallRouter Router { get; }
+
+    public void Ready(params string[] ids)
+    {
+        foreach (var id in ids) Roster.SignIn(id, ready: true);
+    }
+
+    /// <summary>An inbound call answered by a1: returns the caller's leg and a1's leg, bridged.</summary>
+    public async Task<(FakeCallLeg Caller, FakeOutboundCall Agent)> TalkingAsync()
+    {
+        Ready("a1");
+        var caller = Telephony.Call("13800138000", "12345");
+        await caller.PlayedAsync("greeting");
+        Time.Advance(FakePromptLibrary.GreetingLength);
+        var agent = await Telephony.NextDialAsync();
+        agent.Answer();
+        await Telephony.NextBridgeAsync();
+        return (caller, agent);
+    }
+
+    public Task FinishedAsync(OutboundCallFlow? _ = null)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Dialer.CallFinished += _ => tcs.TrySetResult();
+        Router.CallFinished += _ => tcs.TrySetResult();
+        return tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public Task WaitForAgentAsync(string agentId, AgentState state)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChange(AgentTransition t)
+        {
+            if (t.AgentId == agentId && t.To == state) tcs.TrySetResult();
+        }
+        Roster.Changed += OnChange;
+        if (Roster.Get(agentId).State == state) tcs.TrySetResult();
+        return tcs.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => { Roster.Changed -= OnChange; t.GetAwaiter().GetResult(); }, TaskScheduler.Default);
+    }
+
+    public void Dispose()
+    {
+        Router.Dispose();
+        Dialer.Dispose();
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Net.Client;
+using Hotline.Contracts.V1;
+using Hotline.EndToEnd.Tests.Calls;
+using Hotline.TestSupport;
+
+namespace Hotline.EndToEnd.Tests.AfterCall;
+
+/// <summary>
+/// Issue 10 with real peers on loopback: the engine process (real SIP + media), TicketApi, a baresip agent (1001,
+/// auto-answer, speaks a 600 Hz tone), sipp callers sending RFC 4733 digits from sipp's pcaps, and a sipp UAS
+/// standing in for the PSTN gateway.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class AfterCallPeerTests
+{
+    private const string AdminKey = "e2e-admin-key-aftercall-0123";
+    private HostProcess _ticket = null!;
+    private HostProcess _engine = null!;
+    private GrpcChannel _channel = null!;
+    private Cti.CtiClient _cti = null!;
+    private HttpClient _tickets = null!;
+    private Uri _engineGrpc = null!;
+    private Baresip _agent = null!;
+    private string _work = null!;
+    private int _sipPort;
+    private int _gatewayPort;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "hotline-aftercall-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+        // TicketApi calls the engine's CTI (return calls, callbacks): the engine's gRPC port is chosen first.
+        _engineGrpc = new Uri($"http://127.0.0.1:{Port(FreePort.Next())}");
+        _ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        {
+            ["Auth:BootstrapAdminKey"] = AdminKey,
+            ["AcdEngine:Url"] = _engineGrpc.ToString(),
+        });
+        _sipPort = FreePort.Next();
+        _gatewayPort = FreePort.Next();
+        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        {
+            ["Sip:Port"] = Port(_sipPort),
+            ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500",
+            ["TicketApi:Url"] = _ticket.GrpcUrl.ToString(),
+            ["Acd:WrapUpSeconds"] = "1",
+            ["Agents:1:AutoReady"] = "false",
+            ["Outbound:Gateway"] = $"sip:127.0.0.1:{Port(_gatewayPort)}",
+            ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),
+        });
+        _channel = GrpcChannel.ForAddress(_engineGrpc);
+        _cti = new Cti.CtiClient(_channel);
+        _tickets = new HttpClient { BaseAddress = _ticket.HttpUrl };
+        _tickets.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        var voice = await Sox.ToneAsync(_work, 600, 60);
+        _agent = Baresip.Start($"<sip:1001@127.0.0.1:{Port(_sipPort)};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", voice, seconds: 120);
+        var line = await _agent.Process.WaitForLineAsync(l => l.Contains("1001@127.0.0.1", StringComparison.Ordinal) &&
+            (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        Assert.That(line, Does.Contain("200 OK"), _agent.Process.Output);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _tickets.Dispose();
+        _channel.Dispose();
+        await _agent.DisposeAsync();
+        await _engine.DisposeAsync();
+        await _ticket.DisposeAsync();
+        try { Directory.Delete(_work, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static string Scenario(string name) => Path.Combine(RepoPaths.Root, "tests", "EndToEnd.Tests", "AfterCall", "sipp", name);
+
+    [Test, Order(1)]
+    public async Task The_caller_rates_with_an_RFC_4733_digit_after_the_agent_leaves_and_TicketApi_has_it_within_1_s()
+    {
+        await using var caller = SippPeer.Start(_sipPort, FreePort.Next(), ["-sf", Scenario("survey-caller.xml"), "-s", "12345"], "-m", "1");
+        var talking = await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Talking);
+        var callId = talking.CallId;
+        var transfer = await _cti.TransferToSurveyAsync(new CallControlRequest { AgentId = "a1" });
+        Assert.That(transfer.Ok, Is.True, transfer.Error);
+
+        // The rating reaches TicketApi: the call's timeline shows SatisfactionRated (digit 2 → basically satisfied).
+        JsonElement rated = default;
+        DateTimeOffset seen = default;
+        await PollAsync(async () =>
+        {
+            var call = await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{callId}");
+            seen = DateTimeOffset.UtcNow;
+            rated = call.GetProperty("timeline").EnumerateArray().FirstOrDefault(e => e.GetProperty("kind").GetString() == "SatisfactionRated");
+            return rated.ValueKind;
+        }, kind => kind == JsonValueKind.Object, interval: TimeSpan.FromMilliseconds(20));
+        var (code, output) = await caller.WaitAsync(TimeSpan.FromSeconds(40));
+        Assert.That(code, Is.Zero, "the engine hung up after the thanks: " + output);
+        var evt = rated.GetProperty("event").GetProperty("satisfactionRated");
+        var at = rated.GetProperty("occurredAt").GetDateTimeOffset();
+        var latency = seen - at;
+        TestContext.Out.WriteLine($"survey digit → visible in TicketApi: {latency.TotalMilliseconds:F0} ms (20 ms polling)");
+        Assert.Multiple(() =>
+        {
+            Assert.That(evt.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_BASICALLY_SATISFIED"));
+            Assert.That(evt.GetProperty("agentId").GetString(), Is.EqualTo("a1"));
+            Assert.That(latency, Is.LessThan(TimeSpan.FromSeconds(1)), "issue 10 figure");
+        });
+    }
+
+    [Test, Order(3)]
+    public async Task A_caller_hanging_up_during_the_survey_prompt_is_not_rated_and_the_agent_is_free_again()
+    {
+        await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        await using var caller = SippPeer.Start(_sipPort, FreePort.Next(), ["-sf", Scenario("survey-hangup.xml"), "-s", "12345"], "-m", "1");
+        var talking = await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Talking);
+        var transfer = await _cti.TransferToSurveyAsync(new CallControlRequest { AgentId = "a1" });
+        Assert.That(transfer.Ok, Is.True, transfer.Error);
+        var (code, output) = await caller.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(code, Is.Zero, output);
+
+        var call = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{talking.CallId}"),
+            c => c.GetProperty("call").GetProperty("complete").GetBoolean());
+        var timeline = call.GetProperty("timeline").EnumerateArray().ToList();
+        var rated = timeline.Single(e => e.GetProperty("kind").GetString() == "SatisfactionRated").GetProperty("event").GetProperty("satisfactionRated");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(rated.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_NOT_RATED"));
+            Assert.That(timeline[^1].GetProperty("kind").GetString(), Is.EqualTo("Ended"));
+            Assert.That((await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" })).Status, Is.EqualTo(AgentStatus.Ready), "nothing stuck");
+        });
+    }
+
+    [Test, Order(2)]
+    public async Task A_callback_from_a_work_order_rings_the_baresip_agent_then_the_sipp_gateway_with_audio_both_ways_and_lands_on_the_order()
+    {
+        await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        var created = await _tickets.PostAsJsonAsync("/api/workorders", new { channel = "Phone", content = "Street light out", nature = "complaint", callerNumber = "13900139000" });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await using var gateway = SippPeer.Start(_sipPort, _gatewayPort, ["-sf", Scenario("gateway.xml")], "-m", "1", "-rtp_echo");
+        await Task.Delay(300); // sipp binds its port before the engine dials it (no readiness signal from sipp).
+
+        // TicketApi → CTI Dial (agent, the order's caller, the order's number) → the engine rings 1001, then the gateway.
+        var dial = await _tickets.PostAsJsonAsync($"/api/workorders/{orderId}/call", new { agentId = "a1" });
+        Assert.That(dial.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await dial.Content.ReadAsStringAsync());
+        var callId = (await dial.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetString();
+
+        var (code, output) = await gateway.WaitAsync(TimeSpan.FromSeconds(40));
+        Assert.That(code, Is.Zero, output);
+        var call = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{callId}"),
+            c => c.GetProperty("call").GetProperty("complete").GetBoolean());
+        var kinds = call.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.That(kinds, Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "Ended" }));
+        Assert.That(call.GetProperty("call").GetProperty("direction").GetInt32(), Is.EqualTo((int)CallDirection.Outbound));
+        Assert.That(call.GetProperty("call").GetProperty("forWorkOrderId").GetString(), Is.EqualTo($"WO{orderId:D8}"));
+        var order = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/workorders/{orderId}"),
+            o => o.GetProperty("audit").EnumerateArray().Any(a => a.GetProperty("action").GetString() == "callback-call"));
+        var audit = order.GetProperty("audit").EnumerateArray().Last();
+        Assert.That(audit.GetProperty("detail").GetString(), Is.EqualTo($"call {callId} by agent a1: answered; rating: not rated"),
+            "the called party hung up first: no survey, the call is noted on the order");
+
+        // What the agent heard: its own 600 Hz tone, through engine → gateway (echo) → engine → agent.
+        var heard = _agent.HeardFile();
+        Assert.That(heard, Is.Not.Null, _agent.Process.Output);
+        var (hz, rms, seconds) = await Sox.StatAsync(heard!);
+        Assert.Multiple(() =>
+        {
+            Assert.That(hz, Is.InRange(550, 650), "the agent hears the far end");
+            Assert.That(rms, Is.GreaterThan(0.05));
+        });
+        TestContext.Out.WriteLine($"agent heard {hz:F0} Hz rms {rms:F3} for {seconds:F1} s");
+        foreach (var l in _engine.Process.Output.Split('\n').Where(l => l.Contains("dialling", StringComparison.Ordinal)))
+            TestContext.Out.WriteLine(l.Trim()); // In-process part of the set-up (agent answer → gateway Dial).
+    }
+
+    // Polling separate processes' published state: there is no in-process event to await.
+    private static async Task<T> PollAsync<T, TProbe>(Func<Task<T>> read, Func<TProbe, bool> done, TimeSpan? interval = null)
+        where T : TProbe
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (sw.Elapsed > TimeSpan.FromSeconds(30)) Assert.Fail("Timed out waiting; last: " + value);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? interval = null) =>
+        PollAsync<T, T>(read, done, interval);
+}

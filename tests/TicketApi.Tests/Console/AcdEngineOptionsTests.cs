@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using Hotline.TicketApi.WebConsole;
+
+namespace Hotline.TicketApi.Tests.Console;
+
+[TestFixture]
+public sealed class AcdEngineOptionsTests
+{
+    private static List<ValidationResult> Validate(AcdEngineOptions o)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(o, new ValidationContext(o), results, validateAllProperties: true);
+        return results;
+    }
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase("http://127.0.0.1:5081")]
+    [TestCase("https://acd.example:5081/")]
+    public void Empty_or_an_http_url_is_accepted(string? url) =>
+        Assert.That(Validate(new AcdEngineOptions { Url = url }), Is.Empty);
+
+    [TestCase("127.0.0.1:5081")]
+    [TestCase("ftp://127.0.0.1")]
+    [TestCase("not a url")]
+    public void Anything_else_is_refused_naming_the_key(string url) =>
+        Assert.That(Validate(new AcdEngineOptions { Url = url }).Select(r => r.ErrorMessage), Has.One.Contains("AcdEngine:Url"));
+
+    [Test]
+    public void The_reconnect_ceiling_is_bounded() =>
+        Assert.That(Validate(new AcdEngineOptions { ReconnectMaxSeconds = 0 }), Has.Count.EqualTo(1));
+}
