@@ -163,7 +163,6 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
     }
 
-
     public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context)
     {
         if (router.Find(request.CallId) is not { } flow)
