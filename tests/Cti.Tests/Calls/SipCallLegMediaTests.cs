@@ -115,6 +115,8 @@ public sealed class SipCallLegMediaTests
     public async Task A_reinvite_to_sendonly_puts_the_engine_leg_on_recvonly_and_another_resumes_it()
     {
         var (engine, phone) = await ConnectAsync("400");
+        var holds = new List<bool>();
+        engine.RemoteHold += (_, e) => holds.Add(e.OnHold);
         var held = await ReInviteAsync(phone, MediaDirection.SendOnly);
         Assert.That((held.StatusCode, engine.Media.Media!.LocalDirection), Is.EqualTo((200, MediaDirection.RecvOnly)));
         Assert.That(Encoding.ASCII.GetString(held.Body.Span), Does.Contain("a=recvonly"));
@@ -122,6 +124,21 @@ public sealed class SipCallLegMediaTests
         Assert.That((resumed.StatusCode, engine.Media.Media!.LocalDirection), Is.EqualTo((200, MediaDirection.SendRecv)));
         var refused = await ReInviteAsync(phone, MediaDirection.SendRecv, codec: "9 G722/8000");
         Assert.That((refused.StatusCode, engine.State), Is.EqualTo((488, CallLegState.Connected)), "an unusable re-offer keeps the call as it was");
+        Assert.That(holds, Is.EqualTo(new[] { true, false }), "RemoteHold: once on hold, once on resume, nothing for the refused offer");
+    }
+
+    [Test]
+    public async Task A_recorded_leg_writes_what_it_hears_to_a_wav_file_that_is_complete_after_stop()
+    {
+        var (engine, phone) = await ConnectAsync("500");
+        var path = Path.Combine(_dir, "rec", "call.wav");
+        Assert.That(((ICallLeg)engine).StartRecording(path), Is.True);
+        using var played = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await phone.PlayAsync(ToneSource.Sine(440, 600), played.Token);
+        ((ICallLeg)engine).StopRecording();
+        var samples = ReadWav(path);
+        Assert.That(samples.Length, Is.GreaterThan(8000 / 5), "at least 200 ms recorded");
+        Assert.That(samples.Max(s => Math.Abs((int)s)), Is.GreaterThan(1000), "the phone's tone is in the recording");
     }
 
     /// <summary>Sends a re-INVITE (RFC 3264 §8) from the phone's dialog with its offer in <paramref name="direction"/>, ACKs a 2xx.</summary>

@@ -16,6 +16,12 @@ internal sealed class MixerConference(Mixer mixer) : IConference
         _members[leg] = 0;
     }
 
+    public void AddWhisper(ICallLeg leg, ICallLeg target)
+    {
+        mixer.Add(SipTelephony.MediaOf(leg), MixerRole.Whisper, SipTelephony.MediaOf(target));
+        _members[leg] = 0;
+    }
+
     public void Remove(ICallLeg leg)
     {
         if (!_members.TryRemove(leg, out _)) return;

@@ -67,6 +67,23 @@ public sealed partial class SipCallLeg : ICallLeg
     public event EventHandler<DtmfEventArgs>? Dtmf;
     public event EventHandler<CallLegEndedEventArgs>? Ended;
 
+    /// <inheritdoc />
+    public event EventHandler<RemoteHoldEventArgs>? RemoteHold;
+
+    private bool _remoteHold;
+
+    /// <inheritdoc />
+    public bool StartRecording(string path)
+    {
+        var folder = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        Media.StartRecording(path);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void StopRecording() => Media.StopRecording();
+
     public async Task AnswerAsync(CancellationToken cancellationToken)
     {
         if (_session is not IncomingInviteSession incoming || _answer is null)
@@ -221,6 +238,13 @@ public sealed partial class SipCallLeg : ICallLeg
             r.Body = answer;
         });
         LogReInvite(_logger, Id, result.Media!.LocalDirection);
+        // RFC 3264 §8.4: a=sendonly/inactive from the phone is hold; sendrecv again is resume. Reported on change only.
+        var onHold = result.Media!.IsOnHold;
+        if (onHold != _remoteHold)
+        {
+            _remoteHold = onHold;
+            RemoteHold?.Invoke(this, new RemoteHoldEventArgs(onHold));
+        }
     }
 
     internal string ContactHeader { get; init; } = "";
