@@ -1,17 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using Grpc.Core;
 using Hotline.Contracts.V1;
 
 namespace Hotline.TicketApi.AfterCall;
-
-/// <summary>Where AcdEngine's CTI gRPC service listens (<c>AcdEngine:Url</c>).</summary>
-public sealed class AcdEngineOptions
-{
-    public const string Section = "AcdEngine";
-
-    [Required, Url(ErrorMessage = "AcdEngine:Url must be an absolute http(s) URL, e.g. http://127.0.0.1:5081.")]
-    public string Url { get; set; } = "http://127.0.0.1:5081";
-}
 
 /// <summary>The engine's answer to a dial request.</summary>
 public sealed record PlacedCall(bool Ok, string CallId, string Error, bool EngineUnavailable = false);
@@ -22,13 +12,17 @@ public interface ICallPlacer
     Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct);
 }
 
-/// <summary><see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto).</summary>
-public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
+/// <summary>
+/// <see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto) at <c>AcdEngine:Url</c> (the web
+/// console's <c>AcdEngineOptions</c>); no client when that URL is empty.
+/// </summary>
+public sealed class CtiCallPlacer(Cti.CtiClient? client) : ICallPlacer
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     public async Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct)
     {
+        if (client is null) return new PlacedCall(false, "", "AcdEngine:Url is not configured: TicketApi cannot place calls.", EngineUnavailable: true);
         try
         {
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },

@@ -31,9 +31,10 @@ public static class ServiceRegistration
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
-        services.AddOptions<AcdEngineOptions>().Bind(configuration.GetSection(AcdEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<AcdEngineOptions>>().Value.Url)));
-        services.AddSingleton<ICallPlacer, CtiCallPlacer>();
+        // Return calls and callbacks go to the engine's CTI at AcdEngine:Url (options owned by the web console).
+        services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value.Url is { Length: > 0 } url
+            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(url)))
+            : new CtiCallPlacer(null));
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
         services.AddScoped<MetricsQuery>();
