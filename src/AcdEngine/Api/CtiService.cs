@@ -103,7 +103,12 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                 });
             }
         }
+        void OnCallEvent(string agentId, CallEvent e)
+        {
+            if (agentId == request.AgentId) channel.Writer.TryWrite(new AgentNotification { Call = e });
+        }
         agentEvents.Recorded += OnEvent;
+        router.AgentCallEvent += OnCallEvent;
         try
         {
             await responseStream.WriteAsync(new AgentNotification
@@ -124,6 +129,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         finally
         {
             agentEvents.Recorded -= OnEvent;
+            router.AgentCallEvent -= OnCallEvent;
         }
     }
 
@@ -145,9 +151,25 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         }
     }
 
-    public override Task<CallControlReply> ConsultDepartment(ConsultRequest request, ServerCallContext context) => NotYet(request.CallId);
-    public override Task<CallControlReply> CompleteTransfer(CallControlRequest request, ServerCallContext context) => NotYet(request.CallId);
-    public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context) => NotYet(request.CallId);
+    public override Task<CallControlReply> ConsultDepartment(ConsultRequest request, ServerCallContext context) =>
+        Task.FromResult(Control(new CallControlRequest { AgentId = request.AgentId, CallId = request.CallId },
+            (flow, agent) => (flow.ConsultDepartment(agent, request.DepartmentId, request.HoldCaller, out var error), error)));
+
+    public override async Task<CallControlReply> CompleteTransfer(CallControlRequest request, ServerCallContext context)
+    {
+        var flow = FindCall(request);
+        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
+        var (ok, error) = await flow.CompleteTransferAsync(request.AgentId, context.CancellationToken);
+        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+    }
+
+    public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context)
+    {
+        if (router.Find(request.CallId) is not { } flow)
+            return Task.FromResult(new CallControlReply { CallId = request.CallId, Ok = false, Error = "No such call in progress." });
+        var ok = flow.Monitor(request.SupervisorUser, request.Mode, out var error);
+        return Task.FromResult(new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error });
+    }
 
     internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues)
     {
@@ -185,9 +207,6 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
 
     private InboundCallFlow? FindCall(CallControlRequest request) =>
         string.IsNullOrEmpty(request.CallId) ? router.FindByAgent(request.AgentId) : router.Find(request.CallId);
-
-    private static Task<CallControlReply> NotYet(string callId) =>
-        Task.FromResult(new CallControlReply { CallId = callId, Ok = false, Error = "Not available in this engine version yet." });
 
     private static AgentStateReply Reply(AgentSnapshot a) => new()
     {

@@ -1,4 +1,6 @@
 using Grpc.Net.Client;
+using Hotline.AcdEngine.Conference;
+using Hotline.AcdEngine.Recording;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Sip;
@@ -39,6 +41,8 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<SurveyOptions>, SurveyOptionsValidator>();
         services.AddOptions<OutboundOptions>().Bind(configuration.GetSection(OutboundOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OutboundOptions>, OutboundOptionsValidator>();
+        services.AddConference(configuration);
+        services.AddCallRecording(configuration);
 
         // ITelephony is the real SIP + media telephony registered by AddSipStack (SipTelephony).
         services.AddSingleton<IPromptLibrary>(sp =>
@@ -61,7 +65,9 @@ public static class ServiceRegistration
             sp.GetRequiredService<LiveStats>(), sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<IEventSink>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AcdOptions>>().Value,
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<BusinessHours>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow"))
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.AcdEngine.Routing.InboundCallFlow"),
+            sp.GetRequiredService<Conference.DepartmentDirectory>(),
+            sp.GetRequiredService<Recording.CallRecordings>())
         {
             Survey = new PostCallSurvey(sp.GetRequiredService<IOptions<SurveyOptions>>().Value, sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<TimeProvider>()),
         });

@@ -20,7 +20,9 @@ public sealed record CallFlowContext(
     AcdOptions Options,
     string NodeId,
     BusinessHours Hours,
-    ILogger Logger)
+    ILogger Logger,
+    Conference.DepartmentDirectory? Departments = null,
+    Recording.CallRecordings? Recordings = null)
 {
     /// <summary>The post-call survey (<c>Survey:*</c>); null = none (callers are hung up with the agent).</summary>
     public Survey.PostCallSurvey? Survey { get; init; }

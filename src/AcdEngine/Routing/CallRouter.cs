@@ -26,6 +26,9 @@ public sealed partial class CallRouter : IDisposable
     /// <summary>Raised when a call's flow has finished (after its CallEnded event).</summary>
     public event Action<InboundCallFlow>? CallFinished;
 
+    /// <summary>A call event for one agent's desktop (consult started, department joined, transfer failed).</summary>
+    public event Action<string, Contracts.V1.CallEvent>? AgentCallEvent;
+
     public int ActiveCalls => _calls.Count;
 
     /// <summary>Takes an agent's INVITE to an outside number (outbound call from the softphone); false = not such a call.</summary>
@@ -42,6 +45,7 @@ public sealed partial class CallRouter : IDisposable
         if (leg.DialedNumber == _ctx.Options.HotlineNumber)
         {
             var flow = new InboundCallFlow(_ctx, leg);
+            flow.AgentNotice += (agentId, evt) => AgentCallEvent?.Invoke(agentId, evt);
             _calls[flow.CallId] = flow;
             Track(RunFlowAsync(flow));
             return;

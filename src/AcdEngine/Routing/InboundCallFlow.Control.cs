@@ -14,6 +14,7 @@ public sealed partial class InboundCallFlow
         {
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
             if (_talk.HoldStart is not null) { error = "The call is already on hold."; return false; }
+            if (_three.Conference is not null) { error = "A conference cannot be put on hold."; return false; }
             var now = _ctx.Time.GetUtcNow();
             _talk.HoldStart = now;
             _timeline.HoldStarted(now);

@@ -125,6 +125,7 @@ public sealed partial class InboundCallFlow
     private async Task<(HangupBy, string, TimeSpan)> TalkAsync(TalkState talk, CancellationToken ct)
     {
         await Task.WhenAny(_callerGone.Task, talk.AgentGone.Task);
+        if (DepartmentStaysOn(talk)) return await ContinueWithDepartmentAsync(talk, ct);
         var now = _ctx.Time.GetUtcNow();
         _timeline.EndedAt = now;
         bool byAgent;

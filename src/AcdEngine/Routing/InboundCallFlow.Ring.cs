@@ -99,6 +99,8 @@ public sealed partial class InboundCallFlow
         _ctx.Roster.Connect(agent.Id, CallId);
         _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate) _talk = talk;
+        WatchAgentPhone(agent.Id, leg);
+        StartRecording();
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;
         _timeline.FirstResponder ??= agent.Id; // DOMAIN.md: first-responder responsibility.

@@ -54,7 +54,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent talking with the caller, if any.</summary>
     public string? AgentId
     {
-        get { lock (_gate) return _talk?.AgentId; }
+        get { lock (_gate) return _three.AgentLeft ? null : _talk?.AgentId; }
     }
 
     public async Task RunAsync(CancellationToken ct)
@@ -62,6 +62,8 @@ public sealed partial class InboundCallFlow
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
+        var conferenceTime = TimeSpan.Zero;
+        var recording = "";
         _events.Emit(new CallEvent
         {
             Offered = new CallOffered
@@ -89,12 +91,17 @@ public sealed partial class InboundCallFlow
         }
         finally
         {
+            conferenceTime = await CloseThreeWayAsync();
+            recording = FinishRecording();
             if (_caller.State != CallLegState.Ended)
                 await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
             lock (_gate) _ended = true;
         }
         _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
-        _events.Emit(new CallEvent { Ended = _timeline.Summary(hangupBy, reason, wrapUp) });
+        var summary = _timeline.Summary(hangupBy, reason, wrapUp);
+        summary.ConferenceMs = CallTimeline.Ms(conferenceTime);
+        summary.Recording = recording;
+        _events.Emit(new CallEvent { Ended = summary });
         LogEnded(_ctx.Logger, CallId, reason);
     }
 

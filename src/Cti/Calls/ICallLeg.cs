@@ -83,6 +83,34 @@ public interface ICallLeg
 
     /// <summary>The leg ended, whoever ended it. Raised once.</summary>
     event EventHandler<CallLegEndedEventArgs>? Ended;
+
+    /// <summary>
+    /// The remote phone put the call on hold (re-INVITE with a=sendonly or a=inactive, RFC 3264 §8.4) or took it
+    /// off hold (sendrecv again). Default: never raised (a leg whose stack does not report it).
+    /// </summary>
+    event EventHandler<RemoteHoldEventArgs>? RemoteHold
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>
+    /// Starts recording what this leg says and hears, mixed (so on the caller's leg: every party the caller hears),
+    /// to a WAV file at <paramref name="path"/> (the media core's <c>MediaSession.StartRecording</c>).
+    /// Returns false when this leg cannot record (the default).
+    /// </summary>
+    bool StartRecording(string path) => false;
+
+    /// <summary>Stops recording and finalises the WAV file. No-op when not recording.</summary>
+    void StopRecording()
+    {
+    }
+}
+
+public sealed class RemoteHoldEventArgs(bool onHold) : EventArgs
+{
+    /// <summary>True: the phone put the call on hold; false: it resumed.</summary>
+    public bool OnHold { get; } = onHold;
 }
 
 public sealed class DtmfEventArgs(char digit, int durationMs) : EventArgs

@@ -77,4 +77,11 @@ public interface IConference : IAsyncDisposable
     void Remove(ICallLeg leg);
 
     IReadOnlyCollection<ICallLeg> Members { get; }
+
+    /// <summary>
+    /// Adds a supervisor who hears everyone and is heard only by <paramref name="target"/> (whisper/coaching; the
+    /// media core's <c>MixerRole.Whisper</c>). Default: not supported by this telephony.
+    /// </summary>
+    void AddWhisper(ICallLeg leg, ICallLeg target) =>
+        throw new NotSupportedException("This telephony cannot whisper to one member of a conference.");
 }

@@ -12,17 +12,13 @@ public interface ICallPlacer
     Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct);
 }
 
-/// <summary>
-/// <see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto) at <c>AcdEngine:Url</c> (the web
-/// console's <c>AcdEngineOptions</c>); no client when that URL is empty.
-/// </summary>
-public sealed class CtiCallPlacer(Cti.CtiClient? client) : ICallPlacer
+/// <summary><see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto).</summary>
+public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     public async Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct)
     {
-        if (client is null) return new PlacedCall(false, "", "AcdEngine:Url is not configured: TicketApi cannot place calls.", EngineUnavailable: true);
         try
         {
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
@@ -34,4 +30,11 @@ public sealed class CtiCallPlacer(Cti.CtiClient? client) : ICallPlacer
             return new PlacedCall(false, "", "The call engine (AcdEngine:Url) cannot be reached: " + ex.Status.Detail, EngineUnavailable: true);
         }
     }
+}
+
+/// <summary>The engine's address is not configured (<c>AcdEngine:Url</c> empty): calls cannot be placed, and the caller is told so.</summary>
+public sealed class UnconfiguredCallPlacer : ICallPlacer
+{
+    public Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct) =>
+        Task.FromResult(new PlacedCall(false, "", "AcdEngine:Url is not configured, so TicketApi cannot ask the engine to place calls.", EngineUnavailable: true));
 }

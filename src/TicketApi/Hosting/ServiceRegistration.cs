@@ -31,10 +31,10 @@ public static class ServiceRegistration
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
-        // Return calls and callbacks go to the engine's CTI at AcdEngine:Url (options owned by the web console).
+        // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
         services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value.Url is { Length: > 0 } url
             ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(url)))
-            : new CtiCallPlacer(null));
+            : new UnconfiguredCallPlacer());
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
         services.AddScoped<MetricsQuery>();

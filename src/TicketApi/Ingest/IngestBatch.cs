@@ -162,17 +162,25 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         }
         var nature = catalogue.FindNature(call.IvrNature);
         if (call.AnsweredAt is not null)
-            Open(WorkOrderKind.Matter, call, nature, at, call.FirstResponderAgentId ?? call.AgentId);
+            Open(WorkOrderKind.Matter, call, nature, at, call.FirstResponderAgentId ?? call.AgentId, DispatchNote(call));
         else if (call.AbandonedAt is not null && call.CallbackNumber is null && call.VoicemailLocation is null)
             Open(WorkOrderKind.ReturnCall, call, nature, at, null);
         if (call.CallbackNumber is not null) Open(WorkOrderKind.CallbackRequest, call, nature, at, null);
         if (call.VoicemailLocation is not null) Open(WorkOrderKind.Voicemail, call, nature, at, null);
     }
 
-    private void Open(WorkOrderKind kind, CallRecord call, NatureDefinition? nature, DateTime at, string? owner)
+    /// <summary>
+    /// DOMAIN.md/issue 8: a department the agent could not bring into the call (TransferFailed) gets the matter by
+    /// dispatch; the order says so, naming the department, for the dispatcher.
+    /// </summary>
+    private string DispatchNote(CallRecord call) => _sql!.LastTransferFailed(call.CallId) is { } failed
+        ? $"Dispatch to department {failed.DepartmentId}: transfer failed after {failed.Attempts} attempt(s) ({failed.Reason})."
+        : "";
+
+    private void Open(WorkOrderKind kind, CallRecord call, NatureDefinition? nature, DateTime at, string? owner, string note = "")
     {
         var number = kind == WorkOrderKind.CallbackRequest ? call.CallbackNumber : call.CallerNumber;
-        var content = kind == WorkOrderKind.Voicemail ? $"Voicemail: {call.VoicemailLocation}" : "";
+        var content = kind == WorkOrderKind.Voicemail ? $"Voicemail: {call.VoicemailLocation}" : note;
         var order = WorkOrder.Register(
             new NewWorkOrder(kind, Channel.Phone, content, CallerName: call.CallerName, CallerNumber: number,
                 CallId: call.CallId, OwnerAgentId: owner),

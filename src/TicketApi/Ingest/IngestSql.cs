@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
 using Hotline.TicketApi.WorkOrders;
 
@@ -128,6 +129,17 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
             Complete = r.GetBoolean(29), CompletedAt = T(30),
         };
     }
+
+    private static readonly string LastTransferFailedSqlite =
+        "SELECT \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC LIMIT 1";
+    private static readonly string LastTransferFailedSqlServer =
+        "SELECT TOP 1 \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC";
+
+    /// <summary>The call's last TransferFailed (issue 8: the department could not be reached), if any; uses the (CallId, Sequence) index.</summary>
+    public TransferFailed? LastTransferFailed(string callId) =>
+        Scalar(sqlServer ? LastTransferFailedSqlServer : LastTransferFailedSqlite, callId, nameof(CallEvent.PayloadOneofCase.TransferFailed)) is byte[] payload
+            ? CallEvent.Parser.ParseFrom(payload).TransferFailed
+            : null;
 
     private int Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
 

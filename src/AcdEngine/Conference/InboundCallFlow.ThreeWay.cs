@@ -1,0 +1,422 @@
+using Hotline.AcdEngine.Conference;
+using Hotline.Contracts.V1;
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Routing;
+
+/// <summary>
+/// Three-way calls with a department (DOMAIN.md, issue 8): the agent consults a department (CTI or <c>*8</c>+code+<c>#</c>);
+/// its contacts ring while caller and agent keep talking (or the caller hears hold music); the first to answer
+/// joins caller and agent in one mixer. Two failed attempts → the agent hears a tone and gets
+/// <see cref="TransferFailed"/>, the caller is back with the agent at once. Any one party leaving keeps the other two.
+/// </summary>
+public sealed partial class InboundCallFlow
+{
+    private readonly ThreeWayState _three = new();
+
+    /// <summary>A call event the agent's desktop should see (consult started/joined/failed): agent id and event.</summary>
+    public event Action<string, CallEvent>? AgentNotice;
+
+    /// <summary>CTI ConsultDepartment: starts ringing the department; the outcome arrives as events.</summary>
+    public bool ConsultDepartment(string agentId, string departmentId, bool holdCaller, out string error)
+    {
+        var directory = _ctx.Departments;
+        var department = directory?.FindById(departmentId);
+        TalkState talk;
+        CancellationToken token;
+        lock (_gate)
+        {
+            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _ended) { error = "The agent is not talking on this call."; return false; }
+            if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
+            if (_three.Consulting) { error = "A department is already being called on this call."; return false; }
+            if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
+            talk = _talk;
+            _three.Consulting = true;
+            _three.ConsultCancel = new CancellationTokenSource();
+            token = _three.ConsultCancel.Token;
+        }
+        if (!directory!.IsOpen(department, _ctx.Time.GetUtcNow()))
+        {
+            // Outside the department's hours nobody will answer: dispatch at once rather than ring twice.
+            _ = FailConsultAsync(talk, department, 0, "closed");
+            error = "";
+            return true;
+        }
+        if (holdCaller && Hold(agentId, out _))
+            lock (_gate) _three.HeldForConsult = true;
+        _ = RunConsultAsync(talk, department, directory.Options, token);
+        error = "";
+        return true;
+    }
+
+    /// <summary>CTI CompleteTransfer: the agent leaves; caller and department stay connected.</summary>
+    public async Task<(bool Ok, string Error)> CompleteTransferAsync(string agentId, CancellationToken ct)
+    {
+        TalkState talk;
+        lock (_gate)
+        {
+            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft) return (false, "The agent is not talking on this call.");
+            if (_three.DepartmentLeg is null) return (false, "No department is in this call yet.");
+            talk = _talk;
+        }
+        await talk.Leg.HangupAsync(ct);
+        talk.AgentGone.TrySetResult();
+        return (true, "");
+    }
+
+    /// <summary>Agent's phone: <c>*8</c>+code+<c>#</c> consults a department; hold/resume from the phone's re-INVITE.</summary>
+    private void WatchAgentPhone(string agentId, ICallLeg leg)
+    {
+        if (_ctx.Departments is { } directory)
+        {
+            var reader = new ConsultCodeReader(directory.Options.ConsultPrefix);
+            leg.Dtmf += (sender, e) =>
+            {
+                if (reader.Feed(e.Digit) is not { } code) return;
+                var ok = directory.FindByCode(code) is { } d && ConsultDepartment(agentId, d.Id, holdCaller: false, out _);
+                if (!ok) _ = leg.PlayAsync(ConsultTones.Failed(), CancellationToken.None).ContinueWith(_ => RestoreAgentAudio(), TaskScheduler.Default);
+            };
+        }
+        leg.RemoteHold += (sender, e) =>
+        {
+            // RFC 3264 §8.4: the phone's sendonly re-INVITE is a hold; sendrecv again a resume.
+            if (e.OnHold) Hold(agentId, out _);
+            else Resume(agentId, out _);
+        };
+    }
+
+    private async Task RunConsultAsync(TalkState talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
+    {
+        var reason = "no-answer";
+        try
+        {
+            for (var attempt = 1; attempt <= options.Attempts; attempt++)
+            {
+                Notify(talk.AgentId, new CallEvent { ConsultStarted = new DepartmentConsultStarted { AgentId = talk.AgentId, DepartmentId = department.Id, Attempt = (uint)attempt } });
+                LogConsult(_ctx.Logger, CallId, department.Id, attempt);
+                var (leg, contact, failure) = await DialDepartmentAsync(talk, department, options, token);
+                if (leg is not null)
+                {
+                    Join(talk, department, leg, contact, attempt);
+                    return;
+                }
+                if (failure is null)
+                {
+                    lock (_gate) _three.Consulting = false; // Caller or agent left meanwhile: nothing to report.
+                    return;
+                }
+                reason = failure;
+            }
+            await FailConsultAsync(talk, department, options.Attempts, reason);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogConsultError(_ctx.Logger, ex, CallId, department.Id);
+            lock (_gate) _three.Consulting = false;
+        }
+    }
+
+    /// <summary>Rings every contact at once; the first answer wins. Null failure: caller/agent left or cancelled.</summary>
+    private async Task<(ICallLeg? Leg, string Contact, string? Failure)> DialDepartmentAsync(
+        TalkState talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
+    {
+        var dials = new List<(string Contact, IOutboundCall Dial)>(department.Contacts.Count);
+        foreach (var contact in department.Contacts)
+        {
+            try
+            {
+                dials.Add((contact, _ctx.Telephony.Dial(contact, new DialOptions
+                {
+                    CallerId = _ctx.Options.HotlineNumber,
+                    DisplayName = "Hotline " + (department.Name.Length > 0 ? department.Name : department.Id),
+                    RingTimeout = TimeSpan.FromSeconds(options.RingTimeoutSeconds),
+                    Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
+                })));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
+            {
+                LogContactUnreachable(_ctx.Logger, CallId, department.Id, ex.Message);
+            }
+        }
+        if (dials.Count == 0) return (null, "", "unreachable");
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = token.Register(() => stop.TrySetResult());
+        var failure = "";
+        var pending = dials.ToList();
+        while (pending.Count > 0)
+        {
+            await Task.WhenAny(pending.Select(d => (Task)d.Dial.Answered).Append(_callerGone.Task).Append(talk.AgentGone.Task).Append(stop.Task));
+            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || stop.Task.IsCompleted)
+            {
+                foreach (var d in pending) Release(d.Dial);
+                return (null, "", null);
+            }
+            foreach (var d in pending.Where(d => d.Dial.Answered.IsCompleted).ToList())
+            {
+                pending.Remove(d);
+                var result = d.Dial.Answered.IsCompletedSuccessfully ? d.Dial.Answered.Result : new DialResult(false, 0, "error");
+                if (result.IsAnswered)
+                {
+                    foreach (var other in pending) Release(other.Dial);
+                    return (d.Dial.Leg, d.Contact, null);
+                }
+                failure = MoreTelling(failure, FailureReason(result.SipStatus));
+            }
+        }
+        return (null, "", failure);
+    }
+
+    /// <summary>CANCEL a ringing dial; BYE one that answered after another contact won.</summary>
+    private static void Release(IOutboundCall dial)
+    {
+        if (dial.Answered.IsCompletedSuccessfully && dial.Answered.Result.IsAnswered)
+            _ = IgnoreFailureAsync(() => dial.Leg.HangupAsync(CancellationToken.None));
+        else
+            dial.Cancel();
+    }
+
+    /// <summary>events.proto TransferFailed.reason from a SIP final status.</summary>
+    internal static string FailureReason(int sipStatus) => sipStatus switch
+    {
+        486 or 600 => "busy",
+        603 => "declined",
+        0 or 408 or 487 => "no-answer",
+        _ => "unreachable",
+    };
+
+    /// <summary>With several contacts, "busy" says more than "declined", which says more than "no-answer" or "unreachable".</summary>
+    private static string MoreTelling(string a, string b)
+    {
+        static int Rank(string r) => r switch { "busy" => 4, "declined" => 3, "no-answer" => 2, "unreachable" => 1, _ => 0 };
+        return Rank(b) > Rank(a) ? b : a;
+    }
+
+    private void Join(TalkState talk, DepartmentOptions department, ICallLeg leg, string contact, int attempt)
+    {
+        TimeSpan? held = null;
+        bool joined;
+        lock (_gate)
+        {
+            _three.Consulting = false;
+            joined = !_ended && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
+            if (joined)
+            {
+                if (talk.HoldStart is not null) held = EndHoldLocked(talk);
+                _three.HeldForConsult = false;
+                EnsureConferenceLocked(talk).Add(leg);
+                _three.DepartmentId = department.Id;
+                _three.DepartmentLeg = leg;
+                _three.JoinedAt = _ctx.Time.GetUtcNow();
+            }
+        }
+        if (!joined)
+        {
+            _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
+            return;
+        }
+        leg.Ended += (_, _) => OnDepartmentLeft();
+        if (leg.State == CallLegState.Ended) OnDepartmentLeft();
+        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt } });
+        EmitParties();
+        LogJoined(_ctx.Logger, CallId, department.Id, attempt);
+    }
+
+    /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
+    private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)
+    {
+        lock (_gate) _three.Consulting = false;
+        Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
+        LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
+        if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+        await Task.WhenAny(talk.Leg.PlayAsync(ConsultTones.Failed(), CancellationToken.None), _callerGone.Task, talk.AgentGone.Task);
+        RestoreAgentAudio();
+    }
+
+    /// <summary>After a tone to the agent or a failed consult: off any consult hold, agent back with the caller.</summary>
+    private void RestoreAgentAudio()
+    {
+        TimeSpan? held = null;
+        string agentId;
+        lock (_gate)
+        {
+            if (_talk is not { } talk || _ended || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
+            agentId = talk.AgentId;
+            if (_three.HeldForConsult && talk.HoldStart is not null) held = EndHoldLocked(talk);
+            _three.HeldForConsult = false;
+            if (talk.HoldStart is not null) return; // The agent's own hold goes on: music stays.
+            if (_three.Conference is { } conference) conference.Add(talk.Leg);
+            else _ctx.Telephony.Bridge(_caller, talk.Leg);
+        }
+        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+    }
+
+    /// <summary>Ends a hold under the lock (no event): returns how long it lasted.</summary>
+    private TimeSpan EndHoldLocked(TalkState talk)
+    {
+        talk.HoldStart = null;
+        talk.HoldAnnouncements?.Cancel();
+        talk.HoldAnnouncements?.Dispose();
+        talk.HoldAnnouncements = null;
+        return _timeline.HoldEnded(_ctx.Time.GetUtcNow());
+    }
+
+    /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join.</summary>
+    private IConference EnsureConferenceLocked(TalkState talk)
+    {
+        if (_three.Conference is { } existing) return existing;
+        var conference = _ctx.Telephony.CreateConference();
+        if (!_three.CallerLeft) conference.Add(_caller);
+        if (!_three.AgentLeft) conference.Add(talk.Leg);
+        _three.Conference = conference;
+        return conference;
+    }
+
+    private void OnDepartmentLeft()
+    {
+        IConference? dissolve = null;
+        lock (_gate)
+        {
+            if (_three.DepartmentLeg is not { } leg || _three.DepartmentGone.Task.IsCompleted) return;
+            var now = _ctx.Time.GetUtcNow();
+            if (_three.JoinedAt is { } joined) _three.ConferenceTime += now - joined;
+            _three.JoinedAt = null;
+            _three.Conference?.Remove(leg);
+            _three.DepartmentGone.TrySetResult();
+            // Back to a plain two-party call (so hold works again) when only caller and agent are left.
+            if (_talk is { } talk && !_ended && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
+                && !talk.AgentGone.Task.IsCompleted && _three.Supervisors.All(s => s.Leg.State == CallLegState.Ended))
+            {
+                dissolve = _three.Conference;
+                _three.Conference = null;
+            }
+        }
+        if (dissolve is not null) _ = BridgeAgainAsync(dissolve);
+        EmitParties();
+    }
+
+    private async Task BridgeAgainAsync(IConference conference)
+    {
+        await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
+        lock (_gate)
+        {
+            if (_talk is not { } talk || _ended || _three.Conference is not null || talk.HoldStart is not null) return;
+            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+            _ctx.Telephony.Bridge(_caller, talk.Leg);
+        }
+    }
+
+    /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>
+    private bool DepartmentStaysOn(TalkState talk)
+    {
+        lock (_gate)
+            return _three.DepartmentLeg is { State: not CallLegState.Ended } && !_three.DepartmentGone.Task.IsCompleted
+                && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
+    }
+
+    /// <summary>Issue 8: either party leaving keeps the others connected. Ends when one of the remaining two leaves.</summary>
+    private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkState talk, CancellationToken ct)
+    {
+        var agentLeft = talk.AgentGone.Task.IsCompleted;
+        lock (_gate)
+        {
+            if (agentLeft) _three.AgentLeft = true;
+            else _three.CallerLeft = true;
+            _three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
+        }
+        EmitParties();
+        Task<TimeSpan>? wrapUp = null;
+        if (agentLeft)
+        {
+            // The agent leaves: the transfer completes; their wrap-up starts now, the call goes on.
+            _events.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = "department:" + _three.DepartmentId, Kind = "warm" } });
+            LogTransferred(_ctx.Logger, CallId, talk.AgentId, _three.DepartmentId ?? "");
+            wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
+            await Task.WhenAny(_callerGone.Task, _three.DepartmentGone.Task);
+        }
+        else
+        {
+            await Task.WhenAny(talk.AgentGone.Task, _three.DepartmentGone.Task);
+        }
+        _timeline.EndedAt = _ctx.Time.GetUtcNow();
+        lock (_gate)
+            if (talk.HoldStart is not null) _timeline.HoldEnded(_timeline.EndedAt.Value);
+        var hangupBy = agentLeft
+            ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
+            : HangupBy.Caller;
+        await HangupThreeWayAsync(talk.Leg);
+        wrapUp ??= _ctx.Roster.EndCall(talk.AgentId, CallId);
+        return (hangupBy, agentLeft ? "transferred" : "normal", await wrapUp.WaitAsync(ct));
+    }
+
+    /// <summary>Every leg of a call that is over: department, supervisors, agent, caller; the mixer and any consult.</summary>
+    private async Task HangupThreeWayAsync(ICallLeg? agentLeg)
+    {
+        List<ICallLeg> legs;
+        IConference? conference;
+        lock (_gate)
+        {
+            _three.ConsultCancel?.Cancel();
+            legs = [.. _three.Supervisors.Select(s => s.Leg)];
+            if (_three.DepartmentLeg is { } d) legs.Add(d);
+            if (agentLeg is not null) legs.Add(agentLeg);
+            legs.Add(_caller);
+            conference = _three.Conference;
+            _three.Conference = null;
+            if (_three.JoinedAt is { } joined) _three.ConferenceTime += _ctx.Time.GetUtcNow() - joined;
+            _three.JoinedAt = null;
+        }
+        foreach (var leg in legs.Where(l => l.State != CallLegState.Ended))
+            await IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
+        if (conference is not null) await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
+    }
+
+    /// <summary>The call is over (from RunAsync): release what the three-way part still holds; its conference time.</summary>
+    private async Task<TimeSpan> CloseThreeWayAsync()
+    {
+        await HangupThreeWayAsync(null);
+        lock (_gate)
+        {
+            _three.ConsultCancel?.Dispose();
+            _three.ConsultCancel = null;
+            return _three.ConferenceTime;
+        }
+    }
+
+    private void EmitParties()
+    {
+        var change = new ConferenceChanged();
+        lock (_gate)
+        {
+            if (_three.Conference is null && _three.DepartmentLeg is null) return;
+            if (!_three.CallerLeft && !_callerGone.Task.IsCompleted) change.Parties.Add("caller");
+            if (_talk is { } talk && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted) change.Parties.Add("agent:" + talk.AgentId);
+            if (_three.DepartmentLeg is not null && !_three.DepartmentGone.Task.IsCompleted) change.Parties.Add("department:" + _three.DepartmentId);
+            foreach (var (user, leg) in _three.Supervisors)
+                if (leg.State != CallLegState.Ended) change.Parties.Add("supervisor:" + user);
+        }
+        _events.Emit(new CallEvent { Conference = change });
+    }
+
+    /// <summary>Emits a call event and passes it to the agent's desktop (CTI WatchAgent).</summary>
+    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _events.Emit(evt));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: consulting department {DepartmentId}, attempt {Attempt}")]
+    private static partial void LogConsult(ILogger logger, string callId, string departmentId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: department {DepartmentId} joined on attempt {Attempt}")]
+    private static partial void LogJoined(ILogger logger, string callId, string departmentId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: department {DepartmentId} not reached after {Attempts} attempts ({Reason}); work order goes to dispatch")]
+    private static partial void LogTransferFailed(ILogger logger, string callId, string departmentId, int attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId} left, call transferred to department {DepartmentId}")]
+    private static partial void LogTransferred(ILogger logger, string callId, string agentId, string departmentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: a contact of department {DepartmentId} could not be dialled: {Error}")]
+    private static partial void LogContactUnreachable(ILogger logger, string callId, string departmentId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId}: consulting department {DepartmentId} failed")]
+    private static partial void LogConsultError(ILogger logger, Exception ex, string callId, string departmentId);
+}

@@ -1,0 +1,57 @@
+using Hotline.Cti.Calls;
+
+namespace Hotline.AcdEngine.Recording;
+
+/// <summary>A finished recording: where it is and how long it lasts (from the WAV's data size).</summary>
+public sealed record RecordingFile(string Location, TimeSpan Duration);
+
+/// <summary>
+/// Where calls are recorded: <c>&lt;root&gt;/yyyy/MM/dd/&lt;callId&gt;.wav</c> (one file per call; the date folder
+/// keeps directories small and makes retention cheap). The caller's leg is recorded — what the caller says and
+/// hears, i.e. every party in the call.
+/// </summary>
+public sealed partial class CallRecordings(string root, RecordingOptions options, TimeProvider time, ILogger<CallRecordings> logger)
+{
+    private const int WavHeaderBytes = 44;
+    private int _unsupportedLogged;
+
+    public string Root { get; } = root;
+    public bool Enabled => options.Enabled;
+
+    /// <summary>Starts recording <paramref name="leg"/>; the file's path, or null when disabled or the leg cannot record.</summary>
+    public string? Start(ICallLeg leg, string callId)
+    {
+        if (!options.Enabled) return null;
+        var now = time.GetUtcNow();
+        var folder = Path.Combine(Root, now.ToString("yyyy", System.Globalization.CultureInfo.InvariantCulture),
+            now.ToString("MM", System.Globalization.CultureInfo.InvariantCulture), now.ToString("dd", System.Globalization.CultureInfo.InvariantCulture));
+        var path = Path.Combine(folder, callId + ".wav");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            if (leg.StartRecording(path)) return path;
+            if (Interlocked.Exchange(ref _unsupportedLogged, 1) == 0) LogUnsupported(logger);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogStartFailed(logger, ex, callId);
+        }
+        return null;
+    }
+
+    /// <summary>Stops recording and measures the file (null when nothing was written).</summary>
+    public RecordingFile? Stop(ICallLeg leg, string path)
+    {
+        leg.StopRecording();
+        var file = new FileInfo(path);
+        if (!file.Exists) return null;
+        var samples = Math.Max(0, file.Length - WavHeaderBytes) / 2;
+        return new RecordingFile(path, TimeSpan.FromSeconds(samples / (double)Cti.Media.AudioFormat.SampleRate));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording:Enabled is set but this telephony cannot record call legs; calls are not recorded")]
+    private static partial void LogUnsupported(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording of call {CallId} could not start")]
+    private static partial void LogStartFailed(ILogger logger, Exception ex, string callId);
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.Cti.Calls;
+using Hotline.Cti.Media;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hotline.AcdEngine.Tests.Conference;
+
+/// <summary>How a member takes part in a <see cref="FakeConference"/>.</summary>
+public enum FakeRole { Speaker, ListenOnly, Whisper }
+
+/// <summary>An in-process mixer: records who is in it and how (a test asserts the membership and roles).</summary>
+public sealed class FakeConference : IConference
+{
+    private readonly ConcurrentDictionary<ICallLeg, (FakeRole Role, ICallLeg? Target)> _members = new();
+
+    public IReadOnlyCollection<ICallLeg> Members => [.. _members.Keys];
+    public bool Disposed { get; private set; }
+
+    public FakeRole RoleOf(ICallLeg leg) => _members[Unwrap(leg)].Role;
+    public ICallLeg? WhisperTargetOf(ICallLeg leg) => _members[Unwrap(leg)].Target;
+    public bool Contains(ICallLeg leg) => _members.ContainsKey(Unwrap(leg));
+
+    public void Add(ICallLeg leg, bool listenOnly = false) => Join(leg, listenOnly ? FakeRole.ListenOnly : FakeRole.Speaker, null);
+
+    public void AddWhisper(ICallLeg leg, ICallLeg target) => Join(leg, FakeRole.Whisper, Unwrap(target));
+
+    public void Remove(ICallLeg leg)
+    {
+        if (_members.TryRemove(Unwrap(leg), out _)) ((FakeCallLeg)Unwrap(leg)).StopAudio();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        foreach (var leg in _members.Keys) Remove(leg);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Join(ICallLeg leg, FakeRole role, ICallLeg? target)
+    {
+        var fake = (FakeCallLeg)Unwrap(leg);
+        fake.HearBridge(); // Whatever it heard (music, a bridge) is replaced by the mix.
+        _members[fake] = (role, target);
+    }
+
+    internal static ICallLeg Unwrap(ICallLeg leg) => leg is PhoneLeg p ? p.Inner : leg;
+}
+
+/// <summary>A fake leg whose phone can put the call on hold by re-INVITE (RFC 3264 sendonly): raises RemoteHold.</summary>
+public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
+{
+    public FakeCallLeg Inner { get; } = inner;
+    public string Id => Inner.Id;
+    public string RemoteUser => Inner.RemoteUser;
+    public string RemoteDisplayName => Inner.RemoteDisplayName;
+    public string DialedNumber => Inner.DialedNumber;
+    public CallLegDirection Direction => Inner.Direction;
+    public CallLegState State => Inner.State;
+    public Task AnswerAsync(CancellationToken cancellationToken) => Inner.AnswerAsync(cancellationToken);
+    public Task RejectAsync(int statusCode, CancellationToken cancellationToken) => Inner.RejectAsync(statusCode, cancellationToken);
+    public Task RingAsync(CancellationToken cancellationToken) => Inner.RingAsync(cancellationToken);
+    public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken) => Inner.PlayAsync(source, cancellationToken);
+    public void StopAudio() => Inner.StopAudio();
+    public Task HangupAsync(CancellationToken cancellationToken) => Inner.HangupAsync(cancellationToken);
+
+    public event EventHandler<DtmfEventArgs>? Dtmf
+    {
+        add => Inner.Dtmf += value;
+        remove => Inner.Dtmf -= value;
+    }
+
+    public event EventHandler<CallLegEndedEventArgs>? Ended
+    {
+        add => Inner.Ended += value;
+        remove => Inner.Ended -= value;
+    }
+
+    public event EventHandler<RemoteHoldEventArgs>? RemoteHold;
+
+    /// <summary>Where the engine asked to record, while recording.</summary>
+    public string? RecordingTo { get; private set; }
+
+    /// <summary>Records by writing a WAV header now and one second of samples at stop (a 1000 ms recording).</summary>
+    public bool StartRecording(string path)
+    {
+        File.WriteAllBytes(path, new byte[44]);
+        RecordingTo = path;
+        return true;
+    }
+
+    public void StopRecording()
+    {
+        if (RecordingTo is null) return;
+        using (var file = new FileStream(RecordingTo, FileMode.Append)) file.Write(new byte[AudioFormat.SampleRate * 2]);
+        RecordingTo = null;
+    }
+
+    /// <summary>The phone sends a re-INVITE: sendonly (hold) or sendrecv (resume).</summary>
+    public void PhoneHold(bool onHold) => RemoteHold?.Invoke(this, new RemoteHoldEventArgs(onHold));
+}
+
+/// <summary>
+/// <see cref="FakeTelephony"/> plus conferences: dials go to the inner fake (tests answer them there); each dialled
+/// leg is a <see cref="PhoneLeg"/> so the phone can hold; conferences are <see cref="FakeConference"/>s.
+/// </summary>
+public sealed class ConferenceTelephony : ITelephony
+{
+    private readonly Channel<FakeConference> _conferences = Channel.CreateUnbounded<FakeConference>();
+    private readonly ConcurrentDictionary<FakeCallLeg, PhoneLeg> _phones = new();
+    private readonly FakeTelephony inner;
+    private readonly FakeTimeProvider _time;
+
+    public ConferenceTelephony(FakeTelephony inner, FakeTimeProvider time)
+    {
+        this.inner = inner;
+        _time = time;
+        inner.IncomingCall += (_, e) => IncomingCall?.Invoke(this, e);
+    }
+
+    public event EventHandler<IncomingCallEventArgs>? IncomingCall;
+
+    /// <summary>An inbound call from a phone that can record and hold (a <see cref="PhoneLeg"/>).</summary>
+    public PhoneLeg CallFromPhone(string from, string to)
+    {
+        var leg = new PhoneLeg(new FakeCallLeg(from, to, CallLegDirection.Inbound, _time));
+        IncomingCall?.Invoke(this, new IncomingCallEventArgs(leg));
+        return leg;
+    }
+
+    public IOutboundCall Dial(string target, DialOptions options)
+    {
+        var call = (FakeOutboundCall)inner.Dial(target, options);
+        var phone = _phones.GetOrAdd(call.FakeLeg, leg => new PhoneLeg(leg));
+        return new PhoneCall(call, phone);
+    }
+
+    public void Bridge(ICallLeg a, ICallLeg b) => inner.Bridge(FakeConference.Unwrap(a), FakeConference.Unwrap(b));
+
+    public IConference CreateConference()
+    {
+        var conference = new FakeConference();
+        _conferences.Writer.TryWrite(conference);
+        return conference;
+    }
+
+    public PhoneLeg PhoneOf(FakeOutboundCall call) => _phones[call.FakeLeg];
+
+    public async Task<FakeConference> NextConferenceAsync() =>
+        await _conferences.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+    public bool HasConference => _conferences.Reader.TryPeek(out _);
+
+    private sealed class PhoneCall(FakeOutboundCall call, PhoneLeg leg) : IOutboundCall
+    {
+        public ICallLeg Leg => leg;
+        public Task<DialResult> Answered => call.Answered;
+        public Task Ringing => call.Ringing;
+        public void Cancel() => call.Cancel();
+    }
+}
