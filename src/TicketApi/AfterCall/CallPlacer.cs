@@ -1,10 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using Grpc.Core;
 using Hotline.Contracts.V1;
 
 namespace Hotline.TicketApi.AfterCall;
 
-/// <summary>Where AcdEngine's CTI gRPC service listens (<c>AcdEngine:Url</c>).</summary>
 /// <summary>The engine's answer to a dial request.</summary>
 public sealed record PlacedCall(bool Ok, string CallId, string Error, bool EngineUnavailable = false);
 
