@@ -16,6 +16,7 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, I
 {
     private readonly ConcurrentDictionary<string, Action<IncomingInviteSession>> _numbers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _acdNumbers = AcdNumbers(acd.Value);
+    private readonly HashSet<string> _accounts = new(stack.Options.Accounts.Select(a => a.User), StringComparer.Ordinal);
 
     private static HashSet<string> AcdNumbers(AcdOptions o) =>
         new(new[] { o.HotlineNumber, o.FeatureCodes.SignIn, o.FeatureCodes.SignOut, o.FeatureCodes.Ready, o.FeatureCodes.NotReady }
@@ -78,6 +79,14 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, I
         if (_acdNumbers.Contains(number))
         {
             // The ACD owns the leg from here (CallRouter): answer, queue, or refuse. 488 when the offer is unusable.
+            telephony.Offer(session);
+            return;
+        }
+        if (_accounts.Contains(session.CallerUser))
+        {
+            // One of our phones dialling out (issue 10: agents dial from their softphone): the ACD's outbound dial plan
+            // decides (CallRouter.AgentDial); a number it does not take is refused there with 404.
+            // The INVITE is not digest-challenged yet: the From user is trusted on this network (see docs/sip.md).
             telephony.Offer(session);
             return;
         }

@@ -28,6 +28,8 @@ public sealed class FakeIngestServer : IAsyncDisposable
         ledger ??= new IngestLedger();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The engine's appsettings.json sits in this test output folder; its Kestrel endpoints (5080/5081) must not be bound here.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(ledger);
