@@ -76,7 +76,7 @@ public sealed class WavPromptLibraryTests
     {
         const string asterisk = "/usr/share/asterisk/sounds/en/agent-loginok.wav";
         if (!File.Exists(asterisk)) Assert.Ignore("asterisk prompts not installed");
-        var samples = WavFile.ReadPcm8kMono(File.ReadAllBytes(asterisk));
+        var samples = Hotline.Cti.Media.Sources.WavClip.Load(asterisk).Samples.ToArray();
         Assert.That(samples.Length, Is.GreaterThan(4000));
         Assert.That(samples.Any(s => s != 0), Is.True);
     }
