@@ -27,8 +27,7 @@ public sealed partial class WavPromptLibrary(string root, string language, ILogg
     {
         var clips = new List<short[]> { Load(Path.Combine(root, language, PromptNames.QueuePosition + ".wav")) };
         foreach (var digit in position.ToString(CultureInfo.InvariantCulture))
-            clips.Add(Load(Path.Combine(root, language, "digit-" + digit + ".wav")));
-        clips.Add(Load(Path.Combine(root, language, PromptNames.InQueue + ".wav")));
+            clips.Add(Load(Path.Combine(root, language, "digits", digit + ".wav")));
         return new PcmSource(clips, loop: false);
     }
 
