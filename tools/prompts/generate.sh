@@ -30,7 +30,29 @@ survey_prompts() {
   speak zh cmn survey "请对我们的服务进行评价：满意请按一，基本满意请按二，不满意请按三。"
   speak zh cmn survey-thanks "感谢您的评价，再见。"
 }
+# What the ACD says besides the greeting and the queue (src/AcdEngine/Prompts/IPromptLibrary.cs, PromptNames).
+acd_prompts() {
+  speak en en-us greeting "Hello, this is the twelve three four five citizen service hotline. Please hold while we connect you."
+  speak zh cmn greeting "您好，这里是一二三四五市民服务热线，正在为您接通，请稍候。"
+  speak en en-us still-holding "Thank you for holding. Your agent will be with you shortly."
+  speak en en-us callback-enter-number "To be called back, enter your phone number followed by the hash key, or press hash to use the number you are calling from."
+  speak en en-us callback-thanks "Thank you. We will call you back as soon as possible. Goodbye."
+  speak en en-us closed "The hotline is closed now. Please leave your number and we will call you back."
+  speak en en-us all-busy "Sorry, all our agents are busy. Please call again later. Goodbye."
+  speak en en-us feature-ok "Done."
+  speak en en-us feature-failed "Sorry, that did not work."
+  speak en en-us silent-caller "Sorry, I cannot hear you. Please call again. Thank you for calling, goodbye."
+  speak zh cmn still-holding "感谢您的耐心等待，坐席马上为您服务。"
+  speak zh cmn callback-enter-number "如需回电，请输入您的电话号码并以井号键结束；使用本机号码请直接按井号键。"
+  speak zh cmn callback-thanks "谢谢，我们将尽快给您回电，再见。"
+  speak zh cmn closed "现在是非工作时间，请留下您的号码，我们将给您回电。"
+  speak zh cmn all-busy "对不起，坐席全忙，请稍后再拨，再见。"
+  speak zh cmn feature-ok "操作成功。"
+  speak zh cmn feature-failed "对不起，操作失败。"
+  speak zh cmn silent-caller "对不起，我听不到您的声音，请您重新拨打。感谢您的来电，再见。"
+}
 if [[ "${1:-}" == "survey" ]]; then survey_prompts; exit 0; fi
+if [[ "${1:-}" == "acd" ]]; then acd_prompts; exit 0; fi
 
 # English (en-us)
 speak en en-us welcome "Welcome to the twelve three four five citizen service hotline."
@@ -61,6 +83,7 @@ for d in 0 1 2 3 4 5 6 7 8 9; do
 done
 
 survey_prompts
+acd_prompts
 
 # Hold music: two short, gentle chord progressions of plucked strings (sox synth), 8 kHz mono.
 # chord NAME SECONDS NOTE... → one chord

@@ -18,7 +18,8 @@ public interface IPromptLibrary
 /// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>
 public static class PromptNames
 {
-    public const string QueuePosition = "queue-position";
+    public const string QueuePosition = "you-are-number";
+    public const string InQueue = "in-queue";
     public const string CallbackEnterNumber = "callback-enter-number";
     public const string CallbackThanks = "callback-thanks";
     public const string Closed = "closed";

@@ -27,7 +27,8 @@ public sealed partial class WavPromptLibrary(string root, string language, ILogg
     {
         var clips = new List<short[]> { Load(Path.Combine(root, language, PromptNames.QueuePosition + ".wav")) };
         foreach (var digit in position.ToString(CultureInfo.InvariantCulture))
-            clips.Add(Load(Path.Combine(root, language, "digits", digit + ".wav")));
+            clips.Add(Load(Path.Combine(root, language, "digit-" + digit + ".wav")));
+        clips.Add(Load(Path.Combine(root, language, PromptNames.InQueue + ".wav")));
         return new PcmSource(clips, loop: false);
     }
 
