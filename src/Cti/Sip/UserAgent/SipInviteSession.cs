@@ -79,6 +79,24 @@ public abstract class SipInviteSession
     /// </summary>
     public event EventHandler<SipReferEventArgs>? ReferReceived;
 
+    /// <summary>
+    /// NOTIFY in the dialog: the progress of a REFER we sent (RFC 3515 §2.4.4, sipfrag body). Answered 200 when
+    /// someone listens, else 481 (RFC 6665 §4.1.3: no such subscription).
+    /// </summary>
+    public event EventHandler<SipInDialogRequestEventArgs>? NotifyReceived;
+
+    /// <summary>Sends an in-dialog REFER (RFC 3515 §2.4.1) with <paramref name="referTo"/>; completes with its final response.</summary>
+    public Task<SipMessage> SendReferAsync(string referTo, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        var dialog = Dialog ?? throw new InvalidOperationException("REFER needs an established dialog.");
+        var refer = dialog.CreateRequest(SipMethods.Refer);
+        refer.AddHeader(SipReferTo.HeaderName, referTo);
+        refer.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+        if (headers is not null)
+            foreach (var (k, v) in headers) refer.AddHeader(k, v);
+        return UserAgent.SendInDialog(dialog, refer).FinalResponse.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Sends BYE (§15.1.1) and ends the session; completes with the BYE's final response.</summary>
     public async Task<SipMessage?> HangupAsync(CancellationToken cancellationToken = default)
     {
@@ -128,6 +146,12 @@ public abstract class SipInviteSession
                 break;
             case SipMethods.Refer:
                 OnRefer(request);
+                break;
+            case SipMethods.Notify when NotifyReceived is null:
+                request.Respond(481);
+                break;
+            case SipMethods.Notify:
+                Dispatch(NotifyReceived, request, respondOk: true);
                 break;
             case SipMethods.Options:
                 request.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow));
