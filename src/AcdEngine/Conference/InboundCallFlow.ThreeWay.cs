@@ -330,7 +330,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
-            if (_three.Transfer is { Done.Task.IsCompleted: false } && talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted) return true;
+            if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted) return true;
             return _three.DepartmentLeg is { State: not CallLegState.Ended } && !_three.DepartmentGone.Task.IsCompleted
                 && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
         }
@@ -342,7 +342,7 @@ public sealed partial class InboundCallFlow
         var agentLeft = talk.AgentGone.Task.IsCompleted;
         TransferInFlight? transfer;
         lock (_gate) transfer = _three.Transfer;
-        if (agentLeft && transfer is not null && !await transfer.Done.Task)
+        if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
             return await EndAfterFailedTransferAsync(talk, ct);
         lock (_gate)
         {

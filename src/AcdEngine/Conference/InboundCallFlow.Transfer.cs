@@ -27,7 +27,7 @@ public sealed partial class InboundCallFlow
                 e.RefuseStatus = 481; // Nothing to transfer any more.
                 return;
             }
-            if (_three.Transfer is not null || _three.Consulting)
+            if (_three.Transfer is { Done.Task.IsCompleted: false } || _three.Consulting)
             {
                 e.RefuseStatus = 491; // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
                 return;
@@ -164,7 +164,7 @@ public sealed partial class InboundCallFlow
         var target = transfer.Target;
         if (target.AgentId is { } agentId) _ctx.Roster.ReleaseRing(agentId, CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
-        lock (_gate) _three.Transfer = null;
+        lock (_gate) transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
         LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, target.Party, reason);
         transfer.Done.TrySetResult(false);

@@ -42,7 +42,7 @@ internal sealed class ThreeWayState
     /// <summary>TransferCompleted.kind when the agent leaves: "blind", "attended"; null = "warm" (CTI complete).</summary>
     public string? TransferKind { get; set; }
 
-    /// <summary>A blind transfer the agent's phone asked for (SIP REFER), while its target rings.</summary>
+    /// <summary>The last blind transfer the agent's phone asked for (SIP REFER), kept after its outcome.</summary>
     public TransferInFlight? Transfer { get; set; }
 
     /// <summary>The agent a blind transfer reached (Talking on this call until it ends).</summary>
@@ -54,4 +54,10 @@ internal sealed class TransferInFlight(TransferTarget target)
 {
     public TransferTarget Target { get; } = target;
     public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>It failed after the agent's phone had hung up: nobody to reconnect the caller to (set before <see cref="Done"/>).</summary>
+    public bool FailedWithoutAgent { get; set; }
+
+    /// <summary>Still ringing the target, or failed with the agent gone: the call's end waits on / follows this transfer.</summary>
+    public bool HoldsTheCaller => !Done.Task.IsCompleted || FailedWithoutAgent;
 }
