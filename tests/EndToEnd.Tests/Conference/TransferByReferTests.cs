@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hotline.EndToEnd.Tests.Calls;
+using Hotline.TestSupport;
+
+namespace Hotline.EndToEnd.Tests.Conference;
+
+/// <summary>
+/// Issue 8 end to end, blind transfer from a softphone by SIP REFER: a baresip caller (440 Hz) reaches agent 1001 —
+/// a sipp softphone that answers, then REFERs the call to department code 1 — and the engine rings the department's
+/// baresip 2001 (1300 Hz). sipp checks 202, NOTIFY "100 Trying" (active), NOTIFY "200 OK" (terminated), then the
+/// engine's BYE; the caller's dump proves it ends up hearing the department.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class TransferByReferTests
+{
+    private string _work = null!;
+    private int _sipPort;
+    private HostProcess _engine = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "hotline-refer-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+        _sipPort = FreePort.Next();
+        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        {
+            ["Sip:Port"] = P(_sipPort),
+            ["TicketApi:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Agents:0:AutoReady"] = "true",
+            ["Agents:1:AutoReady"] = "false",
+            ["Conference:RingTimeoutSeconds"] = "10",
+            ["Acd:WrapUpSeconds"] = "1",
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _engine.DisposeAsync();
+        try { Directory.Delete(_work, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private static string P(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    [Test]
+    public async Task Agent_softphone_refers_the_caller_to_a_department_which_then_talks_with_the_caller()
+    {
+        var callerTone = await Sox.ToneAsync(_work, 440, 60);
+        var departmentTone = await Sox.ToneAsync(_work, 1300, 60);
+        await using var department = Baresip.Start($"<sip:2001@127.0.0.1:{P(_sipPort)};transport=udp>;auth_pass=dept2001;regint=600;answermode=auto",
+            departmentTone, seconds: 90);
+        var registered = await department.Process.WaitForLineAsync(l => l.Contains("2001@127.0.0.1", StringComparison.Ordinal) &&
+            (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        Assert.That(registered, Does.Contain("200 OK"), department.Process.Output);
+
+        var agentPort = FreePort.Next();
+        var users = Path.Combine(_work, "users-1001.csv");
+        await File.WriteAllTextAsync(users, "SEQUENTIAL\n1001;\n");
+        await using (var register = SippPeer.Start(_sipPort, agentPort, ["-sf", SippPeer.Scenario("register.xml"), "-s", "1001"],
+            "-m", "1", "-inf", users, "-au", "1001", "-ap", "agent1001"))
+        {
+            var (code, output) = await register.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.That(code, Is.Zero, output);
+        }
+        var scenario = Path.Combine(RepoPaths.Root, "tests", "EndToEnd.Tests", "Conference", "agent-blind-transfer.xml");
+        await using var agent = SippPeer.Start(_sipPort, agentPort, ["-sf", scenario, "-key", "refer_to", "1"], "-m", "1");
+
+        var clock = Stopwatch.StartNew();
+        await using var caller = Baresip.Start($"<sip:13800138000@127.0.0.1:{P(_sipPort)};transport=udp>;regint=0", callerTone,
+            seconds: 90, dial: $"sip:12345@127.0.0.1:{P(_sipPort)}");
+        var (agentCode, agentOutput) = await agent.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.That(agentCode, Is.Zero, "202, NOTIFY 100 Trying, NOTIFY 200 OK (terminated), BYE — in that order:\n" + agentOutput + "\n" + _engine.Process.Output);
+        TestContext.Out.WriteLine($"agent released {clock.Elapsed.TotalSeconds:F1} s after the caller dialled");
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // Caller and department talk: the audio measured below.
+        await StopPhoneAsync(department.Process);
+        await StopPhoneAsync(caller.Process);
+        var callerHeard = caller.HeardFile();
+        var departmentHeard = department.HeardFile();
+        Assert.That(callerHeard, Is.Not.Null, caller.Process.Output);
+        Assert.That(departmentHeard, Is.Not.Null, department.Process.Output);
+        var callerHearsDepartment = await BandRmsAsync(callerHeard!, 1250, 1350);
+        var departmentHearsCaller = await BandRmsAsync(departmentHeard!, 400, 480);
+        Assert.Multiple(() =>
+        {
+            Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "the caller hears the department's 1300 Hz");
+            Assert.That(departmentHearsCaller, Is.GreaterThan(0.02), "the department hears the caller's 440 Hz");
+            Assert.That(_engine.Process.Output, Does.Contain("blind transfer from agent a1 to department:water answered by 2001"));
+        });
+    }
+
+    private static async Task StopPhoneAsync(PeerProcess phone)
+    {
+        using (var kill = Process.Start("kill", ["-INT", phone.Id.ToString(CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await phone.Exited.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>RMS (0..1) of the last 2.5 s of <paramref name="file"/> within [lo, hi] Hz (<c>sox FILE -n trim -2.5 sinc lo-hi stat</c>).</summary>
+    private static async Task<double> BandRmsAsync(string file, int lo, int hi)
+    {
+        await using var sox = PeerProcess.Start("sox", [file, "-n", "trim", "-2.5", "sinc", $"{P(lo)}-{P(hi)}", "stat"]);
+        await sox.WaitForLineAsync(l => l.Contains("Rough   frequency", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        var m = Regex.Match(sox.Output, @"RMS     amplitude:\s*(-?[0-9.]+)");
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+    }
+}
