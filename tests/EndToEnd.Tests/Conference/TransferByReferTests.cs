@@ -94,6 +94,48 @@ public sealed class TransferByReferTests
         });
     }
 
+    [Test]
+    public async Task Baresip_agent_transfers_with_its_transfer_command_and_is_released()
+    {
+        var callerTone = await Sox.ToneAsync(_work, 440, 60);
+        var agentTone = await Sox.ToneAsync(_work, 800, 60);
+        var departmentTone = await Sox.ToneAsync(_work, 1300, 60);
+        await using var department = Baresip.Start($"<sip:2001@127.0.0.1:{P(_sipPort)};transport=udp>;auth_pass=dept2001;regint=600;answermode=auto",
+            departmentTone, seconds: 90);
+        await using var agent = ConsolePhone.Start($"<sip:1001@127.0.0.1:{P(_sipPort)};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto",
+            agentTone, seconds: 90);
+        foreach (var (phone, user) in new[] { (department.Process, "2001"), (agent.Process, "1001") })
+        {
+            var line = await phone.WaitForLineAsync(l => l.Contains(user + "@127.0.0.1", StringComparison.Ordinal) &&
+                (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+            Assert.That(line, Does.Contain("200 OK"), phone.Output);
+        }
+
+        await using var caller = Baresip.Start($"<sip:13800138002@127.0.0.1:{P(_sipPort)};transport=udp>;regint=0", callerTone,
+            seconds: 90, dial: $"sip:12345@127.0.0.1:{P(_sipPort)}");
+        await agent.Process.WaitForLineAsync(l => l.Contains("Call established", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // Caller and agent talk a little, as they would.
+        await agent.CommandAsync($"/transfer sip:1@127.0.0.1:{P(_sipPort)}");
+        var closed = await agent.Process.WaitForLineAsync(l => l.Contains("closed", StringComparison.OrdinalIgnoreCase) || l.Contains("terminated", StringComparison.OrdinalIgnoreCase),
+            TimeSpan.FromSeconds(30));
+        TestContext.Out.WriteLine("agent phone: " + closed);
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // Caller and department talk: the audio measured below.
+        await StopPhoneAsync(department.Process);
+        await StopPhoneAsync(caller.Process);
+        var callerHeard = caller.HeardFile();
+        Assert.That(callerHeard, Is.Not.Null, caller.Process.Output);
+        var callerHearsDepartment = await BandRmsAsync(callerHeard!, 1250, 1350);
+        var callerHearsAgent = await BandRmsAsync(callerHeard!, 760, 840);
+        TestContext.Out.WriteLine($"caller hears department {callerHearsDepartment:F3}, agent {callerHearsAgent:F3}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "the caller hears the department's 1300 Hz");
+            Assert.That(callerHearsAgent, Is.LessThan(callerHearsDepartment / 4), "and no longer the agent's 800 Hz");
+            Assert.That(_engine.Process.Output, Does.Contain("blind transfer from agent a1 to department:water answered by 2001"), agent.Process.Output);
+        });
+    }
+
     private static async Task StopPhoneAsync(PeerProcess phone)
     {
         using (var kill = Process.Start("kill", ["-INT", phone.Id.ToString(CultureInfo.InvariantCulture)]))
