@@ -235,10 +235,14 @@ public sealed partial class InboundCallFlow
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
         if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
-        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt } });
+        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
         EmitParties();
         LogJoined(_ctx.Logger, CallId, department.Id, attempt);
     }
+
+    /// <summary>RFC 3891 §6.1 Replaces value naming <paramref name="leg"/>'s dialog ("" when it has none).</summary>
+    private static string ReplacesOf(ICallLeg leg) =>
+        leg.Dialog is { } d ? d.CallId + ";to-tag=" + d.ToTag + ";from-tag=" + d.FromTag : "";
 
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
     private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)

@@ -107,6 +107,9 @@ public interface ICallLeg
     /// <summary>True when <paramref name="replaces"/> names this leg's SIP dialog (Call-ID and both tags). Default: false.</summary>
     bool IsDialog(TransferReplaces replaces) => false;
 
+    /// <summary>This leg's SIP dialog as a Replaces would name it to us (to-tag = our tag); null before a dialog or when not SIP.</summary>
+    TransferReplaces? Dialog => null;
+
     /// <summary>
     /// Starts recording what this leg says and hears, mixed (so on the caller's leg: every party the caller hears),
     /// to a WAV file at <paramref name="path"/> (the media core's <c>MediaSession.StartRecording</c>).

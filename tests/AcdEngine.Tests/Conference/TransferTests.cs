@@ -178,7 +178,9 @@ public sealed class TransferTests
         h.Telephony.PhoneOf(d1).Dialog = consult;
         d1.Answer();
         var conference = await h.Telephony.NextConferenceAsync();
-        await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
+        var joined = await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
+        Assert.That(joined.DepartmentJoined.Replaces, Is.EqualTo("dept-call@hotline;to-tag=dept-tag;from-tag=engine-tag"),
+            "what the agent's phone puts in the Refer-To");
 
         var phone = h.Telephony.PhoneOf(agent);
         var wrong = phone.Refer("1", new TransferReplaces("other@hotline", "dept-tag", "engine-tag"));

@@ -257,6 +257,33 @@ public sealed partial class SipCallLeg : ICallLeg
     public bool IsDialog(TransferReplaces replaces) =>
         _session.Dialog is { } d && new SipReplaces(replaces.CallId, replaces.ToTag, replaces.FromTag, false).Names(d.CallId, d.LocalTag, d.RemoteTag);
 
+    /// <summary>
+    /// Asks the remote party to transfer this call (sends REFER, RFC 3515) to <paramref name="referTo"/> (a Refer-To
+    /// value, e.g. <c>&lt;sip:1@host?Replaces=…&gt;</c>); completes with the REFER's final status (202 when accepted).
+    /// The progress arrives as <see cref="TransferNotified"/>.
+    /// </summary>
+    public async Task<int> ReferAsync(string referTo, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _notifyHooked, 1) == 0) _session.NotifyReceived += OnNotify;
+        var response = await _session.SendReferAsync(referTo, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    /// <summary>The status line of each NOTIFY about a REFER this leg sent (RFC 3420 sipfrag, e.g. "SIP/2.0 200 OK").</summary>
+    public event EventHandler<string>? TransferNotified;
+
+    private int _notifyHooked;
+
+    private void OnNotify(object? sender, SipInDialogRequestEventArgs e)
+    {
+        var body = e.Request.Message.BodyText;
+        var line = body.Split('\n', 2)[0].TrimEnd('\r');
+        TransferNotified?.Invoke(this, line);
+    }
+
+    /// <inheritdoc />
+    public TransferReplaces? Dialog => _session.Dialog is { } d ? new TransferReplaces(d.CallId, d.LocalTag, d.RemoteTag) : null;
+
     /// <summary>REFER (RFC 3515) → <see cref="TransferRequested"/>; each progress report becomes a sipfrag NOTIFY.</summary>
     private void OnRefer(object? sender, SipReferEventArgs e)
     {
