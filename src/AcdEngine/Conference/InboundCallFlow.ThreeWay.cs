@@ -29,6 +29,7 @@ public sealed partial class InboundCallFlow
             if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _ended) { error = "The agent is not talking on this call."; return false; }
             if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
             if (_three.Consulting) { error = "A department is already being called on this call."; return false; }
+            if (_three.Transfer is { Done.Task.IsCompleted: false }) { error = "A transfer is under way on this call."; return false; }
             if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
             talk = _talk;
             _three.Consulting = true;

@@ -64,9 +64,21 @@ public sealed partial class InboundCallFlow
             return;
         }
         var transfer = new TransferInFlight(target);
-        lock (_gate) _three.Transfer = transfer;
+        bool started;
+        lock (_gate)
+        {
+            // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
+            started = _three.Transfer is not { Done.Task.IsCompleted: false } && !_three.Consulting && _three.DepartmentLeg is null && !_ended;
+            if (started) _three.Transfer = transfer;
+        }
+        if (!started)
+        {
+            if (target.AgentId is { } reserved) _ctx.Roster.ReleaseRing(reserved, CallId, null);
+            e.RefuseStatus = 491;
+            return;
+        }
         var progress = e.Accept();
-        LogBlindTransfer(_ctx.Logger, CallId, talk.AgentId, target.Party);
+        LogBlindTransfer(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party));
         _ = RunBlindTransferAsync(talk, transfer, progress);
     }
 
@@ -114,7 +126,7 @@ public sealed partial class InboundCallFlow
             if (leg is not null && ConnectTransferTarget(talk, transfer, leg))
             {
                 progress.Report(200);
-                LogBlindTransferDone(_ctx.Logger, CallId, talk.AgentId, target.Party, contact);
+                LogBlindTransferDone(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), ForLog(contact));
                 // RFC 5589 §6.1: the transferor is released after the success NOTIFY.
                 _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
                 talk.AgentGone.TrySetResult();
@@ -125,7 +137,7 @@ public sealed partial class InboundCallFlow
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogTransferError(_ctx.Logger, ex, CallId, target.Party);
+            LogTransferError(_ctx.Logger, ex, CallId, ForLog(target.Party));
             FailBlindTransfer(talk, transfer, progress, "unreachable", 500);
         }
     }
@@ -166,7 +178,7 @@ public sealed partial class InboundCallFlow
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
         lock (_gate) transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
-        LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, target.Party, reason);
+        LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), reason);
         transfer.Done.TrySetResult(false);
         lock (_gate)
         {
@@ -197,6 +209,14 @@ public sealed partial class InboundCallFlow
             _three.TargetAgentId = null;
         }
         if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
+    }
+
+    /// <summary>STYLE.md: no full phone numbers at Information level — an external target's number keeps its last four digits.</summary>
+    private static string ForLog(string party)
+    {
+        if (!party.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) return party;
+        var at = party.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? party : "sip:" + Routing.CallerNumber.Mask(party[4..at]) + party[at..];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone asked for a blind transfer to {Target}")]

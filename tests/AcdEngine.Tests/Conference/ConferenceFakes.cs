@@ -87,8 +87,14 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
     {
         File.WriteAllBytes(path, new byte[44]);
         RecordingTo = path;
+        _recordingStarted.TrySetResult(path);
         return true;
     }
+
+    private readonly TaskCompletionSource<string> _recordingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Where the first recording went, once the engine started it (the flow bridges first, then records).</summary>
+    public Task<string> RecordingStarted => _recordingStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     public void StopRecording()
     {

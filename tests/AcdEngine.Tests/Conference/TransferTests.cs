@@ -20,6 +20,11 @@ public sealed class TransferTests
         var wrapUp = h.WaitForAgentAsync(AgentState.WrapUp);
         var refer = phone.Refer("1");
         Assert.That(refer.Accepted, Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(phone.Refer("1").RefuseStatus, Is.EqualTo(491), "one transfer at a time");
+            Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: false, out _), Is.False, "no consult during a transfer");
+        });
         var (d1, d2) = await h.DepartmentDialsAsync();
         Assert.Multiple(() =>
         {
