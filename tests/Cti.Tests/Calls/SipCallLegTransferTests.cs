@@ -24,8 +24,8 @@ public sealed class SipCallLegTransferTests
     [SetUp]
     public async Task ConnectAsync()
     {
-        _engine = SipTelephonyHost.Start(new RtpOptions { PortMin = 43000, PortMax = 43499, RealtimeClock = false }, TimeProvider.System);
-        _phone = SipTelephonyHost.Start(new RtpOptions { PortMin = 43500, PortMax = 43999, RealtimeClock = false }, TimeProvider.System);
+        _engine = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
+        _phone = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
         var incoming = new TaskCompletionSource<ICallLeg>(TaskCreationOptions.RunContinuationsAsynchronously);
         _engine.Telephony.IncomingCall += (_, e) => incoming.TrySetResult(e.Leg);
         var call = _phone.Telephony.Dial($"sip:12345@127.0.0.1:{_engine.Port}", new DialOptions { CallerId = "1001" });
