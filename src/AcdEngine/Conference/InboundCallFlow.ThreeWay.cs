@@ -29,6 +29,7 @@ public sealed partial class InboundCallFlow
             if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _ended) { error = "The agent is not talking on this call."; return false; }
             if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
             if (_three.Consulting) { error = "A department is already being called on this call."; return false; }
+            if (_three.Transfer is { Done.Task.IsCompleted: false }) { error = "A transfer is under way on this call."; return false; }
             if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
             talk = _talk;
             _three.Consulting = true;
@@ -77,6 +78,7 @@ public sealed partial class InboundCallFlow
                 if (!ok) _ = leg.PlayAsync(ConsultTones.Failed(), CancellationToken.None).ContinueWith(_ => RestoreAgentAudio(), TaskScheduler.Default);
             };
         }
+        leg.TransferRequested += (sender, e) => OnAgentTransferRequested(leg, e); // SIP REFER from the phone.
         leg.RemoteHold += (sender, e) =>
         {
             // RFC 3264 §8.4: the phone's sendonly re-INVITE is a hold; sendrecv again a resume.
@@ -120,37 +122,51 @@ public sealed partial class InboundCallFlow
     private async Task<(ICallLeg? Leg, string Contact, string? Failure)> DialDepartmentAsync(
         TalkState talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
     {
-        var dials = new List<(string Contact, IOutboundCall Dial)>(department.Contacts.Count);
-        foreach (var contact in department.Contacts)
+        var display = "Hotline " + (department.Name.Length > 0 ? department.Name : department.Id);
+        var (leg, contact, failure, _) = await DialFirstAsync(department.Id, department.Contacts, display,
+            TimeSpan.FromSeconds(options.RingTimeoutSeconds), Task.WhenAny(_callerGone.Task, talk.AgentGone.Task), token);
+        return (leg, contact, failure);
+    }
+
+    /// <summary>
+    /// Rings every contact at once; the first answer wins, the others are cancelled. Null failure: <paramref name="abort"/>
+    /// completed or <paramref name="token"/> was cancelled. Otherwise the most telling failure and its SIP status.
+    /// </summary>
+    private async Task<(ICallLeg? Leg, string Contact, string? Failure, int SipStatus)> DialFirstAsync(
+        string target, IReadOnlyList<string> contacts, string displayName, TimeSpan ringTimeout, Task abort, CancellationToken token)
+    {
+        var dials = new List<(string Contact, IOutboundCall Dial)>(contacts.Count);
+        foreach (var contact in contacts)
         {
             try
             {
                 dials.Add((contact, _ctx.Telephony.Dial(contact, new DialOptions
                 {
                     CallerId = _ctx.Options.HotlineNumber,
-                    DisplayName = "Hotline " + (department.Name.Length > 0 ? department.Name : department.Id),
-                    RingTimeout = TimeSpan.FromSeconds(options.RingTimeoutSeconds),
+                    DisplayName = displayName,
+                    RingTimeout = ringTimeout,
                     Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
                 })));
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
             {
-                LogContactUnreachable(_ctx.Logger, CallId, department.Id, ex.Message);
+                LogContactUnreachable(_ctx.Logger, CallId, target, ex.Message);
             }
         }
-        if (dials.Count == 0) return (null, "", "unreachable");
+        if (dials.Count == 0) return (null, "", "unreachable", 480);
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = token.Register(() => stop.TrySetResult());
         var failure = "";
+        var status = 0;
         var pending = dials.ToList();
         while (pending.Count > 0)
         {
-            await Task.WhenAny(pending.Select(d => (Task)d.Dial.Answered).Append(_callerGone.Task).Append(talk.AgentGone.Task).Append(stop.Task));
-            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || stop.Task.IsCompleted)
+            await Task.WhenAny(pending.Select(d => (Task)d.Dial.Answered).Append(abort).Append(stop.Task));
+            if (abort.IsCompleted || stop.Task.IsCompleted)
             {
                 foreach (var d in pending) Release(d.Dial);
-                return (null, "", null);
+                return (null, "", null, 0);
             }
             foreach (var d in pending.Where(d => d.Dial.Answered.IsCompleted).ToList())
             {
@@ -159,12 +175,14 @@ public sealed partial class InboundCallFlow
                 if (result.IsAnswered)
                 {
                     foreach (var other in pending) Release(other.Dial);
-                    return (d.Dial.Leg, d.Contact, null);
+                    return (d.Dial.Leg, d.Contact, null, result.SipStatus);
                 }
-                failure = MoreTelling(failure, FailureReason(result.SipStatus));
+                var reason = FailureReason(result.SipStatus);
+                if (MoreTelling(failure, reason) != failure || status == 0) status = result.SipStatus;
+                failure = MoreTelling(failure, reason);
             }
         }
-        return (null, "", failure);
+        return (null, "", failure, status);
     }
 
     /// <summary>CANCEL a ringing dial; BYE one that answered after another contact won.</summary>
@@ -218,10 +236,14 @@ public sealed partial class InboundCallFlow
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
         if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
-        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt } });
+        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
         EmitParties();
         LogJoined(_ctx.Logger, CallId, department.Id, attempt);
     }
+
+    /// <summary>RFC 3891 §6.1 Replaces value naming <paramref name="leg"/>'s dialog ("" when it has none).</summary>
+    private static string ReplacesOf(ICallLeg leg) =>
+        leg.Dialog is { } d ? d.CallId + ";to-tag=" + d.ToTag + ";from-tag=" + d.FromTag : "";
 
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
     private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)
@@ -311,14 +333,22 @@ public sealed partial class InboundCallFlow
     private bool DepartmentStaysOn(TalkState talk)
     {
         lock (_gate)
+        {
+            // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
+            if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted) return true;
             return _three.DepartmentLeg is { State: not CallLegState.Ended } && !_three.DepartmentGone.Task.IsCompleted
                 && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
+        }
     }
 
     /// <summary>Issue 8: either party leaving keeps the others connected. Ends when one of the remaining two leaves.</summary>
     private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkState talk, CancellationToken ct)
     {
         var agentLeft = talk.AgentGone.Task.IsCompleted;
+        TransferInFlight? transfer;
+        lock (_gate) transfer = _three.Transfer;
+        if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
+            return await EndAfterFailedTransferAsync(talk, ct);
         lock (_gate)
         {
             if (agentLeft) _three.AgentLeft = true;
@@ -330,7 +360,13 @@ public sealed partial class InboundCallFlow
         if (agentLeft)
         {
             // The agent leaves: the transfer completes; their wrap-up starts now, the call goes on.
-            _events.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = "department:" + _three.DepartmentId, Kind = "warm" } });
+            string to, kind;
+            lock (_gate)
+            {
+                to = _three.Party ?? "department:" + _three.DepartmentId;
+                kind = _three.TransferKind ?? "warm";
+            }
+            _events.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
             LogTransferred(_ctx.Logger, CallId, talk.AgentId, _three.DepartmentId ?? "");
             wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
             await Task.WhenAny(_callerGone.Task, _three.DepartmentGone.Task);
@@ -346,6 +382,7 @@ public sealed partial class InboundCallFlow
             ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
             : HangupBy.Caller;
         await HangupThreeWayAsync(talk.Leg);
+        EndTargetAgentCall();
         wrapUp ??= _ctx.Roster.EndCall(talk.AgentId, CallId);
         return (hangupBy, agentLeft ? "transferred" : "normal", await wrapUp.WaitAsync(ct));
     }
@@ -392,7 +429,7 @@ public sealed partial class InboundCallFlow
             if (_three.Conference is null && _three.DepartmentLeg is null) return;
             if (!_three.CallerLeft && !_callerGone.Task.IsCompleted) change.Parties.Add("caller");
             if (_talk is { } talk && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted) change.Parties.Add("agent:" + talk.AgentId);
-            if (_three.DepartmentLeg is not null && !_three.DepartmentGone.Task.IsCompleted) change.Parties.Add("department:" + _three.DepartmentId);
+            if (_three.DepartmentLeg is not null && !_three.DepartmentGone.Task.IsCompleted) change.Parties.Add(_three.Party ?? "department:" + _three.DepartmentId);
             foreach (var (user, leg) in _three.Supervisors)
                 if (leg.State != CallLegState.Ended) change.Parties.Add("supervisor:" + user);
         }

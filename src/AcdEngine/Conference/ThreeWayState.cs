@@ -32,4 +32,32 @@ internal sealed class ThreeWayState
     public bool CallerLeft { get; set; }
 
     public List<(string User, ICallLeg Leg)> Supervisors { get; } = [];
+
+    /// <summary>
+    /// Who the other party is when it is not a consulted department: "agent:&lt;id&gt;" or a SIP URI after a blind
+    /// transfer (events.proto TransferCompleted.to, ConferenceChanged parties). Null: "department:&lt;DepartmentId&gt;".
+    /// </summary>
+    public string? Party { get; set; }
+
+    /// <summary>TransferCompleted.kind when the agent leaves: "blind", "attended"; null = "warm" (CTI complete).</summary>
+    public string? TransferKind { get; set; }
+
+    /// <summary>The last blind transfer the agent's phone asked for (SIP REFER), kept after its outcome.</summary>
+    public TransferInFlight? Transfer { get; set; }
+
+    /// <summary>The agent a blind transfer reached (Talking on this call until it ends).</summary>
+    public string? TargetAgentId { get; set; }
+}
+
+/// <summary>One blind transfer in progress: completes true when the target answered and is bridged, false when not.</summary>
+internal sealed class TransferInFlight(TransferTarget target)
+{
+    public TransferTarget Target { get; } = target;
+    public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>It failed after the agent's phone had hung up: nobody to reconnect the caller to (set before <see cref="Done"/>).</summary>
+    public bool FailedWithoutAgent { get; set; }
+
+    /// <summary>Still ringing the target, or failed with the agent gone: the call's end waits on / follows this transfer.</summary>
+    public bool HoldsTheCaller => !Done.Task.IsCompleted || FailedWithoutAgent;
 }

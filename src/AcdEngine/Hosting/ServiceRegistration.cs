@@ -70,6 +70,7 @@ public static class ServiceRegistration
             sp.GetRequiredService<Recording.CallRecordings>())
         {
             Survey = new PostCallSurvey(sp.GetRequiredService<IOptions<SurveyOptions>>().Value, sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<TimeProvider>()),
+            DialPlan = new DialPlan(sp.GetRequiredService<IOptions<OutboundOptions>>().Value),
         });
         services.AddSingleton(sp => new OutboundDialer(sp.GetRequiredService<CallFlowContext>(), sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
         services.AddSingleton(sp => new CallRouter(sp.GetRequiredService<CallFlowContext>()) { AgentDial = sp.GetRequiredService<OutboundDialer>().TryTakeSoftphoneCall });

@@ -26,6 +26,9 @@ public sealed record CallFlowContext(
 {
     /// <summary>The post-call survey (<c>Survey:*</c>); null = none (callers are hung up with the agent).</summary>
     public Survey.PostCallSurvey? Survey { get; init; }
+
+    /// <summary>Which external numbers a blind transfer (SIP REFER from an agent's phone) may reach; null = none.</summary>
+    public Outbound.DialPlan? DialPlan { get; init; }
 }
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>

@@ -95,6 +95,22 @@ public interface ICallLeg
     }
 
     /// <summary>
+    /// The remote phone asked to transfer the call (SIP REFER, RFC 3515; Replaces, RFC 3891, for an attended
+    /// transfer). Default: never raised (a leg whose stack does not report it; the phone's request is refused).
+    /// </summary>
+    event EventHandler<TransferRequestedEventArgs>? TransferRequested
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>True when <paramref name="replaces"/> names this leg's SIP dialog (Call-ID and both tags). Default: false.</summary>
+    bool IsDialog(TransferReplaces replaces) => false;
+
+    /// <summary>This leg's SIP dialog as a Replaces would name it to us (to-tag = our tag); null before a dialog or when not SIP.</summary>
+    TransferReplaces? Dialog => null;
+
+    /// <summary>
     /// Starts recording what this leg says and hears, mixed (so on the caller's leg: every party the caller hears),
     /// to a WAV file at <paramref name="path"/> (the media core's <c>MediaSession.StartRecording</c>).
     /// Returns false when this leg cannot record (the default).

@@ -87,8 +87,14 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
     {
         File.WriteAllBytes(path, new byte[44]);
         RecordingTo = path;
+        _recordingStarted.TrySetResult(path);
         return true;
     }
+
+    private readonly TaskCompletionSource<string> _recordingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Where the first recording went, once the engine started it (the flow bridges first, then records).</summary>
+    public Task<string> RecordingStarted => _recordingStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     public void StopRecording()
     {
@@ -99,6 +105,51 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
 
     /// <summary>The phone sends a re-INVITE: sendonly (hold) or sendrecv (resume).</summary>
     public void PhoneHold(bool onHold) => RemoteHold?.Invoke(this, new RemoteHoldEventArgs(onHold));
+
+    public event EventHandler<TransferRequestedEventArgs>? TransferRequested;
+
+    /// <summary>The SIP dialog this leg stands for (what a Replaces must name), if the test gives it one.</summary>
+    public TransferReplaces? Dialog { get; set; }
+
+    public bool IsDialog(TransferReplaces replaces) => Dialog == replaces;
+
+    /// <summary>The phone sends REFER with <c>Refer-To: &lt;sip:user@hotline&gt;</c> (and a Replaces for an attended transfer).</summary>
+    public FakeRefer Refer(string user, TransferReplaces? replaces = null)
+    {
+        var refer = new FakeRefer();
+        var args = new TransferRequestedEventArgs("sip:" + user + "@hotline.test", user, replaces, () =>
+        {
+            refer.Accepted = true;
+            return refer;
+        });
+        TransferRequested?.Invoke(this, args);
+        refer.RefuseStatus = args.IsAccepted ? 0 : args.RefuseStatus;
+        return refer;
+    }
+}
+
+/// <summary>What the phone learnt about its REFER: refused with a status, or accepted and the NOTIFYed statuses.</summary>
+public sealed class FakeRefer : ITransferProgress
+{
+    private readonly List<int> _reports = [];
+    private readonly TaskCompletionSource<int> _final = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Accepted { get; set; }
+    public int RefuseStatus { get; set; }
+
+    public IReadOnlyList<int> Reports
+    {
+        get { lock (_reports) return [.. _reports]; }
+    }
+
+    /// <summary>The final status NOTIFYed (the transfer's outcome).</summary>
+    public Task<int> Final => _final.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+    public void Report(int sipStatus, string? reason = null)
+    {
+        lock (_reports) _reports.Add(sipStatus);
+        if (sipStatus >= 200) _final.TrySetResult(sipStatus);
+    }
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Recording;
 using Hotline.AcdEngine.Routing;
@@ -19,7 +20,7 @@ public sealed class ConferenceHarness : IDisposable
 {
     public static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(20);
 
-    public ConferenceHarness(string hours = "", string? recordingsRoot = null)
+    public ConferenceHarness(string hours = "", string? recordingsRoot = null, OutboundOptions? outbound = null)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         var options = AcdHarness.DefaultOptions();
@@ -27,7 +28,7 @@ public sealed class ConferenceHarness : IDisposable
         Telephony = new ConferenceTelephony(Inner, Time);
         Sink = new RecordingSink();
         var node = MsOptions.Create(new NodeOptions { Id = "acd-test" });
-        Roster = new AgentRoster(MsOptions.Create(new AgentsOptions { List = [AcdHarness.Agent("a1", "1001")] }), MsOptions.Create(options), Time);
+        Roster = new AgentRoster(MsOptions.Create(new AgentsOptions { List = [AcdHarness.Agent("a1", "1001"), AcdHarness.Agent("a2", "1002")] }), MsOptions.Create(options), Time);
         var queues = new CallQueues(MsOptions.Create(options), Roster, Time);
         var stats = new LiveStats(queues, Roster, Time, node);
         Departments = new DepartmentDirectory(
@@ -35,7 +36,10 @@ public sealed class ConferenceHarness : IDisposable
             new ConferenceOptions { RingTimeoutSeconds = (int)RingTimeout.TotalSeconds, Attempts = 2 });
         var ctx = new CallFlowContext(Telephony, Roster, queues, stats, new FakePromptLibrary(), Sink, Time, options, "acd-test",
             new BusinessHours(options.BusinessHours), NullLogger.Instance, Departments,
-            recordingsRoot is null ? null : new CallRecordings(recordingsRoot, new RecordingOptions { Enabled = true }, Time, NullLogger<CallRecordings>.Instance));
+            recordingsRoot is null ? null : new CallRecordings(recordingsRoot, new RecordingOptions { Enabled = true }, Time, NullLogger<CallRecordings>.Instance))
+        {
+            DialPlan = outbound is null ? null : new DialPlan(outbound),
+        };
         Router = new CallRouter(ctx);
         Router.AgentCallEvent += (agent, e) => { lock (Notices) Notices.Add((agent, e)); };
     }

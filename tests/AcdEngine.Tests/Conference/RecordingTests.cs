@@ -34,6 +34,7 @@ public sealed class RecordingTests
         await h.Inner.NextBridgeAsync();
         var callId = h.Router.FindByAgent("a1")!.CallId;
         var expected = Path.Combine(_root, "2026", "11", "24", callId + ".wav");
+        Assert.That(await caller.RecordingStarted, Is.EqualTo(expected));
         Assert.That(caller.RecordingTo, Is.EqualTo(expected));
 
         caller.Inner.RemoteHangup();

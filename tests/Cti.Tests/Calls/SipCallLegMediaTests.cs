@@ -22,8 +22,8 @@ public sealed class SipCallLegMediaTests
     [SetUp]
     public void Start()
     {
-        _engine = SipTelephonyHost.Start(new RtpOptions { PortMin = 43000, PortMax = 43999, RealtimeClock = false }, TimeProvider.System);
-        _phone = SipTelephonyHost.Start(new RtpOptions { PortMin = 44000, PortMax = 44999, RealtimeClock = false }, TimeProvider.System);
+        _engine = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
+        _phone = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
         _dir = Path.Combine(Path.GetTempPath(), "hotline-legs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
     }
@@ -100,7 +100,7 @@ public sealed class SipCallLegMediaTests
     {
         // Its own engine with a 1 s inactivity timeout (a stalled clock on a busy machine must not end other tests' calls).
         await _engine.DisposeAsync();
-        _engine = SipTelephonyHost.Start(new RtpOptions { PortMin = 45000, PortMax = 45999, RealtimeClock = false, InactivityTimeoutSeconds = 1 }, TimeProvider.System);
+        _engine = SipTelephonyHost.Start(FreeRtp.Options(inactivityTimeoutSeconds: 1), TimeProvider.System);
         var (engine, phone) = await ConnectAsync("300");
         var engineEnded = new TaskCompletionSource<CallLegEndedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         var phoneEnded = new TaskCompletionSource<CallLegEndedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,8 +21,8 @@ public sealed class SipTelephonyTests
     [SetUp]
     public void Start()
     {
-        _engine = SipTelephonyHost.Start(new RtpOptions { PortMin = 41000, PortMax = 41999, RealtimeClock = false }, TimeProvider.System);
-        _phone = SipTelephonyHost.Start(new RtpOptions { PortMin = 42000, PortMax = 42999, RealtimeClock = false }, TimeProvider.System);
+        _engine = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
+        _phone = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
     }
 
     [TearDown]

@@ -38,6 +38,7 @@ public sealed partial class SipCallLeg : ICallLeg
         session.Ended += OnSessionEnded;
         session.InfoReceived += OnInfo;
         session.ReInviteReceived += OnReInvite;
+        session.ReferReceived += OnRefer;
         media.Dtmf += OnMediaDtmf;
         media.MediaTimeout += OnMediaTimeout;
     }
@@ -248,6 +249,72 @@ public sealed partial class SipCallLeg : ICallLeg
     }
 
     internal string ContactHeader { get; init; } = "";
+
+    /// <inheritdoc />
+    public event EventHandler<TransferRequestedEventArgs>? TransferRequested;
+
+    /// <inheritdoc />
+    public bool IsDialog(TransferReplaces replaces) =>
+        _session.Dialog is { } d && new SipReplaces(replaces.CallId, replaces.ToTag, replaces.FromTag, false).Names(d.CallId, d.LocalTag, d.RemoteTag);
+
+    /// <summary>
+    /// Asks the remote party to transfer this call (sends REFER, RFC 3515) to <paramref name="referTo"/> (a Refer-To
+    /// value, e.g. <c>&lt;sip:1@host?Replaces=…&gt;</c>); completes with the REFER's final status (202 when accepted).
+    /// The progress arrives as <see cref="TransferNotified"/>.
+    /// </summary>
+    public async Task<int> ReferAsync(string referTo, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _notifyHooked, 1) == 0) _session.NotifyReceived += OnNotify;
+        var response = await _session.SendReferAsync(referTo, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    /// <summary>The status line of each NOTIFY about a REFER this leg sent (RFC 3420 sipfrag, e.g. "SIP/2.0 200 OK").</summary>
+    public event EventHandler<string>? TransferNotified;
+
+    private int _notifyHooked;
+
+    private void OnNotify(object? sender, SipInDialogRequestEventArgs e)
+    {
+        var body = e.Request.Message.BodyText;
+        var line = body.Split('\n', 2)[0].TrimEnd('\r');
+        TransferNotified?.Invoke(this, line);
+    }
+
+    /// <inheritdoc />
+    public TransferReplaces? Dialog => _session.Dialog is { } d ? new TransferReplaces(d.CallId, d.LocalTag, d.RemoteTag) : null;
+
+    /// <summary>REFER (RFC 3515) → <see cref="TransferRequested"/>; each progress report becomes a sipfrag NOTIFY.</summary>
+    private void OnRefer(object? sender, SipReferEventArgs e)
+    {
+        var referTo = e.ReferTo;
+        var replaces = referTo.Replaces is { } r ? new TransferReplaces(r.CallId, r.ToTag, r.FromTag) : null;
+        var args = new TransferRequestedEventArgs(referTo.Target.ToString(), referTo.Target.User ?? "", replaces,
+            () => new ReferProgress(e.Accept(), _logger, Id));
+        var handler = TransferRequested;
+        if (handler is null)
+        {
+            e.RefuseStatus = 603;
+            return;
+        }
+        handler(this, args);
+        LogTransferRequested(_logger, Id, replaces is null ? "blind" : "attended", args.IsAccepted);
+        if (!args.IsAccepted) e.RefuseStatus = args.RefuseStatus;
+    }
+
+    /// <summary>Reports to the REFER's subscription; a NOTIFY that fails is logged, never thrown at the ACD.</summary>
+    private sealed class ReferProgress(SipReferSubscription subscription, ILogger logger, string legId) : ITransferProgress
+    {
+        public void Report(int sipStatus, string? reason = null) =>
+            _ = subscription.NotifyAsync(sipStatus, reason).ContinueWith(t => LogNotifyFailed(logger, t.Exception!.GetBaseException(), legId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leg {LegId}: the phone asked for a {Kind} transfer (accepted: {Accepted})")]
+    private static partial void LogTransferRequested(ILogger logger, string legId, string kind, bool accepted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leg {LegId}: a transfer NOTIFY could not be sent")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception ex, string legId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leg {LegId} ended: {Cause} ({Status})")]
     private static partial void LogEnded(ILogger logger, string legId, HangupCause cause, int status);

@@ -73,6 +73,30 @@ public abstract class SipInviteSession
     /// <summary>A re-INVITE (§14.2); answered 200 with <see cref="LocalBody"/> unless a handler sets Handled.</summary>
     public event EventHandler<SipInDialogRequestEventArgs>? ReInviteReceived;
 
+    /// <summary>
+    /// A REFER in the dialog (RFC 3515 §2.4.2) with a valid Refer-To; a handler accepts it (202 + NOTIFYs) or it is
+    /// refused (603). A malformed one is answered 400 here and never raised.
+    /// </summary>
+    public event EventHandler<SipReferEventArgs>? ReferReceived;
+
+    /// <summary>
+    /// NOTIFY in the dialog: the progress of a REFER we sent (RFC 3515 §2.4.4, sipfrag body). Answered 200 when
+    /// someone listens, else 481 (RFC 6665 §4.1.3: no such subscription).
+    /// </summary>
+    public event EventHandler<SipInDialogRequestEventArgs>? NotifyReceived;
+
+    /// <summary>Sends an in-dialog REFER (RFC 3515 §2.4.1) with <paramref name="referTo"/>; completes with its final response.</summary>
+    public Task<SipMessage> SendReferAsync(string referTo, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        var dialog = Dialog ?? throw new InvalidOperationException("REFER needs an established dialog.");
+        var refer = dialog.CreateRequest(SipMethods.Refer);
+        refer.AddHeader(SipReferTo.HeaderName, referTo);
+        refer.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+        if (headers is not null)
+            foreach (var (k, v) in headers) refer.AddHeader(k, v);
+        return UserAgent.SendInDialog(dialog, refer).FinalResponse.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Sends BYE (§15.1.1) and ends the session; completes with the BYE's final response.</summary>
     public async Task<SipMessage?> HangupAsync(CancellationToken cancellationToken = default)
     {
@@ -120,6 +144,15 @@ public abstract class SipInviteSession
             case SipMethods.Invite:
                 OnReInvite(request);
                 break;
+            case SipMethods.Refer:
+                OnRefer(request);
+                break;
+            case SipMethods.Notify when NotifyReceived is null:
+                request.Respond(481);
+                break;
+            case SipMethods.Notify:
+                Dispatch(NotifyReceived, request, respondOk: true);
+                break;
             case SipMethods.Options:
                 request.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow));
                 break;
@@ -146,6 +179,45 @@ public abstract class SipInviteSession
         ReInviteReceived?.Invoke(this, args);
         if (!args.Handled && !request.Transaction.IsAnswered) request.Respond(200, configure: AddLocalBody, toTag: Dialog.LocalTag);
     }
+
+    /// <summary>RFC 3515 §2.4.1–§2.4.4 (and RFC 4488 Refer-Sub): validate, ask the user, 202 + NOTIFY 100 or refuse.</summary>
+    private void OnRefer(ServerRequest request)
+    {
+        var message = request.Message;
+        SipDialog dialog;
+        lock (Gate)
+        {
+            if (State != SipSessionState.Connected || Dialog is null)
+            {
+                request.Respond(403, "Forbidden (the call is not established)");
+                return;
+            }
+            dialog = Dialog;
+        }
+        if (!SipReferTo.TryRead(message, out var referTo, out var error))
+        {
+            request.Respond(400, "Bad Request (" + error + ")"); // §2.4.1: exactly one Refer-To.
+            return;
+        }
+        var subscribe = !string.Equals(message.GetHeader(ReferSubHeader)?.Trim(), "false", StringComparison.OrdinalIgnoreCase);
+        var args = new SipReferEventArgs(request, referTo, subscribe, () =>
+        {
+            var subscription = new SipReferSubscription(UserAgent, dialog, message.CSeq.Number, subscribe);
+            request.Respond(202, toTag: dialog.LocalTag, configure: r =>
+            {
+                r.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+                if (!subscribe) r.AddHeader(ReferSubHeader, "false"); // RFC 4488 §4: no implicit subscription.
+            });
+            // RFC 3515 §2.4.4: the first NOTIFY follows the 202 at once, reporting that the request is being tried.
+            _ = subscription.NotifyAsync(100).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return subscription;
+        });
+        ReferReceived?.Invoke(this, args);
+        if (!args.IsAccepted && !request.Transaction.IsAnswered) request.Respond(args.RefuseStatus, toTag: dialog.LocalTag);
+    }
+
+    /// <summary>RFC 4488 §5.</summary>
+    public const string ReferSubHeader = "Refer-Sub";
 
     private void Dispatch(EventHandler<SipInDialogRequestEventArgs>? handler, ServerRequest request, bool respondOk)
     {

@@ -43,3 +43,37 @@ public sealed class SipInDialogRequestEventArgs(ServerRequest request) : EventAr
     /// <summary>Set by a handler that answered the request itself; otherwise the session answers 200.</summary>
     public bool Handled { get; set; }
 }
+
+/// <summary>
+/// A REFER in an established dialog (RFC 3515) with its parsed Refer-To. The handler calls <see cref="Accept"/>
+/// (202 Accepted, then NOTIFY <c>100 Trying</c>) and later reports the outcome through the returned subscription;
+/// or sets <see cref="RefuseStatus"/>. Not accepted by any handler → the session answers <see cref="RefuseStatus"/>.
+/// </summary>
+public sealed class SipReferEventArgs : EventArgs
+{
+    private readonly Func<SipReferSubscription> _accept;
+    private SipReferSubscription? _subscription;
+
+    internal SipReferEventArgs(ServerRequest request, SipReferTo referTo, bool subscription, Func<SipReferSubscription> accept)
+    {
+        Request = request;
+        ReferTo = referTo;
+        WantsSubscription = subscription;
+        _accept = accept;
+    }
+
+    public ServerRequest Request { get; }
+
+    public SipReferTo ReferTo { get; }
+
+    /// <summary>False when the REFER said <c>Refer-Sub: false</c> (RFC 4488): no NOTIFYs are wanted.</summary>
+    public bool WantsSubscription { get; }
+
+    /// <summary>The status sent when nobody accepts (603 Declined unless a handler says otherwise: 403, 488…).</summary>
+    public int RefuseStatus { get; set; } = 603;
+
+    public bool IsAccepted => _subscription is not null;
+
+    /// <summary>202 Accepted and the first NOTIFY (100 Trying); idempotent.</summary>
+    public SipReferSubscription Accept() => _subscription ??= _accept();
+}

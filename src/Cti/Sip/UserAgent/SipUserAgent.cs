@@ -118,10 +118,10 @@ public sealed partial class SipUserAgent
             OnCancel(server);
             return;
         }
-        // §8.2.2.3: we support no extensions; refuse what the request requires.
-        if (request.GetHeader(SipHeaderId.Require) is { } required)
+        // §8.2.2.3: refuse what the request requires beyond the extensions we support (RFC 4488 norefersub).
+        if (request.GetHeader(SipHeaderId.Require) is { } required && Unsupported(required) is { Length: > 0 } unsupported)
         {
-            server.Respond(420, configure: r => r.AddHeader("Unsupported", required));
+            server.Respond(420, configure: r => r.AddHeader("Unsupported", unsupported));
             return;
         }
         if (request.ToTag is not null)
@@ -131,6 +131,11 @@ public sealed partial class SipUserAgent
             return;
         }
         if (request.Method == SipMethods.Invite) OnNewInvite(server);
+        else if (request.Method == SipMethods.Refer)
+        {
+            // RFC 3515 §2.4.2 allows a REFER outside a dialog; we only act on transfers of calls we carry.
+            server.Respond(403, "Forbidden (REFER outside a dialog)");
+        }
         else
         {
             RequestReceived?.Invoke(this, new SipRequestEventArgs(server));
@@ -138,6 +143,13 @@ public sealed partial class SipUserAgent
                 server.Respond(501, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow)); // §8.2.1
         }
     }
+
+    /// <summary>The option tags of a Require header we do not support ("" when we support them all).</summary>
+    private static string Unsupported(string required) =>
+        string.Join(", ", SipGrammar.SplitList(required).Where(tag => !SupportedExtensions.Contains(tag.Trim(), StringComparer.OrdinalIgnoreCase)));
+
+    /// <summary>Option tags we implement (Supported/Require, §19.2): RFC 4488's norefersub.</summary>
+    public static readonly IReadOnlyList<string> SupportedExtensions = ["norefersub"];
 
     private void OnNewInvite(ServerRequest server)
     {

@@ -12,7 +12,7 @@ public sealed record SipUserAgentOptions
     public string Product { get; init; } = "Hotline";
 
     /// <summary>Methods we accept, sent in Allow (§20.5).</summary>
-    public string Allow { get; init; } = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER";
+    public string Allow { get; init; } = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER, REFER";
 
     /// <summary>Answer out-of-dialog OPTIONS without a transaction (RFC 3261 §8.2.7), as a stateless proxy would.</summary>
     public bool StatelessOptions { get; init; } = true;
