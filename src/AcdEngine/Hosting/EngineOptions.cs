@@ -38,7 +38,7 @@ public sealed class AcdOptions
     [Range(0, 600, ErrorMessage = "Acd:AnnounceEverySeconds must be between 0 and 600.")]
     public int AnnounceEverySeconds { get; set; } = 30;
 
-    /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav).</summary>
+    /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav; "" = none).</summary>
     public string Greeting { get; set; } = "greeting";
 
     /// <summary>The queue callers go to when there is no IVR menu or they choose nothing (<c>Acd:DefaultQueue</c>).</summary>
