@@ -59,6 +59,27 @@ public sealed class AcdOptions
     public BusinessHoursOptions BusinessHours { get; set; } = new();
 
     public FeatureCodeOptions FeatureCodes { get; set; } = new();
+
+    public VoicemailOptions Voicemail { get; set; } = new();
+}
+
+/// <summary>Voicemail overflow (<c>Acd:Voicemail:*</c>), used by queues and closed hours whose overflow is Voicemail.</summary>
+public sealed class VoicemailOptions
+{
+    /// <summary>Longest message, in seconds; the recording stops there.</summary>
+    public int MaxSeconds { get; set; } = 120;
+
+    /// <summary>Prompt before the beep ("leave a message after the tone… press # when finished").</summary>
+    public string Prompt { get; set; } = "voicemail";
+
+    /// <summary>The tone that starts the recording.</summary>
+    public string Beep { get; set; } = "beep";
+
+    /// <summary>Played after # (the caller is still there), before hanging up.</summary>
+    public string ThanksPrompt { get; set; } = "voicemail-thanks";
+
+    /// <summary>Messages shorter than this (seconds) are not kept (a caller who hung up at the beep).</summary>
+    public int MinSeconds { get; set; } = 1;
 }
 
 /// <summary>The optional DTMF menu after the greeting (<c>Acd:Ivr:*</c>).</summary>
@@ -92,6 +113,8 @@ public enum OverflowAction
     Queue,
     /// <summary>An apology, then hang up.</summary>
     Announce,
+    /// <summary>The caller leaves a voicemail (prompt, beep, record until # or hang-up; <c>Acd:Voicemail</c>); a VoicemailLeft event.</summary>
+    Voicemail,
 }
 
 /// <summary>One queue (<c>Acd:Queues:&lt;name&gt;:*</c>).</summary>

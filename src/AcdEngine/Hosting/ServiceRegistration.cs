@@ -70,6 +70,8 @@ public static class ServiceRegistration
             sp.GetRequiredService<Recording.CallRecordings>())
         {
             Survey = new PostCallSurvey(sp.GetRequiredService<IOptions<SurveyOptions>>().Value, sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<TimeProvider>()),
+            Voicemail = new VoicemailBox(Path.Combine(DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "voicemail"),
+                sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton(sp => new OutboundDialer(sp.GetRequiredService<CallFlowContext>(), sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
         services.AddSingleton(sp => new CallRouter(sp.GetRequiredService<CallFlowContext>()) { AgentDial = sp.GetRequiredService<OutboundDialer>().TryTakeSoftphoneCall });

@@ -27,4 +27,10 @@ public static class PromptNames
     public const string StillHolding = "still-holding";
     public const string FeatureOk = "feature-ok";
     public const string FeatureFailed = "feature-failed";
+    public const string Goodbye = "goodbye";
+    public const string ExpectedWait = "expected-wait";
+    public const string ExpectedWaitShort = "expected-wait-short";
+    public const string Minute = "minute";
+    public const string Minutes = "minutes";
+    public const string SilentCaller = "silent-caller";
 }

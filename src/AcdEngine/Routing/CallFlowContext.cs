@@ -26,6 +26,9 @@ public sealed record CallFlowContext(
 {
     /// <summary>The post-call survey (<c>Survey:*</c>); null = none (callers are hung up with the agent).</summary>
     public Survey.PostCallSurvey? Survey { get; init; }
+
+    /// <summary>Where voicemail overflow records messages; null = no voicemail (the caller hears the apology instead).</summary>
+    public VoicemailBox? Voicemail { get; init; }
 }
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>

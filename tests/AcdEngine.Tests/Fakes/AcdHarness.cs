@@ -27,7 +27,10 @@ public sealed class AcdHarness : IDisposable
         Queues = new CallQueues(Microsoft.Extensions.Options.Options.Create(Options), Roster, Time);
         Stats = new LiveStats(Queues, Roster, Time, node);
         var ctx = new CallFlowContext(Telephony, Roster, Queues, Stats, new FakePromptLibrary(), Sink, Time, Options, "acd-test",
-            new BusinessHours(Options.BusinessHours), NullLogger.Instance);
+            new BusinessHours(Options.BusinessHours), NullLogger.Instance)
+        {
+            Voicemail = new VoicemailBox(VoicemailRoot, Time),
+        };
         Router = new CallRouter(ctx);
     }
 
@@ -41,6 +44,9 @@ public sealed class AcdHarness : IDisposable
     public CallQueues Queues { get; }
     public LiveStats Stats { get; }
     public CallRouter Router { get; }
+
+    /// <summary>A temporary folder for voicemail messages, deleted on dispose.</summary>
+    public string VoicemailRoot { get; } = Path.Combine(Path.GetTempPath(), "hotline-vm-" + Guid.NewGuid().ToString("N"));
 
     public static AcdOptions DefaultOptions() => new()
     {
@@ -84,7 +90,11 @@ public sealed class AcdHarness : IDisposable
         return tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    public void Dispose() => Router.Dispose();
+    public void Dispose()
+    {
+        Router.Dispose();
+        if (Directory.Exists(VoicemailRoot)) Directory.Delete(VoicemailRoot, recursive: true);
+    }
 
     private sealed class NoSequences : IAgentSequenceStore
     {

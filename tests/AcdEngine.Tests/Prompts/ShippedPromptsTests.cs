@@ -14,6 +14,9 @@ public sealed class ShippedPromptsTests
     {
         var acd = new AcdOptions();
         yield return acd.Greeting;
+        yield return acd.Voicemail.Prompt;
+        yield return acd.Voicemail.Beep;
+        yield return acd.Voicemail.ThanksPrompt;
         yield return acd.Ivr.Prompt;
         foreach (var field in typeof(PromptNames).GetFields(BindingFlags.Public | BindingFlags.Static))
             yield return (string)field.GetValue(null)!;
