@@ -211,6 +211,13 @@ public sealed class AgentRoster
         }
     }
 
+    /// <summary>Agents of <paramref name="queue"/> taking calls now: ready, ringing, talking or in wrap-up.</summary>
+    internal int StaffedIn(string queue)
+    {
+        lock (_gate)
+            return _agents.Values.Count(a => a.Queues.Contains(queue) && a.State is AgentState.Ready or AgentState.Ringing or AgentState.Talking or AgentState.WrapUp);
+    }
+
     internal bool AnyReady()
     {
         lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready);
