@@ -20,9 +20,19 @@ public sealed class AgentRoster
     private readonly TimeProvider _time;
     private readonly TimeSpan _wrapUp;
 
-    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time)
+    private readonly IAgentLeases _leases;
+
+    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time, IAgentLeases? leases = null)
     {
         _time = time;
+        _leases = leases ?? LocalAgentLeases.Instance;
+        // Another engine is done with an agent who is ready here: offer them our waiting calls.
+        _leases.Freed += id =>
+        {
+            bool ready;
+            lock (_gate) ready = _agents.TryGetValue(id, out var a) && a.State == AgentState.Ready;
+            if (ready) BecameReady?.Invoke(id);
+        };
         _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
         var now = time.GetUtcNow();
         foreach (var o in agents.Value.List)
@@ -88,13 +98,17 @@ public sealed class AgentRoster
     public AgentSnapshot CompleteWrapUp(string agentId) =>
         Change(agentId, "complete wrap-up", a => a.State == AgentState.WrapUp, _ => (AgentState.Ready, ""));
 
-    /// <summary>Reserves a ready agent for a call (Ready → Ringing). False if the agent is no longer ready.</summary>
+    /// <summary>
+    /// Reserves a ready agent for a call (Ready → Ringing) and takes their lease (<see cref="IAgentLeases"/>). False if
+    /// the agent is no longer ready, or another engine holds them.
+    /// </summary>
     internal bool TryReserve(string agentId, string callId)
     {
         lock (_gate)
         {
             var agent = Find(agentId);
             if (agent.State != AgentState.Ready) return false;
+            if (!_leases.TryAcquire(agentId, callId)) return false; // Ringing or busy on another engine.
             Apply(agent, AgentState.Ringing, "", callId);
             return true;
         }
@@ -176,6 +190,9 @@ public sealed class AgentRoster
             agent.WrapUpDone = null;
         }
         if (from == to && agent.Reason == reason && agent.CallId == callId) return; // Ready → Ready: nothing to record.
+        // The lease taken at reservation is held through ringing, talk, wrap-up and a RONA's not-ready (so no other
+        // engine rings the agent meanwhile) and given back once they are ready again or sign out.
+        if (to is AgentState.Ready or AgentState.SignedOut && from is not (AgentState.Ready or AgentState.SignedOut)) _leases.Release(agent.Id);
         agent.State = to;
         agent.Reason = reason;
         agent.CallId = callId;

@@ -61,6 +61,13 @@ public sealed class AcdOptions
     public FeatureCodeOptions FeatureCodes { get; set; } = new();
 
     public VoicemailOptions Voicemail { get; set; } = new();
+
+    /// <summary>
+    /// How long an engine's hold on a busy agent lasts in Redis without renewal (<c>Acd:AgentLeaseSeconds</c>):
+    /// renewed every third of it while held, so an engine that dies frees its agents within this time.
+    /// </summary>
+    [Range(6, 3600, ErrorMessage = "Acd:AgentLeaseSeconds must be between 6 and 3600.")]
+    public int AgentLeaseSeconds { get; set; } = 30;
 }
 
 /// <summary>Voicemail overflow (<c>Acd:Voicemail:*</c>), used by queues and closed hours whose overflow is Voicemail.</summary>

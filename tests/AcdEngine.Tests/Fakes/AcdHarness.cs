@@ -14,6 +14,12 @@ namespace Hotline.AcdEngine.Tests.Fakes;
 public sealed class AcdHarness : IDisposable
 {
     public AcdHarness(AcdOptions? acd = null, params AgentOptions[] agents)
+        : this(null, acd, agents)
+    {
+    }
+
+    /// <summary>An engine whose agents are shared with other engines through <paramref name="leases"/> (null = alone).</summary>
+    public AcdHarness(IAgentLeases? leases, AcdOptions? acd, params AgentOptions[] agents)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         Options = acd ?? DefaultOptions();
@@ -22,7 +28,7 @@ public sealed class AcdHarness : IDisposable
         Telephony = new FakeTelephony(Time);
         Sink = new RecordingSink();
         var node = Microsoft.Extensions.Options.Options.Create(new NodeOptions { Id = "acd-test" });
-        Roster = new AgentRoster(Microsoft.Extensions.Options.Options.Create(new AgentsOptions { List = [.. Agents] }), Microsoft.Extensions.Options.Options.Create(Options), Time);
+        Roster = new AgentRoster(Microsoft.Extensions.Options.Options.Create(new AgentsOptions { List = [.. Agents] }), Microsoft.Extensions.Options.Options.Create(Options), Time, leases);
         AgentEvents = new AgentEventRecorder(Roster, node, Sink, new NoSequences());
         Queues = new CallQueues(Microsoft.Extensions.Options.Options.Create(Options), Roster, Time);
         Stats = new LiveStats(Queues, Roster, Time, node);

@@ -1,0 +1,37 @@
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>
+/// Who may offer a call to an agent when several engines share the agents (docs/scaling.md). The roster takes an
+/// agent's lease when it reserves them for a call and gives it back when the agent is ready again (after the call
+/// and wrap-up, or after a RONA once they are made ready) or signs out: while one engine holds it, no other engine
+/// rings that agent — never two calls at once, and another engine's RONA and wrap-up are respected.
+/// </summary>
+public interface IAgentLeases
+{
+    /// <summary>Takes <paramref name="agentId"/>'s lease for <paramref name="callId"/>; false when another engine holds it.</summary>
+    bool TryAcquire(string agentId, string callId);
+
+    /// <summary>Gives the lease back (no-op when this engine does not hold it).</summary>
+    void Release(string agentId);
+
+    /// <summary>Another engine gave an agent's lease back: calls waiting here may be offered to them.</summary>
+    event Action<string>? Freed;
+}
+
+/// <summary>One engine alone: every lease is granted (the roster's own states are the whole truth).</summary>
+public sealed class LocalAgentLeases : IAgentLeases
+{
+    public static readonly LocalAgentLeases Instance = new();
+
+    public bool TryAcquire(string agentId, string callId) => true;
+
+    public void Release(string agentId)
+    {
+    }
+
+    public event Action<string>? Freed
+    {
+        add { }
+        remove { }
+    }
+}
