@@ -59,7 +59,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         {
             // Off the subscription's thread: the handlers reserve agents (Redis calls of their own).
             if (!agentId.IsNullOrEmpty) ThreadPool.QueueUserWorkItem(id => Freed?.Invoke(id), agentId.ToString(), preferLocal: false);
-        });
+        }, CommandFlags.FireAndForget); // Redis away at start: subscribed when it connects (the multiplexer re-subscribes).
         _refresh = time.CreateTimer(_ => Refresh(), null, lease / 3, lease / 3);
     }
 

@@ -101,8 +101,8 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
     /// <summary>The remote party hangs up (BYE, or CANCEL before answer).</summary>
     public void RemoteHangup() => End(HangupCause.RemoteHangup);
 
-    /// <summary>False: this leg cannot record (as a telephony without recording).</summary>
-    public bool CanRecord { get; init; } = true;
+    /// <summary>True: this leg can record (voicemail tests); false, the seam's default, it cannot.</summary>
+    public bool CanRecord { get; init; }
 
     /// <summary>Completes when recording starts.</summary>
     public Task RecordingStarted => _recordingStarted.Task;

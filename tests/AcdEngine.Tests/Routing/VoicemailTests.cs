@@ -22,6 +22,7 @@ public sealed class VoicemailTests
     public async Task Max_wait_overflows_to_voicemail_recorded_until_hash_and_published_with_its_exact_length()
     {
         using var acd = new AcdHarness(VoicemailAfter(30));
+        acd.Telephony.CallersCanRecord = true;
         var caller = acd.Telephony.Call("13800138000", "12345");
         await caller.PlayedAsync("greeting");
         acd.Time.Advance(FakePromptLibrary.GreetingLength);
@@ -60,6 +61,7 @@ public sealed class VoicemailTests
         var o = VoicemailAfter(0);
         o.Queues["general"].MaxLength = 1;
         using var acd = new AcdHarness(o);
+        acd.Telephony.CallersCanRecord = true;
         var first = acd.Telephony.Call("13800000001", "12345");
         await first.PlayedAsync("greeting");
         acd.Time.Advance(FakePromptLibrary.GreetingLength);
@@ -89,6 +91,7 @@ public sealed class VoicemailTests
         o.BusinessHours = new BusinessHoursOptions { Enabled = true, Open = "10:00", Close = "18:00", ClosedAction = OverflowAction.Voicemail };
         o.Voicemail.MaxSeconds = 60;
         using var acd = new AcdHarness(o); // Virtual clock: 09:00 UTC.
+        acd.Telephony.CallersCanRecord = true;
         var caller = acd.Telephony.Call("13800138000", "12345");
         await caller.PlayedAsync("voicemail");
         acd.Time.Advance(TimeSpan.FromSeconds(1));
@@ -110,6 +113,7 @@ public sealed class VoicemailTests
     public async Task Hanging_up_at_the_beep_leaves_no_message()
     {
         using var acd = new AcdHarness(VoicemailAfter(10));
+        acd.Telephony.CallersCanRecord = true;
         var caller = acd.Telephony.Call("13800138000", "12345");
         await caller.PlayedAsync("greeting");
         acd.Time.Advance(FakePromptLibrary.GreetingLength);
@@ -130,5 +134,25 @@ public sealed class VoicemailTests
             Assert.That(acd.Sink.CallEvents().Any(e => e.PayloadCase == Kind.VoicemailLeft), Is.False, "under Acd:Voicemail:MinSeconds");
             Assert.That(Directory.GetFiles(acd.VoicemailRoot, "*.wav", SearchOption.AllDirectories), Is.Empty);
         });
+    }
+
+    [Test]
+    public async Task A_leg_that_cannot_record_gets_the_apology_instead()
+    {
+        using var acd = new AcdHarness(VoicemailAfter(10));
+        var caller = acd.Telephony.Call("13800138000", "12345");
+        await caller.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        await caller.PlayedAsync("moh");
+        acd.Time.Advance(TimeSpan.FromSeconds(10));
+        await caller.PlayedAsync("voicemail");
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        await caller.PlayedAsync("beep");
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        await caller.PlayedAsync("all-busy");
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        var ended = (await acd.Sink.WaitForCallAsync(Kind.Ended)).Ended;
+        Assert.That(ended.Reason, Is.EqualTo("max-wait"));
+        Assert.That(acd.Sink.CallEvents().Any(e => e.PayloadCase == Kind.VoicemailLeft), Is.False);
     }
 }
