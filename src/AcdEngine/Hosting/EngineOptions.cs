@@ -178,6 +178,9 @@ public sealed class FeatureCodeOptions
     public string SignOut { get; set; } = "*10";
     public string Ready { get; set; } = "*21";
     public string NotReady { get; set; } = "*22";
+
+    /// <summary>Keyed on the agent's phone during a call: the silent-caller closing, then hang up ("" = off).</summary>
+    public string SilentCaller { get; set; } = "*99";
 }
 
 /// <summary>One agent (<c>Agents:N:*</c>).</summary>

@@ -138,10 +138,13 @@ public sealed partial class InboundCallFlow
             byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
             if (talk.HoldStart is not null) _timeline.HoldEnded(now);
         }
-        var reason = _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
+        bool silent;
+        lock (_gate) silent = _silentCaller;
+        var reason = silent ? "silent-caller"
+            : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        if (byAgent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
+        if (byAgent && !silent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
         var wrapUp = await wrapUpTask.WaitAsync(ct);
         if (_timeline.AnsweredAt is { } answeredAt) _ctx.Queues.Estimates.RecordHandled(_queue, now - answeredAt + wrapUp);

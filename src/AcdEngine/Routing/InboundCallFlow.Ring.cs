@@ -100,6 +100,7 @@ public sealed partial class InboundCallFlow
         _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate) _talk = talk;
         WatchAgentPhone(agent.Id, leg);
+        WatchSilentCallerCode(agent.Id, leg);
         StartRecording();
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Contracts.V1;
