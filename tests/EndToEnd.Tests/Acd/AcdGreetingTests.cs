@@ -53,6 +53,7 @@ public sealed class AcdGreetingTests
             // ...and right after it the caller hears hold music from its start.
             var (_, musicMatch) = BestMatch(heard, lag + greeting.Length - Rate / 2, Rate + Rate / 2, music, Rate / 2, window);
             Assert.That(musicMatch, Is.GreaterThan(0.7), "hold music follows the greeting");
+            TestContext.Out.WriteLine($"greeting at {lag} samples: start r={greetingMatch:F3}, end r={tailMatch:F3}; music after it r={musicMatch:F3}");
         }
         finally
         {
