@@ -157,5 +157,5 @@ internal sealed class SilencePrompts : IPromptLibrary
 
     public IAudioSource Prompt(string name) => new PcmSource([name == "menu" ? HalfSecond : OneSecond], loop: false);
     public IAudioSource HoldMusic() => new PcmSource([OneSecond], loop: true);
-    public IAudioSource Position(int position) => new PcmSource([HalfSecond], loop: false);
+    public IAudioSource Position(int position, int? expectedWaitMinutes = null) => new PcmSource([HalfSecond], loop: false);
 }
