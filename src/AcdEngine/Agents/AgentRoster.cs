@@ -27,12 +27,7 @@ public sealed class AgentRoster
         _time = time;
         _leases = leases ?? LocalAgentLeases.Instance;
         // Another engine is done with an agent who is ready here: offer them our waiting calls.
-        _leases.Freed += id =>
-        {
-            bool ready;
-            lock (_gate) ready = _agents.TryGetValue(id, out var a) && a.State == AgentState.Ready;
-            if (ready) BecameReady?.Invoke(id);
-        };
+        _leases.Freed += OnFreedElsewhere;
         _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
         var now = time.GetUtcNow();
         foreach (var o in agents.Value.List)
@@ -98,20 +93,73 @@ public sealed class AgentRoster
     public AgentSnapshot CompleteWrapUp(string agentId) =>
         Change(agentId, "complete wrap-up", a => a.State == AgentState.WrapUp, _ => (AgentState.Ready, ""));
 
-    /// <summary>
-    /// Reserves a ready agent for a call (Ready → Ringing) and takes their lease (<see cref="IAgentLeases"/>). False if
-    /// the agent is no longer ready, or another engine holds them.
-    /// </summary>
+    /// <summary>Reserves a ready agent for a call (Ready → Ringing). False if the agent is no longer ready.</summary>
     internal bool TryReserve(string agentId, string callId)
     {
         lock (_gate)
         {
             var agent = Find(agentId);
             if (agent.State != AgentState.Ready) return false;
-            if (!_leases.TryAcquire(agentId, callId)) return false; // Ringing or busy on another engine.
             Apply(agent, AgentState.Ringing, "", callId);
             return true;
         }
+    }
+
+    /// <summary>
+    /// After the reservation, before the agent's phone is dialled: takes the agent's lease (<see cref="IAgentLeases"/>).
+    /// Refused (another engine rings them, talks with them, or has them in wrap-up or RONA) → the reservation is undone
+    /// (Ringing → Ready) and the agent is not offered here again until the other engine frees them.
+    /// </summary>
+    internal async Task<bool> TryLeaseAsync(string agentId, string callId)
+    {
+        if (await _leases.TryAcquireAsync(agentId, callId)) return true;
+        var marked = false;
+        lock (_gate)
+        {
+            var agent = Find(agentId);
+            if (agent.State == AgentState.Ringing && agent.CallId == callId)
+            {
+                marked = !agent.HeldElsewhere;
+                agent.HeldElsewhere = true;
+                Apply(agent, AgentState.Ready, "", null);
+            }
+        }
+        // Freed between the refusal and the mark above: that notice was missed, look again.
+        if (!await _leases.IsHeldElsewhereAsync(agentId)) OnFreedElsewhere(agentId);
+        else if (marked) _ = WatchHeldElsewhereAsync(agentId);
+        return false;
+    }
+
+    /// <summary>An engine that died frees nothing: its lease just expires. Look again every few seconds.</summary>
+    private async Task WatchHeldElsewhereAsync(string agentId)
+    {
+        while (true)
+        {
+            await Task.Delay(HeldElsewhereRecheck, _time);
+            lock (_gate)
+            {
+                if (!_agents[agentId].HeldElsewhere) return;
+            }
+            if (!await _leases.IsHeldElsewhereAsync(agentId))
+            {
+                OnFreedElsewhere(agentId);
+                return;
+            }
+        }
+    }
+
+    private static readonly TimeSpan HeldElsewhereRecheck = TimeSpan.FromSeconds(5);
+
+    private void OnFreedElsewhere(string agentId)
+    {
+        bool ready;
+        lock (_gate)
+        {
+            if (!_agents.TryGetValue(agentId, out var agent)) return;
+            agent.HeldElsewhere = false;
+            ready = agent.State == AgentState.Ready;
+        }
+        if (ready) BecameReady?.Invoke(agentId);
     }
 
     /// <summary>The agent answered the call it was ringing for (Ringing → Talking).</summary>
@@ -223,7 +271,7 @@ public sealed class AgentRoster
         {
             var list = new List<AgentSnapshot>();
             foreach (var a in _agents.Values)
-                if (a.State == AgentState.Ready && a.Queues.Contains(queue)) list.Add(a.Snapshot());
+                if (a.State == AgentState.Ready && !a.HeldElsewhere && a.Queues.Contains(queue)) list.Add(a.Snapshot());
             return list;
         }
     }
@@ -237,6 +285,6 @@ public sealed class AgentRoster
 
     internal bool AnyReady()
     {
-        lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready);
+        lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready && !a.HeldElsewhere);
     }
 }

@@ -65,18 +65,26 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public TimeSpan Lease { get; }
 
+    /// <summary>A multiplexer for leases; Redis away at start is not an error (leases are then granted locally).</summary>
+    public static ConnectionMultiplexer Connect(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        return ConnectionMultiplexer.Connect(options);
+    }
+
     public event Action<string>? Freed;
 
     public static RedisKey Key(string agentId) => "hotline:agent-lease:" + agentId;
 
-    public bool TryAcquire(string agentId, string callId)
+    public async ValueTask<bool> TryAcquireAsync(string agentId, string callId)
     {
         var value = _node + "|" + callId;
         if (!_redis.IsConnected) return Degraded(agentId, value);
         try
         {
             if (_held.ContainsKey(agentId)) Release(agentId); // A stale one of ours (sent first on the same connection).
-            if (!_redis.GetDatabase().StringSet(Key(agentId), value, Lease, When.NotExists)) return false;
+            if (!await _redis.GetDatabase().StringSetAsync(Key(agentId), value, Lease, When.NotExists)) return false;
             _held[agentId] = value;
             return true;
         }
@@ -84,6 +92,20 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         {
             LogUnreachable(_logger, ex.Message);
             return Degraded(agentId, value);
+        }
+    }
+
+    public async ValueTask<bool> IsHeldElsewhereAsync(string agentId)
+    {
+        if (!_redis.IsConnected || _held.ContainsKey(agentId)) return false;
+        try
+        {
+            return await _redis.GetDatabase().KeyExistsAsync(Key(agentId));
+        }
+        catch (RedisException ex)
+        {
+            LogUnreachable(_logger, ex.Message);
+            return false;
         }
     }
 

@@ -57,7 +57,7 @@ public static class ServiceRegistration
         services.AddSingleton<IAgentSequenceStore>(sp => sp.GetRequiredService<SqliteOutbox>());
         // Agents shared by every engine on the same Redis: one lease per agent (docs/scaling.md).
         services.AddSingleton<IAgentLeases>(sp => new RedisAgentLeases(
-            StackExchange.Redis.ConnectionMultiplexer.Connect(LeaseConnection(configuration)),
+            RedisAgentLeases.Connect(configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false"),
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id,
             TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<AcdOptions>>().Value.AgentLeaseSeconds),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisAgentLeases>()));
@@ -93,13 +93,6 @@ public static class ServiceRegistration
         services.AddGrpc();
         services.AddHealthChecks();
         return services;
-    }
-
-    private static StackExchange.Redis.ConfigurationOptions LeaseConnection(IConfiguration configuration)
-    {
-        var options = StackExchange.Redis.ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false");
-        options.AbortOnConnectFail = false;
-        return options;
     }
 
     public static WebApplication MapAcdEngine(this WebApplication app)

@@ -61,11 +61,22 @@ public sealed class AgentLeaseTests
         for (var i = 0; i < 50; i++)
         {
             var agent = "a" + i;
-            var results = await Task.WhenAll(Task.Run(() => e1.TryAcquire(agent, "c-1")), Task.Run(() => e2.TryAcquire(agent, "c-2")));
+            var results = await Task.WhenAll(Task.Run(async () => await e1.TryAcquireAsync(agent, "c-1")), Task.Run(async () => await e2.TryAcquireAsync(agent, "c-2")));
             Assert.That(results.Count(r => r), Is.EqualTo(1), agent);
             var holder = (string?)await _b.GetDatabase().StringGetAsync(RedisAgentLeases.Key(agent));
             Assert.That(holder, Is.EqualTo(results[0] ? "e1|c-1" : "e2|c-2"));
         }
+    }
+
+    /// <summary>Completes when the agent goes Ringing → Ready on that engine (a reservation undone, not a ring).</summary>
+    private static Task UndoneReservationAsync(AcdHarness engine, string agentId)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.Roster.Changed += t =>
+        {
+            if (t.AgentId == agentId && t.From == AgentState.Ringing && t.To == AgentState.Ready) done.TrySetResult();
+        };
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Test]
@@ -82,8 +93,9 @@ public sealed class AgentLeaseTests
         var first = one.Telephony.Call("13800000001", "12345");
         (await one.Telephony.NextDialAsync()).Answer();
         await one.Telephony.NextBridgeAsync();
+        var refused = UndoneReservationAsync(two, "a1");
         var second = two.Telephony.Call("13800000002", "12345");
-        await second.PlayedAsync("moh"); // Queued on engine two: its dispatcher tried a1 and was refused.
+        await refused; // Engine two reserved a1 for its caller, was refused the lease, and undid the reservation.
         Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 talks on engine one");
         Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready), "engine two's own view is unchanged");
 
@@ -92,6 +104,7 @@ public sealed class AgentLeaseTests
         await wrapUp;
         two.Queues.Dispatch();
         Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 is in wrap-up on engine one");
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready), "not even reserved: held elsewhere");
 
         await one.Time.TimerArmedAsync(TimeSpan.FromSeconds(10));
         one.Time.Advance(TimeSpan.FromSeconds(10)); // Wrap-up over: the lease is given back and engine two is told.
@@ -124,8 +137,9 @@ public sealed class AgentLeaseTests
         first.RemoteHangup();
         await finished;
 
+        var refused = UndoneReservationAsync(two, "a1");
         var second = two.Telephony.Call("13800000002", "12345");
-        await second.PlayedAsync("moh");
+        await refused;
         two.Queues.Dispatch();
         Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 was made not ready by RONA on engine one");
 
@@ -137,9 +151,9 @@ public sealed class AgentLeaseTests
     public async Task A_restarted_engine_drops_only_its_own_earlier_leases()
     {
         using (var before = Leases(_a, "e1"))
-            Assert.That(before.TryAcquire("a1", "c-old"), Is.True);
+            Assert.That(await before.TryAcquireAsync("a1", "c-old"), Is.True);
         using var other = Leases(_b, "e2");
-        Assert.That(other.TryAcquire("a2", "c-9"), Is.True);
+        Assert.That(await other.TryAcquireAsync("a2", "c-9"), Is.True);
 
         using var restarted = Leases(_a, "e1");
         await restarted.ForgetEarlierRunAsync(["a1", "a2"]);
@@ -153,7 +167,7 @@ public sealed class AgentLeaseTests
     {
         var time = new FakeTimeProvider();
         using var e1 = new RedisAgentLeases(_a, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
-        Assert.That(e1.TryAcquire("a1", "c-1"), Is.True);
+        Assert.That(await e1.TryAcquireAsync("a1", "c-1"), Is.True);
         var db = _b.GetDatabase();
         await db.KeyExpireAsync(RedisAgentLeases.Key("a1"), TimeSpan.FromSeconds(2)); // As if 28 s had passed.
         time.Advance(TimeSpan.FromSeconds(10)); // The holder's refresh (every 10 s).
