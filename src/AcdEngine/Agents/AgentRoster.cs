@@ -238,7 +238,7 @@ public sealed class AgentRoster
             agent.WrapUpDone = null;
         }
         if (from == to && agent.Reason == reason && agent.CallId == callId) return; // Ready → Ready: nothing to record.
-        // The lease taken at reservation is held through ringing, talk, wrap-up and a RONA's not-ready (so no other
+        // The lease taken before dialling is held through ringing, talk, wrap-up and a RONA's not-ready (so no other
         // engine rings the agent meanwhile) and given back once they are ready again or sign out.
         if (to is AgentState.Ready or AgentState.SignedOut && from is not (AgentState.Ready or AgentState.SignedOut)) _leases.Release(agent.Id);
         agent.State = to;

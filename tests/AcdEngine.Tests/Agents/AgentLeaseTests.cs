@@ -148,6 +148,25 @@ public sealed class AgentLeaseTests
     }
 
     [Test]
+    public async Task An_agent_whose_lease_expired_with_a_dead_engine_is_offered_again()
+    {
+        using var dead = Leases(_a, "e1");
+        Assert.That(await dead.TryAcquireAsync("a1", "c-lost"), Is.True); // Engine e1 rings a1, then dies.
+        using var leases2 = Leases(_b, "e2");
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        two.Ready("a1");
+        two.Time.ForgetTimers();
+        var refused = UndoneReservationAsync(two, "a1");
+        var caller = two.Telephony.Call("13800000002", "12345");
+        await refused;
+        await two.Time.TimerArmedAsync(TimeSpan.FromSeconds(5)); // Engine two looks again every 5 s.
+        await _b.GetDatabase().KeyDeleteAsync(RedisAgentLeases.Key("a1")); // e1's lease expires: nobody publishes.
+        two.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That((await two.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+        Assert.That(caller.State, Is.EqualTo(Cti.Calls.CallLegState.Connected));
+    }
+
+    [Test]
     public async Task A_restarted_engine_drops_only_its_own_earlier_leases()
     {
         using (var before = Leases(_a, "e1"))
