@@ -18,6 +18,7 @@ using Microsoft.Extensions.Options;
 //   dotnet run -c Release --project tools/LoadGen -- queue [callers=2000]
 //   dotnet run -c Release --project tools/LoadGen -- sip      [rate=50] [seconds=20] [agents=200] [talkSeconds=3]   (real SIP + RTP on loopback)
 //   dotnet run -c Release --project tools/LoadGen -- sipqueue [callers=2000]                                     (real SIP + RTP on loopback)
+// LOADGEN_REDIS=<connection string>: flow/queue take agent leases in that Redis (several engines' coordination).
 var mode = args.ElementAtOrDefault(0) ?? "flow";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
 return mode switch
@@ -45,7 +46,10 @@ static (CallRouter Router, SimTelephony Telephony, AgentRoster Roster, CallQueue
     var dir = Path.Combine(Path.GetTempPath(), "loadgen-" + Guid.NewGuid().ToString("N"));
     var outbox = new SqliteOutbox(Path.Combine(dir, "outbox.db"));
     var node = Options.Create(new NodeOptions { Id = "loadgen" });
-    var roster = new AgentRoster(Options.Create(new AgentsOptions { List = list }), Options.Create(acd), time);
+    IAgentLeases? leases = Environment.GetEnvironmentVariable("LOADGEN_REDIS") is { Length: > 0 } redis
+        ? new RedisAgentLeases(RedisAgentLeases.Connect(redis), "loadgen", TimeSpan.FromSeconds(30), time, NullLogger.Instance)
+        : null;
+    var roster = new AgentRoster(Options.Create(new AgentsOptions { List = list }), Options.Create(acd), time, leases);
     _ = new AgentEventRecorder(roster, node, outbox, outbox);
     var queues = new CallQueues(Options.Create(acd), roster, time);
     var stats = new LiveStats(queues, roster, time, node);
@@ -157,5 +161,5 @@ internal sealed class SilencePrompts : IPromptLibrary
 
     public IAudioSource Prompt(string name) => new PcmSource([name == "menu" ? HalfSecond : OneSecond], loop: false);
     public IAudioSource HoldMusic() => new PcmSource([OneSecond], loop: true);
-    public IAudioSource Position(int position) => new PcmSource([HalfSecond], loop: false);
+    public IAudioSource Position(int position, int? expectedWaitMinutes = null) => new PcmSource([HalfSecond], loop: false);
 }

@@ -193,7 +193,7 @@ internal static class SipLoad
 
         public IAudioSource Prompt(string name) => _silence.Prompt(name);
         public IAudioSource HoldMusic() => _wav.HoldMusic();
-        public IAudioSource Position(int position) => _silence.Position(position);
+        public IAudioSource Position(int position, int? expectedWaitMinutes = null) => _silence.Position(position, expectedWaitMinutes);
 
         private static string FindSounds() => SoundsFolder.Resolve("sounds", AppContext.BaseDirectory);
     }

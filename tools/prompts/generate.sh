@@ -32,7 +32,9 @@ survey_prompts() {
 }
 # What the ACD says besides the greeting and the queue (src/AcdEngine/Prompts/IPromptLibrary.cs, PromptNames).
 acd_prompts() {
-  # No "greeting" yet: the real-peer ACD tests' sipp timings assume an immediate queue (see docs/acd.md).
+  # Acd:Greeting, played on answer before the IVR and the queue (DOMAIN.md "The call"); the real-peer tests that
+  # time the queue set Acd:Greeting empty, one test proves a caller hears this before hold music.
+  speak en en-us greeting "Thank you for calling the twelve three four five citizen hotline. Your call may be recorded. Please hold for the next available agent."
   speak en en-us still-holding "Thank you for holding. Your agent will be with you shortly."
   speak en en-us callback-enter-number "To be called back, enter your phone number followed by the hash key, or press hash to use the number you are calling from."
   speak en en-us callback-thanks "Thank you. We will call you back as soon as possible. Goodbye."
@@ -41,6 +43,24 @@ acd_prompts() {
   speak en en-us feature-ok "Done."
   speak en en-us feature-failed "Sorry, that did not work."
   speak en en-us silent-caller "Sorry, I cannot hear you. Please call again. Thank you for calling, goodbye."
+  # Expected wait, after the position (Acd:AnnounceEverySeconds): "expected-wait" + digits + "minutes"/"minute".
+  speak en en-us expected-wait "The expected waiting time is about"
+  speak en en-us minutes "minutes."
+  speak en en-us minute "minute."
+  speak en en-us expected-wait-short "The expected waiting time is less than one minute."
+  # Voicemail overflow (Acd:Queues:<name>:Overflow = Voicemail): prompt, beep, record, thanks.
+  speak en en-us voicemail "Please leave a message after the tone, with your name, your phone number and your matter. Press the hash key when you have finished."
+  speak en en-us voicemail-thanks "Thank you. Your message has been recorded and will be handled as a work order. Goodbye."
+  speak zh cmn expected-wait "预计等待时间约为"
+  speak zh cmn minutes "分钟。"
+  speak zh cmn minute "分钟。"
+  speak zh cmn expected-wait-short "预计等待时间不到一分钟。"
+  speak zh cmn voicemail "请在提示音后留言，说明您的姓名、电话和反映的事项，结束请按井号键。"
+  speak zh cmn voicemail-thanks "谢谢，您的留言已录音，我们将作为工单办理，再见。"
+  for lang in en zh; do
+    sox -n -r 8000 -c 1 -b 16 -e signed-integer "$out/$lang/beep.wav" synth 0.4 sine 1000 fade t 0.01 0.4 0.01 gain -3
+  done
+  speak zh cmn greeting "感谢您致电一二三四五市民服务热线，您的通话可能会被录音，请稍候，我们将为您转接坐席。"
   speak zh cmn still-holding "感谢您的耐心等待，坐席马上为您服务。"
   speak zh cmn callback-enter-number "如需回电，请输入您的电话号码并以井号键结束；使用本机号码请直接按井号键。"
   speak zh cmn callback-thanks "谢谢，我们将尽快给您回电，再见。"

@@ -17,6 +17,9 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     public DateTimeOffset Since { get; set; }
     public string? CallId { get; set; }
 
+    /// <summary>Ready here, but another engine holds the agent's lease: not offered until it is freed.</summary>
+    public bool HeldElsewhere { get; set; }
+
     /// <summary>When the agent last became ready (longest-idle strategy).</summary>
     public DateTimeOffset IdleSince { get; set; }
 

@@ -20,9 +20,14 @@ public sealed class AgentRoster
     private readonly TimeProvider _time;
     private readonly TimeSpan _wrapUp;
 
-    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time)
+    private readonly IAgentLeases _leases;
+
+    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time, IAgentLeases? leases = null)
     {
         _time = time;
+        _leases = leases ?? LocalAgentLeases.Instance;
+        // Another engine is done with an agent who is ready here: offer them our waiting calls.
+        _leases.Freed += OnFreedElsewhere;
         _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
         var now = time.GetUtcNow();
         foreach (var o in agents.Value.List)
@@ -98,6 +103,63 @@ public sealed class AgentRoster
             Apply(agent, AgentState.Ringing, "", callId);
             return true;
         }
+    }
+
+    /// <summary>
+    /// After the reservation, before the agent's phone is dialled: takes the agent's lease (<see cref="IAgentLeases"/>).
+    /// Refused (another engine rings them, talks with them, or has them in wrap-up or RONA) → the reservation is undone
+    /// (Ringing → Ready) and the agent is not offered here again until the other engine frees them.
+    /// </summary>
+    internal async Task<bool> TryLeaseAsync(string agentId, string callId)
+    {
+        if (await _leases.TryAcquireAsync(agentId, callId)) return true;
+        var marked = false;
+        lock (_gate)
+        {
+            var agent = Find(agentId);
+            if (agent.State == AgentState.Ringing && agent.CallId == callId)
+            {
+                marked = !agent.HeldElsewhere;
+                agent.HeldElsewhere = true;
+                Apply(agent, AgentState.Ready, "", null);
+            }
+        }
+        // Freed between the refusal and the mark above: that notice was missed, look again.
+        if (!await _leases.IsHeldElsewhereAsync(agentId)) OnFreedElsewhere(agentId);
+        else if (marked) _ = WatchHeldElsewhereAsync(agentId);
+        return false;
+    }
+
+    /// <summary>An engine that died frees nothing: its lease just expires. Look again every few seconds.</summary>
+    private async Task WatchHeldElsewhereAsync(string agentId)
+    {
+        while (true)
+        {
+            await Task.Delay(HeldElsewhereRecheck, _time);
+            lock (_gate)
+            {
+                if (!_agents[agentId].HeldElsewhere) return;
+            }
+            if (!await _leases.IsHeldElsewhereAsync(agentId))
+            {
+                OnFreedElsewhere(agentId);
+                return;
+            }
+        }
+    }
+
+    private static readonly TimeSpan HeldElsewhereRecheck = TimeSpan.FromSeconds(5);
+
+    private void OnFreedElsewhere(string agentId)
+    {
+        bool ready;
+        lock (_gate)
+        {
+            if (!_agents.TryGetValue(agentId, out var agent)) return;
+            agent.HeldElsewhere = false;
+            ready = agent.State == AgentState.Ready;
+        }
+        if (ready) BecameReady?.Invoke(agentId);
     }
 
     /// <summary>The agent answered the call it was ringing for (Ringing → Talking).</summary>
@@ -176,6 +238,9 @@ public sealed class AgentRoster
             agent.WrapUpDone = null;
         }
         if (from == to && agent.Reason == reason && agent.CallId == callId) return; // Ready → Ready: nothing to record.
+        // The lease taken before dialling is held through ringing, talk, wrap-up and a RONA's not-ready (so no other
+        // engine rings the agent meanwhile) and given back once they are ready again or sign out.
+        if (to is AgentState.Ready or AgentState.SignedOut && from is not (AgentState.Ready or AgentState.SignedOut)) _leases.Release(agent.Id);
         agent.State = to;
         agent.Reason = reason;
         agent.CallId = callId;
@@ -206,13 +271,20 @@ public sealed class AgentRoster
         {
             var list = new List<AgentSnapshot>();
             foreach (var a in _agents.Values)
-                if (a.State == AgentState.Ready && a.Queues.Contains(queue)) list.Add(a.Snapshot());
+                if (a.State == AgentState.Ready && !a.HeldElsewhere && a.Queues.Contains(queue)) list.Add(a.Snapshot());
             return list;
         }
     }
 
+    /// <summary>Agents of <paramref name="queue"/> taking calls now: ready, ringing, talking or in wrap-up.</summary>
+    internal int StaffedIn(string queue)
+    {
+        lock (_gate)
+            return _agents.Values.Count(a => a.Queues.Contains(queue) && a.State is AgentState.Ready or AgentState.Ringing or AgentState.Talking or AgentState.WrapUp);
+    }
+
     internal bool AnyReady()
     {
-        lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready);
+        lock (_gate) return _agents.Values.Any(a => a.State == AgentState.Ready && !a.HeldElsewhere);
     }
 }

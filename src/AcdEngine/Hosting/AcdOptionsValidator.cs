@@ -42,7 +42,10 @@ public sealed class AcdOptionsValidator(IConfiguration? configuration = null) : 
         foreach (var day in hours.Holidays)
             if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 failures.Add($"Acd:BusinessHours:Holidays '{day}' must be yyyy-MM-dd.");
-        if (hours.ClosedAction == OverflowAction.Queue) failures.Add("Acd:BusinessHours:ClosedAction must be Callback or Announce.");
+        if (hours.ClosedAction == OverflowAction.Queue) failures.Add("Acd:BusinessHours:ClosedAction must be Callback, Announce or Voicemail.");
+        if (options.Voicemail.MaxSeconds is < 5 or > 600) failures.Add("Acd:Voicemail:MaxSeconds must be between 5 and 600.");
+        if (options.Voicemail.MinSeconds < 0 || options.Voicemail.MinSeconds >= options.Voicemail.MaxSeconds)
+            failures.Add("Acd:Voicemail:MinSeconds must be between 0 and Acd:Voicemail:MaxSeconds.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -38,7 +38,7 @@ public sealed class AcdOptions
     [Range(0, 600, ErrorMessage = "Acd:AnnounceEverySeconds must be between 0 and 600.")]
     public int AnnounceEverySeconds { get; set; } = 30;
 
-    /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav).</summary>
+    /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav; "" = none).</summary>
     public string Greeting { get; set; } = "greeting";
 
     /// <summary>The queue callers go to when there is no IVR menu or they choose nothing (<c>Acd:DefaultQueue</c>).</summary>
@@ -59,6 +59,34 @@ public sealed class AcdOptions
     public BusinessHoursOptions BusinessHours { get; set; } = new();
 
     public FeatureCodeOptions FeatureCodes { get; set; } = new();
+
+    public VoicemailOptions Voicemail { get; set; } = new();
+
+    /// <summary>
+    /// How long an engine's hold on a busy agent lasts in Redis without renewal (<c>Acd:AgentLeaseSeconds</c>):
+    /// renewed every third of it while held, so an engine that dies frees its agents within this time.
+    /// </summary>
+    [Range(6, 3600, ErrorMessage = "Acd:AgentLeaseSeconds must be between 6 and 3600.")]
+    public int AgentLeaseSeconds { get; set; } = 30;
+}
+
+/// <summary>Voicemail overflow (<c>Acd:Voicemail:*</c>), used by queues and closed hours whose overflow is Voicemail.</summary>
+public sealed class VoicemailOptions
+{
+    /// <summary>Longest message, in seconds; the recording stops there.</summary>
+    public int MaxSeconds { get; set; } = 120;
+
+    /// <summary>Prompt before the beep ("leave a message after the tone… press # when finished").</summary>
+    public string Prompt { get; set; } = "voicemail";
+
+    /// <summary>The tone that starts the recording.</summary>
+    public string Beep { get; set; } = "beep";
+
+    /// <summary>Played after # (the caller is still there), before hanging up.</summary>
+    public string ThanksPrompt { get; set; } = "voicemail-thanks";
+
+    /// <summary>Messages shorter than this (seconds) are not kept (a caller who hung up at the beep).</summary>
+    public int MinSeconds { get; set; } = 1;
 }
 
 /// <summary>The optional DTMF menu after the greeting (<c>Acd:Ivr:*</c>).</summary>
@@ -92,6 +120,8 @@ public enum OverflowAction
     Queue,
     /// <summary>An apology, then hang up.</summary>
     Announce,
+    /// <summary>The caller leaves a voicemail (prompt, beep, record until # or hang-up; <c>Acd:Voicemail</c>); a VoicemailLeft event.</summary>
+    Voicemail,
 }
 
 /// <summary>One queue (<c>Acd:Queues:&lt;name&gt;:*</c>).</summary>
@@ -148,6 +178,9 @@ public sealed class FeatureCodeOptions
     public string SignOut { get; set; } = "*10";
     public string Ready { get; set; } = "*21";
     public string NotReady { get; set; } = "*22";
+
+    /// <summary>Keyed on the agent's phone during a call: the silent-caller closing, then hang up ("" = off).</summary>
+    public string SilentCaller { get; set; } = "*99";
 }
 
 /// <summary>One agent (<c>Agents:N:*</c>).</summary>

@@ -17,12 +17,14 @@ public sealed partial class EngineService(
     OutboxPublisher publisher,
     LiveStats stats,
     TimeProvider time,
+    IAgentLeases leases,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = agentEvents; // Constructed: it records every transition from now on.
         roster.Changed += redis.WriteAgent;
+        if (leases is RedisAgentLeases shared) await shared.ForgetEarlierRunAsync(roster.All().Select(a => a.Id));
         var stored = await redis.ReadAgentsAsync(roster.All().Select(a => a.Id));
         foreach (var agent in roster.All())
         {

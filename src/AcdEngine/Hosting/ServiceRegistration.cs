@@ -55,6 +55,12 @@ public static class ServiceRegistration
             DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "outbox.db")));
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<SqliteOutbox>());
         services.AddSingleton<IAgentSequenceStore>(sp => sp.GetRequiredService<SqliteOutbox>());
+        // Agents shared by every engine on the same Redis: one lease per agent (docs/scaling.md).
+        services.AddSingleton<IAgentLeases>(sp => new RedisAgentLeases(
+            RedisAgentLeases.Connect(configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false"),
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id,
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<AcdOptions>>().Value.AgentLeaseSeconds),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisAgentLeases>()));
         services.AddSingleton<AgentRoster>();
         services.AddSingleton<AgentEventRecorder>();
         services.AddSingleton<CallQueues>();
@@ -71,6 +77,8 @@ public static class ServiceRegistration
         {
             Survey = new PostCallSurvey(sp.GetRequiredService<IOptions<SurveyOptions>>().Value, sp.GetRequiredService<IPromptLibrary>(), sp.GetRequiredService<TimeProvider>()),
             DialPlan = new DialPlan(sp.GetRequiredService<IOptions<OutboundOptions>>().Value),
+            Voicemail = new VoicemailBox(Path.Combine(DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "voicemail"),
+                sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton(sp => new OutboundDialer(sp.GetRequiredService<CallFlowContext>(), sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
         services.AddSingleton(sp => new CallRouter(sp.GetRequiredService<CallFlowContext>()) { AgentDial = sp.GetRequiredService<OutboundDialer>().TryTakeSoftphoneCall });

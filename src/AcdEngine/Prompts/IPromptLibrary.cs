@@ -11,8 +11,11 @@ public interface IPromptLibrary
     /// <summary>Hold music: the playlist of the music-on-hold folder, looped without end.</summary>
     IAudioSource HoldMusic();
 
-    /// <summary>"You are number <paramref name="position"/> in the queue."</summary>
-    IAudioSource Position(int position);
+    /// <summary>
+    /// "You are number <paramref name="position"/> in the queue.", then, when known, "The expected waiting time is
+    /// about <paramref name="expectedWaitMinutes"/> minutes." (0 = "less than one minute").
+    /// </summary>
+    IAudioSource Position(int position, int? expectedWaitMinutes = null);
 }
 
 /// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>
@@ -27,4 +30,10 @@ public static class PromptNames
     public const string StillHolding = "still-holding";
     public const string FeatureOk = "feature-ok";
     public const string FeatureFailed = "feature-failed";
+    public const string Goodbye = "goodbye";
+    public const string ExpectedWait = "expected-wait";
+    public const string ExpectedWaitShort = "expected-wait-short";
+    public const string Minute = "minute";
+    public const string Minutes = "minutes";
+    public const string SilentCaller = "silent-caller";
 }

@@ -23,13 +23,27 @@ public sealed partial class WavPromptLibrary(string root, string language, ILogg
         return new PcmSource(_moh, loop: true);
     }
 
-    public IAudioSource Position(int position)
+    public IAudioSource Position(int position, int? expectedWaitMinutes = null)
     {
-        var clips = new List<short[]> { Load(Path.Combine(root, language, PromptNames.QueuePosition + ".wav")) };
-        foreach (var digit in position.ToString(CultureInfo.InvariantCulture))
-            clips.Add(Load(Path.Combine(root, language, "digit-" + digit + ".wav")));
-        clips.Add(Load(Path.Combine(root, language, PromptNames.InQueue + ".wav")));
+        var clips = new List<short[]> { Clip(PromptNames.QueuePosition) };
+        AddNumber(clips, position);
+        clips.Add(Clip(PromptNames.InQueue));
+        if (expectedWaitMinutes is 0) clips.Add(Clip(PromptNames.ExpectedWaitShort));
+        else if (expectedWaitMinutes is { } minutes)
+        {
+            clips.Add(Clip(PromptNames.ExpectedWait));
+            AddNumber(clips, minutes);
+            clips.Add(Clip(minutes == 1 ? PromptNames.Minute : PromptNames.Minutes));
+        }
         return new PcmSource(clips, loop: false);
+    }
+
+    private short[] Clip(string name) => Load(Path.Combine(root, language, name + ".wav"));
+
+    /// <summary>A number read digit by digit ("one two"), as the queue position always was.</summary>
+    private void AddNumber(List<short[]> clips, int number)
+    {
+        foreach (var digit in number.ToString(CultureInfo.InvariantCulture)) clips.Add(Clip("digit-" + digit));
     }
 
     private List<short[]> LoadHoldMusic()

@@ -22,6 +22,7 @@ public sealed class CallQueues
     {
         _roster = roster;
         _time = time;
+        Estimates = new WaitEstimator(time);
         foreach (var (name, q) in options.Value.Queues)
         {
             var sl = TimeSpan.FromSeconds(q.ServiceLevelSeconds > 0 ? q.ServiceLevelSeconds : options.Value.ServiceLevelSeconds);
@@ -31,6 +32,12 @@ public sealed class CallQueues
     }
 
     public IReadOnlyCollection<string> Names => _queues.Keys;
+
+    /// <summary>Recent handle times per queue, for the expected-wait announcement.</summary>
+    public WaitEstimator Estimates { get; }
+
+    /// <summary>What a waiting caller is told to expect now; null when unknown (nothing to announce).</summary>
+    public TimeSpan? ExpectedWait(QueuedCall call) => Estimates.Estimate(call.Queue, PositionOf(call), _roster.StaffedIn(call.Queue));
 
     public bool Exists(string queue) => _queues.ContainsKey(queue);
 

@@ -29,6 +29,8 @@ public sealed record CallFlowContext(
 
     /// <summary>Which external numbers a blind transfer (SIP REFER from an agent's phone) may reach; null = none.</summary>
     public Outbound.DialPlan? DialPlan { get; init; }
+    /// <summary>Where voicemail overflow records messages; null = no voicemail (the caller hears the apology instead).</summary>
+    public VoicemailBox? Voicemail { get; init; }
 }
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>

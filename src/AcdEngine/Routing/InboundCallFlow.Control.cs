@@ -92,10 +92,11 @@ public sealed partial class InboundCallFlow
         return (true, "");
     }
 
-    /// <summary>Overflow (full, waited too long, closed): callback request or an apology.</summary>
+    /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
     {
         _timeline.EndedAt = null;
+        if (action == OverflowAction.Voicemail && await VoicemailAsync(why, ct) is { } left) return left;
         if (action == OverflowAction.Callback)
         {
             // The caller keys the number to call back and #, or just # (or nothing) to keep their own.

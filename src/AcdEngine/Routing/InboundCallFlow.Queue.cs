@@ -94,12 +94,16 @@ public sealed partial class InboundCallFlow
 
     private void StartHoldMusic(CancellationToken ct) => _ = _caller.PlayAsync(_ctx.Prompts.HoldMusic(), ct);
 
-    /// <summary>"You are number N" then back to the music, unless the caller was connected meanwhile.</summary>
+    /// <summary>
+    /// "You are number N", and the expected wait when it can be estimated (<see cref="Queues.WaitEstimator"/>), then
+    /// back to the music, unless the caller was connected meanwhile.
+    /// </summary>
     private void AnnouncePosition(QueuedCall queued, CancellationToken ct)
     {
         var position = _ctx.Queues.PositionOf(queued);
         if (position == 0) return;
-        _ = _caller.PlayAsync(_ctx.Prompts.Position(position), ct).ContinueWith(_ =>
+        int? minutes = _ctx.Queues.ExpectedWait(queued) is { } wait ? Queues.WaitEstimator.MinutesToSay(wait) : null;
+        _ = _caller.PlayAsync(_ctx.Prompts.Position(position, minutes), ct).ContinueWith(_ =>
         {
             lock (_gate)
             {
@@ -134,12 +138,16 @@ public sealed partial class InboundCallFlow
             byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
             if (talk.HoldStart is not null) _timeline.HoldEnded(now);
         }
-        var reason = _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
+        bool silent;
+        lock (_gate) silent = _silentCaller;
+        var reason = silent ? "silent-caller"
+            : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        if (byAgent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
+        if (byAgent && !silent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
         var wrapUp = await wrapUpTask.WaitAsync(ct);
+        if (_timeline.AnsweredAt is { } answeredAt) _ctx.Queues.Estimates.RecordHandled(_queue, now - answeredAt + wrapUp);
         return (byAgent ? HangupBy.Agent : HangupBy.Caller, reason, wrapUp);
     }
 

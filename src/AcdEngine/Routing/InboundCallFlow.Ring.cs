@@ -29,6 +29,8 @@ public sealed partial class InboundCallFlow
         var ringTimeout = TimeSpan.FromSeconds(_ctx.Options.RingTimeoutSeconds);
         foreach (var agent in agents)
         {
+            // Several engines: another may be ringing or talking with this agent (docs/scaling.md).
+            if (!await _ctx.Roster.TryLeaseAsync(agent.Id, CallId)) continue;
             var attempt = _timeline.StartRing(agent.Id, _ctx.Time.GetUtcNow());
             _events.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = agent.Id, Queue = _queue, Attempt = (uint)attempt.Attempt } });
             IOutboundCall dial;
@@ -100,6 +102,7 @@ public sealed partial class InboundCallFlow
         _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate) _talk = talk;
         WatchAgentPhone(agent.Id, leg);
+        WatchSilentCallerCode(agent.Id, leg);
         StartRecording();
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;

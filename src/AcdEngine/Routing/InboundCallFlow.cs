@@ -114,7 +114,9 @@ public sealed partial class InboundCallFlow
         }
         await _caller.AnswerAsync(ct);
         _timeline.IvrStart = _ctx.Time.GetUtcNow();
-        if (!await PlayAsync(_ctx.Prompts.Prompt(_ctx.Options.Greeting), ct) || !await RunIvrAsync(ct))
+        // Acd:Greeting ("" = none): the whole greeting plays before the menu or the queue (DOMAIN.md "The call").
+        var greeted = string.IsNullOrEmpty(_ctx.Options.Greeting) || await PlayAsync(_ctx.Prompts.Prompt(_ctx.Options.Greeting), ct);
+        if (!greeted || !await RunIvrAsync(ct))
             return AbandonedBeforeQueue();
         _timeline.IvrEnd = _ctx.Time.GetUtcNow();
         return await QueueAsync(ct);

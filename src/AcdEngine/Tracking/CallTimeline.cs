@@ -28,6 +28,9 @@ public sealed class CallTimeline(DateTimeOffset offeredAt)
     public DateTimeOffset? AnsweredAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public string? FirstResponder { get; set; }
+
+    /// <summary>When the agent had the silent-caller closing played (DOMAIN.md), if they did.</summary>
+    public DateTimeOffset? SilentCallerAt { get; set; }
     public IReadOnlyList<RingAttempt> Rings => _rings;
 
     public RingAttempt StartRing(string agentId, DateTimeOffset at)

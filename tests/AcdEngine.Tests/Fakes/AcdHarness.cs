@@ -14,6 +14,12 @@ namespace Hotline.AcdEngine.Tests.Fakes;
 public sealed class AcdHarness : IDisposable
 {
     public AcdHarness(AcdOptions? acd = null, params AgentOptions[] agents)
+        : this(null, acd, agents)
+    {
+    }
+
+    /// <summary>An engine whose agents are shared with other engines through <paramref name="leases"/> (null = alone).</summary>
+    public AcdHarness(IAgentLeases? leases, AcdOptions? acd, params AgentOptions[] agents)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         Options = acd ?? DefaultOptions();
@@ -22,12 +28,15 @@ public sealed class AcdHarness : IDisposable
         Telephony = new FakeTelephony(Time);
         Sink = new RecordingSink();
         var node = Microsoft.Extensions.Options.Options.Create(new NodeOptions { Id = "acd-test" });
-        Roster = new AgentRoster(Microsoft.Extensions.Options.Options.Create(new AgentsOptions { List = [.. Agents] }), Microsoft.Extensions.Options.Options.Create(Options), Time);
+        Roster = new AgentRoster(Microsoft.Extensions.Options.Options.Create(new AgentsOptions { List = [.. Agents] }), Microsoft.Extensions.Options.Options.Create(Options), Time, leases);
         AgentEvents = new AgentEventRecorder(Roster, node, Sink, new NoSequences());
         Queues = new CallQueues(Microsoft.Extensions.Options.Options.Create(Options), Roster, Time);
         Stats = new LiveStats(Queues, Roster, Time, node);
         var ctx = new CallFlowContext(Telephony, Roster, Queues, Stats, new FakePromptLibrary(), Sink, Time, Options, "acd-test",
-            new BusinessHours(Options.BusinessHours), NullLogger.Instance);
+            new BusinessHours(Options.BusinessHours), NullLogger.Instance)
+        {
+            Voicemail = new VoicemailBox(VoicemailRoot, Time),
+        };
         Router = new CallRouter(ctx);
     }
 
@@ -41,6 +50,9 @@ public sealed class AcdHarness : IDisposable
     public CallQueues Queues { get; }
     public LiveStats Stats { get; }
     public CallRouter Router { get; }
+
+    /// <summary>A temporary folder for voicemail messages, deleted on dispose.</summary>
+    public string VoicemailRoot { get; } = Path.Combine(Path.GetTempPath(), "hotline-vm-" + Guid.NewGuid().ToString("N"));
 
     public static AcdOptions DefaultOptions() => new()
     {
@@ -84,7 +96,11 @@ public sealed class AcdHarness : IDisposable
         return tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    public void Dispose() => Router.Dispose();
+    public void Dispose()
+    {
+        Router.Dispose();
+        if (Directory.Exists(VoicemailRoot)) Directory.Delete(VoicemailRoot, recursive: true);
+    }
 
     private sealed class NoSequences : IAgentSequenceStore
     {

@@ -20,6 +20,8 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
     private readonly Lock _gate = new();
     private TaskCompletionSource? _playing;
     private ITimer? _playTimer;
+    private readonly TaskCompletionSource _recordingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private (string Path, DateTimeOffset Start)? _recording;
 
     public string Id { get; } = Guid.NewGuid().ToString("N");
     public string RemoteUser { get; } = remoteUser;
@@ -98,6 +100,44 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
 
     /// <summary>The remote party hangs up (BYE, or CANCEL before answer).</summary>
     public void RemoteHangup() => End(HangupCause.RemoteHangup);
+
+    /// <summary>True: this leg can record (voicemail tests); false, the seam's default, it cannot.</summary>
+    public bool CanRecord { get; init; }
+
+    /// <summary>Completes when recording starts.</summary>
+    public Task RecordingStarted => _recordingStarted.Task;
+
+    /// <summary>
+    /// Records "what the leg hears and says" as silence for the virtual time it lasts: on stop, a WAV of exactly
+    /// that many 8 kHz samples is written at the path (so durations are checkable to the sample).
+    /// </summary>
+    public bool StartRecording(string path)
+    {
+        if (!CanRecord) return false;
+        lock (_gate)
+        {
+            _recording = (path, time.GetUtcNow());
+        }
+        _recordingStarted.TrySetResult();
+        return true;
+    }
+
+    public void StopRecording()
+    {
+        (string Path, DateTimeOffset Start)? recording;
+        lock (_gate)
+        {
+            recording = _recording;
+            _recording = null;
+        }
+        if (recording is not { } r) return;
+        var samples = (int)((time.GetUtcNow() - r.Start).TotalMilliseconds * AudioFormat.SampleRate / 1000);
+        using var file = File.Create(r.Path);
+        using var w = new BinaryWriter(file);
+        w.Write("RIFF"u8); w.Write(36 + samples * 2); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(AudioFormat.SampleRate); w.Write(AudioFormat.SampleRate * 2); w.Write((short)2); w.Write((short)16);
+        w.Write("data"u8); w.Write(samples * 2); w.Write(new byte[samples * 2]);
+    }
 
     public void Press(char digit) => Dtmf?.Invoke(this, new DtmfEventArgs(digit, 100));
 

@@ -31,5 +31,7 @@ public sealed class FakePromptLibrary : IPromptLibrary
 
     public IAudioSource HoldMusic() => new FakeSource("moh", -1);
 
-    public IAudioSource Position(int position) => new FakeSource("position-" + position, 50);
+    /// <summary>"position-N", or "position-N-wait-M" with an expected wait of M minutes.</summary>
+    public IAudioSource Position(int position, int? expectedWaitMinutes = null) =>
+        new FakeSource("position-" + position + (expectedWaitMinutes is { } m ? "-wait-" + m : ""), 50);
 }

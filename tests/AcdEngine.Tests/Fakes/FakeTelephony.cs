@@ -58,9 +58,12 @@ public sealed class FakeTelephony(FakeTimeProvider time) : ITelephony
 
     public event EventHandler<IncomingCallEventArgs>? IncomingCall;
 
+    /// <summary>Callers' legs can record (StartRecording), as the SIP legs do; off by default (the seam's default).</summary>
+    public bool CallersCanRecord { get; set; }
+
     public FakeCallLeg Call(string from, string to, string displayName = "")
     {
-        var leg = new FakeCallLeg(from, to, CallLegDirection.Inbound, time) { RemoteDisplayName = displayName };
+        var leg = new FakeCallLeg(from, to, CallLegDirection.Inbound, time) { RemoteDisplayName = displayName, CanRecord = CallersCanRecord };
         IncomingCall?.Invoke(this, new IncomingCallEventArgs(leg));
         return leg;
     }

@@ -49,12 +49,12 @@ public sealed class AcdOptionsValidatorTests
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Acd:Queues:general:Strategy"] = "Random",
-            ["Acd:Queues:general:Overflow"] = "Voicemail",
+            ["Acd:Queues:general:Overflow"] = "Email",
             ["Acd:Queues:tax:Strategy"] = "skills",
         }).Build();
         var result = new AcdOptionsValidator(config).Validate(null, Valid());
         Assert.That(result.Failures, Has.Some.Contains("Acd:Queues:general:Strategy 'Random' must be one of LongestIdle"));
-        Assert.That(result.Failures, Has.Some.Contains("Acd:Queues:general:Overflow 'Voicemail'"));
+        Assert.That(result.Failures, Has.Some.Contains("Acd:Queues:general:Overflow 'Email'"));
         Assert.That(result.Failures, Has.None.Contains("tax"), "enum names are case-insensitive");
     }
 

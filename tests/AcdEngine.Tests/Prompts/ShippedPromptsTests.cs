@@ -13,7 +13,10 @@ public sealed class ShippedPromptsTests
     private static IEnumerable<string> NamesTheFlowUses()
     {
         var acd = new AcdOptions();
-        // Not acd.Greeting: no greeting ships yet (the real-peer tests' sipp timings assume an immediate queue).
+        yield return acd.Greeting;
+        yield return acd.Voicemail.Prompt;
+        yield return acd.Voicemail.Beep;
+        yield return acd.Voicemail.ThanksPrompt;
         yield return acd.Ivr.Prompt;
         foreach (var field in typeof(PromptNames).GetFields(BindingFlags.Public | BindingFlags.Static))
             yield return (string)field.GetValue(null)!;

@@ -44,6 +44,9 @@ public sealed class AcdCallTests
             ["TicketApi:Url"] = _ticket.GrpcUrl.ToString(),
             ["Acd:RingTimeoutSeconds"] = "4",
             ["Acd:WrapUpSeconds"] = "1",
+            // These tests time the queue and the agents (sipp pauses), not the greeting: none, so callers queue at once.
+            // AcdGreetingTests proves a real caller hears the shipped greeting before hold music.
+            ["Acd:Greeting"] = "",
             ["Agents:2:Id"] = "a3",
             ["Agents:2:User"] = "2001",
             ["Agents:2:Queues:0"] = "general",

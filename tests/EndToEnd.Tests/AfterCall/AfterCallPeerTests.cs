@@ -51,6 +51,9 @@ public sealed class AfterCallPeerTests
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500",
             ["TicketApi:Url"] = _ticket.GrpcUrl.ToString(),
             ["Acd:WrapUpSeconds"] = "1",
+            // These tests time the queue and the agents (sipp pauses), not the greeting: none, so callers queue at once.
+            // AcdGreetingTests proves a real caller hears the shipped greeting before hold music.
+            ["Acd:Greeting"] = "",
             ["Agents:1:AutoReady"] = "false",
             ["Outbound:Gateway"] = $"sip:127.0.0.1:{Port(_gatewayPort)}",
             ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),

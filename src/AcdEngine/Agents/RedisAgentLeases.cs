@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>
+/// Agent leases in Redis, shared by every engine on it (docs/scaling.md). Key <c>hotline:agent-lease:&lt;id&gt;</c> =
+/// <c>&lt;node&gt;|&lt;callId&gt;</c>, taken atomically with <c>SET NX PX</c>; given back by a Lua compare-and-delete
+/// (only the holder's value is deleted) that also publishes the agent on <c>hotline:agent-lease:freed</c> so the other
+/// engines offer their waiting calls. Held leases are refreshed every third of <see cref="Lease"/>: an engine that
+/// dies loses its agents' leases within <see cref="Lease"/>. Redis away → every lease is granted (one engine's
+/// view, as without Redis), said loudly once.
+/// </summary>
+public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
+{
+    public const string FreedChannel = "hotline:agent-lease:freed";
+
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
+          return 1
+        end
+        return 0
+        """;
+
+    private const string RefreshScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    /// <summary>Leases left by an earlier run of this node (a restart): its value starts with the node's prefix.</summary>
+    private const string ForgetScript = """
+        local v = redis.call('GET', KEYS[1])
+        if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
+          return 1
+        end
+        return 0
+        """;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly string _node;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
+    private readonly ITimer _refresh;
+    private int _degradedLogged;
+
+    public RedisAgentLeases(IConnectionMultiplexer redis, string node, TimeSpan lease, TimeProvider time, ILogger logger)
+    {
+        _redis = redis;
+        _node = node;
+        _logger = logger;
+        Lease = lease;
+        _redis.GetSubscriber().Subscribe(RedisChannel.Literal(FreedChannel), (_, agentId) =>
+        {
+            // Off the subscription's thread: the handlers reserve agents (Redis calls of their own).
+            if (!agentId.IsNullOrEmpty) ThreadPool.QueueUserWorkItem(id => Freed?.Invoke(id), agentId.ToString(), preferLocal: false);
+        }, CommandFlags.FireAndForget); // Redis away at start: subscribed when it connects (the multiplexer re-subscribes).
+        _refresh = time.CreateTimer(_ => Refresh(), null, lease / 3, lease / 3);
+    }
+
+    public TimeSpan Lease { get; }
+
+    /// <summary>A multiplexer for leases; Redis away at start is not an error (leases are then granted locally).</summary>
+    public static ConnectionMultiplexer Connect(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        return ConnectionMultiplexer.Connect(options);
+    }
+
+    public event Action<string>? Freed;
+
+    public static RedisKey Key(string agentId) => "hotline:agent-lease:" + agentId;
+
+    public async ValueTask<bool> TryAcquireAsync(string agentId, string callId)
+    {
+        var value = _node + "|" + callId;
+        if (!_redis.IsConnected) return Degraded(agentId, value);
+        try
+        {
+            if (_held.ContainsKey(agentId)) Release(agentId); // A stale one of ours (sent first on the same connection).
+            if (!await _redis.GetDatabase().StringSetAsync(Key(agentId), value, Lease, When.NotExists)) return false;
+            _held[agentId] = value;
+            return true;
+        }
+        catch (RedisException ex)
+        {
+            LogUnreachable(_logger, ex.Message);
+            return Degraded(agentId, value);
+        }
+    }
+
+    public async ValueTask<bool> IsHeldElsewhereAsync(string agentId)
+    {
+        if (!_redis.IsConnected || _held.ContainsKey(agentId)) return false;
+        try
+        {
+            return await _redis.GetDatabase().KeyExistsAsync(Key(agentId));
+        }
+        catch (RedisException ex)
+        {
+            LogUnreachable(_logger, ex.Message);
+            return false;
+        }
+    }
+
+    public void Release(string agentId)
+    {
+        if (!_held.TryRemove(agentId, out var value) || !_redis.IsConnected) return;
+        try
+        {
+            _redis.GetDatabase().ScriptEvaluate(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId], CommandFlags.FireAndForget);
+        }
+        catch (RedisException ex)
+        {
+            LogUnreachable(_logger, ex.Message); // The lease expires by itself.
+        }
+    }
+
+    /// <summary>At start: drops leases an earlier run of this node left behind (it cannot be ringing anyone yet).</summary>
+    public async Task ForgetEarlierRunAsync(IEnumerable<string> agentIds)
+    {
+        if (!_redis.IsConnected) return;
+        try
+        {
+            var db = _redis.GetDatabase();
+            foreach (var id in agentIds)
+                await db.ScriptEvaluateAsync(ForgetScript, [Key(id)], [_node + "|", FreedChannel, id]);
+        }
+        catch (RedisException ex)
+        {
+            LogUnreachable(_logger, ex.Message);
+        }
+    }
+
+    private void Refresh()
+    {
+        if (_held.IsEmpty || !_redis.IsConnected) return;
+        var db = _redis.GetDatabase();
+        foreach (var (agentId, value) in _held)
+            db.ScriptEvaluate(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
+    }
+
+    private bool Degraded(string agentId, string value)
+    {
+        if (Interlocked.Exchange(ref _degradedLogged, 1) == 0) LogDegraded(_logger);
+        _held[agentId] = value;
+        return true;
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable: agent leases are granted locally; with several engines an agent may be offered two calls at once")]
+    private static partial void LogDegraded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent lease in Redis failed: {Error}")]
+    private static partial void LogUnreachable(ILogger logger, string error);
+}

@@ -1,0 +1,197 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+
+namespace Hotline.AcdEngine.Tests.Agents;
+
+/// <summary>
+/// Two engines sharing agents through a real redis-server (docs/scaling.md): an agent's lease is taken atomically
+/// when one engine reserves them and held through ringing, talk, wrap-up and a RONA's not-ready, so the other engine
+/// never offers them a second call meanwhile; given back when ready again, the other engine offers its waiting call.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class AgentLeaseTests
+{
+    private RedisServer _redis = null!;
+    private ConnectionMultiplexer _a = null!;
+    private ConnectionMultiplexer _b = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _redis.DisposeAsync();
+
+    [SetUp]
+    public async Task ConnectAsync()
+    {
+        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
+        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        await _a.GetServers()[0].FlushAllDatabasesAsync();
+    }
+
+    [TearDown]
+    public async Task DisconnectAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    private static RedisAgentLeases Leases(IConnectionMultiplexer redis, string node) =>
+        new(redis, node, TimeSpan.FromSeconds(30), new FakeTimeProvider(), NullLogger.Instance);
+
+    private static AcdOptions NoGreeting()
+    {
+        var o = AcdHarness.DefaultOptions();
+        o.Greeting = "";
+        return o;
+    }
+
+    [Test]
+    public async Task Only_one_of_two_engines_racing_for_each_agent_gets_the_lease()
+    {
+        using var e1 = Leases(_a, "e1");
+        using var e2 = Leases(_b, "e2");
+        for (var i = 0; i < 50; i++)
+        {
+            var agent = "a" + i;
+            var results = await Task.WhenAll(Task.Run(async () => await e1.TryAcquireAsync(agent, "c-1")), Task.Run(async () => await e2.TryAcquireAsync(agent, "c-2")));
+            Assert.That(results.Count(r => r), Is.EqualTo(1), agent);
+            var holder = (string?)await _b.GetDatabase().StringGetAsync(RedisAgentLeases.Key(agent));
+            Assert.That(holder, Is.EqualTo(results[0] ? "e1|c-1" : "e2|c-2"));
+        }
+    }
+
+    /// <summary>Completes when the agent goes Ringing → Ready on that engine (a reservation undone, not a ring).</summary>
+    private static Task UndoneReservationAsync(AcdHarness engine, string agentId)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.Roster.Changed += t =>
+        {
+            if (t.AgentId == agentId && t.From == AgentState.Ringing && t.To == AgentState.Ready) done.TrySetResult();
+        };
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task An_agent_talking_and_in_wrap_up_on_one_engine_is_not_offered_by_the_other_until_ready()
+    {
+        using var leases1 = Leases(_a, "e1");
+        using var leases2 = Leases(_b, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Ready("a1");
+        two.Ready("a1");
+
+        var finished = one.WaitForCallFinishedAsync();
+        var first = one.Telephony.Call("13800000001", "12345");
+        (await one.Telephony.NextDialAsync()).Answer();
+        await one.Telephony.NextBridgeAsync();
+        var refused = UndoneReservationAsync(two, "a1");
+        var second = two.Telephony.Call("13800000002", "12345");
+        await refused; // Engine two reserved a1 for its caller, was refused the lease, and undid the reservation.
+        Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 talks on engine one");
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready), "engine two's own view is unchanged");
+
+        var wrapUp = one.WaitForAgentAsync("a1", AgentState.WrapUp);
+        first.RemoteHangup();
+        await wrapUp;
+        two.Queues.Dispatch();
+        Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 is in wrap-up on engine one");
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready), "not even reserved: held elsewhere");
+
+        await one.Time.TimerArmedAsync(TimeSpan.FromSeconds(10));
+        one.Time.Advance(TimeSpan.FromSeconds(10)); // Wrap-up over: the lease is given back and engine two is told.
+        await finished;
+        var dial = await two.Telephony.NextDialAsync();
+        Assert.That(dial.Target, Is.EqualTo("1001"));
+        var holder = (string?)await _a.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1"));
+        Assert.That(holder, Does.StartWith("e2|c-"));
+        dial.Answer();
+        var answered = (await two.Sink.WaitForCallAsync(Kind.Answered)).Answered;
+        Assert.That(answered.AgentId, Is.EqualTo("a1"));
+    }
+
+    [Test]
+    public async Task A_RONA_on_one_engine_keeps_the_agent_from_the_other_until_made_ready()
+    {
+        using var leases1 = Leases(_a, "e1");
+        using var leases2 = Leases(_b, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Ready("a1");
+        two.Ready("a1");
+
+        var finished = one.WaitForCallFinishedAsync();
+        var first = one.Telephony.Call("13800000001", "12345");
+        await one.Telephony.NextDialAsync();
+        var rona = one.WaitForAgentAsync("a1", AgentState.NotReady);
+        one.Time.Advance(TimeSpan.FromSeconds(15)); // Ring timeout: RONA, a1 not ready on engine one.
+        await rona;
+        first.RemoteHangup();
+        await finished;
+
+        var refused = UndoneReservationAsync(two, "a1");
+        var second = two.Telephony.Call("13800000002", "12345");
+        await refused;
+        two.Queues.Dispatch();
+        Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 was made not ready by RONA on engine one");
+
+        one.Roster.SetReady("a1");
+        Assert.That((await two.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+    }
+
+    [Test]
+    public async Task An_agent_whose_lease_expired_with_a_dead_engine_is_offered_again()
+    {
+        using var dead = Leases(_a, "e1");
+        Assert.That(await dead.TryAcquireAsync("a1", "c-lost"), Is.True); // Engine e1 rings a1, then dies.
+        using var leases2 = Leases(_b, "e2");
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        two.Ready("a1");
+        two.Time.ForgetTimers();
+        var refused = UndoneReservationAsync(two, "a1");
+        var caller = two.Telephony.Call("13800000002", "12345");
+        await refused;
+        await two.Time.TimerArmedAsync(TimeSpan.FromSeconds(5)); // Engine two looks again every 5 s.
+        await _b.GetDatabase().KeyDeleteAsync(RedisAgentLeases.Key("a1")); // e1's lease expires: nobody publishes.
+        two.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That((await two.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+        Assert.That(caller.State, Is.EqualTo(Cti.Calls.CallLegState.Connected));
+    }
+
+    [Test]
+    public async Task A_restarted_engine_drops_only_its_own_earlier_leases()
+    {
+        using (var before = Leases(_a, "e1"))
+            Assert.That(await before.TryAcquireAsync("a1", "c-old"), Is.True);
+        using var other = Leases(_b, "e2");
+        Assert.That(await other.TryAcquireAsync("a2", "c-9"), Is.True);
+
+        using var restarted = Leases(_a, "e1");
+        await restarted.ForgetEarlierRunAsync(["a1", "a2"]);
+        var db = _b.GetDatabase();
+        Assert.That((await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), (string?)await db.StringGetAsync(RedisAgentLeases.Key("a2"))),
+            Is.EqualTo((false, "e2|c-9")));
+    }
+
+    [Test]
+    public async Task Leases_expire_unless_refreshed_by_their_holder()
+    {
+        var time = new FakeTimeProvider();
+        using var e1 = new RedisAgentLeases(_a, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
+        Assert.That(await e1.TryAcquireAsync("a1", "c-1"), Is.True);
+        var db = _b.GetDatabase();
+        await db.KeyExpireAsync(RedisAgentLeases.Key("a1"), TimeSpan.FromSeconds(2)); // As if 28 s had passed.
+        time.Advance(TimeSpan.FromSeconds(10)); // The holder's refresh (every 10 s).
+        await _a.GetDatabase().PingAsync(); // The fire-and-forget refresh went first on that connection.
+        var ttl = await db.KeyTimeToLiveAsync(RedisAgentLeases.Key("a1"));
+        Assert.That(ttl, Is.GreaterThan(TimeSpan.FromSeconds(20)));
+    }
+}
