@@ -57,6 +57,7 @@ public sealed partial class OutboundCallFlow
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
+        var recording = "";
         _events.Emit(new CallEvent
         {
             Offered = new CallOffered
@@ -82,12 +83,14 @@ public sealed partial class OutboundCallFlow
         }
         finally
         {
+            recording = FinishRecording();
             await HangupAsync(_party);
             await HangupAsync(_agentLeg);
         }
         _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
         var ended = _timeline.Summary(hangupBy, reason, wrapUp);
         ended.Direction = CallDirection.Outbound;
+        ended.Recording = recording;
         _events.Emit(new CallEvent { Ended = ended });
         LogEnded(_ctx.Logger, CallId, reason);
     }
@@ -141,6 +144,7 @@ public sealed partial class OutboundCallFlow
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
         lock (_gate) _party = party;
         _ctx.Telephony.Bridge(agentLeg, party);
+        StartRecording(party);
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;
         _timeline.FirstResponder = _request.AgentId;
