@@ -143,8 +143,8 @@ public sealed partial class OutboundCallFlow
         party.Ended += (_, _) => _partyGone.TrySetResult();
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
         lock (_gate) _party = party;
+        StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
         _ctx.Telephony.Bridge(agentLeg, party);
-        StartRecording(party);
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;
         _timeline.FirstResponder = _request.AgentId;
