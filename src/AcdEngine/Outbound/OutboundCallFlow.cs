@@ -57,6 +57,7 @@ public sealed partial class OutboundCallFlow
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
+        var recording = "";
         _events.Emit(new CallEvent
         {
             Offered = new CallOffered
@@ -82,12 +83,14 @@ public sealed partial class OutboundCallFlow
         }
         finally
         {
+            recording = FinishRecording();
             await HangupAsync(_party);
             await HangupAsync(_agentLeg);
         }
         _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
         var ended = _timeline.Summary(hangupBy, reason, wrapUp);
         ended.Direction = CallDirection.Outbound;
+        ended.Recording = recording;
         _events.Emit(new CallEvent { Ended = ended });
         LogEnded(_ctx.Logger, CallId, reason);
     }
@@ -140,6 +143,7 @@ public sealed partial class OutboundCallFlow
         party.Ended += (_, _) => _partyGone.TrySetResult();
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
         lock (_gate) _party = party;
+        StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
         _ctx.Telephony.Bridge(agentLeg, party);
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;

@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Recording;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
 using Hotline.AcdEngine.Survey;
@@ -17,7 +18,9 @@ public sealed class AfterCallHarness : IDisposable
 {
     public const string Gateway = "sip:gw.example.org:5070";
 
-    public AfterCallHarness(SurveyOptions? survey = null, OutboundOptions? outbound = null, Hotline.Cti.Calls.ITelephony? telephony = null)
+    /// <param name="recordingsRoot">Set: <c>Recording:Enabled</c> with that folder, over phones that can record.</param>
+    public AfterCallHarness(SurveyOptions? survey = null, OutboundOptions? outbound = null, Hotline.Cti.Calls.ITelephony? telephony = null,
+        string? recordingsRoot = null)
     {
         Time = new ObservableTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         Options = AcdHarness.DefaultOptions();
@@ -29,8 +32,11 @@ public sealed class AfterCallHarness : IDisposable
         var prompts = new FakePromptLibrary();
         Survey = survey ?? new SurveyOptions();
         Outbound = outbound ?? new OutboundOptions { Gateway = Gateway };
-        var ctx = new CallFlowContext(telephony ?? Telephony, Roster, Queues, stats, prompts, Sink, Time, Options, "acd-test",
-            new BusinessHours(Options.BusinessHours), NullLogger.Instance)
+        if (recordingsRoot is not null) Phones = new Conference.ConferenceTelephony(Telephony, Time);
+        var recordings = recordingsRoot is null ? null
+            : new CallRecordings(recordingsRoot, new RecordingOptions { Enabled = true }, Time, NullLogger<CallRecordings>.Instance);
+        var ctx = new CallFlowContext(telephony ?? Phones ?? (Hotline.Cti.Calls.ITelephony)Telephony, Roster, Queues, stats, prompts, Sink, Time, Options, "acd-test",
+            new BusinessHours(Options.BusinessHours), NullLogger.Instance, Recordings: recordings)
         {
             Survey = new PostCallSurvey(Survey, prompts, Time),
         };
@@ -43,6 +49,9 @@ public sealed class AfterCallHarness : IDisposable
     public SurveyOptions Survey { get; }
     public OutboundOptions Outbound { get; }
     public FakeTelephony Telephony { get; }
+
+    /// <summary>With recording: the telephony whose dialled legs (<see cref="Conference.PhoneLeg"/>) record.</summary>
+    public Conference.ConferenceTelephony? Phones { get; }
     public RecordingSink Sink { get; }
     public AgentRoster Roster { get; }
     public CallQueues Queues { get; }

@@ -17,7 +17,7 @@ namespace Hotline.EndToEnd.Tests.AfterCall;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class AfterCallPeerTests
+public sealed partial class AfterCallPeerTests
 {
     private const string AdminKey = "e2e-admin-key-aftercall-0123";
     private HostProcess _ticket = null!;
@@ -56,6 +56,7 @@ public sealed class AfterCallPeerTests
             ["Acd:Greeting"] = "",
             ["Agents:1:AutoReady"] = "false",
             ["Outbound:Gateway"] = $"sip:127.0.0.1:{Port(_gatewayPort)}",
+            ["Recording:Enabled"] = "true",
             ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),
         });
         _channel = GrpcChannel.ForAddress(_engineGrpc);
@@ -161,7 +162,7 @@ public sealed class AfterCallPeerTests
         var call = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{callId}"),
             c => c.GetProperty("call").GetProperty("complete").GetBoolean());
         var kinds = call.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
-        Assert.That(kinds, Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "Ended" }));
+        Assert.That(kinds, Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "RecordingAvailable", "Ended" }), "recorded (Recording:Enabled)");
         Assert.That(call.GetProperty("call").GetProperty("direction").GetInt32(), Is.EqualTo((int)CallDirection.Outbound));
         Assert.That(call.GetProperty("call").GetProperty("forWorkOrderId").GetString(), Is.EqualTo($"WO{orderId:D8}"));
         var order = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/workorders/{orderId}"),

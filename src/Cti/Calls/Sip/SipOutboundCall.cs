@@ -2,6 +2,7 @@ using System.Text;
 using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.UserAgent;
+using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Calls.Sip;
 
@@ -10,20 +11,27 @@ namespace Hotline.Cti.Calls.Sip;
 /// a 2xx with an unusable answer → BYE and 488; non-2xx → its status; no answer within the ring timeout → CANCEL
 /// (RFC 3261 §9.1), reported as 408 so the ACD sees a no-answer (RONA).
 /// </summary>
-internal sealed class SipOutboundCall : IOutboundCall
+internal sealed partial class SipOutboundCall : IOutboundCall
 {
     private readonly SipCallLeg _leg;
     private readonly OutgoingInviteSession _session;
     private readonly SdpAnswerer _sdp;
-    private readonly TaskCompletionSource<DialResult> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run inline (no RunContinuationsAsynchronously): OnFinal already runs on a pool thread, never on the
+    // transport's receive loop, and a hop here cost the outbound set-up (agent answer → gateway INVITE, issue 10)
+    // one more thread-pool queueing under load.
+    private readonly TaskCompletionSource<DialResult> _answered = new();
     private readonly TaskCompletionSource _ringing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer _ringTimer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private int _timedOut;
     private int _cancelled;
 
-    public SipOutboundCall(SipCallLeg leg, OutgoingInviteSession session, SdpAnswerer sdp, TimeSpan ringTimeout, TimeProvider time)
+    public SipOutboundCall(SipCallLeg leg, OutgoingInviteSession session, SdpAnswerer sdp, TimeSpan ringTimeout, TimeProvider time, ILogger logger)
     {
         _leg = leg;
+        _time = time;
+        _logger = logger;
         _session = session;
         _sdp = sdp;
         session.ProvisionalReceived += (_, r) =>
@@ -67,6 +75,7 @@ internal sealed class SipOutboundCall : IOutboundCall
         var status = response.StatusCode;
         if (status is >= 200 and < 300)
         {
+            var started = _time.GetTimestamp();
             var result = response.Body.IsEmpty
                 ? new SdpAnswerResult(false, null, null, "no SDP answer in the 2xx")
                 : _sdp.AcceptAnswer(Encoding.ASCII.GetString(response.Body.Span));
@@ -80,7 +89,10 @@ internal sealed class SipOutboundCall : IOutboundCall
             _leg.Media.Apply(result.Media!);
             _leg.Media.Start();
             _leg.MarkConnected();
+            var mediaReady = _time.GetTimestamp();
             _answered.TrySetResult(new DialResult(true, status, response.ReasonPhrase ?? "OK"));
+            if (_logger.IsEnabled(LogLevel.Debug))
+                LogAnswerTiming(_logger, _leg.Id, _time.GetElapsedTime(started, mediaReady).TotalMilliseconds, _time.GetElapsedTime(mediaReady).TotalMilliseconds);
             return;
         }
         // Our own CANCEL after the ring timeout: a no-answer (408), not a cancellation the ACD asked for.
@@ -91,4 +103,7 @@ internal sealed class SipOutboundCall : IOutboundCall
         }
         _answered.TrySetResult(new DialResult(false, status, response.ReasonPhrase ?? ""));
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Leg {LegId} 2xx: SDP answer + media start {MediaMs} ms, then the answer's continuations (e.g. the next dial) {ContinuationMs} ms")]
+    private static partial void LogAnswerTiming(ILogger logger, string legId, double mediaMs, double continuationMs);
 }

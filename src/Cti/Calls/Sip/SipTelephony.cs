@@ -121,7 +121,7 @@ public sealed partial class SipTelephony : ITelephony
             ContactHeader = _userAgent.ContactHeader(),
         };
         Track(leg);
-        return new SipOutboundCall(leg, session, sdp, options.RingTimeout, _time);
+        return new SipOutboundCall(leg, session, sdp, options.RingTimeout, _time, _legLogger);
     }
 
     public void Bridge(ICallLeg a, ICallLeg b) => MediaSession.Bridge(MediaOf(a), MediaOf(b));
