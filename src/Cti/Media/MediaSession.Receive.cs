@@ -117,8 +117,9 @@ public sealed partial class MediaSession
         }
     }
 
-    // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME.
-    private void SendRtcpReport()
+    // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
+    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
     {
         _ticksSinceReport = 0;
         if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
@@ -135,16 +136,9 @@ public sealed partial class MediaSession
             block = new ReportBlock(Statistics.RemoteSsrc, fraction, cumulative, Statistics.ExtendedHighestSequence, 0, lsr, dlsr);
         }
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
-            Statistics.LastSentTimestamp, (uint)Statistics.PacketsSent, (uint)Statistics.OctetsSent, block, _cname);
-        try
-        {
-            _endpoint.Rtcp.SendTo(_rtcpPacket.AsSpan(0, length), SocketFlags.None, rtcpRemote);
-            Statistics.OnRtcpSent();
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            Statistics.OnSendError();
-        }
+            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
+        batch.Add(_endpoint.Rtcp, rtcpRemote, _rtcpPacket.AsSpan(0, length));
+        Statistics.OnRtcpSent();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} latched to the peer's source address")]
