@@ -74,7 +74,8 @@ public sealed class RtpSendBatch
         if (_path == RtpSendPath.LinuxSendTo)
         {
             // Hold the descriptor open until the flush: a call hung up in between must not let the number be
-            // reused by another socket (the packet would leave from someone else's port).
+            // reused by another socket (the packet would leave from someone else's port). Socket.Dispose on the
+            // hanging-up thread waits for the release, i.e. at most until this deadline's flush.
             try
             {
                 socket.SafeHandle.DangerousAddRef(ref referenced);
