@@ -12,7 +12,9 @@ public sealed partial class MediaSession
     /// <summary>RFC 3550 §6.2: a report every 5 s (250 ticks) is plenty for one two-party stream.</summary>
     private const int RtcpIntervalTicks = 250;
     private readonly byte[] _rtcpPacket = new byte[256];
-    private int _ticksSinceReport;
+    // RFC 3550 §6.3.1: the first report after a random 0.5–1.5 × the interval, so sessions started together (a
+    // conference, a burst of queued callers) do not all report in the same tick.
+    private int _ticksSinceReport = -Random.Shared.Next(RtcpIntervalTicks / 2, RtcpIntervalTicks * 3 / 2) + RtcpIntervalTicks;
     private SocketAddress? _rtcpRemote;
 
     // RFC 3550 §11: RTCP goes to the RTP port + 1. Computed when the RTP remote changes (never on the clock thread).
