@@ -261,13 +261,17 @@ public sealed class MediaClock : IAsyncDisposable
         }
     }
 
-    // Sleep for the bulk (Linux sleeps are ~50–100 µs accurate), then yield-spin the last stretch.
+    // Linux: nanosleep to 0.3 ms before the deadline, then yield/spin the rest on-CPU (see PreciseSleep: a woken
+    // thread can still wait behind another real-time thread; being awake already at the deadline avoids that).
+    // Elsewhere: sleep the bulk in whole milliseconds, yield, then spin.
     private void WaitUntil(long deadline, double frequency)
     {
         while (true)
         {
             var remaining = (deadline - _time.GetTimestamp()) * 1000.0 / frequency;
             if (remaining <= 0) return;
+            if (remaining > 0.4 && PreciseSleep.Sleep((long)((remaining - 0.3) * 1000)))
+                continue;
             if (remaining > 1.5)
                 Thread.Sleep(TimeSpan.FromMilliseconds(remaining - 1.0));
             else if (remaining > 0.2)
