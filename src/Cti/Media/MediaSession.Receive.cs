@@ -89,7 +89,7 @@ public sealed partial class MediaSession
             return;
         }
         var law = packet.PayloadType == media.PayloadType ? media.Law : packet.PayloadType == 0 ? G711Law.Ulaw : G711Law.Alaw;
-        _inbound.WriteEncoded(law, packet.Payload);
+        _inbound.WritePacket(packet.SequenceNumber, law, packet.Payload);
     }
 
     private async Task RtcpReceiveLoopAsync()
