@@ -12,6 +12,7 @@ using Hotline.Cti.Media.Sources;
 using Hotline.MediaBench;
 
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
+//                   [--threads N] [--phases 4] [--send best|portable|linux]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock. Then (if --mixes) that many three-party mixes whose parties send a tone each. Prints one row per run.
 var args2 = Args.Parse(args);
@@ -19,6 +20,13 @@ var sounds = args2.Get("sounds", Path.Combine(FindRoot(), "sounds"));
 var seconds = int.Parse(args2.Get("seconds", "15"), CultureInfo.InvariantCulture);
 var perSink = int.Parse(args2.Get("per-sink", "500"), CultureInfo.InvariantCulture);
 var parallelism = int.Parse(args2.Get("threads", "0"), CultureInfo.InvariantCulture);
+var phases = int.Parse(args2.Get("phases", MediaClock.DefaultPhases.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var sendPath = args2.Get("send", "best") switch
+{
+    "portable" => RtpSendPath.Portable,
+    "linux" => RtpSendPath.LinuxSendTo,
+    _ => RtpSendBatch.BestPath,
+};
 var ports = args2.Get("ports", "40000-49999").Split('-');
 var options = new RtpOptions
 {
@@ -27,9 +35,9 @@ var options = new RtpOptions
     InactivityTimeoutSeconds = 0,
 };
 var library = new SoundLibrary(sounds);
-Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
     await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture));
 var mixes = int.Parse(args2.Get("mixes", "0"), CultureInfo.InvariantCulture);
@@ -38,7 +46,7 @@ return 0;
 
 async Task RunHoldMusic(int count)
 {
-    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, options.RealtimeClock, phases, sendPath);
     clock.Start();
     await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
     var sinks = Enumerable.Range(0, Math.Max(1, count / perSink)).Select(_ => new UdpSink()).ToArray();
@@ -52,7 +60,7 @@ async Task RunHoldMusic(int count)
         _ = session.PlayAsync(library.HoldMusic(i));
         sessions.Add(session);
     }
-    var row = await Measure(engine, $"hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent));
+    var row = await Measure(engine, $"hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
     Console.WriteLine(row);
     foreach (var s in sessions) await s.DisposeAsync();
     foreach (var s in sinks) s.Dispose();
@@ -60,7 +68,7 @@ async Task RunHoldMusic(int count)
 
 async Task RunMixes(int count)
 {
-    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, realtime: options.RealtimeClock);
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, options.RealtimeClock, phases, sendPath);
     clock.Start();
     await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
     var sinks = Enumerable.Range(0, Math.Max(1, count * 3 / perSink)).Select(_ => new UdpSink()).ToArray();
@@ -86,7 +94,7 @@ async Task RunMixes(int count)
     using var stop = new CancellationTokenSource();
     var talk = new Thread(() => Talk(talker, targets, stop.Token)) { IsBackground = true, Name = "talker" };
     talk.Start();
-    var row = await Measure(engine, "3-party mix", count * 3, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent));
+    var row = await Measure(engine, "3-party mix", count * 3, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
     Console.WriteLine(row.Replace($"| {count * 3} |", $"| {count} mixes ({count * 3}) |", StringComparison.Ordinal));
     await stop.CancelAsync();
     talk.Join();
@@ -94,7 +102,7 @@ async Task RunMixes(int count)
     foreach (var s in sinks) s.Dispose();
 }
 
-async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[] sinks, Func<long> sent)
+async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[] sinks, Func<long> sent, Func<long> errors)
 {
     await Task.Delay(TimeSpan.FromSeconds(3)); // warm up (JIT, socket buffers, latching)
     engine.Clock.SendLateness.Reset();
@@ -102,6 +110,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     foreach (var s in sinks) s.Reset();
     var skipped0 = engine.Clock.SkippedTicks;
     var sent0 = sent();
+    var errors0 = errors();
     var process = Process.GetCurrentProcess();
     var cpu0 = process.TotalProcessorTime;
     var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -113,12 +122,13 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     process.Refresh();
     var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
     var packets = sent() - sent0;
+    var failed = errors() - errors0;
     await Task.Delay(200); // let the sinks drain
     var lost = sinks.Sum(s => s.Totals().Missing);
     var c = engine.Clock;
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
-        $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {lost} | " +
+        $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
         $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} |");
 }
 
@@ -145,6 +155,9 @@ static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
 static string Offer(int port) =>
     $"v=0\r\no=sink 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 101\r\n" +
     "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static string FindRoot()
 {

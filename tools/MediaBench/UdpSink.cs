@@ -25,6 +25,15 @@ internal sealed class UdpSink : IDisposable
     public UdpSink()
     {
         _socket.ReceiveBufferSize = 8 * 1024 * 1024;
+        try
+        {
+            // SO_RCVBUFFORCE (Linux, root): past net.core.rmem_max, so a sink starved by a loaded machine buffers
+            // ~2 s instead of overflowing; packets the sender really lost still show as gaps.
+            _socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(64 * 1024 * 1024));
+        }
+        catch (SocketException)
+        {
+        }
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _socket.ReceiveTimeout = 200;
         _thread = new Thread(Run) { IsBackground = true, Name = "sink" };

@@ -9,6 +9,13 @@ namespace Hotline.Cti.Media;
 /// Any packet size is accepted (10/20/30 ms ptime). When the ring is full new audio is dropped; when more than
 /// <see cref="HighWaterSamples"/> are queued (the peer's clock runs fast) the reader skips the oldest down to
 /// two frames so the delay stays small.
+/// <para>
+/// Reordering (producer side, RFC 3550 sequence numbers): a packet that skips ahead is held back for one packet
+/// in case the missing one is only late; the missing one, if it comes next, goes in first. A packet older than
+/// what was already released is too late and dropped. A jump of more than <see cref="ResyncPackets"/> is a new
+/// stream (resync). Concealment (consumer side): when nothing at all arrived for a tick right after real audio,
+/// the last frame is repeated at half, then quarter amplitude, then silence.
+/// </para>
 /// </summary>
 internal sealed class InboundAudioBuffer
 {
@@ -17,6 +24,91 @@ internal sealed class InboundAudioBuffer
     private readonly short[] _ring;
     private long _written; // total samples written; only the producer writes it
     private long _read;    // total samples read or skipped; only the consumer writes it
+
+    /// <summary>A sequence jump larger than this (either way) restarts ordering: the peer restarted its stream.</summary>
+    public const int ResyncPackets = 100;
+
+    // Producer-only reordering state.
+    private bool _haveSequence;
+    private ushort _expected;
+    private readonly byte[] _held = new byte[512];
+    private int _heldLength = -1;
+    private ushort _heldSequence;
+    private G711Law _heldLaw;
+
+    // Consumer-only concealment state.
+    private readonly short[] _last = new short[AudioFormat.SamplesPerFrame];
+    private int _concealed = int.MaxValue;
+
+    /// <summary>Packets dropped for arriving after later audio was already released.</summary>
+    public long LatePackets { get; private set; }
+
+    /// <summary>Producer: one RTP payload with its sequence number, put in order (see the class remarks).</summary>
+    public void WritePacket(ushort sequence, G711Law law, ReadOnlySpan<byte> payload)
+    {
+        if (!_haveSequence)
+        {
+            _haveSequence = true;
+            Release(sequence, law, payload);
+            return;
+        }
+        var delta = (short)(sequence - _expected); // RFC 3550 §A.1: modular 16-bit distance
+        if (Math.Abs((int)delta) > ResyncPackets)
+        {
+            ReleaseHeld();
+            Release(sequence, law, payload);
+            return;
+        }
+        if (delta < 0)
+        {
+            LatePackets++;
+            return;
+        }
+        if (delta == 0)
+        {
+            Release(sequence, law, payload);
+            if (_heldLength >= 0 && _heldSequence == _expected) ReleaseHeld();
+            return;
+        }
+        if (_heldLength < 0 && payload.Length <= _held.Length)
+        {
+            payload.CopyTo(_held);
+            _heldLength = payload.Length;
+            _heldSequence = sequence;
+            _heldLaw = law;
+            return;
+        }
+        // A second packet past the gap: the missing one is lost, not late. Release in order and move on.
+        if (_heldLength >= 0 && (short)(_heldSequence - sequence) < 0)
+        {
+            ReleaseHeld();
+            Release(sequence, law, payload);
+        }
+        else
+        {
+            Release(sequence, law, payload);
+            ReleaseHeld();
+        }
+    }
+
+    private void Release(ushort sequence, G711Law law, ReadOnlySpan<byte> payload)
+    {
+        WriteEncoded(law, payload);
+        _expected = (ushort)(sequence + 1); // callers release only at or after _expected
+    }
+
+    private void ReleaseHeld()
+    {
+        if (_heldLength < 0) return;
+        var length = _heldLength;
+        _heldLength = -1;
+        if ((short)(_heldSequence - _expected) < 0)
+        {
+            LatePackets++;
+            return;
+        }
+        Release(_heldSequence, _heldLaw, _held.AsSpan(0, length));
+    }
 
     public InboundAudioBuffer(int capacityMilliseconds)
     {
@@ -48,6 +140,13 @@ internal sealed class InboundAudioBuffer
             read += available - TrimToSamples;
             available = TrimToSamples;
         }
+        if (available == 0 && frame.Length == _last.Length && _concealed < 2)
+        {
+            // Gap concealment: the last frame again, fading (−6 dB per repeat), so a lost packet is not a click.
+            _concealed++;
+            for (var i = 0; i < frame.Length; i++) frame[i] = (short)(_last[i] >> _concealed);
+            return 0;
+        }
         var n = Math.Min(frame.Length, available);
         var at = (int)(read % _ring.Length);
         var first = Math.Min(n, _ring.Length - at);
@@ -55,6 +154,15 @@ internal sealed class InboundAudioBuffer
         _ring.AsSpan(0, n - first).CopyTo(frame[first..]);
         frame[n..].Clear();
         Volatile.Write(ref _read, read + n);
+        if (n == frame.Length && n == _last.Length)
+        {
+            frame.CopyTo(_last);
+            _concealed = 0;
+        }
+        else if (n == 0)
+        {
+            _concealed = int.MaxValue; // silence after the fade: conceal again only after real audio
+        }
         return n;
     }
 }

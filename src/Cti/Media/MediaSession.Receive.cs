@@ -12,7 +12,9 @@ public sealed partial class MediaSession
     /// <summary>RFC 3550 §6.2: a report every 5 s (250 ticks) is plenty for one two-party stream.</summary>
     private const int RtcpIntervalTicks = 250;
     private readonly byte[] _rtcpPacket = new byte[256];
-    private int _ticksSinceReport;
+    // RFC 3550 §6.3.1: the first report after a random 0.5–1.5 × the interval, so sessions started together (a
+    // conference, a burst of queued callers) do not all report in the same tick.
+    private int _ticksSinceReport = -Random.Shared.Next(RtcpIntervalTicks / 2, RtcpIntervalTicks * 3 / 2) + RtcpIntervalTicks;
     private SocketAddress? _rtcpRemote;
 
     // RFC 3550 §11: RTCP goes to the RTP port + 1. Computed when the RTP remote changes (never on the clock thread).
@@ -87,7 +89,7 @@ public sealed partial class MediaSession
             return;
         }
         var law = packet.PayloadType == media.PayloadType ? media.Law : packet.PayloadType == 0 ? G711Law.Ulaw : G711Law.Alaw;
-        _inbound.WriteEncoded(law, packet.Payload);
+        _inbound.WritePacket(packet.SequenceNumber, law, packet.Payload);
     }
 
     private async Task RtcpReceiveLoopAsync()
@@ -117,8 +119,9 @@ public sealed partial class MediaSession
         }
     }
 
-    // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME.
-    private void SendRtcpReport()
+    // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
+    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
     {
         _ticksSinceReport = 0;
         if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
@@ -135,16 +138,9 @@ public sealed partial class MediaSession
             block = new ReportBlock(Statistics.RemoteSsrc, fraction, cumulative, Statistics.ExtendedHighestSequence, 0, lsr, dlsr);
         }
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
-            Statistics.LastSentTimestamp, (uint)Statistics.PacketsSent, (uint)Statistics.OctetsSent, block, _cname);
-        try
-        {
-            _endpoint.Rtcp.SendTo(_rtcpPacket.AsSpan(0, length), SocketFlags.None, rtcpRemote);
-            Statistics.OnRtcpSent();
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            Statistics.OnSendError();
-        }
+            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
+        batch.Add(_endpoint.Rtcp, rtcpRemote, _rtcpPacket.AsSpan(0, length));
+        Statistics.OnRtcpSent();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} latched to the peer's source address")]

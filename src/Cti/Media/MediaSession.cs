@@ -184,8 +184,11 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// <summary>Stops recording and finalises the WAV header. No-op when not recording.</summary>
     public void StopRecording() => Interlocked.Exchange(ref _recorder, null)?.Dispose();
 
-    /// <summary>One tick of the media clock: read what the leg hears, record, send one packet.</summary>
-    public void OnTick(long tick)
+    /// <summary>
+    /// One tick of the media clock, run just before this leg's deadline: read what the leg hears, record, and queue
+    /// one packet in the clock's <paramref name="batch"/> (sent at the deadline).
+    /// </summary>
+    public void OnTick(long tick, RtpSendBatch batch)
     {
         CurrentTick = tick;
         var media = Volatile.Read(ref _media);
@@ -217,14 +220,14 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
             && _dtmfOut.Next(timestamp, _packet.AsSpan(RtpPacket.HeaderLength), out var eventMarker, out var eventTs, out var repeats))
         {
             for (var i = 0; i < repeats; i++)
-                Send(remote, eventMarker && i == 0, eventPt, eventTs, TelephoneEvent.Length);
+                Send(batch, remote, eventMarker && i == 0, eventPt, eventTs, TelephoneEvent.Length);
             _markNext = true; // audio after a digit starts a new talkspurt
             return;
         }
         G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
-        Send(remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
+        Send(batch, remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
         _markNext = false;
-        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport();
+        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp);
     }
 
     /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
@@ -236,7 +239,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     {
         lock (_inboundGate)
         {
-            if (_inboundTick != tick)
+            // Only forward: a reader still on an older period (another lane running behind) gets the newest frame
+            // rather than consuming an extra one from the buffer.
+            if (tick > _inboundTick)
             {
                 _inbound.Read(_inFrame);
                 _inboundTick = tick;
@@ -245,23 +250,11 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         return _inFrame;
     }
 
-    private void Send(SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
+    private void Send(RtpSendBatch batch, SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
     {
         RtpPacket.WriteHeader(_packet, marker, payloadType, _sequence++, timestamp, Ssrc);
-        try
-        {
-            _endpoint.Rtp.SendTo(_packet.AsSpan(0, RtpPacket.HeaderLength + payloadLength), SocketFlags.None, remote);
-            Statistics.OnSent(payloadLength, timestamp);
-        }
-        catch (SocketException ex)
-        {
-            // ICMP port unreachable and friends: the peer may come back; the inactivity watch ends a dead call.
-            Statistics.OnSendError();
-            LogSendFailed(_logger, ex.SocketErrorCode);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        // Counted in Statistics when really sent (or failed) at the flush.
+        batch.Add(_endpoint.Rtp, remote, _packet.AsSpan(0, RtpPacket.HeaderLength + payloadLength), Statistics, payloadLength, timestamp);
     }
 
     private void RecordFrame(WavRecorder recorder, ReadOnlySpan<short> inbound)
@@ -343,9 +336,6 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         StopRecording();
         _stop.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "RTP send failed: {Error}")]
-    private static partial void LogSendFailed(ILogger logger, SocketError error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No RTP on port {Port} for the inactivity timeout; media timed out")]
     private static partial void LogInactive(ILogger logger, int port);

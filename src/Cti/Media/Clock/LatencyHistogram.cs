@@ -2,7 +2,8 @@ namespace Hotline.Cti.Media.Clock;
 
 /// <summary>
 /// Fixed-bucket histogram of durations (10 µs buckets up to 200 ms, then one overflow bucket).
-/// One writer (the clock thread); readers take a snapshot and may see a tick half-counted, which is fine for figures.
+/// Several writers (the clock's lanes, once per deadline each) count with interlocked adds; readers take a snapshot
+/// and may see a deadline half-counted, which is fine for figures.
 /// </summary>
 public sealed class LatencyHistogram
 {
@@ -16,9 +17,15 @@ public sealed class LatencyHistogram
     {
         var us = microseconds < 0 ? 0 : (long)microseconds;
         var bucket = (int)Math.Min(us / BucketMicroseconds, Buckets);
-        _counts[bucket]++;
-        _total++;
-        if (us > _maxMicroseconds) _maxMicroseconds = us;
+        Interlocked.Increment(ref _counts[bucket]);
+        Interlocked.Increment(ref _total);
+        var max = Volatile.Read(ref _maxMicroseconds);
+        while (us > max)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxMicroseconds, us, max);
+            if (seen == max) break;
+            max = seen;
+        }
     }
 
     public long Count => Volatile.Read(ref _total);
@@ -32,7 +39,7 @@ public sealed class LatencyHistogram
         long seen = 0;
         for (var i = 0; i <= Buckets; i++)
         {
-            seen += _counts[i];
+            seen += Volatile.Read(ref _counts[i]);
             if (seen >= rank) return (i + 1) * BucketMicroseconds / 1000.0;
         }
         return MaxMilliseconds;

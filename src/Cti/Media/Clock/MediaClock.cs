@@ -1,112 +1,134 @@
-using System.Diagnostics;
+using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Media.Clock;
 
 /// <summary>
-/// The one media clock: a dedicated thread that wakes every 20 ms (G.711 frame, <see cref="AudioFormat"/>) and
-/// drives every subscribed outbound stream. No timer per call.
-/// Deadlines are absolute (start + n × 20 ms on the <see cref="TimeProvider"/> timestamp), so waking late never
-/// accumulates drift; if the thread falls more than <see cref="MaxCatchUpTicks"/> behind (e.g. a GC pause or a
-/// suspended VM) the missed ticks are skipped and counted rather than sent in a burst.
-/// It measures its own lateness: <see cref="WakeLateness"/> (deadline → tick start) and
-/// <see cref="SendLateness"/> (deadline → last subscriber done, i.e. the lateness of the last packet sent).
+/// The one media clock: a 20 ms period (G.711 frame, <see cref="AudioFormat"/>) that drives every subscribed
+/// outbound stream. No timer per call.
+/// <para>
+/// Lanes and phases: the clock runs one thread (<see cref="ClockLane"/>) per core, each owning a share of the
+/// subscribers; within a lane the subscribers are spread over <see cref="Phases"/> groups whose deadlines are
+/// staggered across the period (phase p of period n is due at start + n × 20 ms + p × 20/<see cref="Phases"/> ms).
+/// Every stream still sends exactly every 20 ms, but each deadline only has to send 1/(lanes × phases) of the
+/// packets, so the last packet of a deadline leaves sooner after it.
+/// </para>
+/// <para>
+/// Prepare, then send: right after flushing one deadline a lane builds the packets of its next one (sources read,
+/// G.711 encoded, headers written) into its <see cref="RtpSendBatch"/>, then sleeps; at the deadline only the sends
+/// remain. Audio is thereby read at most one phase (5 ms by default) before it is due.
+/// </para>
+/// Deadlines are absolute on the <see cref="TimeProvider"/> timestamp, so waking late never accumulates drift; a
+/// lane that falls more than <see cref="MaxCatchUpTicks"/> periods behind (GC pause, suspended VM) drops the stale
+/// packets and skips the missed deadlines, counting them, rather than sending a burst.
+/// It measures its own lateness: <see cref="WakeLateness"/> (deadline → lane awake) and <see cref="SendLateness"/>
+/// (deadline → the last packet of that deadline handed to the kernel, i.e. the worst packet of each deadline).
 /// </summary>
 public sealed class MediaClock : IAsyncDisposable
 {
-    /// <summary>Ticks we are willing to run back-to-back to catch up before skipping.</summary>
+    /// <summary>Periods a lane is willing to run back-to-back to catch up before skipping.</summary>
     public const int MaxCatchUpTicks = 5;
 
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(AudioFormat.FrameMilliseconds);
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private IMediaClockSubscriber[] _subscribers = [];
-    private Thread? _thread;
-    private volatile bool _stopping;
-    private long _tick;
-    private long _skippedTicks;
-
-    /// <summary>
-    /// Creates a stopped clock. <paramref name="parallelism"/> threads share each tick's work once there are
-    /// <see cref="ParallelThreshold"/> subscribers or more (the clock thread plus helpers; default: one per core,
-    /// at most 4). The tick still has one deadline and one lateness figure. With <c>realtime</c> the clock threads
-    /// run in SCHED_FIFO (see RealtimeScheduling).
-    /// </summary>
-    public MediaClock(TimeProvider time, ILogger<MediaClock> logger, int parallelism = 0, bool realtime = false)
-    {
-        _time = time;
-        _logger = logger;
-        _realtime = realtime;
-        var parts = parallelism > 0 ? parallelism : Math.Clamp(Environment.ProcessorCount, 1, 4);
-        _helpers = new Thread[parts - 1];
-        _go = new ManualResetEventSlim[parts - 1];
-        for (var i = 0; i < _helpers.Length; i++)
-        {
-            var index = i;
-            _go[i] = new ManualResetEventSlim(false, spinCount: 50);
-            _helpers[i] = new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"media-clock-{i + 1}", Priority = ThreadPriority.Highest };
-            _helpers[i].Start();
-        }
-    }
+    /// <summary>Default staggered deadlines per 20 ms period (one every 5 ms).</summary>
+    public const int DefaultPhases = 4;
 
     /// <summary>SCHED_FIFO priority of the clock threads (1–99; modest, below kernel threads).</summary>
     public const int RealtimePriority = 10;
 
-    /// <summary>Below this many subscribers one thread does the whole tick (waking helpers costs more).</summary>
-    public const int ParallelThreshold = 128;
-
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(AudioFormat.FrameMilliseconds);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly bool _realtime;
-    private readonly Thread[] _helpers;
-    private readonly ManualResetEventSlim[] _go;
-    private readonly CountdownEvent _done = new(1);
-    private IMediaClockSubscriber[] _dispatching = [];
-    private long _dispatchTick;
+    private readonly Lock _gate = new();
+    private readonly ClockLane[] _lanes;
+    private readonly Dictionary<IMediaClockSubscriber, (ClockLane Lane, int Phase)> _placement = new(ReferenceEqualityComparer.Instance);
+    private volatile bool _stopping;
+    private volatile bool _started;
+    private long _start;
+    private long _skippedTicks;
+    private long _manualTick;
 
-    private readonly long[] _allocated = new long[8 * 5]; // one cache line apart per thread
+    /// <summary>
+    /// Creates a stopped clock with <paramref name="parallelism"/> lanes (default: one per core, at most 4) and
+    /// <paramref name="phases"/> staggered deadlines per period (1 = every stream due at the same instant).
+    /// <paramref name="sendPath"/> defaults to the fastest the OS offers (<see cref="RtpSendBatch.BestPath"/>).
+    /// With <c>realtime</c> the lane threads run in SCHED_FIFO (see RealtimeScheduling).
+    /// </summary>
+    public MediaClock(TimeProvider time, ILogger<MediaClock> logger, int parallelism = 0, bool realtime = false,
+        int phases = DefaultPhases, RtpSendPath? sendPath = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(phases, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(phases, AudioFormat.FrameMilliseconds);
+        _time = time;
+        _logger = logger;
+        _realtime = realtime;
+        Phases = phases;
+        SendPath = sendPath ?? RtpSendBatch.BestPath;
+        var lanes = parallelism > 0 ? parallelism : Math.Clamp(Environment.ProcessorCount, 1, 4);
+        _lanes = new ClockLane[lanes];
+        for (var i = 0; i < lanes; i++) _lanes[i] = new ClockLane(i, phases, SendPath);
+    }
+
+    /// <summary>Threads (lanes) that share the streams.</summary>
+    public int Parallelism => _lanes.Length;
+
+    /// <summary>Staggered deadlines per 20 ms period.</summary>
+    public int Phases { get; }
+
+    /// <summary>How packets are handed to the kernel.</summary>
+    public RtpSendPath SendPath { get; }
 
     /// <summary>
     /// Bytes allocated so far by the clock threads while ticking (GC.GetAllocatedBytesForCurrentThread): the proof that
-    /// the per-packet path allocates nothing. Updated after each tick.
+    /// the per-packet path allocates nothing. Updated after each deadline.
     /// </summary>
     public long AllocatedBytes
     {
         get
         {
             long sum = 0;
-            for (var i = 0; i <= _helpers.Length; i++) sum += Volatile.Read(ref _allocated[i * 8]);
+            foreach (var lane in _lanes) sum += Volatile.Read(ref lane.AllocatedBytes);
             return sum;
         }
     }
 
-    /// <summary>Threads that share a tick's work (the clock thread included).</summary>
-    public int Parallelism => _helpers.Length + 1;
-
-    /// <summary>Deadline → start of the tick.</summary>
+    /// <summary>Deadline → lane awake.</summary>
     public LatencyHistogram WakeLateness { get; } = new();
 
-    /// <summary>Deadline → end of the tick (every subscriber has sent its packet).</summary>
+    /// <summary>Deadline → last packet of that deadline sent (recorded for deadlines that had packets).</summary>
     public LatencyHistogram SendLateness { get; } = new();
 
-    /// <summary>Ticks run so far.</summary>
-    public long Ticks => Volatile.Read(ref _tick);
+    /// <summary>Periods (20 ms ticks) run so far by the first lane.</summary>
+    public long Ticks => _started ? Volatile.Read(ref _lanes[0].CompletedSlots) / Phases : Volatile.Read(ref _manualTick);
 
-    /// <summary>Ticks skipped because the thread fell too far behind.</summary>
+    /// <summary>Phase deadlines skipped because a lane fell too far behind.</summary>
     public long SkippedTicks => Volatile.Read(ref _skippedTicks);
 
-    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate) return _placement.Count;
+        }
+    }
 
-    /// <summary>Adds a subscriber; it is called from the next tick on. Copy-on-write so the tick loop never locks.</summary>
+    /// <summary>
+    /// Adds a subscriber to the least loaded lane and phase; it is called from that lane's next preparation on.
+    /// Copy-on-write so the lanes never lock.
+    /// </summary>
     public void Subscribe(IMediaClockSubscriber subscriber)
     {
+        ArgumentNullException.ThrowIfNull(subscriber);
         lock (_gate)
         {
-            var old = _subscribers;
-            if (Array.IndexOf(old, subscriber) >= 0) return;
+            if (_placement.ContainsKey(subscriber)) return;
+            var (lane, phase) = LeastLoaded();
+            var old = lane.Groups[phase];
             var updated = new IMediaClockSubscriber[old.Length + 1];
             old.CopyTo(updated, 0);
             updated[^1] = subscriber;
-            Volatile.Write(ref _subscribers, updated);
+            Volatile.Write(ref lane.Groups[phase], updated);
+            _placement[subscriber] = (lane, phase);
         }
     }
 
@@ -114,127 +136,122 @@ public sealed class MediaClock : IAsyncDisposable
     {
         lock (_gate)
         {
-            var old = _subscribers;
+            if (!_placement.Remove(subscriber, out var at)) return;
+            var old = at.Lane.Groups[at.Phase];
             var index = Array.IndexOf(old, subscriber);
-            if (index < 0) return;
             var updated = new IMediaClockSubscriber[old.Length - 1];
             Array.Copy(old, 0, updated, 0, index);
             Array.Copy(old, index + 1, updated, index, old.Length - index - 1);
-            Volatile.Write(ref _subscribers, updated);
+            Volatile.Write(ref at.Lane.Groups[at.Phase], updated);
         }
     }
 
-    /// <summary>Starts the clock thread (idempotent).</summary>
+    private (ClockLane Lane, int Phase) LeastLoaded()
+    {
+        var best = (_lanes[0], 0);
+        var min = int.MaxValue;
+        // Phase-major order so a small load spreads across lanes first (both cores), then across phases.
+        for (var p = 0; p < Phases; p++)
+            foreach (var lane in _lanes)
+                if (lane.Groups[p].Length < min)
+                {
+                    min = lane.Groups[p].Length;
+                    best = (lane, p);
+                }
+        return best;
+    }
+
+    /// <summary>Starts the lane threads (idempotent).</summary>
     public void Start()
     {
         lock (_gate)
         {
-            if (_thread is not null) return;
-            _thread = new Thread(Run) { IsBackground = true, Name = "media-clock", Priority = ThreadPriority.Highest };
-            _thread.Start();
+            if (_started) return;
+            _started = true;
+            _start = _time.GetTimestamp();
+            _logger.LogInformation("Media clock starting: {PeriodMs} ms period, {Lanes} lane(s) × {Phases} phase(s), send path {SendPath}",
+                AudioFormat.FrameMilliseconds, _lanes.Length, Phases, SendPath);
+            foreach (var lane in _lanes)
+            {
+                lane.Thread = new Thread(() => Run(lane)) { IsBackground = true, Name = $"media-clock-{lane.Index}", Priority = ThreadPriority.Highest };
+                lane.Thread.Start();
+            }
         }
     }
 
     /// <summary>
-    /// Runs one tick now on the calling thread. For tests that drive media in virtual time with a stopped clock;
-    /// never call it while <see cref="Start"/>ed.
+    /// Runs one whole period now on the calling thread: every lane's phases in order, each prepared then flushed.
+    /// For tests that drive media in virtual time with a stopped clock; never call it while <see cref="Start"/>ed.
     /// </summary>
     public void TickOnce()
     {
-        var tick = _tick;
-        Dispatch(tick);
-        Volatile.Write(ref _tick, tick + 1);
+        var tick = _manualTick;
+        for (var p = 0; p < Phases; p++)
+            foreach (var lane in _lanes)
+            {
+                Prepare(lane, p, tick);
+                lane.Batch.Flush();
+            }
+        Volatile.Write(ref _manualTick, tick + 1);
     }
 
     public ValueTask DisposeAsync()
     {
         _stopping = true;
-        _thread?.Join();
-        foreach (var go in _go) go.Set();
-        foreach (var helper in _helpers) helper.Join();
+        foreach (var lane in _lanes) lane.Thread?.Join();
         return ValueTask.CompletedTask;
     }
 
-    private void HelperLoop(int index)
+    private void Run(ClockLane lane)
     {
-        var elevated = false;
-        while (true)
-        {
-            if (_realtime && !elevated && _thread is not null)
-            {
-                elevated = true;
-                RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority);
-            }
-            _go[index].Wait();
-            _go[index].Reset();
-            if (_stopping) return;
-            RunSlice(Volatile.Read(ref _dispatching), _dispatchTick, index + 1);
-            Volatile.Write(ref _allocated[(index + 1) * 8], GC.GetAllocatedBytesForCurrentThread());
-            _done.Signal();
-        }
-    }
-
-    private void RunSlice(IMediaClockSubscriber[] subscribers, long tick, int part)
-    {
-        var parts = _helpers.Length + 1;
-        var from = (int)((long)subscribers.Length * part / parts);
-        var to = (int)((long)subscribers.Length * (part + 1) / parts);
-        for (var i = from; i < to; i++) Invoke(subscribers[i], tick);
-    }
-
-    private void Run()
-    {
+        if (_realtime && RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority) is { } why && lane.Index == 0)
+            _logger.LogWarning("Media clock runs at normal priority: {Reason}", why);
         var frequency = (double)_time.TimestampFrequency;
-        var periodTicks = (long)(Period.TotalSeconds * _time.TimestampFrequency);
-        var start = _time.GetTimestamp();
-        long n = 0;
-        var realtime = _realtime ? RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority) ?? "SCHED_FIFO" : "normal priority";
-        _logger.LogInformation("Media clock started: {PeriodMs} ms period, {Threads} thread(s), scheduling: {Scheduling}",
-            AudioFormat.FrameMilliseconds, Parallelism, realtime);
+        var slotTicks = (long)(Period.TotalSeconds * _time.TimestampFrequency / Phases);
+        long slot = 0; // deadline number: period = slot / Phases, phase = slot % Phases
+        Prepare(lane, 0, 0);
         while (!_stopping)
         {
-            var deadline = start + (n * periodTicks);
+            var deadline = _start + (slot * slotTicks);
             WaitUntil(deadline, frequency);
             var woke = _time.GetTimestamp();
-            var behind = (woke - deadline) / periodTicks;
-            if (behind > MaxCatchUpTicks)
+            var behind = (woke - deadline) / slotTicks;
+            if (behind > MaxCatchUpTicks * Phases)
             {
                 // Skip rather than burst: a burst of stale frames is worse than a gap the receiver conceals.
-                n += behind;
+                lane.Batch.Discard();
+                slot += behind;
                 Interlocked.Add(ref _skippedTicks, behind);
+                Volatile.Write(ref lane.CompletedSlots, slot);
+                Prepare(lane, (int)(slot % Phases), slot / Phases);
                 continue;
             }
             WakeLateness.Record((woke - deadline) * 1_000_000.0 / frequency);
-            Dispatch(_tick);
-            Volatile.Write(ref _tick, _tick + 1);
-            Volatile.Write(ref _allocated[0], GC.GetAllocatedBytesForCurrentThread());
-            SendLateness.Record((_time.GetTimestamp() - deadline) * 1_000_000.0 / frequency);
-            n++;
+            if (lane.Batch.Count > 0)
+            {
+                lane.Batch.Flush();
+                SendLateness.Record((_time.GetTimestamp() - deadline) * 1_000_000.0 / frequency);
+            }
+            slot++;
+            Volatile.Write(ref lane.CompletedSlots, slot);
+            Prepare(lane, (int)(slot % Phases), slot / Phases);
+            Volatile.Write(ref lane.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         }
-        _logger.LogInformation("Media clock stopped after {Ticks} ticks", _tick);
+        lane.Batch.Discard();
+        if (lane.Index == 0) _logger.LogInformation("Media clock stopped after {Ticks} ticks", slot / Phases);
     }
 
-    private void Dispatch(long tick)
+    private void Prepare(ClockLane lane, int phase, long tick)
     {
-        var subscribers = Volatile.Read(ref _subscribers);
-        if (_helpers.Length == 0 || subscribers.Length < ParallelThreshold)
-        {
-            for (var i = 0; i < subscribers.Length; i++) Invoke(subscribers[i], tick);
-            return;
-        }
-        _dispatchTick = tick;
-        Volatile.Write(ref _dispatching, subscribers);
-        _done.Reset(_helpers.Length);
-        foreach (var go in _go) go.Set();
-        RunSlice(subscribers, tick, 0);
-        _done.Wait();
+        var group = lane.Group(phase);
+        for (var i = 0; i < group.Length; i++) Invoke(group[i], tick, lane.Batch);
     }
 
-    private void Invoke(IMediaClockSubscriber subscriber, long tick)
+    private void Invoke(IMediaClockSubscriber subscriber, long tick, RtpSendBatch batch)
     {
         try
         {
-            subscriber.OnTick(tick);
+            subscriber.OnTick(tick, batch);
         }
         catch (Exception ex)
         {
@@ -244,13 +261,17 @@ public sealed class MediaClock : IAsyncDisposable
         }
     }
 
-    // Sleep for the bulk (Linux sleeps are ~50–100 µs accurate), then yield-spin the last stretch.
+    // Linux: nanosleep to 0.3 ms before the deadline, then yield/spin the rest on-CPU (see PreciseSleep: a woken
+    // thread can still wait behind another real-time thread; being awake already at the deadline avoids that).
+    // Elsewhere: sleep the bulk in whole milliseconds, yield, then spin.
     private void WaitUntil(long deadline, double frequency)
     {
         while (true)
         {
             var remaining = (deadline - _time.GetTimestamp()) * 1000.0 / frequency;
             if (remaining <= 0) return;
+            if (remaining > 0.4 && PreciseSleep.Sleep((long)((remaining - 0.3) * 1000)))
+                continue;
             if (remaining > 1.5)
                 Thread.Sleep(TimeSpan.FromMilliseconds(remaining - 1.0));
             else if (remaining > 0.2)

@@ -68,7 +68,7 @@ public sealed class Mixer
     {
         lock (_gate)
         {
-            if (_mixedTick == tick) return;
+            if (tick <= _mixedTick) return; // mixed already (or a lane behind asks for an older period: reuse)
             _mixedTick = tick;
             Array.Clear(_sum);
             foreach (var m in _members)

@@ -1,4 +1,5 @@
 using Hotline.Cti.Media.Clock;
+using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hotline.Cti.Tests.Media.Clock;
@@ -10,7 +11,7 @@ public class MediaClockTests
         public int Ticks;
         public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnTick(long tick)
+        public void OnTick(long tick, RtpSendBatch batch)
         {
             if (Interlocked.Increment(ref Ticks) == until) Reached.TrySetResult();
         }
@@ -19,7 +20,7 @@ public class MediaClockTests
     private sealed class Broken : IMediaClockSubscriber
     {
         public int Calls;
-        public void OnTick(long tick)
+        public void OnTick(long tick, RtpSendBatch batch)
         {
             Calls++;
             throw new InvalidOperationException("boom");
@@ -49,14 +50,65 @@ public class MediaClockTests
     }
 
     [Test]
-    public async Task A_parallel_tick_calls_every_subscriber_exactly_once()
+    public async Task A_tick_calls_every_subscriber_of_every_lane_and_phase_exactly_once_spread_evenly()
     {
-        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 3);
-        var counters = Enumerable.Range(0, MediaClock.ParallelThreshold * 2 + 7).Select(_ => new Counter(int.MaxValue)).ToArray();
+        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 3, phases: 4);
+        var counters = Enumerable.Range(0, 12 * 10 + 7).Select(_ => new Counter(int.MaxValue)).ToArray();
         foreach (var c in counters) clock.Subscribe(c);
+        clock.Unsubscribe(counters[0]);
         for (var t = 0; t < 10; t++) clock.TickOnce();
-        Assert.That(counters.Select(c => c.Ticks), Is.All.EqualTo(10));
-        Assert.That(clock.Parallelism, Is.EqualTo(3));
+        Assert.Multiple(() =>
+        {
+            Assert.That(counters.Skip(1).Select(c => c.Ticks), Is.All.EqualTo(10));
+            Assert.That(counters[0].Ticks, Is.Zero, "unsubscribed before the first tick");
+            Assert.That(clock.Parallelism, Is.EqualTo(3));
+            Assert.That(clock.SubscriberCount, Is.EqualTo(counters.Length - 1));
+            Assert.That(clock.Ticks, Is.EqualTo(10));
+        });
+    }
+
+    private sealed class PhaseProbe(TimeProvider time, int until) : IMediaClockSubscriber
+    {
+        public readonly List<long> At = [];
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnTick(long tick, RtpSendBatch batch)
+        {
+            lock (At)
+            {
+                At.Add(time.GetTimestamp());
+                if (At.Count == until) Reached.TrySetResult();
+            }
+        }
+    }
+
+    [Test]
+    public async Task Running_lanes_stagger_the_phases_across_the_period_and_keep_each_stream_at_20_ms()
+    {
+        // One lane, four phases: four subscribers land in four phases, prepared 5 ms apart, each every 20 ms.
+        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 1, realtime: true, phases: 4);
+        var probes = Enumerable.Range(0, 4).Select(_ => new PhaseProbe(TimeProvider.System, 30)).ToArray();
+        foreach (var p in probes) clock.Subscribe(p);
+        clock.Start();
+        await Task.WhenAll(probes.Select(p => p.Reached.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        await clock.DisposeAsync();
+        double Ms(long ticks) => ticks * 1000.0 / TimeProvider.System.TimestampFrequency;
+        Assert.Multiple(() =>
+        {
+            foreach (var p in probes)
+            {
+                var span = Ms(p.At[29] - p.At[0]) / 29;
+                Assert.That(span, Is.EqualTo(20).Within(1.0), "each stream every 20 ms on average");
+            }
+            // Phase p of a period is prepared after phase p-1's (never before), and when the lane is on time ~5 ms
+            // after it. On a loaded machine a late lane catches up back-to-back, so the spacing is judged on the
+            // best-spaced period, not on every one.
+            for (var k = 0; k < 30; k++)
+                for (var p = 1; p < 4; p++)
+                    Assert.That(probes[p].At[k], Is.GreaterThanOrEqualTo(probes[p - 1].At[k]), $"period {k}: phase {p} after phase {p - 1}");
+            var spacing = probes.Skip(1).Select((p, i) => Enumerable.Range(0, 30).Max(k => Ms(p.At[k] - probes[i].At[k]))).ToArray();
+            Assert.That(spacing, Has.All.InRange(3.0, 20.0), string.Join(", ", spacing));
+        });
     }
 
     [Test]

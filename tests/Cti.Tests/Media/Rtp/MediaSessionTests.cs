@@ -244,13 +244,27 @@ public class MediaSessionTests
         using var peer = new RtpPeer(port);
         using var rtcp = new RtpPeer(port + 1);
         var session = media.Answered(peer);
-        media.Tick(250);
-        var report = rtcp.Receive();
+        // RFC 3550 §6.3.1: the first report comes after a random 2.5–7.5 s; loopback delivery is synchronous, so
+        // after the tick that sends it the datagram is already waiting.
+        byte[]? report = null;
+        var ticks = 0;
+        while (report is null && ticks < 400)
+        {
+            media.Tick();
+            ticks++;
+            report = rtcp.Receive(timeoutMs: 0);
+        }
         Assert.That(report, Is.Not.Null);
+        Assert.That(ticks, Is.InRange(125, 375));
         Assert.That(report![1], Is.EqualTo(RtcpPacket.SenderReport));
         Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)), Is.EqualTo(session.Ssrc));
-        Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(20)), Is.EqualTo(250u), "packet count");
-        Assert.That(session.Statistics.RtcpSent, Is.EqualTo(1));
+        Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(20)), Is.EqualTo((uint)ticks), "packet count, this tick's packet included");
+        Assert.That(session.Statistics.PacketsSent, Is.EqualTo(ticks));
+        media.Tick(249);
+        Assert.That(rtcp.Receive(timeoutMs: 0), Is.Null, "then every 5 s");
+        media.Tick();
+        Assert.That(rtcp.Receive(), Is.Not.Null);
+        Assert.That(session.Statistics.RtcpSent, Is.EqualTo(2));
     }
 
     [Test]
