@@ -71,6 +71,8 @@ public static class WorkOrdersApi
         var nature = catalogue.Value.FindNature(request.Nature);
         if (request.Nature is not null && nature is null) errors.Add("nature", $"nature '{request.Nature}' is not in the catalogue.");
         if (request.Category is not null && !catalogue.Value.IsCategory(request.Category)) errors.Add("category", $"category '{request.Category}' is not in the catalogue.");
+        if (request.AboutHotline && !string.Equals(nature?.Code, WorkOrder.ComplaintNature, StringComparison.Ordinal))
+            errors.Add("aboutHotline", "only a complaint (nature 'complaint') can be about the hotline.");
         errors.MaxLength(request.CallerName, "callerName", 200);
         errors.MaxLength(request.CallerNumber, "callerNumber", 40);
         errors.MaxLength(request.Address, "address", 400);
@@ -80,7 +82,7 @@ public static class WorkOrdersApi
         var order = WorkOrder.Register(
             new NewWorkOrder(request.Kind ?? WorkOrderKind.Matter, request.Channel!.Value, request.Content, request.Category,
                 request.CallerName, request.CallerNumber, request.Address, request.Major, request.Emergency, request.CallId,
-                actor.Role == Roles.Agent ? actor.Id : null),
+                actor.Role == Roles.Agent ? actor.Id : null, request.AboutHotline),
             nature, rules, now, actor);
         db.WorkOrders.Add(order);
         await db.SaveChangesAsync(cancellationToken);

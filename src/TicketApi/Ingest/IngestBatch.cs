@@ -3,6 +3,7 @@ using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
 using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -84,6 +85,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
         foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
+        MergeOrderRollups();
         if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return acks;
@@ -186,6 +188,22 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 CallId: call.CallId, OwnerAgentId: owner),
             nature, rules, at, owner is null ? Ingest : new Actor(owner, Auth.Roles.Agent));
         _newOrders.Add(order);
+    }
+
+    /// <summary>The new orders' registrations, summed per hour and dimension (reply rate's denominator), added in SQL.</summary>
+    private void MergeOrderRollups()
+    {
+        var deltas = new Dictionary<string, OrderHourRollup>(StringComparer.Ordinal);
+        foreach (var order in _newOrders)
+            foreach (var (dimension, value) in OrderHourRollup.DimensionsOf(order))
+            {
+                var key = OrderHourRollup.KeyOf(order.CreatedHour, dimension, value);
+                if (!deltas.TryGetValue(key, out var d))
+                    deltas[key] = d = new OrderHourRollup { Key = key, Hour = order.CreatedHour, Dimension = dimension, Value = value };
+                d.CountRegistration(order);
+            }
+        foreach (var d in deltas.Values)
+            if (!_sql!.TryAddToOrderRollup(d)) _sql.InsertOrderRollup(d);
     }
 
     private CallHourRollup Delta(long hour, string queue, string agent)

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.WorkOrders;
 
 namespace Hotline.TicketApi.Ingest;
@@ -77,11 +78,25 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         """, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned, d.AnswerWaitMsTotal, d.Rated,
         d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
 
+    public void InsertOrderRollup(OrderHourRollup r) => Run("""
+        INSERT INTO "OrderHourRollups" ("Key", "Hour", "Dimension", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime",
+          "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered",
+          "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+        VALUES (@p0, @p1, @p2, @p3, 0, 0, 0, 0, 0, 0, 0, 0, @p4, 0, @p5, 0, @p6)
+        """, r.Key, r.Hour, r.Dimension, r.Value, r.Registered, r.SmsReceived, r.HotlineComplaints);
+
+    /// <summary>Adds a new order's registration counts to an existing row, in SQL; false when the row does not exist yet.</summary>
+    public bool TryAddToOrderRollup(OrderHourRollup d) => Run("""
+        UPDATE "OrderHourRollups" SET "Registered" = "Registered" + @p1, "SmsReceived" = "SmsReceived" + @p2,
+          "HotlineComplaints" = "HotlineComplaints" + @p3
+        WHERE "Key" = @p0
+        """, d.Key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1;
+
     private static readonly string[] OrderColumns =
     [
         "Kind", "Channel", "Status", "Nature", "IsMajor", "IsEmergency", "Category", "Content", "CallerName", "CallerNumber",
         "Address", "ConfidentialReporter", "CallId", "OwnerAgentId", "DepartmentId", "CreatedAt", "CreatedHour", "DispatchDueAt",
-        "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version",
+        "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version", "AboutHotline", "ReceivedDayEndsAt",
     ];
 
     private static readonly string OrderColumnList = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
@@ -96,7 +111,8 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         var id = Convert.ToInt64(Scalar(sql,
             (int)o.Kind, (int)o.Channel, (int)o.Status, o.Nature, o.IsMajor, o.IsEmergency, o.Category, o.Content, o.CallerName,
             o.CallerNumber, o.Address, o.ConfidentialReporter, o.CallId, o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.CreatedHour,
-            o.DispatchDueAt, o.ExtensionsGranted, o.ReturnCount, o.ReworkCount, o.ReopenCount, o.Supervised, o.Version),
+            o.DispatchDueAt, o.ExtensionsGranted, o.ReturnCount, o.ReworkCount, o.ReopenCount, o.Supervised, o.Version, o.AboutHotline,
+            o.ReceivedDayEndsAt),
             System.Globalization.CultureInfo.InvariantCulture);
         foreach (var a in o.Audit)
             Run("""

@@ -48,7 +48,7 @@ public sealed class StoreSelectionTests
         {
             Assert.That(db, Is.InstanceOf<SqliteTicketDbContext>());
             Assert.That(db.Database.HasPendingModelChanges(), Is.False, "the Sqlite snapshot matches the model");
-            Assert.That(db.Database.GetMigrations().Count(), Is.EqualTo(3));
+            Assert.That(db.Database.GetMigrations().Count(), Is.EqualTo(4));
         });
     }
 }
