@@ -13,6 +13,8 @@ namespace Hotline.TicketApi.Api;
 public static class WorkOrdersApi
 {
     public const int MaxPageSize = 200;
+    /// <summary>The list counts matches up to this many; beyond it <c>totalCapped</c> is true.</summary>
+    public const int TotalCap = 10_000;
 
     public static RouteGroupBuilder MapWorkOrdersApi(this IEndpointRouteBuilder app)
     {
@@ -37,12 +39,13 @@ public static class WorkOrdersApi
     public static async Task<Results<Ok<PageOf<WorkOrderView>>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, TicketDbContext db, TimeProvider time, CancellationToken cancellationToken,
         DateTime? from = null, DateTime? to = null, WorkOrderStatus? status = null, string? department = null,
-        bool? overdue = null, int page = 1, int pageSize = 50)
+        bool? overdue = null, int page = 1, int pageSize = 50, long? afterId = null)
     {
         var errors = new Validation();
         if (page < 1) errors.Add("page", "page must be 1 or more.");
         if (pageSize is < 1 or > MaxPageSize) errors.Add("pageSize", $"pageSize must be 1 to {MaxPageSize}.");
         if (from > to) errors.Add("from", "from must not be after to.");
+        if (afterId is < 1) errors.Add("afterId", "afterId must be 1 or more (the last id of the previous page).");
         if (errors.HasErrors) return errors.Problem();
         var actor = user.ToActor();
         var now = time.GetUtcNow().UtcDateTime;
@@ -56,9 +59,15 @@ public static class WorkOrdersApi
         if (overdue == true)
             query = query.Where(o => (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now)
                 || ((o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now));
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(o => o.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<WorkOrderView>([.. items.Select(o => WorkOrderView.From(o, actor, now))], page, pageSize, total));
+        // Counting stops at TotalCap: a full COUNT over a month of a million orders costs more than the page itself.
+        var counted = await query.Take(TotalCap + 1).CountAsync(cancellationToken);
+        // Keyset paging (afterId = the last id of the previous page) reads only the page; page/Skip stays for small offsets.
+        var paged = afterId is long after
+            ? query.Where(o => o.Id < after).OrderByDescending(o => o.Id)
+            : query.OrderByDescending(o => o.Id).Skip((page - 1) * pageSize);
+        var items = await paged.Take(pageSize).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<WorkOrderView>([.. items.Select(o => WorkOrderView.From(o, actor, now))], page, pageSize,
+            Math.Min(counted, TotalCap), counted > TotalCap, items.Count == pageSize ? items[^1].Id : null));
     }
 
     public static async Task<Results<Created<WorkOrderView>, ValidationProblem>> RegisterAsync(
