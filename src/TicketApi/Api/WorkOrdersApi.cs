@@ -56,15 +56,32 @@ public static class WorkOrdersApi
         if (from is not null) query = query.Where(o => o.CreatedAt >= from.Value.ToUniversalTime());
         if (to is not null) query = query.Where(o => o.CreatedAt < to.Value.ToUniversalTime());
         if (status is not null) query = query.Where(o => o.Status == status);
+        // Three OR terms, each "status = x AND time < now": SQLite answers each from its (Status, time) index and unions them.
         if (overdue == true)
             query = query.Where(o => (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now)
-                || ((o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now));
+                || (o.Status == WorkOrderStatus.Registered && o.DispatchDueAt < now)
+                || (o.Status == WorkOrderStatus.Returned && o.DispatchDueAt < now));
         // Counting stops at TotalCap: a full COUNT over a month of a million orders costs more than the page itself.
         var counted = await query.Take(TotalCap + 1).CountAsync(cancellationToken);
-        // Keyset paging (afterId = the last id of the previous page) reads only the page; page/Skip stays for small offsets.
-        var paged = afterId is long after
-            ? query.Where(o => o.Id < after).OrderByDescending(o => o.Id)
-            : query.OrderByDescending(o => o.Id).Skip((page - 1) * pageSize);
+        // Newest first by creation time (then id): every filter's index ends in CreatedAt, so a page is read in index
+        // order and never sorted. Keyset paging (afterId = the last id of the previous page) reads only the page.
+        IQueryable<WorkOrder> paged;
+        if (afterId is long after)
+        {
+            var last = await db.WorkOrders.AsNoTracking().Where(o => o.Id == after).Select(o => (DateTime?)o.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            if (last is not DateTime at)
+            {
+                errors.Add("afterId", $"work order {after} does not exist.");
+                return errors.Problem();
+            }
+            // "CreatedAt <= at" first: the index range; the OR only trims the ties at that instant.
+            paged = query.Where(o => o.CreatedAt <= at).Where(o => o.CreatedAt < at || o.Id < after)
+                .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id);
+        }
+        else
+        {
+            paged = query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Skip((page - 1) * pageSize);
+        }
         var items = await paged.Take(pageSize).ToListAsync(cancellationToken);
         return TypedResults.Ok(new PageOf<WorkOrderView>([.. items.Select(o => WorkOrderView.From(o, actor, now))], page, pageSize,
             Math.Min(counted, TotalCap), counted > TotalCap, items.Count == pageSize ? items[^1].Id : null));

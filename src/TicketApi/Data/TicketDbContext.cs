@@ -49,10 +49,10 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(o => o.CallId);
             // Open orders by status and hour: the live "due but not done" part of the order indicators.
             b.HasIndex(o => new { o.Status, o.CreatedHour });
-            // GET /api/workorders pages newest first (Id descending): an index on the filter columns alone keeps the id
-            // (SQLite's rowid, SQL Server's clustered key) in order within each value, so a page is read, not sorted.
-            b.HasIndex(o => o.Status);
-            b.HasIndex(o => new { o.DepartmentId, o.Status });
+            // GET /api/workorders pages newest first (CreatedAt, then Id, descending): each filter's index ends in CreatedAt so
+            // a page is read in index order, not sorted ((DepartmentId, CreatedAt) and (CreatedAt, …) above serve the rest).
+            b.HasIndex(o => new { o.Status, o.CreatedAt });
+            b.HasIndex(o => new { o.DepartmentId, o.Status, o.CreatedAt });
             // The overdue filter: registered/returned past their dispatch cut-off (dispatched past the deadline: Status, DeadlineAt).
             b.HasIndex(o => new { o.Status, o.DispatchDueAt });
         });

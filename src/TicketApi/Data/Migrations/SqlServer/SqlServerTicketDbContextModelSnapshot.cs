@@ -643,11 +643,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("DepartmentId", "CreatedAt");
 
-                    b.HasIndex("DepartmentId", "Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");
 
@@ -656,6 +654,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasIndex("Status", "DispatchDueAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });

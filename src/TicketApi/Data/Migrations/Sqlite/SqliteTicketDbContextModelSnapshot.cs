@@ -628,11 +628,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("DepartmentId", "CreatedAt");
 
-                    b.HasIndex("DepartmentId", "Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");
 
@@ -641,6 +639,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DispatchDueAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });

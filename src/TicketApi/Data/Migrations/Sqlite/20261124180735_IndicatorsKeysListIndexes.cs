@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Hotline.TicketApi.Data.Migrations.SqlServer
+namespace Hotline.TicketApi.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class IndicatorsKeysListIndexes : Migration
@@ -18,99 +18,99 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
             migrationBuilder.AddColumn<bool>(
                 name: "AboutHotline",
                 table: "WorkOrders",
-                type: "bit",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "CallerAnsweredAt",
                 table: "WorkOrders",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "CallerAnsweredSameDay",
                 table: "WorkOrders",
-                type: "bit",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ReceivedDayEndsAt",
                 table: "WorkOrders",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "CallerAnswered",
                 table: "OrderHourRollups",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "HotlineComplaints",
                 table: "OrderHourRollups",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "Registered",
                 table: "OrderHourRollups",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "SmsAnsweredSameDay",
                 table: "OrderHourRollups",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "SmsReceived",
                 table: "OrderHourRollups",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "CreatedBy",
                 table: "ApiKeys",
-                type: "nvarchar(400)",
+                type: "TEXT",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "RevokedAt",
                 table: "ApiKeys",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RevokedBy",
                 table: "ApiKeys",
-                type: "nvarchar(400)",
+                type: "TEXT",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RevokedReason",
                 table: "ApiKeys",
-                type: "nvarchar(400)",
+                type: "TEXT",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_WorkOrders_DepartmentId_Status",
+                name: "IX_WorkOrders_DepartmentId_Status_CreatedAt",
                 table: "WorkOrders",
-                columns: new[] { "DepartmentId", "Status" });
+                columns: new[] { "DepartmentId", "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_WorkOrders_Status",
+                name: "IX_WorkOrders_Status_CreatedAt",
                 table: "WorkOrders",
-                column: "Status");
+                columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkOrders_Status_DispatchDueAt",
@@ -127,11 +127,11 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_WorkOrders_DepartmentId_Status",
+                name: "IX_WorkOrders_DepartmentId_Status_CreatedAt",
                 table: "WorkOrders");
 
             migrationBuilder.DropIndex(
-                name: "IX_WorkOrders_Status",
+                name: "IX_WorkOrders_Status_CreatedAt",
                 table: "WorkOrders");
 
             migrationBuilder.DropIndex(

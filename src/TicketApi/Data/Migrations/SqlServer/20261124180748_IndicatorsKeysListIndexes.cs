@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Hotline.TicketApi.Data.Migrations.Sqlite
+namespace Hotline.TicketApi.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class IndicatorsKeysListIndexes : Migration
@@ -18,99 +18,99 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<bool>(
                 name: "AboutHotline",
                 table: "WorkOrders",
-                type: "INTEGER",
+                type: "bit",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "CallerAnsweredAt",
                 table: "WorkOrders",
-                type: "TEXT",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "CallerAnsweredSameDay",
                 table: "WorkOrders",
-                type: "INTEGER",
+                type: "bit",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ReceivedDayEndsAt",
                 table: "WorkOrders",
-                type: "TEXT",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "CallerAnswered",
                 table: "OrderHourRollups",
-                type: "INTEGER",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "HotlineComplaints",
                 table: "OrderHourRollups",
-                type: "INTEGER",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "Registered",
                 table: "OrderHourRollups",
-                type: "INTEGER",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "SmsAnsweredSameDay",
                 table: "OrderHourRollups",
-                type: "INTEGER",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<int>(
                 name: "SmsReceived",
                 table: "OrderHourRollups",
-                type: "INTEGER",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "CreatedBy",
                 table: "ApiKeys",
-                type: "TEXT",
+                type: "nvarchar(400)",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "RevokedAt",
                 table: "ApiKeys",
-                type: "TEXT",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RevokedBy",
                 table: "ApiKeys",
-                type: "TEXT",
+                type: "nvarchar(400)",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RevokedReason",
                 table: "ApiKeys",
-                type: "TEXT",
+                type: "nvarchar(400)",
                 maxLength: 400,
                 nullable: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_WorkOrders_DepartmentId_Status",
+                name: "IX_WorkOrders_DepartmentId_Status_CreatedAt",
                 table: "WorkOrders",
-                columns: new[] { "DepartmentId", "Status" });
+                columns: new[] { "DepartmentId", "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_WorkOrders_Status",
+                name: "IX_WorkOrders_Status_CreatedAt",
                 table: "WorkOrders",
-                column: "Status");
+                columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkOrders_Status_DispatchDueAt",
@@ -127,11 +127,11 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_WorkOrders_DepartmentId_Status",
+                name: "IX_WorkOrders_DepartmentId_Status_CreatedAt",
                 table: "WorkOrders");
 
             migrationBuilder.DropIndex(
-                name: "IX_WorkOrders_Status",
+                name: "IX_WorkOrders_Status_CreatedAt",
                 table: "WorkOrders");
 
             migrationBuilder.DropIndex(

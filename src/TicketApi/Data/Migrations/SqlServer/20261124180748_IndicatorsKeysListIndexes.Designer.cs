@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Hotline.TicketApi.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerTicketDbContext))]
-    [Migration("20261124180054_IndicatorsKeysListIndexes")]
+    [Migration("20261124180748_IndicatorsKeysListIndexes")]
     partial class IndicatorsKeysListIndexes
     {
         /// <inheritdoc />
@@ -646,11 +646,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("DepartmentId", "CreatedAt");
 
-                    b.HasIndex("DepartmentId", "Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");
 
@@ -659,6 +657,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasIndex("Status", "DispatchDueAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });

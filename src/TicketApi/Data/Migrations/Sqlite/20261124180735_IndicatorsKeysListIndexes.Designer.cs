@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Hotline.TicketApi.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTicketDbContext))]
-    [Migration("20261124180048_IndicatorsKeysListIndexes")]
+    [Migration("20261124180735_IndicatorsKeysListIndexes")]
     partial class IndicatorsKeysListIndexes
     {
         /// <inheritdoc />
@@ -631,11 +631,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("DepartmentId", "CreatedAt");
 
-                    b.HasIndex("DepartmentId", "Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");
 
@@ -644,6 +642,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DispatchDueAt");
 
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });
