@@ -24,6 +24,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
     private readonly List<WorkOrder> _newOrders = [];
     private readonly List<CallRecord> _callbackCalls = [];
+    private readonly HashSet<string> _transferFailedInBatch = new(StringComparer.Ordinal);
     private IngestSql? _sql;
 
     public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
@@ -107,6 +108,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             _newCalls.Add(e.CallId);
         }
         CallProjection.Apply(call, e);
+        if (e.PayloadCase == CallEvent.PayloadOneofCase.TransferFailed) _transferFailedInBatch.Add(e.CallId);
         call.EventCount++;
         if (e.PayloadCase == CallEvent.PayloadOneofCase.SatisfactionRated)
             CountRating(e);
@@ -175,7 +177,9 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     /// DOMAIN.md/issue 8: a department the agent could not bring into the call (TransferFailed) gets the matter by
     /// dispatch; the order says so, naming the department, for the dispatcher.
     /// </summary>
-    private string DispatchNote(CallRecord call) => _sql!.LastTransferFailed(call.CallId) is { } failed
+    private string DispatchNote(CallRecord call) =>
+        // A call whose every event came in this batch has no stored TransferFailed unless this batch saw one: skip the look-up.
+        (!_newCalls.Contains(call.CallId) || _transferFailedInBatch.Contains(call.CallId)) && _sql!.LastTransferFailed(call.CallId) is { } failed
         ? $"Dispatch to department {failed.DepartmentId}: transfer failed after {failed.Attempts} attempt(s) ({failed.Reason})."
         : "";
 
@@ -218,8 +222,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     {
         foreach (var d in _rollupDeltas.Values)
         {
-            if (_sql!.RollupExists(d.Key)) _sql.AddToRollup(d);
-            else _sql!.InsertRollup(d);
+            if (!_sql!.TryAddToRollup(d)) _sql.InsertRollup(d);
         }
     }
 

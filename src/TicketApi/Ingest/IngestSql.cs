@@ -68,15 +68,15 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         """, r.Key, r.Hour, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned,
         r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied, r.NotSatisfied);
 
-    /// <summary>Adds the deltas in SQL, so the row never needs reading back.</summary>
-    public void AddToRollup(CallHourRollup d) => Run("""
+    /// <summary>Adds the deltas in SQL, so the row never needs reading back; false when the row does not exist yet (one statement when it does).</summary>
+    public bool TryAddToRollup(CallHourRollup d) => Run("""
         UPDATE "CallHourRollups" SET "Offered" = "Offered" + @p1, "Answered" = "Answered" + @p2,
           "AnsweredWithinServiceLevel" = "AnsweredWithinServiceLevel" + @p3, "Abandoned" = "Abandoned" + @p4,
           "AnswerWaitMsTotal" = "AnswerWaitMsTotal" + @p5, "Rated" = "Rated" + @p6, "Satisfied" = "Satisfied" + @p7,
           "BasicallySatisfied" = "BasicallySatisfied" + @p8, "NotSatisfied" = "NotSatisfied" + @p9
         WHERE "Key" = @p0
         """, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned, d.AnswerWaitMsTotal, d.Rated,
-        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1;
 
     public void InsertOrderRollup(OrderHourRollup r) => Run("""
         INSERT INTO "OrderHourRollups" ("Key", "Hour", "Dimension", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime",
@@ -122,7 +122,6 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
     }
 
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
-    public bool RollupExists(string key) => Scalar("SELECT 1 FROM \"CallHourRollups\" WHERE \"Key\" = @p0", key) is not null;
 
     private static readonly string SelectCallSql =
         $"SELECT {string.Join(", ", CallColumns.Select(c => $"\"{c}\""))} FROM \"Calls\" WHERE \"CallId\" = @p0";
