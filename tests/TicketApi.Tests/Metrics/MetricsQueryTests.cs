@@ -19,6 +19,7 @@ public sealed class MetricsQueryTests
     private TestStore _store = null!;
     private FakeTimeProvider _time = null!;
     private static readonly CatalogueOptions Catalogue = new();
+    private CallScript[] _calls = [];
 
     [SetUp]
     public async Task SetUp()
@@ -27,7 +28,7 @@ public sealed class MetricsQueryTests
         _time = new FakeTimeProvider(new DateTimeOffset(Local(2026, 11, 24, 10), TimeSpan.Zero));
         // 10:00–11:00 local: 4 calls offered to queue "general": a1 answers in 5 s and 10 s, a2 in 20 s, one abandons.
         // A 5th call at 14:00 falls in a declared exclusion window.
-        var calls = new[]
+        var calls = _calls = new[]
         {
             new CallScript("c1", Local(2026, 11, 24, 10, 1)).Offered().Queued().Answered("a1", 5000).Rated("a1", SatisfactionScore.Satisfied).Ended("a1"),
             new CallScript("c2", Local(2026, 11, 24, 10, 2)).Offered().Queued().Answered("a1", 10000).Rated("a1", SatisfactionScore.BasicallySatisfied).Ended("a1"),
@@ -139,6 +140,15 @@ public sealed class MetricsQueryTests
             Assert.That(t.Orders, Is.EqualTo(8));
             Assert.That(t.ReplyRate, Is.EqualTo(0.75));
         });
+    }
+
+    [Test]
+    public async Task Redelivered_call_events_count_no_order_twice()
+    {
+        await using (var db = _store.Create())
+            await new IngestBatch(db, Rules, Catalogue, _time).ApplyAsync([.. _calls.SelectMany(c => c.Envelopes)], CancellationToken.None);
+        var t = (await RunAsync(MetricsGrouping.None)).Total;
+        Assert.That((t.Orders, t.OrdersAnswered, t.Offered), Is.EqualTo((8L, 6L, 4L)));
     }
 
     [Test]
