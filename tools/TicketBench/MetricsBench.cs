@@ -46,7 +46,7 @@ internal static class MetricsBench
         return ok;
     }
 
-    private static (int Orders, long Answered) Seed(string path, int calls)
+    internal static (int Orders, long Answered) Seed(string path, int calls)
     {
         using var connection = new SqliteConnection($"Data Source={path}");
         connection.Open();
@@ -95,7 +95,7 @@ internal static class MetricsBench
         void Count(long hour, string dimension, string value, int field, int satisfied)
         {
             var key = $"{hour}|{dimension}|{value}";
-            if (!rollups.TryGetValue(key, out var c)) rollups[key] = c = new long[8];
+            if (!rollups.TryGetValue(key, out var c)) rollups[key] = c = new long[10];
             c[field]++;
             c[7] += satisfied;
         }
@@ -139,6 +139,12 @@ internal static class MetricsBench
                     p["$sat"].Value = dispatched ? 1 + rnd.Next(3) : DBNull.Value;
                     order.ExecuteNonQuery();
                     orders++;
+                    // Every order is registered and (closed or called back) answered: the reply rate's counts.
+                    foreach (var (dim, val) in new[] { ("all", ""), ("department", p["$dep"].Value as string ?? ""), ("category", (string)p["$cat"].Value!), ("agent", (string)p["$agent"].Value!) })
+                    {
+                        Count(firstHour + h, dim, val, 8, 0);
+                        Count(firstHour + h, dim, val, 9, 0);
+                    }
                     if (!dispatched) continue;
                     // The counts the TicketApi keeps per hour and dimension as the steps are saved (OrderHourRollup).
                     foreach (var (dim, val) in new[] { ("all", ""), ("department", (string)p["$dep"].Value!), ("category", (string)p["$cat"].Value!), ("agent", (string)p["$agent"].Value!) })
@@ -157,10 +163,10 @@ internal static class MetricsBench
             rollup.Transaction = tx;
             rollup.CommandText = """
                 INSERT INTO OrderHourRollups (Key, Hour, Dimension, Value, DispatchedOnTime, DispatchedLate, RepliedOnTime, RepliedLate,
-                  Reworked, CalledBackOnTime, CalledBackLate, CallbackSatisfied)
-                VALUES ($k, $h, $d, $v, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7)
+                  Reworked, CalledBackOnTime, CalledBackLate, CallbackSatisfied, Registered, CallerAnswered)
+                VALUES ($k, $h, $d, $v, $c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9)
                 """;
-            var names = new[] { "$k", "$h", "$d", "$v", "$c0", "$c1", "$c2", "$c3", "$c4", "$c5", "$c6", "$c7" };
+            var names = new[] { "$k", "$h", "$d", "$v", "$c0", "$c1", "$c2", "$c3", "$c4", "$c5", "$c6", "$c7", "$c8", "$c9" };
             var p = names.Select(n => rollup.Parameters.Add(n, SqliteType.Text)).ToArray();
             foreach (var (key, c) in rollups)
             {
@@ -169,7 +175,7 @@ internal static class MetricsBench
                 p[1].Value = long.Parse(parts[0], CultureInfo.InvariantCulture);
                 p[2].Value = parts[1];
                 p[3].Value = parts[2];
-                for (var i = 0; i < 8; i++) p[4 + i].Value = c[i];
+                for (var i = 0; i < 10; i++) p[4 + i].Value = c[i];
                 rollup.ExecuteNonQuery();
             }
         }

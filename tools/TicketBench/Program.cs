@@ -3,7 +3,7 @@ using System.Globalization;
 using Hotline.TestSupport;
 using Hotline.TicketBench;
 
-// Usage: dotnet tools/TicketBench/bin/Release/net10.0/Hotline.TicketBench.dll [ingest|metrics|all] [--calls N] [--streams N] [--month-calls N]
+// Usage: dotnet tools/TicketBench/bin/Release/net10.0/Hotline.TicketBench.dll [ingest|metrics|list|all] [--calls N] [--streams N] [--month-calls N]
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -22,5 +22,10 @@ if (mode is "metrics" or "all")
 {
     await using var host = await HostProcess.StartHealthyAsync("TicketApi", settings);
     ok &= await MetricsBench.RunAsync(host, adminKey, Option("--month-calls", 1_000_000));
+}
+if (mode is "list" or "all")
+{
+    await using var host = await HostProcess.StartHealthyAsync("TicketApi", settings);
+    ok &= await ListBench.RunAsync(host, adminKey, Option("--month-calls", 1_000_000));
 }
 return ok ? 0 : 1;

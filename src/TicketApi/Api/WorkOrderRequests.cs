@@ -4,7 +4,8 @@ namespace Hotline.TicketApi.Api;
 
 public sealed record RegisterRequest(
     Channel? Channel, WorkOrderKind? Kind, string? Content, string? Nature, string? Category, string? CallerName,
-    string? CallerNumber, string? Address, bool Major = false, bool Emergency = false, string? CallId = null);
+    string? CallerNumber, string? Address, bool Major = false, bool Emergency = false, string? CallId = null,
+    bool AboutHotline = false);
 public sealed record CloseRequest(string? Resolution, string? Nature, string? Category, string? Content);
 public sealed record DispatchRequest(string? DepartmentId, string? Nature, string? Category, string? Content, bool? Major);
 public sealed record ReasonRequest(string? Reason);

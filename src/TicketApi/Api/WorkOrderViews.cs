@@ -29,4 +29,8 @@ public sealed record AuditView(DateTime At, string ActorId, string ActorRole, st
 
 public sealed record WorkOrderDetail(WorkOrderView Order, IReadOnlyList<AuditView> Audit, IReadOnlyList<CallEventView> CallTimeline);
 
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+/// <summary>
+/// One page. <c>Total</c> is exact unless <c>TotalCapped</c> (then "more than Total"); <c>NextAfterId</c>, when set, fetches the
+/// next page by keyset (<c>afterId=</c>) without counting or skipping.
+/// </summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, bool TotalCapped = false, long? NextAfterId = null);

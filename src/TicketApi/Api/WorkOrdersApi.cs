@@ -13,6 +13,8 @@ namespace Hotline.TicketApi.Api;
 public static class WorkOrdersApi
 {
     public const int MaxPageSize = 200;
+    /// <summary>The list counts matches up to this many; beyond it <c>totalCapped</c> is true.</summary>
+    public const int TotalCap = 10_000;
 
     public static RouteGroupBuilder MapWorkOrdersApi(this IEndpointRouteBuilder app)
     {
@@ -37,12 +39,13 @@ public static class WorkOrdersApi
     public static async Task<Results<Ok<PageOf<WorkOrderView>>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, TicketDbContext db, TimeProvider time, CancellationToken cancellationToken,
         DateTime? from = null, DateTime? to = null, WorkOrderStatus? status = null, string? department = null,
-        bool? overdue = null, int page = 1, int pageSize = 50)
+        bool? overdue = null, int page = 1, int pageSize = 50, long? afterId = null)
     {
         var errors = new Validation();
         if (page < 1) errors.Add("page", "page must be 1 or more.");
         if (pageSize is < 1 or > MaxPageSize) errors.Add("pageSize", $"pageSize must be 1 to {MaxPageSize}.");
         if (from > to) errors.Add("from", "from must not be after to.");
+        if (afterId is < 1) errors.Add("afterId", "afterId must be 1 or more (the last id of the previous page).");
         if (errors.HasErrors) return errors.Problem();
         var actor = user.ToActor();
         var now = time.GetUtcNow().UtcDateTime;
@@ -53,12 +56,35 @@ public static class WorkOrdersApi
         if (from is not null) query = query.Where(o => o.CreatedAt >= from.Value.ToUniversalTime());
         if (to is not null) query = query.Where(o => o.CreatedAt < to.Value.ToUniversalTime());
         if (status is not null) query = query.Where(o => o.Status == status);
+        // Three OR terms, each "status = x AND time < now": SQLite answers each from its (Status, time) index and unions them.
         if (overdue == true)
             query = query.Where(o => (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now)
-                || ((o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned) && o.DispatchDueAt < now));
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(o => o.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<WorkOrderView>([.. items.Select(o => WorkOrderView.From(o, actor, now))], page, pageSize, total));
+                || (o.Status == WorkOrderStatus.Registered && o.DispatchDueAt < now)
+                || (o.Status == WorkOrderStatus.Returned && o.DispatchDueAt < now));
+        // Counting stops at TotalCap: a full COUNT over a month of a million orders costs more than the page itself.
+        var counted = await query.Take(TotalCap + 1).CountAsync(cancellationToken);
+        // Newest first by creation time (then id): every filter's index ends in CreatedAt, so a page is read in index
+        // order and never sorted. Keyset paging (afterId = the last id of the previous page) reads only the page.
+        IQueryable<WorkOrder> paged;
+        if (afterId is long after)
+        {
+            var last = await db.WorkOrders.AsNoTracking().Where(o => o.Id == after).Select(o => (DateTime?)o.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            if (last is not DateTime at)
+            {
+                errors.Add("afterId", $"work order {after} does not exist.");
+                return errors.Problem();
+            }
+            // "CreatedAt <= at" first: the index range; the OR only trims the ties at that instant.
+            paged = query.Where(o => o.CreatedAt <= at).Where(o => o.CreatedAt < at || o.Id < after)
+                .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id);
+        }
+        else
+        {
+            paged = query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Skip((page - 1) * pageSize);
+        }
+        var items = await paged.Take(pageSize).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<WorkOrderView>([.. items.Select(o => WorkOrderView.From(o, actor, now))], page, pageSize,
+            Math.Min(counted, TotalCap), counted > TotalCap, items.Count == pageSize ? items[^1].Id : null));
     }
 
     public static async Task<Results<Created<WorkOrderView>, ValidationProblem>> RegisterAsync(
@@ -71,6 +97,8 @@ public static class WorkOrdersApi
         var nature = catalogue.Value.FindNature(request.Nature);
         if (request.Nature is not null && nature is null) errors.Add("nature", $"nature '{request.Nature}' is not in the catalogue.");
         if (request.Category is not null && !catalogue.Value.IsCategory(request.Category)) errors.Add("category", $"category '{request.Category}' is not in the catalogue.");
+        if (request.AboutHotline && !string.Equals(nature?.Code, WorkOrder.ComplaintNature, StringComparison.Ordinal))
+            errors.Add("aboutHotline", "only a complaint (nature 'complaint') can be about the hotline.");
         errors.MaxLength(request.CallerName, "callerName", 200);
         errors.MaxLength(request.CallerNumber, "callerNumber", 40);
         errors.MaxLength(request.Address, "address", 400);
@@ -80,7 +108,7 @@ public static class WorkOrdersApi
         var order = WorkOrder.Register(
             new NewWorkOrder(request.Kind ?? WorkOrderKind.Matter, request.Channel!.Value, request.Content, request.Category,
                 request.CallerName, request.CallerNumber, request.Address, request.Major, request.Emergency, request.CallId,
-                actor.Role == Roles.Agent ? actor.Id : null),
+                actor.Role == Roles.Agent ? actor.Id : null, request.AboutHotline),
             nature, rules, now, actor);
         db.WorkOrders.Add(order);
         await db.SaveChangesAsync(cancellationToken);

@@ -12,6 +12,13 @@ public sealed class ApiKey
     public string Role { get; set; } = "";
     public string? DepartmentId { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Who created it (the admin key's name), for the audit.</summary>
+    public string? CreatedBy { get; set; }
+    /// <summary>Set when an admin revokes the key: from then on it authenticates nobody.</summary>
+    public DateTime? RevokedAt { get; set; }
+    /// <summary>Who revoked it (the admin key's name).</summary>
+    public string? RevokedBy { get; set; }
+    public string? RevokedReason { get; set; }
 
     public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 

@@ -30,9 +30,10 @@ public sealed class ApiKeyAuthenticationHandler(
             return Success("bootstrap-admin", Roles.Admin, null);
         var hash = ApiKey.Hash(key);
         var stored = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash, Context.RequestAborted);
-        return stored is null
-            ? AuthenticateResult.Fail("Unknown API key.")
-            : Success(stored.Name, stored.Role, stored.DepartmentId);
+        // Read on every request (no cache): a revoked key is refused from the request after its revocation.
+        if (stored is null) return AuthenticateResult.Fail("Unknown API key.");
+        if (stored.RevokedAt is not null) return AuthenticateResult.Fail("The API key has been revoked.");
+        return Success(stored.Name, stored.Role, stored.DepartmentId);
     }
 
     private AuthenticateResult Success(string name, string role, string? department)

@@ -49,6 +49,12 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(o => o.CallId);
             // Open orders by status and hour: the live "due but not done" part of the order indicators.
             b.HasIndex(o => new { o.Status, o.CreatedHour });
+            // GET /api/workorders pages newest first (CreatedAt, then Id, descending): each filter's index ends in CreatedAt so
+            // a page is read in index order, not sorted ((DepartmentId, CreatedAt) and (CreatedAt, …) above serve the rest).
+            b.HasIndex(o => new { o.Status, o.CreatedAt });
+            b.HasIndex(o => new { o.DepartmentId, o.Status, o.CreatedAt });
+            // The overdue filter: registered/returned past their dispatch cut-off (dispatched past the deadline: Status, DeadlineAt).
+            b.HasIndex(o => new { o.Status, o.DispatchDueAt });
         });
         modelBuilder.Entity<AuditEntry>(b =>
         {
@@ -88,7 +94,7 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
         {
             b.HasKey(r => r.Key);
             b.Property(r => r.Key).HasMaxLength(500);
-            b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied })
+            b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints })
                 .HasDatabaseName("IX_OrderHourRollups_Covering");
         });
         modelBuilder.Entity<ApiKey>(b => b.HasIndex(k => k.KeyHash).IsUnique());
@@ -118,11 +124,7 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
         {
             if (OrderHourRollup.DeltaOf(entry) is not { } delta) continue;
             var o = entry.Entity;
-            foreach (var (dimension, value) in new[]
-            {
-                (OrderHourRollup.All, ""), (OrderHourRollup.Department, o.DepartmentId ?? ""),
-                (OrderHourRollup.Category, o.Category ?? ""), (OrderHourRollup.Agent, o.OwnerAgentId ?? ""),
-            })
+            foreach (var (dimension, value) in OrderHourRollup.DimensionsOf(o))
                 deltas.Add((OrderHourRollup.KeyOf(o.CreatedHour, dimension, value), o.CreatedHour, dimension, value, delta));
         }
         return deltas;

@@ -3,6 +3,7 @@ using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
 using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -23,6 +24,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
     private readonly List<WorkOrder> _newOrders = [];
     private readonly List<CallRecord> _callbackCalls = [];
+    private readonly HashSet<string> _transferFailedInBatch = new(StringComparer.Ordinal);
     private IngestSql? _sql;
 
     public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
@@ -84,6 +86,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
         foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
+        MergeOrderRollups();
         if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return acks;
@@ -105,6 +108,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             _newCalls.Add(e.CallId);
         }
         CallProjection.Apply(call, e);
+        if (e.PayloadCase == CallEvent.PayloadOneofCase.TransferFailed) _transferFailedInBatch.Add(e.CallId);
         call.EventCount++;
         if (e.PayloadCase == CallEvent.PayloadOneofCase.SatisfactionRated)
             CountRating(e);
@@ -173,7 +177,9 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     /// DOMAIN.md/issue 8: a department the agent could not bring into the call (TransferFailed) gets the matter by
     /// dispatch; the order says so, naming the department, for the dispatcher.
     /// </summary>
-    private string DispatchNote(CallRecord call) => _sql!.LastTransferFailed(call.CallId) is { } failed
+    private string DispatchNote(CallRecord call) =>
+        // A call whose every event came in this batch has no stored TransferFailed unless this batch saw one: skip the look-up.
+        (!_newCalls.Contains(call.CallId) || _transferFailedInBatch.Contains(call.CallId)) && _sql!.LastTransferFailed(call.CallId) is { } failed
         ? $"Dispatch to department {failed.DepartmentId}: transfer failed after {failed.Attempts} attempt(s) ({failed.Reason})."
         : "";
 
@@ -188,6 +194,22 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         _newOrders.Add(order);
     }
 
+    /// <summary>The new orders' registrations, summed per hour and dimension (reply rate's denominator), added in SQL.</summary>
+    private void MergeOrderRollups()
+    {
+        var deltas = new Dictionary<string, OrderHourRollup>(StringComparer.Ordinal);
+        foreach (var order in _newOrders)
+            foreach (var (dimension, value) in OrderHourRollup.DimensionsOf(order))
+            {
+                var key = OrderHourRollup.KeyOf(order.CreatedHour, dimension, value);
+                if (!deltas.TryGetValue(key, out var d))
+                    deltas[key] = d = new OrderHourRollup { Key = key, Hour = order.CreatedHour, Dimension = dimension, Value = value };
+                d.CountRegistration(order);
+            }
+        foreach (var d in deltas.Values)
+            if (!_sql!.TryAddToOrderRollup(d)) _sql.InsertOrderRollup(d);
+    }
+
     private CallHourRollup Delta(long hour, string queue, string agent)
     {
         var key = CallHourRollup.KeyOf(hour, queue, agent);
@@ -200,8 +222,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     {
         foreach (var d in _rollupDeltas.Values)
         {
-            if (_sql!.RollupExists(d.Key)) _sql.AddToRollup(d);
-            else _sql!.InsertRollup(d);
+            if (!_sql!.TryAddToRollup(d)) _sql.InsertRollup(d);
         }
     }
 

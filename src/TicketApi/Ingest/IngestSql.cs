@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.WorkOrders;
 
 namespace Hotline.TicketApi.Ingest;
@@ -67,21 +68,35 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         """, r.Key, r.Hour, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned,
         r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied, r.NotSatisfied);
 
-    /// <summary>Adds the deltas in SQL, so the row never needs reading back.</summary>
-    public void AddToRollup(CallHourRollup d) => Run("""
+    /// <summary>Adds the deltas in SQL, so the row never needs reading back; false when the row does not exist yet (one statement when it does).</summary>
+    public bool TryAddToRollup(CallHourRollup d) => Run("""
         UPDATE "CallHourRollups" SET "Offered" = "Offered" + @p1, "Answered" = "Answered" + @p2,
           "AnsweredWithinServiceLevel" = "AnsweredWithinServiceLevel" + @p3, "Abandoned" = "Abandoned" + @p4,
           "AnswerWaitMsTotal" = "AnswerWaitMsTotal" + @p5, "Rated" = "Rated" + @p6, "Satisfied" = "Satisfied" + @p7,
           "BasicallySatisfied" = "BasicallySatisfied" + @p8, "NotSatisfied" = "NotSatisfied" + @p9
         WHERE "Key" = @p0
         """, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned, d.AnswerWaitMsTotal, d.Rated,
-        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1;
+
+    public void InsertOrderRollup(OrderHourRollup r) => Run("""
+        INSERT INTO "OrderHourRollups" ("Key", "Hour", "Dimension", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime",
+          "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered",
+          "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+        VALUES (@p0, @p1, @p2, @p3, 0, 0, 0, 0, 0, 0, 0, 0, @p4, 0, @p5, 0, @p6)
+        """, r.Key, r.Hour, r.Dimension, r.Value, r.Registered, r.SmsReceived, r.HotlineComplaints);
+
+    /// <summary>Adds a new order's registration counts to an existing row, in SQL; false when the row does not exist yet.</summary>
+    public bool TryAddToOrderRollup(OrderHourRollup d) => Run("""
+        UPDATE "OrderHourRollups" SET "Registered" = "Registered" + @p1, "SmsReceived" = "SmsReceived" + @p2,
+          "HotlineComplaints" = "HotlineComplaints" + @p3
+        WHERE "Key" = @p0
+        """, d.Key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1;
 
     private static readonly string[] OrderColumns =
     [
         "Kind", "Channel", "Status", "Nature", "IsMajor", "IsEmergency", "Category", "Content", "CallerName", "CallerNumber",
         "Address", "ConfidentialReporter", "CallId", "OwnerAgentId", "DepartmentId", "CreatedAt", "CreatedHour", "DispatchDueAt",
-        "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version",
+        "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version", "AboutHotline", "ReceivedDayEndsAt",
     ];
 
     private static readonly string OrderColumnList = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
@@ -96,7 +111,8 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         var id = Convert.ToInt64(Scalar(sql,
             (int)o.Kind, (int)o.Channel, (int)o.Status, o.Nature, o.IsMajor, o.IsEmergency, o.Category, o.Content, o.CallerName,
             o.CallerNumber, o.Address, o.ConfidentialReporter, o.CallId, o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.CreatedHour,
-            o.DispatchDueAt, o.ExtensionsGranted, o.ReturnCount, o.ReworkCount, o.ReopenCount, o.Supervised, o.Version),
+            o.DispatchDueAt, o.ExtensionsGranted, o.ReturnCount, o.ReworkCount, o.ReopenCount, o.Supervised, o.Version, o.AboutHotline,
+            o.ReceivedDayEndsAt),
             System.Globalization.CultureInfo.InvariantCulture);
         foreach (var a in o.Audit)
             Run("""
@@ -106,7 +122,6 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
     }
 
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
-    public bool RollupExists(string key) => Scalar("SELECT 1 FROM \"CallHourRollups\" WHERE \"Key\" = @p0", key) is not null;
 
     private static readonly string SelectCallSql =
         $"SELECT {string.Join(", ", CallColumns.Select(c => $"\"{c}\""))} FROM \"Calls\" WHERE \"CallId\" = @p0";

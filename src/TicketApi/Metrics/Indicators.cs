@@ -21,6 +21,13 @@ public sealed class Indicators
     public long CalledBackOnTime { get; set; }
     public long CalledBack { get; set; }
     public long CallbackSatisfied { get; set; }
+    public long SmsReceived { get; set; }
+    public long SmsAnsweredSameDay { get; set; }
+    /// <summary>Valid calls (complaint rate's denominator): inbound calls an agent answered.</summary>
+    public long ValidCalls => Answered;
+    public long HotlineComplaints { get; set; }
+    public long Orders { get; set; }
+    public long OrdersAnswered { get; set; }
 
     /// <summary>Average speed of answer: queue entry to agent answer.</summary>
     public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : Math.Round(AnswerWaitMsTotal / 1000.0 / Answered, 3);
@@ -41,6 +48,13 @@ public sealed class Indicators
     /// <summary>Reasonable-demand satisfaction: satisfied ÷ called back (target ≥ 90 %).</summary>
     public double? CallbackSatisfactionRate => Rate(CallbackSatisfied, CalledBack);
 
+    /// <summary>SMS reply rate: SMS answered the same day ÷ SMS received (target 100 %).</summary>
+    public double? SmsReplyRate => Rate(SmsAnsweredSameDay, SmsReceived);
+    /// <summary>Complaint rate: valid complaints about the hotline ÷ valid calls (target ≤ 2 %).</summary>
+    public double? ComplaintRate => Rate(HotlineComplaints, ValidCalls);
+    /// <summary>Reply rate: orders with an answer to the caller ÷ orders (target 100 %).</summary>
+    public double? ReplyRate => Rate(OrdersAnswered, Orders);
+
     private static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
 
     public void Add(Indicators o)
@@ -50,7 +64,8 @@ public sealed class Indicators
         OrdersToDispatch += o.OrdersToDispatch; DispatchedOnTime += o.DispatchedOnTime; RepliesDue += o.RepliesDue;
         RepliedOnTime += o.RepliedOnTime; OrdersHandled += o.OrdersHandled; Reworked += o.Reworked;
         CallbacksDue += o.CallbacksDue; CalledBackOnTime += o.CalledBackOnTime; CalledBack += o.CalledBack;
-        CallbackSatisfied += o.CallbackSatisfied;
+        CallbackSatisfied += o.CallbackSatisfied; SmsReceived += o.SmsReceived; SmsAnsweredSameDay += o.SmsAnsweredSameDay;
+        HotlineComplaints += o.HotlineComplaints; Orders += o.Orders; OrdersAnswered += o.OrdersAnswered;
     }
 }
 

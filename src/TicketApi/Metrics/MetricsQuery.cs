@@ -115,6 +115,11 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             CalledBackOnTime = g.Sum(r => (long)r.CalledBackOnTime),
             CalledBackLate = g.Sum(r => (long)r.CalledBackLate),
             CallbackSatisfied = g.Sum(r => (long)r.CallbackSatisfied),
+            Registered = g.Sum(r => (long)r.Registered),
+            CallerAnswered = g.Sum(r => (long)r.CallerAnswered),
+            SmsReceived = g.Sum(r => (long)r.SmsReceived),
+            SmsAnsweredSameDay = g.Sum(r => (long)r.SmsAnsweredSameDay),
+            HotlineComplaints = g.Sum(r => (long)r.HotlineComplaints),
         }).ToListAsync(ct);
         // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
         var openRows = await open.Select(g => new
@@ -139,6 +144,11 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             r.CalledBackOnTime += d.CalledBackOnTime;
             r.CalledBack += d.CalledBackOnTime + d.CalledBackLate;
             r.CallbackSatisfied += d.CallbackSatisfied;
+            r.Orders += d.Registered;
+            r.OrdersAnswered += d.CallerAnswered;
+            r.SmsReceived += d.SmsReceived;
+            r.SmsAnsweredSameDay += d.SmsAnsweredSameDay;
+            r.HotlineComplaints += d.HotlineComplaints;
         }
         foreach (var o in openRows)
         {

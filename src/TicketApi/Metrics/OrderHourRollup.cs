@@ -29,6 +29,16 @@ public sealed class OrderHourRollup
     public int CalledBackOnTime { get; set; }
     public int CalledBackLate { get; set; }
     public int CallbackSatisfied { get; set; }
+    /// <summary>Orders registered (reply rate's denominator).</summary>
+    public int Registered { get; set; }
+    /// <summary>Orders whose caller got a first answer (reply rate).</summary>
+    public int CallerAnswered { get; set; }
+    /// <summary>Orders received by SMS (SMS reply rate's denominator).</summary>
+    public int SmsReceived { get; set; }
+    /// <summary>SMS orders answered the day they came in (SMS reply rate).</summary>
+    public int SmsAnsweredSameDay { get; set; }
+    /// <summary>Complaints about the hotline itself (complaint rate).</summary>
+    public int HotlineComplaints { get; set; }
 
     public static string KeyOf(long hour, string dimension, string value) => $"{hour}|{dimension}|{value}";
 
@@ -50,12 +60,35 @@ public sealed class OrderHourRollup
             _ = calledBack ? d.CalledBackOnTime++ : d.CalledBackLate++;
             if (o.CallbackSatisfaction is Satisfaction.Satisfied or Satisfaction.BasicallySatisfied) d.CallbackSatisfied++;
         }
-        var any = d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate;
+        if (added) d.CountRegistration(o);
+        if ((added || Before<DateTime?>(nameof(WorkOrder.CallerAnsweredAt)) is null) && o.CallerAnsweredAt is not null)
+        {
+            d.CallerAnswered++;
+            if (o.Channel == Channel.Sms && o.CallerAnsweredSameDay == true) d.SmsAnsweredSameDay++;
+        }
+        var any = d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate
+            + d.Registered + d.CallerAnswered;
         return any == 0 ? null : d;
     }
 
+    /// <summary>Counts a newly registered order (also used by the ingest, which inserts orders without change tracking).</summary>
+    public void CountRegistration(WorkOrder o)
+    {
+        Registered++;
+        if (o.Channel == Channel.Sms) SmsReceived++;
+        if (o.AboutHotline) HotlineComplaints++;
+    }
+
+    /// <summary>The four (dimension, value) pairs an order is counted under.</summary>
+    public static (string Dimension, string Value)[] DimensionsOf(WorkOrder o) =>
+    [
+        (All, ""), (Department, o.DepartmentId ?? ""), (Category, o.Category ?? ""), (Agent, o.OwnerAgentId ?? ""),
+    ];
+
     public void Add(OrderHourRollup d)
     {
+        Registered += d.Registered; CallerAnswered += d.CallerAnswered; SmsReceived += d.SmsReceived;
+        SmsAnsweredSameDay += d.SmsAnsweredSameDay; HotlineComplaints += d.HotlineComplaints;
         DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
         RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
         CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;

@@ -34,6 +34,13 @@ public sealed class DeadlineRules(WorkingCalendar calendar)
         return calendar.AtLocal(next, NextDayDue).UtcDateTime;
     }
 
+    /// <summary>The end (next local midnight, as UTC) of the local day containing <paramref name="utc"/>.</summary>
+    public DateTime EndOfLocalDay(DateTime utc)
+    {
+        var local = calendar.ToLocal(new DateTimeOffset(utc, TimeSpan.Zero));
+        return calendar.EndOfDay(DateOnly.FromDateTime(local.DateTime)).UtcDateTime;
+    }
+
     /// <summary>Reply deadline: the end of the N-th working day after the dispatch day.</summary>
     public DateTime ReplyDeadline(DateTime dispatchedUtc, int workingDays)
     {

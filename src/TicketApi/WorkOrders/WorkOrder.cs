@@ -57,6 +57,14 @@ public sealed partial class WorkOrder
     public DateTime? ClosedAt { get; private set; }
     public DateTime? ArchivedAt { get; private set; }
     public bool Supervised { get; private set; }
+    /// <summary>A complaint about the hotline itself (DOMAIN.md complaint rate: valid complaints about the hotline ÷ valid calls).</summary>
+    public bool AboutHotline { get; private set; }
+    /// <summary>End of the local day the order was received: an SMS answered before it was answered the same day (SMS reply rate).</summary>
+    public DateTime? ReceivedDayEndsAt { get; private set; }
+    /// <summary>First answer to the caller: closed on the spot, or called back with the department's reply (reply rate).</summary>
+    public DateTime? CallerAnsweredAt { get; private set; }
+    /// <summary>The first answer came the same local day the order was received.</summary>
+    public bool? CallerAnsweredSameDay { get; private set; }
     public int Version { get; private set; }
     public List<AuditEntry> Audit { get; private set; } = [];
 
@@ -86,6 +94,9 @@ public sealed partial class WorkOrder
             CreatedAt = nowUtc,
             CreatedHour = (long)(nowUtc - DateTime.UnixEpoch).TotalHours,
             DispatchDueAt = rules.DispatchDue(nowUtc, details.IsEmergency),
+            // Only a complaint can be a complaint about the hotline.
+            AboutHotline = details.AboutHotline && string.Equals(nature?.Code, ComplaintNature, StringComparison.Ordinal),
+            ReceivedDayEndsAt = rules.EndOfLocalDay(nowUtc),
         };
         order.Record(nowUtc, actor, "register", null, $"kind: {order.Kind}; channel: {order.Channel}; nature: {order.Nature}");
         return order;
@@ -118,6 +129,7 @@ public sealed partial class WorkOrder
         Status = WorkOrderStatus.Closed;
         Resolution = resolution;
         ClosedAt = nowUtc;
+        MarkCallerAnswered(nowUtc);
         Record(nowUtc, actor, "close", before, $"resolution: {resolution}");
     }
 
@@ -234,6 +246,7 @@ public sealed partial class WorkOrder
         CalledBackAt = nowUtc;
         CalledBackOnTime ??= nowUtc <= CallbackDueAt;
         CallbackSatisfaction = satisfaction;
+        MarkCallerAnswered(nowUtc);
         if (satisfaction == Satisfaction.NotSatisfied)
         {
             Status = WorkOrderStatus.Registered;   // reopened: to be dispatched again
@@ -267,6 +280,17 @@ public sealed partial class WorkOrder
         Record(nowUtc, actor, "archive", before, "");
     }
 
+    /// <summary>The catalogue code of a complaint (投诉).</summary>
+    public const string ComplaintNature = "complaint";
+
+    /// <summary>DOMAIN.md reply rate and SMS reply rate: the first answer the caller got, and whether it came the same day.</summary>
+    private void MarkCallerAnswered(DateTime nowUtc)
+    {
+        if (CallerAnsweredAt is not null) return;
+        CallerAnsweredAt = nowUtc;
+        CallerAnsweredSameDay = ReceivedDayEndsAt is null || nowUtc < ReceivedDayEndsAt;
+    }
+
     private void Require(bool condition, string step, string why)
     {
         if (!condition) throw new WorkOrderRuleException($"Cannot {step} order {Number} in status {Status}: {why}.");
@@ -298,4 +322,4 @@ public sealed partial class WorkOrder
 public sealed record NewWorkOrder(
     WorkOrderKind Kind, Channel Channel, string? Content,
     string? Category = null, string? CallerName = null, string? CallerNumber = null, string? Address = null,
-    bool IsMajor = false, bool IsEmergency = false, string? CallId = null, string? OwnerAgentId = null);
+    bool IsMajor = false, bool IsEmergency = false, string? CallId = null, string? OwnerAgentId = null, bool AboutHotline = false);

@@ -42,7 +42,7 @@ public sealed class AbandonedCallsTests
     {
         await using var db = _store.Create();
         var result = await AfterCallApi.ListAsync(db, Fixtures.Calendar, _time, CancellationToken.None, toCallBack: toCallBack);
-        return new PageOf(((Ok<Api.PageOf<AbandonedCallView>>)result.Result).Value!.Items);
+        return new PageOf(((Ok<TicketApi.Api.PageOf<AbandonedCallView>>)result.Result).Value!.Items);
     }
 
     private sealed record PageOf(IReadOnlyList<AbandonedCallView> Items);

@@ -19,6 +19,7 @@ public sealed class MetricsQueryTests
     private TestStore _store = null!;
     private FakeTimeProvider _time = null!;
     private static readonly CatalogueOptions Catalogue = new();
+    private CallScript[] _calls = [];
 
     [SetUp]
     public async Task SetUp()
@@ -27,7 +28,7 @@ public sealed class MetricsQueryTests
         _time = new FakeTimeProvider(new DateTimeOffset(Local(2026, 11, 24, 10), TimeSpan.Zero));
         // 10:00–11:00 local: 4 calls offered to queue "general": a1 answers in 5 s and 10 s, a2 in 20 s, one abandons.
         // A 5th call at 14:00 falls in a declared exclusion window.
-        var calls = new[]
+        var calls = _calls = new[]
         {
             new CallScript("c1", Local(2026, 11, 24, 10, 1)).Offered().Queued().Answered("a1", 5000).Rated("a1", SatisfactionScore.Satisfied).Ended("a1"),
             new CallScript("c2", Local(2026, 11, 24, 10, 2)).Offered().Queued().Answered("a1", 10000).Rated("a1", SatisfactionScore.BasicallySatisfied).Ended("a1"),
@@ -57,6 +58,22 @@ public sealed class MetricsQueryTests
         orders[1].Rework("no outcome", Local(2026, 12, 1, 10), agent);
         // c3: closed on the spot: not to dispatch.
         orders[2].CloseOnTheSpot("answered", now, agent);
+        // By hand: SMS at 11:00 answered 23:00 the same day; SMS at 12:00 answered 09:00 the next day; a web-form complaint
+        // about the hotline (12:30) closed the same day; a web-form consultation flagged "about the hotline" (not a complaint:
+        // ignored), closed the next day.
+        var hotline = new Actor("a1", Roles.Agent);
+        WorkOrder ByHand(Channel channel, string nature, DateTime at, bool aboutHotline = false) =>
+            WorkOrder.Register(new NewWorkOrder(WorkOrderKind.Matter, channel, "by hand", AboutHotline: aboutHotline),
+                Catalogue.FindNature(nature), Rules, at, hotline);
+        var smsSameDay = ByHand(Channel.Sms, "consultation", Local(2026, 11, 24, 11));
+        smsSameDay.CloseOnTheSpot("replied by SMS", Local(2026, 11, 24, 23), hotline);
+        var smsNextDay = ByHand(Channel.Sms, "consultation", Local(2026, 11, 24, 12));
+        smsNextDay.CloseOnTheSpot("replied by SMS", Local(2026, 11, 25, 9), hotline);
+        var aboutUs = ByHand(Channel.WebForm, "complaint", Local(2026, 11, 24, 12, 30), aboutHotline: true);
+        aboutUs.CloseOnTheSpot("apologised", Local(2026, 11, 24, 15), hotline);
+        var notAComplaint = ByHand(Channel.WebForm, "consultation", Local(2026, 11, 24, 23), aboutHotline: true);
+        notAComplaint.CloseOnTheSpot("answered", Local(2026, 11, 25, 10), hotline);
+        db.WorkOrders.AddRange(smsSameDay, smsNextDay, aboutUs, notAComplaint);
         await db.SaveChangesAsync();
         _time.SetUtcNow(new DateTimeOffset(Local(2026, 12, 2, 12), TimeSpan.Zero));
     }
@@ -103,6 +120,50 @@ public sealed class MetricsQueryTests
             Assert.That(t.ReworkRate, Is.EqualTo(0.5));
             Assert.That(t.TimelyCallbackRate, Is.EqualTo(1.0));
             Assert.That(t.CallbackSatisfactionRate, Is.EqualTo(1.0));
+        });
+    }
+
+    [Test]
+    public async Task Sms_reply_complaint_and_reply_rates_match_the_hand_computed_figures()
+    {
+        var t = (await RunAsync(MetricsGrouping.None)).Total;
+        Assert.Multiple(() =>
+        {
+            // SMS: 2 received, 1 answered the same local day.
+            Assert.That(t.SmsReceived, Is.EqualTo(2));
+            Assert.That(t.SmsReplyRate, Is.EqualTo(0.5));
+            // Complaints about the hotline: 1 (the consultation flagged "about the hotline" is not a complaint) ÷ 3 valid (answered) calls.
+            Assert.That(t.HotlineComplaints, Is.EqualTo(1));
+            Assert.That(t.ComplaintRate, Is.EqualTo(0.3333));
+            // Orders: c1, c2, c3, c4's return call (c5's falls in the exclusion) + 4 by hand = 8; answered to the caller:
+            // c1 (called back), c3 (closed on the spot) and the four by hand = 6.
+            Assert.That(t.Orders, Is.EqualTo(8));
+            Assert.That(t.ReplyRate, Is.EqualTo(0.75));
+        });
+    }
+
+    [Test]
+    public async Task Redelivered_call_events_count_no_order_twice()
+    {
+        await using (var db = _store.Create())
+            await new IngestBatch(db, Rules, Catalogue, _time).ApplyAsync([.. _calls.SelectMany(c => c.Envelopes)], CancellationToken.None);
+        var t = (await RunAsync(MetricsGrouping.None)).Total;
+        Assert.That((t.Orders, t.OrdersAnswered, t.Offered), Is.EqualTo((8L, 6L, 4L)));
+    }
+
+    [Test]
+    public async Task The_new_rates_are_in_the_csv()
+    {
+        var csv = MonthlyReportCsv.Write(await RunAsync(MetricsGrouping.None)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = csv[0].Split(',');
+        var total = csv.Single(l => l.StartsWith("total,", StringComparison.Ordinal)).Split(',');
+        string Cell(string column) => total[Array.IndexOf(header, column)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Cell("smsReplyRate"), Is.EqualTo("0.5"));
+            Assert.That(Cell("complaintRate"), Is.EqualTo("0.3333"));
+            Assert.That(Cell("replyRate"), Is.EqualTo("0.75"));
+            Assert.That(Cell("orders"), Is.EqualTo("8"));
         });
     }
 

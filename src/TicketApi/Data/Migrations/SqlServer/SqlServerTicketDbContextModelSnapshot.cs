@@ -33,6 +33,10 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
                     b.Property<string>("DepartmentId")
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
@@ -44,6 +48,17 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<string>("RevokedReason")
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
 
@@ -375,6 +390,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<int>("CalledBackOnTime")
                         .HasColumnType("int");
 
+                    b.Property<int>("CallerAnswered")
+                        .HasColumnType("int");
+
                     b.Property<string>("Dimension")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -386,8 +404,14 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("int");
 
+                    b.Property<int>("HotlineComplaints")
+                        .HasColumnType("int");
+
                     b.Property<long>("Hour")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("Registered")
+                        .HasColumnType("int");
 
                     b.Property<int>("RepliedLate")
                         .HasColumnType("int");
@@ -398,6 +422,12 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<int>("Reworked")
                         .HasColumnType("int");
 
+                    b.Property<int>("SmsAnsweredSameDay")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SmsReceived")
+                        .HasColumnType("int");
+
                     b.Property<string>("Value")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -405,7 +435,7 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -466,6 +496,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("AboutHotline")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Address")
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
@@ -487,6 +520,12 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                         .HasColumnType("datetime2");
 
                     b.Property<bool?>("CalledBackOnTime")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime?>("CallerAnsweredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<bool?>("CallerAnsweredSameDay")
                         .HasColumnType("bit");
 
                     b.Property<string>("CallerName")
@@ -564,6 +603,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
 
+                    b.Property<DateTime?>("ReceivedDayEndsAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("int");
 
@@ -603,11 +645,17 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("Status", "CreatedHour");
 
                     b.HasIndex("Status", "DeadlineAt");
 
+                    b.HasIndex("Status", "DispatchDueAt");
+
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });

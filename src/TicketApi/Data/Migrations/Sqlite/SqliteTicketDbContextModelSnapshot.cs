@@ -26,6 +26,10 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DepartmentId")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
@@ -37,6 +41,17 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedReason")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
@@ -364,6 +379,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<int>("CalledBackOnTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("CallerAnswered")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Dimension")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -375,7 +393,13 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("HotlineComplaints")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Hour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Registered")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("RepliedLate")
@@ -387,6 +411,12 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<int>("Reworked")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("SmsAnsweredSameDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SmsReceived")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Value")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -394,7 +424,7 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -451,6 +481,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AboutHotline")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Address")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
@@ -472,6 +505,12 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool?>("CalledBackOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CallerAnsweredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("CallerAnsweredSameDay")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("CallerName")
@@ -549,6 +588,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ReceivedDayEndsAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("INTEGER");
 
@@ -588,11 +630,17 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("Status", "CreatedHour");
 
                     b.HasIndex("Status", "DeadlineAt");
 
+                    b.HasIndex("Status", "DispatchDueAt");
+
                     b.HasIndex("CreatedAt", "DepartmentId", "Status");
+
+                    b.HasIndex("DepartmentId", "Status", "CreatedAt");
 
                     b.ToTable("WorkOrders");
                 });
