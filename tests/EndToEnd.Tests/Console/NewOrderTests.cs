@@ -21,6 +21,7 @@ public sealed partial class ConsoleTests
         await Expect(_page).ToHaveURLAsync(new Uri(_host.HttpUrl, "/orders").ToString());
 
         await form.Locator("select[name=channel]").SelectOptionAsync("Sms");
+        await Expect(form.Locator(".error[data-for=channel]")).ToBeEmptyAsync();   // an edited field's error goes
         await form.Locator("select[name=nature]").SelectOptionAsync("report");
         await Expect(form.Locator("input[name=confidential]")).ToBeCheckedAsync();   // a report's reporter is confidential
         await form.Locator("select[name=category]").SelectOptionAsync("finance-tax-market");

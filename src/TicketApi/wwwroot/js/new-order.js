@@ -13,6 +13,11 @@ hl.newOrderForm = (catalogue, natureOptions) => {
     form.elements.confidential.checked = !!n?.confidentialReporter;
   };
   form.elements.nature.addEventListener("change", confidential);
+  // An edited field's old error no longer applies.
+  form.addEventListener("input", e => {
+    const span = e.target.name && form.querySelector(`.error[data-for="${e.target.name}"]`);
+    if (span) span.textContent = "";
+  });
   open.hidden = false;
   open.onclick = () => { form.hidden = false; open.hidden = true; form.elements.channel.focus(); };
   document.getElementById("new-order-cancel").onclick = () => { form.hidden = true; open.hidden = false; };

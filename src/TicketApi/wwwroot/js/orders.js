@@ -16,7 +16,7 @@
   const me = await hl.signedIn("/orders");
   const form = document.getElementById("filters");
   const cat = (await catalogue).body || { natures: [], categories: [] };
-  const natureOptions = () => cat.natures.map(n => el("option", { value: n.code }, `${n.code} · ${n.name}`));
+  const natureOptions = () => cat.natures.map(n => el("option", { value: n.code, title: n.name }, n.code));
   form.elements.nature.append(...natureOptions());
   for (const [k, v] of params) if (form.elements[k]) {
     if (form.elements[k].type === "checkbox") form.elements[k].checked = v === "true"; else form.elements[k].value = v;
