@@ -41,6 +41,7 @@ await using var browser = await playwright.Chromium.LaunchAsync(new()
     ("wallboard", "/wallboard", "#engine.away"),
     ("orders", "/orders", "#rows tr[data-id]"),
     ("orders?status=CalledBack", "/orders?status=CalledBack", "#page-info:not(:empty)"),
+    ("orders?nature=complaint", "/orders?nature=complaint", "#page-info:not(:empty)"),
     ("order", $"/orders/{orderId}", "#audit"),
     ("reports", "/reports", "#by-hour svg"),
 ];

@@ -133,17 +133,14 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         }
     }
 
+    /// <summary>Live figures pushed on change (coalesced) plus a 1 s heartbeat: see <see cref="StatsPush"/>.</summary>
     public override async Task WatchStats(WatchStatsRequest request, IServerStreamWriter<StatsSnapshot> responseStream, ServerCallContext context)
     {
         var filter = request.Queues.ToHashSet(StringComparer.Ordinal);
-        using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        using var push = new StatsPush(stats, time);
         try
         {
-            do
-            {
-                await responseStream.WriteAsync(ToContract(stats.Snapshot(), filter));
-            }
-            while (await ticker.WaitForNextTickAsync(context.CancellationToken));
+            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter), ct), context.CancellationToken);
         }
         catch (OperationCanceledException)
         {

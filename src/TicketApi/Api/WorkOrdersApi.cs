@@ -37,15 +37,18 @@ public static class WorkOrdersApi
     }
 
     public static async Task<Results<Ok<PageOf<WorkOrderView>>, ValidationProblem>> ListAsync(
-        ClaimsPrincipal user, TicketDbContext db, TimeProvider time, CancellationToken cancellationToken,
+        ClaimsPrincipal user, TicketDbContext db, TimeProvider time, IOptions<CatalogueOptions> catalogue, CancellationToken cancellationToken,
         DateTime? from = null, DateTime? to = null, WorkOrderStatus? status = null, string? department = null,
-        bool? overdue = null, int page = 1, int pageSize = 50, long? afterId = null)
+        bool? overdue = null, string? nature = null, int page = 1, int pageSize = 50, long? afterId = null)
     {
         var errors = new Validation();
         if (page < 1) errors.Add("page", "page must be 1 or more.");
         if (pageSize is < 1 or > MaxPageSize) errors.Add("pageSize", $"pageSize must be 1 to {MaxPageSize}.");
         if (from > to) errors.Add("from", "from must not be after to.");
         if (afterId is < 1) errors.Add("afterId", "afterId must be 1 or more (the last id of the previous page).");
+        // The nature filter takes a catalogue code (Catalogue:Natures), stored as the catalogue spells it.
+        var natureCode = catalogue.Value.FindNature(nature)?.Code;
+        if (!string.IsNullOrEmpty(nature) && natureCode is null) errors.Add("nature", $"nature '{nature}' is not in the catalogue.");
         if (errors.HasErrors) return errors.Problem();
         var actor = user.ToActor();
         var now = time.GetUtcNow().UtcDateTime;
@@ -56,6 +59,7 @@ public static class WorkOrdersApi
         if (from is not null) query = query.Where(o => o.CreatedAt >= from.Value.ToUniversalTime());
         if (to is not null) query = query.Where(o => o.CreatedAt < to.Value.ToUniversalTime());
         if (status is not null) query = query.Where(o => o.Status == status);
+        if (natureCode is not null) query = query.Where(o => o.Nature == natureCode);
         // Three OR terms, each "status = x AND time < now": SQLite answers each from its (Status, time) index and unions them.
         if (overdue == true)
             query = query.Where(o => (o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now)

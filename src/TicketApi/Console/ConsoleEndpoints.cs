@@ -3,14 +3,16 @@ using System.Security.Claims;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
+using Hotline.TicketApi.Catalogue;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.TicketApi.WebConsole;
 
 /// <summary>
 /// The web console (issue 9): static pages under <c>wwwroot/console</c> that call the REST API with the signed-in key,
-/// plus two small read endpoints the REST API lacks (who am I, a local month's UTC bounds) and the wallboard's
+/// plus three small read endpoints the REST API lacks (who am I, the catalogue, a local month's UTC bounds) and the wallboard's
 /// server-sent-event stream.
 /// </summary>
 public static class ConsoleEndpoints
@@ -47,6 +49,7 @@ public static class ConsoleEndpoints
         var api = app.MapGroup("/console/api").WithTags("Console").RequireAuthorization(Policies.AnyRole);
         api.MapGet("/me", Me);
         api.MapGet("/month", Month).RequireAuthorization(Policies.Hotline);
+        api.MapGet("/catalogue", Catalogue);
         api.MapGet("/live", LiveAsync).RequireAuthorization(Policies.Hotline);
         return app;
     }
@@ -65,6 +68,15 @@ public static class ConsoleEndpoints
         var actor = user.ToActor();
         return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId, calendar.Zone.Id));
     }
+
+    public sealed record NatureView(string Code, string Name, bool ConfidentialReporter);
+
+    public sealed record CatalogueView(IReadOnlyList<NatureView> Natures, IReadOnlyList<string> Categories);
+
+    /// <summary>Natures and categories (<c>Catalogue:*</c>) for the desk's nature filter and "New order" form.</summary>
+    private static Ok<CatalogueView> Catalogue(IOptions<CatalogueOptions> catalogue) =>
+        TypedResults.Ok(new CatalogueView(
+            [.. catalogue.Value.Natures.Select(n => new NatureView(n.Code, n.Name, n.ConfidentialReporter))], catalogue.Value.Categories));
 
     public sealed record MonthView(string Month, DateTime From, DateTime To, string TimeZone);
 

@@ -6,14 +6,18 @@
   const page = Math.max(1, parseInt(params.get("page") || "1", 10));
   const pageSize = 50;
   const q = new URLSearchParams({ page, pageSize });
-  for (const k of ["status", "department", "overdue"]) if (params.get(k)) q.set(k, params.get(k));
+  for (const k of ["status", "department", "nature", "overdue"]) if (params.get(k)) q.set(k, params.get(k));
   // Dates are the user's local calendar days.
   if (params.get("from")) q.set("from", new Date(params.get("from") + "T00:00").toISOString());
   if (params.get("to")) { const t = new Date(params.get("to") + "T00:00"); t.setDate(t.getDate() + 1); q.set("to", t.toISOString()); }
   // The list request goes out together with the who-am-I request, not after it.
   const listing = hl.json("/api/workorders?" + q);
+  const catalogue = hl.json("/console/api/catalogue");
   const me = await hl.signedIn("/orders");
   const form = document.getElementById("filters");
+  const cat = (await catalogue).body || { natures: [], categories: [] };
+  const natureOptions = () => cat.natures.map(n => el("option", { value: n.code, title: n.name }, n.code));
+  form.elements.nature.append(...natureOptions());
   for (const [k, v] of params) if (form.elements[k]) {
     if (form.elements[k].type === "checkbox") form.elements[k].checked = v === "true"; else form.elements[k].value = v;
   }
@@ -35,11 +39,7 @@
     document.getElementById("filter-error").textContent = errors || `Error ${r.status}`;
     return;
   }
-  const { total } = r.body;
-  // The REST list has no nature filter: it narrows the loaded page only (said on the page).
-  const nature = params.get("nature");
-  const items = nature ? r.body.items.filter(o => o.nature === nature) : r.body.items;
-  if (nature) document.getElementById("filter-error").textContent = "Nature filter applies to the orders of this page.";
+  const { total, totalCapped, items } = r.body;
   const rows = document.getElementById("rows");
   rows.replaceChildren(...items.map(o => el("tr", { "data-id": o.id, class: o.overdue ? "overdue" : null },
     el("td", {}, el("a", { href: "/orders/" + o.id }, o.number)),
@@ -49,11 +49,15 @@
     el("td", {}, o.deadlineAt ? when(o.deadlineAt) : "—", o.overdue ? el("span", { class: "flag" }, " overdue") : null),
     el("td", { class: "content" }, (o.content || "").slice(0, 80)))));
   if (items.length === 0) rows.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "muted" }, "No orders match.")));
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  // The API stops counting at a cap (totalCapped): then the page count is open-ended and "next" follows a full page.
+  const pages = totalCapped ? null : Math.max(1, Math.ceil(total / pageSize));
   performance.mark("hotline-ready");
-  document.getElementById("page-info").textContent = `page ${page} of ${pages} · ${total} orders`;
+  document.getElementById("page-info").textContent = totalCapped
+    ? `page ${page} · more than ${total.toLocaleString("en")} orders`
+    : `page ${page} of ${pages} · ${total} orders`;
   const go = p => { params.set("page", p); location.search = params.toString(); };
   const prev = document.getElementById("prev"), next = document.getElementById("next");
-  prev.disabled = page <= 1; next.disabled = page >= pages;
+  prev.disabled = page <= 1; next.disabled = pages === null ? items.length < pageSize : page >= pages;
   prev.onclick = () => go(page - 1); next.onclick = () => go(page + 1);
+  if (me.role !== "department") hl.newOrderForm(cat, natureOptions);
 })();
