@@ -53,6 +53,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             // a page is read in index order, not sorted ((DepartmentId, CreatedAt) and (CreatedAt, …) above serve the rest).
             b.HasIndex(o => new { o.Status, o.CreatedAt });
             b.HasIndex(o => new { o.DepartmentId, o.Status, o.CreatedAt });
+            // The desk's nature filter (?nature=), newest first like the others.
+            b.HasIndex(o => new { o.Nature, o.CreatedAt });
             // The overdue filter: registered/returned past their dispatch cut-off (dispatched past the deadline: Status, DeadlineAt).
             b.HasIndex(o => new { o.Status, o.DispatchDueAt });
         });

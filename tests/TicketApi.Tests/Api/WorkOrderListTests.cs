@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using static Hotline.TicketApi.Tests.Fixtures;
 
@@ -46,7 +48,7 @@ public sealed class WorkOrderListTests
     private async Task<PageOf<WorkOrderView>> ListAsync(WorkOrderStatus? status = null, string? department = null, long? afterId = null, int pageSize = 50)
     {
         await using var db = _store.Create();
-        var result = await WorkOrdersApi.ListAsync(Admin, db, _time, CancellationToken.None, status: status, department: department,
+        var result = await WorkOrdersApi.ListAsync(Admin, db, _time, Options.Create(new CatalogueOptions()), CancellationToken.None, status: status, department: department,
             pageSize: pageSize, afterId: afterId);
         Assert.That(result.Result, Is.InstanceOf<Ok<PageOf<WorkOrderView>>>(), "a page, not a problem");
         return ((Ok<PageOf<WorkOrderView>>)result.Result).Value!;
@@ -95,7 +97,7 @@ public sealed class WorkOrderListTests
         await using var db = _store.Create();
         foreach (var after in new long[] { 0, 999 })
         {
-            var result = await WorkOrdersApi.ListAsync(Admin, db, _time, CancellationToken.None, afterId: after);
+            var result = await WorkOrdersApi.ListAsync(Admin, db, _time, Options.Create(new CatalogueOptions()), CancellationToken.None, afterId: after);
             Assert.That(result.Result, Is.InstanceOf<ValidationProblem>());
             Assert.That(((ValidationProblem)result.Result).ProblemDetails.Errors.Keys, Has.Member("afterId"));
         }

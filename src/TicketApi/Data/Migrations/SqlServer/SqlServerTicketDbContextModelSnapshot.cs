@@ -645,6 +645,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Nature", "CreatedAt");
+
                     b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");

@@ -630,6 +630,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
+                    b.HasIndex("Nature", "CreatedAt");
+
                     b.HasIndex("Status", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedHour");
