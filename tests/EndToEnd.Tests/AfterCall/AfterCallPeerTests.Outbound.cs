@@ -27,7 +27,7 @@ public sealed partial class AfterCallPeerTests
         var dial = await _cti.DialAsync(new DialRequest { AgentId = "a1", Number = "13900139000" });
         Assert.That(dial.Ok, Is.True, dial.Error);
         await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Talking);
-        await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{dial.CallId}"),
+        await PollAsync(async () => await CallRecordAsync(dial.CallId),
             c => c.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "Answered"));
         await Task.Delay(1500); // Let both parties talk (real-time audio) before the agent leaves.
         var hangup = await _cti.HangupAsync(new CallControlRequest { AgentId = "a1" });
@@ -35,7 +35,7 @@ public sealed partial class AfterCallPeerTests
 
         var (code, output) = await gateway.WaitAsync(TimeSpan.FromSeconds(40));
         Assert.That(code, Is.Zero, "the called party heard the survey, pressed 1 and was hung up by the engine: " + output);
-        var call = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/calls/{dial.CallId}"),
+        var call = await PollAsync(async () => await CallRecordAsync(dial.CallId),
             c => c.GetProperty("call").GetProperty("complete").GetBoolean());
         var timeline = call.GetProperty("timeline").EnumerateArray().ToList();
         var kinds = timeline.Select(e => e.GetProperty("kind").GetString()).ToList();
