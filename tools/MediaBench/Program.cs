@@ -36,8 +36,8 @@ var options = new RtpOptions
 };
 var library = new SoundLibrary(sounds);
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B | steal % |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
     await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture));
 var mixes = int.Parse(args2.Get("mixes", "0"), CultureInfo.InvariantCulture);
@@ -115,8 +115,12 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     var cpu0 = process.TotalProcessorTime;
     var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
     var clockAlloc0 = engine.Clock.AllocatedBytes;
+    var steal0 = CpuTimes();
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
+    var steal1 = CpuTimes();
+    // Steal: the share of the machine's CPU time the hypervisor gave to others (a VM's clock threads wake late then).
+    var stealPercent = steal1.Total > steal0.Total ? 100.0 * (steal1.Steal - steal0.Steal) / (steal1.Total - steal0.Total) : 0;
     var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
     var clockAlloc = engine.Clock.AllocatedBytes - clockAlloc0;
     process.Refresh();
@@ -129,7 +133,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
-        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} |");
+        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | {stealPercent:F1} |");
 }
 
 static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
@@ -155,6 +159,15 @@ static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
 static string Offer(int port) =>
     $"v=0\r\no=sink 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 101\r\n" +
     "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+
+// /proc/stat's "cpu" line: user nice system idle iowait irq softirq steal … (jiffies); (0, 0) off Linux.
+static (long Steal, long Total) CpuTimes()
+{
+    if (!File.Exists("/proc/stat")) return (0, 0);
+    var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+        .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+    return (fields.Length > 7 ? fields[7] : 0, fields.Sum());
+}
 
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
