@@ -66,6 +66,15 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
     }
 
+    /// <summary>Silent caller (DOMAIN.md): the closing prompt to the caller, then the call ends. Refusals change nothing.</summary>
+    public override async Task<CallControlReply> EndSilentCall(CallControlRequest request, ServerCallContext context)
+    {
+        if (FindCall(request) is not { } flow)
+            return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such inbound call." };
+        var (ok, error) = await flow.SilentCallerAsync(request.AgentId, context.CancellationToken);
+        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+    }
+
     /// <summary>Click-to-call: ring the agent, then the number, and bridge them. Refusals change nothing.</summary>
     public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context)
     {

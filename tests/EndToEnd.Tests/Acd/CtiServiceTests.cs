@@ -74,6 +74,14 @@ public sealed class CtiServiceTests
     }
 
     [Test]
+    public async Task Ending_a_silent_call_without_a_call_is_refused_in_the_reply()
+    {
+        var reply = await _cti.EndSilentCallAsync(new CallControlRequest { AgentId = "a2", CallId = "no-such-call" });
+        Assert.That(reply.Ok, Is.False);
+        Assert.That(reply.Error, Does.Contain("no such inbound call"));
+    }
+
+    [Test]
     public async Task Watch_stats_streams_the_queues_and_agents_and_api_stats_serves_the_same_as_json()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
