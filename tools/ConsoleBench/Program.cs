@@ -75,6 +75,13 @@ foreach (var (name, path, ready) in pages)
     Console.WriteLine($"console: {name,-24} navigation → data rendered (browser clock): first {inPage[0],5:F0} ms, then median {restInPage[restInPage.Count / 2],5:F0} ms, max {restInPage[^1],5:F0} ms" +
         $" | as seen by the driver: median {rest[rest.Count / 2],5:F0} ms ({runs} fresh contexts)");
     Console.WriteLine($"         API first-byte waits: {apiWaits}");
+    // And the page's own milestones (last run): HTML first byte, DOM parsed, scripts loaded, each resource's end.
+    var milestones = lastPage is null ? "" : await lastPage.EvaluateAsync<string>(
+        "() => { const n = performance.getEntriesByType('navigation')[0]; " +
+        "return `html first byte ${Math.round(n.responseStart)} ms, dom interactive ${Math.round(n.domInteractive)} ms, ` + " +
+        "`DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)} ms; ` + performance.getEntriesByType('resource')" +
+        ".map(e => new URL(e.name).pathname + ' ' + Math.round(e.startTime) + '→' + Math.round(e.responseEnd)).join(', '); }");
+    Console.WriteLine($"         milestones: {milestones}");
     if (lastPage is not null && name == "reports")
         await lastPage.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Root, "docs", "screenshots", "reports-1m-calls.png"), FullPage = true });
     if (lastPage is not null) await lastPage.Context.CloseAsync();
