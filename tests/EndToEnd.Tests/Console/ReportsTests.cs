@@ -15,6 +15,7 @@ public sealed partial class ConsoleTests
     [
         "connectionRate", "timelyAnswerRate", "satisfaction", "timelyDispatchRate", "onTimeReplyRate",
         "callbackSatisfactionRate", "reworkRate", "timelyCallbackRate", "averageSpeedOfAnswerSeconds",
+        "smsReplyRate", "complaintRate", "replyRate",
     ];
 
     [Test]

@@ -35,6 +35,9 @@
     ["callbackSatisfactionRate", "Reasonable-demand satisfaction", "satisfied ÷ called back", 0.90, "min", `${t.callbackSatisfied} / ${t.calledBack}`],
     ["reworkRate", "Rework rate", "sent back for rework ÷ orders handled", 0.05, "max", `${t.reworked} / ${t.ordersHandled}`],
     ["timelyCallbackRate", "Timely callback rate", "callbacks within 3 days ÷ callbacks due", 0.95, "min", `${t.calledBackOnTime} / ${t.callbacksDue}`],
+    ["smsReplyRate", "SMS reply rate", "SMS answered the same day ÷ SMS received", 1.0, "min", `${t.smsAnsweredSameDay} / ${t.smsReceived}`],
+    ["complaintRate", "Complaint rate", "valid complaints about the hotline ÷ valid calls", 0.02, "max", `${t.hotlineComplaints} / ${t.validCalls}`],
+    ["replyRate", "Reply rate", "orders with an answer to the caller ÷ orders", 1.0, "min", `${t.ordersAnswered} / ${t.orders}`],
   ];
   const rows = INDICATORS.map(([key, name, def, target, kind, counts]) => {
     const v = t[key];
@@ -47,8 +50,6 @@
   });
   rows.push(el("tr", { "data-indicator": "averageSpeedOfAnswerSeconds" }, el("td", {}, "Average speed of answer"), el("td", { class: "muted" }, "queue entry to answer"),
     el("td", { class: "num value", "data-value": t.averageSpeedOfAnswerSeconds ?? "" }, t.averageSpeedOfAnswerSeconds === null ? "—" : t.averageSpeedOfAnswerSeconds.toFixed(1) + " s"), el("td", {}), el("td", {})));
-  for (const name of ["SMS reply rate", "Complaint rate", "Reply rate"])
-    rows.push(el("tr", { class: "unmeasured" }, el("td", {}, name), el("td", { class: "muted" }, "not measured by Hotline yet"), el("td", { class: "num" }, "—"), el("td", {}), el("td", {})));
   document.querySelector("#indicators tbody").replaceChildren(...rows);
 
   const ex = total.body.exclusions;
