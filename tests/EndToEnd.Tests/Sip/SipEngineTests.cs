@@ -95,6 +95,11 @@ public sealed class SipEngineTests
         var first = await ReceiveFinalAsync(udp);
         await udp.SendAsync(invite, target);
         var second = await ReceiveFinalAsync(udp);
+        // The engine's log reaches us through its stdout pipe, after the response: a marker call to another unknown
+        // number logs after anything the retransmission could have logged, so once the marker's line is here the count is final.
+        await udp.SendAsync(RawInvite(local.Port, "88889", "z9hG4bK-marker-" + Guid.NewGuid().ToString("N")), target);
+        await ReceiveFinalAsync(udp);
+        await _host.Process.WaitForLineAsync(l => l.Contains("unknown number 88889", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Multiple(() =>
         {
             Assert.That(first, Does.StartWith("SIP/2.0 404"));
