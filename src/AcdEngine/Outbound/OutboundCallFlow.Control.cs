@@ -34,11 +34,9 @@ public sealed partial class OutboundCallFlow
     /// <summary>DOMAIN.md: outbound calls are rated too.</summary>
     private async Task SurveyAsync(ICallLeg party, CancellationToken ct)
     {
-        var survey = _ctx.Survey;
         bool requested;
         lock (_gate) requested = _surveyRequested;
-        if (survey is null || !(survey.Options.Enabled || requested) || party.State != CallLegState.Connected) return;
-        var score = await survey.RunAsync(party, ct);
+        if (_ctx.Survey is not { } survey || await survey.RunIfDueAsync(party, requested, ct) is not { } score) return;
         _events.Emit(new CallEvent
         {
             SatisfactionRated = new SatisfactionRated { AgentId = _request.AgentId, Queue = _options.Queue, Score = score, Direction = CallDirection.Outbound },

@@ -23,11 +23,9 @@ public sealed partial class InboundCallFlow
     /// <summary>Runs the survey if enabled (or requested) and the caller is still there; emits SatisfactionRated.</summary>
     private async Task SurveyAsync(string agentId, CancellationToken ct)
     {
-        var survey = _ctx.Survey;
         bool requested;
         lock (_gate) requested = _surveyRequested;
-        if (survey is null || !(survey.Options.Enabled || requested) || _caller.State != CallLegState.Connected) return;
-        var score = await survey.RunAsync(_caller, ct);
+        if (_ctx.Survey is not { } survey || await survey.RunIfDueAsync(_caller, requested, ct) is not { } score) return;
         _events.Emit(new CallEvent
         {
             SatisfactionRated = new SatisfactionRated { AgentId = agentId, Queue = _queue, Score = score, Direction = CallDirection.Inbound },

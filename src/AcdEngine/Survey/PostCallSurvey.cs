@@ -34,6 +34,16 @@ public sealed class PostCallSurvey(SurveyOptions options, IPromptLibrary prompts
         }
     }
 
+    /// <summary>
+    /// The survey on <paramref name="leg"/> when it is due: <c>Survey:Enabled</c> (or the agent asked for it) and the
+    /// leg is still connected; null when it does not run. Inbound and outbound calls alike (DOMAIN.md).
+    /// </summary>
+    public async Task<SatisfactionScore?> RunIfDueAsync(ICallLeg leg, bool requested, CancellationToken ct)
+    {
+        if (!(Options.Enabled || requested) || leg.State != CallLegState.Connected) return null;
+        return await RunAsync(leg, ct);
+    }
+
     public async Task<SatisfactionScore> RunAsync(ICallLeg caller, CancellationToken ct)
     {
         var keys = Channel.CreateUnbounded<char>();
