@@ -6,12 +6,15 @@ using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
+using Hotline.AcdEngine.Security;
 using Hotline.Contracts.V1;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Api;
 
 /// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
-public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound) : Contracts.V1.Cti.CtiBase
+public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
+    IOptions<SupervisorsOptions> supervisors) : Contracts.V1.Cti.CtiBase
 {
     public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
@@ -169,12 +172,32 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
     }
 
+    /// <summary>
+    /// Rings a configured supervisor account only (<c>Supervisors</c>), never a URI the request names: a supervisor
+    /// rings their own phone (empty <c>supervisor_user</c> = theirs), an admin any configured supervisor's.
+    /// </summary>
     public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context)
     {
+        var account = MonitorAccount(request.SupervisorUser, context.GetHttpContext().User);
         if (router.Find(request.CallId) is not { } flow)
             return Task.FromResult(new CallControlReply { CallId = request.CallId, Ok = false, Error = "No such call in progress." });
-        var ok = flow.Monitor(request.SupervisorUser, request.Mode, out var error);
+        var ok = flow.Monitor(account.SipUser, request.Mode, out var error);
         return Task.FromResult(new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error });
+    }
+
+    private SupervisorAccount MonitorAccount(string requested, System.Security.Claims.ClaimsPrincipal user)
+    {
+        var configured = supervisors.Value;
+        if (user.Role() == ApiRoles.Supervisor)
+        {
+            var own = configured.ByName(user.Identity?.Name)
+                ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"No phone is configured for supervisor '{user.Identity?.Name}' (Supervisors)."));
+            if (requested.Length > 0 && requested != own.SipUser && requested != own.Name)
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "A supervisor monitors from their own phone only."));
+            return own;
+        }
+        return configured.Find(requested)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "supervisor_user must name a configured supervisor account (Supervisors), never a URI."));
     }
 
     internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues)

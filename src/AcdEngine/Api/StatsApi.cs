@@ -7,7 +7,7 @@ public static class StatsApi
 {
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/stats", GetStats);
+        routes.MapGet("/api/stats", GetStats).RequireAuthorization(Security.ApiPolicies.Figures);
         return routes;
     }
 

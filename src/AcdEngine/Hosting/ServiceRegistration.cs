@@ -1,3 +1,4 @@
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Recording;
@@ -7,6 +8,7 @@ using Hotline.AcdEngine.Sip;
 using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Security;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Stats;
 using Hotline.AcdEngine.Outbound;
@@ -85,20 +87,28 @@ public static class ServiceRegistration
         services.AddSingleton(sp => RedisMirror.ConnectAsync(
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",
             sp.GetRequiredService<IOptions<NodeOptions>>(), sp.GetRequiredService<ILogger<RedisMirror>>()).GetAwaiter().GetResult());
-        services.AddSingleton(sp => new CallEventIngest.CallEventIngestClient(
-            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url)));
+        services.AddSingleton(sp =>
+        {
+            var ticketApi = sp.GetRequiredService<IOptions<TicketApiOptions>>().Value;
+            // Every event goes out under this node's own credential; TicketApi refuses another node's id (COMMON).
+            return new CallEventIngest.CallEventIngestClient(GrpcChannel.ForAddress(ticketApi.Url)
+                .Intercept(m => { m.Add("authorization", "Bearer " + ticketApi.NodeKey); return m; }));
+        });
         services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
             PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));
         services.AddHostedService<EngineService>();
-        services.AddGrpc();
+        services.AddEngineSecurity(configuration);
+        services.AddGrpc(o => o.Interceptors.Add<CtiAuthorization>());
         services.AddHealthChecks();
         return services;
     }
 
     public static WebApplication MapAcdEngine(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStatsApi();
         app.MapDialApi();
         app.MapSipApi();

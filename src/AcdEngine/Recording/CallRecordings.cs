@@ -2,8 +2,17 @@ using Hotline.Cti.Calls;
 
 namespace Hotline.AcdEngine.Recording;
 
-/// <summary>A finished recording: where it is and how long it lasts (from the WAV's data size).</summary>
-public sealed record RecordingFile(string Location, TimeSpan Duration);
+/// <summary>
+/// A finished recording: its identifier (<c>rec:&lt;callId&gt;</c>, what events carry) and how long it lasts (from the
+/// WAV's data size). Events name a recording, never a path or URL: the engine that holds the file resolves the id
+/// (<see cref="CallRecordings.Find"/>), so a forged event cannot point anyone elsewhere (COMMON identity model).
+/// </summary>
+public sealed record RecordingFile(string Location, TimeSpan Duration)
+{
+    public const string IdPrefix = "rec:";
+
+    public static string IdOf(string callId) => IdPrefix + callId;
+}
 
 /// <summary>
 /// Where calls are recorded: <c>&lt;root&gt;/yyyy/MM/dd/&lt;callId&gt;.wav</c> (one file per call; the date folder
@@ -46,7 +55,17 @@ public sealed partial class CallRecordings(string root, RecordingOptions options
         var file = new FileInfo(path);
         if (!file.Exists) return null;
         var samples = Math.Max(0, file.Length - WavHeaderBytes) / 2;
-        return new RecordingFile(path, TimeSpan.FromSeconds(samples / (double)Cti.Media.AudioFormat.SampleRate));
+        return new RecordingFile(RecordingFile.IdOf(Path.GetFileNameWithoutExtension(path)), TimeSpan.FromSeconds(samples / (double)Cti.Media.AudioFormat.SampleRate));
+    }
+
+    /// <summary>The file of a recording id (<c>rec:&lt;callId&gt;</c>); null when it is not one or no longer exists.</summary>
+    public string? Find(string recordingId)
+    {
+        if (!recordingId.StartsWith(RecordingFile.IdPrefix, StringComparison.Ordinal)) return null;
+        var callId = recordingId[RecordingFile.IdPrefix.Length..];
+        // A call id is a name, never a path: anything that could leave the root is not a recording.
+        if (callId.Length is 0 or > 128 || callId.IndexOfAny(['/', '\\', '.', '*', '?']) >= 0 || !Directory.Exists(Root)) return null;
+        return Directory.EnumerateFiles(Root, callId + ".wav", SearchOption.AllDirectories).FirstOrDefault();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording:Enabled is set but this telephony cannot record call legs; calls are not recorded")]

@@ -5,7 +5,7 @@ public static class SipApi
 {
     public static IEndpointRouteBuilder MapSipApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/sip");
+        var group = routes.MapGroup("/api/sip").RequireAuthorization(Security.ApiPolicies.Telephony);
         group.MapGet("/registrations", GetRegistrations);
         group.MapGet("/stats", GetStats);
         return routes;

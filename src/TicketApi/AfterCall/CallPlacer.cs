@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Hotline.Contracts.V1;
+using Hotline.TicketApi.Security;
 
 namespace Hotline.TicketApi.AfterCall;
 
@@ -12,18 +13,28 @@ public interface ICallPlacer
     Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct);
 }
 
-/// <summary><see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto).</summary>
-public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
+/// <summary>
+/// <see cref="ICallPlacer"/> over the CTI contract's <c>Dial</c> (cti.proto), with TicketApi's service key and, as
+/// <c>x-hotline-act-as</c>, the signed-in user of the request: the engine decides with that user's role.
+/// </summary>
+public sealed class CtiCallPlacer(Cti.CtiClient client, IHttpContextAccessor http) : ICallPlacer
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     public async Task<PlacedCall> DialAsync(string agentId, string number, string workOrderReference, CancellationToken ct)
     {
+        var user = http.HttpContext?.User;
+        if (user is null || EngineCredentials.ActAs(user, agentId) is not { } actAs)
+            return new PlacedCall(false, "", "Only the hotline's agents, supervisors and admins place calls.");
         try
         {
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
-                deadline: DateTime.UtcNow + Deadline, cancellationToken: ct);
+                new Metadata { { EngineCredentials.ActAsHeader, actAs } }, DateTime.UtcNow + Deadline, ct);
             return new PlacedCall(reply.Ok, reply.CallId, reply.Error);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument)
+        {
+            return new PlacedCall(false, "", "The engine refused: " + ex.Status.Detail);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {

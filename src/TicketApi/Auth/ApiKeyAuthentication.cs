@@ -12,9 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Hotline.TicketApi.Auth;
 
 /// <summary>Authenticates <c>X-Api-Key</c>: the bootstrap admin key, or a stored key (by its SHA-256 hash).</summary>
-public sealed class ApiKeyAuthenticationHandler(
+public sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IOptions<AuthOptions> auth, TicketDbContext db)
+    IOptions<AuthOptions> auth, TicketDbContext db, Security.FailedKeyLimit limit)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -31,10 +31,22 @@ public sealed class ApiKeyAuthenticationHandler(
         var hash = ApiKey.Hash(key);
         var stored = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash, Context.RequestAborted);
         // Read on every request (no cache): a revoked key is refused from the request after its revocation.
-        if (stored is null) return AuthenticateResult.Fail("Unknown API key.");
-        if (stored.RevokedAt is not null) return AuthenticateResult.Fail("The API key has been revoked.");
+        if (stored is null) return Refuse("Unknown API key.");
+        if (stored.RevokedAt is not null) return Refuse("The API key has been revoked.");
         return Success(stored.Name, stored.Role, stored.DepartmentId);
     }
+
+    /// <summary>A wrong key is logged with its source and counted against it (<see cref="Security.FailedKeyLimit"/>).</summary>
+    private AuthenticateResult Refuse(string why)
+    {
+        var source = Context.Connection.RemoteIpAddress;
+        var exhausted = source is not null && limit.RecordFailure(source);
+        LogRefused(Logger, why, source?.ToString(), Request.Path.Value, exhausted);
+        return AuthenticateResult.Fail(why);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API key refused ({Why}) from {Source} for {Path}; source now throttled: {Throttled}")]
+    private static partial void LogRefused(ILogger logger, string why, string? source, string? path, bool throttled);
 
     private AuthenticateResult Success(string name, string role, string? department)
     {

@@ -44,7 +44,7 @@ public static class ConsoleEndpoints
                 "/orders/{id:long}" => "order.html",
                 _ => route.TrimStart('/') + ".html",
             };
-            app.MapGet(route, () => Page(pages, file)).ExcludeFromDescription();
+            app.MapGet(route, (HttpContext context) => Page(context, pages, file)).ExcludeFromDescription();
         }
 
         var api = app.MapGroup("/console/api").WithTags("Console").RequireAuthorization(Policies.AnyRole);
@@ -55,14 +55,17 @@ public static class ConsoleEndpoints
         return app;
     }
 
-    private static readonly ConcurrentDictionary<string, string?> Inlined = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, PageInliner.Inlined?> Inlined = new(StringComparer.Ordinal);
 
     // A page arrives whole: its stylesheet and scripts are inlined into the HTML (read once, kept in memory), so a
     // first visit costs one request before the page's own API calls, not three or four more round trips for assets.
-    private static IResult Page(IFileProvider files, string name)
+    // Its CSP allows those inline blocks by hash and nothing else.
+    private static IResult Page(HttpContext context, IFileProvider files, string name)
     {
-        var html = Inlined.GetOrAdd(name, n => PageInliner.Inline(files, "console/" + n));
-        return html is null ? Results.NotFound() : Results.Content(html, "text/html; charset=utf-8");
+        var page = Inlined.GetOrAdd(name, n => PageInliner.InlineWithPolicy(files, "console/" + n));
+        if (page is null) return Results.NotFound();
+        context.Response.Headers.ContentSecurityPolicy = page.ContentSecurityPolicy;
+        return Results.Content(page.Html, "text/html; charset=utf-8");
     }
 
     /// <summary>The signed-in key's name, role and department, and the hotline's time zone (pages show local times in it).</summary>

@@ -22,7 +22,7 @@ public sealed partial class LiveFiguresFeed(
             return;
         }
         using var channel = GrpcChannel.ForAddress(url);
-        var client = new Cti.CtiClient(channel);
+        var client = new Cti.CtiClient(Security.EngineCredentials.Authorised(channel, options.Value.ServiceKey));
         StatsSnapshot? last = null;
         var backoff = TimeSpan.FromSeconds(1);
         var wasUp = true;

@@ -8,6 +8,7 @@ using Hotline.TicketApi.WebConsole;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.Security;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.Extensions.Options;
 
@@ -32,13 +33,15 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
         // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
-        services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value.Url is { Length: > 0 } url
-            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(url)))
+        services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value is { Url.Length: > 0 } engine
+            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(EngineCredentials.Authorised(Grpc.Net.Client.GrpcChannel.ForAddress(engine.Url), engine.ServiceKey)),
+                sp.GetRequiredService<IHttpContextAccessor>())
             : new UnconfiguredCallPlacer());
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
         services.AddScoped<MetricsQuery>();
         services.AddTicketAuth();
+        services.AddTicketSecurity(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestProblems>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -53,8 +56,10 @@ public static class ServiceRegistration
     public static WebApplication MapTicketApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         app.MapConsole();
         app.UseStatusCodePages();
+        app.UseFailedKeyLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/healthz");

@@ -1,17 +1,23 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using Hotline.Contracts.V1;
+using Hotline.TicketApi.Security;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.TicketApi.Ingest;
 
 /// <summary>
 /// gRPC adaptor for <c>CallEventIngest.Publish</c> (ingest.proto): hands each envelope to the
 /// <see cref="IngestWriter"/> and streams back one Ack per event, after its commit, in commit order.
+/// Only a configured engine node may publish (<c>Authorization: Bearer &lt;node key&gt;</c>, <c>Ingest:Nodes</c>), and
+/// only events carrying its own node id: a forged or misattributed event changes no figure (COMMON identity model).
 /// </summary>
-public sealed class CallEventIngestService(IngestWriter writer) : CallEventIngest.CallEventIngestBase
+public sealed partial class CallEventIngestService(IngestWriter writer, IOptions<IngestOptions> nodes, ILogger<CallEventIngestService> logger)
+    : CallEventIngest.CallEventIngestBase
 {
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
+        var node = Authenticate(context);
         var ct = context.CancellationToken;
         var acks = Channel.CreateUnbounded<Ack>();   // multi-reader kind: it can Count (the buffering below)
         long outstanding = 0;
@@ -22,6 +28,17 @@ public sealed class CallEventIngestService(IngestWriter writer) : CallEventInges
             {
                 await foreach (var envelope in requestStream.ReadAllAsync(ct))
                 {
+                    var claimed = envelope.EventCase switch
+                    {
+                        IngestEnvelope.EventOneofCase.Call => envelope.Call.NodeId,
+                        IngestEnvelope.EventOneofCase.Agent => envelope.Agent.NodeId,
+                        _ => "",
+                    };
+                    if (claimed != node.NodeId)
+                    {
+                        LogForeignNode(logger, node.NodeId, claimed, context.Peer);
+                        throw new RpcException(new Status(StatusCode.PermissionDenied, $"Node {node.NodeId} may publish only its own events (got node_id '{claimed}')."));
+                    }
                     Interlocked.Increment(ref outstanding);
                     await writer.EnqueueAsync(new PendingEvent(envelope, acks.Writer), ct);
                 }
@@ -43,4 +60,19 @@ public sealed class CallEventIngestService(IngestWriter writer) : CallEventInges
         }
         await pump;
     }
+
+    private IngestNode Authenticate(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        var node = header is { Length: > 7 } && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? nodes.Value.Find(header[7..].Trim()) : null;
+        if (node is not null) return node;
+        LogRefused(logger, header is null ? "no credential" : "unknown node key", context.Peer);
+        throw new RpcException(new Status(StatusCode.Unauthenticated, "Ingest needs Authorization: Bearer <node key> of a node in Ingest:Nodes."));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest refused ({Why}) from {Peer}")]
+    private static partial void LogRefused(ILogger logger, string why, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest refused: node {NodeId} sent an event of node '{ClaimedNodeId}' (from {Peer})")]
+    private static partial void LogForeignNode(ILogger logger, string nodeId, string claimedNodeId, string peer);
 }

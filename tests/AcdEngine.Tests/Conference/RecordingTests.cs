@@ -45,9 +45,9 @@ public sealed class RecordingTests
         var available = events.Single(e => e.PayloadCase == Kind.RecordingAvailable).RecordingAvailable;
         Assert.Multiple(() =>
         {
-            Assert.That(available.Location, Is.EqualTo(expected));
+            Assert.That(available.Location, Is.EqualTo("rec:" + callId), "an identifier, never a path");
             Assert.That(available.DurationMs, Is.EqualTo(1000), "measured from the WAV's data size");
-            Assert.That(events.Last().Ended.Recording, Is.EqualTo(expected));
+            Assert.That(events.Last().Ended.Recording, Is.EqualTo("rec:" + callId));
             Assert.That(caller.RecordingTo, Is.Null, "stopped");
             Assert.That(new FileInfo(expected).Length, Is.EqualTo(44 + 16000));
         });

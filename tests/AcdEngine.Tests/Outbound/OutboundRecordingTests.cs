@@ -56,9 +56,9 @@ public sealed class OutboundRecordingTests
         var available = events[5].RecordingAvailable;
         Assert.Multiple(() =>
         {
-            Assert.That(available.Location, Is.EqualTo(expected));
+            Assert.That(available.Location, Is.EqualTo("rec:" + outcome.CallId), "an identifier, never a path");
             Assert.That(available.DurationMs, Is.EqualTo(1000), "measured from the WAV's data size");
-            Assert.That(events[^1].Ended.Recording, Is.EqualTo(expected));
+            Assert.That(events[^1].Ended.Recording, Is.EqualTo("rec:" + outcome.CallId));
             Assert.That(events[^1].Ended.Direction, Is.EqualTo(CallDirection.Outbound));
             Assert.That(party.RecordingTo, Is.Null, "stopped");
             Assert.That(Directory.EnumerateFiles(_root, "*.wav", SearchOption.AllDirectories), Is.EquivalentTo(new[] { expected }), "one file per call");

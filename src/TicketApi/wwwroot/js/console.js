@@ -63,5 +63,16 @@ const hl = (() => {
     return me;
   }
 
-  return { KEY, key, api, json, el, pct, when, duration, signedIn, zone: () => zone };
+  // Where to go after signing in: a path on this site only. The browser's own URL parser decides (so "//host",
+  // "/\\host", "/<TAB>/host", "https:", "javascript:" and their encoded forms resolve off-site and are refused);
+  // anything that is not a plain same-origin path falls back to the landing page.
+  function safeNext(next, fallback) {
+    if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(next)) return fallback;
+    let url;
+    try { url = new URL(next, location.origin); } catch { return fallback; }
+    if (url.origin !== location.origin) return fallback;
+    return url.pathname + url.search + url.hash;
+  }
+
+  return { KEY, key, api, json, el, pct, when, duration, signedIn, safeNext, zone: () => zone };
 })();

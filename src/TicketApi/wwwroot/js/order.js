@@ -70,8 +70,10 @@
     recording = e.recordingAvailable?.location || e.ended?.recording || recording;
     return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, t.kind), " ", el("span", { class: "muted" }, describe(e)));
   }));
+  // An event names a recording (rec:<callId>); it is never a link: only the server resolves it to a file, so a
+  // forged location cannot send a reader anywhere.
   const recordingLink = recording
-    ? el("a", { href: recording, id: "recording", target: "_blank", rel: "noopener" }, "Play the recording")
+    ? el("span", { id: "recording", class: "recorded" }, "Recorded")
     : el("span", { class: "muted", id: "recording" }, o.callId ? "No recording for this call." : "Not from a call.");
 
   const auditTable = el("table", { class: "audit", id: "audit" },
