@@ -8,14 +8,17 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly PeerProcess _process;
     private readonly string _dataPath;
 
-    private HostProcess(PeerProcess process, int httpPort, int grpcPort, string dataPath)
+    private HostProcess(string project, PeerProcess process, int httpPort, int grpcPort, string dataPath)
     {
+        Project = project;
         _process = process;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
         _dataPath = dataPath;
     }
 
+    /// <summary>AcdEngine or TicketApi.</summary>
+    public string Project { get; }
     public int HttpPort { get; }
     public int GrpcPort { get; }
     public Uri HttpUrl => new($"http://127.0.0.1:{HttpPort}");
@@ -43,10 +46,18 @@ public sealed class HostProcess : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+        // The identity model's credentials (TestCredentials); a test's own settings override them.
+        var credentials = project switch
+        {
+            "AcdEngine" => TestCredentials.Engine(settings is not null && settings.TryGetValue("Node:Id", out var node) ? node : "acd-1"),
+            "TicketApi" => TestCredentials.TicketApi(),
+            _ => [],
+        };
+        foreach (var (k, v) in credentials) env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
         if (settings is not null)
             foreach (var (k, v) in settings) env[k.Replace(":", "__", StringComparison.Ordinal)] = v;
         var process = PeerProcess.Start("dotnet", [dll], env, output);
-        return new HostProcess(process, http, grpc, data);
+        return new HostProcess(project, process, http, grpc, data);
     }
 
     /// <summary>Starts the host and waits until GET /healthz answers 200.</summary>
@@ -64,6 +75,13 @@ public sealed class HostProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// An HTTP handler (for an HttpClient or a GrpcChannel) with this host's test credential: the engine's admin key for
+    /// AcdEngine (HTTP API and CTI), the stand-in node's key (<see cref="TestCredentials.TestNodeId"/>) for TicketApi's ingest.
+    /// </summary>
+    public HttpMessageHandler Credentials() => TestCredentials.Bearer(
+        Project == "AcdEngine" ? TestCredentials.EngineAdminKey : TestCredentials.NodeKey(TestCredentials.TestNodeId));
 
     public async Task WaitHealthyAsync(TimeSpan timeout)
     {

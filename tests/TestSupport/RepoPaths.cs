@@ -15,8 +15,12 @@ public static class RepoPaths
 #endif
 
     /// <summary>The built output folder of a host project under src/, e.g. HostOutput("AcdEngine").</summary>
+    /// <remarks>
+    /// <c>HOTLINE_HOSTS_ROOT</c> runs the tests against another checkout's build (e.g. main's, to show an attack
+    /// succeeds on the code before a fix).
+    /// </remarks>
     public static string HostOutput(string project) =>
-        Path.Combine(Root, "src", project, "bin", Configuration, "net10.0");
+        Path.Combine(Environment.GetEnvironmentVariable("HOTLINE_HOSTS_ROOT") is { Length: > 0 } other ? other : Root, "src", project, "bin", Configuration, "net10.0");
 
     private static string FindRoot()
     {

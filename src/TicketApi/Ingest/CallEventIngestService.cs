@@ -34,7 +34,13 @@ public sealed partial class CallEventIngestService(IngestWriter writer, IOptions
                         IngestEnvelope.EventOneofCase.Agent => envelope.Agent.NodeId,
                         _ => "",
                     };
-                    if (claimed != node.NodeId)
+                    // An event that names no node is the authenticated node's own; one that names another is forged.
+                    if (claimed.Length == 0)
+                    {
+                        if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) envelope.Call.NodeId = node.NodeId;
+                        else if (envelope.EventCase == IngestEnvelope.EventOneofCase.Agent) envelope.Agent.NodeId = node.NodeId;
+                    }
+                    else if (claimed != node.NodeId)
                     {
                         LogForeignNode(logger, node.NodeId, claimed, context.Peer);
                         throw new RpcException(new Status(StatusCode.PermissionDenied, $"Node {node.NodeId} may publish only its own events (got node_id '{claimed}')."));

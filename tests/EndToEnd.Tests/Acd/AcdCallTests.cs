@@ -52,9 +52,9 @@ public sealed class AcdCallTests
             ["Agents:2:Queues:0"] = "general",
             ["Agents:2:AutoReady"] = "false",
         });
-        _channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        _channel = GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         _cti = new Cti.CtiClient(_channel);
-        _http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        _http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };
         var voice = await Sox.ToneAsync(_work, 600, 60);
         _agent1 = Baresip.Start(AgentAccount("1001", "agent1001"), voice, seconds: 170);
         _agent2 = Baresip.Start(AgentAccount("1002", "agent1002"), voice, seconds: 170);

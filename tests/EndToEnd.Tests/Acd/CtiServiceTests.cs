@@ -27,7 +27,7 @@ public sealed class CtiServiceTests
             ["Agents:0:AutoReady"] = "false",
             ["Agents:1:AutoReady"] = "true",
         });
-        _channel = GrpcChannel.ForAddress(_host.GrpcUrl);
+        _channel = GrpcChannel.ForAddress(_host.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _host.Credentials() });
         _cti = new Cti.CtiClient(_channel);
     }
 
@@ -92,7 +92,7 @@ public sealed class CtiServiceTests
         Assert.That(snapshot.Queues.Single(q => q.Queue == "general").ServiceLevelMs, Is.EqualTo(15000));
         Assert.That(snapshot.Agents.Single(a => a.AgentId == "a2").Status, Is.EqualTo(AgentStatus.Ready), "a2 is AutoReady");
 
-        using var http = new HttpClient();
+        using var http = new HttpClient(_host.Credentials());
         using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri(_host.HttpUrl, "/api/stats")));
         var root = json.RootElement;
         Assert.That(root.GetProperty("redis").GetString(), Is.EqualTo("ok"));

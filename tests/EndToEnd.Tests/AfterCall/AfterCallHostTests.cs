@@ -51,10 +51,10 @@ public sealed class AfterCallHostTests
     [Test]
     public async Task Dial_requests_outside_the_dial_plan_or_for_an_agent_who_is_not_ready_are_refused_clearly()
     {
-        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         var cti = new Cti.CtiClient(channel);
         var before = await cti.GetAgentStateAsync(new AgentRequest { AgentId = "a2" });
-        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        using var http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };
         var badNumber = await http.PostAsJsonAsync("/api/dial", new { agentId = "a2", number = "110" });
         var unknown = await http.PostAsJsonAsync("/api/dial", new { agentId = "zz", number = "13900139000" });
         var notReady = await http.PostAsJsonAsync("/api/dial", new { agentId = "a1", number = "13900139000" });
@@ -77,7 +77,7 @@ public sealed class AfterCallHostTests
     public async Task An_abandoned_call_is_listed_returned_through_the_engine_and_the_attempt_is_recorded_on_its_order()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var channel = GrpcChannel.ForAddress(_ticketsGrpc);
+        using var channel = GrpcChannel.ForAddress(_ticketsGrpc, new GrpcChannelOptions { HttpHandler = TestCredentials.Bearer(TestCredentials.NodeKey(TestCredentials.TestNodeId)) });
         var ingest = new CallEventIngest.CallEventIngestClient(channel);
         var at = DateTime.UtcNow.AddMinutes(-5);
         using (var stream = ingest.Publish(cancellationToken: cts.Token))

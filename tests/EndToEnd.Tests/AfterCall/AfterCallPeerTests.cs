@@ -59,7 +59,7 @@ public sealed partial class AfterCallPeerTests
             ["Recording:Enabled"] = "true",
             ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),
         });
-        _channel = GrpcChannel.ForAddress(_engineGrpc);
+        _channel = GrpcChannel.ForAddress(_engineGrpc, new GrpcChannelOptions { HttpHandler = TestCredentials.Bearer(TestCredentials.EngineAdminKey) });
         _cti = new Cti.CtiClient(_channel);
         _tickets = new HttpClient { BaseAddress = _ticket.HttpUrl };
         _tickets.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);

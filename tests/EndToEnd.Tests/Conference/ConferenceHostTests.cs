@@ -34,7 +34,7 @@ public sealed class ConferenceHostTests
         {
             ["TicketApi:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
         });
-        using var channel = GrpcChannel.ForAddress(host.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(host.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = host.Credentials() });
         var cti = new Cti.CtiClient(channel);
         var consult = await cti.ConsultDepartmentAsync(new ConsultRequest { AgentId = "a1", CallId = "c-none", DepartmentId = "water" });
         var transfer = await cti.CompleteTransferAsync(new CallControlRequest { AgentId = "a1", CallId = "c-none" });

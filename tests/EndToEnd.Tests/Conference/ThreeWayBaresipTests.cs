@@ -75,7 +75,7 @@ public sealed class ThreeWayBaresipTests
         await RegisteredAsync(agent, "1001");
         await RegisteredAsync(department, "2001");
 
-        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         var cti = new Cti.CtiClient(channel);
         using var watchCancel = new CancellationTokenSource(TimeSpan.FromSeconds(80));
         using var watch = cti.WatchAgent(new AgentRequest { AgentId = "a1" }, cancellationToken: watchCancel.Token);
@@ -125,7 +125,7 @@ public sealed class ThreeWayBaresipTests
         var agentTone = await Sox.ToneAsync(_work, 800, 60);
         await using var agent = Baresip.Start(Account("1001", "agent1001"), agentTone, seconds: 90);
         await RegisteredAsync(agent, "1001");
-        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         var cti = new Cti.CtiClient(channel);
         try
         {

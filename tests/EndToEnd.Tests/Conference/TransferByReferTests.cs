@@ -151,7 +151,7 @@ public sealed class TransferByReferTests
         var scenario = Path.Combine(RepoPaths.Root, "tests", "EndToEnd.Tests", "Conference", "agent-attended-transfer.xml");
         await using var agent = SippPeer.Start(_sipPort, agentPort, ["-sf", scenario, "-key", "refer_to", "1", "-trace_logs", "-log_file", log], "-m", "1");
 
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_engine.GrpcUrl);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         var cti = new Contracts.V1.Cti.CtiClient(channel);
         await SetReadyAsync(cti);
         using var watchCancel = new CancellationTokenSource(TimeSpan.FromSeconds(80));

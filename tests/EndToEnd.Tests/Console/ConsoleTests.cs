@@ -50,10 +50,19 @@ public sealed partial class ConsoleTests
         _context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
         _page = await _context.NewPageAsync();
         _page.SetDefaultTimeout(15_000);
+        // Issue 14: the pages run under a CSP without 'unsafe-inline'; Chromium reports anything it blocks on the console.
+        _cspViolations.Clear();
+        _page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) _cspViolations.Add(m.Text); };
     }
 
+    private readonly List<string> _cspViolations = [];
+
     [TearDown]
-    public async Task ClosePageAsync() => await _context.DisposeAsync();
+    public async Task ClosePageAsync()
+    {
+        await _context.DisposeAsync();
+        Assert.That(_cspViolations, Is.Empty, "the console ran without Content-Security-Policy violations");
+    }
 
     private HttpClient Client(string key)
     {

@@ -29,7 +29,7 @@ public sealed partial class ConsoleTests
         var before = (await admin.GetFromJsonAsync<JsonElement>("/api/metrics?" + range)).GetProperty("total");
 
         // Real calls through the real ingest: four answered in time, one answered after 22 s, one abandoned in the queue.
-        using var channel = GrpcChannel.ForAddress(_host.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(_host.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _host.Credentials() });
         var ingest = new CallEventIngest.CallEventIngestClient(channel);
         var start = DateTime.UtcNow.AddMinutes(-5);
         var events = new List<IngestEnvelope>();

@@ -30,7 +30,7 @@ public sealed class WallboardWithEngineTests
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["AcdEngine:Url"] = engine.GrpcUrl.ToString(),
         });
-        using var channel = GrpcChannel.ForAddress(engine.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = engine.Credentials() });
         var cti = new Cti.CtiClient(channel);
         const string agent = "a1";   // src/AcdEngine/appsettings.json: agent a1, SIP user 1001, queue general
         await cti.SignInAsync(new SignInRequest { AgentId = agent, Ready = true });

@@ -35,7 +35,7 @@ public sealed class BaresipRegistrationTests
                 (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
             Assert.That(line, Does.Contain("200 OK"), phone.Output);
 
-            using var http = new HttpClient();
+            using var http = new HttpClient(host.Credentials());
             var bindings = await http.GetFromJsonAsync<Registration[]>(new Uri(host.HttpUrl, "/api/sip/registrations"));
             Assert.That(bindings, Is.Not.Null);
             var binding = bindings!.SingleOrDefault(b => b.User == "2001");

@@ -153,7 +153,7 @@ public sealed class SipEngineTests
 
     private async Task<Registration[]> GetRegistrationsAsync()
     {
-        using var http = new HttpClient();
+        using var http = new HttpClient(_host.Credentials());
         return await http.GetFromJsonAsync<Registration[]>(new Uri(_host.HttpUrl, "/api/sip/registrations")) ?? [];
     }
 

@@ -16,7 +16,7 @@ public sealed class IngestOverGrpcTests
     public async Task Shuffled_and_redelivered_events_give_each_call_and_order_exactly_once()
     {
         await using var host = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
-        using var channel = GrpcChannel.ForAddress(host.GrpcUrl);
+        using var channel = GrpcChannel.ForAddress(host.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = host.Credentials() });
         var client = new CallEventIngest.CallEventIngestClient(channel);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var start = new DateTime(2026, 11, 24, 2, 0, 0, DateTimeKind.Utc);
