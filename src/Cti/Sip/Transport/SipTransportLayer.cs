@@ -52,6 +52,9 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
 
     public string AdvertisedHost => _advertisedHost;
 
+    /// <summary>Open TCP connections now.</summary>
+    public int TcpConnectionCount => _tcp?.ConnectionCount ?? 0;
+
     /// <summary>Messages rejected by the parser since start.</summary>
     public long RejectedCount => Interlocked.Read(ref _rejected);
 
