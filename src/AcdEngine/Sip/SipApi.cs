@@ -23,6 +23,9 @@ public static class SipApi
         {
             admission = admission.Figures(),
             tcpConnections = stack.Transport.TcpConnectionCount,
+            tcpRefused = stack.Transport.TcpCounters.Refused,
+            tcpTimedOut = stack.Transport.TcpCounters.TimedOut,
+            tcpDropped = stack.Transport.TcpCounters.Dropped,
             transactions = stack.UserAgent.TransactionCount,
             sessions = stack.UserAgent.SessionCount,
             rejectedMessages = stack.Transport.RejectedCount,

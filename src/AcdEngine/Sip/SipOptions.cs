@@ -80,6 +80,33 @@ public sealed class SipOptions
     public List<SipAccountOptions> Accounts { get; set; } = [];
 
     public SipLimitOptions Limits { get; set; } = new();
+
+    public SipTcpOptions Tcp { get; set; } = new();
+}
+
+/// <summary>TCP connection hygiene (<c>Sip:Tcp:*</c>): deadlines, caps and send queues; see <see cref="Hotline.Cti.Sip.Transport.SipStreamOptions"/>.</summary>
+public sealed class SipTcpOptions
+{
+    /// <summary>Seconds a connection has to deliver each message from its first byte (and its first message once opened).</summary>
+    public int MessageTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Seconds without any traffic before a connection is closed.</summary>
+    public int IdleTimeoutSeconds { get; set; } = 900;
+
+    public int MaxConnections { get; set; } = 1024;
+    public int MaxConnectionsPerSource { get; set; } = 32;
+    public int SendQueueMessages { get; set; } = 256;
+    public int WriteTimeoutSeconds { get; set; } = 10;
+
+    public Hotline.Cti.Sip.Transport.SipStreamOptions ToStreamOptions() => new()
+    {
+        MessageTimeout = TimeSpan.FromSeconds(MessageTimeoutSeconds),
+        IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+        MaxConnections = MaxConnections,
+        MaxConnectionsPerSource = MaxConnectionsPerSource,
+        SendQueueMessages = SendQueueMessages,
+        WriteTimeout = TimeSpan.FromSeconds(WriteTimeoutSeconds),
+    };
 }
 
 /// <summary>Validates <see cref="SipOptions"/> at start; each failure names its key.</summary>
@@ -121,6 +148,7 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
         if (l.RegistersPerSecond is <= 0 or > 10000) failures.Add("Sip:Limits:RegistersPerSecond must be above 0 and at most 10000.");
         if (l.RegisterBurst is < 1 or > 100000) failures.Add("Sip:Limits:RegisterBurst must be between 1 and 100000.");
         if (l.MaxCallsPerSource is < 1 or > 100000) failures.Add("Sip:Limits:MaxCallsPerSource must be between 1 and 100000.");
+        failures.AddRange(options.Tcp.ToStreamOptions().Validate());
         foreach (var t in l.TrustedSources)
             if (!IPAddress.TryParse(t, out _)) failures.Add($"Sip:Limits:TrustedSources must hold IP addresses, not '{t}'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

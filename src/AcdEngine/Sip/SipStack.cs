@@ -22,7 +22,7 @@ public sealed class SipStack : IAsyncDisposable
         try
         {
             Transport = new SipTransportLayer(
-                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp },
+                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, Stream = o.Tcp.ToStreamOptions() },
                 SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
         }
         catch (SocketException ex)
