@@ -11,7 +11,7 @@ public static class StatsApi
         return routes;
     }
 
-    internal static IResult GetStats(LiveStats stats, RedisMirror redis)
+    internal static IResult GetStats(LiveStats stats, RedisMirror redis, Sip.SipAdmission sipAdmission)
     {
         var view = stats.Snapshot();
         return TypedResults.Ok(new
@@ -21,6 +21,7 @@ public static class StatsApi
             redis = redis.Degraded ? "unavailable (figures in memory only)" : "ok",
             queues = view.Queues,
             agents = view.Agents.Select(a => new { a.AgentId, status = a.Status.ToString(), a.Reason, a.Since, a.CallsHandledToday, a.CallId }),
+            sip = sipAdmission.Figures(), // Refused floods and failed authentications (issue 14).
         });
     }
 }

@@ -28,4 +28,16 @@ public sealed class OutboundOptions
 
     /// <summary>Numbers agents may never call (e.g. premium-rate prefixes), regular expressions.</summary>
     public List<string> Deny { get; set; } = [];
+
+    /// <summary>
+    /// International numbers (<see cref="InternationalPrefix"/>… or <c>+</c> with another country code) are refused
+    /// whatever <see cref="Allow"/> says, unless this is true: toll fraud goes abroad.
+    /// </summary>
+    public bool AllowInternational { get; set; }
+
+    /// <summary>The home country's calling code: <c>+86…</c> is dialled in national form, other <c>+…</c> numbers are international.</summary>
+    public string CountryCode { get; set; } = "86";
+
+    /// <summary>The international access prefix dialled before a country code (00 in most of the world).</summary>
+    public string InternationalPrefix { get; set; } = "00";
 }

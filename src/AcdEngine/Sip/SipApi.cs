@@ -18,9 +18,14 @@ public static class SipApi
             .Select(b => new { user = b.User, contact = b.Contact, expiresInSeconds = b.RemainingSeconds(now), source = b.Source, userAgent = b.UserAgent }));
     }
 
-    internal static IResult GetStats(SipStack stack) =>
+    internal static IResult GetStats(SipStack stack, SipAdmission admission) =>
         TypedResults.Ok(new
         {
+            admission = admission.Figures(),
+            tcpConnections = stack.Transport.TcpConnectionCount,
+            tcpRefused = stack.Transport.TcpCounters.Refused,
+            tcpTimedOut = stack.Transport.TcpCounters.TimedOut,
+            tcpDropped = stack.Transport.TcpCounters.Dropped,
             transactions = stack.UserAgent.TransactionCount,
             sessions = stack.UserAgent.SessionCount,
             rejectedMessages = stack.Transport.RejectedCount,

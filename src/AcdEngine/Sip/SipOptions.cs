@@ -8,6 +8,32 @@ public sealed class SipAccountOptions
 {
     public string User { get; set; } = "";
     public string Password { get; set; } = "";
+
+    /// <summary>May this account's phone call outside numbers through <c>Outbound:Gateway</c> (within the dial plan)?</summary>
+    public bool CanDialOut { get; set; } = true;
+
+    /// <summary>Calls this account may place at once (INVITEs from its phone; calls the engine rings it with do not count).</summary>
+    public int MaxConcurrentCalls { get; set; } = 2;
+
+    /// <summary>Calls this account may place per minute (a token bucket with a burst of the same size).</summary>
+    public int CallsPerMinute { get; set; } = 10;
+}
+
+/// <summary>
+/// Per-source-address limits on what reaches the engine without a dialog (<c>Sip:Limits:*</c>): new dialogs
+/// (INVITE, SUBSCRIBE, REFER, MESSAGE…) and registrations are token buckets, calls at once are capped. A carrier
+/// trunk or SBC that brings many citizens' calls from one address goes in <see cref="TrustedSources"/>.
+/// </summary>
+public sealed class SipLimitOptions
+{
+    public double DialogsPerSecond { get; set; } = 5;
+    public int DialogBurst { get; set; } = 20;
+    public double RegistersPerSecond { get; set; } = 2;
+    public int RegisterBurst { get; set; } = 10;
+    public int MaxCallsPerSource { get; set; } = 20;
+
+    /// <summary>IP addresses exempt from the per-source limits (the carrier's SBC); account limits still apply.</summary>
+    public List<string> TrustedSources { get; set; } = [];
 }
 
 /// <summary>The SIP stack of the engine (<c>Sip:*</c>).</summary>
@@ -52,6 +78,35 @@ public sealed class SipOptions
     public List<string> DigestAlgorithms { get; set; } = [];
 
     public List<SipAccountOptions> Accounts { get; set; } = [];
+
+    public SipLimitOptions Limits { get; set; } = new();
+
+    public SipTcpOptions Tcp { get; set; } = new();
+}
+
+/// <summary>TCP connection hygiene (<c>Sip:Tcp:*</c>): deadlines, caps and send queues; see <see cref="Hotline.Cti.Sip.Transport.SipStreamOptions"/>.</summary>
+public sealed class SipTcpOptions
+{
+    /// <summary>Seconds a connection has to deliver each message from its first byte (and its first message once opened).</summary>
+    public int MessageTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Seconds without any traffic before a connection is closed.</summary>
+    public int IdleTimeoutSeconds { get; set; } = 900;
+
+    public int MaxConnections { get; set; } = 1024;
+    public int MaxConnectionsPerSource { get; set; } = 32;
+    public int SendQueueMessages { get; set; } = 256;
+    public int WriteTimeoutSeconds { get; set; } = 10;
+
+    public Hotline.Cti.Sip.Transport.SipStreamOptions ToStreamOptions() => new()
+    {
+        MessageTimeout = TimeSpan.FromSeconds(MessageTimeoutSeconds),
+        IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+        MaxConnections = MaxConnections,
+        MaxConnectionsPerSource = MaxConnectionsPerSource,
+        SendQueueMessages = SendQueueMessages,
+        WriteTimeout = TimeSpan.FromSeconds(WriteTimeoutSeconds),
+    };
 }
 
 /// <summary>Validates <see cref="SipOptions"/> at start; each failure names its key.</summary>
@@ -84,7 +139,18 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
             else if (!seen.Add(a.User)) failures.Add($"Sip:Accounts:{i}:User '{a.User}' appears twice.");
             if (string.IsNullOrEmpty(a.Password) || a.Password.Length < 6)
                 failures.Add($"Sip:Accounts:{i}:Password must be at least 6 characters.");
+            if (a.MaxConcurrentCalls is < 1 or > 100) failures.Add($"Sip:Accounts:{i}:MaxConcurrentCalls must be between 1 and 100.");
+            if (a.CallsPerMinute is < 1 or > 600) failures.Add($"Sip:Accounts:{i}:CallsPerMinute must be between 1 and 600.");
         }
+        var l = options.Limits;
+        if (l.DialogsPerSecond is <= 0 or > 10000) failures.Add("Sip:Limits:DialogsPerSecond must be above 0 and at most 10000.");
+        if (l.DialogBurst is < 1 or > 100000) failures.Add("Sip:Limits:DialogBurst must be between 1 and 100000.");
+        if (l.RegistersPerSecond is <= 0 or > 10000) failures.Add("Sip:Limits:RegistersPerSecond must be above 0 and at most 10000.");
+        if (l.RegisterBurst is < 1 or > 100000) failures.Add("Sip:Limits:RegisterBurst must be between 1 and 100000.");
+        if (l.MaxCallsPerSource is < 1 or > 100000) failures.Add("Sip:Limits:MaxCallsPerSource must be between 1 and 100000.");
+        failures.AddRange(options.Tcp.ToStreamOptions().Validate());
+        foreach (var t in l.TrustedSources)
+            if (!IPAddress.TryParse(t, out _)) failures.Add($"Sip:Limits:TrustedSources must hold IP addresses, not '{t}'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

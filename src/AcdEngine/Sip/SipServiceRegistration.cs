@@ -14,6 +14,7 @@ public static class SipServiceRegistration
         services.AddOptions<SipOptions>().Bind(configuration.GetSection(SipOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SipOptions>, SipOptionsValidator>();
         services.AddSingleton<SipStack>();
+        services.AddSingleton<SipAdmission>();
         services.AddSingleton<SipRouting>();
 
         // Media core (Rtp:*) and the telephony the ACD is written against, over the SIP user agent.

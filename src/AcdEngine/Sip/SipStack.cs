@@ -22,7 +22,7 @@ public sealed class SipStack : IAsyncDisposable
         try
         {
             Transport = new SipTransportLayer(
-                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp },
+                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, Stream = o.Tcp.ToStreamOptions() },
                 SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
         }
         catch (SocketException ex)
@@ -39,22 +39,26 @@ public sealed class SipStack : IAsyncDisposable
         var algorithms = o.DigestAlgorithms.Count == 0
             ? [DigestAlgorithm.Md5]
             : o.DigestAlgorithms.Select(a => a == "SHA-256" ? DigestAlgorithm.Sha256 : DigestAlgorithm.Md5).ToList();
-        Registrar = new SipRegistrar(o.Accounts.Select(a => new SipAccount(a.User, a.Password)),
-            new SipRegistrarOptions
-            {
-                Realm = o.Domain,
-                Algorithms = algorithms,
-                NonceLifetime = TimeSpan.FromSeconds(o.NonceLifetimeSeconds),
-                MaxFailures = o.MaxAuthFailures,
-                LockoutDuration = TimeSpan.FromSeconds(o.LockoutSeconds),
-            },
-            time, loggers.CreateLogger<SipRegistrar>());
+        var registrarOptions = new SipRegistrarOptions
+        {
+            Realm = o.Domain,
+            Algorithms = algorithms,
+            NonceLifetime = TimeSpan.FromSeconds(o.NonceLifetimeSeconds),
+            MaxFailures = o.MaxAuthFailures,
+            LockoutDuration = TimeSpan.FromSeconds(o.LockoutSeconds),
+        };
+        // One digest check for REGISTER (401) and every other request from our accounts (407): one nonce table,
+        // one failure count per source (RFC 3261 §22).
+        Authenticator = new SipDigestAuthenticator(o.Accounts.Select(a => new SipAccount(a.User, a.Password)), registrarOptions,
+            time, loggers.CreateLogger<SipDigestAuthenticator>());
+        Registrar = new SipRegistrar(Authenticator, registrarOptions, time, loggers.CreateLogger<SipRegistrar>());
     }
 
     public SipOptions Options { get; }
     public SipTransportLayer Transport { get; }
     public SipUserAgent UserAgent { get; }
     public SipRegistrar Registrar { get; }
+    public SipDigestAuthenticator Authenticator { get; }
 
     public void Start() => Transport.Start(UserAgent.Receive);
 

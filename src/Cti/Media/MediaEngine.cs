@@ -50,10 +50,13 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>The address we put in SDP.</summary>
     public IPAddress AdvertisedAddress { get; }
 
-    /// <summary>A new session on a fresh port pair, not yet started. Dispose it to free the ports.</summary>
-    public MediaSession CreateSession()
+    /// <summary>
+    /// A new session on a fresh port pair, not yet started. Dispose it to free the ports. Unprivileged sessions
+    /// (calls from unauthenticated parties) cannot take the reserved pairs (<c>Rtp:ReservedPercent</c>).
+    /// </summary>
+    public MediaSession CreateSession(bool privileged = true)
     {
-        var endpoint = Ports.Allocate();
+        var endpoint = Ports.Allocate(privileged);
         return new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>());
     }
 

@@ -57,20 +57,18 @@ public sealed partial class MediaSession
         var isEvent = packet.PayloadType == media.TelephoneEventPayloadType;
         var isAudio = packet.PayloadType == media.PayloadType || packet.PayloadType is 0 or 8;
         if (!isEvent && !isAudio) return; // comfort noise, unknown types: ignored, and never latched on
-        if (!_latched)
+        // Media only from the SDP's address, or a source that earned a re-latch (symmetric RTP behind NAT, RFC 4961).
+        switch (_latch.OnPacket(from, packet.Ssrc, packet.SequenceNumber, _time.GetTimestamp()))
         {
-            // Symmetric RTP (RFC 4961): send back to where the peer's packets really come from (NAT).
-            var copy = new SocketAddress(from.Family, from.Size);
-            from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
-            Volatile.Write(ref _rtcpRemote, RtcpAddressFor(copy));
-            Volatile.Write(ref _remote, copy);
-            _latched = true;
-            LogLatched(_logger, LocalEndPoint.Port);
-        }
-        else if (!from.Equals(Volatile.Read(ref _remote)))
-        {
-            Statistics.OnStray();
-            return;
+            case RtpSourceVerdict.Reject:
+                Statistics.OnStray();
+                return;
+            case RtpSourceVerdict.Latched:
+                var latched = _latch.Accepted;
+                Volatile.Write(ref _rtcpRemote, RtcpAddressFor(latched));
+                Volatile.Write(ref _remote, latched);
+                LogLatched(_logger, LocalEndPoint.Port);
+                break;
         }
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         Statistics.RemoteSsrc = packet.Ssrc;
@@ -143,6 +141,6 @@ public sealed partial class MediaSession
         Statistics.OnRtcpSent();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} latched to the peer's source address")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} re-latched to a new source after a run of consecutive packets (symmetric RTP)")]
     private static partial void LogLatched(ILogger logger, int port);
 }

@@ -38,7 +38,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private AudioFeed _feed = SilenceFeed;
     private NegotiatedMedia? _media;
     private SocketAddress? _remote;
-    private volatile bool _latched;
+    private readonly RtpSourceLatch _latch;
     private WavRecorder? _recorder;
     private readonly Lock _inboundGate = new();
     private long _inboundTick = -1;
@@ -65,6 +65,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         _timestamp = (uint)Random.Shared.Next();
         _lastReceived = time.GetTimestamp();
         _cname = RtcpPacket.DefaultCname(Ssrc);
+        _latch = new RtpSourceLatch(endpoint.Rtp.AddressFamily, time.TimestampFrequency);
     }
 
     /// <summary>Our RTP socket's address (goes in the SDP <c>m=</c> port).</summary>
@@ -99,8 +100,8 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         var old = Volatile.Read(ref _media);
         if (old is null || !old.RemoteEndPoint.Equals(media.RemoteEndPoint))
         {
-            _latched = false;
-            var remote = media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : media.RemoteEndPoint.Serialize();
+            var remote = media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : ToSocketFamily(media.RemoteEndPoint).Serialize();
+            _latch.Reset(remote);
             Volatile.Write(ref _rtcpRemote, RtcpAddressFor(remote));
             Volatile.Write(ref _remote, remote);
         }
@@ -110,15 +111,42 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         Volatile.Write(ref _media, media);
     }
 
-    /// <summary>Starts receiving and joins the media clock. Call <see cref="Apply"/> first.</summary>
+    /// <summary>The SDP address in the form our socket reports sources (IPv4-mapped on a dual-mode IPv6 socket).</summary>
+    private IPEndPoint ToSocketFamily(IPEndPoint sdp) =>
+        _endpoint.Rtp.AddressFamily == AddressFamily.InterNetworkV6 && sdp.AddressFamily == AddressFamily.InterNetwork
+            ? new IPEndPoint(sdp.Address.MapToIPv6(), sdp.Port) : sdp;
+
+    /// <summary>
+    /// Starts receiving and joins the media clock. Call <see cref="Apply"/> first. Whatever reached the ports before
+    /// (the pair was bound when the offer was answered) is discarded: it cannot be the call's media.
+    /// </summary>
     public void Start()
     {
         if (Media is null) throw new InvalidOperationException("Apply the negotiated media before starting the session.");
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        Discard(_endpoint.Rtp);
+        Discard(_endpoint.Rtcp);
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         _receiveLoop = Task.Run(ReceiveLoopAsync);
         _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
         _clock.Subscribe(this);
+    }
+
+    /// <summary>Drops what is queued on a socket now (bounded: a spray cannot keep us here).</summary>
+    private static void Discard(Socket socket)
+    {
+        Span<byte> sink = stackalloc byte[256];
+        for (var i = 0; i < 4096 && socket.Available > 0; i++)
+        {
+            try
+            {
+                socket.Receive(sink, SocketFlags.None);
+            }
+            catch (SocketException)
+            {
+                // A truncated datagram (larger than the sink) or an ICMP error: dropped either way.
+            }
+        }
     }
 
     /// <summary>

@@ -45,9 +45,10 @@ public sealed partial class SipTelephony : ITelephony
     /// Turns an inbound INVITE into a leg and raises <see cref="IncomingCall"/>. An offer we cannot answer gets 488
     /// (RFC 3264 §6), exhausted RTP ports 503; both return false and raise nothing.
     /// </summary>
-    public bool Offer(IncomingInviteSession session)
+    /// <remarks><paramref name="privileged"/> false (a call from an unauthenticated party) keeps it off the reserved RTP ports.</remarks>
+    public bool Offer(IncomingInviteSession session, bool privileged = true)
     {
-        var leg = CreateInboundLeg(session);
+        var leg = CreateInboundLeg(session, privileged);
         if (leg is null) return false;
         var handler = IncomingCall;
         if (handler is null)
@@ -60,12 +61,12 @@ public sealed partial class SipTelephony : ITelephony
     }
 
     /// <summary>An inbound leg with its SDP answer ready (null when refused with 488/503, or CANCELled already).</summary>
-    public SipCallLeg? CreateInboundLeg(IncomingInviteSession session)
+    public SipCallLeg? CreateInboundLeg(IncomingInviteSession session, bool privileged = true)
     {
         MediaSession media;
         try
         {
-            media = _media.CreateSession();
+            media = _media.CreateSession(privileged);
         }
         catch (InvalidOperationException ex)
         {

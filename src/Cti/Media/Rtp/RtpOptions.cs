@@ -36,6 +36,14 @@ public sealed class RtpOptions
     /// </summary>
     public bool RealtimeClock { get; set; } = true;
 
+    /// <summary>
+    /// <c>Rtp:ReservedPercent</c>: share of the port pairs that calls from unauthenticated parties (public numbers)
+    /// may not take, kept for agents' phones and the engine's own legs, so a flood of public calls cannot leave an
+    /// agent's call without media (rounded down: a tiny range reserves nothing).
+    /// </summary>
+    [Range(0, 50)]
+    public int ReservedPercent { get; set; } = 10;
+
     /// <summary>Checks the values together; returns the problems, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -52,6 +60,8 @@ public sealed class RtpOptions
             errors.Add($"Rtp:PortMax {PortMax} must be at least PortMin + 3 (one RTP/RTCP pair).");
         if (InactivityTimeoutSeconds is < 0 or > 3600)
             errors.Add($"Rtp:InactivityTimeoutSeconds {InactivityTimeoutSeconds} must be between 0 and 3600.");
+        if (ReservedPercent is < 0 or > 50)
+            errors.Add($"Rtp:ReservedPercent {ReservedPercent} must be between 0 and 50.");
         if (JitterBufferMilliseconds is < 40 or > 1000)
             errors.Add($"Rtp:JitterBufferMilliseconds {JitterBufferMilliseconds} must be between 40 and 1000.");
         return errors;

@@ -1,21 +1,24 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace Hotline.Cti.Media.Rtp;
 
 /// <summary>
 /// Hands out RTP/RTCP socket pairs from <c>Rtp:PortMin</c>–<c>Rtp:PortMax</c>: an even port for RTP and the next
-/// odd one for RTCP (RFC 3550 §11). Round-robin so a just-freed port is not reused at once (late packets of the
-/// old call would latch the new one). Ports used by other programs are skipped.
+/// odd one for RTCP (RFC 3550 §11). The pair is chosen at random (RFC 3550 §9.1 / RFC 3711 §9 spirit: an outsider
+/// cannot guess the next call's port and spray it), which also keeps a just-freed port from being reused at once.
+/// <c>Rtp:ReservedPercent</c> of the pairs are kept for privileged callers (authenticated accounts, the engine's own
+/// legs). Ports used by other programs are skipped.
 /// </summary>
 public sealed class RtpPortAllocator
 {
     private readonly IPAddress _bindAddress;
     private readonly int _first;
     private readonly int _pairs;
+    private readonly int _reserved;
     private readonly bool[] _inUse;
     private readonly Lock _gate = new();
-    private int _next;
 
     public RtpPortAllocator(RtpOptions options)
     {
@@ -24,21 +27,33 @@ public sealed class RtpPortAllocator
         _bindAddress = IPAddress.Parse(options.BindAddress);
         _first = options.PortMin % 2 == 0 ? options.PortMin : options.PortMin + 1;
         _pairs = (options.PortMax - _first + 1) / 2;
+        _reserved = _pairs * options.ReservedPercent / 100;
         _inUse = new bool[_pairs];
     }
 
     /// <summary>How many pairs are handed out now.</summary>
     public int InUse { get; private set; }
 
-    /// <summary>Binds the next free pair. Throws <see cref="InvalidOperationException"/> when the range is exhausted.</summary>
-    public RtpEndpoint Allocate()
+    /// <summary>Pairs in the range.</summary>
+    public int Capacity => _pairs;
+
+    /// <summary>Pairs only privileged callers may take.</summary>
+    public int Reserved => _reserved;
+
+    /// <summary>
+    /// Binds a free pair chosen at random. Unprivileged callers (unauthenticated public calls) may not take the last
+    /// <see cref="Reserved"/> pairs. Throws <see cref="InvalidOperationException"/> when none is left for the caller.
+    /// </summary>
+    public RtpEndpoint Allocate(bool privileged = true)
     {
         lock (_gate)
         {
+            if (!privileged && _pairs - InUse <= _reserved)
+                throw new InvalidOperationException($"No RTP port pair left outside the {_reserved} reserved for authenticated calls (Rtp:ReservedPercent).");
+            var start = RandomNumberGenerator.GetInt32(_pairs);
             for (var tried = 0; tried < _pairs; tried++)
             {
-                var index = _next;
-                _next = (_next + 1) % _pairs;
+                var index = (start + tried) % _pairs;
                 if (_inUse[index]) continue;
                 var port = _first + (2 * index);
                 var rtp = TryBind(port);

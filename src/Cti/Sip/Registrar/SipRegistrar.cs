@@ -11,124 +11,41 @@ namespace Hotline.Cti.Sip.Registrar;
 /// </summary>
 public sealed partial class SipRegistrar
 {
-    private readonly Dictionary<string, SipAccount> _accounts;
     private readonly SipRegistrarOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SipRegistrar> _logger;
-    private readonly DigestNonces _nonces;
-    private readonly AuthFailureLockout _lockout;
 
     public SipRegistrar(IEnumerable<SipAccount> accounts, SipRegistrarOptions options, TimeProvider time, ILogger<SipRegistrar> logger)
+        : this(new SipDigestAuthenticator(accounts, options, time, logger), options, time, logger)
     {
-        _accounts = accounts.ToDictionary(a => a.User, StringComparer.Ordinal);
+    }
+
+    /// <summary>A registrar sharing <paramref name="authenticator"/> (nonces, lock-out) with the rest of the stack.</summary>
+    public SipRegistrar(SipDigestAuthenticator authenticator, SipRegistrarOptions options, TimeProvider time, ILogger<SipRegistrar> logger)
+    {
+        Authenticator = authenticator;
         _options = options;
         _time = time;
         _logger = logger;
-        _nonces = new DigestNonces(time, options.NonceLifetime);
-        _lockout = new AuthFailureLockout(time, options.MaxFailures, options.FailureWindow, options.LockoutDuration);
         Bindings = new SipBindings(time);
     }
 
     public SipBindings Bindings { get; }
 
+    /// <summary>The digest check (RFC 3261 §22) this registrar uses; the routing challenges other requests with it.</summary>
+    public SipDigestAuthenticator Authenticator { get; }
+
     /// <summary>Answers one REGISTER (§10.3 steps 1–8).</summary>
     public void Handle(ServerRequest request)
     {
-        var message = request.Message;
-        var source = request.Source.Address.Address;
-        if (_lockout.IsLockedOut(source))
-        {
-            request.Respond(403, "Forbidden (too many failed attempts)");
-            return;
-        }
-        var user = message.To?.Uri.User;
-        if (user is null || !_accounts.TryGetValue(user, out var account))
-        {
-            // Answer as for a known user, so user names cannot be probed; count the attempt if credentials came.
-            if (message.GetHeader(SipHeaderId.Authorization) is not null) Fail(request, "unknown user");
-            else Challenge(request, stale: false);
-            return;
-        }
-        if (!Authenticate(request, account)) return;
-        _lockout.RecordSuccess(source);
-        UpdateBindings(request, user);
-    }
-
-    private bool Authenticate(ServerRequest request, SipAccount account)
-    {
-        var message = request.Message;
-        var header = message.GetHeader(SipHeaderId.Authorization);
-        if (header is null)
-        {
-            Challenge(request, stale: false);
-            return false;
-        }
-        if (!DigestCredentials.TryParse(header, out var credentials) || !DigestComputation.TryParse(credentials.Algorithm, out var algorithm) ||
-            !_options.Algorithms.Contains(algorithm))
-        {
-            request.Respond(400, "Bad Request (malformed Authorization)");
-            return false;
-        }
-        if (credentials.Username != account.User || credentials.Realm != _options.Realm)
-        {
-            Fail(request, "user or realm mismatch");
-            return false;
-        }
-        if (credentials.Qop is not null && (credentials.Qop != "auth" || credentials.Cnonce is null || credentials.NonceCount is null))
-        {
-            request.Respond(400, "Bad Request (qop=auth needs cnonce and nc)");
-            return false;
-        }
-        var expected = DigestComputation.Response(algorithm, account.User, _options.Realm, account.Password, message.Method,
-            credentials.Uri!, credentials.Nonce!, credentials.Qop, credentials.NonceCount, credentials.Cnonce);
-        if (!string.Equals(expected, credentials.Response, StringComparison.OrdinalIgnoreCase))
-        {
-            Fail(request, "wrong password");
-            return false;
-        }
-        // Check the nonce only after the digest matched, so a forged request cannot burn someone's nonce-count.
-        switch (_nonces.Check(credentials.Nonce!, credentials.Qop is null ? null : credentials.NonceCount))
-        {
-            case NonceCheck.Valid:
-                return true;
-            case NonceCheck.Stale:
-                Challenge(request, stale: true);
-                return false;
-            case NonceCheck.Replayed:
-                LogReplay(account.User);
-                Challenge(request, stale: false);
-                return false;
-            default:
-                Fail(request, "nonce not ours");
-                return false;
-        }
-    }
-
-    private void Fail(ServerRequest request, string why)
-    {
-        var source = request.Source.Address.Address;
-        if (_lockout.RecordFailure(source))
-        {
-            LogLockedOut(source.ToString(), _options.LockoutDuration);
-            request.Respond(403, "Forbidden (too many failed attempts)");
-            return;
-        }
-        LogAuthFailed(source.ToString(), why);
-        Challenge(request, stale: false);
-    }
-
-    /// <summary>401 with one WWW-Authenticate per algorithm, preferred first (RFC 8760 §2.4).</summary>
-    private void Challenge(ServerRequest request, bool stale)
-    {
-        var nonce = _nonces.Create();
-        request.Respond(401, toTag: SipIdentifiers.NewTag(), configure: r =>
-        {
-            foreach (var algorithm in _options.Algorithms)
-            {
-                r.AddHeader(SipHeaderNames.WwwAuthenticate,
-                    $"Digest realm=\"{_options.Realm}\", nonce=\"{nonce}\", algorithm={algorithm.Name()}, qop=\"auth\"{(stale ? ", stale=true" : "")}");
-            }
-        });
+        var user = request.Message.To?.Uri.User;
+        // §10.3 step 5: the To user is the address-of-record; credentials must be that account's. An unknown To
+        // user is answered as a known one would be, so user names cannot be probed.
+        var account = Authenticator.Authenticate(request, DigestChallengeKind.Server,
+            (status, reason, configure) => request.Respond(status, reason, configure, toTag: status == 401 ? SipIdentifiers.NewTag() : null),
+            expectedUser: user ?? "");
+        if (account is null) return;
+        UpdateBindings(request, account.User);
     }
 
     private void UpdateBindings(ServerRequest request, string user)
@@ -206,13 +123,4 @@ public sealed partial class SipRegistrar
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP registrar: {User} removed all contacts")]
     private partial void LogUnregisteredAll(string user);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP registrar: authentication failed from {Source}: {Why}")]
-    private partial void LogAuthFailed(string source, string why);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP registrar: {Source} locked out for {Duration} after repeated failures")]
-    private partial void LogLockedOut(string source, TimeSpan duration);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP registrar: replayed nonce-count from {User}")]
-    private partial void LogReplay(string user);
 }

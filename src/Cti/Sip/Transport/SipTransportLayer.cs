@@ -37,7 +37,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger);
         try
         {
-            if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, logger);
+            if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, options.Stream, logger);
         }
         catch
         {
@@ -51,6 +51,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     public int Port => _udp.LocalEndPoint.Port;
 
     public string AdvertisedHost => _advertisedHost;
+
+    /// <summary>Open TCP connections now.</summary>
+    public int TcpConnectionCount => _tcp?.ConnectionCount ?? 0;
+
+    /// <summary>TCP connections refused over a cap, closed for a missed deadline, dropped for not reading (since start).</summary>
+    public (long Refused, long TimedOut, long Dropped) TcpCounters => _tcp?.Counters ?? default;
 
     /// <summary>Messages rejected by the parser since start.</summary>
     public long RejectedCount => Interlocked.Read(ref _rejected);

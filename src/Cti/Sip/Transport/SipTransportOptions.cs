@@ -14,6 +14,9 @@ public sealed record SipTransportOptions
 
     public bool EnableTcp { get; init; } = true;
 
+    /// <summary>Deadlines, caps and send queues of stream connections (TCP).</summary>
+    public SipStreamOptions Stream { get; init; } = new();
+
     /// <summary>Concurrent UDP receive loops (0 = one per core, at least two).</summary>
     public int UdpReceivers { get; init; }
 }

@@ -95,14 +95,17 @@ public sealed class IncomingInviteSession : SipInviteSession
     }
 
     /// <summary>Refuses the call with a final non-2xx response (486, 480, 404, 603…).</summary>
-    public void Reject(int statusCode, string? reasonPhrase = null)
+    public void Reject(int statusCode, string? reasonPhrase = null) => Reject(statusCode, reasonPhrase, null);
+
+    /// <summary>Refuses the call with extra headers (a 407's Proxy-Authenticate, a 503's Retry-After).</summary>
+    public void Reject(int statusCode, string? reasonPhrase, Action<SipMessage>? configure)
     {
         if (statusCode < 300) throw new ArgumentOutOfRangeException(nameof(statusCode), "A rejection is 300-699.");
         lock (Gate)
         {
             if (State != SipSessionState.Offering || Transaction.IsAnswered) return;
         }
-        Request.Respond(statusCode, reasonPhrase, toTag: LocalTag);
+        Request.Respond(statusCode, reasonPhrase, configure, toTag: LocalTag);
         End(SipSessionEndReason.Rejected, statusCode);
     }
 

@@ -45,6 +45,12 @@ public sealed partial class SipUserAgent
     /// <summary>Any other out-of-dialog request (OPTIONS, REGISTER…). Unanswered requests get 501.</summary>
     public event EventHandler<SipRequestEventArgs>? RequestReceived;
 
+    /// <summary>
+    /// Asked for every new out-of-dialog request (not ACK, CANCEL or OPTIONS) before the core keeps any state for it;
+    /// false answers 503 statelessly. The host puts its per-source rate limits here.
+    /// </summary>
+    public Func<SipMessage, SipEndPoint, bool>? Admit { get; set; }
+
     /// <summary>The transport layer's callback: every parsed message enters here.</summary>
     public void Receive(SipMessage message, SipEndPoint source)
     {
@@ -88,6 +94,15 @@ public sealed partial class SipUserAgent
         }
 
         var destination = SipTransportLayer.ResponseDestination(request, source);
+        if (request.ToTag is null && request.Method is not (SipMethods.Cancel or SipMethods.Options) && Admit is { } admit && !admit(request, source))
+        {
+            // Over a per-source limit: answered statelessly (no transaction, no retransmissions, nothing kept), with
+            // Retry-After so a well-behaved client backs off (RFC 3261 §21.5.4, §20.33).
+            var busy = SipResponses.Create(request, 503, "Service Unavailable (rate limited)", toTag: SipIdentifiers.NewTag());
+            busy.AddHeader(SipHeaderNames.RetryAfter, "5");
+            _sender.Send(busy, destination);
+            return;
+        }
         if (request.RequestUri is not { IsSip: true })
         {
             // §8.2.2.1: a scheme we do not serve.
@@ -131,16 +146,14 @@ public sealed partial class SipUserAgent
             return;
         }
         if (request.Method == SipMethods.Invite) OnNewInvite(server);
-        else if (request.Method == SipMethods.Refer)
-        {
-            // RFC 3515 §2.4.2 allows a REFER outside a dialog; we only act on transfers of calls we carry.
-            server.Respond(403, "Forbidden (REFER outside a dialog)");
-        }
         else
         {
+            // The host sees every other out-of-dialog request first (it challenges those claiming an account).
             RequestReceived?.Invoke(this, new SipRequestEventArgs(server));
-            if (!tx.IsAnswered && tx.LastResponse is null)
-                server.Respond(501, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow)); // §8.2.1
+            if (tx.IsAnswered || tx.LastResponse is not null) return;
+            // RFC 3515 §2.4.2 allows a REFER outside a dialog; we only act on transfers of calls we carry.
+            if (request.Method == SipMethods.Refer) server.Respond(403, "Forbidden (REFER outside a dialog)");
+            else server.Respond(501, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow)); // §8.2.1
         }
     }
 

@@ -26,7 +26,7 @@ public class MediaSessionTests
     }
 
     [Test]
-    public async Task Sends_to_the_sdp_address_then_latches_to_where_rtp_really_comes_from()
+    public async Task Sends_to_the_sdp_address_then_re_latches_to_a_natted_source_only_after_a_run_of_consecutive_packets()
     {
         await using var media = new MediaFixture();
         using var signalled = new RtpPeer();
@@ -36,8 +36,18 @@ public class MediaSessionTests
         media.Tick();
         Assert.That(signalled.Receive(), Is.Not.Null, "before latching we send to the SDP address");
 
+        // Symmetric RTP behind NAT (RFC 4961): the peer's packets come from another address than its SDP names. One
+        // packet is not enough; a run of consecutive sequence numbers over >= 120 ms (no packet from the SDP address) is.
+        for (var i = 1; i < RtpSourceLatch.RunLength; i++)
+        {
+            natted.SendAudio(new short[160], session.LocalEndPoint);
+            var strays = i;
+            Eventually.True(() => session.Statistics.StrayPackets == strays, "the natted packet " + i);
+            media.Time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+        Assert.That(session.Statistics.PacketsReceived, Is.Zero, "a short run does not latch");
         natted.SendAudio(new short[160], session.LocalEndPoint);
-        Eventually.True(() => session.Statistics.PacketsReceived == 1, "the natted packet");
+        Eventually.True(() => session.Statistics.PacketsReceived == 1, "the run's last packet");
         media.Tick();
         Assert.Multiple(() =>
         {
@@ -46,8 +56,59 @@ public class MediaSessionTests
         });
 
         signalled.SendAudio(new short[160], session.LocalEndPoint);
-        Eventually.True(() => session.Statistics.StrayPackets == 1, "the stray packet to be counted");
+        Eventually.True(() => session.Statistics.StrayPackets == RtpSourceLatch.RunLength, "the stray packet to be counted");
         Assert.That(session.Statistics.PacketsReceived, Is.EqualTo(1), "packets from another address are ignored once latched");
+    }
+
+    [Test]
+    public async Task An_outsider_spraying_the_port_during_a_call_never_latches_and_hears_nothing()
+    {
+        await using var media = new MediaFixture();
+        using var caller = new RtpPeer();
+        using var outsider = new RtpPeer();
+        var session = media.Answered(caller);
+        _ = session.PlayAsync(ToneSource.Sine(440));
+        for (var frame = 1; frame <= 30; frame++)
+        {
+            // Every 20 ms the caller speaks; between two of its packets the outsider sends a whole run.
+            caller.SendAudio(new short[160], session.LocalEndPoint);
+            for (var i = 0; i < RtpSourceLatch.RunLength + 2; i++) outsider.SendAudio(new short[160], session.LocalEndPoint);
+            var expected = frame;
+            Eventually.True(() => session.Statistics.PacketsReceived == expected, "the caller's packet " + frame);
+            media.Tick();
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(outsider.Receive(200), Is.Null, "the outsider receives nothing");
+            Assert.That(caller.Receive(), Is.Not.Null, "the caller still gets the audio");
+            Assert.That(session.RemoteEndPoint, Is.EqualTo(caller.EndPoint));
+        });
+    }
+
+    [Test]
+    public async Task Packets_that_reached_the_port_before_the_leg_started_are_discarded()
+    {
+        await using var media = new MediaFixture();
+        using var caller = new RtpPeer();
+        using var outsider = new RtpPeer();
+        var session = media.Engine.CreateSession();
+        var answer = media.Engine.CreateSdp(session).Answer(caller.Offer());
+        session.Apply(answer.Media!);
+        // Sprayed at the pair between the answer and the start (the port was guessable before issue 14).
+        for (var i = 0; i < 20; i++) outsider.SendAudio(new short[160], session.LocalEndPoint);
+        caller.SendAudio(new short[160], session.LocalEndPoint);
+        // Loopback delivery is synchronous on Linux: the datagrams are queued on the socket once SendTo returns.
+        session.Start();
+        caller.SendAudio(new short[160], session.LocalEndPoint);
+        Eventually.True(() => session.Statistics.PacketsReceived == 1, "the caller's first packet after the start");
+        _ = session.PlayAsync(ToneSource.Sine(440));
+        media.Tick();
+        Assert.Multiple(() =>
+        {
+            Assert.That(session.Statistics.StrayPackets, Is.Zero, "nothing queued before the start was even looked at");
+            Assert.That(outsider.Receive(200), Is.Null);
+        });
+        await session.DisposeAsync();
     }
 
     [Test]
