@@ -18,9 +18,16 @@ public static class SipApi
             .Select(b => new { user = b.User, contact = b.Contact, expiresInSeconds = b.RemainingSeconds(now), source = b.Source, userAgent = b.UserAgent }));
     }
 
-    internal static IResult GetStats(SipStack stack) =>
+    internal static IResult GetStats(SipStack stack, Hotline.Cti.Media.MediaEngine media) =>
         TypedResults.Ok(new
         {
+            // SRTP/SRTCP packets dropped by all legs: bad tag (tampered or wrong key), replayed, malformed.
+            srtpDropped = new
+            {
+                authenticationFailures = media.SrtpDrops.AuthenticationFailures,
+                replays = media.SrtpDrops.Replays,
+                malformed = media.SrtpDrops.Malformed,
+            },
             transactions = stack.UserAgent.TransactionCount,
             sessions = stack.UserAgent.SessionCount,
             rejectedMessages = stack.Transport.RejectedCount,

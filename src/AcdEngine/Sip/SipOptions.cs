@@ -1,4 +1,5 @@
 using System.Net;
+using Hotline.Cti.Media.Srtp;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Sip;
@@ -8,6 +9,12 @@ public sealed class SipAccountOptions
 {
     public string User { get; set; } = "";
     public string Password { get; set; } = "";
+
+    /// <summary>
+    /// Media protection for this account's calls: <c>Srtp</c> (required), <c>Optional</c> or <c>Plain</c>.
+    /// Unset: the transport's default (<c>Sip:Media</c>, or <c>Sip:TlsMedia</c> over TLS).
+    /// </summary>
+    public SrtpPolicy? Media { get; set; }
 }
 
 /// <summary>The SIP stack of the engine (<c>Sip:*</c>).</summary>
@@ -52,6 +59,20 @@ public sealed class SipOptions
     public List<string> DigestAlgorithms { get; set; } = [];
 
     public List<SipAccountOptions> Accounts { get; set; } = [];
+
+    /// <summary>Media protection over UDP/TCP for accounts without their own <c>Media</c> (SRTP if the phone offers it).</summary>
+    public SrtpPolicy Media { get; set; } = SrtpPolicy.Optional;
+
+    /// <summary>
+    /// Media protection over TLS for accounts without their own <c>Media</c>: SRTP required, since SDES keys are
+    /// only as secret as the signalling that carries them (RFC 4568 §8.3).
+    /// </summary>
+    public SrtpPolicy TlsMedia { get; set; } = SrtpPolicy.Srtp;
+
+    /// <summary>The policy of one leg: the account's own, else the transport's default.</summary>
+    public SrtpPolicy MediaPolicyFor(string user, Hotline.Cti.Sip.Transport.SipProtocol protocol) =>
+        Accounts.Find(a => a.User == user)?.Media
+        ?? (protocol == Hotline.Cti.Sip.Transport.SipProtocol.Tls ? TlsMedia : Media);
 }
 
 /// <summary>Validates <see cref="SipOptions"/> at start; each failure names its key.</summary>
@@ -75,6 +96,8 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
         if (options.LockoutSeconds is < 1 or > 86400) failures.Add("Sip:LockoutSeconds must be between 1 and 86400.");
         foreach (var a in options.DigestAlgorithms)
             if (a is not ("MD5" or "SHA-256")) failures.Add($"Sip:DigestAlgorithms may hold only MD5 and SHA-256, not '{a}'.");
+        if (!Enum.IsDefined(options.Media)) failures.Add("Sip:Media must be Srtp, Optional or Plain.");
+        if (!Enum.IsDefined(options.TlsMedia)) failures.Add("Sip:TlsMedia must be Srtp, Optional or Plain.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Accounts.Count; i++)
         {
@@ -84,6 +107,7 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
             else if (!seen.Add(a.User)) failures.Add($"Sip:Accounts:{i}:User '{a.User}' appears twice.");
             if (string.IsNullOrEmpty(a.Password) || a.Password.Length < 6)
                 failures.Add($"Sip:Accounts:{i}:Password must be at least 6 characters.");
+            if (a.Media is { } m && !Enum.IsDefined(m)) failures.Add($"Sip:Accounts:{i}:Media must be Srtp, Optional or Plain.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
