@@ -85,8 +85,9 @@ public static class ServiceRegistration
         services.AddSingleton(sp => RedisMirror.ConnectAsync(
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",
             sp.GetRequiredService<IOptions<NodeOptions>>(), sp.GetRequiredService<ILogger<RedisMirror>>()).GetAwaiter().GetResult());
-        services.AddSingleton(sp => new CallEventIngest.CallEventIngestClient(
-            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url)));
+        services.AddSingleton(sp => new CallEventIngest.CallEventIngestClient(Hotline.Tls.HostTls.CreateChannel(
+            sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url, sp.GetRequiredService<IOptions<Hotline.Tls.TlsOptions>>().Value,
+            "TicketApi ingest", sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Tls"))));
         services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
             PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));

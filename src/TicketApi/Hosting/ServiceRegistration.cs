@@ -33,7 +33,8 @@ public static class ServiceRegistration
 
         // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
         services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value.Url is { Length: > 0 } url
-            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(Grpc.Net.Client.GrpcChannel.ForAddress(url)))
+            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(Hotline.Tls.HostTls.CreateChannel(url,
+                sp.GetRequiredService<IOptions<Hotline.Tls.TlsOptions>>().Value, "AcdEngine CTI", sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Tls"))))
             : new UnconfiguredCallPlacer());
         services.AddHttpContextAccessor();
         services.AddScoped<StepContext>();
