@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Hotline.Tls;
 using Serilog;
 
 namespace Hotline.AcdEngine.Hosting;
@@ -16,9 +17,11 @@ public static class EngineHost
         {
             var builder = WebApplication.CreateBuilder(args);
             builder.AddHotlineLogging("acdengine");
+            builder.AddHotlineTls("TicketApi:Url");
             builder.Services.AddAcdEngine(builder.Configuration);
             var app = builder.Build();
             app.MapAcdEngine();
+            app.WarnIfPlainHttpAllowed();
             await app.RunAsync();
             return 0;
         }

@@ -91,8 +91,10 @@ public static class ServiceRegistration
         {
             var ticketApi = sp.GetRequiredService<IOptions<TicketApiOptions>>().Value;
             // Every event goes out under this node's own credential; TicketApi refuses another node's id (COMMON).
-            return new CallEventIngest.CallEventIngestClient(GrpcChannel.ForAddress(ticketApi.Url)
-                .Intercept(m => { m.Add("authorization", "Bearer " + ticketApi.NodeKey); return m; }));
+            var channel = Hotline.Tls.HostTls.CreateChannel(ticketApi.Url, sp.GetRequiredService<IOptions<Hotline.Tls.TlsOptions>>().Value,
+                "TicketApi ingest", sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Tls"));
+            return new CallEventIngest.CallEventIngestClient(
+                channel.Intercept(m => { m.Add("authorization", "Bearer " + ticketApi.NodeKey); return m; }));
         });
         services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),

@@ -18,7 +18,7 @@ public static class SipApi
             .Select(b => new { user = b.User, contact = b.Contact, expiresInSeconds = b.RemainingSeconds(now), source = b.Source, userAgent = b.UserAgent }));
     }
 
-    internal static IResult GetStats(SipStack stack, SipAdmission admission) =>
+    internal static IResult GetStats(SipStack stack, SipAdmission admission, Hotline.Cti.Media.MediaEngine media) =>
         TypedResults.Ok(new
         {
             admission = admission.Figures(),
@@ -26,6 +26,13 @@ public static class SipApi
             tcpRefused = stack.Transport.TcpCounters.Refused,
             tcpTimedOut = stack.Transport.TcpCounters.TimedOut,
             tcpDropped = stack.Transport.TcpCounters.Dropped,
+            // SRTP/SRTCP packets dropped by all legs: bad tag (tampered or wrong key), replayed, malformed.
+            srtpDropped = new
+            {
+                authenticationFailures = media.SrtpDrops.AuthenticationFailures,
+                replays = media.SrtpDrops.Replays,
+                malformed = media.SrtpDrops.Malformed,
+            },
             transactions = stack.UserAgent.TransactionCount,
             sessions = stack.UserAgent.SessionCount,
             rejectedMessages = stack.Transport.RejectedCount,

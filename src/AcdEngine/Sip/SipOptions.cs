@@ -1,4 +1,5 @@
 using System.Net;
+using Hotline.Cti.Media.Srtp;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Sip;
@@ -17,6 +18,12 @@ public sealed class SipAccountOptions
 
     /// <summary>Calls this account may place per minute (a token bucket with a burst of the same size).</summary>
     public int CallsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// Media protection for this account's calls: <c>Srtp</c> (required), <c>Optional</c> or <c>Plain</c>.
+    /// Unset: the transport's default (<c>Sip:Media</c>, or <c>Sip:TlsMedia</c> over TLS).
+    /// </summary>
+    public SrtpPolicy? Media { get; set; }
 }
 
 /// <summary>
@@ -82,6 +89,20 @@ public sealed class SipOptions
     public SipLimitOptions Limits { get; set; } = new();
 
     public SipTcpOptions Tcp { get; set; } = new();
+
+    /// <summary>Media protection over UDP/TCP for accounts without their own <c>Media</c> (SRTP if the phone offers it).</summary>
+    public SrtpPolicy Media { get; set; } = SrtpPolicy.Optional;
+
+    /// <summary>
+    /// Media protection over TLS for accounts without their own <c>Media</c>: SRTP required, since SDES keys are
+    /// only as secret as the signalling that carries them (RFC 4568 §8.3).
+    /// </summary>
+    public SrtpPolicy TlsMedia { get; set; } = SrtpPolicy.Srtp;
+
+    /// <summary>The policy of one leg: the account's own, else the transport's default.</summary>
+    public SrtpPolicy MediaPolicyFor(string user, Hotline.Cti.Sip.Transport.SipProtocol protocol) =>
+        Accounts.Find(a => a.User == user)?.Media
+        ?? (protocol == Hotline.Cti.Sip.Transport.SipProtocol.Tls ? TlsMedia : Media);
 }
 
 /// <summary>TCP connection hygiene (<c>Sip:Tcp:*</c>): deadlines, caps and send queues; see <see cref="Hotline.Cti.Sip.Transport.SipStreamOptions"/>.</summary>
@@ -130,6 +151,8 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
         if (options.LockoutSeconds is < 1 or > 86400) failures.Add("Sip:LockoutSeconds must be between 1 and 86400.");
         foreach (var a in options.DigestAlgorithms)
             if (a is not ("MD5" or "SHA-256")) failures.Add($"Sip:DigestAlgorithms may hold only MD5 and SHA-256, not '{a}'.");
+        if (!Enum.IsDefined(options.Media)) failures.Add("Sip:Media must be Srtp, Optional or Plain.");
+        if (!Enum.IsDefined(options.TlsMedia)) failures.Add("Sip:TlsMedia must be Srtp, Optional or Plain.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Accounts.Count; i++)
         {
@@ -141,6 +164,7 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
                 failures.Add($"Sip:Accounts:{i}:Password must be at least 6 characters.");
             if (a.MaxConcurrentCalls is < 1 or > 100) failures.Add($"Sip:Accounts:{i}:MaxConcurrentCalls must be between 1 and 100.");
             if (a.CallsPerMinute is < 1 or > 600) failures.Add($"Sip:Accounts:{i}:CallsPerMinute must be between 1 and 600.");
+            if (a.Media is { } m && !Enum.IsDefined(m)) failures.Add($"Sip:Accounts:{i}:Media must be Srtp, Optional or Plain.");
         }
         var l = options.Limits;
         if (l.DialogsPerSecond is <= 0 or > 10000) failures.Add("Sip:Limits:DialogsPerSecond must be above 0 and at most 10000.");

@@ -25,8 +25,12 @@ public static class SipServiceRegistration
         services.AddSingleton(sp =>
         {
             var stack = sp.GetRequiredService<SipStack>();
+            var sip = sp.GetRequiredService<IOptions<SipOptions>>().Value;
             return new SipTelephony(stack.UserAgent, stack.Registrar.Bindings, sp.GetRequiredService<MediaEngine>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
+            {
+                MediaPolicy = sip.MediaPolicyFor, // per account, else per transport (Sip:Media / Sip:TlsMedia)
+            };
         });
         services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<SipTelephony>());
         services.AddHostedService<SipService>();

@@ -2,6 +2,7 @@ using System.Net;
 using Hotline.Cti.Media.Clock;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Media.Srtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -47,6 +48,9 @@ public sealed class MediaEngine : IAsyncDisposable
 
     public RtpPortAllocator Ports { get; }
 
+    /// <summary>SRTP/SRTCP packets dropped by every session of this engine (for the engine's stats).</summary>
+    public SrtpDropCounters SrtpDrops { get; } = new();
+
     /// <summary>The address we put in SDP.</summary>
     public IPAddress AdvertisedAddress { get; }
 
@@ -57,12 +61,15 @@ public sealed class MediaEngine : IAsyncDisposable
     public MediaSession CreateSession(bool privileged = true)
     {
         var endpoint = Ports.Allocate(privileged);
-        return new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>());
+        return new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>()) { EngineSrtpDrops = SrtpDrops };
     }
 
-    /// <summary>The SDP side of a session: answers offers and makes offers advertising its port.</summary>
-    public SdpAnswerer CreateSdp(MediaSession session) =>
-        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port);
+    /// <summary>
+    /// The SDP side of a session: answers offers and makes offers advertising its port, plain or SRTP as
+    /// <paramref name="policy"/> says.
+    /// </summary>
+    public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional) =>
+        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy);
 
     public async ValueTask DisposeAsync()
     {

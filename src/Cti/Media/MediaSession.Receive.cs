@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Rtp;
+using Hotline.Cti.Media.Srtp;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Media;
@@ -49,8 +50,20 @@ public sealed partial class MediaSession
         }
     }
 
-    private void OnRtpDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    private void OnRtpDatagram(Span<byte> datagram, SocketAddress from)
     {
+        // Decrypt in (RFC 3711 §3.3): before anything looks at the packet, so an unauthenticated one neither latches
+        // nor reaches the jitter buffer, DTMF or the inactivity watch.
+        if (Volatile.Read(ref _srtp) is { } srtp)
+        {
+            var result = srtp.RtpIn.Unprotect(datagram, out var plainLength);
+            if (result != SrtpUnprotectResult.Ok)
+            {
+                OnSrtpDropped(result);
+                return;
+            }
+            datagram = datagram[..plainLength];
+        }
         if (!RtpPacket.TryParse(datagram, out var packet)) return;
         var media = Volatile.Read(ref _media);
         if (media is null) return;
@@ -110,7 +123,18 @@ public sealed partial class MediaSession
             {
                 continue;
             }
-            if (!RtcpPacket.TryRead(buffer.AsSpan(0, length), Ssrc, out var aboutUs, out var senderNtp)) continue;
+            var rtcp = buffer.AsSpan(0, length);
+            if (Volatile.Read(ref _srtp) is { } srtp)
+            {
+                var result = srtp.RtcpIn.Unprotect(rtcp, out var plainLength);
+                if (result != SrtpUnprotectResult.Ok)
+                {
+                    OnSrtpDropped(result);
+                    continue;
+                }
+                rtcp = rtcp[..plainLength];
+            }
+            if (!RtcpPacket.TryRead(rtcp, Ssrc, out var aboutUs, out var senderNtp)) continue;
             Statistics.OnRtcpReceived();
             if (aboutUs is { } block) Statistics.RemoteReport = (block.FractionLost, block.CumulativeLost);
             if (senderNtp is { } ntp) Statistics.LastSenderReport = ((uint)(ntp >> 16), _time.GetTimestamp());
@@ -137,9 +161,23 @@ public sealed partial class MediaSession
         }
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
             rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
+        if (Volatile.Read(ref _srtp) is { } srtp) length = srtp.RtcpOut.Protect(_rtcpPacket, length);
         batch.Add(_endpoint.Rtcp, rtcpRemote, _rtcpPacket.AsSpan(0, length));
         Statistics.OnRtcpSent();
     }
+
+    private int _srtpDropLogged;
+
+    // Counted per session and engine-wide; logged once per session (a flood must not flood the log).
+    private void OnSrtpDropped(SrtpUnprotectResult result)
+    {
+        Statistics.SrtpDrops.Count(result);
+        EngineSrtpDrops?.Count(result);
+        if (Interlocked.Exchange(ref _srtpDropLogged, 1) == 0) LogSrtpDropped(_logger, LocalEndPoint.Port, result);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SRTP on port {Port}: dropped a packet ({Reason}); further drops are only counted")]
+    private static partial void LogSrtpDropped(ILogger logger, int port, SrtpUnprotectResult reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RTP on port {Port} re-latched to a new source after a run of consecutive packets (symmetric RTP)")]
     private static partial void LogLatched(ILogger logger, int port);

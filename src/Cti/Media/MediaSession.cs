@@ -6,6 +6,7 @@ using Hotline.Cti.Media.Dtmf;
 using Hotline.Cti.Media.Recording;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Media.Srtp;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Media;
@@ -34,7 +35,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private readonly short[] _inFrame = new short[AudioFormat.SamplesPerFrame];
     private readonly short[] _mixFrame = new short[AudioFormat.SamplesPerFrame];
     private readonly byte[] _cname;
-    private readonly byte[] _packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame];
+    // Room for the SRTP tag after the payload (RFC 3711 §3.1: protected in place).
+    private readonly byte[] _packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame + 16];
+    private SrtpStreams? _srtp;
     private AudioFeed _feed = SilenceFeed;
     private NegotiatedMedia? _media;
     private SocketAddress? _remote;
@@ -82,6 +85,12 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
 
     public RtpStatistics Statistics { get; } = new();
 
+    /// <summary>True while the leg's media is SRTP (SDES-keyed).</summary>
+    public bool IsEncrypted => Volatile.Read(ref _srtp) is not null;
+
+    /// <summary>The engine-wide SRTP drop counters this session also adds to (set by the media engine).</summary>
+    internal SrtpDropCounters? EngineSrtpDrops { get; init; }
+
     /// <summary>The tick being processed (so readers in one tick see the same inbound frame).</summary>
     internal long CurrentTick { get; private set; } = -1;
 
@@ -106,6 +115,10 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
             Volatile.Write(ref _remote, remote);
         }
         if (old is not null && old.LocalDirection != media.LocalDirection) _markNext = true;
+        // New SDES keys (first answer, or a re-INVITE that re-keyed): new crypto contexts; unchanged keys keep theirs.
+        var srtp = Volatile.Read(ref _srtp);
+        if (media.Srtp is null) Volatile.Write(ref _srtp, null);
+        else if (!media.Srtp.SameAs(srtp?.Keying)) Volatile.Write(ref _srtp, new SrtpStreams(media.Srtp, srtp));
         // Coming back from a direction where the peer was silent: the inactivity watch starts afresh.
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         Volatile.Write(ref _media, media);
@@ -281,8 +294,11 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     private void Send(RtpSendBatch batch, SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
     {
         RtpPacket.WriteHeader(_packet, marker, payloadType, _sequence++, timestamp, Ssrc);
+        var length = RtpPacket.HeaderLength + payloadLength;
+        // Encrypt out (RFC 3711 §3.3), after everything that reads the plain frame (recording, mixing) has run.
+        if (Volatile.Read(ref _srtp) is { } srtp) length = srtp.RtpOut.Protect(_packet, length);
         // Counted in Statistics when really sent (or failed) at the flush.
-        batch.Add(_endpoint.Rtp, remote, _packet.AsSpan(0, RtpPacket.HeaderLength + payloadLength), Statistics, payloadLength, timestamp);
+        batch.Add(_endpoint.Rtp, remote, _packet.AsSpan(0, length), Statistics, payloadLength, timestamp);
     }
 
     private void RecordFrame(WavRecorder recorder, ReadOnlySpan<short> inbound)

@@ -11,7 +11,8 @@ namespace Hotline.TicketApi.WebConsole;
 /// with a backoff of 1 s doubling to <see cref="AcdEngineOptions.ReconnectMaxSeconds"/>.
 /// </summary>
 public sealed partial class LiveFiguresFeed(
-    LiveFigures figures, IOptions<AcdEngineOptions> options, TimeProvider time, ILogger<LiveFiguresFeed> logger) : BackgroundService
+    LiveFigures figures, IOptions<AcdEngineOptions> options, IOptions<Hotline.Tls.TlsOptions> tls, TimeProvider time,
+    ILogger<LiveFiguresFeed> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +22,7 @@ public sealed partial class LiveFiguresFeed(
             figures.Publish(LiveMessage.Away(null, "no AcdEngine:Url configured"));
             return;
         }
-        using var channel = GrpcChannel.ForAddress(url);
+        using var channel = Hotline.Tls.HostTls.CreateChannel(url, tls.Value, "AcdEngine CTI", logger);
         var client = new Cti.CtiClient(Security.EngineCredentials.Authorised(channel, options.Value.ServiceKey));
         StatsSnapshot? last = null;
         var backoff = TimeSpan.FromSeconds(1);

@@ -34,7 +34,8 @@ public static class ServiceRegistration
 
         // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
         services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value is { Url.Length: > 0 } engine
-            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(EngineCredentials.Authorised(Grpc.Net.Client.GrpcChannel.ForAddress(engine.Url), engine.ServiceKey)),
+            ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(EngineCredentials.Authorised(Hotline.Tls.HostTls.CreateChannel(engine.Url,
+                sp.GetRequiredService<IOptions<Hotline.Tls.TlsOptions>>().Value, "AcdEngine CTI", sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Tls")), engine.ServiceKey)),
                 sp.GetRequiredService<IHttpContextAccessor>())
             : new UnconfiguredCallPlacer());
         services.AddHttpContextAccessor();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Hotline.Tls;
 using Serilog;
 
 namespace Hotline.TicketApi.Hosting;
@@ -16,9 +17,11 @@ public static class TicketHost
         {
             var builder = WebApplication.CreateBuilder(args);
             builder.AddHotlineLogging("ticketapi");
+            builder.AddHotlineTls("AcdEngine:Url");
             builder.Services.AddTicketApi(builder.Configuration, builder.Environment);
             var app = builder.Build();
             app.MapTicketApi();
+            app.WarnIfPlainHttpAllowed();
             await app.RunAsync();
             return 0;
         }

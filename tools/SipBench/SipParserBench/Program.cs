@@ -4,7 +4,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Hotline.Cti.Sip.Messages;
 
-BenchmarkRunner.Run<SipHotPath>(args: args);
+// --filter '*SipHotPath*' or '*SrtpHotPath*' picks one; '*' runs both.
+BenchmarkSwitcher.FromTypes([typeof(SipHotPath), typeof(SrtpHotPath)]).Run(args);
 
 /// <summary>What one OPTIONS costs the stack: parse, build the 200, serialize it.</summary>
 [MemoryDiagnoser]

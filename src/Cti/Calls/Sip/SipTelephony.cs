@@ -3,8 +3,10 @@ using System.Text;
 using Hotline.Cti.Media;
 using Hotline.Cti.Media.Mixing;
 using Hotline.Cti.Media.Sdp;
+using Hotline.Cti.Media.Srtp;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.Registrar;
+using Hotline.Cti.Sip.Transport;
 using Hotline.Cti.Sip.UserAgent;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +37,13 @@ public sealed partial class SipTelephony : ITelephony
     }
 
     public event EventHandler<IncomingCallEventArgs>? IncomingCall;
+
+    /// <summary>
+    /// Chooses a leg's media protection from the account (the caller's user for inbound legs, the dialled user for
+    /// outbound ones) and the SIP transport it uses. Default: SRTP required over TLS, optional otherwise.
+    /// </summary>
+    public Func<string, SipProtocol, SrtpPolicy> MediaPolicy { get; set; } =
+        static (_, protocol) => protocol == SipProtocol.Tls ? SrtpPolicy.Srtp : SrtpPolicy.Optional;
 
     /// <summary>Legs created and not yet ended (inbound and outbound).</summary>
     public int ActiveLegs => (int)Interlocked.Read(ref _active);
@@ -74,7 +83,7 @@ public sealed partial class SipTelephony : ITelephony
             session.Reject(503, "Service Unavailable (no RTP ports)");
             return null;
         }
-        var sdp = _media.CreateSdp(media);
+        var sdp = _media.CreateSdp(media, MediaPolicy(session.CallerUser, session.Source.Protocol));
         var result = session.OfferBody.IsEmpty
             ? new SdpAnswerResult(false, null, null, "no SDP offer in the INVITE")
             : sdp.Answer(Encoding.ASCII.GetString(session.OfferBody.Span));
@@ -87,7 +96,7 @@ public sealed partial class SipTelephony : ITelephony
         }
         media.Apply(result.Media!);
         var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Inbound, session.CallerUser, session.CallerDisplayName,
-            session.DialedUser, Encoding.ASCII.GetBytes(result.AnswerSdp!), _legLogger) { ContactHeader = _userAgent.ContactHeader() };
+            session.DialedUser, Encoding.ASCII.GetBytes(result.AnswerSdp!), _legLogger) { ContactHeader = _userAgent.ContactHeader(session.Source.Protocol) };
         Track(leg);
         if (session.State == SipSessionState.Ended) return null; // CANCEL raced us; the leg ended itself.
         return leg;
@@ -98,7 +107,7 @@ public sealed partial class SipTelephony : ITelephony
         ArgumentNullException.ThrowIfNull(options);
         var uri = ResolveTarget(target);
         var media = _media.CreateSession();
-        var sdp = _media.CreateSdp(media);
+        var sdp = _media.CreateSdp(media, MediaPolicy(uri.User ?? target, SipAddressResolver.ProtocolOf(uri)));
         var offer = Encoding.ASCII.GetBytes(sdp.CreateOffer());
         OutgoingInviteSession session;
         try
@@ -119,7 +128,7 @@ public sealed partial class SipTelephony : ITelephony
         }
         var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Outbound, uri.User ?? target, "", uri.User ?? target, null, _legLogger)
         {
-            ContactHeader = _userAgent.ContactHeader(),
+            ContactHeader = _userAgent.ContactHeader(SipAddressResolver.ProtocolOf(uri)),
         };
         Track(leg);
         return new SipOutboundCall(leg, session, sdp, options.RingTimeout, _time, _legLogger);

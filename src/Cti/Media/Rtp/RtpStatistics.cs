@@ -30,6 +30,9 @@ public sealed class RtpStatistics
     public long RtcpReceived => Interlocked.Read(ref _rtcpReceived);
     public long RtcpSent => Interlocked.Read(ref _rtcpSent);
 
+    /// <summary>SRTP/SRTCP packets dropped (bad tag or wrong key, replay, malformed).</summary>
+    public Srtp.SrtpDropCounters SrtpDrops { get; } = new();
+
     /// <summary>The peer's SSRC (the subject of our reception report).</summary>
     public uint RemoteSsrc { get; internal set; }
 

@@ -1,18 +1,21 @@
 using System.Net;
 using Hotline.Cti.Media.Codecs;
+using Hotline.Cti.Media.Srtp;
 
 namespace Hotline.Cti.Media.Sdp;
 
 /// <summary>
 /// What offer/answer agreed for the audio stream: the codec and its payload type, the telephone-event payload type
-/// (if the peer supports RFC 4733), where to send, and the direction from our side.
+/// (if the peer supports RFC 4733), where to send, the direction from our side, and the SDES keys when the leg
+/// uses SRTP (null: plain RTP).
 /// </summary>
 public sealed record NegotiatedMedia(
     G711Law Law,
     byte PayloadType,
     byte? TelephoneEventPayloadType,
     IPEndPoint RemoteEndPoint,
-    MediaDirection LocalDirection)
+    MediaDirection LocalDirection,
+    SrtpKeying? Srtp = null)
 {
     /// <summary>RFC 3264 §8.4 (and the older c=0.0.0.0 hold of RFC 2543): the peer asked us not to send.</summary>
     public bool IsOnHold => !LocalDirection.Sends();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Hotline.Cti.Media.Codecs;
+using Hotline.Cti.Media.Srtp;
 
 namespace Hotline.Cti.Media.Sdp;
 
@@ -17,7 +18,8 @@ public sealed record SdpAnswerResult(bool IsAccepted, string? AnswerSdp, Negotia
 /// <summary>
 /// One leg's side of SDP offer/answer (RFC 3264): our origin (its version goes up each time our SDP changes,
 /// RFC 3264 §8), answers to the peer's offers (initial INVITE and hold/resume re-INVITEs), our offers for outbound
-/// legs, and the peer's answers to them. We support PCMU, PCMA and telephone-event, 20 ms, one audio stream.
+/// legs, and the peer's answers to them. We support PCMU, PCMA and telephone-event, 20 ms, one audio stream, as
+/// RTP/AVP or (SDES, RFC 4568) RTP/SAVP according to the leg's <see cref="SrtpPolicy"/>.
 /// </summary>
 public sealed class SdpAnswerer
 {
@@ -26,25 +28,36 @@ public sealed class SdpAnswerer
     private readonly string _sessionId;
     private ulong _version;
     private string? _lastSdp;
+    private SrtpMasterKey? _localKey;
 
-    public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId)
+    public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId, SrtpPolicy policy = SrtpPolicy.Optional)
     {
         _localAddress = localAddress;
         _localPort = localPort;
         _sessionId = sessionId.ToString(CultureInfo.InvariantCulture);
         _version = (ulong)sessionId;
+        Policy = policy;
     }
 
+    /// <summary>Whether this leg's media is encrypted (fixed for the leg's life).</summary>
+    public SrtpPolicy Policy { get; }
+
+    // RFC 4568 §6.1: one master key per leg for what we send, kept across re-INVITEs (the ROC continues).
+    private SrtpMasterKey LocalKey => _localKey ??= SrtpMasterKey.Generate();
+
     /// <summary>Answers an offer. On failure nothing changes and the reason is for the 488's reason phrase.</summary>
-    public SdpAnswerResult Answer(string offerText)
+    public SdpAnswerResult Answer(string offerText) => Negotiate(offerText, ourOffer: false);
+
+    private SdpAnswerResult Negotiate(string offerText, bool ourOffer)
     {
         if (!SessionDescription.TryParse(offerText, out var offer, out var error))
             return SdpAnswerResult.Reject(error);
         var audioIndex = offer.Media.FindIndex(m => m.Media == "audio" && m.Port != 0);
         if (audioIndex < 0) return SdpAnswerResult.Reject("no audio stream offered");
         var audio = offer.Media[audioIndex];
-        if (audio.Protocol != "RTP/AVP")
-            return SdpAnswerResult.Reject($"unsupported transport {audio.Protocol} (only RTP/AVP)");
+        if (audio.Protocol is not ("RTP/AVP" or "RTP/SAVP"))
+            return SdpAnswerResult.Reject($"unsupported transport {audio.Protocol} (only RTP/AVP and RTP/SAVP)");
+        if (!TryChooseCrypto(audio, ourOffer, out var crypto, out var cryptoError)) return SdpAnswerResult.Reject(cryptoError);
         // RFC 3264 §6.1: keep the offerer's preference order; pick the first codec we support.
         byte? codecPt = null;
         var law = G711Law.Ulaw;
@@ -65,17 +78,28 @@ public sealed class SdpAnswerer
         // RFC 3264 §8.4: c=0.0.0.0 is the RFC 2543 way to say "hold"; treat it as sendonly.
         if (remoteIp.Equals(IPAddress.Any) && offered == MediaDirection.SendRecv) offered = MediaDirection.SendOnly;
         var local = offered.Reverse();
-        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(remoteIp, audio.Port), local);
-        var sdp = Build(offer.Media, audioIndex, codecPt.Value, law, eventPt, local);
+        SrtpKeying? keying = crypto is null ? null : new SrtpKeying(crypto.Value.Suite, LocalKey, crypto.Value.Key);
+        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(remoteIp, audio.Port), local, keying);
+        var answerCrypto = crypto is null ? null : SdpCrypto.Format(crypto.Value.Tag, crypto.Value.Suite, LocalKey);
+        var sdp = Build(offer.Media, audioIndex, audio.Protocol, codecPt.Value, law, eventPt, local, answerCrypto);
         return new SdpAnswerResult(true, sdp, media, null);
     }
 
-    /// <summary>Our offer for an outbound leg: PCMU, PCMA and telephone-event 101, sendrecv (or a hold direction).</summary>
+    /// <summary>
+    /// Our offer for an outbound leg: PCMU, PCMA and telephone-event 101, sendrecv (or a hold direction); with
+    /// <see cref="SrtpPolicy.Srtp"/>, RTP/SAVP with both suites keyed by our one master key (RFC 4568 §7.1.1).
+    /// </summary>
     public string CreateOffer(MediaDirection direction = MediaDirection.SendRecv)
     {
         var b = StartSession();
-        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} RTP/AVP 0 8 101\r\n");
+        var secure = Policy == SrtpPolicy.Srtp;
+        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {(secure ? "RTP/SAVP" : "RTP/AVP")} 0 8 101\r\n");
         b.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
+        if (secure)
+        {
+            b.Append(SdpCrypto.Format(1, SrtpSuite.AesCm128HmacSha1_80, LocalKey)).Append("\r\n");
+            b.Append(SdpCrypto.Format(2, SrtpSuite.AesCm128HmacSha1_32, LocalKey)).Append("\r\n");
+        }
         b.Append("a=ptime:20\r\n");
         b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
         return Finish(b);
@@ -86,12 +110,44 @@ public sealed class SdpAnswerer
     {
         // Reuse the offer logic, but an answer does not change our SDP: keep our origin version as it was.
         var (version, last) = (_version, _lastSdp);
-        var result = Answer(answerText);
+        var result = Negotiate(answerText, ourOffer: true);
         (_version, _lastSdp) = (version, last);
         return result.IsAccepted ? result with { AnswerSdp = null } : result;
     }
 
-    private string Build(List<MediaDescription> offered, int audioIndex, byte codecPt, G711Law law, byte? eventPt, MediaDirection direction)
+    /// <summary>
+    /// RFC 4568 §7.1.2 / §7.2: the first offered crypto line we can use (offer order is preference). The policy
+    /// decides what its absence means: 488 when SRTP is required or the offer is RTP/SAVP; plain RTP otherwise.
+    /// A Plain leg ignores a=crypto on RTP/AVP and refuses RTP/SAVP.
+    /// An answer to our own offer may only pick what we offered: crypto when we offered it (tags 1 and 2), none otherwise.
+    /// </summary>
+    private bool TryChooseCrypto(MediaDescription audio, bool ourOffer, out (int Tag, SrtpSuite Suite, SrtpMasterKey Key)? chosen, out string error)
+    {
+        chosen = null;
+        error = "";
+        var savp = audio.Protocol == "RTP/SAVP";
+        if (Policy == SrtpPolicy.Plain || (ourOffer && Policy == SrtpPolicy.Optional))
+        {
+            if (!savp) return true;
+            error = "SRTP (RTP/SAVP) is not allowed for this account";
+            return false;
+        }
+        foreach (var line in audio.Crypto)
+        {
+            if (!line.TryGetKey(out var suite, out var key)) continue;
+            if (ourOffer && line.Tag != (suite == SrtpSuite.AesCm128HmacSha1_80 ? 1 : 2)) continue;
+            chosen = (line.Tag, suite, key!);
+            return true;
+        }
+        if (!savp && Policy == SrtpPolicy.Optional) return true;
+        error = audio.Crypto.Count == 0
+            ? "SRTP is required: no a=crypto offered (use RTP/SAVP with AES_CM_128_HMAC_SHA1_80 or _32)"
+            : "no acceptable a=crypto (we support AES_CM_128_HMAC_SHA1_80 and _32 with one inline key, no MKI)";
+        return false;
+    }
+
+    private string Build(List<MediaDescription> offered, int audioIndex, string protocol, byte codecPt, G711Law law, byte? eventPt,
+        MediaDirection direction, string? crypto)
     {
         var b = StartSession();
         for (var i = 0; i < offered.Count; i++)
@@ -103,12 +159,13 @@ public sealed class SdpAnswerer
                 b.Append(CultureInfo.InvariantCulture, $"m={m.Media} 0 {m.Protocol} {(m.Formats.Count > 0 ? m.Formats[0] : 0)}\r\n");
                 continue;
             }
-            b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} RTP/AVP {codecPt}");
+            b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {protocol} {codecPt}");
             if (eventPt is not null) b.Append(CultureInfo.InvariantCulture, $" {eventPt}");
             b.Append("\r\n");
             b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{codecPt} {(law == G711Law.Ulaw ? "PCMU" : "PCMA")}/8000\r\n");
             if (eventPt is not null)
                 b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{eventPt} telephone-event/8000\r\na=fmtp:{eventPt} 0-15\r\n");
+            if (crypto is not null) b.Append(crypto).Append("\r\n");
             b.Append("a=ptime:20\r\n");
             b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
         }

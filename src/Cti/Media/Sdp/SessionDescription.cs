@@ -18,6 +18,9 @@ public sealed class MediaDescription
     public MediaDirection? Direction { get; set; }
     public int? Ptime { get; set; }
 
+    /// <summary>SDES <c>a=crypto</c> lines in offer order (RFC 4568 §9.1; malformed ones are left out).</summary>
+    public List<SdpCrypto> Crypto { get; } = [];
+
     /// <summary>The mapping of a payload type: explicit rtpmap, else RFC 3551 static (0 PCMU, 8 PCMA).</summary>
     public RtpMap? MapOf(int payloadType) =>
         RtpMaps.TryGetValue(payloadType, out var map) ? map : payloadType switch
@@ -129,6 +132,9 @@ public sealed class SessionDescription
                 var sp = arg.IndexOf(' ');
                 if (sp > 0 && int.TryParse(arg.AsSpan(0, sp), NumberStyles.None, CultureInfo.InvariantCulture, out var fpt))
                     media.Fmtp[fpt] = arg[(sp + 1)..];
+                break;
+            case "crypto":
+                if (SdpCrypto.TryParse(arg, out var crypto)) media.Crypto.Add(crypto!);
                 break;
             case "ptime":
                 if (int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var ptime)) media.Ptime = ptime;

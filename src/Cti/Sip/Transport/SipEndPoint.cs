@@ -8,18 +8,30 @@ public enum SipProtocol
 {
     Udp,
     Tcp,
+
+    /// <summary>RFC 3261 §26.2: TCP with TLS (TLS 1.2/1.3), <c>transport=tls</c>, default port 5061.</summary>
+    Tls,
 }
 
 /// <summary>Where a message came from or goes to: a transport protocol and an address.</summary>
 public readonly record struct SipEndPoint(SipProtocol Protocol, IPEndPoint Address)
 {
-    public bool IsReliable => Protocol == SipProtocol.Tcp;
+    public bool IsReliable => Protocol != SipProtocol.Udp;
 
     /// <summary>The Via transport token (§20.42).</summary>
-    public string ViaTransport => Protocol == SipProtocol.Tcp ? "TCP" : "UDP";
+    public string ViaTransport => ViaTransportOf(Protocol);
+
+    public static string ViaTransportOf(SipProtocol protocol) => protocol switch
+    {
+        SipProtocol.Tcp => "TCP",
+        SipProtocol.Tls => "TLS",
+        _ => "UDP",
+    };
 
     public static SipProtocol ProtocolOf(string? viaTransportOrUriParam) =>
-        string.Equals(viaTransportOrUriParam, "tcp", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tcp : SipProtocol.Udp;
+        string.Equals(viaTransportOrUriParam, "tcp", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tcp
+        : string.Equals(viaTransportOrUriParam, "tls", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tls
+        : SipProtocol.Udp;
 
     public override string ToString() => $"{ViaTransport}:{Address}";
 }

@@ -7,10 +7,14 @@ namespace Hotline.Cti.Sip.UserAgent;
 
 /// <summary>
 /// Turns a URI into a transport address (RFC 3263 reduced to what a hotline needs): maddr or host, IP literal or
-/// an A/AAAA lookup, the URI port or 5060, transport from <c>;transport=</c>. No NAPTR/SRV.
+/// an A/AAAA lookup, the URI port or 5060 (5061 for TLS), transport from <c>;transport=</c> or sips:. No NAPTR/SRV.
 /// </summary>
 public static class SipAddressResolver
 {
+    /// <summary>RFC 3261 §19.1.2 / §26.2: a sips: URI is reached over TLS; else the <c>transport</c> parameter.</summary>
+    public static SipProtocol ProtocolOf(SipUri uri) =>
+        uri.Scheme.Equals("sips", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tls : SipEndPoint.ProtocolOf(uri.Transport);
+
     public static SipEndPoint Resolve(SipUri uri)
     {
         if (!uri.IsSip) throw new ArgumentException($"Cannot route to a '{uri.Scheme}:' URI.", nameof(uri));
@@ -21,6 +25,7 @@ public static class SipAddressResolver
             address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
                 ?? throw new ArgumentException($"'{host}' does not resolve.", nameof(uri));
         }
-        return new SipEndPoint(SipEndPoint.ProtocolOf(uri.Transport), new IPEndPoint(address, uri.Port ?? 5060));
+        var protocol = ProtocolOf(uri);
+        return new SipEndPoint(protocol, new IPEndPoint(address, uri.Port ?? (protocol == SipProtocol.Tls ? 5061 : 5060)));
     }
 }

@@ -229,7 +229,12 @@ public sealed partial class SipUserAgent
 
     /// <summary>Our Contact (§8.1.1.8): where in-dialog requests reach us.</summary>
     public string ContactHeader(SipProtocol protocol = SipProtocol.Udp) =>
-        "<sip:" + _sender.SentBy(protocol) + (protocol == SipProtocol.Tcp ? ";transport=tcp>" : ">");
+        "<sip:" + _sender.SentBy(protocol) + protocol switch
+        {
+            SipProtocol.Tcp => ";transport=tcp>",
+            SipProtocol.Tls => ";transport=tls>", // RFC 5630 §3.1.3: sip: with transport=tls, not sips:, for TLS hop-by-hop
+            _ => ">",
+        };
 
     /// <summary>Sends an INVITE (§8.1.1, §13.2.1) and returns its session at once.</summary>
     public OutgoingInviteSession Invite(InviteRequest invite, SipEndPoint? destination = null)
@@ -294,7 +299,7 @@ public sealed partial class SipUserAgent
     public void SendStateless(SipMessage response, SipEndPoint destination) => _sender.Send(response, destination);
 
     private string NewVia(SipProtocol protocol) =>
-        "SIP/2.0/" + (protocol == SipProtocol.Tcp ? "TCP" : "UDP") + " " + _sender.SentBy(protocol) + ";branch=" + SipIdentifiers.NewBranch() + ";rport";
+        "SIP/2.0/" + SipEndPoint.ViaTransportOf(protocol) + " " + _sender.SentBy(protocol) + ";branch=" + SipIdentifiers.NewBranch() + ";rport";
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SIP: stray {Status} response to {Method} dropped")]
     private partial void LogStrayResponse(int status, string method);
