@@ -136,6 +136,12 @@ public sealed partial class SipUserAgent
             else server.Respond(481); // §12.2.2: no such dialog.
             return;
         }
+        if (!SipMethods.IsKnown(request.Method))
+        {
+            // §8.2.1 / §21.5.2: a method we do not recognise is 501 (405 is for one we know but refuse here).
+            server.Respond(501, toTag: SipIdentifiers.NewTag(), configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
+            return;
+        }
         if (SipRequestAcceptance.Check(request) is { } refusal)
         {
             server.Respond(refusal.StatusCode, toTag: SipIdentifiers.NewTag(), configure: r =>
