@@ -48,6 +48,13 @@ public static class SipMethods
 
     private static readonly string[] Known = [Invite, Ack, Bye, Cancel, Options, Register, Info, Update, Prack, Subscribe, Notify, Message, Refer];
 
+    /// <summary>A method this stack recognises (RFC 3261 and the extensions above); others are 501 (§8.2.1, §21.5.2).</summary>
+    public static bool IsKnown(string method)
+    {
+        foreach (var k in Known) if (ReferenceEquals(k, method) || string.Equals(k, method, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     /// <summary>Methods are case-sensitive (§7.1): a known one returns the shared instance, no allocation.</summary>
     public static string FromBytes(ReadOnlySpan<byte> method)
     {

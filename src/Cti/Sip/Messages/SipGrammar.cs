@@ -27,6 +27,28 @@ internal static class SipGrammar
     public static bool IsWordChar(char c) =>
         IsTokenChar(c) || c is '(' or ')' or '<' or '>' or ':' or '\\' or '"' or '/' or '[' or ']' or '?' or '{' or '}';
 
+    /// <summary>
+    /// True when a header value holds a control character (%x00–1F except HTAB, or DEL) that is not the second
+    /// octet of a quoted-pair inside a quoted-string (RFC 3261 §25.1 quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)).
+    /// </summary>
+    public static bool HasBareControl(ReadOnlySpan<byte> value)
+    {
+        var inQuotes = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var b = value[i];
+            if (inQuotes && b == '\\' && i + 1 < value.Length)
+            {
+                if (value[i + 1] is (byte)'\r' or (byte)'\n') return true;
+                i++;
+                continue;
+            }
+            if (b == '"') inQuotes = !inQuotes;
+            else if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
+        }
+        return false;
+    }
+
     /// <summary>Removes surrounding quotes and resolves <c>\x</c> escapes of a quoted-string (§25.1).</summary>
     public static string Unquote(string value)
     {

@@ -71,12 +71,16 @@ public sealed class SipNameAddr
             paramText = semi >= 0 ? s[semi..] : [];
             if (uriText.IndexOf('?') >= 0) return false;
         }
+        // RFC 4475 §3.1.2.14: name-addr is LAQUOT addr-spec RAQUOT; whitespace inside the brackets is malformed.
+        if (lt >= 0 && (uriText.IsEmpty || IsWhite(uriText[0]) || IsWhite(uriText[^1]))) return false;
         if (!SipUri.TryParse(uriText.Trim().ToString(), out var uri)) return false;
         var parsed = new SipNameAddr { DisplayName = display, Uri = uri };
         if (!SipParameters.TryParse(paramText, ';', parsed.Parameters)) return false;
         value = parsed;
         return true;
     }
+
+    private static bool IsWhite(char c) => c is ' ' or '\t';
 
     public override string ToString()
     {

@@ -21,6 +21,10 @@ public enum SipParseError
     BodyShorterThanContentLength,
     MalformedRequestUri,
     MalformedMaxForwards,
+    MalformedHeaderValue,
+    MalformedExpires,
+    MalformedContact,
+    DuplicateHeader,
 }
 
 /// <summary>Status code and reason phrase for a rejection (RFC 3261 §21.4.1, §21.5.6).</summary>
@@ -51,6 +55,10 @@ public static class SipParseErrorExtensions
         SipParseError.BodyShorterThanContentLength => "Bad Request (body shorter than Content-Length)",
         SipParseError.MalformedRequestUri => "Bad Request (malformed Request-URI)",
         SipParseError.MalformedMaxForwards => "Bad Request (malformed Max-Forwards)",
+        SipParseError.MalformedHeaderValue => "Bad Request (control character in a header value)",
+        SipParseError.MalformedExpires => "Bad Request (malformed Expires)",
+        SipParseError.MalformedContact => "Bad Request (malformed Contact)",
+        SipParseError.DuplicateHeader => "Bad Request (From, To, Call-ID, CSeq or Max-Forwards more than once)",
         _ => "Bad Request",
     };
 }

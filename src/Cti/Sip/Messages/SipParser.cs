@@ -91,6 +91,8 @@ public static class SipParser
             while (valueStart < len && IsWhite(line[valueStart])) valueStart++;
             var valueEnd = len;
             while (valueEnd > valueStart && IsWhite(line[valueEnd - 1])) valueEnd--;
+            // RFC 3261 §25.1: TEXT-UTF8 and qdtext exclude CTLs; only a quoted-pair may carry one (§3.1.1.2).
+            if (SipGrammar.HasBareControl(line[valueStart..valueEnd])) return SipParseError.MalformedHeaderValue;
             var id = SipHeaderNames.Identify(name);
             headers.Add(new SipHeader(id, buffer.Slice(position, name.Length), buffer.Slice(position + valueStart, valueEnd - valueStart)));
             position += len + 2;
@@ -102,6 +104,12 @@ public static class SipParser
     {
         error = SipParseError.None;
         var line = lineMemory.Span;
+        if (line.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || line.IndexOf((byte)0x7F) >= 0)
+        {
+            // §25.1: no CTL anywhere in a Request-Line or Status-Line (escaped as %XX in a URI, never raw).
+            error = SipParseError.MalformedStartLine;
+            return null;
+        }
         if (line.StartsWith("SIP/"u8))
         {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2).
@@ -158,25 +166,37 @@ public static class SipParser
             error = version.Length > 4 && EqualsAsciiIgnoreCase(version[..4], "SIP/"u8) ? SipParseError.UnsupportedVersion : SipParseError.MalformedStartLine;
             return message;
         }
-        if (message.RequestUri is null) error = SipParseError.MalformedRequestUri;
+        // §19.1.1 (table 1): a Request-URI carries no headers (RFC 4475 §3.1.2.11).
+        if (message.RequestUri is null or { IsSip: true, Headers: not null }) error = SipParseError.MalformedRequestUri;
         return message;
     }
 
     private static SipParseError Validate(SipMessage message)
     {
         // RFC 3261 §8.1.1: To, From, CSeq, Call-ID, Via are mandatory; each of the singular ones at most once.
-        if (message.CountHeaders(SipHeaderId.Via) == 0 || message.CountHeaders(SipHeaderId.From) != 1 ||
-            message.CountHeaders(SipHeaderId.To) != 1 || message.CountHeaders(SipHeaderId.CallId) != 1 ||
-            message.CountHeaders(SipHeaderId.CSeq) != 1)
+        if (message.CountHeaders(SipHeaderId.Via) == 0 || message.CountHeaders(SipHeaderId.From) == 0 ||
+            message.CountHeaders(SipHeaderId.To) == 0 || message.CountHeaders(SipHeaderId.CallId) == 0 ||
+            message.CountHeaders(SipHeaderId.CSeq) == 0)
             return SipParseError.MissingRequiredHeader;
-        if (message.TopVia is null) return SipParseError.MalformedVia;
+        // §7.3.1 / RFC 4475 §3.3.8: From, To, Call-ID, CSeq and Max-Forwards hold one value each.
+        if (message.CountHeaders(SipHeaderId.From) > 1 || message.CountHeaders(SipHeaderId.To) > 1 ||
+            message.CountHeaders(SipHeaderId.CallId) > 1 || message.CountHeaders(SipHeaderId.CSeq) > 1 ||
+            message.CountHeaders(SipHeaderId.MaxForwards) > 1)
+            return SipParseError.DuplicateHeader;
+        if (message.TopVia is not { ProtocolVersion: "2.0" }) return SipParseError.MalformedVia;
         if (!message.TryGetRaw(SipHeaderId.CSeq, out var cseqRaw) || !SipCSeq.TryParse(cseqRaw.Span, out var cseq))
             return SipParseError.MalformedCSeq;
         if (message.IsRequest && !string.Equals(cseq.Method, message.Method, StringComparison.Ordinal))
             return SipParseError.CSeqMethodMismatch;
         if (message.From is null || message.To is null) return SipParseError.MalformedFromTo;
         if (!message.TryGetRaw(SipHeaderId.CallId, out var callId) || !IsCallId(callId.Span)) return SipParseError.MalformedCallId;
-        if (message.TryGetRaw(SipHeaderId.MaxForwards, out var mf) && !IsDigits(mf.Span, 3)) return SipParseError.MalformedMaxForwards;
+        // §20.22: Max-Forwards is 0–255 (leading zeros allowed, RFC 4475 §3.1.1.1); §20.19: Expires 0–(2^32)-1.
+        foreach (var h in message.Headers)
+        {
+            if (h.Id == SipHeaderId.MaxForwards && !IsNumberAtMost(h.RawValue.Span, 255)) return SipParseError.MalformedMaxForwards;
+            if (h.Id == SipHeaderId.Expires && !IsNumberAtMost(h.RawValue.Span, uint.MaxValue)) return SipParseError.MalformedExpires;
+            if (h.Id == SipHeaderId.Contact && !IsContact(h.Value)) return SipParseError.MalformedContact;
+        }
         return SipParseError.None;
     }
 
@@ -214,6 +234,29 @@ public static class SipParser
             if (b != '@' && !SipGrammar.IsWordChar((char)b)) return false;
         }
         return value[0] != '@' && value[^1] != '@';
+    }
+
+    /// <summary>§20.10: each Contact value is "*" or a name-addr/addr-spec (RFC 4475 §3.1.2.13: a '?' needs brackets).</summary>
+    private static bool IsContact(string value)
+    {
+        var values = SipGrammar.SplitList(value);
+        if (values.Count == 0) return false;
+        foreach (var v in values)
+            if (!(v == "*" && values.Count == 1) && !SipNameAddr.TryParse(v, out _)) return false;
+        return true;
+    }
+
+    private static bool IsNumberAtMost(ReadOnlySpan<byte> v, ulong max)
+    {
+        if (v.IsEmpty || v.Length > 20) return false;
+        ulong n = 0;
+        foreach (var b in v)
+        {
+            if (b is < (byte)'0' or > (byte)'9') return false;
+            n = n * 10 + (ulong)(b - '0');
+            if (n > max) return false;
+        }
+        return true;
     }
 
     private static bool IsDigits(ReadOnlySpan<byte> v, int maxLength)

@@ -51,13 +51,8 @@ public sealed class SipUri
             return true;
         }
 
-        string? headers = null;
-        var q = rest.IndexOf('?');
-        if (q >= 0)
-        {
-            headers = rest[(q + 1)..].ToString();
-            rest = rest[..q];
-        }
+        // §25.1: '@' can appear neither in uri-parameters nor in headers, so the last one ends the userinfo, which may
+        // itself hold '?', ';' and ':' (RFC 4475 §3.1.1.2, §3.1.1.9). Headers start at the first '?' after it.
         string? user = null, password = null;
         var at = rest.LastIndexOf('@');
         if (at >= 0)
@@ -68,6 +63,13 @@ public sealed class SipUri
             var userPart = pc >= 0 ? userinfo[..pc] : userinfo;
             if (userPart.IsEmpty || !TryUnescape(userPart, out user)) return false;
             if (pc >= 0 && !TryUnescape(userinfo[(pc + 1)..], out password)) return false;
+        }
+        string? headers = null;
+        var q = rest.IndexOf('?');
+        if (q >= 0)
+        {
+            headers = rest[(q + 1)..].ToString();
+            rest = rest[..q];
         }
         var semi = rest.IndexOf(';');
         var hostport = semi >= 0 ? rest[..semi] : rest;

@@ -10,6 +10,9 @@ public sealed class SipVia
     /// <summary>RFC 3261 §8.1.1.7: branches of RFC 3261 clients start with this cookie.</summary>
     public const string MagicCookie = "z9hG4bK";
 
+    /// <summary>The protocol-version of sent-protocol ("2.0" in every message the parser accepts).</summary>
+    public string ProtocolVersion { get; init; } = "2.0";
+
     public string Transport { get; init; } = "UDP";
     public string Host { get; init; } = "";
     public int? Port { get; init; }
@@ -39,7 +42,9 @@ public sealed class SipVia
         // sent-protocol: name / version / transport, LWS allowed around the slashes (RFC 4475 §3.1.1.1).
         if (!TakeToken(ref s, out var name) || !Slash(ref s) || !TakeToken(ref s, out var version) || !Slash(ref s) ||
             !TakeToken(ref s, out var transport)) return false;
-        if (!name.Equals("SIP", StringComparison.OrdinalIgnoreCase) || !version.SequenceEqual("2.0")) return false;
+        // Any version parses, so a request in SIP/7.0 can still be answered 505 (RFC 4475 §3.1.2.16); the parser
+        // refuses a version other than 2.0 in a message it accepts.
+        if (!name.Equals("SIP", StringComparison.OrdinalIgnoreCase)) return false;
         s = s.TrimStart();
         var semi = s.IndexOf(';');
         var hostport = (semi >= 0 ? s[..semi] : s).Trim();
@@ -49,7 +54,7 @@ public sealed class SipVia
         var n = 0;
         foreach (var c in hostport) if (c is not (' ' or '\t')) compact[n++] = c;
         if (!SipUri.TryParseHostPort(compact[..n], out var host, out var port)) return false;
-        var parsed = new SipVia { Transport = transport.ToString().ToUpperInvariant(), Host = host, Port = port };
+        var parsed = new SipVia { ProtocolVersion = version.ToString(), Transport = transport.ToString().ToUpperInvariant(), Host = host, Port = port };
         if (semi >= 0 && !SipParameters.TryParse(s[semi..], ';', parsed.Parameters)) return false;
         via = parsed;
         return true;

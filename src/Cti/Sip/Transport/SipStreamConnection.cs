@@ -135,7 +135,9 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
                     if (outcome == SipStreamFraming.Outcome.NeedMore) break;
                     if (outcome == SipStreamFraming.Outcome.Invalid)
                     {
-                        // Framing is lost: nothing after this point can be trusted (§18.3), close the connection.
+                        // Framing is lost: nothing after this point can be trusted (§18.3), close the connection,
+                        // after letting the parser answer a whole header section (400, RFC 4475 §3.1.2.3).
+                        if (length > 0) _handler(buffer.AsSpan(consumed, length), Remote);
                         LogFramingLost(Remote);
                         Close(SipStreamCloseReason.FramingLost);
                         return;

@@ -15,6 +15,10 @@ internal static class SipStreamFraming
         Invalid,
     }
 
+    /// <summary>
+    /// Frames one message. On <see cref="Outcome.Invalid"/>, <paramref name="messageLength"/> is the length of a
+    /// complete header section with an unusable Content-Length (so it can still be answered), else 0.
+    /// </summary>
     public static Outcome TryFrame(ReadOnlySpan<byte> buffer, int maxMessageBytes, out int messageLength)
     {
         messageLength = 0;
@@ -42,6 +46,8 @@ internal static class SipStreamFraming
             var name = line[..colon].TrimEnd(" \t"u8);
             if (!(name.Length == 1 && (name[0] | 0x20) == 'l') && !Messages.SipHeaderNames.EqualsIgnoreCase(name, "Content-Length")) continue;
             var value = line[(colon + 1)..].Trim(" \t"u8);
+            // RFC 4475 §3.1.2.3: the header section is whole, so hand it up to be answered 400 before closing.
+            messageLength = end + 4;
             if (value.IsEmpty || value.Length > 9) return Outcome.Invalid;
             contentLength = 0;
             foreach (var d in value)
@@ -49,6 +55,7 @@ internal static class SipStreamFraming
                 if (d is < (byte)'0' or > (byte)'9') return Outcome.Invalid;
                 contentLength = contentLength * 10 + (d - '0');
             }
+            messageLength = 0;
         }
         var total = end + 4 + contentLength;
         if (total > maxMessageBytes) return Outcome.Invalid;

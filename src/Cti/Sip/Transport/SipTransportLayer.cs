@@ -81,11 +81,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         if (!result.Success)
         {
             Interlocked.Increment(ref _rejected);
-            // RFC 3261 §16.3/§18.1: answer a bad request if its Via tells us where; never answer a response or ACK.
-            if (message is { IsRequest: true } && message.Method != SipMethods.Ack && message.TopVia is not null)
+            // RFC 3261 §16.3/§18.1: answer a bad request if its Via tells us where (or it came on a connection, §18.2.2,
+            // RFC 4475 §3.1.2.1); never answer a response or ACK.
+            if (message is { IsRequest: true } && message.Method != SipMethods.Ack && (message.TopVia is not null || source.IsReliable))
             {
                 LogRejected(source, result.Error);
-                StampVia(message, source);
+                if (message.TopVia is not null) StampVia(message, source);
                 var response = SipResponses.Create(message, result.Error.StatusCode(), result.Error.ReasonPhrase());
                 Send(response, ResponseDestination(message, source));
             }

@@ -113,6 +113,12 @@ public sealed partial class SipUserAgent
         {
             // §8.2.7: an out-of-dialog OPTIONS is answered statelessly; a retransmission is just answered again.
             var stateless = new ServerRequest(new StatelessServerTransaction(request, destination, _sender, Options.Timers, _time), source);
+            // §8.2.2.3 holds for OPTIONS too (RFC 4475 §3.3.5): an unknown required extension is 420.
+            if (request.GetHeader(SipHeaderId.Require) is { } needs && Unsupported(needs) is { Length: > 0 } missing)
+            {
+                stateless.Respond(420, toTag: SipIdentifiers.NewTag(), configure: r => r.AddHeader("Unsupported", missing));
+                return;
+            }
             RequestReceived?.Invoke(this, new SipRequestEventArgs(stateless));
             if (stateless.Transaction.LastResponse is null) stateless.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
             return;
@@ -143,6 +149,20 @@ public sealed partial class SipUserAgent
         {
             if (FindSession(request) is { } session) session.OnInDialogRequest(server);
             else server.Respond(481); // §12.2.2: no such dialog.
+            return;
+        }
+        if (!SipMethods.IsKnown(request.Method))
+        {
+            // §8.2.1 / §21.5.2: a method we do not recognise is 501 (405 is for one we know but refuse here).
+            server.Respond(501, toTag: SipIdentifiers.NewTag(), configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
+            return;
+        }
+        if (SipRequestAcceptance.Check(request) is { } refusal)
+        {
+            server.Respond(refusal.StatusCode, toTag: SipIdentifiers.NewTag(), configure: r =>
+            {
+                if (refusal.HeaderName is not null) r.AddHeader(refusal.HeaderName, refusal.HeaderValue!);
+            });
             return;
         }
         if (request.Method == SipMethods.Invite) OnNewInvite(server);

@@ -128,7 +128,7 @@ public sealed class SipParserTests
         """;
 
     // RFC 4475 §3.1.2 style invalid messages: each must map to its reason (400, or 505 for the version).
-    [TestCase("Call-ID: abc@host\n", "Call-ID: other@host\nCall-ID: abc@host\n", SipParseError.MissingRequiredHeader, TestName = "Two Call-IDs")]
+    [TestCase("Call-ID: abc@host\n", "Call-ID: other@host\nCall-ID: abc@host\n", SipParseError.DuplicateHeader, TestName = "Two Call-IDs")]
     [TestCase("Call-ID: abc@host\n", "", SipParseError.MissingRequiredHeader, TestName = "No Call-ID")]
     [TestCase("CSeq: 1 OPTIONS", "CSeq: 1 INVITE", SipParseError.CSeqMethodMismatch, TestName = "CSeq method mismatch")]
     [TestCase("CSeq: 1 OPTIONS", "CSeq: 99999999999 OPTIONS", SipParseError.MalformedCSeq, TestName = "CSeq too large")]
