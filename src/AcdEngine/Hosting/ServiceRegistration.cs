@@ -86,7 +86,7 @@ public static class ServiceRegistration
             configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false",
             sp.GetRequiredService<IOptions<NodeOptions>>(), sp.GetRequiredService<ILogger<RedisMirror>>()).GetAwaiter().GetResult());
         services.AddSingleton(sp => new CallEventIngest.CallEventIngestClient(
-            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url)));
+            IngestChannel.Create(sp.GetRequiredService<IOptions<TicketApiOptions>>().Value.Url)));
         services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
             PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));
