@@ -92,6 +92,7 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
         }
     }
 
+    private int _everConnected;
     private DateTimeOffset _lastWarning = DateTimeOffset.MinValue;
 
     private void Wake() => _wake.Writer.TryWrite(true);
@@ -124,6 +125,7 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
                 {
                     attempt.Connected = true;
                     if (Failures > 0) LogReconnected(logger, Failures);
+                    else if (Interlocked.Exchange(ref _everConnected, 1) == 0) LogConnected(logger);
                     Failures = 0;
                 }
                 Wake();
@@ -179,6 +181,9 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot publish events to TicketApi (attempt {Attempt}, {Pending} events kept in the outbox); retrying in {BackoffSeconds} s: {Error}")]
     private static partial void LogSendFailed(ILogger logger, int attempt, long pending, double backoffSeconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing events to TicketApi")]
+    private static partial void LogConnected(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing to TicketApi again after {Attempts} failed attempts")]
     private static partial void LogReconnected(ILogger logger, int attempts);

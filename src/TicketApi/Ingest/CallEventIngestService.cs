@@ -7,12 +7,15 @@ namespace Hotline.TicketApi.Ingest;
 /// <summary>
 /// gRPC adaptor for <c>CallEventIngest.Publish</c> (ingest.proto): hands each envelope to the
 /// <see cref="IngestWriter"/> and streams back one Ack per event, after its commit, in commit order.
+/// The stream ends when the host stops (ApplicationStopping): a publisher's long-lived stream must not hold the
+/// shutdown for .NET's 30 s timeout (issue 20); unacked events stay in the engine's outbox and are resent.
 /// </summary>
-public sealed class CallEventIngestService(IngestWriter writer) : CallEventIngest.CallEventIngestBase
+public sealed class CallEventIngestService(IngestWriter writer, IHostApplicationLifetime lifetime) : CallEventIngest.CallEventIngestBase
 {
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
-        var ct = context.CancellationToken;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = linked.Token;
         var acks = Channel.CreateUnbounded<Ack>();   // multi-reader kind: it can Count (the buffering below)
         long outstanding = 0;
         var readingDone = false;
@@ -34,13 +37,21 @@ public sealed class CallEventIngestService(IngestWriter writer) : CallEventInges
         }, ct);
 
         var buffered = new WriteOptions(WriteFlags.BufferHint);
-        await foreach (var ack in acks.Reader.ReadAllAsync(ct))
+        try
         {
-            // A batch commit releases up to 2,000 acks at once: buffer them and flush when none is left waiting.
-            responseStream.WriteOptions = acks.Reader.Count > 0 ? buffered : null;
-            await responseStream.WriteAsync(ack, ct);
-            if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
+            await foreach (var ack in acks.Reader.ReadAllAsync(ct))
+            {
+                // A batch commit releases up to 2,000 acks at once: buffer them and flush when none is left waiting.
+                responseStream.WriteOptions = acks.Reader.Count > 0 ? buffered : null;
+                await responseStream.WriteAsync(ack, ct);
+                if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
+            }
+            await pump;
         }
-        await pump;
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Host stopping: the stream ends here; the engine resends what it has no ack for.
+            throw new RpcException(new Status(StatusCode.Unavailable, "TicketApi is stopping."));
+        }
     }
 }
