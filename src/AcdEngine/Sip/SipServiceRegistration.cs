@@ -14,6 +14,9 @@ public static class SipServiceRegistration
         services.AddOptions<SipOptions>().Bind(configuration.GetSection(SipOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SipOptions>, SipOptionsValidator>();
         services.AddSingleton<SipStack>();
+        services.AddSingleton(sp => new RegistrationFile(
+            Path.Combine(Hosting.DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
+            sp.GetRequiredService<ILogger<RegistrationFile>>()));
         services.AddSingleton<SipRouting>();
 
         // Media core (Rtp:*) and the telephony the ACD is written against, over the SIP user agent.
