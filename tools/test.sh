@@ -2,6 +2,17 @@
 # Installs the test peers where missing and runs every test of Hotline.sln (Release build).
 # Ends with one line "N passed, N failed, N skipped" and a non-zero exit if anything failed.
 set -euo pipefail
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  cat <<'HELP'
+Usage: tools/test.sh [dotnet test options]
+Installs the test peers where missing (tools/install-peers.sh test), builds Hotline.sln (Release) and runs every test.
+Ends with one line "N passed, N failed, N skipped"; exits non-zero if anything failed.
+Options are passed to `dotnet test`, for example:
+  tools/test.sh --filter "FullyQualifiedName~OutboxTests"     one fixture
+  tools/test.sh --filter "TestCategory!=Timing"               everything but the wall-clock assertions
+HELP
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 tools/install-peers.sh test
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

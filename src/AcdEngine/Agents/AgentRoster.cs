@@ -72,15 +72,55 @@ public sealed class AgentRoster
             SignIn(id, ready: true);
     }
 
+    /// <summary>Reason shown for an agent who asked to be ready while their phone is not registered.</summary>
+    public const string NoPhone = "no phone";
+
+    /// <summary>
+    /// Whether a SIP user has a registered phone (set by the SIP stack; null: not known, e.g. in unit tests). An agent
+    /// without one is never Ready: they show "not ready (no phone)" and become ready when the phone registers, so no
+    /// caller is put through to a phone that cannot ring (issue 20).
+    /// </summary>
+    public Func<string, bool>? PhoneRegistered { get; set; }
+
     public AgentSnapshot SignIn(string agentId, bool ready) =>
-        Change(agentId, "sign in", a => a.State == AgentState.SignedOut, a => ready ? (AgentState.Ready, "") : (AgentState.NotReady, "signed-in"));
+        Change(agentId, "sign in", a => a.State == AgentState.SignedOut, a => ready ? ReadyUnlessNoPhone(a) : (AgentState.NotReady, "signed-in"));
 
     /// <summary>Signs out; not while a call rings or is in progress.</summary>
     public AgentSnapshot SignOut(string agentId) =>
         Change(agentId, "sign out", a => a.State is AgentState.Ready or AgentState.NotReady or AgentState.WrapUp, _ => (AgentState.SignedOut, ""));
 
     public AgentSnapshot SetReady(string agentId) =>
-        Change(agentId, "become ready", a => a.State is AgentState.NotReady or AgentState.Ready or AgentState.WrapUp, _ => (AgentState.Ready, ""));
+        Change(agentId, "become ready", a => a.State is AgentState.NotReady or AgentState.Ready or AgentState.WrapUp, ReadyUnlessNoPhone);
+
+    private (AgentState, string) ReadyUnlessNoPhone(Agent agent) =>
+        PhoneRegistered is { } registered && !registered(agent.User) ? (AgentState.NotReady, NoPhone) : (AgentState.Ready, "");
+
+    /// <summary>
+    /// After a REGISTER changed the bindings: agents held "not ready (no phone)" whose phone is now registered become
+    /// ready; ready agents whose phone was removed become "not ready (no phone)".
+    /// </summary>
+    public void PhonesChanged()
+    {
+        if (PhoneRegistered is not { } registered) return;
+        List<string> toReady = [], toNoPhone = [];
+        lock (_gate)
+        {
+            foreach (var a in _agents.Values)
+            {
+                var has = registered(a.User);
+                if (has && a.State == AgentState.NotReady && a.Reason == NoPhone) toReady.Add(a.Id);
+                else if (!has && a.State == AgentState.Ready) toNoPhone.Add(a.Id);
+            }
+        }
+        foreach (var id in toReady) TryChange(() => SetReady(id));
+        foreach (var id in toNoPhone) TryChange(() => SetNotReady(id, NoPhone));
+    }
+
+    private static void TryChange(Action change)
+    {
+        try { change(); }
+        catch (AgentTransitionException) { /* The agent moved meanwhile (a call, a sign-out): that state wins. */ }
+    }
 
     public AgentSnapshot SetNotReady(string agentId, string reason)
     {

@@ -14,7 +14,7 @@ namespace Hotline.AcdEngine.Api;
 
 /// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
 public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
-    IOptions<SupervisorsOptions> supervisors) : Contracts.V1.Cti.CtiBase
+    IOptions<SupervisorsOptions> supervisors, IHostApplicationLifetime lifetime) : Contracts.V1.Cti.CtiBase
 {
     public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
@@ -131,7 +131,8 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     Reason = current.Reason, CallId = current.CallId ?? "", OccurredAt = Timestamp.FromDateTimeOffset(current.Since),
                 },
             });
-            await foreach (var n in channel.Reader.ReadAllAsync(context.CancellationToken))
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+            await foreach (var n in channel.Reader.ReadAllAsync(ended.Token))
                 await responseStream.WriteAsync(n);
         }
         catch (OperationCanceledException)
@@ -150,13 +151,15 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
     {
         var filter = request.Queues.ToHashSet(StringComparer.Ordinal);
         using var push = new StatsPush(stats, time);
+        // Ends when the host stops too: a wallboard's endless stream must not hold the shutdown (issue 20).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter), ct), context.CancellationToken);
+            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter), ct), ended.Token);
         }
         catch (OperationCanceledException)
         {
-            // The wallboard went away.
+            // The wallboard went away, or the engine is stopping.
         }
     }
 

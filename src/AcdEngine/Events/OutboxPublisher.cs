@@ -6,15 +6,25 @@ using Hotline.Contracts.V1;
 namespace Hotline.AcdEngine.Events;
 
 /// <summary>How the publisher retries (<c>TicketApi:*</c> backoff).</summary>
-public sealed record PublisherSettings(TimeSpan InitialBackoff, TimeSpan MaxBackoff, int Window, TimeSpan AckTimeout)
+/// <remarks>
+/// <paramref name="ConnectRetry"/> caps the wait while TicketApi cannot be reached at all (connection refused): a
+/// refused connection costs nothing to retry, and an engine started before TicketApi should deliver within about a
+/// second of TicketApi coming up instead of after a grown backoff (issue 20).
+/// </remarks>
+public sealed record PublisherSettings(TimeSpan InitialBackoff, TimeSpan MaxBackoff, int Window, TimeSpan AckTimeout, TimeSpan ConnectRetry)
 {
-    public static PublisherSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 512, TimeSpan.FromSeconds(30));
+    public PublisherSettings(TimeSpan initialBackoff, TimeSpan maxBackoff, int window, TimeSpan ackTimeout)
+        : this(initialBackoff, maxBackoff, window, ackTimeout, maxBackoff) { }
+
+    public static PublisherSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 512, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
 }
 
 /// <summary>
 /// Sends the outbox to TicketApi over <c>CallEventIngest.Publish</c> and deletes each event on its ack
 /// (ingest.proto: at-least-once). When TicketApi is away it retries with exponential backoff (1 s doubling to 30 s);
 /// after a reconnect everything still in the outbox is resent, so an outage or an engine restart loses nothing.
+/// The ack timeout runs from the send of the oldest unacked event (a quiet line is not a dead stream), and the backoff
+/// starts again from its initial value once a connection has carried an ack.
 /// </summary>
 public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest.CallEventIngestClient client, TimeProvider time,
     PublisherSettings settings, ILogger<OutboxPublisher> logger)
@@ -40,16 +50,31 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
             var backoff = settings.InitialBackoff;
             while (!stopping.IsCancellationRequested)
             {
+                var attempt = new Attempt();
                 try
                 {
-                    await PublishOnceAsync(stopping);
+                    await PublishOnceAsync(attempt, stopping);
                 }
                 catch (Exception ex) when (!stopping.IsCancellationRequested && ex is RpcException or IOException or HttpRequestException or TimeoutException)
                 {
+                    if (attempt.Connected)
+                    {
+                        // This connection worked: a later break starts the backoff afresh (issue 20).
+                        backoff = settings.InitialBackoff;
+                        Failures = 0;
+                    }
                     Failures++;
-                    LogSendFailed(logger, Failures, outbox.PendingCount(), backoff.TotalSeconds, ex.Message);
-                    var wait = Task.Delay(backoff, time, stopping);
-                    RetryScheduled?.Invoke(backoff);
+                    var refused = !attempt.Connected && ex is RpcException { StatusCode: StatusCode.Unavailable };
+                    var delay = refused ? TimeSpan.FromTicks(Math.Min(backoff.Ticks, settings.ConnectRetry.Ticks)) : backoff;
+                    // One warning per outage, then one a minute: a TicketApi that is down is not news every second.
+                    if (Failures == 1 || time.GetUtcNow() - _lastWarning >= TimeSpan.FromMinutes(1))
+                    {
+                        _lastWarning = time.GetUtcNow();
+                        LogSendFailed(logger, Failures, outbox.PendingCount(), delay.TotalSeconds, ex.Message);
+                    }
+                    if (stopping.IsCancellationRequested) break; // Stopping: no retry is scheduled.
+                    var wait = Task.Delay(delay, time, stopping);
+                    RetryScheduled?.Invoke(delay);
                     await wait;
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
                     continue;
@@ -67,14 +92,23 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
         }
     }
 
+    private int _everConnected;
+    private DateTimeOffset _lastWarning = DateTimeOffset.MinValue;
+
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    private async Task PublishOnceAsync(CancellationToken stopping)
+    /// <summary>One connection attempt: whether it carried an ack.</summary>
+    private sealed class Attempt
+    {
+        public volatile bool Connected;
+    }
+
+    private async Task PublishOnceAsync(Attempt attempt, CancellationToken stopping)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var call = client.Publish(cancellationToken: linked.Token);
-        var inFlight = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var lastAck = time.GetUtcNow();
+        // Event id → when it was sent: the ack timeout counts from the oldest send still unacked.
+        var inFlight = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var acks = Task.Run(async () =>
         {
             await foreach (var ack in call.ResponseStream.ReadAllAsync(linked.Token))
@@ -87,12 +121,17 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
                 }
                 inFlight.TryRemove(ack.EventId, out _);
                 Interlocked.Increment(ref _acked);
-                lastAck = time.GetUtcNow();
+                if (!attempt.Connected)
+                {
+                    attempt.Connected = true;
+                    if (Failures > 0) LogReconnected(logger, Failures);
+                    else if (Interlocked.Exchange(ref _everConnected, 1) == 0) LogConnected(logger);
+                    Failures = 0;
+                }
                 Wake();
             }
         }, linked.Token);
 
-        var connectedLogged = false;
         long after = 0;
         while (true)
         {
@@ -105,20 +144,20 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
             var batch = room > 0 ? outbox.ReadPending(after, Math.Min(room, 256)) : [];
             foreach (var e in batch)
             {
-                inFlight[e.EventId] = e.RowId;
+                inFlight[e.EventId] = time.GetUtcNow();
                 await call.RequestStream.WriteAsync(e.Envelope, linked.Token);
                 after = e.RowId;
             }
-            if (!connectedLogged && batch.Count > 0)
-            {
-                connectedLogged = true;
-                if (Failures > 0) LogReconnected(logger, Failures);
-                Failures = 0;
-            }
             if (batch.Count > 0) continue;
-            if (!inFlight.IsEmpty && time.GetUtcNow() - lastAck > settings.AckTimeout)
-                throw new TimeoutException($"No ack from TicketApi for {settings.AckTimeout.TotalSeconds:0} s with {inFlight.Count} events in flight.");
-            using var tick = new CancellationTokenSource(settings.AckTimeout, time);
+            var wait = settings.AckTimeout;
+            if (OldestSend(inFlight) is { } oldest)
+            {
+                var unacked = time.GetUtcNow() - oldest;
+                if (unacked >= settings.AckTimeout)
+                    throw new TimeoutException($"No ack from TicketApi for {settings.AckTimeout.TotalSeconds:0} s with {inFlight.Count} events in flight.");
+                wait = settings.AckTimeout - unacked;
+            }
+            using var tick = new CancellationTokenSource(wait, time);
             using var waitToken = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, tick.Token);
             try
             {
@@ -132,12 +171,37 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
         }
     }
 
+    private static DateTimeOffset? OldestSend(ConcurrentDictionary<string, DateTimeOffset> inFlight)
+    {
+        DateTimeOffset? oldest = null;
+        foreach (var (_, sent) in inFlight)
+            if (oldest is null || sent < oldest) oldest = sent;
+        return oldest;
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot publish events to TicketApi (attempt {Attempt}, {Pending} events kept in the outbox); retrying in {BackoffSeconds} s: {Error}")]
     private static partial void LogSendFailed(ILogger logger, int attempt, long pending, double backoffSeconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing events to TicketApi")]
+    private static partial void LogConnected(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing to TicketApi again after {Attempts} failed attempts")]
     private static partial void LogReconnected(ILogger logger, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "TicketApi rejected event {EventId}; moved to the dead-letter table: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string eventId, string error);
+}
+
+/// <summary>The gRPC channel to TicketApi's ingest.</summary>
+public static class IngestChannel
+{
+    /// <remarks>
+    /// grpc-dotnet backs off reconnecting a refused connection on its own (1 s growing by 1.6 to 120 s by default) and
+    /// fails calls at once while it waits: capped at 1 s, so a TicketApi that comes up is reached within a second.
+    /// </remarks>
+    public static Grpc.Net.Client.GrpcChannel Create(string url) => Grpc.Net.Client.GrpcChannel.ForAddress(url, new Grpc.Net.Client.GrpcChannelOptions
+    {
+        InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+        MaxReconnectBackoff = TimeSpan.FromSeconds(1),
+    });
 }

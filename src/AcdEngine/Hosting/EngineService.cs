@@ -18,6 +18,7 @@ public sealed partial class EngineService(
     LiveStats stats,
     TimeProvider time,
     IAgentLeases leases,
+    IHostApplicationLifetime lifetime,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,7 +35,9 @@ public sealed partial class EngineService(
                 SignInIfAutoReady(agent.Id);
         }
         LogStarted(logger, roster.All().Count(a => a.State == AgentState.Ready), router.ActiveCalls);
-        var publishing = publisher.RunAsync(stoppingToken);
+        // ApplicationStopping fires before the hosted services are stopped: no publish retry is scheduled while stopping.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        var publishing = publisher.RunAsync(stopping.Token);
         using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         try
         {

@@ -15,6 +15,9 @@ public static class SipServiceRegistration
         services.AddSingleton<IValidateOptions<SipOptions>, SipOptionsValidator>();
         services.AddSingleton<SipStack>();
         services.AddSingleton<SipAdmission>();
+        services.AddSingleton(sp => new RegistrationFile(
+            Path.Combine(Hosting.DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
+            sp.GetRequiredService<ILogger<RegistrationFile>>()));
         services.AddSingleton<SipRouting>();
 
         // Media core (Rtp:*) and the telephony the ACD is written against, over the SIP user agent.

@@ -117,7 +117,15 @@ internal static partial class HostTls
             handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
             handler.SslOptions.RemoteCertificateValidationCallback = verifier.Verify;
         }
-        return GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        // grpc-dotnet backs off reconnecting a refused connection on its own (1 s growing to 120 s by default) and fails
+        // calls at once while it waits: capped at 1 s, so a peer that comes up is reached within a second (issue 20).
+        return GrpcChannel.ForAddress(url, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tls:AllowPlainHttp is on: HTTP and gRPC may run unencrypted on the network. Do not use this in production.")]

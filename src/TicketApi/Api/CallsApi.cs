@@ -13,7 +13,7 @@ namespace Hotline.TicketApi.Api;
 public sealed record CallEventView(long Sequence, string Kind, DateTime OccurredAt, JsonElement Event);
 
 /// <summary>A call record with its timeline.</summary>
-public sealed record CallView(CallRecord Call, IReadOnlyList<CallEventView> Timeline);
+public sealed record CallView(CallRecordView Call, IReadOnlyList<CallEventView> Timeline);
 
 /// <summary><c>/api/calls</c>: call records by time, and one call with its whole timeline. Hotline staff only.</summary>
 public static class CallsApi
@@ -26,13 +26,13 @@ public static class CallsApi
         return group;
     }
 
-    public static async Task<Results<Ok<PageOf<CallRecord>>, ValidationProblem>> ListAsync(
+    public static async Task<Results<Ok<PageOf<CallRecordView>>, ValidationProblem>> ListAsync(
         TicketDbContext db, CancellationToken cancellationToken, DateTime? from = null, DateTime? to = null,
         int page = 1, int pageSize = 50)
     {
         var errors = new Validation();
-        if (from is null) errors.Add("from", "from is required (ISO 8601).");
-        if (to is null) errors.Add("to", "to is required (ISO 8601).");
+        if (from is null) errors.Add("from", "from is required: the start of the period, ISO 8601, e.g. from=2026-12-01T00:00:00Z.");
+        if (to is null) errors.Add("to", "to is required: the end of the period (exclusive), ISO 8601, e.g. to=2026-12-02T00:00:00Z.");
         if (from > to) errors.Add("from", "from must not be after to.");
         if (page < 1) errors.Add("page", "page must be 1 or more.");
         if (pageSize is < 1 or > WorkOrdersApi.MaxPageSize) errors.Add("pageSize", $"pageSize must be 1 to {WorkOrdersApi.MaxPageSize}.");
@@ -42,7 +42,7 @@ public static class CallsApi
         var query = db.Calls.AsNoTracking().Where(c => c.OfferedAt >= f && c.OfferedAt < t);
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(c => c.OfferedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<CallRecord>(items, page, pageSize, total));
+        return TypedResults.Ok(new PageOf<CallRecordView>([.. items.Select(CallRecordView.Of)], page, pageSize, total));
     }
 
     public static async Task<Results<Ok<CallView>, ProblemHttpResult>> GetAsync(string callId, TicketDbContext db, CancellationToken cancellationToken)
@@ -50,7 +50,7 @@ public static class CallsApi
         var call = await db.Calls.AsNoTracking().FirstOrDefaultAsync(c => c.CallId == callId, cancellationToken);
         if (call is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Call {callId} does not exist.");
-        return TypedResults.Ok(new CallView(call, await TimelineAsync(db, callId, cancellationToken)));
+        return TypedResults.Ok(new CallView(CallRecordView.Of(call), await TimelineAsync(db, callId, cancellationToken)));
     }
 
     /// <summary>The call's events in sequence order (whatever order they arrived in).</summary>

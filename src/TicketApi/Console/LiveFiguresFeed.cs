@@ -27,6 +27,7 @@ public sealed partial class LiveFiguresFeed(
         StatsSnapshot? last = null;
         var backoff = TimeSpan.FromSeconds(1);
         var wasUp = true;
+        var connected = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -35,6 +36,8 @@ public sealed partial class LiveFiguresFeed(
                 await foreach (var snapshot in call.ResponseStream.ReadAllAsync(stoppingToken))
                 {
                     if (!wasUp) LogEngineBack(url);
+                    else if (!connected) LogEngineConnected(url);
+                    connected = true;
                     wasUp = true;
                     backoff = TimeSpan.FromSeconds(1);
                     last = snapshot;
@@ -66,6 +69,9 @@ public sealed partial class LiveFiguresFeed(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AcdEngine live figures unavailable at {Url} ({Status}); wallboard shows the engine as away, retrying")]
     private partial void LogEngineAway(string url, StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AcdEngine live figures connected at {Url}")]
+    private partial void LogEngineConnected(string url);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AcdEngine live figures back at {Url}")]
     private partial void LogEngineBack(string url);

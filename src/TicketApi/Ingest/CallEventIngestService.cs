@@ -11,14 +11,17 @@ namespace Hotline.TicketApi.Ingest;
 /// <see cref="IngestWriter"/> and streams back one Ack per event, after its commit, in commit order.
 /// Only a configured engine node may publish (<c>Authorization: Bearer &lt;node key&gt;</c>, <c>Ingest:Nodes</c>), and
 /// only events carrying its own node id: a forged or misattributed event changes no figure (COMMON identity model).
+/// The stream ends when the host stops (ApplicationStopping): a publisher's long-lived stream must not hold the
+/// shutdown for .NET's 30 s timeout (issue 20); unacked events stay in the engine's outbox and are resent.
 /// </summary>
-public sealed partial class CallEventIngestService(IngestWriter writer, IOptions<IngestOptions> nodes, ILogger<CallEventIngestService> logger)
-    : CallEventIngest.CallEventIngestBase
+public sealed partial class CallEventIngestService(IngestWriter writer, IOptions<IngestOptions> nodes, IHostApplicationLifetime lifetime,
+    ILogger<CallEventIngestService> logger) : CallEventIngest.CallEventIngestBase
 {
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
         var node = Authenticate(context);
-        var ct = context.CancellationToken;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = linked.Token;
         var acks = Channel.CreateUnbounded<Ack>();   // multi-reader kind: it can Count (the buffering below)
         long outstanding = 0;
         var readingDone = false;
@@ -57,14 +60,22 @@ public sealed partial class CallEventIngestService(IngestWriter writer, IOptions
         }, ct);
 
         var buffered = new WriteOptions(WriteFlags.BufferHint);
-        await foreach (var ack in acks.Reader.ReadAllAsync(ct))
+        try
         {
-            // A batch commit releases up to 2,000 acks at once: buffer them and flush when none is left waiting.
-            responseStream.WriteOptions = acks.Reader.Count > 0 ? buffered : null;
-            await responseStream.WriteAsync(ack, ct);
-            if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
+            await foreach (var ack in acks.Reader.ReadAllAsync(ct))
+            {
+                // A batch commit releases up to 2,000 acks at once: buffer them and flush when none is left waiting.
+                responseStream.WriteOptions = acks.Reader.Count > 0 ? buffered : null;
+                await responseStream.WriteAsync(ack, ct);
+                if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref readingDone)) acks.Writer.TryComplete();
+            }
+            await pump;
         }
-        await pump;
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Host stopping: the stream ends here; the engine resends what it has no ack for.
+            throw new RpcException(new Status(StatusCode.Unavailable, "TicketApi is stopping."));
+        }
     }
 
     private IngestNode Authenticate(ServerCallContext context)

@@ -28,8 +28,8 @@ public static class MetricsApi
         MetricsQuery query, CancellationToken ct, DateTime? from = null, DateTime? to = null, string? groupBy = null)
     {
         var v = new Validation();
-        if (from is null) v.Add("from", "from is required (ISO 8601).");
-        if (to is null) v.Add("to", "to is required (ISO 8601).");
+        if (from is null) v.Add("from", "from is required: the start of the period, ISO 8601, e.g. from=2026-12-01T00:00:00Z.");
+        if (to is null) v.Add("to", "to is required: the end of the period (exclusive), ISO 8601, e.g. to=2026-12-02T00:00:00Z.");
         if (from >= to) v.Add("from", "from must be before to.");
         var grouping = ParseGrouping(groupBy, v);
         if (v.HasErrors) return v.Problem();

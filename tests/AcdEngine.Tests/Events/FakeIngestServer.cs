@@ -59,6 +59,9 @@ public sealed class IngestLedger
 
     public int Received;
 
+    /// <summary>When set, events are received but never acked (a TicketApi that hangs).</summary>
+    public volatile bool Silent;
+
     public IReadOnlyDictionary<string, IngestEnvelope> Applied => _applied;
 
     public Task AllApplied => _enough.Task;
@@ -79,6 +82,13 @@ internal sealed class LedgerIngest(IngestLedger ledger) : CallEventIngest.CallEv
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
         await foreach (var e in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            if (ledger.Silent)
+            {
+                Interlocked.Increment(ref ledger.Received);
+                continue;
+            }
             await responseStream.WriteAsync(ledger.Apply(e));
+        }
     }
 }

@@ -42,9 +42,9 @@ public sealed class OutboxTests
         },
     };
 
-    private static OutboxPublisher Publisher(SqliteOutbox outbox, int port, TimeProvider? time = null) =>
-        new(outbox, new CallEventIngest.CallEventIngestClient(GrpcChannel.ForAddress($"http://127.0.0.1:{port}")), time ?? TimeProvider.System,
-            new PublisherSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), 64, TimeSpan.FromSeconds(30)),
+    private static OutboxPublisher Publisher(SqliteOutbox outbox, int port, TimeProvider? time = null, PublisherSettings? settings = null) =>
+        new(outbox, new CallEventIngest.CallEventIngestClient(IngestChannel.Create($"http://127.0.0.1:{port}")), time ?? TimeProvider.System,
+            settings ?? new PublisherSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), 64, TimeSpan.FromSeconds(30)),
             NullLogger<OutboxPublisher>.Instance);
 
     [Test]
@@ -137,6 +137,91 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task A_quiet_line_does_not_trip_the_ack_timeout_it_counts_from_the_send_of_an_unacked_event()
+    {
+        var port = FreePort.Next();
+        var time = new FakeTimeProvider();
+        using var outbox = new SqliteOutbox(DbPath);
+        await using var server = await FakeIngestServer.StartAsync(port);
+        var publisher = Publisher(outbox, port, time);
+        var retries = 0;
+        publisher.RetryScheduled += _ => Interlocked.Increment(ref retries);
+        using var stop = new CancellationTokenSource();
+        var running = publisher.RunAsync(stop.Token);
+        outbox.Append(CallEvent("c-1", 1));
+        Assert.That(await WaitUntilAsync(() => outbox.PendingCount() == 0), Is.True, "first event acked");
+
+        time.Advance(TimeSpan.FromSeconds(90)); // A quiet line: no event, so no ack, for longer than the ack timeout.
+        outbox.Append(CallEvent("c-2", 1));
+        Assert.That(await WaitUntilAsync(() => outbox.PendingCount() == 0), Is.True, "the next event is delivered on the same stream");
+        Assert.That(retries, Is.Zero, "the stream was not torn down");
+        Assert.That(server.Ledger.Received, Is.EqualTo(2), "each event was sent once");
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Test]
+    public async Task An_unacked_event_times_out_and_the_backoff_starts_afresh_after_a_connection_that_worked()
+    {
+        var port = FreePort.Next();
+        var time = new FakeTimeProvider();
+        using var outbox = new SqliteOutbox(DbPath);
+        outbox.Append(CallEvent("c-1", 1));
+        var publisher = Publisher(outbox, port, time); // Backoff 100 ms doubling to 400 ms, ack timeout 30 s.
+        var scheduled = System.Threading.Channels.Channel.CreateUnbounded<TimeSpan>();
+        publisher.RetryScheduled += b => scheduled.Writer.TryWrite(b);
+        using var stop = new CancellationTokenSource();
+        var running = publisher.RunAsync(stop.Token);
+        for (var i = 0; i < 3; i++) time.Advance(await scheduled.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        var grown = await scheduled.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(grown.TotalMilliseconds, Is.EqualTo(400), "TicketApi away: the backoff grew to its cap");
+
+        await using var server = await FakeIngestServer.StartAsync(port);
+        time.Advance(grown);
+        Assert.That(await PumpUntilAsync(time, scheduled.Reader, () => outbox.PendingCount() == 0), Is.True, "connected: the event is acked");
+
+        server.Ledger.Silent = true; // TicketApi hangs: it takes events and acks none.
+        outbox.Append(CallEvent("c-2", 1));
+        Assert.That(await WaitUntilAsync(() => server.Ledger.Received == 2), Is.True);
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.That(scheduled.Reader.TryPeek(out _), Is.False, "no timeout before 30 s from the send");
+        time.Advance(TimeSpan.FromSeconds(1));
+        var afterTimeout = await scheduled.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(afterTimeout.TotalMilliseconds, Is.EqualTo(100), "the connection had worked: the backoff starts again from 100 ms");
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Test]
+    public async Task An_engine_started_before_TicketApi_retries_a_refused_connection_at_the_connect_interval_not_a_grown_backoff()
+    {
+        var port = FreePort.Next();
+        var time = new FakeTimeProvider();
+        using var outbox = new SqliteOutbox(DbPath);
+        outbox.Append(CallEvent("c-1", 1));
+        var settings = new PublisherSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), 64, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+        var publisher = Publisher(outbox, port, time, settings);
+        var scheduled = System.Threading.Channels.Channel.CreateUnbounded<TimeSpan>();
+        publisher.RetryScheduled += b => scheduled.Writer.TryWrite(b);
+        using var stop = new CancellationTokenSource();
+        var running = publisher.RunAsync(stop.Token);
+        var waits = new List<double>();
+        for (var i = 0; i < 6; i++)
+        {
+            var wait = await scheduled.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            waits.Add(wait.TotalMilliseconds);
+            time.Advance(wait);
+        }
+        Assert.That(waits, Is.EqualTo(new double[] { 100, 200, 200, 200, 200, 200 }), "refused connections are retried every 200 ms, not after 30 s");
+
+        var ledger = new IngestLedger { Expected = 1 };
+        await using var server = await FakeIngestServer.StartAsync(port, ledger);
+        Assert.That(await PumpUntilAsync(time, scheduled.Reader, () => ledger.AllApplied.IsCompleted), Is.True, "delivered once TicketApi is up");
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Test]
     public async Task An_event_TicketApi_rejects_is_dead_lettered_not_resent()
     {
         var port = FreePort.Next();
@@ -155,6 +240,21 @@ public sealed class OutboxTests
         await stop.CancelAsync();
         await running;
         Assert.That(ledger.Received, Is.EqualTo(2), "the rejected event was sent once");
+    }
+
+    /// <summary>
+    /// Lets each scheduled retry pass in virtual time until a condition holds (grpc's own reconnect backoff runs in
+    /// real time, so the first retries after a server starts may still be refused).
+    /// </summary>
+    private static async Task<bool> PumpUntilAsync(FakeTimeProvider time, System.Threading.Channels.ChannelReader<TimeSpan> scheduled, Func<bool> condition)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            while (scheduled.TryRead(out var wait)) time.Advance(wait);
+            await timer.WaitForNextTickAsync();
+        }
+        return condition();
     }
 
     /// <summary>Polls a condition that has no event of its own (a counter in another component), up to 20 s.</summary>

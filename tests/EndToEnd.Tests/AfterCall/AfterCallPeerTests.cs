@@ -163,7 +163,7 @@ public sealed partial class AfterCallPeerTests
             c => c.GetProperty("call").GetProperty("complete").GetBoolean());
         var kinds = call.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.That(kinds, Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "RecordingAvailable", "Ended" }), "recorded (Recording:Enabled)");
-        Assert.That(call.GetProperty("call").GetProperty("direction").GetInt32(), Is.EqualTo((int)CallDirection.Outbound));
+        Assert.That(call.GetProperty("call").GetProperty("direction").GetString(), Is.EqualTo("Outbound"), "enums as names, like orders");
         Assert.That(call.GetProperty("call").GetProperty("forWorkOrderId").GetString(), Is.EqualTo($"WO{orderId:D8}"));
         var order = await PollAsync(async () => await _tickets.GetFromJsonAsync<JsonElement>($"/api/workorders/{orderId}"),
             o => o.GetProperty("audit").EnumerateArray().Any(a => a.GetProperty("action").GetString() == "callback-call"));

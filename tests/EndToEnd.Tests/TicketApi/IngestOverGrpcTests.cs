@@ -47,6 +47,7 @@ public sealed class IngestOverGrpcTests
         Assert.Multiple(() =>
         {
             Assert.That(calls.GetProperty("total").GetInt32(), Is.EqualTo(200));
+            Assert.That(calls.GetProperty("items")[0].GetProperty("direction").ValueKind, Is.EqualTo(JsonValueKind.String), "enums as names, like orders");
             Assert.That(orders.GetProperty("total").GetInt32(), Is.EqualTo(200));
             Assert.That(metrics.GetProperty("total").GetProperty("offered").GetInt64(), Is.EqualTo(200));
             Assert.That(metrics.GetProperty("total").GetProperty("answered").GetInt64(), Is.EqualTo(200));

@@ -25,6 +25,31 @@ public sealed class SipBindings(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, List<SipBinding>> _byUser = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Raised after a REGISTER changed a user's bindings (so a host can persist them).</summary>
+    public event Action? Changed;
+
+    /// <summary>
+    /// Puts back bindings saved before a restart, dropping those that expired meanwhile: a phone registered for an
+    /// hour stays reachable across an engine restart without re-registering (issue 20).
+    /// </summary>
+    public int Restore(IEnumerable<SipBinding> saved)
+    {
+        var now = time.GetUtcNow();
+        var restored = 0;
+        foreach (var b in saved)
+        {
+            if (b.ExpiresAt <= now) continue;
+            var list = _byUser.GetOrAdd(b.User, _ => []);
+            lock (list)
+            {
+                if (list.Exists(x => SameContact(x.Contact, b.Contact))) continue;
+                list.Add(b);
+                restored++;
+            }
+        }
+        return restored;
+    }
+
     /// <summary>Live contacts of <paramref name="user"/>, most recently registered first.</summary>
     public IReadOnlyList<SipBinding> Lookup(string user)
     {
@@ -70,6 +95,7 @@ public sealed class SipBindings(TimeProvider time)
                 if (expires > 0) list.Add(new SipBinding(user, contact, now.AddSeconds(expires), callId, cseq, source, userAgent));
             }
         }
+        Changed?.Invoke();
         return BindingUpdateError.None;
     }
 
@@ -82,6 +108,7 @@ public sealed class SipBindings(TimeProvider time)
             if (list.Exists(b => b.CallId == callId && cseq <= b.CSeq)) return BindingUpdateError.OutOfOrder;
             list.Clear();
         }
+        Changed?.Invoke();
         return BindingUpdateError.None;
     }
 

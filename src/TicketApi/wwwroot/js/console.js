@@ -40,7 +40,9 @@ const hl = (() => {
   const pct = v => (v === null || v === undefined) ? "—" : (v * 100).toFixed(1) + " %";
   // Times are shown in the hotline's time zone (Calendar:TimeZone), whatever the browser's.
   let zone;
-  const when = iso => iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: zone }) : "—";
+  // One format everywhere, the one the date filters use (yyyy-mm-dd): "2026-12-01 09:30:05" (sv-SE writes ISO order).
+  const when = iso => iso ? new Date(iso).toLocaleString("sv-SE", { timeZone: zone }) : "—";
+  const clock = iso => iso ? new Date(iso).toLocaleTimeString("sv-SE", { timeZone: zone }) : "";
   const duration = seconds => {
     seconds = Math.max(0, Math.floor(seconds));
     const m = Math.floor(seconds / 60), s = seconds % 60;
@@ -74,5 +76,5 @@ const hl = (() => {
     return url.pathname + url.search + url.hash;
   }
 
-  return { KEY, key, api, json, el, pct, when, duration, signedIn, safeNext, zone: () => zone };
+  return { KEY, key, api, json, el, pct, when, clock, duration, signedIn, safeNext, zone: () => zone };
 })();

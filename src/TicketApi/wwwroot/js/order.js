@@ -53,12 +53,22 @@
     row("Reply", o.reply), row("Callback", o.calledBackAt ? `${when(o.calledBackAt)} · ${o.callbackSatisfaction}` : (o.callbackDueAt ? "due " + when(o.callbackDueAt) : null)),
     row("Resolution", o.resolution), row("Supervised", o.supervised ? "yes" : "no"));
 
+  // Contract enum names → words for people (the timeline shows no HANGUP_BY_CALLER).
+  const LABELS = {
+    HANGUP_BY_CALLER: "the caller", HANGUP_BY_AGENT: "the agent", HANGUP_BY_SYSTEM: "the system", HANGUP_BY_UNSPECIFIED: "?",
+    ABANDON_POINT_IVR: "the menu", ABANDON_POINT_QUEUE: "the queue", ABANDON_POINT_RINGING: "ringing", ABANDON_POINT_UNSPECIFIED: "?",
+    SATISFACTION_SCORE_SATISFIED: "satisfied", SATISFACTION_SCORE_BASICALLY_SATISFIED: "basically satisfied",
+    SATISFACTION_SCORE_NOT_SATISFIED: "not satisfied", SATISFACTION_SCORE_NOT_RATED: "not rated",
+  };
+  const label = v => LABELS[v] ?? (v ? String(v).toLowerCase().replaceAll("_", " ") : "?");
+  const kindLabel = k => String(k).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+
   function describe(e) {
     if (e.queued) return `queue ${e.queued.queue}, position ${e.queued.position ?? 1}`;
     if (e.answered) return `by agent ${e.answered.agentId} after ${((e.answered.waitMs ?? 0) / 1000).toFixed(1)} s` + (e.answered.withinServiceLevel ? " (within 15 s)" : " (over 15 s)");
-    if (e.abandoned) return `after ${((e.abandoned.waitMs ?? 0) / 1000).toFixed(1)} s in ${e.abandoned.where ?? ""}`;
-    if (e.ended) return `talk ${Math.round((e.ended.talkMs ?? 0) / 1000)} s, hung up by ${e.ended.hangupBy ?? "?"}`;
-    if (e.satisfactionRated) return e.satisfactionRated.score;
+    if (e.abandoned) return `after ${((e.abandoned.waitMs ?? 0) / 1000).toFixed(1)} s in ${label(e.abandoned.where)}`;
+    if (e.ended) return `talk ${Math.round((e.ended.talkMs ?? 0) / 1000)} s, hung up by ${label(e.ended.hangupBy)}`;
+    if (e.satisfactionRated) return label(e.satisfactionRated.score);
     if (e.ivr) return JSON.stringify(e.ivr);
     return "";
   }
@@ -68,7 +78,7 @@
   const timeline = el("ol", { class: "timeline", id: "timeline" }, ...callTimeline.map(t => {
     const e = t.event || {};
     recording = e.recordingAvailable?.location || e.ended?.recording || recording;
-    return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, t.kind), " ", el("span", { class: "muted" }, describe(e)));
+    return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, kindLabel(t.kind)), " ", el("span", { class: "muted" }, describe(e)));
   }));
   // An event names a recording (rec:<callId>); it is never a link: only the server resolves it to a file, so a
   // forged location cannot send a reader anywhere.

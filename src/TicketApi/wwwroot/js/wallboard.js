@@ -1,7 +1,7 @@
 // Wallboard: live queue and agent figures pushed by TicketApi (server-sent events fed by AcdEngine's WatchStats).
 "use strict";
 (() => {
-  const { el, pct, duration } = hl;
+  const { el, pct, duration, clock } = hl;
   // DOMAIN.md targets: timely answer (answered within 15 s ÷ answered) ≥ 80 %; connection rate ≥ 95 %.
   const SL_TARGET = 0.8, CONNECTION_TARGET = 0.95;
   const STATES = {
@@ -59,7 +59,7 @@
     engine.className = "engine " + message.engine;
     document.body.classList.toggle("stale", message.engine !== "up");
     if (message.snapshot) snapshot = message.snapshot;
-    document.getElementById("updated").textContent = snapshot?.at ? "as of " + new Date(snapshot.at).toLocaleTimeString("en-GB") : "";
+    document.getElementById("updated").textContent = snapshot?.at ? "as of " + clock(snapshot.at) : "";
     renderQueues();
     renderAgents();
     if (performance.getEntriesByName("hotline-ready").length === 0) performance.mark("hotline-ready");
