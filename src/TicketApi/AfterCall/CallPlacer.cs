@@ -21,6 +21,7 @@ public sealed class CtiCallPlacer(Cti.CtiClient client) : ICallPlacer
     {
         try
         {
+            // A network timeout, measured by gRPC against the wall clock: deliberately not the (possibly manual) TimeProvider.
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
                 deadline: DateTime.UtcNow + Deadline, cancellationToken: ct);
             return new PlacedCall(reply.Ok, reply.CallId, reply.Error);

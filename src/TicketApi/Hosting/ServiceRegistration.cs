@@ -8,6 +8,7 @@ using Hotline.TicketApi.WebConsole;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.Testing;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,7 @@ public static class ServiceRegistration
 {
     public static IServiceCollection AddTicketApi(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.AddHostClock(configuration);   // TimeProvider: the real clock, or Testing:Clock=Manual
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -65,6 +66,7 @@ public static class ServiceRegistration
         app.MapMetricsApi();
         app.MapKeysApi();
         app.MapAfterCallApi();
+        app.MapHostClock();
         return app;
     }
 }
