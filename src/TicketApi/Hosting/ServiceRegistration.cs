@@ -23,7 +23,7 @@ public static class ServiceRegistration
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CatalogueOptions>().Bind(configuration.GetSection(CatalogueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CatalogueOptions>().Configure(o => o.BindFrom(configuration.GetSection(CatalogueOptions.Section))).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.Build());
         services.AddSingleton<DeadlineRules>();
 
