@@ -28,6 +28,7 @@ public sealed class CtiCallPlacer(Cti.CtiClient client, IHttpContextAccessor htt
             return new PlacedCall(false, "", "Only the hotline's agents, supervisors and admins place calls.");
         try
         {
+            // A network timeout, measured by gRPC against the wall clock: deliberately not the (possibly manual) TimeProvider.
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
                 new Metadata { { EngineCredentials.ActAsHeader, actAs } }, DateTime.UtcNow + Deadline, ct);
             return new PlacedCall(reply.Ok, reply.CallId, reply.Error);

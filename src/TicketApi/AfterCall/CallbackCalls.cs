@@ -12,7 +12,7 @@ namespace Hotline.TicketApi.AfterCall;
 /// </summary>
 public static class CallbackCalls
 {
-    public static async Task ApplyAsync(TicketDbContext db, IReadOnlyCollection<CallRecord> calls, DeadlineRules rules, CancellationToken ct)
+    public static async Task ApplyAsync(TicketDbContext db, IReadOnlyCollection<CallRecord> calls, DeadlineRules rules, DateTime nowUtc, CancellationToken ct)
     {
         var changed = false;
         foreach (var call in calls)
@@ -22,7 +22,7 @@ public static class CallbackCalls
             if (order is null) continue; // An unknown order: the call stays in the call records only.
             var actor = new Actor(call.AgentId ?? call.FirstResponderAgentId ?? "ingest", string.IsNullOrEmpty(call.AgentId) ? "system" : Auth.Roles.Agent);
             var rating = call.Satisfaction is int s and >= (int)SatisfactionScore.Satisfied and <= (int)SatisfactionScore.NotSatisfied ? (Satisfaction?)s : null;
-            var at = call.EndedAt ?? call.AnsweredAt ?? call.OfferedAt ?? DateTime.UtcNow;
+            var at = call.EndedAt ?? call.AnsweredAt ?? call.OfferedAt ?? nowUtc;
             try
             {
                 order.RecordCallbackCall(call.CallId, call.AgentId ?? call.FirstResponderAgentId, call.AnsweredAt is not null, rating, rules, at, actor);

@@ -146,7 +146,7 @@ public sealed class StepContext(
 
     public void CheckCategory(string? category, Validation v)
     {
-        if (category is not null && !Catalogue.IsCategory(category)) v.Add("category", $"category '{category}' is not in the catalogue.");
+        if (category is not null && !Catalogue.IsCategory(category)) v.Add("category", Catalogue.NotACategory(category));
     }
 
     public async Task<Results<Ok<WorkOrderView>, ValidationProblem, ProblemHttpResult>> RunAsync(

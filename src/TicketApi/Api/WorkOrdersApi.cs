@@ -100,7 +100,7 @@ public static class WorkOrdersApi
         errors.Require(request.Content, "content", 4000);
         var nature = catalogue.Value.FindNature(request.Nature);
         if (request.Nature is not null && nature is null) errors.Add("nature", $"nature '{request.Nature}' is not in the catalogue.");
-        if (request.Category is not null && !catalogue.Value.IsCategory(request.Category)) errors.Add("category", $"category '{request.Category}' is not in the catalogue.");
+        if (request.Category is not null && !catalogue.Value.IsCategory(request.Category)) errors.Add("category", catalogue.Value.NotACategory(request.Category!));
         if (request.AboutHotline && !string.Equals(nature?.Code, WorkOrder.ComplaintNature, StringComparison.Ordinal))
             errors.Add("aboutHotline", "only a complaint (nature 'complaint') can be about the hotline.");
         errors.MaxLength(request.CallerName, "callerName", 200);

@@ -36,6 +36,8 @@ public sealed class CallRecord
     public string? FirstResponderAgentId { get; set; }
     public string? EndReason { get; set; }
     public int? Satisfaction { get; set; }
+    /// <summary>When the (last) rating arrived: the rollups count a rating at its own time (metrics' exact edge path).</summary>
+    public DateTime? RatedAt { get; set; }
     /// <summary>Distinct events stored for the call.</summary>
     public int EventCount { get; set; }
     /// <summary>Sequence of the CallEnded event, once it has arrived.</summary>

@@ -13,6 +13,8 @@ public sealed class NatureDefinition
     [Range(1, 60)] public int MajorDeadlineWorkingDays { get; set; } = 5;
     /// <summary>The reporter's identity is confidential (举报): departments never see it.</summary>
     public bool ConfidentialReporter { get; set; }
+
+    public NatureDefinition Copy() => (NatureDefinition)MemberwiseClone();
 }
 
 /// <summary>Natures and content categories (<c>Catalogue:*</c>): data, not code.</summary>
@@ -37,6 +39,31 @@ public sealed class CatalogueOptions : IValidatableObject
         "labour-personnel", "science-education-culture-health", "finance-tax-market", "services", "other",
     ];
 
+    /// <summary>
+    /// Reads <c>Catalogue:*</c> as data over the built-in lists (the plain binder would append to them, issue 23):
+    /// a configured <c>Categories</c> list replaces the built-in nine; each configured nature overrides the built-in entry
+    /// with its code (unset fields keep the built-in values) or is added. <c>Catalogue:BuiltInNatures=false</c> drops the
+    /// built-in natures, so the configured list is the whole list.
+    /// </summary>
+    public void BindFrom(IConfiguration section)
+    {
+        var categories = section.GetSection(nameof(Categories)).GetChildren().Select(c => c.Value).ToList();
+        if (categories.Count > 0) Categories = [.. categories.Select(c => c?.Trim() ?? "")];
+        if (section.GetValue<bool?>("BuiltInNatures") == false) Natures = [];
+        foreach (var child in section.GetSection(nameof(Natures)).GetChildren())
+        {
+            var code = child[nameof(NatureDefinition.Code)];
+            var index = Natures.FindIndex(n => string.Equals(n.Code, code, StringComparison.OrdinalIgnoreCase));
+            var nature = index >= 0 ? Natures[index].Copy() : new NatureDefinition();
+            child.Bind(nature);
+            // A city that lengthens the deadline but says nothing of major matters: major is never shorter than general.
+            if (child[nameof(NatureDefinition.MajorDeadlineWorkingDays)] is null)
+                nature.MajorDeadlineWorkingDays = Math.Max(nature.MajorDeadlineWorkingDays, nature.DeadlineWorkingDays);
+            if (index >= 0) Natures[index] = nature;
+            else Natures.Add(nature);
+        }
+    }
+
     public NatureDefinition? FindNature(string? code) =>
         code is null ? null : Natures.Find(n => string.Equals(n.Code, code, StringComparison.OrdinalIgnoreCase));
 
@@ -44,12 +71,22 @@ public sealed class CatalogueOptions : IValidatableObject
         category is not null && Categories.Exists(c => string.Equals(c, category, StringComparison.OrdinalIgnoreCase)
             || category.StartsWith(c + "/", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The 400 message for a category outside the configured list: names the list, so the caller can correct it.</summary>
+    public string NotACategory(string category) =>
+        $"category '{category}' is not in the catalogue (Catalogue:Categories): {string.Join(", ", Categories)} (or 'category/sub-topic').";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Natures.Count == 0) yield return new ValidationResult("Catalogue:Natures must list at least one nature.", [nameof(Natures)]);
         foreach (var n in Natures)
             if (string.IsNullOrWhiteSpace(n.Code) || n.DeadlineWorkingDays is < 1 or > 60)
                 yield return new ValidationResult($"Catalogue:Natures entry '{n.Code}' needs a code and DeadlineWorkingDays 1–60.", [nameof(Natures)]);
+        foreach (var dup in Natures.GroupBy(n => n.Code, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            yield return new ValidationResult($"Catalogue:Natures lists '{dup.Key}' more than once.", [nameof(Natures)]);
+        foreach (var n in Natures.Where(n => n.MajorDeadlineWorkingDays is < 1 or > 60))
+            yield return new ValidationResult($"Catalogue:Natures entry '{n.Code}' needs MajorDeadlineWorkingDays 1–60.", [nameof(Natures)]);
+        foreach (var c in Categories.Where(c => string.IsNullOrWhiteSpace(c) || c.Contains('/', StringComparison.Ordinal)))
+            yield return new ValidationResult($"Catalogue:Categories entry '{c}' must be a non-empty name without '/' (sub-topics are 'category/sub-topic').", [nameof(Categories)]);
         if (Categories.Count == 0) yield return new ValidationResult("Catalogue:Categories must list at least one category.", [nameof(Categories)]);
     }
 }

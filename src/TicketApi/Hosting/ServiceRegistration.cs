@@ -9,6 +9,7 @@ using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.Security;
+using Hotline.TicketApi.Testing;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.Extensions.Options;
 
@@ -19,11 +20,11 @@ public static class ServiceRegistration
 {
     public static IServiceCollection AddTicketApi(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.AddHostClock(configuration);   // TimeProvider: the real clock, or Testing:Clock=Manual
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CatalogueOptions>().Bind(configuration.GetSection(CatalogueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CatalogueOptions>().Configure(o => o.BindFrom(configuration.GetSection(CatalogueOptions.Section))).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.Build());
         services.AddSingleton<DeadlineRules>();
 
@@ -71,6 +72,7 @@ public static class ServiceRegistration
         app.MapMetricsApi();
         app.MapKeysApi();
         app.MapAfterCallApi();
+        app.MapHostClock();
         return app;
     }
 }

@@ -61,7 +61,10 @@ public static class CallProjection
                 break;
             case CallEvent.PayloadOneofCase.SatisfactionRated:
                 if (e.SatisfactionRated.Score is not SatisfactionScore.NotRated and not SatisfactionScore.Unspecified)
+                {
                     call.Satisfaction = (int)e.SatisfactionRated.Score;
+                    call.RatedAt = at;   // the rollups count a rating at its own time; the exact edge path needs it too
+                }
                 break;
             case CallEvent.PayloadOneofCase.Ended:
                 call.EndedAt = at;

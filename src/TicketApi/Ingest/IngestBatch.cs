@@ -87,7 +87,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
         foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
         MergeOrderRollups();
-        if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, cancellationToken);
+        if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return acks;
     }

@@ -40,7 +40,7 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         "NodeId", "Direction", "CallerNumber", "CallerName", "DialedNumber", "ForWorkOrderId", "OfferedAt", "IvrNature", "Queue",
         "QueuedAt", "ServiceLevelMs", "AnsweredAt", "AgentId", "WaitMs", "WithinServiceLevel", "AbandonedAt", "AbandonPoint",
         "CallbackNumber", "VoicemailLocation", "Recording", "EndedAt", "HangupBy", "TalkMs", "HoldMs", "FirstResponderAgentId",
-        "EndReason", "Satisfaction", "EventCount", "EndSequence", "Complete", "CompletedAt",
+        "EndReason", "Satisfaction", "EventCount", "EndSequence", "Complete", "CompletedAt", "RatedAt",
     ];
 
     private static object?[] CallValues(CallRecord c) =>
@@ -48,7 +48,7 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         c.NodeId, c.Direction, c.CallerNumber, c.CallerName, c.DialedNumber, c.ForWorkOrderId, c.OfferedAt, c.IvrNature, c.Queue,
         c.QueuedAt, c.ServiceLevelMs, c.AnsweredAt, c.AgentId, c.WaitMs, c.WithinServiceLevel, c.AbandonedAt, c.AbandonPoint,
         c.CallbackNumber, c.VoicemailLocation, c.Recording, c.EndedAt, c.HangupBy, c.TalkMs, c.HoldMs, c.FirstResponderAgentId,
-        c.EndReason, c.Satisfaction, c.EventCount, c.EndSequence, c.Complete, c.CompletedAt, c.CallId,
+        c.EndReason, c.Satisfaction, c.EventCount, c.EndSequence, c.Complete, c.CompletedAt, c.RatedAt, c.CallId,
     ];
 
     private static readonly string InsertCallSql =
@@ -141,7 +141,7 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
             AbandonPoint = I(16), CallbackNumber = S(17), VoicemailLocation = S(18), Recording = S(19), EndedAt = T(20),
             HangupBy = I(21), TalkMs = r.GetInt32(22), HoldMs = r.GetInt32(23), FirstResponderAgentId = S(24), EndReason = S(25),
             Satisfaction = I(26), EventCount = r.GetInt32(27), EndSequence = r.IsDBNull(28) ? null : r.GetInt64(28),
-            Complete = r.GetBoolean(29), CompletedAt = T(30),
+            Complete = r.GetBoolean(29), CompletedAt = T(30), RatedAt = T(31),
         };
     }
 

@@ -28,6 +28,8 @@ public sealed class Indicators
     public long HotlineComplaints { get; set; }
     public long Orders { get; set; }
     public long OrdersAnswered { get; set; }
+    /// <summary>Returns (退回) of orders by their department (DOMAIN.md step 4); with groupBy=department, per department.</summary>
+    public long Returns { get; set; }
 
     /// <summary>Average speed of answer: queue entry to agent answer.</summary>
     public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : Math.Round(AnswerWaitMsTotal / 1000.0 / Answered, 3);
@@ -66,6 +68,7 @@ public sealed class Indicators
         CallbacksDue += o.CallbacksDue; CalledBackOnTime += o.CalledBackOnTime; CalledBack += o.CalledBack;
         CallbackSatisfied += o.CallbackSatisfied; SmsReceived += o.SmsReceived; SmsAnsweredSameDay += o.SmsAnsweredSameDay;
         HotlineComplaints += o.HotlineComplaints; Orders += o.Orders; OrdersAnswered += o.OrdersAnswered;
+        Returns += o.Returns;
     }
 }
 

@@ -11,25 +11,34 @@ namespace Hotline.TicketApi.Metrics;
 /// <summary>
 /// Computes the indicators in SQL: call counts from the per-hour rollups (<see cref="CallHourRollup"/>), order
 /// counts from the work orders through their covering index. Both are summed per hour (or per queue, agent,
-/// department, category) in the database; hours are folded into local days/months here. Exclusion windows
-/// remove every hour they touch (the rollups' grain), and are listed in the report.
+/// department, category) in the database; hours are folded into local days/months here. Hours cut by a boundary
+/// (period or exclusion edge, a local midnight in a half-hour zone) are counted exactly (<see cref="PeriodEdges"/>,
+/// <see cref="ExactEdges"/>): exclusion windows remove exactly their period, and are listed in the report.
 /// </summary>
 public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, TimeProvider time)
 {
     public async Task<MetricsReport> RunAsync(DateTime fromUtc, DateTime toUtc, MetricsGrouping groupBy, CancellationToken ct)
     {
-        var fromHour = IngestBatch.HourOf(fromUtc);
-        var toHour = IngestBatch.HourOf(toUtc);
         var exclusions = await db.ExclusionWindows.AsNoTracking()
             .Where(w => w.From < toUtc && w.To > fromUtc).OrderBy(w => w.From).ToListAsync(ct);
-        var excluded = exclusions.Select(w => (From: IngestBatch.HourOf(w.From), To: (long)Math.Ceiling((w.To - DateTime.UnixEpoch).TotalHours))).ToList();
+        // Whole hours from the rollups; hours cut by a boundary (period edge, exclusion edge, local midnight in a
+        // zone not a whole number of hours from UTC) exactly, from the calls and orders (issue 23).
+        var edges = PeriodEdges.Of(fromUtc, toUtc, exclusions, groupBy, calendar);
+        var fromHour = edges.FirstWholeHour;
+        var toHour = edges.EndWholeHour;
+        var cut = edges.CutHours.ToList();
 
         var rollups = db.CallHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
         var orders = db.WorkOrders.AsNoTracking().Where(o => o.CreatedHour >= fromHour && o.CreatedHour < toHour);
-        foreach (var (a, b) in excluded)
+        foreach (var (a, b) in edges.ExcludedHours)
         {
             rollups = rollups.Where(r => r.Hour < a || r.Hour >= b);
             orders = orders.Where(o => o.CreatedHour < a || o.CreatedHour >= b);
+        }
+        if (cut.Count > 0)
+        {
+            rollups = rollups.Where(r => !cut.Contains(r.Hour));
+            orders = orders.Where(o => !cut.Contains(o.CreatedHour));
         }
 
         var groups = new Dictionary<string, Indicators>(StringComparer.Ordinal);
@@ -46,7 +55,8 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
 
         var now = time.GetUtcNow().UtcDateTime;
         var done = db.OrderHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
-        foreach (var (a, b) in excluded) done = done.Where(r => r.Hour < a || r.Hour >= b);
+        foreach (var (a, b) in edges.ExcludedHours) done = done.Where(r => r.Hour < a || r.Hour >= b);
+        if (cut.Count > 0) done = done.Where(r => !cut.Contains(r.Hour));
         // Only open orders can be "due but not done": a small slice, found by the (Status, CreatedHour) index.
         var open = orders.Where(o => o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned
             || o.Status == WorkOrderStatus.Dispatched || o.Status == WorkOrderStatus.Reviewed);
@@ -61,6 +71,13 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
         var total = new Indicators { Key = "total" };
+        var exact = await ExactEdges.LoadAsync(db, edges.CutHours, groupBy, fromUtc, toUtc, exclusions, now, ct);
+        foreach (var row in exact)
+        {
+            // Orders have no queue: with groupBy=queue they add to the total only (as below for the rollups).
+            if (row.IsOrder && groupBy == MetricsGrouping.Queue) total.Add(row.Counts);
+            else Group(KeyAt(groupBy, row.Key, row.At)).Add(row.Counts);
+        }
         foreach (var g in groups.Values) total.Add(g);
         if (groupBy == MetricsGrouping.Queue)
         {
@@ -120,6 +137,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             SmsReceived = g.Sum(r => (long)r.SmsReceived),
             SmsAnsweredSameDay = g.Sum(r => (long)r.SmsAnsweredSameDay),
             HotlineComplaints = g.Sum(r => (long)r.HotlineComplaints),
+            Returned = g.Sum(r => (long)r.Returned),
         }).ToListAsync(ct);
         // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
         var openRows = await open.Select(g => new
@@ -149,6 +167,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             r.SmsReceived += d.SmsReceived;
             r.SmsAnsweredSameDay += d.SmsAnsweredSameDay;
             r.HotlineComplaints += d.HotlineComplaints;
+            r.Returns += d.Returned;
         }
         foreach (var o in openRows)
         {
@@ -165,12 +184,20 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         })];
     }
 
-    private string KeyOf(MetricsGrouping groupBy, string key, long hour)
+    private string KeyOf(MetricsGrouping groupBy, string key, long hour) => KeyAt(groupBy, key, DateTime.UnixEpoch.AddHours(hour));
+
+    /// <summary>
+    /// The group of an instant. Hour groups are UTC hours named by their local start: in a zone at +05:30 they are
+    /// "…T10:30+05:30" (an hour group is a rollup hour; day and month groups are exact local days and months).
+    /// </summary>
+    private string KeyAt(MetricsGrouping groupBy, string key, DateTime utc)
     {
-        var local = calendar.ToLocal(new DateTimeOffset(DateTime.UnixEpoch.AddHours(hour), TimeSpan.Zero));
+        var local = calendar.ToLocal(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)));
+        if (groupBy == MetricsGrouping.Hour)
+            local = local.AddTicks(-((local.UtcTicks - DateTime.UnixEpoch.Ticks) % TimeSpan.TicksPerHour));
         return groupBy switch
         {
-            MetricsGrouping.Hour => local.ToString("yyyy-MM-dd'T'HH':00'zzz", CultureInfo.InvariantCulture),
+            MetricsGrouping.Hour => local.ToString("yyyy-MM-dd'T'HH':'mmzzz", CultureInfo.InvariantCulture),
             MetricsGrouping.Day => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             MetricsGrouping.Month => local.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             MetricsGrouping.None => "total",

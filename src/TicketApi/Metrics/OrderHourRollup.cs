@@ -39,6 +39,8 @@ public sealed class OrderHourRollup
     public int SmsAnsweredSameDay { get; set; }
     /// <summary>Complaints about the hotline itself (complaint rate).</summary>
     public int HotlineComplaints { get; set; }
+    /// <summary>Returns (退回) by the department the order was dispatched to (DOMAIN.md step 4: counted per department).</summary>
+    public int Returned { get; set; }
 
     public static string KeyOf(long hour, string dimension, string value) => $"{hour}|{dimension}|{value}";
 
@@ -66,7 +68,11 @@ public sealed class OrderHourRollup
             d.CallerAnswered++;
             if (o.Channel == Channel.Sms && o.CallerAnsweredSameDay == true) d.SmsAnsweredSameDay++;
         }
-        var any = d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate
+        // Every return counts (an order may bounce off several departments), under the department that returned it:
+        // a return leaves DepartmentId on the returning department until the order is re-dispatched.
+        var returns = o.ReturnCount - (added ? 0 : Before<int>(nameof(WorkOrder.ReturnCount)));
+        if (returns > 0) d.Returned += returns;
+        var any = d.Returned + d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate
             + d.Registered + d.CallerAnswered;
         return any == 0 ? null : d;
     }
@@ -92,5 +98,6 @@ public sealed class OrderHourRollup
         DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
         RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
         CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;
+        Returned += d.Returned;
     }
 }

@@ -23,6 +23,8 @@
     document.body.append(a); a.click(); a.remove();
   });
 
+  // DOMAIN.md step 4: returns are counted per department (a second, small request: department groups).
+  const byDepartmentLoading = hl.json(`/api/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&groupBy=department`);
   const byHour = await metricsLoading, total = byHour;
   const t = total.body.total;
 
@@ -79,6 +81,12 @@
     const h = hours[Number(g.key.slice(11, 13))];
     h.offered += g.offered; h.answered += g.answered; h.within += g.answeredWithinServiceLevel;
   }
+  const byDepartment = await byDepartmentLoading;
+  const departments = (byDepartment.body?.groups || []).filter(g => g.key !== "" && (g.returns > 0 || g.repliesDue > 0));
+  document.querySelector("#returns tbody").replaceChildren(...(departments.length === 0
+    ? [el("tr", {}, el("td", { class: "muted", colspan: "3" }, "No order dispatched this month."))]
+    : departments.map(g => el("tr", { "data-department": g.key }, el("td", {}, g.key),
+        el("td", { class: "num", "data-returns": g.returns }, String(g.returns)), el("td", { class: "num" }, pct(g.onTimeReplyRate))))));
   document.getElementById("by-day").replaceChildren(chart(dayRows));
   document.getElementById("by-hour").replaceChildren(chart(hours));
   performance.mark("hotline-ready");

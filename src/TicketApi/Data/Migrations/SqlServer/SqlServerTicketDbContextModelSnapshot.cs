@@ -290,6 +290,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Recording")
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
@@ -316,6 +319,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("RatedAt");
 
                     b.ToTable("Calls");
                 });
@@ -419,6 +424,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<int>("RepliedOnTime")
                         .HasColumnType("int");
 
+                    b.Property<int>("Returned")
+                        .HasColumnType("int");
+
                     b.Property<int>("Reworked")
                         .HasColumnType("int");
 
@@ -435,7 +443,7 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");

@@ -283,6 +283,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Recording")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
@@ -309,6 +312,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("RatedAt");
 
                     b.ToTable("Calls");
                 });
@@ -408,6 +413,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<int>("RepliedOnTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Returned")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Reworked")
                         .HasColumnType("INTEGER");
 
@@ -424,7 +432,7 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
