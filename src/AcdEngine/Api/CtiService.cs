@@ -11,7 +11,9 @@ using Hotline.Contracts.V1;
 namespace Hotline.AcdEngine.Api;
 
 /// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
-public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound) : Contracts.V1.Cti.CtiBase
+public sealed class CtiService(
+    AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
+    AgentNames names) : Contracts.V1.Cti.CtiBase
 {
     public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
@@ -92,7 +94,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         void OnEvent(AgentEvent e)
         {
             if (e.AgentId != request.AgentId) return;
-            channel.Writer.TryWrite(new AgentNotification { State = e });
+            channel.Writer.TryWrite(new AgentNotification { State = e, WrapUpSeconds = names.WrapUpSeconds, AgentName = names.Of(e.AgentId) });
             if (e.Status is AgentStatus.Ringing && router.Find(e.CallId) is { } flow)
             {
                 channel.Writer.TryWrite(new AgentNotification
@@ -101,6 +103,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     {
                         CallId = flow.CallId, CallerNumber = flow.CallerNumber, CallerName = flow.CallerName, Queue = flow.Queue,
                         IvrDigits = flow.IvrDigits, Nature = flow.Nature, Direction = CallDirection.Inbound,
+                        WaitMs = flow.QueuedAt is { } queued ? (uint)Math.Max(0, (time.GetUtcNow() - queued).TotalMilliseconds) : 0,
                     },
                 });
             }
@@ -127,6 +130,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     AgentId = current.Id, Status = current.State.ToContract(), PreviousStatus = current.State.ToContract(),
                     Reason = current.Reason, CallId = current.CallId ?? "", OccurredAt = Timestamp.FromDateTimeOffset(current.Since),
                 },
+                WrapUpSeconds = names.WrapUpSeconds, AgentName = names.Of(current.Id),
             });
             await foreach (var n in channel.Reader.ReadAllAsync(context.CancellationToken))
                 await responseStream.WriteAsync(n);
@@ -149,7 +153,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         using var push = new StatsPush(stats, time);
         try
         {
-            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter), ct), context.CancellationToken);
+            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter, names), ct), context.CancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -177,7 +181,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         return Task.FromResult(new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error });
     }
 
-    internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues)
+    internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues, AgentNames? names = null)
     {
         var snapshot = new StatsSnapshot { At = Timestamp.FromDateTimeOffset(view.At), NodeId = view.NodeId };
         foreach (var q in view.Queues.Where(q => queues.Count == 0 || queues.Contains(q.Queue)))
@@ -197,7 +201,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
             snapshot.Agents.Add(new AgentStats
             {
                 AgentId = a.AgentId, Status = a.Status.ToContract(), Reason = a.Reason, Since = Timestamp.FromDateTimeOffset(a.Since),
-                CallsHandledToday = (uint)a.CallsHandledToday, CallId = a.CallId ?? "",
+                CallsHandledToday = (uint)a.CallsHandledToday, CallId = a.CallId ?? "", Name = names?.Of(a.AgentId) ?? "",
             });
         }
         return snapshot;

@@ -35,6 +35,7 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<AcdOptions>>(new AcdOptionsValidator(configuration));
         services.AddOptions<AgentsOptions>().Configure(o => configuration.GetSection(AgentsOptions.Section).Bind(o.List)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
+        services.AddSingleton<AgentNames>();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
         services.AddOptions<SurveyOptions>().Bind(configuration.GetSection(SurveyOptions.Section)).ValidateOnStart();

@@ -30,6 +30,10 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -316,6 +320,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -642,6 +648,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 

@@ -23,6 +23,10 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -309,6 +313,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -627,6 +633,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 
