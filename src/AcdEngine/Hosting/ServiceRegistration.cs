@@ -103,6 +103,7 @@ public static class ServiceRegistration
         app.MapStatsApi();
         app.MapDialApi();
         app.MapSipApi();
+        app.MapRecordingsApi();
         app.MapGrpcService<CtiService>();
         return app;
     }

@@ -6,6 +6,7 @@ using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
 using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.Desk;
+using Hotline.TicketApi.Recordings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public static class ConsoleEndpoints
         services.AddSingleton<LiveFigures>();
         services.AddHostedService<LiveFiguresFeed>();
         services.AddDesk(configuration);
+        services.AddRecordings();
         return services;
     }
 
@@ -55,6 +57,7 @@ public static class ConsoleEndpoints
         api.MapGet("/catalogue", Catalogue);
         api.MapGet("/live", LiveAsync).RequireAuthorization(Policies.Hotline);
         app.MapDeskApi();
+        app.MapRecordingsApi();
         return app;
     }
 
