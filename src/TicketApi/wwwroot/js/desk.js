@@ -128,6 +128,7 @@
         break;
       case "state":
         state = m;
+        window.__states = (window.__states || []).concat([{ status: m.status, since: m.since, callId: m.callId, shownAt: Date.now() }]);
         renderState();
         break;
       case "pop":
