@@ -13,8 +13,9 @@ using Microsoft.Extensions.Options;
 namespace Hotline.AcdEngine.Api;
 
 /// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
-public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
-    IOptions<SupervisorsOptions> supervisors, IHostApplicationLifetime lifetime) : Contracts.V1.Cti.CtiBase
+public sealed class CtiService(
+    AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
+    IOptions<SupervisorsOptions> supervisors, IHostApplicationLifetime lifetime, AgentNames names) : Contracts.V1.Cti.CtiBase
 {
     public override Task<AgentStateReply> SignIn(SignInRequest request, ServerCallContext context) =>
         Task.FromResult(Reply(Guard(() => roster.SignIn(request.AgentId, request.Ready))));
@@ -95,7 +96,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         void OnEvent(AgentEvent e)
         {
             if (e.AgentId != request.AgentId) return;
-            channel.Writer.TryWrite(new AgentNotification { State = e });
+            channel.Writer.TryWrite(new AgentNotification { State = e, WrapUpSeconds = names.WrapUpSeconds, AgentName = names.Of(e.AgentId) });
             if (e.Status is AgentStatus.Ringing && router.Find(e.CallId) is { } flow)
             {
                 channel.Writer.TryWrite(new AgentNotification
@@ -104,6 +105,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     {
                         CallId = flow.CallId, CallerNumber = flow.CallerNumber, CallerName = flow.CallerName, Queue = flow.Queue,
                         IvrDigits = flow.IvrDigits, Nature = flow.Nature, Direction = CallDirection.Inbound,
+                        WaitMs = flow.QueuedAt is { } queued ? (uint)Math.Max(0, (time.GetUtcNow() - queued).TotalMilliseconds) : 0,
                     },
                 });
             }
@@ -130,6 +132,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
                     AgentId = current.Id, Status = current.State.ToContract(), PreviousStatus = current.State.ToContract(),
                     Reason = current.Reason, CallId = current.CallId ?? "", OccurredAt = Timestamp.FromDateTimeOffset(current.Since),
                 },
+                WrapUpSeconds = names.WrapUpSeconds, AgentName = names.Of(current.Id),
             });
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
             await foreach (var n in channel.Reader.ReadAllAsync(ended.Token))
@@ -155,7 +158,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter), ct), ended.Token);
+            await push.RunAsync((view, ct) => responseStream.WriteAsync(ToContract(view, filter, names), ct), ended.Token);
         }
         catch (OperationCanceledException)
         {
@@ -203,7 +206,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "supervisor_user must name a configured supervisor account (Supervisors), never a URI."));
     }
 
-    internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues)
+    internal static StatsSnapshot ToContract(StatsView view, IReadOnlySet<string> queues, AgentNames? names = null)
     {
         var snapshot = new StatsSnapshot { At = Timestamp.FromDateTimeOffset(view.At), NodeId = view.NodeId };
         foreach (var q in view.Queues.Where(q => queues.Count == 0 || queues.Contains(q.Queue)))
@@ -223,7 +226,7 @@ public sealed class CtiService(AgentRoster roster, CallRouter router, LiveStats 
             snapshot.Agents.Add(new AgentStats
             {
                 AgentId = a.AgentId, Status = a.Status.ToContract(), Reason = a.Reason, Since = Timestamp.FromDateTimeOffset(a.Since),
-                CallsHandledToday = (uint)a.CallsHandledToday, CallId = a.CallId ?? "",
+                CallsHandledToday = (uint)a.CallsHandledToday, CallId = a.CallId ?? "", Name = names?.Of(a.AgentId) ?? "",
             });
         }
         return snapshot;

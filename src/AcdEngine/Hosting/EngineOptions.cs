@@ -188,6 +188,9 @@ public sealed class AgentOptions
 {
     public string Id { get; set; } = "";
 
+    /// <summary>Display name shown on the desk and the wallboard (empty: the id is shown).</summary>
+    public string Name { get; set; } = "";
+
     /// <summary>The agent's SIP account (user part), which the engine rings.</summary>
     public string User { get; set; } = "";
 

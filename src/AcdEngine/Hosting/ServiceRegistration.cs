@@ -37,6 +37,7 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<AcdOptions>>(new AcdOptionsValidator(configuration));
         services.AddOptions<AgentsOptions>().Configure(o => configuration.GetSection(AgentsOptions.Section).Bind(o.List)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
+        services.AddSingleton<AgentNames>();
         services.AddOptions<TicketApiOptions>().Bind(configuration.GetSection(TicketApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSipStack(configuration);
         services.AddOptions<SurveyOptions>().Bind(configuration.GetSection(SurveyOptions.Section)).ValidateOnStart();
@@ -114,6 +115,7 @@ public static class ServiceRegistration
         app.MapStatsApi();
         app.MapDialApi();
         app.MapSipApi();
+        app.MapRecordingsApi();
         app.MapGrpcService<CtiService>();
         return app;
     }

@@ -14,6 +14,7 @@ public static class RecordingRegistration
             sp.GetRequiredService<IOptions<RecordingOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CallRecordings>>()));
         services.AddSingleton<RecordingRetention>();
+        services.AddSingleton<ServiceKeys>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetention>());
         return services;
     }

@@ -51,6 +51,9 @@ public sealed partial class InboundCallFlow
     public string Nature => _nature;
     public string IvrDigits => _ivrDigits;
 
+    /// <summary>When the caller entered the queue (the screen pop's "wait so far"), if queued.</summary>
+    public DateTimeOffset? QueuedAt => _timeline.QueuedAt;
+
     /// <summary>The agent talking with the caller, if any.</summary>
     public string? AgentId
     {

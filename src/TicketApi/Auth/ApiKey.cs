@@ -11,6 +11,8 @@ public sealed class ApiKey
     public string KeyHash { get; set; } = "";
     public string Role { get; set; } = "";
     public string? DepartmentId { get; set; }
+    /// <summary>For an agent key: the one engine agent id (Agents[].Id) it acts as on the desk (issue 17).</summary>
+    public string? AgentId { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Who created it (the admin key's name), for the audit.</summary>
     public string? CreatedBy { get; set; }

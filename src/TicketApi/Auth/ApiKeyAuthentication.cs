@@ -20,6 +20,8 @@ public sealed partial class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
     public const string DepartmentClaim = "department";
+    /// <summary>An agent key's engine agent id: the desk acts as this agent, and only as this agent.</summary>
+    public const string AgentClaim = "agent";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -27,13 +29,13 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var key = values[0]!;
         if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(auth.Value.BootstrapAdminKey)))
-            return Success("bootstrap-admin", Roles.Admin, null);
+            return Success("bootstrap-admin", Roles.Admin, null, null);
         var hash = ApiKey.Hash(key);
         var stored = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash, Context.RequestAborted);
         // Read on every request (no cache): a revoked key is refused from the request after its revocation.
         if (stored is null) return Refuse("Unknown API key.");
         if (stored.RevokedAt is not null) return Refuse("The API key has been revoked.");
-        return Success(stored.Name, stored.Role, stored.DepartmentId);
+        return Success(stored.Name, stored.Role, stored.DepartmentId, stored.Role == Roles.Agent ? stored.AgentId : null);
     }
 
     /// <summary>A wrong key is logged with its source and counted against it (<see cref="Security.FailedKeyLimit"/>).</summary>
@@ -48,10 +50,11 @@ public sealed partial class ApiKeyAuthenticationHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "API key refused ({Why}) from {Source} for {Path}; source now throttled: {Throttled}")]
     private static partial void LogRefused(ILogger logger, string why, string? source, string? path, bool throttled);
 
-    private AuthenticateResult Success(string name, string role, string? department)
+    private AuthenticateResult Success(string name, string role, string? department, string? agentId)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, role) };
         if (department is not null) claims.Add(new Claim(DepartmentClaim, department));
+        if (agentId is not null) claims.Add(new Claim(AgentClaim, agentId));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 }
@@ -80,6 +83,9 @@ public static class Policies
             .AddPolicy(DepartmentStaff, p => p.RequireRole(Roles.Department, Roles.Supervisor, Roles.Admin));
         return services;
     }
+
+    /// <summary>The engine agent id an agent key is bound to, or null (not an agent, or an unbound agent key).</summary>
+    public static string? AgentIdOf(this ClaimsPrincipal user) => user.FindFirstValue(ApiKeyAuthenticationHandler.AgentClaim);
 
     /// <summary>The acting key holder, for the audit trail and the department rule.</summary>
     public static Actor ToActor(this ClaimsPrincipal user) => new(

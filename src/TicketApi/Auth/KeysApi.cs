@@ -12,14 +12,14 @@ namespace Hotline.TicketApi.Auth;
 /// </summary>
 public static partial class KeysApi
 {
-    public sealed record CreateKeyRequest(string? Name, string? Role, string? DepartmentId);
-    public sealed record CreatedKey(long Id, string Name, string Role, string? DepartmentId, string Key);
+    public sealed record CreateKeyRequest(string? Name, string? Role, string? DepartmentId, string? AgentId = null);
+    public sealed record CreatedKey(long Id, string Name, string Role, string? DepartmentId, string Key, string? AgentId = null);
     public sealed record RevokeKeyRequest(string? Reason);
     public sealed record KeyView(
         long Id, string Name, string Role, string? DepartmentId, DateTime CreatedAt, string? CreatedBy,
-        DateTime? RevokedAt, string? RevokedBy, string? RevokedReason)
+        DateTime? RevokedAt, string? RevokedBy, string? RevokedReason, string? AgentId)
     {
-        public static KeyView From(ApiKey k) => new(k.Id, k.Name, k.Role, k.DepartmentId, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.RevokedBy, k.RevokedReason);
+        public static KeyView From(ApiKey k) => new(k.Id, k.Name, k.Role, k.DepartmentId, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.RevokedBy, k.RevokedReason, k.AgentId);
     }
 
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder app)
@@ -40,17 +40,21 @@ public static partial class KeysApi
             errors.Add("role", $"role must be one of: {string.Join(", ", Roles.All)}.");
         if (request.Role == Roles.Department) errors.Require(request.DepartmentId, "departmentId", 100);
         else if (request.DepartmentId is not null) errors.Add("departmentId", "only a department key is bound to a department.");
+        // Issue 17: an agent key may be bound to one engine agent id (the desk acts only as that agent).
+        if (request.AgentId is not null && request.Role != Roles.Agent) errors.Add("agentId", "only an agent key is bound to an agent id.");
+        else if (request.AgentId is not null && !AgentIds.IsValid(request.AgentId))
+            errors.Add("agentId", "agentId must be 1 to 64 letters, digits, '-', '_' or '.'.");
         if (errors.HasErrors) return errors.Problem();
         var secret = ApiKey.NewSecret();
         var key = new ApiKey
         {
-            Name = request.Name!, Role = request.Role!, DepartmentId = request.DepartmentId,
+            Name = request.Name!, Role = request.Role!, DepartmentId = request.DepartmentId, AgentId = request.AgentId,
             KeyHash = ApiKey.Hash(secret), CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = user.Identity?.Name,
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
         LogCreated(logs.CreateLogger(typeof(KeysApi)), key.Id, key.Role, key.CreatedBy);
-        return TypedResults.Created($"/api/keys/{key.Id}", new CreatedKey(key.Id, key.Name, key.Role, key.DepartmentId, secret));
+        return TypedResults.Created($"/api/keys/{key.Id}", new CreatedKey(key.Id, key.Name, key.Role, key.DepartmentId, secret, key.AgentId));
     }
 
     public static async Task<Ok<List<KeyView>>> ListAsync(TicketDbContext db, CancellationToken cancellationToken)

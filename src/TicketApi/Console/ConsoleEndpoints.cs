@@ -5,6 +5,8 @@ using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calendar;
 using Hotline.TicketApi.Catalogue;
+using Hotline.TicketApi.Desk;
+using Hotline.TicketApi.Recordings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -18,13 +20,15 @@ namespace Hotline.TicketApi.WebConsole;
 /// </summary>
 public static class ConsoleEndpoints
 {
-    private static readonly string[] Pages = ["/", "/wallboard", "/orders", "/orders/{id:long}", "/reports"];
+    private static readonly string[] Pages = ["/", "/wallboard", "/orders", "/orders/{id:long}", "/reports", "/desk"];
 
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AcdEngineOptions>().Bind(configuration.GetSection(AcdEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveFigures>();
         services.AddHostedService<LiveFiguresFeed>();
+        services.AddDesk(configuration);
+        services.AddRecordings();
         return services;
     }
 
@@ -52,6 +56,8 @@ public static class ConsoleEndpoints
         api.MapGet("/month", Month).RequireAuthorization(Policies.Hotline);
         api.MapGet("/catalogue", Catalogue);
         api.MapGet("/live", LiveAsync).RequireAuthorization(Policies.Hotline);
+        app.MapDeskApi();
+        app.MapRecordingsApi();
         return app;
     }
 
@@ -69,12 +75,12 @@ public static class ConsoleEndpoints
     }
 
     /// <summary>The signed-in key's name, role and department, and the hotline's time zone (pages show local times in it).</summary>
-    public sealed record MeView(string Name, string Role, string? DepartmentId, string TimeZone);
+    public sealed record MeView(string Name, string Role, string? DepartmentId, string TimeZone, string? AgentId);
 
     private static Ok<MeView> Me(ClaimsPrincipal user, WorkingCalendar calendar)
     {
         var actor = user.ToActor();
-        return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId, calendar.Zone.Id));
+        return TypedResults.Ok(new MeView(actor.Id, actor.Role, actor.DepartmentId, calendar.Zone.Id, user.AgentIdOf()));
     }
 
     public sealed record NatureView(string Code, string Name, bool ConfidentialReporter);

@@ -20,6 +20,15 @@ public sealed class AcdEngineOptions : IValidatableObject
     [Range(1, 300)]
     public int ReconnectMaxSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// TicketApi's own credential toward the engine (COMMON.md identity contract): sent as <c>Authorization: Bearer</c>
+    /// on every CTI call and recording request; the desk adds <c>x-hotline-act-as: agent:&lt;id&gt;</c>. Empty: none sent.
+    /// </summary>
+    public string? ServiceKey { get; set; }
+
+    /// <summary>The engine's HTTP API (recordings), e.g. <c>http://127.0.0.1:5080</c>; empty: recordings cannot be played.</summary>
+    public string? HttpUrl { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(Url)
@@ -27,5 +36,8 @@ public sealed class AcdEngineOptions : IValidatableObject
             yield return new ValidationResult($"AcdEngine:Url must be an absolute http:// or https:// URL (or empty for no live figures), not '{Url}'.", [nameof(Url)]);
         if (!string.IsNullOrEmpty(Url) && ServiceKey.Length < 16)
             yield return new ValidationResult("AcdEngine:ServiceKey is required (at least 16 characters) when AcdEngine:Url is set: the engine's Api:Keys holds its hash as a Service key.", [nameof(ServiceKey)]);
+        if (!string.IsNullOrEmpty(HttpUrl)
+            && !(Uri.TryCreate(HttpUrl, UriKind.Absolute, out var http) && (http.Scheme == Uri.UriSchemeHttp || http.Scheme == Uri.UriSchemeHttps)))
+            yield return new ValidationResult($"AcdEngine:HttpUrl must be an absolute http:// or https:// URL (or empty), not '{HttpUrl}'.", [nameof(HttpUrl)]);
     }
 }

@@ -57,6 +57,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(o => new { o.Nature, o.CreatedAt });
             // The overdue filter: registered/returned past their dispatch cut-off (dispatched past the deadline: Status, DeadlineAt).
             b.HasIndex(o => new { o.Status, o.DispatchDueAt });
+            // The screen pop's caller history (issue 17): a number's orders, newest first.
+            b.HasIndex(o => new { o.CallerNumber, o.CreatedAt });
         });
         modelBuilder.Entity<AuditEntry>(b =>
         {
@@ -69,6 +71,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.Property(c => c.CallId).HasMaxLength(64);
             b.HasIndex(c => c.OfferedAt);
             b.HasIndex(c => c.RatedAt);   // metrics' exact path: ratings inside an hour cut by a period edge
+            // The screen pop's caller history (issue 17): a number's calls, newest first.
+            b.HasIndex(c => new { c.CallerNumber, c.OfferedAt });
         });
         modelBuilder.Entity<CallEventRow>(b =>
         {
@@ -100,7 +104,11 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned })
                 .HasDatabaseName("IX_OrderHourRollups_Covering");
         });
-        modelBuilder.Entity<ApiKey>(b => b.HasIndex(k => k.KeyHash).IsUnique());
+        modelBuilder.Entity<ApiKey>(b =>
+        {
+            b.HasIndex(k => k.KeyHash).IsUnique();
+            b.Property(k => k.AgentId).HasMaxLength(64);
+        });
     }
 
     /// <summary>Saves, keeping <see cref="OrderHourRollup"/> in step with the orders' first dispatch/reply/rework/callback.</summary>

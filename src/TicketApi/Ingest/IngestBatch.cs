@@ -165,7 +165,8 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             return;
         }
         var nature = catalogue.FindNature(call.IvrNature);
-        if (call.AnsweredAt is not null)
+        // Issue 17: the order the agent registered on the desk during the call is the call's order; no second, empty one.
+        if (call.AnsweredAt is not null && !_sql!.HasMatterOrder(call.CallId))
             Open(WorkOrderKind.Matter, call, nature, at, call.FirstResponderAgentId ?? call.AgentId, DispatchNote(call));
         else if (call.AbandonedAt is not null && call.CallbackNumber is null && call.VoicemailLocation is null)
             Open(WorkOrderKind.ReturnCall, call, nature, at, null);

@@ -156,6 +156,16 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
             ? CallEvent.Parser.ParseFrom(payload).TransferFailed
             : null;
 
+    private const string MatterOrderOfCallSql =
+        "SELECT COUNT(*) FROM \"WorkOrders\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1";
+
+    /// <summary>
+    /// Issue 17: the call already has its matter order (the agent registered it on the desk during the call), so the
+    /// ingest must not open a second, empty one. Served by the CallId index.
+    /// </summary>
+    public bool HasMatterOrder(string callId) =>
+        Convert.ToInt64(Scalar(MatterOrderOfCallSql, callId, (int)WorkOrderKind.Matter), System.Globalization.CultureInfo.InvariantCulture) > 0;
+
     private int Run(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
 
     private object? Scalar(string sql, params object?[] values) => Prepare(sql, values).ExecuteScalar();

@@ -31,9 +31,8 @@ public sealed partial class ConsoleTests
         await dispatch.Locator("button[type=submit]").ClickAsync();   // no department: the API says why, next to the field
         await Expect(dispatch.Locator(".error[data-for=departmentId]")).ToContainTextAsync("departmentId");
         await Expect(_page.Locator("#status")).ToHaveTextAsync("Registered");
-        // The event named a path: it is shown as recorded, never as a link (only the server resolves a recording).
-        await Expect(_page.Locator("#recording")).ToHaveTextAsync("Recorded");
-        Assert.That(await _page.Locator("#recording").GetAttributeAsync("href"), Is.Null);
+        await Expect(_page.Locator("#recording")).ToHaveTextAsync("Play the recording");
+        Assert.That(await _page.Locator("#recording").GetAttributeAsync("href"), Is.Null);   // never a link from an event
         Assert.That(await _page.Locator("a[href*='recordings']").CountAsync(), Is.Zero);
         await Expect(_page.Locator("#timeline li")).ToHaveCountAsync(4);   // offered, queued, answered, ended
 

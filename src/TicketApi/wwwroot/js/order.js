@@ -80,11 +80,26 @@
     recording = e.recordingAvailable?.location || e.ended?.recording || recording;
     return el("li", {}, el("time", {}, when(t.occurredAt)), " ", el("strong", {}, kindLabel(t.kind)), " ", el("span", { class: "muted" }, describe(e)));
   }));
-  // An event names a recording (rec:<callId>); it is never a link: only the server resolves it to a file, so a
-  // forged location cannot send a reader anywhere.
+  // Issue 17: TicketApi serves the recording (from the engine, range requests: the player seeks). The <audio> element cannot
+  // send the key, so the page asks for a short-lived listen ticket (the listen is audited then) and plays its URL.
+  const recordingPlayer = el("span", { id: "player-slot" });
+  async function play(button) {
+    const r = await hl.json(`/api/workorders/${o.id}/recording/ticket`, { method: "POST" });
+    if (!r.ok) { recordingPlayer.replaceChildren(el("span", { class: "error", id: "recording-error" }, r.body?.detail || `error ${r.status}`)); return; }
+    button.hidden = true;
+    recordingPlayer.replaceChildren(el("audio", { controls: true, id: "player", preload: "metadata", src: r.body.url }));
+    recordingPlayer.firstChild.play().catch(() => {});
+    auditTable.querySelector("tbody").append(el("tr", { "data-action": "listen" },
+      el("td", {}, when(new Date().toISOString())), el("td", {}, `${me.name} (${me.role})`), el("td", {}, "listen"), el("td", {}, o.status), el("td", {}, "recording")));
+  }
+  const playButton = el("button", { type: "button", id: "recording", "data-location": recording, onclick: e => play(e.currentTarget) }, "Play the recording");
   const recordingLink = recording
-    ? el("span", { id: "recording", class: "recorded" }, "Recorded")
+    ? el("span", {}, playButton, " ", recordingPlayer)
     : el("span", { class: "muted", id: "recording" }, o.callId ? "No recording for this call." : "Not from a call.");
+  // A department sees no call timeline; it may still hear its own order's recording, unless the reporter is confidential.
+  const departmentPlayer = o.callId && !o.reporterHidden
+    ? el("span", {}, el("button", { type: "button", id: "recording", onclick: e => play(e.currentTarget) }, "Play the recording"), " ", recordingPlayer)
+    : el("span", { class: "muted" }, "No recording you may hear.");
 
   const auditTable = el("table", { class: "audit", id: "audit" },
     el("thead", {}, el("tr", {}, el("th", {}, "When"), el("th", {}, "Who"), el("th", {}, "Action"), el("th", {}, "Status"), el("th", {}, "Detail"))),
@@ -136,7 +151,7 @@
     el("div", { class: "columns" },
       el("section", {}, details),
       el("section", {}, el("h2", {}, "Actions"), forms.length ? forms : el("p", { class: "muted" }, "No step you may take in this state."))),
-    el("h2", {}, "Call timeline"), ...(me.role === "department" ? [el("p", { class: "muted" }, "Not shown to departments.")] : [el("p", {}, recordingLink), timeline]),
+    el("h2", {}, "Call timeline"), ...(me.role === "department" ? [el("p", { class: "muted" }, "Not shown to departments."), el("p", {}, departmentPlayer)] : [el("p", {}, recordingLink), timeline]),
     el("h2", {}, "Audit trail"), auditTable);
   performance.mark("hotline-ready");
 })();

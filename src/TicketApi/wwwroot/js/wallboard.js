@@ -47,7 +47,8 @@
     const now = Date.now();
     const agents = (snapshot?.agents ?? []).filter(a => a.status !== "AGENT_STATUS_SIGNED_OUT");
     document.getElementById("agents").replaceChildren(...agents.map(a => el("tr", { "data-agent": a.agentId, class: "state-" + (STATES[a.status] || "").toLowerCase().replace(/\W/g, "") },
-      el("td", {}, a.agentId),
+      // Agents[].Name from the engine's configuration; the id alone when none is set.
+      el("td", {}, a.name ? `${a.name} (${a.agentId})` : a.agentId),
       el("td", {}, (STATES[a.status] || a.status) + (a.status === "AGENT_STATUS_NOT_READY" && a.reason ? ` (${a.reason})` : "")),
       el("td", { class: "num" }, a.since ? duration((now - Date.parse(a.since)) / 1000) : "—"),
       el("td", { class: "num" }, a.callsHandledToday))));
