@@ -17,20 +17,45 @@ internal static class Fixtures
         new DateTimeOffset(y, mo, d, h, mi, 0, TimeSpan.FromHours(8)).UtcDateTime;
 }
 
-/// <summary>A private in-memory SQLite database with the real migrations applied; lives while it is open.</summary>
+/// <summary>The databases the store tests run on (the fixtures taking a <see cref="StoreKind"/> run once on each).</summary>
+public enum StoreKind
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>
+/// A private database with the real migrations applied: in-memory SQLite (lives while it is open), or a database
+/// of its own on the shared test PostgreSQL server (<see cref="SharedPostgres"/>).
+/// </summary>
 internal sealed class TestStore : IDisposable
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly SqliteConnection? _connection;
+    private readonly string? _postgres;
 
-    public TestStore()
+    public TestStore(StoreKind kind = StoreKind.Sqlite)
     {
+        Kind = kind;
+        if (kind == StoreKind.PostgreSql)
+        {
+            _postgres = SharedPostgres.NewDatabaseAsync().GetAwaiter().GetResult();
+            return;
+        }
+        _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
         using var db = Create();
         db.Database.Migrate();
     }
 
-    public TicketDbContext Create() =>
-        new SqliteTicketDbContext(new DbContextOptionsBuilder<SqliteTicketDbContext>().UseSqlite(_connection).Options);
+    public StoreKind Kind { get; }
 
-    public void Dispose() => _connection.Dispose();
+    public TicketDbContext Create() => _postgres is not null
+        ? new PostgreSqlTicketDbContext(new DbContextOptionsBuilder<PostgreSqlTicketDbContext>().UseNpgsql(_postgres).Options)
+        : new SqliteTicketDbContext(new DbContextOptionsBuilder<SqliteTicketDbContext>().UseSqlite(_connection!).Options);
+
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        if (_postgres is not null) Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(_postgres));
+    }
 }

@@ -57,7 +57,8 @@ public static class AfterCallApi
         if (v.HasErrors) return v.Problem();
         var call = await db.Calls.AsNoTracking().FirstOrDefaultAsync(c => c.CallId == callId, ct);
         if (call?.AbandonedAt is null) return TypedResults.Problem($"No abandoned call '{callId}'.", statusCode: 404);
-        var view = (await AbandonedCalls.ListAsync(db, calendar, call.AbandonedAt.Value, call.AbandonedAt.Value.AddTicks(1), ct))
+        // The window is 1 ms wide, not a tick: PostgreSQL keeps microseconds, so "< at + 1 tick" would round to "< at".
+        var view = (await AbandonedCalls.ListAsync(db, calendar, call.AbandonedAt.Value, call.AbandonedAt.Value.AddMilliseconds(1), ct))
             .FirstOrDefault(a => a.CallId == callId);
         if (view?.WorkOrderId is not { } orderId) return TypedResults.Problem($"Call '{callId}' has no return-call order yet (its events are still arriving).", statusCode: 409);
         if (view.CalledBack) return TypedResults.Problem($"Call '{callId}' was already returned at {view.CalledBackAt:u} (call {view.CallbackCallId}).", statusCode: 409);

@@ -16,3 +16,10 @@ public sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<Sql
     public SqlServerTicketDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqlServerTicketDbContext>().UseSqlServer("Server=localhost;Database=Hotline;Trusted_Connection=True;TrustServerCertificate=True").Options);
 }
+
+/// <summary>For <c>dotnet ef migrations add … --context PostgreSqlTicketDbContext -o Data/Migrations/PostgreSql</c>.</summary>
+public sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlTicketDbContext>
+{
+    public PostgreSqlTicketDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlTicketDbContext>().UseNpgsql("Host=localhost;Database=hotline").Options);
+}

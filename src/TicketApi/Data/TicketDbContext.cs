@@ -8,8 +8,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Hotline.TicketApi.Data;
 
 /// <summary>
-/// The ticket store. Provider-neutral model; <see cref="SqliteTicketDbContext"/> and
-/// <see cref="SqlServerTicketDbContext"/> carry each provider's own migrations.
+/// The ticket store. Provider-neutral model; <see cref="SqliteTicketDbContext"/>, <see cref="SqlServerTicketDbContext"/>
+/// and <see cref="PostgreSqlTicketDbContext"/> carry each provider's own migrations.
 /// </summary>
 public abstract class TicketDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -159,3 +159,5 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
 public sealed class SqliteTicketDbContext(DbContextOptions<SqliteTicketDbContext> options) : TicketDbContext(options);
 
 public sealed class SqlServerTicketDbContext(DbContextOptions<SqlServerTicketDbContext> options) : TicketDbContext(options);
+
+public sealed class PostgreSqlTicketDbContext(DbContextOptions<PostgreSqlTicketDbContext> options) : TicketDbContext(options);

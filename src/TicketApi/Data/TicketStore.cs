@@ -1,7 +1,6 @@
 using Hotline.TicketApi.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Hotline.TicketApi.Data;
 
@@ -12,24 +11,34 @@ public static class TicketStore
     {
         var provider = configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
         var connection = configuration.GetConnectionString("Tickets");
-        if (string.Equals(provider, "SqlServer", StringComparison.Ordinal))
+        switch (provider)
         {
-            services.AddDbContextFactory<SqlServerTicketDbContext>(o => o.UseSqlServer(connection));
-            services.AddScoped<TicketDbContext>(sp => sp.GetRequiredService<IDbContextFactory<SqlServerTicketDbContext>>().CreateDbContext());
-            services.AddSingleton<Func<TicketDbContext>>(sp => () => sp.GetRequiredService<IDbContextFactory<SqlServerTicketDbContext>>().CreateDbContext());
+            case "SqlServer":
+                return services.AddContext<SqlServerTicketDbContext>(o => o.UseSqlServer(connection));
+            case "PostgreSql":
+                return services.AddContext<PostgreSqlTicketDbContext>(o => o.UseNpgsql(connection));
+            default:
+                if (string.IsNullOrWhiteSpace(connection))
+                    connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataFolder.Resolve(configuration, environment), "tickets.db") }.ToString();
+                return services.AddContext<SqliteTicketDbContext>(o => o.UseSqlite(connection));
         }
-        else
-        {
-            if (string.IsNullOrWhiteSpace(connection))
-                connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataFolder.Resolve(configuration, environment), "tickets.db") }.ToString();
-            services.AddDbContextFactory<SqliteTicketDbContext>(o => o.UseSqlite(connection));
-            services.AddScoped<TicketDbContext>(sp => sp.GetRequiredService<IDbContextFactory<SqliteTicketDbContext>>().CreateDbContext());
-            services.AddSingleton<Func<TicketDbContext>>(sp => () => sp.GetRequiredService<IDbContextFactory<SqliteTicketDbContext>>().CreateDbContext());
-        }
+    }
+
+    private static IServiceCollection AddContext<T>(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+        where T : TicketDbContext
+    {
+        services.AddDbContextFactory<T>(configure);
+        services.AddScoped<TicketDbContext>(sp => sp.GetRequiredService<IDbContextFactory<T>>().CreateDbContext());
+        services.AddSingleton<Func<TicketDbContext>>(sp => () => sp.GetRequiredService<IDbContextFactory<T>>().CreateDbContext());
         return services;
     }
 
-    /// <summary>Applies migrations; on SQLite also WAL mode (readers don't block the ingest writer).</summary>
+    /// <summary>
+    /// Applies migrations; on SQLite also WAL mode (readers don't block the ingest writer). Several TicketApi instances
+    /// may start at once on one server database: EF Core 9+ takes the provider's migration lock (SQL Server
+    /// <c>sp_getapplock</c>, PostgreSQL a table lock on <c>__EFMigrationsLock</c>/advisory lock), so one applies them
+    /// and the others find them applied.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var create = services.GetRequiredService<Func<TicketDbContext>>();

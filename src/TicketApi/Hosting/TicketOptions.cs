@@ -7,8 +7,8 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
-    /// <summary><c>Sqlite</c> (default, a file under the data folder) or <c>SqlServer</c>.</summary>
-    [Required, RegularExpression("^(Sqlite|SqlServer)$", ErrorMessage = "Database:Provider must be 'Sqlite' or 'SqlServer'.")]
+    /// <summary><c>Sqlite</c> (default, a file under the data folder), <c>SqlServer</c> or <c>PostgreSql</c>.</summary>
+    [Required, RegularExpression("^(Sqlite|SqlServer|PostgreSql)$", ErrorMessage = "Database:Provider must be 'Sqlite', 'SqlServer' or 'PostgreSql'.")]
     public string Provider { get; set; } = "Sqlite";
 }
 

@@ -22,6 +22,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     private readonly Dictionary<string, CallRecord> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CallHourRollup> _rollupDeltas = new(StringComparer.Ordinal);
     private readonly HashSet<string> _newCalls = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _claimedCalls = new(StringComparer.Ordinal); // New calls whose blank row this batch inserted.
     private readonly List<WorkOrder> _newOrders = [];
     private readonly List<CallRecord> _callbackCalls = [];
     private readonly HashSet<string> _transferFailedInBatch = new(StringComparer.Ordinal);
@@ -49,10 +50,16 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Database.IsSqlServer());
+        using var sql = new IngestSql(db.Database.GetDbConnection(), transaction.GetDbTransaction(), StoreDialects.Of(db.Database));
         _sql = sql;
-        foreach (var callId in callIds)
+        // One lock order (call id, ordinal) for every batch of every TicketApi instance: two batches that share calls
+        // wait for each other instead of deadlocking (IngestStatements: the rows are read locked).
+        foreach (var callId in callIds.Order(StringComparer.Ordinal))
+        {
             if (sql.FindCall(callId) is { } c) _calls[callId] = c;
+            else if (sql.ClaimsNewCalls && !sql.TryClaimCall(callId) && sql.FindCall(callId) is { } stored) _calls[callId] = stored;
+            else if (sql.ClaimsNewCalls) _claimedCalls.Add(callId);
+        }
 
         var touched = new HashSet<CallRecord>();
         for (var i = 0; i < envelopes.Count; i++)
@@ -83,7 +90,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
 
         MergeRollups();
         foreach (var call in _calls.Values)
-            if (_newCalls.Contains(call.CallId)) _sql!.InsertCall(call);
+            if (_newCalls.Contains(call.CallId) && !_claimedCalls.Contains(call.CallId)) _sql!.InsertCall(call);
             else if (touched.Contains(call)) _sql!.UpdateCall(call);
         foreach (var order in _newOrders) _sql!.InsertNewOrder(order);
         MergeOrderRollups();
@@ -207,8 +214,8 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                     deltas[key] = d = new OrderHourRollup { Key = key, Hour = order.CreatedHour, Dimension = dimension, Value = value };
                 d.CountRegistration(order);
             }
-        foreach (var d in deltas.Values)
-            if (!_sql!.TryAddToOrderRollup(d)) _sql.InsertOrderRollup(d);
+        foreach (var d in deltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal)) // Lock order, as for calls.
+            _sql!.AddToOrderRollup(d);
     }
 
     private CallHourRollup Delta(long hour, string queue, string agent)
@@ -221,10 +228,8 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
 
     private void MergeRollups()
     {
-        foreach (var d in _rollupDeltas.Values)
-        {
-            if (!_sql!.TryAddToRollup(d)) _sql.InsertRollup(d);
-        }
+        foreach (var d in _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal)) // Lock order, as for calls.
+            _sql!.AddToRollup(d);
     }
 
     public static long HourOf(DateTime utc) => (long)(utc - DateTime.UnixEpoch).TotalHours;

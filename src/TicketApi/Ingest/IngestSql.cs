@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Hotline.Contracts.V1;
 using Hotline.TicketApi.Calls;
+using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.WorkOrders;
 
@@ -9,39 +10,39 @@ namespace Hotline.TicketApi.Ingest;
 
 /// <summary>
 /// The ingest's writes as prepared ADO.NET commands on the DbContext's connection and transaction: change
-/// tracking costs ~1 ms per row at 2,000-event batches, these ~10 µs. Plain INSERT/UPDATE with double-quoted
-/// names run on SQLite and SQL Server alike; only "return the new id" differs.
+/// tracking costs ~1 ms per row at 2,000-event batches, these ~10 µs. The statements that differ per provider, and
+/// why they are safe with several TicketApi instances on one database, are in <see cref="IngestStatements"/>.
 /// </summary>
-internal sealed class IngestSql(DbConnection connection, DbTransaction transaction, bool sqlServer) : IDisposable
+internal sealed class IngestSql(DbConnection connection, DbTransaction transaction, StoreDialect dialect) : IDisposable
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly IngestStatements _sql = IngestStatements.For(dialect);
 
     /// <summary>Stores the event id (and the event) unless it is already stored: false means a duplicate.</summary>
-    public bool TryInsertCallEvent(CallEventRow e) => Run(InsertOnce("CallEvents",
-        """("EventId", "CallId", "Sequence", "Kind", "OccurredAt", "Payload") VALUES (@p0, @p1, @p2, @p3, @p4, @p5)"""),
-        e.EventId, e.CallId, e.Sequence, e.Kind, e.OccurredAt, e.Payload) == 1;
+    public bool TryInsertCallEvent(CallEventRow e) => RunOnce(_sql.InsertCallEvent,
+        e.EventId, e.CallId, e.Sequence, e.Kind, e.OccurredAt, e.Payload);
 
     /// <inheritdoc cref="TryInsertCallEvent"/>
-    public bool TryInsertAgentEvent(AgentEventRow e) => Run(InsertOnce("AgentEvents",
-        """("EventId", "AgentId", "Sequence", "OccurredAt", "Status", "PreviousStatus", "Reason", "CallId") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)"""),
-        e.EventId, e.AgentId, e.Sequence, e.OccurredAt, e.Status, e.PreviousStatus, e.Reason, e.CallId) == 1;
+    public bool TryInsertAgentEvent(AgentEventRow e) => RunOnce(_sql.InsertAgentEvent,
+        e.EventId, e.AgentId, e.Sequence, e.OccurredAt, e.Status, e.PreviousStatus, e.Reason, e.CallId);
 
-    /// <summary>An insert that does nothing when the primary key (@p0, the event id) exists: one statement, no look-up.</summary>
-    private string InsertOnce(string table, string columnsAndValues) => sqlServer
-        ? $"IF NOT EXISTS (SELECT 1 FROM \"{table}\" WHERE \"EventId\" = @p0) INSERT INTO \"{table}\" {columnsAndValues}"
-        : $"INSERT INTO \"{table}\" {columnsAndValues} ON CONFLICT DO NOTHING";
+    /// <summary>One row affected = stored; a unique-key clash (SQL Server 2627/2601, should one get past the lock) = a duplicate.</summary>
+    private bool RunOnce(string sql, params object?[] values)
+    {
+        try
+        {
+            return Run(sql, values) == 1;
+        }
+        catch (Microsoft.Data.SqlClient.SqlException ex) when (ex.Number is 2627 or 2601)
+        {
+            // SQL Server ends only the statement on a key violation (XACT_ABORT is off): the transaction goes on.
+            return false;
+        }
+    }
 
     public void InsertRejected(RejectedEvent e) => Run("""
         INSERT INTO "RejectedEvents" ("EventId", "ReceivedAt", "Error", "Payload") VALUES (@p0, @p1, @p2, @p3)
         """, e.EventId, e.ReceivedAt, e.Error, e.Payload);
-
-    private static readonly string[] CallColumns =
-    [
-        "NodeId", "Direction", "CallerNumber", "CallerName", "DialedNumber", "ForWorkOrderId", "OfferedAt", "IvrNature", "Queue",
-        "QueuedAt", "ServiceLevelMs", "AnsweredAt", "AgentId", "WaitMs", "WithinServiceLevel", "AbandonedAt", "AbandonPoint",
-        "CallbackNumber", "VoicemailLocation", "Recording", "EndedAt", "HangupBy", "TalkMs", "HoldMs", "FirstResponderAgentId",
-        "EndReason", "Satisfaction", "EventCount", "EndSequence", "Complete", "CompletedAt", "RatedAt",
-    ];
 
     private static object?[] CallValues(CallRecord c) =>
     [
@@ -51,46 +52,39 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         c.EndReason, c.Satisfaction, c.EventCount, c.EndSequence, c.Complete, c.CompletedAt, c.RatedAt, c.CallId,
     ];
 
-    private static readonly string InsertCallSql =
-        $"INSERT INTO \"Calls\" ({string.Join(", ", CallColumns.Select(c => $"\"{c}\""))}, \"CallId\") VALUES ({string.Join(", ", Enumerable.Range(0, CallColumns.Length + 1).Select(i => $"@p{i}"))})";
-
     private static readonly string UpdateCallSql =
-        $"UPDATE \"Calls\" SET {string.Join(", ", CallColumns.Select((c, i) => $"\"{c}\" = @p{i}"))} WHERE \"CallId\" = @p{CallColumns.Length}";
+        $"UPDATE \"Calls\" SET {string.Join(", ", IngestStatements.CallColumns.Select((c, i) => $"\"{c}\" = @p{i}"))} WHERE \"CallId\" = @p{IngestStatements.CallColumns.Length}";
 
-    public void InsertCall(CallRecord c) => Run(InsertCallSql, CallValues(c));
+    public void InsertCall(CallRecord c) => Run(_sql.InsertCall, CallValues(c));
 
     public void UpdateCall(CallRecord c) => Run(UpdateCallSql, CallValues(c));
 
-    public void InsertRollup(CallHourRollup r) => Run("""
-        INSERT INTO "CallHourRollups" ("Key", "Hour", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel",
-          "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied", "NotSatisfied")
-        VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12)
-        """, r.Key, r.Hour, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned,
-        r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied, r.NotSatisfied);
+    /// <summary>
+    /// True when the dialect claims a new call by inserting its blank row (<see cref="TryClaimCall"/>), so that the row
+    /// can be locked and the batch's projection is written back with <see cref="UpdateCall"/>.
+    /// </summary>
+    public bool ClaimsNewCalls => _sql.ClaimCall is not null;
 
-    /// <summary>Adds the deltas in SQL, so the row never needs reading back; false when the row does not exist yet (one statement when it does).</summary>
-    public bool TryAddToRollup(CallHourRollup d) => Run("""
-        UPDATE "CallHourRollups" SET "Offered" = "Offered" + @p1, "Answered" = "Answered" + @p2,
-          "AnsweredWithinServiceLevel" = "AnsweredWithinServiceLevel" + @p3, "Abandoned" = "Abandoned" + @p4,
-          "AnswerWaitMsTotal" = "AnswerWaitMsTotal" + @p5, "Rated" = "Rated" + @p6, "Satisfied" = "Satisfied" + @p7,
-          "BasicallySatisfied" = "BasicallySatisfied" + @p8, "NotSatisfied" = "NotSatisfied" + @p9
-        WHERE "Key" = @p0
-        """, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned, d.AnswerWaitMsTotal, d.Rated,
-        d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1;
+    /// <summary>Inserts the call's blank row unless another batch has stored it: false = read it (locked) instead.</summary>
+    public bool TryClaimCall(string callId) => Run(_sql.ClaimCall!, CallValues(new CallRecord { CallId = callId })) == 1;
 
-    public void InsertOrderRollup(OrderHourRollup r) => Run("""
-        INSERT INTO "OrderHourRollups" ("Key", "Hour", "Dimension", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime",
-          "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered",
-          "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
-        VALUES (@p0, @p1, @p2, @p3, 0, 0, 0, 0, 0, 0, 0, 0, @p4, 0, @p5, 0, @p6)
-        """, r.Key, r.Hour, r.Dimension, r.Value, r.Registered, r.SmsReceived, r.HotlineComplaints);
+    /// <summary>Adds a call rollup's deltas in SQL, so the row never needs reading back.</summary>
+    public void AddToRollup(CallHourRollup d)
+    {
+        if (_sql.AddToRollup is { } add && Run(add, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+                d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1)
+            return;
+        Run(_sql.InsertRollup, d.Key, d.Hour, d.Queue, d.AgentId, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+            d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+    }
 
-    /// <summary>Adds a new order's registration counts to an existing row, in SQL; false when the row does not exist yet.</summary>
-    public bool TryAddToOrderRollup(OrderHourRollup d) => Run("""
-        UPDATE "OrderHourRollups" SET "Registered" = "Registered" + @p1, "SmsReceived" = "SmsReceived" + @p2,
-          "HotlineComplaints" = "HotlineComplaints" + @p3
-        WHERE "Key" = @p0
-        """, d.Key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1;
+    /// <summary>Adds new orders' registration counts to their hour and dimension row, in SQL.</summary>
+    public void AddToOrderRollup(OrderHourRollup d)
+    {
+        if (_sql.AddToOrderRollup is { } add && Run(add, d.Key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1)
+            return;
+        Run(_sql.InsertOrderRollup, d.Key, d.Hour, d.Dimension, d.Value, d.Registered, d.SmsReceived, d.HotlineComplaints);
+    }
 
     private static readonly string[] OrderColumns =
     [
@@ -102,12 +96,12 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
     private static readonly string OrderColumnList = string.Join(", ", OrderColumns.Select(c => $"\"{c}\""));
     private static readonly string OrderValueList = string.Join(", ", Enumerable.Range(0, OrderColumns.Length).Select(i => $"@p{i}"));
     private static readonly string InsertOrderSqlServer = $"INSERT INTO \"WorkOrders\" ({OrderColumnList}) OUTPUT INSERTED.\"Id\" VALUES ({OrderValueList})";
-    private static readonly string InsertOrderSqlite = $"INSERT INTO \"WorkOrders\" ({OrderColumnList}) VALUES ({OrderValueList}) RETURNING \"Id\"";
+    private static readonly string InsertOrderReturning = $"INSERT INTO \"WorkOrders\" ({OrderColumnList}) VALUES ({OrderValueList}) RETURNING \"Id\"";
 
     /// <summary>Inserts a newly registered order (nothing beyond registration is set yet) and its audit rows.</summary>
     public void InsertNewOrder(WorkOrder o)
     {
-        var sql = sqlServer ? InsertOrderSqlServer : InsertOrderSqlite;
+        var sql = dialect == StoreDialect.SqlServer ? InsertOrderSqlServer : InsertOrderReturning;
         var id = Convert.ToInt64(Scalar(sql,
             (int)o.Kind, (int)o.Channel, (int)o.Status, o.Nature, o.IsMajor, o.IsEmergency, o.Category, o.Content, o.CallerName,
             o.CallerNumber, o.Address, o.ConfidentialReporter, o.CallId, o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.CreatedHour,
@@ -123,12 +117,10 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
 
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
 
-    private static readonly string SelectCallSql =
-        $"SELECT {string.Join(", ", CallColumns.Select(c => $"\"{c}\""))} FROM \"Calls\" WHERE \"CallId\" = @p0";
-
+    /// <summary>The stored call, its row locked to the end of the batch's transaction on server databases.</summary>
     public CallRecord? FindCall(string callId)
     {
-        using var r = Prepare(SelectCallSql, [callId]).ExecuteReader();
+        using var r = Prepare(_sql.SelectCall, [callId]).ExecuteReader();
         if (!r.Read()) return null;
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         DateTime? T(int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
@@ -145,14 +137,9 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         };
     }
 
-    private static readonly string LastTransferFailedSqlite =
-        "SELECT \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC LIMIT 1";
-    private static readonly string LastTransferFailedSqlServer =
-        "SELECT TOP 1 \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC";
-
     /// <summary>The call's last TransferFailed (issue 8: the department could not be reached), if any; uses the (CallId, Sequence) index.</summary>
     public TransferFailed? LastTransferFailed(string callId) =>
-        Scalar(sqlServer ? LastTransferFailedSqlServer : LastTransferFailedSqlite, callId, nameof(CallEvent.PayloadOneofCase.TransferFailed)) is byte[] payload
+        Scalar(_sql.LastTransferFailed, callId, nameof(CallEvent.PayloadOneofCase.TransferFailed)) is byte[] payload
             ? CallEvent.Parser.ParseFrom(payload).TransferFailed
             : null;
 

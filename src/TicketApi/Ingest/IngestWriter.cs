@@ -42,8 +42,7 @@ public sealed partial class IngestWriter(
             Ack[] acks;
             try
             {
-                await using var db = createDb();
-                acks = await new IngestBatch(db, rules, catalogue.Value, time).ApplyAsync(envelopes, stoppingToken);
+                acks = await ApplyWithRetryAsync(envelopes, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -65,6 +64,40 @@ public sealed partial class IngestWriter(
             LogBatchCommitted(logger, batch.Count, rejected);
         }
     }
+
+    /// <summary>
+    /// Applies the batch; a deadlock or serialization failure (another TicketApi instance's batch on the same rows)
+    /// rolled everything back, so the batch is simply applied again, up to <see cref="MaxAttempts"/> times.
+    /// </summary>
+    private async Task<Ack[]> ApplyWithRetryAsync(List<IngestEnvelope> envelopes, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var db = createDb();
+                return await new IngestBatch(db, rules, catalogue.Value, time).ApplyAsync(envelopes, stoppingToken);
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && IsConflict(ex))
+            {
+                LogBatchRetried(logger, envelopes.Count, attempt);
+            }
+        }
+    }
+
+    private const int MaxAttempts = 3;
+
+    /// <summary>PostgreSQL 40P01 deadlock / 40001 serialization failure; SQL Server 1205 deadlock victim.</summary>
+    internal static bool IsConflict(Exception ex) => ex switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState is "40P01" or "40001",
+        Microsoft.Data.SqlClient.SqlException sql => sql.Number == 1205,
+        { InnerException: { } inner } => IsConflict(inner),
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest batch of {Count} events met another writer (deadlock), attempt {Attempt}; applying it again")]
+    private static partial void LogBatchRetried(ILogger logger, int count, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest batch of {Count} events failed; nothing committed, senders will resend")]
     private static partial void LogBatchFailed(ILogger logger, Exception ex, int count);

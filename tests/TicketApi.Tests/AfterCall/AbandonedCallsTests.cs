@@ -12,13 +12,14 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.AfterCall;
 
 /// <summary>GET /api/abandoned and the return-call action (issue 10), against real SQLite and a recording call placer.</summary>
-[TestFixture]
-public sealed class AbandonedCallsTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class AbandonedCallsTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 11, 24, 12), TimeSpan.Zero));
 
-    [SetUp] public void SetUp() => _store = new TestStore();
+    [SetUp] public void SetUp() => _store = new TestStore(kind);
     [TearDown] public void TearDown() => _store.Dispose();
 
     private sealed class RecordingPlacer(PlacedCall answer) : ICallPlacer

@@ -12,15 +12,16 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.AfterCall;
 
 /// <summary>Outbound calls for a work order drive its callback step; ratings feed the satisfaction indicator (issue 10).</summary>
-[TestFixture]
-public sealed class CallbackCallTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class CallbackCallTests(StoreKind kind)
 {
     private static readonly Actor Agent = new("a1", Roles.Agent);
     private static readonly Actor Roads = new("roads-desk", Roles.Department, "roads");
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 11, 26, 11), TimeSpan.Zero));
 
-    [SetUp] public void SetUp() => _store = new TestStore();
+    [SetUp] public void SetUp() => _store = new TestStore(kind);
     [TearDown] public void TearDown() => _store.Dispose();
 
     private async Task ApplyAsync(IEnumerable<IngestEnvelope> envelopes)

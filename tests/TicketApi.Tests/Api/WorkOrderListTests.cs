@@ -12,8 +12,9 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.Api;
 
 /// <summary>GET /api/workorders over many orders: newest first, keyset pages that neither skip nor repeat, a capped count.</summary>
-[TestFixture]
-public sealed class WorkOrderListTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class WorkOrderListTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 12, 1), TimeSpan.Zero));
@@ -21,7 +22,7 @@ public sealed class WorkOrderListTests
         [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Roles.Admin)], "test"));
 
     [SetUp]
-    public void SetUp() => _store = new TestStore();
+    public void SetUp() => _store = new TestStore(kind);
 
     [TearDown]
     public void TearDown() => _store.Dispose();
@@ -34,6 +35,17 @@ public sealed class WorkOrderListTests
     {
         await using var db = _store.Create();
 #pragma warning disable EF1002 // count is an int of the test's own
+        if (kind == StoreKind.PostgreSql)
+        {
+            await db.Database.ExecuteSqlRawAsync($"""
+                INSERT INTO "WorkOrders" ("Kind", "Channel", "Status", "IsMajor", "IsEmergency", "Content", "ConfidentialReporter", "DepartmentId",
+                  "CreatedAt", "CreatedHour", "ExtensionsGranted", "ReturnCount", "ReworkCount", "ReopenCount", "Supervised", "Version", "AboutHotline")
+                SELECT 0, 0, CASE WHEN i % 4 = 0 THEN 2 ELSE 0 END, false, false, 'order ' || i, false, CASE WHEN i % 4 = 0 THEN 'roads' END,
+                  timestamptz '2026-11-01 00:00:00+00' + (i / 2) * interval '1 minute', 0, 0, 0, 0, 0, false, 1, false
+                FROM generate_series(1, {count}) AS i
+                """);
+            return;
+        }
         await db.Database.ExecuteSqlRawAsync($"""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
             INSERT INTO WorkOrders (Kind, Channel, Status, IsMajor, IsEmergency, Content, ConfidentialReporter, DepartmentId, CreatedAt,

@@ -10,13 +10,14 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.Conference;
 
 /// <summary>Issue 8: a TransferFailed makes the call's work order say it goes to that department by dispatch.</summary>
-[TestFixture]
-public sealed class TransferFailedIngestTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class TransferFailedIngestTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 11, 24, 11), TimeSpan.Zero));
 
-    [SetUp] public void SetUp() => _store = new TestStore();
+    [SetUp] public void SetUp() => _store = new TestStore(kind);
     [TearDown] public void TearDown() => _store.Dispose();
 
     private async Task ApplyAsync(IEnumerable<CallEvent> events)

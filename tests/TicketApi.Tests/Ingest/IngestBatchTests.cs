@@ -9,13 +9,14 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.Ingest;
 
 /// <summary>Ingest against real SQLite (migrated): idempotent by event id, tolerant of reordering, dead-letters bad events.</summary>
-[TestFixture]
-public sealed class IngestBatchTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class IngestBatchTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 11, 24, 11), TimeSpan.Zero));
 
-    [SetUp] public void SetUp() => _store = new TestStore();
+    [SetUp] public void SetUp() => _store = new TestStore(kind);
     [TearDown] public void TearDown() => _store.Dispose();
 
     private async Task<Ack[]> ApplyAsync(IEnumerable<IngestEnvelope> envelopes)

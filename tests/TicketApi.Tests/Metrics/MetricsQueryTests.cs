@@ -13,8 +13,9 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.Metrics;
 
 /// <summary>The indicators against a small fixture whose figures are computed by hand in the comments.</summary>
-[TestFixture]
-public sealed class MetricsQueryTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class MetricsQueryTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private FakeTimeProvider _time = null!;
@@ -24,7 +25,7 @@ public sealed class MetricsQueryTests
     [SetUp]
     public async Task SetUp()
     {
-        _store = new TestStore();
+        _store = new TestStore(kind);
         _time = new FakeTimeProvider(new DateTimeOffset(Local(2026, 11, 24, 10), TimeSpan.Zero));
         // 10:00–11:00 local: 4 calls offered to queue "general": a1 answers in 5 s and 10 s, a2 in 20 s, one abandons.
         // A 5th call at 14:00 falls in a declared exclusion window.
