@@ -48,13 +48,6 @@ public sealed partial class CallRecordings(string root, RecordingOptions options
         return null;
     }
 
-    /// <summary>The finished recording of <paramref name="callId"/> (a validated call id), newest date folder first; null if none.</summary>
-    public string? Find(string callId)
-    {
-        if (!Directory.Exists(Root)) return null;
-        return Directory.EnumerateFiles(Root, callId + ".wav", SearchOption.AllDirectories).OrderByDescending(f => f, StringComparer.Ordinal).FirstOrDefault();
-    }
-
     /// <summary>Stops recording and measures the file (null when nothing was written).</summary>
     public RecordingFile? Stop(ICallLeg leg, string path)
     {

@@ -14,7 +14,6 @@ public static class RecordingRegistration
             sp.GetRequiredService<IOptions<RecordingOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CallRecordings>>()));
         services.AddSingleton<RecordingRetention>();
-        services.AddSingleton<ServiceKeys>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetention>());
         return services;
     }

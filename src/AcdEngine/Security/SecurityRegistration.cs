@@ -13,6 +13,8 @@ public static class ApiPolicies
     public const string Telephony = "telephony";
     /// <summary>Click-to-call (<c>/api/dial</c>): an agent for itself, supervisors and admins for any agent.</summary>
     public const string Dial = "dial";
+    /// <summary>Recording files: TicketApi (Service) only; it authorises and audits each listener.</summary>
+    public const string Recordings = "recordings";
 }
 
 /// <summary>Wires the engine's identity model: Bearer keys, act-as, demo-mode refusal, default-deny authorisation.</summary>
@@ -39,7 +41,8 @@ public static class SecurityRegistration
             .SetFallbackPolicy(caller)
             .AddPolicy(ApiPolicies.Figures, p => p.Combine(caller).RequireRole(ApiRoles.Supervisor, ApiRoles.Admin, ApiRoles.Service))
             .AddPolicy(ApiPolicies.Telephony, p => p.Combine(caller).RequireRole(ApiRoles.Supervisor, ApiRoles.Admin))
-            .AddPolicy(ApiPolicies.Dial, p => p.Combine(caller).RequireRole(ApiRoles.Agent, ApiRoles.Supervisor, ApiRoles.Admin));
+            .AddPolicy(ApiPolicies.Dial, p => p.Combine(caller).RequireRole(ApiRoles.Agent, ApiRoles.Supervisor, ApiRoles.Admin))
+            .AddPolicy(ApiPolicies.Recordings, p => p.Combine(caller).RequireRole(ApiRoles.Service));
         return services;
     }
 }

@@ -20,12 +20,6 @@ public sealed class AcdEngineOptions : IValidatableObject
     [Range(1, 300)]
     public int ReconnectMaxSeconds { get; set; } = 10;
 
-    /// <summary>
-    /// TicketApi's own credential toward the engine (COMMON.md identity contract): sent as <c>Authorization: Bearer</c>
-    /// on every CTI call and recording request; the desk adds <c>x-hotline-act-as: agent:&lt;id&gt;</c>. Empty: none sent.
-    /// </summary>
-    public string? ServiceKey { get; set; }
-
     /// <summary>The engine's HTTP API (recordings), e.g. <c>http://127.0.0.1:5080</c>; empty: recordings cannot be played.</summary>
     public string? HttpUrl { get; set; }
 
