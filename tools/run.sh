@@ -29,10 +29,11 @@ else
   pids+=($!)
 fi
 
-(cd src/TicketApi/bin/Release/net10.0 && exec dotnet Hotline.TicketApi.dll --Data:Path="$data/ticketapi") &
+# Demo mode (docs/security.md): the published demo credentials below are accepted only because of this switch.
+(cd src/TicketApi/bin/Release/net10.0 && exec dotnet Hotline.TicketApi.dll --Data:Path="$data/ticketapi" --Security:DemoMode=true) &
 pids+=($!)
 (cd src/AcdEngine/bin/Release/net10.0 && exec dotnet Hotline.AcdEngine.dll --Data:Path="$data/acdengine" \
-  --ConnectionStrings:Redis="127.0.0.1:$redis_port,abortConnect=false" --Sip:Port="$sip_port") &
+  --ConnectionStrings:Redis="127.0.0.1:$redis_port,abortConnect=false" --Sip:Port="$sip_port" --Security:DemoMode=true) &
 pids+=($!)
 
 # Wait for TicketApi (5000) and AcdEngine (5080) to listen before printing where to connect.
@@ -45,11 +46,12 @@ done
 
 cat <<MSG
 
-  Hotline is running.
+  Hotline is running in DEMO MODE (Security:DemoMode=true): the published demo credentials below work
+  for anyone who has read them. Never expose it beyond this machine; see docs/security.md.
     SIP (UDP and TCP):  sip:12345@127.0.0.1:$sip_port   (echo test: sip:*43@127.0.0.1:$sip_port)
     Demo agents:        user 1001 / password agent1001, user 1002 / password agent1002
     Console:            http://127.0.0.1:5000/   (admin API key: dev-admin-key-change-me-0001)
-    Engine stats:       http://127.0.0.1:5080/api/stats
+    Engine stats:       curl -H 'Authorization: Bearer demo-engine-admin-key' http://127.0.0.1:5080/api/stats
     Data and logs:      $data
   Ctrl-C stops everything.
 
