@@ -88,16 +88,17 @@ else
   redis_pid=$!
 fi
 
+# Demo mode (docs/security.md): the published demo credentials below are accepted only because of this switch.
 url() { echo "http://127.0.0.1:$1"; }
 (cd "$cache/ticketapi" && exec env \
   Kestrel__Endpoints__Http__Url="$(url "$ticket_http")" Kestrel__Endpoints__Grpc__Url="$(url "$ticket_grpc")" \
-  AcdEngine__Url="$(url "$engine_grpc")" Data__Path="$data/ticketapi" \
+  AcdEngine__Url="$(url "$engine_grpc")" Data__Path="$data/ticketapi" Security__DemoMode=true \
   dotnet Hotline.TicketApi.dll) > >(prefixed ticketapi) 2>&1 &
 pids+=($!) names+=(TicketApi)
 (cd "$cache/acdengine" && exec env \
   Kestrel__Endpoints__Http__Url="$(url "$engine_http")" Kestrel__Endpoints__Grpc__Url="$(url "$engine_grpc")" \
   TicketApi__Url="$(url "$ticket_grpc")" ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
-  Data__Path="$data/acdengine" Sip__Port="$sip_port" Acd__SoundsPath="$root/sounds" \
+  Data__Path="$data/acdengine" Sip__Port="$sip_port" Acd__SoundsPath="$root/sounds" Security__DemoMode=true \
   dotnet Hotline.AcdEngine.dll) > >(prefixed acdengine) 2>&1 &
 pids+=($!) names+=(AcdEngine)
 
@@ -116,11 +117,12 @@ done
 
 cat <<MSG
 
-  Hotline is running.
+  Hotline is running in DEMO MODE (Security:DemoMode=true): the published demo credentials below work
+  for anyone who has read them. Never expose it beyond this machine; see docs/security.md.
     SIP (UDP and TCP):  sip:12345@127.0.0.1:$sip_port   (echo test: sip:*43@127.0.0.1:$sip_port)
     Demo agents:        user 1001 / password agent1001, user 1002 / password agent1002
     Console:            $(url "$ticket_http")/   (admin API key: dev-admin-key-change-me-0001)
-    Engine stats:       $(url "$engine_http")/api/stats
+    Engine stats:       curl -H 'Authorization: Bearer demo-engine-admin-key' $(url "$engine_http")/api/stats
     Data and logs:      $data
   Ctrl-C stops everything.
 

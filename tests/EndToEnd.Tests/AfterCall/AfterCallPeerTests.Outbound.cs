@@ -47,11 +47,12 @@ public sealed partial class AfterCallPeerTests
             Assert.That(rated.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_SATISFIED"));
             Assert.That(rated.GetProperty("direction").GetString(), Is.EqualTo("CALL_DIRECTION_OUTBOUND"));
             Assert.That(timeline[6].GetProperty("event").GetProperty("ended").GetProperty("recording").GetString(), Is.EqualTo(location));
-            Assert.That(location, Does.StartWith(Path.Combine(_engine.DataPath, "recordings")).And.EndWith(dial.CallId + ".wav"));
+            Assert.That(location, Is.EqualTo("rec:" + dial.CallId), "events name a recording, never a path (issue 14)");
         });
 
         // One WAV with both sides: the agent's 600 Hz (what the called party heard) and the party's own 1 kHz.
-        var (agentFrames, partyFrames, seconds) = ToneFrames(location);
+        var file = Directory.EnumerateFiles(Path.Combine(_engine.DataPath, "recordings"), dial.CallId + ".wav", SearchOption.AllDirectories).Single();
+        var (agentFrames, partyFrames, seconds) = ToneFrames(file);
         TestContext.Out.WriteLine($"recording {seconds:F1} s: {agentFrames} frames with the agent's 600 Hz, {partyFrames} with the party's {PartyHz} Hz");
         Assert.Multiple(() =>
         {

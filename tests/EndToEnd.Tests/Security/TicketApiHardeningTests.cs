@@ -103,11 +103,18 @@ public sealed class TicketApiHardeningTests
         var page = await context.NewPageAsync();
         var dialogs = 0;
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
-        await page.GotoAsync(new Uri(host.HttpUrl, "/?next=" + Uri.EscapeDataString(next)).ToString());
+        await page.GotoAsync(host.HttpUrl.AbsoluteUri.TrimEnd('/') + "/?next=" + Uri.EscapeDataString(next));
         await page.FillAsync("#key", AdminKey);
         await page.ClickAsync("button[type=submit]");
         // Wait for the sign-in page to navigate anywhere (or to stay, for a javascript: target), then judge where.
-        await page.WaitForURLAsync(u => !u.Contains("next=", StringComparison.Ordinal), new() { Timeout = 15_000, WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await page.WaitForURLAsync(u => !u.Contains("next=", StringComparison.Ordinal), new() { Timeout = 15_000, WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Still on {page.Url}: '{await page.Locator("#key-error").TextContentAsync()}'\n{host.Process.Output[^Math.Min(3000, host.Process.Output.Length)..]}");
+        }
         var landed = new Uri(page.Url);
         Assert.Multiple(() =>
         {

@@ -32,6 +32,23 @@ public sealed class PageInlinerTests
     }
 
     [Test]
+    public void The_pages_csp_allows_exactly_its_inline_blocks_by_hash_never_unsafe_inline()
+    {
+        File.WriteAllText(Path.Combine(_root, "console", "page.html"),
+            """<head><link rel="stylesheet" href="/css/console.css"></head><body><script src="/js/a.js"></script><script>go();</script></body>""");
+        using var files = new PhysicalFileProvider(_root);
+        var page = PageInliner.InlineWithPolicy(files, "console/page.html")!;
+        static string Sha(string s) => "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(s))) + "'";
+        Assert.Multiple(() =>
+        {
+            Assert.That(page.ContentSecurityPolicy, Does.Contain("script-src 'self' " + Sha("\nvar a = 1;\n") + " " + Sha("go();") + ";"));
+            Assert.That(page.ContentSecurityPolicy, Does.Contain("style-src 'self' " + Sha("\nbody { color: red; }\n") + ";"));
+            Assert.That(page.ContentSecurityPolicy, Does.Contain("frame-ancestors 'none'"));
+            Assert.That(page.ContentSecurityPolicy, Does.Not.Contain("unsafe-inline"));
+        });
+    }
+
+    [Test]
     public void The_stylesheet_and_scripts_are_inlined_in_place_and_in_order()
     {
         var html = Inline("""<head><link rel="stylesheet" href="/css/console.css"></head><body><script src="/js/a.js"></script><script src="/js/b.js"></script></body>""");
