@@ -71,9 +71,17 @@ public sealed class SipEngineTests
     }
 
     [Test]
-    public async Task Unknown_number_gets_404()
+    public async Task A_non_public_number_without_credentials_gets_407()
     {
-        var (code, output) = await Sipp.RunAsync(_sipPort, "unknown-number.xml", "99999", calls: 3, rate: 10);
+        var (code, output) = await Sipp.RunAsync(_sipPort, "unchallenged-number.xml", "99999", calls: 3, rate: 10);
+        Assert.That(code, Is.Zero, output);
+    }
+
+    [Test]
+    public async Task Unknown_number_from_an_authenticated_phone_gets_404()
+    {
+        var (code, output) = await Sipp.RunAsync(_sipPort, "agent-unknown-number.xml", "99999", 1, 10,
+            "-inf", Path.Combine(RepoPaths.Root, "tools", "sipp", "users.csv"), "-au", "1001", "-ap", "agent1001");
         Assert.That(code, Is.Zero, output);
     }
 
@@ -95,19 +103,18 @@ public sealed class SipEngineTests
         var first = await ReceiveFinalAsync(udp);
         await udp.SendAsync(invite, target);
         var second = await ReceiveFinalAsync(udp);
-        // The engine's log reaches us through its stdout pipe, after the response: a marker call to another unknown
-        // number logs after anything the retransmission could have logged, so once the marker's line is here the count is final.
-        await udp.SendAsync(RawInvite(local.Port, "88889", "z9hG4bK-marker-" + Guid.NewGuid().ToString("N")), target);
-        await ReceiveFinalAsync(udp);
-        await _host.Process.WaitForLineAsync(l => l.Contains("unknown number 88889", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Multiple(() =>
         {
-            Assert.That(first, Does.StartWith("SIP/2.0 404"));
-            // The copy matched the same server transaction: the identical response (same To tag) came back.
+            Assert.That(first, Does.StartWith("SIP/2.0 407"), "not a public number: credentials first (RFC 3261 §22.3)");
+            // The copy matched the same server transaction: the identical response (same To tag, same nonce) came back,
+            // not a second challenge.
             Assert.That(ToTag(second), Is.EqualTo(ToTag(first)));
-            Assert.That(_host.Process.Output.Split('\n').Count(l => l.Contains("unknown number 88888", StringComparison.Ordinal)), Is.EqualTo(1));
+            Assert.That(Header(second, "Proxy-Authenticate"), Is.EqualTo(Header(first, "Proxy-Authenticate")));
         });
     }
+
+    private static string Header(string response, string name) =>
+        response.Split("\r\n").First(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase));
 
     [Test]
     public async Task Malformed_request_gets_400_and_the_engine_keeps_serving()

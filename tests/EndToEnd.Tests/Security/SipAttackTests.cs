@@ -1,0 +1,374 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Hotline.EndToEnd.Tests.Calls;
+using Hotline.EndToEnd.Tests.Sip;
+using Hotline.TestSupport;
+
+namespace Hotline.EndToEnd.Tests.Security;
+
+/// <summary>
+/// Issue 14, the SIP/RTP half as an attacker on loopback tries it against the real engine process: spoofed From to
+/// dial out and to send feature codes, RTP spray at the engine's ports, a 500-connection slowloris, and an INVITE
+/// flood from one source while an agent's call and OPTIONS keep working. Each attack succeeded before issue 14.
+/// Attackers use their own loopback addresses (127.0.0.2…), so per-source limits do not touch the good callers.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class SipAttackTests
+{
+    private const string Outside = "13900139000";
+    private static readonly IPAddress Flooder = IPAddress.Parse("127.0.0.2");
+    private static readonly IPAddress Sprayer = IPAddress.Parse("127.0.0.3");
+    private static readonly IPAddress Slowloris = IPAddress.Parse("127.0.0.4");
+    private static readonly IPAddress Spoofer = IPAddress.Parse("127.0.0.5");
+    private HostProcess _engine = null!;
+    private UdpClient _gateway = null!;
+    private int _sipPort;
+    private int _rtpFirst;
+    private const int RtpPorts = 40;
+
+    [OneTimeSetUp]
+    public async Task StartEngine()
+    {
+        _sipPort = FreePort.Next();
+        _rtpFirst = FreePort.Next(RtpPorts);
+        _gateway = new UdpClient(new IPEndPoint(IPAddress.Loopback, FreePort.Next()));
+        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        {
+            ["Sip:Port"] = _sipPort.ToString(CultureInfo.InvariantCulture),
+            ["Outbound:Gateway"] = "sip:127.0.0.1:" + ((IPEndPoint)_gateway.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture),
+            ["Rtp:PortMin"] = _rtpFirst.ToString(CultureInfo.InvariantCulture),
+            ["Rtp:PortMax"] = (_rtpFirst + RtpPorts - 1).ToString(CultureInfo.InvariantCulture),
+            ["Sip:Tcp:MessageTimeoutSeconds"] = "3",
+            // Sized with the small RTP range (20 pairs): a flooder's admitted calls hold at most 5 of them.
+            ["Sip:Limits:MaxCallsPerSource"] = "5",
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopEngine()
+    {
+        await _engine.DisposeAsync();
+        _gateway.Dispose();
+    }
+
+    /// <summary>INVITEs the gateway received within <paramref name="wait"/> (drains it).</summary>
+    private async Task<List<string>> GatewayInvitesAsync(TimeSpan wait)
+    {
+        var invites = new List<string>();
+        using var cts = new CancellationTokenSource(wait);
+        try
+        {
+            while (true)
+            {
+                var text = Encoding.ASCII.GetString((await _gateway.ReceiveAsync(cts.Token)).Buffer);
+                if (text.StartsWith("INVITE ", StringComparison.Ordinal)) invites.Add(text.Split("\r\n")[0]);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return invites;
+    }
+
+    [TestCase(Outside, TestName = "Spoofed From INVITE to an outside number")]
+    [TestCase("00441632960000", TestName = "Spoofed From INVITE to an international number")]
+    [TestCase("*10", TestName = "Spoofed From INVITE to the sign-out feature code")]
+    [TestCase("*11", TestName = "Spoofed From INVITE to the sign-in feature code")]
+    public async Task A_spoofed_From_gets_a_digest_challenge_and_reaches_neither_the_gateway_nor_the_ACD(string number)
+    {
+        using var attacker = new RawSipPhone(Spoofer, _sipPort);
+        var call = await attacker.InviteAsync(number, fromUser: "1001");
+        if (call.Status < 300) await attacker.ByeAsync(call);
+        // A name that is no account gets the very same answer (no account probing).
+        var stranger = await attacker.InviteAsync(number, fromUser: "77777");
+        var reached = await GatewayInvitesAsync(TimeSpan.FromSeconds(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(call.Status, Is.EqualTo(407), "RFC 3261 §22.3: prove who you are first: " + call.Response);
+            Assert.That(RawSipPhone.Header(call.Response, "Proxy-Authenticate"), Does.StartWith("Digest realm="));
+            Assert.That(stranger.Status, Is.EqualTo(407));
+            Assert.That(reached, Is.Empty, "nothing was placed through the gateway");
+        });
+    }
+
+    [Test]
+    public async Task An_authenticated_agent_phone_still_dials_out_through_the_gateway()
+    {
+        var users = Path.Combine(Path.GetTempPath(), "hotline-users-" + Guid.NewGuid().ToString("N") + ".csv");
+        await File.WriteAllTextAsync(users, "SEQUENTIAL\n1002;\n");
+        try
+        {
+            var gateway = GatewayInvitesAsync(TimeSpan.FromSeconds(8));
+            var (code, output) = await Sipp.RunAsync(_sipPort, "agent-call.xml", Outside, 1, 1, "-inf", users, "-au", "1002", "-ap", "agent1002");
+            Assert.That(code, Is.Zero, output);
+            Assert.That(await gateway, Has.Some.StartsWith("INVITE sip:" + Outside + "@127.0.0.1"));
+        }
+        finally
+        {
+            File.Delete(users);
+        }
+    }
+
+    [Test]
+    public async Task RTP_sprayed_at_the_engine_ports_before_and_during_a_call_is_neither_heard_nor_answered()
+    {
+        using var sprayer = new UdpClient(new IPEndPoint(Sprayer, 0));
+        using var stop = new CancellationTokenSource();
+        var attackerHeard = 0;
+        var listen = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await sprayer.ReceiveAsync(stop.Token);
+                    Interlocked.Increment(ref attackerHeard);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException)
+            {
+            }
+        });
+        // Sequence-valid runs at every port of the range, every 10 ms, from before the call until after it.
+        var spray = Task.Run(async () =>
+        {
+            var packet = new byte[172];
+            packet[0] = 0x80;
+            packet.AsSpan(12).Fill(0x77);
+            ushort seq = 1;
+            while (!stop.IsCancellationRequested)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), seq++);
+                BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0xBADBAD);
+                for (var port = _rtpFirst; port < _rtpFirst + RtpPorts; port += 2)
+                    await sprayer.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, port));
+                await Task.Delay(10);
+            }
+        });
+        await Task.Delay(300); // The spray is under way before the call starts.
+
+        using var caller = new RawSipPhone(IPAddress.Loopback, _sipPort);
+        var call = await caller.InviteAsync("*43", fromUser: "13800001234");
+        Assert.That(call.Status, Is.EqualTo(200), call.Response);
+        var engineRtp = new IPEndPoint(IPAddress.Loopback, call.MediaPort);
+        var own = 0;
+        var injected = 0;
+        var voice = new byte[172];
+        voice[0] = 0x80;
+        voice.AsSpan(12).Fill(0x11);
+        for (var i = 0; i < 100; i++)
+        {
+            // The caller speaks (0x11) for 2 s and hears its own voice back from the echo number.
+            BinaryPrimitives.WriteUInt16BigEndian(voice.AsSpan(2), (ushort)(100 + i));
+            BinaryPrimitives.WriteUInt32BigEndian(voice.AsSpan(4), (uint)(160 * i));
+            BinaryPrimitives.WriteUInt32BigEndian(voice.AsSpan(8), 0x5EED);
+            await caller.Rtp.SendAsync(voice, engineRtp);
+            while (caller.Rtp.Available > 0)
+            {
+                var heard = (await caller.Rtp.ReceiveAsync()).Buffer;
+                if (heard.AsSpan(12).Contains((byte)0x77)) injected++;
+                if (heard.AsSpan(12).Contains((byte)0x11)) own++;
+            }
+            await Task.Delay(20);
+        }
+        await caller.ByeAsync(call);
+        await stop.CancelAsync();
+        await spray;
+        sprayer.Close();
+        await listen;
+        TestContext.Out.WriteLine($"attacker received {attackerHeard} packets; caller heard its own voice in {own}, injected audio in {injected}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(attackerHeard, Is.Zero, "the sprayer hears nothing of the call");
+            Assert.That(injected, Is.Zero, "the caller hears nothing of the sprayer");
+            Assert.That(own, Is.GreaterThan(25), "the caller's own audio came back (> 0.5 s)");
+        });
+    }
+
+    [Test]
+    public async Task A_500_connection_slowloris_is_closed_within_the_message_timeout_and_descriptors_return_to_baseline()
+    {
+        var baseline = Descriptors();
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                s.Bind(new IPEndPoint(Slowloris, 0));
+                sockets.Add(s);
+                // Half idle, half start a request they never finish.
+                try
+                {
+                    await s.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _sipPort));
+                    if (i % 2 == 1) await s.SendAsync(Encoding.ASCII.GetBytes("INVITE sip:12345@127.0.0.1 SIP/2.0\r\nVia: "));
+                }
+                catch (SocketException)
+                {
+                    // Refused over the per-source cap (reset at once): counted as closed below.
+                }
+            }
+            var peak = Descriptors();
+            var opened = DateTime.UtcNow;
+            // Trickle one byte a second on the unfinished ones while waiting for every connection to be closed.
+            var closed = await Task.WhenAll(sockets.Select(s => ClosedByEngineAsync(s, TimeSpan.FromSeconds(15))));
+            var allClosedAfter = DateTime.UtcNow - opened;
+            foreach (var s in sockets) s.Dispose();
+            var back = await SecondsUntilAsync(() => Descriptors() <= baseline + 10, TimeSpan.FromSeconds(60));
+            TestContext.Out.WriteLine($"descriptors: baseline {baseline}, with 500 connections {peak}, after {Descriptors()}; " +
+                                      $"all closed by the engine after {allClosedAfter.TotalSeconds:F1} s; back to baseline after {back:F1} s");
+            Assert.Multiple(() =>
+            {
+                Assert.That(closed, Is.All.True, "every connection was closed by the engine within the message timeout (+ slack)");
+                Assert.That(back, Is.LessThan(60), "descriptors back to baseline within 60 s");
+            });
+        }
+        finally
+        {
+            foreach (var s in sockets) s.Dispose();
+        }
+    }
+
+    /// <summary>True when the engine closes the connection (FIN or RST) within <paramref name="within"/>; trickles a byte a second meanwhile.</summary>
+    private static async Task<bool> ClosedByEngineAsync(Socket socket, TimeSpan within)
+    {
+        if (!socket.Connected) return true; // Reset while connecting: refused over the cap.
+        using var cts = new CancellationTokenSource(within);
+        var buffer = new byte[512];
+        var read = socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token).AsTask();
+        try
+        {
+            while (!read.IsCompleted)
+            {
+                await Task.WhenAny(read, Task.Delay(1000, cts.Token));
+                if (!read.IsCompleted) await socket.SendAsync("x"u8.ToArray(), SocketFlags.None);
+            }
+            return await read == 0;
+        }
+        catch (SocketException)
+        {
+            return true; // Reset by the engine.
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private int Descriptors() => Directory.GetFiles($"/proc/{_engine.Process.Id}/fd").Length;
+
+    private static async Task<double> SecondsUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var start = DateTime.UtcNow;
+        while (!condition())
+        {
+            if (DateTime.UtcNow - start > limit) return double.PositiveInfinity;
+            await Task.Delay(250);
+        }
+        return (DateTime.UtcNow - start).TotalSeconds;
+    }
+
+    [Test]
+    public async Task An_INVITE_flood_from_one_source_is_throttled_while_a_real_call_connects_and_OPTIONS_stay_answered()
+    {
+        var before = await SipFiguresAsync();
+        var offeredBefore = await OfferedTodayAsync();
+        var flood = Task.Run(() => Sipp.RunAsync(_sipPort, "flood-invite.xml", "12345", calls: 1000, rate: 200, "-i", Flooder.ToString()));
+        var options = Task.Run(() => OptionsRoundTripsAsync(TimeSpan.FromSeconds(4)));
+        await Task.Delay(1000); // The flood is under way.
+        var (echo, echoOutput) = await Sipp.RunAsync(_sipPort, "echo-call.xml", "*43", calls: 2, rate: 2);
+        var rtts = await options;
+        await flood;
+        var after = await SipFiguresAsync();
+        var offered = await OfferedTodayAsync() - offeredBefore;
+        var throttled = after.GetProperty("dialogsThrottled").GetInt64() - before.GetProperty("dialogsThrottled").GetInt64();
+        var p99 = Percentile(rtts, 0.99);
+        TestContext.Out.WriteLine($"flood: {throttled} INVITEs refused, {offered} calls offered to the ACD; OPTIONS {rtts.Count} answered, " +
+                                  $"p50 {Percentile(rtts, 0.5):F1} ms, p99 {p99:F1} ms, max {rtts.DefaultIfEmpty().Max():F1} ms");
+        // One warning per source per 10 s (rate or cap, whichever came first) names the flooder.
+        var line = _engine.Process.Output.Split('\n').FirstOrDefault(l => l.Contains("WRN", StringComparison.Ordinal) &&
+            l.Contains("SipAdmission", StringComparison.Ordinal) && l.Contains(Flooder.ToString(), StringComparison.Ordinal)) ?? "";
+        TestContext.Out.WriteLine(line);
+        Assert.Multiple(() =>
+        {
+            Assert.That(echo, Is.Zero, "a real caller still gets through during the flood: " + echoOutput);
+            Assert.That(throttled, Is.GreaterThan(500), "most of the 1000 INVITEs were refused");
+            Assert.That(offered, Is.LessThanOrEqualTo(60), "refused INVITEs create no calls (burst 20 + 5/s over the flood)");
+            Assert.That(rtts, Has.Count.GreaterThan(100), "OPTIONS kept being answered");
+            Assert.That(line, Does.Contain(Flooder.ToString()));
+        });
+    }
+
+    [Test, Category("Timing")]
+    public async Task OPTIONS_p99_stays_under_100_ms_during_a_200_per_second_INVITE_flood()
+    {
+        var flood = Task.Run(() => Sipp.RunAsync(_sipPort, "flood-invite.xml", "12345", calls: 1000, rate: 200, "-i", Flooder.ToString()));
+        await Task.Delay(500);
+        var rtts = await OptionsRoundTripsAsync(TimeSpan.FromSeconds(4));
+        await flood;
+        var p99 = Percentile(rtts, 0.99);
+        TestContext.Out.WriteLine($"OPTIONS p99 {p99:F1} ms over {rtts.Count} requests");
+        Assert.That(p99, Is.LessThan(100));
+    }
+
+    /// <summary>OPTIONS every 20 ms from a good client; the round-trip times in milliseconds.</summary>
+    private async Task<List<double>> OptionsRoundTripsAsync(TimeSpan duration)
+    {
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+        var rtts = new List<double>();
+        var end = DateTime.UtcNow + duration;
+        for (var i = 0; DateTime.UtcNow < end; i++)
+        {
+            var branch = "z9hG4bK-opt-" + i.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+            var request = Encoding.ASCII.GetBytes(
+                $"OPTIONS sip:12345@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{port};branch={branch};rport\r\nMax-Forwards: 70\r\n" +
+                $"From: <sip:monitor@127.0.0.1>;tag=m\r\nTo: <sip:12345@127.0.0.1>\r\nCall-ID: {branch}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+            var sent = System.Diagnostics.Stopwatch.GetTimestamp();
+            await udp.SendAsync(request, new IPEndPoint(IPAddress.Loopback, _sipPort));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (true)
+                {
+                    var text = Encoding.ASCII.GetString((await udp.ReceiveAsync(cts.Token)).Buffer);
+                    if (text.Contains(branch, StringComparison.Ordinal)) break;
+                }
+                rtts.Add(System.Diagnostics.Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+            catch (OperationCanceledException)
+            {
+                rtts.Add(1000); // Lost: counted as the worst.
+            }
+            await Task.Delay(20);
+        }
+        return rtts;
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    private async Task<JsonElement> SipFiguresAsync()
+    {
+        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/sip/stats");
+        return stats.TryGetProperty("admission", out var a) ? a : JsonDocument.Parse("{\"dialogsThrottled\":0}").RootElement;
+    }
+
+    private async Task<int> OfferedTodayAsync()
+    {
+        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/stats");
+        return stats.GetProperty("queues").EnumerateArray().Sum(q => q.GetProperty("offeredToday").GetInt32());
+    }
+}
