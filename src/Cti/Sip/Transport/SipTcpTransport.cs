@@ -1,27 +1,35 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Sip.Transport;
 
 /// <summary>
 /// TCP (RFC 3261 §18): accepts connections, frames messages by Content-Length, and keeps one connection per
-/// remote address so responses go back on the connection the request came in on (§18.2.2).
+/// remote address so responses go back on the connection the request came in on (§18.2.2). With
+/// <see cref="SipTlsSettings"/> it is the TLS transport (RFC 3261 §26.2): the same framing over an
+/// <see cref="SslStream"/> wrapped around each accepted or connected socket.
 /// </summary>
 internal sealed partial class SipTcpTransport : IDisposable
 {
     private readonly Socket _listener;
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
-    private readonly ConcurrentDictionary<IPEndPoint, Socket> _connections = new();
+    private readonly SipTlsSettings? _tls;
+    private readonly string _name;
+    private readonly ConcurrentDictionary<IPEndPoint, Stream> _connections = new();
     private SipUdpTransport.DatagramHandler? _handler;
     private CancellationToken _stopping;
 
-    public SipTcpTransport(IPEndPoint bind, int maxMessageBytes, ILogger logger)
+    public SipTcpTransport(IPEndPoint bind, int maxMessageBytes, ILogger logger, SipTlsSettings? tls = null)
     {
         _logger = logger;
         _maxMessageBytes = maxMessageBytes;
+        _tls = tls;
+        _name = tls is null ? "TCP" : "TLS";
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -45,8 +53,7 @@ internal sealed partial class SipTcpTransport : IDisposable
                 var socket = await _listener.AcceptAsync(cancellationToken);
                 socket.NoDelay = true;
                 var remote = (IPEndPoint)socket.RemoteEndPoint!;
-                _connections[remote] = socket;
-                _ = Task.Run(() => ReadLoopAsync(socket, remote, cancellationToken), cancellationToken);
+                _ = Task.Run(() => AcceptedAsync(socket, remote, cancellationToken), cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -57,7 +64,27 @@ internal sealed partial class SipTcpTransport : IDisposable
         }
     }
 
-    private async Task ReadLoopAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
+    // The TLS handshake runs here, off the accept loop, so a slow or silent client holds up no one else.
+    private async Task AcceptedAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_tls is not null)
+        {
+            try
+            {
+                stream = await _tls.AcceptAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+            {
+                LogHandshakeFailed(remote, ex.Message);
+                return;
+            }
+        }
+        _connections[remote] = stream;
+        await ReadLoopAsync(stream, remote, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReadLoopAsync(Stream socket, IPEndPoint remote, CancellationToken cancellationToken)
     {
         var buffer = new byte[8192];
         var filled = 0;
@@ -70,7 +97,7 @@ internal sealed partial class SipTcpTransport : IDisposable
                     if (buffer.Length >= _maxMessageBytes) break;
                     Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _maxMessageBytes + 4));
                 }
-                var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
+                var n = await socket.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                 if (n == 0) break;
                 filled += n;
                 var consumed = 0;
@@ -94,12 +121,12 @@ internal sealed partial class SipTcpTransport : IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
         }
         finally
         {
-            _connections.TryRemove(new KeyValuePair<IPEndPoint, Socket>(remote, socket));
+            _connections.TryRemove(new KeyValuePair<IPEndPoint, Stream>(remote, socket));
             socket.Dispose();
         }
     }
@@ -111,21 +138,18 @@ internal sealed partial class SipTcpTransport : IDisposable
             if (!_connections.TryGetValue(remote, out var socket))
             {
                 // §18.1.1: no connection to the target yet: open one and read from it as from an accepted one.
-                socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                socket.Connect(remote);
+                var raw = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                raw.Connect(remote);
+                socket = new NetworkStream(raw, ownsSocket: true);
+                // RFC 5922 §7.2: the server must be who we meant; we reach peers by address (registered contacts).
+                if (_tls is not null) socket = _tls.Connect(socket, remote.Address.ToString());
                 _connections[remote] = socket;
-                _ = Task.Run(() => ReadLoopAsync(socket, remote, _stopping), _stopping);
+                var stream = socket;
+                _ = Task.Run(() => ReadLoopAsync(stream, remote, _stopping), _stopping);
             }
-            lock (socket)
-            {
-                while (!message.IsEmpty)
-                {
-                    var n = socket.Send(message, SocketFlags.None);
-                    message = message[n..];
-                }
-            }
+            lock (socket) socket.Write(message);
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException or ObjectDisposedException)
         {
             LogSendFailed(remote, ex.Message);
         }
@@ -137,9 +161,16 @@ internal sealed partial class SipTcpTransport : IDisposable
         foreach (var s in _connections.Values) s.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TCP: framing lost on the connection from {Remote}; closing it")]
-    private partial void LogFramingLost(IPEndPoint remote);
+    private void LogFramingLost(IPEndPoint remote) => LogFramingLost(_name, remote);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TCP: send to {Remote} failed: {Error}")]
-    private partial void LogSendFailed(IPEndPoint remote, string error);
+    private void LogSendFailed(IPEndPoint remote, string error) => LogSendFailed(_name, remote, error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP {Transport}: framing lost on the connection from {Remote}; closing it")]
+    private partial void LogFramingLost(string transport, IPEndPoint remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP {Transport}: send to {Remote} failed: {Error}")]
+    private partial void LogSendFailed(string transport, IPEndPoint remote, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TLS: handshake with {Remote} failed: {Error}")]
+    private partial void LogHandshakeFailed(IPEndPoint remote, string error);
 }
