@@ -12,6 +12,10 @@ data="${HOTLINE_DATA:-$root/.data}"
 redis_port="${REDIS_PORT:-6379}"
 sip_port="${SIP_PORT:-5060}"
 mkdir -p "$data/redis" "$data/ticketapi" "$data/acdengine"
+# TLS everywhere, also in the demo: a local CA and server certificate (tools/certs.sh), made once in the data folder.
+tools/certs.sh "$data/tls"
+tls=(--Tls:CertificatePath="$data/tls/server.crt" --Tls:KeyPath="$data/tls/server.key" --Tls:CaBundlePath="$data/tls/ca.crt")
+sip_tls=(--Sip:Tls:CertificatePath="$data/tls/server.crt" --Sip:Tls:KeyPath="$data/tls/server.key" --Sip:Tls:CaBundlePath="$data/tls/ca.crt")
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -29,10 +33,14 @@ else
   pids+=($!)
 fi
 
-(cd src/TicketApi/bin/Release/net10.0 && exec dotnet Hotline.TicketApi.dll --Data:Path="$data/ticketapi") &
+(cd src/TicketApi/bin/Release/net10.0 && exec dotnet Hotline.TicketApi.dll --Data:Path="$data/ticketapi" "${tls[@]}" \
+  --Kestrel:Endpoints:Http:Url=https://127.0.0.1:5000 --Kestrel:Endpoints:Grpc:Url=https://127.0.0.1:5001 \
+  --AcdEngine:Url=https://127.0.0.1:5081) &
 pids+=($!)
 (cd src/AcdEngine/bin/Release/net10.0 && exec dotnet Hotline.AcdEngine.dll --Data:Path="$data/acdengine" \
-  --ConnectionStrings:Redis="127.0.0.1:$redis_port,abortConnect=false" --Sip:Port="$sip_port") &
+  --ConnectionStrings:Redis="127.0.0.1:$redis_port,abortConnect=false" --Sip:Port="$sip_port" "${tls[@]}" "${sip_tls[@]}" \
+  --Kestrel:Endpoints:Http:Url=https://127.0.0.1:5080 --Kestrel:Endpoints:Grpc:Url=https://127.0.0.1:5081 \
+  --TicketApi:Url=https://127.0.0.1:5001) &
 pids+=($!)
 
 # Wait for TicketApi (5000) and AcdEngine (5080) to listen before printing where to connect.
@@ -47,9 +55,11 @@ cat <<MSG
 
   Hotline is running.
     SIP (UDP and TCP):  sip:12345@127.0.0.1:$sip_port   (echo test: sip:*43@127.0.0.1:$sip_port)
+    SIP over TLS:       sip:12345@127.0.0.1:5061;transport=tls   (SRTP required over TLS)
     Demo agents:        user 1001 / password agent1001, user 1002 / password agent1002
-    Console:            http://127.0.0.1:5000/   (admin API key: dev-admin-key-change-me-0001)
-    Engine stats:       http://127.0.0.1:5080/api/stats
+    Console:            https://127.0.0.1:5000/   (admin API key: dev-admin-key-change-me-0001)
+    Engine stats:       https://127.0.0.1:5080/api/stats
+    Trust this CA:      $data/tls/ca.crt   (browser, softphones' CA file, curl --cacert)
     Data and logs:      $data
   Ctrl-C stops everything.
 
