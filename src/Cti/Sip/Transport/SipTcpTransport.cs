@@ -21,6 +21,7 @@ internal sealed partial class SipTcpTransport : IDisposable
     private readonly SipTlsSettings? _tls;
     private readonly string _name;
     private readonly ConcurrentDictionary<IPEndPoint, Stream> _connections = new();
+    private readonly ConcurrentDictionary<IPEndPoint, IPEndPoint> _aliases = new();
     private SipUdpTransport.DatagramHandler? _handler;
     private CancellationToken _stopping;
 
@@ -131,11 +132,25 @@ internal sealed partial class SipTcpTransport : IDisposable
         }
     }
 
+    /// <summary>
+    /// RFC 5923 connection reuse: the address a peer advertises in its Contact (e.g. its TLS listening port) is
+    /// reached over the connection it opened from <paramref name="connection"/>, as long as that connection lives.
+    /// Phones usually cannot accept inbound TLS (no certificate, NAT). Only the same IP may be aliased.
+    /// </summary>
+    public void Alias(IPEndPoint advertised, IPEndPoint connection)
+    {
+        if (advertised.Equals(connection) || !advertised.Address.Equals(connection.Address) || !_connections.ContainsKey(connection)) return;
+        _aliases[advertised] = connection;
+    }
+
     public void Send(ReadOnlySpan<byte> message, IPEndPoint remote)
     {
         try
         {
-            if (!_connections.TryGetValue(remote, out var socket))
+            if (!_connections.TryGetValue(remote, out var socket)
+                && _aliases.TryGetValue(remote, out var alias) && _connections.TryGetValue(alias, out var aliased))
+                socket = aliased;
+            if (socket is null)
             {
                 // §18.1.1: no connection to the target yet: open one and read from it as from an accepted one.
                 var raw = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

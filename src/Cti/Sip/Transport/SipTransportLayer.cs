@@ -104,7 +104,20 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             LogDropped(source, SipParseError.MalformedVia);
             return;
         }
+        if (source.IsReliable) AliasContact(message, source);
         _receiver?.Invoke(message, source);
+    }
+
+    // RFC 5923: requests and responses to the Contact a peer gave over a connection go back over that connection.
+    private void AliasContact(SipMessage message, SipEndPoint source)
+    {
+        var transport = source.Protocol == SipProtocol.Tls ? _tls : _tcp;
+        if (transport is null || !SipNameAddr.TryParse(message.GetHeader(SipHeaderId.Contact), out var contact)) return;
+        if (!IPAddress.TryParse(contact.Uri.Host.Trim('[', ']'), out var ip)) return;
+        var port = contact.Uri.Port ?? (source.Protocol == SipProtocol.Tls ? 5061 : 5060);
+        var connection = source.Address.Address.IsIPv4MappedToIPv6
+            ? new IPEndPoint(source.Address.Address, source.Address.Port) : source.Address;
+        transport.Alias(new IPEndPoint(ip, port), connection);
     }
 
     /// <summary>§18.2.1 and RFC 3581 §4: record where the request really came from in the top Via.</summary>
