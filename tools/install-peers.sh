@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Hotline needs, only where missing. Safe to run twice.
-#   tools/install-peers.sh run    what running the hotline needs (redis-server, prompts, hold music)
-#   tools/install-peers.sh test   that plus the real test peers (sipp, baresip, kamailio, sox, espeak-ng, chromium,
+#   tools/install-peers.sh run    what running the hotline needs (redis-server, prompts, hold music, openssl for the local CA)
+#   tools/install-peers.sh test   that plus the real test peers (sipp, baresip, kamailio, sox, espeak-ng, chromium, tcpdump,
 #                                 postgresql: the tests start their own server in a temporary folder)
 set -euo pipefail
-want=(redis-server sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav)
+want=(redis-server sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav openssl)
 if [[ "${1:-run}" == "test" ]]; then
   want+=(sip-tester baresip-core kamailio espeak-ng chromium postgresql)
+  want+=(tcpdump) # SRTP e2e: proves the RTP on loopback is encrypted
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -21,6 +21,7 @@ ticket_http="${HOTLINE_TICKETAPI_HTTP_PORT:-5000}"
 ticket_grpc="${HOTLINE_TICKETAPI_GRPC_PORT:-5001}"
 engine_http="${HOTLINE_ENGINE_HTTP_PORT:-5080}"
 engine_grpc="${HOTLINE_ENGINE_GRPC_PORT:-5081}"
+sip_tls_port="${Sip__Tls__Port:-5061}"
 
 fail() { echo "tools/run.sh: $*" >&2; exit 1; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -34,7 +35,7 @@ fi
 echo $$ >"$data/run.pid"
 for spec in "TicketApi HTTP:$ticket_http:HOTLINE_TICKETAPI_HTTP_PORT" "TicketApi gRPC:$ticket_grpc:HOTLINE_TICKETAPI_GRPC_PORT" \
             "AcdEngine HTTP:$engine_http:HOTLINE_ENGINE_HTTP_PORT" "AcdEngine gRPC:$engine_grpc:HOTLINE_ENGINE_GRPC_PORT" \
-            "SIP (TCP):$sip_port:Sip__Port"; do
+            "SIP (TCP):$sip_port:Sip__Port" "SIP (TLS):$sip_tls_port:Sip__Tls__Port"; do
   IFS=: read -r what port var <<<"$spec"
   if listening "$port"; then fail "port $port ($what) is already in use on 127.0.0.1; stop what uses it or set $var."; fi
 done
@@ -88,14 +89,19 @@ else
   redis_pid=$!
 fi
 
+# TLS everywhere, also in the demo: a local CA and server certificate (tools/certs.sh), made once in the data folder.
+tools/certs.sh "$data/tls"
+tls_env=(Tls__CertificatePath="$data/tls/server.crt" Tls__KeyPath="$data/tls/server.key" Tls__CaBundlePath="$data/tls/ca.crt")
+sip_tls_env=(Sip__Tls__Port="$sip_tls_port" Sip__Tls__CertificatePath="$data/tls/server.crt" Sip__Tls__KeyPath="$data/tls/server.key"
+  Sip__Tls__CaBundlePath="$data/tls/ca.crt")
+url() { echo "https://127.0.0.1:$1"; }
 # Demo mode (docs/security.md): the published demo credentials below are accepted only because of this switch.
-url() { echo "http://127.0.0.1:$1"; }
-(cd "$cache/ticketapi" && exec env \
+(cd "$cache/ticketapi" && exec env "${tls_env[@]}" \
   Kestrel__Endpoints__Http__Url="$(url "$ticket_http")" Kestrel__Endpoints__Grpc__Url="$(url "$ticket_grpc")" \
-  AcdEngine__Url="$(url "$engine_grpc")" Data__Path="$data/ticketapi" Security__DemoMode=true \
+  AcdEngine__Url="$(url "$engine_grpc")" AcdEngine__HttpUrl="$(url "$engine_http")" Data__Path="$data/ticketapi" Security__DemoMode=true \
   dotnet Hotline.TicketApi.dll) > >(prefixed ticketapi) 2>&1 &
 pids+=($!) names+=(TicketApi)
-(cd "$cache/acdengine" && exec env \
+(cd "$cache/acdengine" && exec env "${tls_env[@]}" "${sip_tls_env[@]}" \
   Kestrel__Endpoints__Http__Url="$(url "$engine_http")" Kestrel__Endpoints__Grpc__Url="$(url "$engine_grpc")" \
   TicketApi__Url="$(url "$ticket_grpc")" ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
   Data__Path="$data/acdengine" Sip__Port="$sip_port" Acd__SoundsPath="$root/sounds" Security__DemoMode=true \
@@ -104,7 +110,7 @@ pids+=($!) names+=(AcdEngine)
 
 # Wait for both to answer /healthz; a program that exits meanwhile fails the run.
 for port in "$ticket_http" "$engine_http"; do
-  until curl -fsS -o /dev/null "$(url "$port")/healthz" 2>/dev/null; do
+  until curl -fsS --cacert "$data/tls/ca.crt" -o /dev/null "$(url "$port")/healthz" 2>/dev/null; do
     for i in "${!pids[@]}"; do
       if ! kill -0 "${pids[$i]}" 2>/dev/null; then
         wait "${pids[$i]}" && code=0 || code=$?
@@ -120,9 +126,11 @@ cat <<MSG
   Hotline is running in DEMO MODE (Security:DemoMode=true): the published demo credentials below work
   for anyone who has read them. Never expose it beyond this machine; see docs/security.md.
     SIP (UDP and TCP):  sip:12345@127.0.0.1:$sip_port   (echo test: sip:*43@127.0.0.1:$sip_port)
+    SIP over TLS:       sip:12345@127.0.0.1:$sip_tls_port;transport=tls   (SRTP required over TLS)
     Demo agents:        user 1001 / password agent1001, user 1002 / password agent1002
     Console:            $(url "$ticket_http")/   (admin API key: dev-admin-key-change-me-0001)
-    Engine stats:       curl -H 'Authorization: Bearer demo-engine-admin-key' $(url "$engine_http")/api/stats
+    Engine stats:       curl --cacert $data/tls/ca.crt -H 'Authorization: Bearer demo-engine-admin-key' $(url "$engine_http")/api/stats
+    Trust this CA:      $data/tls/ca.crt   (browser, softphones' CA file, curl --cacert)
     Data and logs:      $data
   Ctrl-C stops everything.
 

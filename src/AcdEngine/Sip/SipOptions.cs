@@ -43,6 +43,25 @@ public sealed class SipLimitOptions
     public List<string> TrustedSources { get; set; } = [];
 }
 
+/// <summary>SIP over TLS (<c>Sip:Tls:*</c>, RFC 3261 §26.2): on when a certificate is configured.</summary>
+public sealed class SipTlsOptions
+{
+    /// <summary>TLS port (5061).</summary>
+    public int Port { get; set; } = 5061;
+
+    /// <summary>PEM certificate (chain); re-read when it changes. Empty: no TLS listener.</summary>
+    public string CertificatePath { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="CertificatePath"/>.</summary>
+    public string KeyPath { get; set; } = "";
+
+    /// <summary>PEM CA bundle that peers we connect to, and client certificates, must chain to (empty: system store).</summary>
+    public string CaBundlePath { get; set; } = "";
+
+    /// <summary>Refuse TLS clients without a certificate from the CA bundle (for trunks authenticated by certificate).</summary>
+    public bool RequireClientCertificate { get; set; }
+}
+
 /// <summary>The SIP stack of the engine (<c>Sip:*</c>).</summary>
 public sealed class SipOptions
 {
@@ -89,6 +108,8 @@ public sealed class SipOptions
     public SipLimitOptions Limits { get; set; } = new();
 
     public SipTcpOptions Tcp { get; set; } = new();
+
+    public SipTlsOptions Tls { get; set; } = new();
 
     /// <summary>Media protection over UDP/TCP for accounts without their own <c>Media</c> (SRTP if the phone offers it).</summary>
     public SrtpPolicy Media { get; set; } = SrtpPolicy.Optional;
@@ -151,6 +172,11 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
         if (options.LockoutSeconds is < 1 or > 86400) failures.Add("Sip:LockoutSeconds must be between 1 and 86400.");
         foreach (var a in options.DigestAlgorithms)
             if (a is not ("MD5" or "SHA-256")) failures.Add($"Sip:DigestAlgorithms may hold only MD5 and SHA-256, not '{a}'.");
+        if (options.Tls.Port is < 0 or > 65535) failures.Add("Sip:Tls:Port must be between 0 and 65535.");
+        if ((options.Tls.CertificatePath.Length > 0) != (options.Tls.KeyPath.Length > 0))
+            failures.Add("Sip:Tls:CertificatePath and Sip:Tls:KeyPath go together (PEM certificate and its private key).");
+        foreach (var (key, path) in new[] { ("Sip:Tls:CertificatePath", options.Tls.CertificatePath), ("Sip:Tls:KeyPath", options.Tls.KeyPath), ("Sip:Tls:CaBundlePath", options.Tls.CaBundlePath) })
+            if (path.Length > 0 && !File.Exists(path)) failures.Add($"{key}: file '{path}' does not exist.");
         if (!Enum.IsDefined(options.Media)) failures.Add("Sip:Media must be Srtp, Optional or Plain.");
         if (!Enum.IsDefined(options.TlsMedia)) failures.Add("Sip:TlsMedia must be Srtp, Optional or Plain.");
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -22,14 +22,23 @@ public sealed class SipStack : IAsyncDisposable
         try
         {
             Transport = new SipTransportLayer(
-                new SipTransportOptions { Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, Stream = o.Tcp.ToStreamOptions() },
+                new SipTransportOptions
+                {
+                    Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, Stream = o.Tcp.ToStreamOptions(),
+                    TlsPort = o.Tls.Port, TlsCertificatePath = NullIfEmpty(o.Tls.CertificatePath), TlsKeyPath = NullIfEmpty(o.Tls.KeyPath),
+                    TlsCaBundlePath = NullIfEmpty(o.Tls.CaBundlePath), TlsRequireClientCertificate = o.Tls.RequireClientCertificate,
+                },
                 SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
         }
         catch (SocketException ex)
         {
             // A taken port is a configuration problem: stop the host with a message naming the key.
             throw new OptionsValidationException(SipOptions.Section, typeof(SipOptions),
-                [$"Sip:Port {o.Port} on Sip:Host {o.Host} cannot be bound ({ex.SocketErrorCode}); choose a free port."]);
+                [$"Sip:Port {o.Port} (or Sip:Tls:Port {o.Tls.Port}) on Sip:Host {o.Host} cannot be bound ({ex.SocketErrorCode}); choose a free port."]);
+        }
+        catch (InvalidOperationException ex) when (o.Tls.CertificatePath.Length > 0)
+        {
+            throw new OptionsValidationException(SipOptions.Section, typeof(SipOptions), [$"Sip:Tls: {ex.Message}"]);
         }
         var timers = new SipTimerSettings { T1 = TimeSpan.FromMilliseconds(o.T1Milliseconds) };
         UserAgent = new SipUserAgent(Transport, new SipUserAgentOptions { Domain = o.Domain, Timers = timers, Product = "Hotline-AcdEngine" },
@@ -63,4 +72,6 @@ public sealed class SipStack : IAsyncDisposable
     public void Start() => Transport.Start(UserAgent.Receive);
 
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -19,8 +19,12 @@ internal sealed class Baresip : IAsyncDisposable
     public string Folder { get; }
     public PeerProcess Process { get; }
 
-    /// <summary>Starts baresip for <paramref name="seconds"/>; <paramref name="account"/> is its accounts line.</summary>
-    public static Baresip Start(string account, string source, int seconds, string answerMode = "auto", string? dial = null)
+    /// <summary>
+    /// Starts baresip for <paramref name="seconds"/>; <paramref name="account"/> is its accounts line;
+    /// <paramref name="extraConfig"/> adds config lines (e.g. <c>module srtp.so</c>, <c>sip_cafile …</c>).
+    /// </summary>
+    public static Baresip Start(string account, string source, int seconds, string answerMode = "auto", string? dial = null,
+        IEnumerable<string>? extraConfig = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "hotline-baresip-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -33,7 +37,7 @@ internal sealed class Baresip : IAsyncDisposable
             $"audio_source aufile,{source}",
             "audio_player aufile,/dev/null",
             "module_app menu.so", "module_app account.so",
-            $"answermode {answerMode}", ""));
+            $"answermode {answerMode}", string.Join('\n', extraConfig ?? []), ""));
         File.WriteAllText(Path.Combine(folder, "accounts"), account + "\n");
         var args = new List<string> { "-f", folder, "-t", seconds.ToString(CultureInfo.InvariantCulture) };
         if (dial is not null) args.AddRange(["-e", "/dial " + dial]);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Sip.Transport;
@@ -9,7 +11,10 @@ namespace Hotline.Cti.Sip.Transport;
 /// TCP (RFC 3261 §18): accepts connections and keeps one per remote address so responses go back on the connection
 /// the request came in on (§18.2.2). Each connection is a <see cref="SipStreamConnection"/> (deadlines, bounded
 /// asynchronous sends); connections beyond <see cref="SipStreamOptions.MaxConnections"/> in total or
-/// <see cref="SipStreamOptions.MaxConnectionsPerSource"/> from one address are closed as soon as accepted.
+/// <see cref="SipStreamOptions.MaxConnectionsPerSource"/> from one address are closed as soon as accepted. With
+/// <see cref="SipTlsSettings"/> it is the TLS transport (RFC 3261 §26.2): the same connections over an
+/// <see cref="SslStream"/> wrapped around each accepted or connected socket (the handshake counts against the
+/// connection's first-message deadline, so a silent client is closed like a silent TCP one).
 /// </summary>
 internal sealed partial class SipTcpTransport : IDisposable
 {
@@ -19,6 +24,9 @@ internal sealed partial class SipTcpTransport : IDisposable
     private readonly SipStreamOptions _options;
     private readonly ConcurrentDictionary<IPEndPoint, SipStreamConnection> _connections = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
+    private readonly ConcurrentDictionary<IPEndPoint, IPEndPoint> _aliases = new();
+    private readonly SipTlsSettings? _tls;
+    private readonly string _name;
     private SipStreamConnection.MessageHandler? _handler;
     private CancellationToken _stopping;
     private long _refused;
@@ -26,11 +34,13 @@ internal sealed partial class SipTcpTransport : IDisposable
     private long _dropped;
     private long _nextCapLog;
 
-    public SipTcpTransport(IPEndPoint bind, int maxMessageBytes, SipStreamOptions options, ILogger logger)
+    public SipTcpTransport(IPEndPoint bind, int maxMessageBytes, SipStreamOptions options, ILogger logger, SipTlsSettings? tls = null)
     {
         _logger = logger;
         _maxMessageBytes = maxMessageBytes;
         _options = options;
+        _tls = tls;
+        _name = tls is null ? "TCP" : "TLS";
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -65,8 +75,9 @@ internal sealed partial class SipTcpTransport : IDisposable
                     continue;
                 }
                 socket.NoDelay = true;
-                Track(new SipStreamConnection(Task.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true)), remote, _options,
-                    _maxMessageBytes, _handler, _logger, cancellationToken));
+                Stream stream = new NetworkStream(socket, ownsSocket: true);
+                Track(new SipStreamConnection(_tls is null ? Task.FromResult(stream) : AcceptTlsAsync(stream, remote, cancellationToken), remote,
+                    _options, _maxMessageBytes, _handler, _logger, cancellationToken));
             }
         }
         catch (OperationCanceledException)
@@ -75,6 +86,31 @@ internal sealed partial class SipTcpTransport : IDisposable
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    // The TLS handshake runs inside the connection's stream task, off the accept loop: a slow client holds up no one.
+    private async Task<Stream> AcceptTlsAsync(Stream stream, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _tls!.AcceptAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            LogHandshakeFailed(remote, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// RFC 5923 connection reuse: the address a peer advertises in its Contact (e.g. its TLS listening port) is
+    /// reached over the connection it opened from <paramref name="connection"/>, as long as that connection lives.
+    /// Phones usually cannot accept inbound TLS (no certificate, NAT). Only the same IP may be aliased.
+    /// </summary>
+    public void Alias(IPEndPoint advertised, IPEndPoint connection)
+    {
+        if (advertised.Equals(connection) || !advertised.Address.Equals(connection.Address) || !_connections.ContainsKey(connection)) return;
+        _aliases[advertised] = connection;
     }
 
     /// <summary>Counts a connection against the caps; false when over one (nothing counted).</summary>
@@ -116,21 +152,22 @@ internal sealed partial class SipTcpTransport : IDisposable
     /// <summary>Queues a message for <paramref name="remote"/>; never blocks (a connection is opened in the background if needed).</summary>
     public void Send(ReadOnlySpan<byte> message, IPEndPoint remote)
     {
-        if (!_connections.TryGetValue(remote, out var connection))
+        if (!_connections.TryGetValue(remote, out var connection)
+            && !(_aliases.TryGetValue(remote, out var alias) && _connections.TryGetValue(alias, out connection)))
         {
             // §18.1.1: no connection to the target yet: open one and read from it as from an accepted one.
             if (!TryCount(remote.Address))
             {
-                LogSendFailed(remote, "connection caps reached");
+                LogSendFailed(_name, remote, "connection caps reached");
                 return;
             }
             connection = new SipStreamConnection(ConnectAsync(remote, _stopping), remote, _options, _maxMessageBytes, _handler!, _logger, _stopping);
             Track(connection);
         }
-        if (!connection.TrySend(message)) LogSendFailed(remote, "the peer is not reading (send queue full); connection dropped");
+        if (!connection.TrySend(message)) LogSendFailed(_name, remote, "the peer is not reading (send queue full); connection dropped");
     }
 
-    private static async Task<Stream> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    private async Task<Stream> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -138,7 +175,9 @@ internal sealed partial class SipTcpTransport : IDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             await socket.ConnectAsync(remote, timeout.Token).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            // RFC 5922 §7.2: the server must be who we meant; we reach peers by address (registered contacts).
+            return _tls is null ? stream : await _tls.ConnectAsync(stream, remote.Address.ToString(), timeout.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -165,6 +204,9 @@ internal sealed partial class SipTcpTransport : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TCP: refused a connection from {Source}: over the cap ({PerSource} per source, {Total} in total); {Refused} refused since start")]
     private partial void LogRefused(IPAddress source, int perSource, int total, long refused);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TCP: send to {Remote} failed: {Error}")]
-    private partial void LogSendFailed(IPEndPoint remote, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP {Transport}: send to {Remote} failed: {Error}")]
+    private partial void LogSendFailed(string transport, IPEndPoint remote, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP TLS: handshake with {Remote} failed: {Error}")]
+    private partial void LogHandshakeFailed(IPEndPoint remote, string error);
 }

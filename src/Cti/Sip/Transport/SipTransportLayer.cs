@@ -21,6 +21,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     private readonly ILogger<SipTransportLayer> _logger;
     private readonly SipUdpTransport _udp;
     private readonly SipTcpTransport? _tcp;
+    private readonly SipTcpTransport? _tls;
     private readonly string _advertisedHost;
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -38,9 +39,13 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         try
         {
             if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, options.Stream, logger);
+            // RFC 3261 §26.2: TLS beside UDP/TCP, on its own port (5061), when a certificate is configured.
+            if (options.EnableTls)
+                _tls = new SipTcpTransport(new IPEndPoint(address, options.TlsPort), limits.MaxMessageBytes, options.Stream, logger, new SipTlsSettings(options, logger));
         }
         catch
         {
+            _tcp?.Dispose();
             _udp.Dispose();
             throw;
         }
@@ -58,6 +63,9 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     /// <summary>TCP connections refused over a cap, closed for a missed deadline, dropped for not reading (since start).</summary>
     public (long Refused, long TimedOut, long Dropped) TcpCounters => _tcp?.Counters ?? default;
 
+    /// <summary>The TLS port actually bound (null when TLS is off).</summary>
+    public int? TlsPort => _tls?.LocalEndPoint.Port;
+
     /// <summary>Messages rejected by the parser since start.</summary>
     public long RejectedCount => Interlocked.Read(ref _rejected);
 
@@ -67,11 +75,14 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         var loops = _options.UdpReceivers > 0 ? _options.UdpReceivers : Math.Max(2, Environment.ProcessorCount);
         var udp = _udp.RunAsync(loops, (d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Udp, r)), _stopping.Token);
         var tcp = _tcp?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Tcp, r)), _stopping.Token) ?? Task.CompletedTask;
-        _running = Task.WhenAll(udp, tcp);
+        var tls = _tls?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Tls, r)), _stopping.Token) ?? Task.CompletedTask;
+        _running = Task.WhenAll(udp, tcp, tls);
         LogListening(_advertisedHost, Port, _tcp is not null);
+        if (_tls is not null) LogListeningTls(_advertisedHost, _tls.LocalEndPoint.Port);
     }
 
-    public string SentBy(SipProtocol protocol) => SipUri.FormatHostPort(_advertisedHost, Port);
+    public string SentBy(SipProtocol protocol) =>
+        SipUri.FormatHostPort(_advertisedHost, protocol == SipProtocol.Tls && _tls is not null ? _tls.LocalEndPoint.Port : Port);
 
     private void OnBytes(ReadOnlySpan<byte> data, SipEndPoint source)
     {
@@ -100,7 +111,20 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             LogDropped(source, SipParseError.MalformedVia);
             return;
         }
+        if (source.IsReliable) AliasContact(message, source);
         _receiver?.Invoke(message, source);
+    }
+
+    // RFC 5923: requests and responses to the Contact a peer gave over a connection go back over that connection.
+    private void AliasContact(SipMessage message, SipEndPoint source)
+    {
+        var transport = source.Protocol == SipProtocol.Tls ? _tls : _tcp;
+        if (transport is null || !SipNameAddr.TryParse(message.GetHeader(SipHeaderId.Contact), out var contact)) return;
+        if (!IPAddress.TryParse(contact.Uri.Host.Trim('[', ']'), out var ip)) return;
+        var port = contact.Uri.Port ?? (source.Protocol == SipProtocol.Tls ? 5061 : 5060);
+        var connection = source.Address.Address.IsIPv4MappedToIPv6
+            ? new IPEndPoint(source.Address.Address, source.Address.Port) : source.Address;
+        transport.Alias(new IPEndPoint(ip, port), connection);
     }
 
     /// <summary>§18.2.1 and RFC 3581 §4: record where the request really came from in the top Via.</summary>
@@ -145,6 +169,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         {
             var n = SipSerializer.Write(message, buffer);
             if (destination.Protocol == SipProtocol.Tcp && _tcp is not null) _tcp.Send(buffer.AsSpan(0, n), destination.Address);
+            else if (destination.Protocol == SipProtocol.Tls)
+            {
+                // Never downgrade: a TLS destination without a TLS transport is not sent at all (RFC 3261 §26.2.2).
+                if (_tls is not null) _tls.Send(buffer.AsSpan(0, n), destination.Address);
+                else LogNoTls(destination);
+            }
             else _udp.Send(buffer.AsSpan(0, n), destination.Address);
         }
         finally
@@ -160,6 +190,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         await _stopping.CancelAsync();
         _udp.Dispose();
         _tcp?.Dispose();
+        _tls?.Dispose();
         try
         {
             await _running.WaitAsync(TimeSpan.FromSeconds(5));
@@ -174,6 +205,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on {Host}:{Port} (UDP, TCP {Tcp})")]
     private partial void LogListening(string host, int port, bool tcp);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on {Host}:{Port} (TLS 1.2/1.3)")]
+    private partial void LogListeningTls(string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP: not sending to {Destination}: TLS is not configured (Sip:Tls:CertificatePath)")]
+    private partial void LogNoTls(SipEndPoint destination);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SIP rejected a request from {Source}: {Reason}")]
     private partial void LogRejected(SipEndPoint source, SipParseError reason);

@@ -19,4 +19,21 @@ public sealed record SipTransportOptions
 
     /// <summary>Concurrent UDP receive loops (0 = one per core, at least two).</summary>
     public int UdpReceivers { get; init; }
+
+    /// <summary>TLS port (RFC 3261 §26.2: 5061); TLS listens only when <see cref="TlsCertificatePath"/> is set.</summary>
+    public int TlsPort { get; init; } = 5061;
+
+    /// <summary>PEM certificate (chain) for SIP over TLS; re-read when it changes.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>PEM CA bundle that servers we connect to (and client certificates) must chain to; empty: system store.</summary>
+    public string? TlsCaBundlePath { get; init; }
+
+    /// <summary>Refuse TLS clients without a certificate from the CA bundle (trunks authenticated by certificate).</summary>
+    public bool TlsRequireClientCertificate { get; init; }
+
+    public bool EnableTls => !string.IsNullOrEmpty(TlsCertificatePath);
 }

@@ -26,6 +26,8 @@ public sealed class IncomingInviteSession : SipInviteSession
 
     public SipEndPoint Source => Request.Source;
 
+    public override SipProtocol Protocol => Source.Protocol;
+
     /// <summary>Our To tag for every response (§8.2.6.2), fixed up front so 1xx and 2xx agree.</summary>
     public string LocalTag { get; }
 
@@ -59,7 +61,7 @@ public sealed class IncomingInviteSession : SipInviteSession
         }
         Request.Respond(statusCode, toTag: LocalTag, configure: r =>
         {
-            r.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+            r.AddHeader(SipHeaderNames.Contact, Contact);
             if (contentType is not null)
             {
                 r.AddHeader(SipHeaderNames.ContentType, contentType);

@@ -35,6 +35,8 @@ public sealed class OutgoingInviteSession : SipInviteSession
     private bool _cancelRequested;
     private bool _provisionalSeen;
 
+    public override Transport.SipProtocol Protocol => Transaction.Remote.Protocol;
+
     internal OutgoingInviteSession(SipUserAgent userAgent, SipMessage invite, ClientInviteTransaction transaction)
         : base(userAgent, invite.CallId)
     {

@@ -57,6 +57,12 @@ public abstract class SipInviteSession
 
     public SipDialog? Dialog { get; private protected set; }
 
+    /// <summary>The transport the dialog runs over: our Contact says the same (<c>transport=tls</c> over TLS).</summary>
+    public abstract Transport.SipProtocol Protocol { get; }
+
+    /// <summary>Our Contact for this dialog's transport.</summary>
+    private protected string Contact => UserAgent.ContactHeader(Protocol);
+
     public SipSessionState State { get; private protected set; } = SipSessionState.Offering;
 
     /// <summary>The last session description we sent (offer or answer), re-used to answer a re-INVITE.</summary>
@@ -91,7 +97,7 @@ public abstract class SipInviteSession
         var dialog = Dialog ?? throw new InvalidOperationException("REFER needs an established dialog.");
         var refer = dialog.CreateRequest(SipMethods.Refer);
         refer.AddHeader(SipReferTo.HeaderName, referTo);
-        refer.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+        refer.AddHeader(SipHeaderNames.Contact, Contact);
         if (headers is not null)
             foreach (var (k, v) in headers) refer.AddHeader(k, v);
         return UserAgent.SendInDialog(dialog, refer).FinalResponse.WaitAsync(cancellationToken);
@@ -205,7 +211,7 @@ public abstract class SipInviteSession
             var subscription = new SipReferSubscription(UserAgent, dialog, message.CSeq.Number, subscribe);
             request.Respond(202, toTag: dialog.LocalTag, configure: r =>
             {
-                r.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+                r.AddHeader(SipHeaderNames.Contact, Contact);
                 if (!subscribe) r.AddHeader(ReferSubHeader, "false"); // RFC 4488 §4: no implicit subscription.
             });
             // RFC 3515 §2.4.4: the first NOTIFY follows the 202 at once, reporting that the request is being tried.
@@ -237,7 +243,7 @@ public abstract class SipInviteSession
     /// <summary>Adds Contact and our last session description to a 2xx.</summary>
     private protected void AddLocalBody(SipMessage response)
     {
-        response.AddHeader(SipHeaderNames.Contact, UserAgent.ContactHeader());
+        response.AddHeader(SipHeaderNames.Contact, Contact);
         response.AddHeader(SipHeaderNames.Allow, UserAgent.Options.Allow);
         if (LocalContentType is not null)
         {

@@ -57,7 +57,7 @@ public sealed class SipReferSubscription
         // RFC 3515 §2.4.6: the id parameter is the CSeq number of the REFER (so several REFERs can be told apart).
         notify.AddHeader(SipHeaderNames.Event, "refer;id=" + _referCSeq.ToString(CultureInfo.InvariantCulture));
         notify.AddHeader("Subscription-State", final ? "terminated;reason=noresource" : "active;expires=" + ActiveSeconds.ToString(CultureInfo.InvariantCulture));
-        notify.AddHeader(SipHeaderNames.Contact, _userAgent.ContactHeader());
+        notify.AddHeader(SipHeaderNames.Contact, _userAgent.ContactHeader(SipAddressResolver.ProtocolOf(_dialog.NextHop())));
         notify.AddHeader(SipHeaderNames.ContentType, "message/sipfrag;version=2.0");
         notify.Body = Encoding.UTF8.GetBytes(Fragment(statusCode, reasonPhrase));
         var tx = _userAgent.SendInDialog(_dialog, notify);
