@@ -18,6 +18,7 @@ public sealed partial class EngineService(
     LiveStats stats,
     TimeProvider time,
     IAgentLeases leases,
+    SqliteOutbox outbox,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,6 +35,7 @@ public sealed partial class EngineService(
                 SignInIfAutoReady(agent.Id);
         }
         LogStarted(logger, roster.All().Count(a => a.State == AgentState.Ready), router.ActiveCalls);
+        if (outbox.CallsClosedAtStart.Count > 0) LogClosedAfterFailure(logger, outbox.CallsClosedAtStart.Count, string.Join(", ", outbox.CallsClosedAtStart));
         var publishing = publisher.RunAsync(stoppingToken);
         using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         try
@@ -53,6 +55,9 @@ public sealed partial class EngineService(
     {
         if (roster.IsAutoReady(agentId)) roster.SignIn(agentId, ready: true);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The previous run stopped with {Count} calls up (killed?): closed them as ended by engine failure: {CallIds}")]
+    private static partial void LogClosedAfterFailure(ILogger logger, int count, string callIds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ACD engine started: {Ready} agents ready, {Calls} calls")]
     private static partial void LogStarted(ILogger logger, int ready, int calls);
