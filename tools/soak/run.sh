@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak: the whole hotline under steady load, sampled every 10 s; fails on growth or on anything left stuck.
-#   tools/soak/run.sh [MINUTES=60] [RATE=20] [AGENTS=20] [HOLD_SECONDS=15]
+#   tools/soak/run.sh [MINUTES=60] [RATE=20] [AGENTS=20] [HOLD_SECONDS=15]     (SOAK_SECONDS=n overrides MINUTES)
 # Runs Redis, TicketApi and the AcdEngine from the Release build, AGENTS sipp agent phones (registered with digest,
 # answering with G.711, RTP echoed) and sipp callers dialling the hotline at RATE calls/s, each streaming audio
 # (echo) and hanging up HOLD_SECONDS after the engine answers (in the IVR, the queue or with an agent).
@@ -18,6 +18,7 @@ free_tcp() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0))
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 for p in src/AcdEngine/bin/Release/net10.0/Hotline.AcdEngine.dll src/TicketApi/bin/Release/net10.0/Hotline.TicketApi.dll; do
   [ -f "$p" ] || { echo "build first: dotnet build Hotline.sln -c Release ($p missing)" >&2; exit 2; }
 done
@@ -27,7 +28,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$
 admin_key="soak-admin-$(date +%s)-$RANDOM"
 (cd src/TicketApi/bin/Release/net10.0 && Security__DemoMode=true Auth__BootstrapAdminKey="$admin_key" \
   Kestrel__Endpoints__Http__Url=http://127.0.0.1:$t_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$t_grpc \
-  Data__Path="$out/data/tickets" Serilog__MinimumLevel__Default=Warning exec dotnet Hotline.TicketApi.dll) >"$out/tickets.log" 2>&1 & pids+=($!)
+  AcdEngine__Url=http://127.0.0.1:$e_grpc Data__Path="$out/data/tickets" Serilog__MinimumLevel__Default=Warning exec dotnet Hotline.TicketApi.dll) >"$out/tickets.log" 2>&1 & pids+=($!)
 
 # Agents a1..aN on SIP accounts 3001.., each a sipp phone on its own port.
 env_agents=(); : >"$out/agents.csv"; echo SEQUENTIAL >"$out/agents.csv"
@@ -35,7 +36,7 @@ for i in $(seq 1 "$agents"); do
   user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=$(free_port)
   echo "$user;$pw;$phone" >>"$out/agents.csv"
   k=$((i - 1))
-  env_agents+=("Agents__List__${k}__Id=a$i" "Agents__List__${k}__User=$user" "Agents__List__${k}__Queues__0=general" "Agents__List__${k}__AutoReady=true"
+  env_agents+=("Agents__${k}__Id=a$i" "Agents__${k}__User=$user" "Agents__${k}__Queues__0=general" "Agents__${k}__AutoReady=true"
                "Sip__Accounts__${k}__User=$user" "Sip__Accounts__${k}__Password=$pw")
 done
 (cd src/AcdEngine/bin/Release/net10.0 && exec env Security__DemoMode=true Sip__Port=$sip \
@@ -48,17 +49,18 @@ curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null || { echo "engine not hea
 engine_pid=$engine # the subshell exec'd env, which exec'd dotnet: same process
 
 # Agent phones: each listens, then registers its contact.
-tail -n +2 "$out/agents.csv" | while IFS=';' read -r user pw phone; do
-  sipp "127.0.0.1:$sip" -sf tools/soak/agent-phone.xml -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin -bg \
-    -trace_err -error_file "$out/phone-$user.err" >/dev/null 2>&1
-done
+while IFS=';' read -r user pw phone; do
+  sipp "127.0.0.1:$sip" -sf tools/soak/agent-phone.xml -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
+    -trace_err -error_file "$out/phone-$user.err" >"$out/phone-$user.log" 2>&1 &
+  pids+=($!)
+done < <(tail -n +2 "$out/agents.csv")
 tail -n +2 "$out/agents.csv" | while IFS=';' read -r user pw phone; do
   printf 'SEQUENTIAL\n%s;%s;%s\n' "$user" "$pw" "$phone" >"$out/reg-$user.csv"
-  sipp "127.0.0.1:$sip" -sf tools/soak/agent-register.xml -inf "$out/reg-$user.csv" -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
+  sipp "127.0.0.1:$sip" -sf tools/soak/agent-register.xml -inf "$out/reg-$user.csv" -au "$user" -ap "$pw" -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
     -timeout 10s -timeout_error >"$out/reg-$user.log" 2>&1 || echo "agent $user did not register" >&2
 done
 
-secs=$((minutes * 60))
+secs=${SOAK_SECONDS:-$((minutes * 60))}
 sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
   -d "$((hold * 1000))" -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
 callers=$!; pids+=($callers)
@@ -93,7 +95,7 @@ sample drained | tee "$out/drained.csv"
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
-python3 tools/soak/verdict.py "$out/samples.csv" "$out/drained.csv" "$minutes"
+python3 tools/soak/verdict.py "$out/samples.csv" "$out/drained.csv" "$(python3 -c "print($secs/60)")"
 status=$?
 set -e
 echo "samples: $out/samples.csv"
