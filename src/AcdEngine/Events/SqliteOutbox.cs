@@ -34,10 +34,21 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
             CREATE TABLE IF NOT EXISTS dead_letter(event_id TEXT PRIMARY KEY, envelope BLOB NOT NULL, error TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS agent_sequence(agent_id TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
             """);
+        Exec(OpenCallJournal.Schema);
         _insert = Prepare("INSERT OR IGNORE INTO outbox(event_id, envelope) VALUES ($id, $env)", "$id", "$env");
         _upsertSeq = Prepare("INSERT INTO agent_sequence(agent_id, sequence) VALUES ($a, $s) ON CONFLICT(agent_id) DO UPDATE SET sequence = excluded.sequence", "$a", "$s");
         _delete = Prepare("DELETE FROM outbox WHERE event_id = $id", "$id");
+        // Calls a killed run left open are closed before this run takes any call (COMMON.md engine-failure contract).
+        var closing = OpenCallJournal.ClosingEvents(_db);
+        foreach (var e in closing) Append(new IngestEnvelope { Call = e });
+        CallsClosedAtStart = closing.Where(e => e.PayloadCase == CallEvent.PayloadOneofCase.Ended).Select(e => e.CallId).ToList();
     }
+
+    /// <summary>Calls found open at start (the previous run died with them) and closed as ended by engine failure.</summary>
+    public IReadOnlyList<string> CallsClosedAtStart { get; }
+
+    /// <summary>Calls this engine has open, as journaled with their events (a figure for the soak).</summary>
+    public long OpenCallCount() => Scalar("SELECT COUNT(*) FROM open_call");
 
     /// <summary>Raised after each append (the publisher wakes up).</summary>
     public event Action? Appended;
@@ -52,6 +63,7 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
             _insert.Parameters[0].Value = id;
             _insert.Parameters[1].Value = envelope.ToByteArray();
             _insert.ExecuteNonQuery();
+            if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) OpenCallJournal.Record(_db, tx, envelope.Call);
             if (envelope.EventCase == IngestEnvelope.EventOneofCase.Agent)
             {
                 _upsertSeq.Transaction = tx;

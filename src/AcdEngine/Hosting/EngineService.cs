@@ -19,6 +19,7 @@ public sealed partial class EngineService(
     TimeProvider time,
     IAgentLeases leases,
     IHostApplicationLifetime lifetime,
+    SqliteOutbox outbox,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,6 +36,7 @@ public sealed partial class EngineService(
                 SignInIfAutoReady(agent.Id);
         }
         LogStarted(logger, roster.All().Count(a => a.State == AgentState.Ready), router.ActiveCalls);
+        if (outbox.CallsClosedAtStart.Count > 0) LogClosedAfterFailure(logger, outbox.CallsClosedAtStart.Count, string.Join(", ", outbox.CallsClosedAtStart));
         // ApplicationStopping fires before the hosted services are stopped: no publish retry is scheduled while stopping.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var publishing = publisher.RunAsync(stopping.Token);
@@ -56,6 +58,9 @@ public sealed partial class EngineService(
     {
         if (roster.IsAutoReady(agentId)) roster.SignIn(agentId, ready: true);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The previous run stopped with {Count} calls up (killed?): closed them as ended by engine failure: {CallIds}")]
+    private static partial void LogClosedAfterFailure(ILogger logger, int count, string callIds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ACD engine started: {Ready} agents ready, {Calls} calls")]
     private static partial void LogStarted(ILogger logger, int ready, int calls);

@@ -18,7 +18,7 @@ public static class SipApi
             .Select(b => new { user = b.User, contact = b.Contact, expiresInSeconds = b.RemainingSeconds(now), source = b.Source, userAgent = b.UserAgent }));
     }
 
-    internal static IResult GetStats(SipStack stack, SipAdmission admission, Hotline.Cti.Media.MediaEngine media) =>
+    internal static IResult GetStats(SipStack stack, SipAdmission admission, Hotline.Cti.Media.MediaEngine media, Events.SqliteOutbox outbox) =>
         TypedResults.Ok(new
         {
             admission = admission.Figures(),
@@ -38,5 +38,28 @@ public static class SipApi
             rejectedMessages = stack.Transport.RejectedCount,
             managedBytes = GC.GetTotalMemory(false),
             workingSetBytes = Environment.WorkingSet,
+            // Figures a soak watches for growth (tools/soak/run.sh).
+            threads = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
+            fileDescriptors = OpenFileDescriptors(),
+            rtpPortsInUse = media.Ports.InUse,
+            outboxDepth = outbox.PendingCount(),
+            openCalls = outbox.OpenCallCount(),
         });
+
+    /// <summary>Open file descriptors (Linux /proc/self/fd); -1 where there is no /proc.</summary>
+    private static int OpenFileDescriptors()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
 }

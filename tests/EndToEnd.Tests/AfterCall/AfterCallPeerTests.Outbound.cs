@@ -22,7 +22,7 @@ public sealed partial class AfterCallPeerTests
         var scenario = Path.Combine(_work, "gateway-survey.xml");
         await File.WriteAllTextAsync(scenario, (await File.ReadAllTextAsync(Scenario("gateway-survey.xml"))).Replace("TONE_PCAP", tone, StringComparison.Ordinal));
         await using var gateway = SippPeer.Start(_sipPort, _gatewayPort, ["-sf", scenario], "-m", "1");
-        await Task.Delay(300); // sipp binds its port before the engine dials it (no readiness signal from sipp).
+        await gateway.WaitBoundAsync(); // sipp listens before the engine dials it.
 
         var dial = await _cti.DialAsync(new DialRequest { AgentId = "a1", Number = "13900139000" });
         Assert.That(dial.Ok, Is.True, dial.Error);

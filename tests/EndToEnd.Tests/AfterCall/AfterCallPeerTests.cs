@@ -150,7 +150,7 @@ public sealed partial class AfterCallPeerTests
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         await using var gateway = SippPeer.Start(_sipPort, _gatewayPort, ["-sf", Scenario("gateway.xml")], "-m", "1", "-rtp_echo");
-        await Task.Delay(300); // sipp binds its port before the engine dials it (no readiness signal from sipp).
+        await gateway.WaitBoundAsync(); // sipp listens before the engine dials it.
 
         // TicketApi → CTI Dial (agent, the order's caller, the order's number) → the engine rings 1001, then the gateway.
         var dial = await _tickets.PostAsJsonAsync($"/api/workorders/{orderId}/call", new { agentId = "a1" });

@@ -8,10 +8,13 @@ internal sealed class SippPeer : IAsyncDisposable
 {
     private readonly string _work;
 
-    private SippPeer(string work, PeerProcess process)
+    private readonly int _localPort;
+
+    private SippPeer(string work, PeerProcess process, int localPort)
     {
         _work = work;
         Process = process;
+        _localPort = localPort;
     }
 
     public PeerProcess Process { get; }
@@ -30,10 +33,26 @@ internal sealed class SippPeer : IAsyncDisposable
         };
         args.AddRange(scenario);
         args.AddRange(extra);
-        return new SippPeer(work, PeerProcess.Start("sipp", args, workingDirectory: work));
+        return new SippPeer(work, PeerProcess.Start("sipp", args, workingDirectory: work), localPort);
     }
 
     public static string Scenario(string name) => Path.Combine(RepoPaths.Root, "tools", "sipp", name);
+
+    /// <summary>
+    /// Until sipp has bound its SIP port (so a request sent to it now is not lost to ICMP). sipp announces nothing,
+    /// so the kernel's socket table is the signal: /proc/net/udp lists the port once it is bound.
+    /// </summary>
+    public async Task WaitBoundAsync(TimeSpan? timeout = null)
+    {
+        var needle = ":" + _localPort.ToString("X4", CultureInfo.InvariantCulture) + " ";
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (!(await File.ReadAllTextAsync("/proc/net/udp", cts.Token)).Contains(needle, StringComparison.Ordinal))
+        {
+            if (Process.Exited.IsCompleted) throw new InvalidOperationException("sipp exited before binding: " + Process.Output);
+            await tick.WaitForNextTickAsync(cts.Token);
+        }
+    }
 
     /// <summary>Exit code (0: every call as scripted) and output with the error log.</summary>
     public async Task<(int ExitCode, string Output)> WaitAsync(TimeSpan timeout)

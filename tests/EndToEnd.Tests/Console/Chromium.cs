@@ -23,5 +23,15 @@ internal static class Chromium
         await page.WaitForURLAsync(new Uri(baseUrl, next).ToString());
     }
 
-    public static string Screenshot(string name) => Path.Combine(Hotline.TestSupport.RepoPaths.Root, "docs", "screenshots", name + ".png");
+    /// <summary>
+    /// Where a test writes its screenshot: docs/screenshots only when asked to refresh the docs
+    /// (HOTLINE_REFRESH_SCREENSHOTS=1), else a temporary folder, so a test run leaves the checkout untouched.
+    /// </summary>
+    public static string Screenshot(string name) => Path.Combine(ScreenshotFolder, name + ".png");
+
+    public static bool RefreshDocs => Environment.GetEnvironmentVariable("HOTLINE_REFRESH_SCREENSHOTS") == "1";
+
+    private static readonly string ScreenshotFolder = RefreshDocs
+        ? Path.Combine(Hotline.TestSupport.RepoPaths.Root, "docs", "screenshots")
+        : Directory.CreateTempSubdirectory("hotline-screenshots-").FullName;
 }

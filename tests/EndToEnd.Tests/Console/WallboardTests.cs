@@ -48,7 +48,7 @@ public sealed partial class ConsoleTests
     };
 
     [Test]
-    public async Task The_wallboard_shows_a_call_queued_then_answered_by_push_within_a_second_without_reload()
+    public async Task The_wallboard_shows_a_call_queued_then_answered_by_push_without_reload()
     {
         var key = await CreateKeyAsync("supervisor", "supervisor");
         _feed.Push(Snapshot(waiting: 0, longestWaitMs: 0, ready: 2, ringing: 0, talking: 0, offered: 60, answered: 57));
@@ -64,7 +64,7 @@ public sealed partial class ConsoleTests
         // A caller is queued: waiting 0 → 1.
         var clock = Stopwatch.StartNew();
         _feed.Push(Snapshot(waiting: 1, longestWaitMs: 3000, ready: 0, ringing: 1, talking: 0, offered: 61, answered: 57));
-        await Expect(waiting).ToHaveTextAsync("1", new() { Timeout = 1000 });
+        await Expect(waiting).ToHaveTextAsync("1");
         var queuedShownAfter = clock.Elapsed;
         await Expect(general.Locator("[data-figure=offered] .value")).ToHaveTextAsync("61");
         await Expect(general.Locator("[data-figure=ringing] .value")).ToHaveTextAsync("1");
@@ -72,7 +72,7 @@ public sealed partial class ConsoleTests
         // The agent answers: waiting 1 → 0, talking 0 → 1, answered 57 → 58.
         clock.Restart();
         _feed.Push(Snapshot(waiting: 0, longestWaitMs: 0, ready: 0, ringing: 0, talking: 1, offered: 61, answered: 58));
-        await Expect(waiting).ToHaveTextAsync("0", new() { Timeout = 1000 });
+        await Expect(waiting).ToHaveTextAsync("0");
         var answeredShownAfter = clock.Elapsed;
         await Expect(general.Locator("[data-figure=talking] .value")).ToHaveTextAsync("1");
         await Expect(general.Locator("[data-figure=answered] .value")).ToHaveTextAsync("58");
@@ -87,11 +87,24 @@ public sealed partial class ConsoleTests
         await _page.ScreenshotAsync(new() { Path = Chromium.Screenshot("wallboard"), FullPage = true });
 
         TestContext.Out.WriteLine($"wallboard: queued shown after {queuedShownAfter.TotalMilliseconds:F0} ms, answered after {answeredShownAfter.TotalMilliseconds:F0} ms");
-        Assert.Multiple(() =>
-        {
-            Assert.That(navigations, Is.Zero, "figures arrive by push, the page is never reloaded");
-            Assert.That(queuedShownAfter, Is.LessThan(TimeSpan.FromSeconds(1)));
-            Assert.That(answeredShownAfter, Is.LessThan(TimeSpan.FromSeconds(1)));
-        });
+        Assert.That(navigations, Is.Zero, "figures arrive by push, the page is never reloaded");
+    }
+
+    /// <summary>The wallboard's promise (within 1 s of the engine's figure) as a wall-clock bound: Timing category.</summary>
+    [Test]
+    [Category("Timing")]
+    public async Task A_pushed_figure_is_on_the_wallboard_within_a_second()
+    {
+        var key = await CreateKeyAsync("supervisor", "supervisor");
+        _feed.Push(Snapshot(waiting: 0, longestWaitMs: 0, ready: 2, ringing: 0, talking: 0, offered: 60, answered: 57));
+        await _feed.Subscribed;
+        await Chromium.SignInAsync(_page, _host.HttpUrl, key, "/wallboard");
+        var waiting = _page.Locator("[data-queue=general] [data-figure=waiting] .value");
+        await Expect(_page.Locator("#engine")).ToHaveTextAsync("live");
+        await Expect(waiting).ToHaveTextAsync("0");
+        var clock = Stopwatch.StartNew();
+        _feed.Push(Snapshot(waiting: 3, longestWaitMs: 2000, ready: 0, ringing: 1, talking: 1, offered: 64, answered: 58));
+        await Expect(waiting).ToHaveTextAsync("3", new() { Timeout = 1000 });
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
     }
 }

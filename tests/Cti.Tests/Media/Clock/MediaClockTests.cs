@@ -83,6 +83,7 @@ public class MediaClockTests
     }
 
     [Test]
+    [Category("Timing")] // Wall-clock spacing of real ticks: meaningful on a quiet machine only.
     public async Task Running_lanes_stagger_the_phases_across_the_period_and_keep_each_stream_at_20_ms()
     {
         // One lane, four phases: four subscribers land in four phases, prepared 5 ms apart, each every 20 ms.

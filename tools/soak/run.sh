@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Soak: the whole hotline under steady load, sampled every 10 s; fails on growth or on anything left stuck.
+#   tools/soak/run.sh [MINUTES=60] [RATE=20] [AGENTS=20] [HOLD_SECONDS=15]     (SOAK_SECONDS=n overrides MINUTES)
+# Runs Redis, TicketApi and the AcdEngine from the Release build, AGENTS sipp agent phones (registered with digest,
+# answering with G.711, RTP echoed) and sipp callers dialling the hotline at RATE calls/s, each streaming audio
+# (echo) and hanging up HOLD_SECONDS after the engine answers (in the IVR, the queue or with an agent).
+# Every 10 s: engine RSS, managed heap, threads, file descriptors, RTP ports in use, SIP transactions, outbox depth,
+# open calls, queue lengths, agents by state -> $SOAK_OUT/samples.csv (default: a temp folder, printed at the end).
+# Verdict (tools/soak/verdict.py): no growth over the last 40 minutes (the last 2/3 of a shorter run), and after the
+# callers stop: no call open, no agent ringing or talking, outbox drained, offered = answered + abandoned + overflowed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+minutes=${1:-60}; rate=${2:-20}; agents=${3:-20}; hold=${4:-15}
+out=${SOAK_OUT:-$(mktemp -d /tmp/hotline-soak-XXXXXX)}
+mkdir -p "$out/data/engine" "$out/data/tickets"
+free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+free_tcp() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+trap "exit 130" INT TERM
+for p in src/AcdEngine/bin/Release/net10.0/Hotline.AcdEngine.dll src/TicketApi/bin/Release/net10.0/Hotline.TicketApi.dll; do
+  [ -f "$p" ] || { echo "build first: dotnet build Hotline.sln -c Release ($p missing)" >&2; exit 2; }
+done
+
+redis_port=$(free_tcp); sip=$(free_port); e_http=$(free_tcp); e_grpc=$(free_tcp); t_http=$(free_tcp); t_grpc=$(free_tcp)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.log" 2>&1 & pids+=($!)
+admin_key="soak-admin-$(date +%s)-$RANDOM"
+(cd src/TicketApi/bin/Release/net10.0 && Security__DemoMode=true Auth__BootstrapAdminKey="$admin_key" \
+  Kestrel__Endpoints__Http__Url=http://127.0.0.1:$t_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$t_grpc \
+  AcdEngine__Url=http://127.0.0.1:$e_grpc Data__Path="$out/data/tickets" Serilog__MinimumLevel__Default=Warning exec dotnet Hotline.TicketApi.dll) >"$out/tickets.log" 2>&1 & pids+=($!)
+
+# Agents a1..aN on SIP accounts 3001.., each a sipp phone on its own port.
+env_agents=(); : >"$out/agents.csv"; echo SEQUENTIAL >"$out/agents.csv"
+for i in $(seq 1 "$agents"); do
+  user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=$(free_port)
+  echo "$user;$pw;$phone" >>"$out/agents.csv"
+  k=$((i - 1))
+  env_agents+=("Agents__${k}__Id=a$i" "Agents__${k}__User=$user" "Agents__${k}__Queues__0=general" "Agents__${k}__AutoReady=true"
+               "Sip__Accounts__${k}__User=$user" "Sip__Accounts__${k}__Password=$pw")
+done
+(cd src/AcdEngine/bin/Release/net10.0 && exec env Security__DemoMode=true Sip__Port=$sip \
+  Kestrel__Endpoints__Http__Url=http://127.0.0.1:$e_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$e_grpc \
+  TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
+  Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
+engine=$!; pids+=($engine)
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null && curl -sf "http://127.0.0.1:$t_http/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null || { echo "engine not healthy" >&2; tail -20 "$out/engine.log" >&2; exit 1; }
+engine_pid=$engine # the subshell exec'd env, which exec'd dotnet: same process
+
+# Agent phones: each listens, then registers its contact.
+while IFS=';' read -r user pw phone; do
+  sipp "127.0.0.1:$sip" -sf tools/soak/agent-phone.xml -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
+    -trace_err -error_file "$out/phone-$user.err" >"$out/phone-$user.log" 2>&1 &
+  pids+=($!)
+done < <(tail -n +2 "$out/agents.csv")
+tail -n +2 "$out/agents.csv" | while IFS=';' read -r user pw phone; do
+  printf 'SEQUENTIAL\n%s;%s;%s\n' "$user" "$pw" "$phone" >"$out/reg-$user.csv"
+  sipp "127.0.0.1:$sip" -sf tools/soak/agent-register.xml -inf "$out/reg-$user.csv" -au "$user" -ap "$pw" -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
+    -timeout 10s -timeout_error >"$out/reg-$user.log" 2>&1 || echo "agent $user did not register" >&2
+done
+
+secs=${SOAK_SECONDS:-$((minutes * 60))}
+sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
+  -d "$((hold * 1000))" -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
+callers=$!; pids+=($callers)
+
+sample() { # t,rss_kb,managed,threads,fds,rtp,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,notready,offered,answered,abandoned
+  local t=$1 rss stats live
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$engine_pid/status" 2>/dev/null || echo 0)
+  stats=$(curl -s --max-time 5 "http://127.0.0.1:$e_http/api/sip/stats" || echo '{}')
+  live=$(curl -s --max-time 5 "http://127.0.0.1:$e_http/api/stats" || echo '{}')
+  python3 - "$t" "$rss" "$stats" "$live" <<'PY'
+import json, sys
+t, rss, s, l = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] or '{}'), json.loads(sys.argv[4] or '{}')
+q = l.get('queues') or []
+def qs(k): return sum(int(x.get(k, 0) or 0) for x in q)
+st = [a.get('status', '') for a in l.get('agents') or []]
+print(','.join(str(v) for v in [t, rss, s.get('managedBytes', ''), s.get('threads', ''), s.get('fileDescriptors', ''), s.get('rtpPortsInUse', ''),
+  s.get('transactions', ''), s.get('sessions', ''), s.get('outboxDepth', ''), s.get('openCalls', ''), qs('waiting'),
+  st.count('Ready'), st.count('Ringing'), st.count('Talking'), st.count('WrapUp'), st.count('NotReady'),
+  qs('offeredToday'), qs('answeredToday'), qs('abandonedToday')]))
+PY
+}
+echo "t,rss_kb,managed_bytes,threads,fds,rtp_ports,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,not_ready,offered,answered,abandoned" >"$out/samples.csv"
+start=$(date +%s)
+while kill -0 "$callers" 2>/dev/null && [ $(( $(date +%s) - start )) -lt $((secs + hold + 30)) ]; do
+  sample $(( $(date +%s) - start )) | tee -a "$out/samples.csv"
+  sleep 10
+done
+kill "$callers" 2>/dev/null || true
+# Drain: the last callers hang up, agents wrap up, the outbox empties.
+sleep "$((hold + 20))"
+sample drained | tee "$out/drained.csv"
+load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
+echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
+set +e
+python3 tools/soak/verdict.py "$out/samples.csv" "$out/drained.csv" "$(python3 -c "print($secs/60)")"
+status=$?
+set -e
+echo "samples: $out/samples.csv"
+exit $status
