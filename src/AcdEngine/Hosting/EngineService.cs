@@ -19,11 +19,14 @@ public sealed partial class EngineService(
     TimeProvider time,
     IAgentLeases leases,
     IHostApplicationLifetime lifetime,
+    TodayFile todayFile,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = agentEvents; // Constructed: it records every transition from now on.
+        if (todayFile.Load() is { } saved && stats.RestoreToday(saved)) LogTodayRestored(logger, saved.Queues.Values.Sum(q => q.Offered));
+        var savedVersion = stats.Version;
         roster.Changed += redis.WriteAgent;
         if (leases is RedisAgentLeases shared) await shared.ForgetEarlierRunAsync(roster.All().Select(a => a.Id));
         var stored = await redis.ReadAgentsAsync(roster.All().Select(a => a.Id));
@@ -42,20 +45,31 @@ public sealed partial class EngineService(
         try
         {
             while (await ticker.WaitForNextTickAsync(stoppingToken))
+            {
                 await redis.WriteStatsAsync(stats.Snapshot());
+                if (stats.Version == savedVersion) continue;
+                savedVersion = stats.Version;
+                Save();
+            }
         }
         catch (OperationCanceledException)
         {
             // Shutdown.
         }
         await router.StopAsync(TimeSpan.FromSeconds(5));
+        Save();
         await publishing;
     }
+
+    private void Save() => todayFile.Save(stats.ExportToday());
 
     private void SignInIfAutoReady(string agentId)
     {
         if (roster.IsAutoReady(agentId)) roster.SignIn(agentId, ready: true);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Today's counters restored ({Offered} calls offered so far today)")]
+    private static partial void LogTodayRestored(ILogger logger, int offered);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ACD engine started: {Ready} agents ready, {Calls} calls")]
     private static partial void LogStarted(ILogger logger, int ready, int calls);
