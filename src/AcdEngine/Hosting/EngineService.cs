@@ -20,11 +20,14 @@ public sealed partial class EngineService(
     IAgentLeases leases,
     IHostApplicationLifetime lifetime,
     SqliteOutbox outbox,
+    TodayFile todayFile,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _ = agentEvents; // Constructed: it records every transition from now on.
+        if (todayFile.Load() is { } saved && stats.RestoreToday(saved)) LogTodayRestored(logger, saved.Queues.Values.Sum(q => q.Offered));
+        var savedVersion = stats.Version;
         roster.Changed += redis.WriteAgent;
         if (leases is RedisAgentLeases shared) await shared.ForgetEarlierRunAsync(roster.All().Select(a => a.Id));
         var stored = await redis.ReadAgentsAsync(roster.All().Select(a => a.Id));
@@ -44,15 +47,23 @@ public sealed partial class EngineService(
         try
         {
             while (await ticker.WaitForNextTickAsync(stoppingToken))
+            {
                 await redis.WriteStatsAsync(stats.Snapshot());
+                if (stats.Version == savedVersion) continue;
+                savedVersion = stats.Version;
+                Save();
+            }
         }
         catch (OperationCanceledException)
         {
             // Shutdown.
         }
         await router.StopAsync(TimeSpan.FromSeconds(5));
+        Save();
         await publishing;
     }
+
+    private void Save() => todayFile.Save(stats.ExportToday());
 
     private void SignInIfAutoReady(string agentId)
     {
@@ -61,6 +72,9 @@ public sealed partial class EngineService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The previous run stopped with {Count} calls up (killed?): closed them as ended by engine failure: {CallIds}")]
     private static partial void LogClosedAfterFailure(ILogger logger, int count, string callIds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Today's counters restored ({Offered} calls offered so far today)")]
+    private static partial void LogTodayRestored(ILogger logger, int offered);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ACD engine started: {Ready} agents ready, {Calls} calls")]
     private static partial void LogStarted(ILogger logger, int ready, int calls);

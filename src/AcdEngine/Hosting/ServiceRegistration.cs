@@ -68,6 +68,9 @@ public static class ServiceRegistration
         services.AddSingleton<AgentEventRecorder>();
         services.AddSingleton<CallQueues>();
         services.AddSingleton<LiveStats>();
+        services.AddSingleton(sp => new TodayFile(
+            Path.Combine(DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "stats-today.json"),
+            sp.GetRequiredService<ILogger<TodayFile>>()));
         services.AddSingleton(sp => new BusinessHours(sp.GetRequiredService<IOptions<AcdOptions>>().Value.BusinessHours));
         services.AddSingleton(sp => new CallFlowContext(
             sp.GetRequiredService<ITelephony>(), sp.GetRequiredService<AgentRoster>(), sp.GetRequiredService<CallQueues>(),

@@ -46,20 +46,56 @@ public sealed class LiveStats
     /// </summary>
     public event Action? Changed;
 
+    /// <summary>Moves on every count: lets the engine save the day's counters only when they changed.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    private long _version;
+
+    /// <summary>Today's counters of every queue (saved by the engine, so "today" survives a restart: issue 20).</summary>
+    public TodayCounts ExportToday()
+    {
+        var today = Today();
+        lock (_gate)
+        {
+            var queues = new Dictionary<string, QueueCounts>(StringComparer.Ordinal);
+            foreach (var (name, _) in _figures) queues[name] = Figures(name).Counts;
+            return new TodayCounts(today, queues);
+        }
+    }
+
+    /// <summary>Puts back counters saved before a restart, if they are of today (local day); older ones are dropped.</summary>
+    public bool RestoreToday(TodayCounts saved)
+    {
+        if (saved.Day != Today()) return false;
+        lock (_gate)
+            foreach (var (name, counts) in saved.Queues)
+            {
+                if (!_figures.TryGetValue(name, out var f)) _figures[name] = f = new QueueFigures();
+                f.Restore(saved.Day, counts);
+            }
+        Changed?.Invoke();
+        return true;
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(time.GetLocalNow().DateTime);
+
     public void CountOffered(string queue)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountOffered();
         Changed?.Invoke();
     }
 
     public void CountAnswered(string queue, TimeSpan wait, bool withinServiceLevel)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountAnswered(time.GetUtcNow(), (long)wait.TotalMilliseconds, withinServiceLevel);
         Changed?.Invoke();
     }
 
     public void CountAbandoned(string queue)
     {
+        Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountAbandoned();
         Changed?.Invoke();
     }
@@ -90,7 +126,7 @@ public sealed class LiveStats
     {
         if (!_figures.TryGetValue(queue, out var f)) _figures[queue] = f = new QueueFigures();
         // "Today" is the hotline's local day (QueueStats.offered_today: since local midnight).
-        f.RollTo(DateOnly.FromDateTime(time.GetLocalNow().DateTime));
+        f.RollTo(Today());
         return f;
     }
 }

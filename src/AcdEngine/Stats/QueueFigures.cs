@@ -23,6 +23,15 @@ internal sealed class QueueFigures
         TotalWaitMs = 0;
     }
 
+    /// <summary>Puts back the counters of <paramref name="day"/> saved before a restart.</summary>
+    public void Restore(DateOnly day, QueueCounts c)
+    {
+        Day = day;
+        (Offered, Answered, Abandoned, AnsweredWithinServiceLevel, TotalWaitMs) = (c.Offered, c.Answered, c.Abandoned, c.AnsweredWithinServiceLevel, c.TotalWaitMs);
+    }
+
+    public QueueCounts Counts => new(Offered, Answered, Abandoned, AnsweredWithinServiceLevel, TotalWaitMs);
+
     public void CountOffered() => Offered++;
 
     public void CountAbandoned() => Abandoned++;
@@ -49,3 +58,9 @@ internal sealed class QueueFigures
         return (double)within / _recent.Count;
     }
 }
+
+/// <summary>One queue's counters of the day, as saved across a restart.</summary>
+public sealed record QueueCounts(int Offered, int Answered, int Abandoned, int AnsweredWithinServiceLevel, long TotalWaitMs);
+
+/// <summary>Every queue's counters of one local day (<c>stats-today.json</c>).</summary>
+public sealed record TodayCounts(DateOnly Day, Dictionary<string, QueueCounts> Queues);

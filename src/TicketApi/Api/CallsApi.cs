@@ -22,6 +22,7 @@ public static class CallsApi
     {
         var group = app.MapGroup("/api/calls").WithTags("Calls").RequireAuthorization(Policies.Hotline);
         group.MapGet("/", ListAsync);
+        group.MapGet("/cdr.csv", CdrAsync);
         group.MapGet("/{callId}", GetAsync);
         return group;
     }
@@ -43,6 +44,37 @@ public static class CallsApi
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(c => c.OfferedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return TypedResults.Ok(new PageOf<CallRecordView>([.. items.Select(CallRecordView.Of)], page, pageSize, total));
+    }
+
+    /// <summary>Most calls one export holds: a longer period is refused (export it in parts), not cut silently.</summary>
+    public const int MaxCdrRows = 200_000;
+
+    /// <summary><c>GET /api/calls/cdr.csv?from=&amp;to=</c>: one line per call offered in the period (CallDetailRecords).</summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> CdrAsync(
+        TicketDbContext db, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct, DateTime? from = null, DateTime? to = null)
+    {
+        var errors = new Validation();
+        if (from is null) errors.Add("from", "from is required: the start of the period, ISO 8601, e.g. from=2026-12-01T00:00:00Z.");
+        if (to is null) errors.Add("to", "to is required: the end of the period (exclusive), ISO 8601, e.g. to=2026-12-02T00:00:00Z.");
+        if (from >= to) errors.Add("from", "from must be before to.");
+        if (errors.HasErrors) return errors.Problem();
+        var f = from!.Value.ToUniversalTime();
+        var t = to!.Value.ToUniversalTime();
+        var calls = await db.Calls.AsNoTracking().Where(c => c.OfferedAt >= f && c.OfferedAt < t)
+            .OrderBy(c => c.OfferedAt).ThenBy(c => c.CallId).Take(MaxCdrRows + 1).ToListAsync(ct);
+        if (calls.Count > MaxCdrRows)
+        {
+            errors.Add("to", $"More than {MaxCdrRows} calls in the period: export a shorter one.");
+            return errors.Problem();
+        }
+        var ids = calls.Select(c => c.CallId).ToList();
+        var orders = await db.WorkOrders.AsNoTracking().Where(o => o.CallId != null && ids.Contains(o.CallId))
+            .OrderBy(o => o.Id).Select(o => new { o.CallId, o.Id }).ToListAsync(ct);
+        var orderByCall = orders.GroupBy(o => o.CallId!).ToDictionary(g => g.Key, g => $"WO{g.First().Id:D8}", StringComparer.Ordinal);
+        var full = user.IsInRole(Roles.Supervisor) || user.IsInRole(Roles.Admin);
+        var csv = CallDetailRecords.Write(calls.Select(c => new CallDetail(c, orderByCall.GetValueOrDefault(c.CallId))), full);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv",
+            $"cdr-{f:yyyyMMddHHmm}-{t:yyyyMMddHHmm}.csv");
     }
 
     public static async Task<Results<Ok<CallView>, ProblemHttpResult>> GetAsync(string callId, TicketDbContext db, CancellationToken cancellationToken)

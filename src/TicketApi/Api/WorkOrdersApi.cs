@@ -66,7 +66,8 @@ public static class WorkOrdersApi
                 || (o.Status == WorkOrderStatus.Registered && o.DispatchDueAt < now)
                 || (o.Status == WorkOrderStatus.Returned && o.DispatchDueAt < now));
         // Counting stops at TotalCap: a full COUNT over a month of a million orders costs more than the page itself.
-        var counted = await query.Take(TotalCap + 1).CountAsync(cancellationToken);
+        // Ordered as the page is (the filter's index order): EF warns on a Take without OrderBy (issue 20), and this costs nothing.
+        var counted = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(TotalCap + 1).CountAsync(cancellationToken);
         // Newest first by creation time (then id): every filter's index ends in CreatedAt, so a page is read in index
         // order and never sorted. Keyset paging (afterId = the last id of the previous page) reads only the page.
         IQueryable<WorkOrder> paged;
