@@ -26,7 +26,7 @@ public sealed class WebFormTests
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["Intake:ProofOfWorkBits"] = "10",
             ["Serilog:MinimumLevel:Default"] = "Warning",
-        });
+        }, TimeSpan.FromMinutes(3));
         _playwright = await Playwright.CreateAsync();
         _browser = await Chromium.LaunchAsync(_playwright);
     }
