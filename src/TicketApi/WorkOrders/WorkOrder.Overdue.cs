@@ -29,7 +29,13 @@ public sealed partial class WorkOrder
         var what = Status == WorkOrderStatus.Dispatched
             ? $"reply deadline passed; department: {DepartmentId}"
             : "dispatch cut-off passed";
-        Record(nowUtc, OverdueSweep, "overdue", Status, $"{what}; due: {deadline:O}");
+        // An audit row, but no new Version: a system flag must not turn a person's concurrent step on the order into a
+        // 409 conflict. The sweep's own save still checks Version, so it is the sweep that yields (and retries later).
+        Audit.Add(new AuditEntry
+        {
+            At = nowUtc, ActorId = OverdueSweep.Id, ActorRole = OverdueSweep.Role, Action = "overdue",
+            StatusBefore = Status, StatusAfter = Status, Detail = $"{what}; due: {deadline:O}",
+        });
         return true;
     }
 }

@@ -103,8 +103,10 @@ public sealed class IntakeChannelsTests
             .First(n => !ProofOfWork.LeadingZeroBitsAtLeast(SHA256.HashData(Encoding.UTF8.GetBytes($"{solved.Challenge}:{n}")), Bits));
         var wrong = await SubmitAsync(citizen, new { content = "x", contact = "1" }, (solved.Challenge, failing));
         Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a nonce that does not reach the bits");
-        Assert.That((await SubmitAsync(citizen, new { content = "first", contact = "1" }, solved)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var replay = await SubmitAsync(citizen, new { content = "replayed", contact = "1" }, solved);
+        // (Another address from here on: every POST counts against an address's limit, refused ones included.)
+        using var second = Citizen("127.0.0.15");
+        Assert.That((await SubmitAsync(second, new { content = "first", contact = "1" }, solved)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var replay = await SubmitAsync(second, new { content = "replayed", contact = "1" }, solved);
         Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await replay.Content.ReadAsStringAsync(), Does.Contain("already used"));
         var after = (await _host.Admin.GetFromJsonAsync<JsonElement>("/api/workorders?pageSize=1")).GetProperty("total").GetInt32();
