@@ -3,6 +3,7 @@
 # Output: 8 kHz, 16-bit, mono PCM WAV — the engine's only format (src/Cti/Media/IAudioSource.cs).
 #   tools/prompts/generate.sh            regenerate everything (needs espeak-ng and sox)
 #   tools/prompts/generate.sh survey     only the post-call survey prompts (survey, survey-thanks)
+#   tools/prompts/generate.sh greetings  only the greeting variants (greeting-holiday)
 # The generated files are committed, so running the hotline does not need espeak-ng.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -70,6 +71,12 @@ acd_prompts() {
   speak zh cmn feature-failed "对不起，操作失败。"
   speak zh cmn silent-caller "对不起，我听不到您的声音，请您重新拨打。感谢您的来电，再见。"
 }
+# Greeting variant (DOMAIN.md "The call"; issue 23): on a holiday of the calendar (Acd:Greetings:Holiday).
+greeting_prompts() {
+  speak en en-us greeting-holiday "Happy holidays, and thank you for calling the twelve three four five citizen hotline. Your call may be recorded. Please hold for the next available agent."
+  speak zh cmn greeting-holiday "节日快乐，感谢您致电一二三四五市民服务热线，您的通话可能会被录音，请稍候，我们将为您转接坐席。"
+}
+if [[ "${1:-}" == "greetings" ]]; then greeting_prompts; exit 0; fi
 if [[ "${1:-}" == "survey" ]]; then survey_prompts; exit 0; fi
 if [[ "${1:-}" == "acd" ]]; then acd_prompts; exit 0; fi
 
@@ -103,6 +110,7 @@ done
 
 survey_prompts
 acd_prompts
+greeting_prompts
 
 # Hold music: two short, gentle chord progressions of plucked strings (sox synth), 8 kHz mono.
 # chord NAME SECONDS NOTE... → one chord

@@ -32,6 +32,11 @@ public sealed class AcdOptionsValidator(IConfiguration? configuration = null) : 
         }
         if (options.Ivr.TimeoutSeconds is < 1 or > 60) failures.Add("Acd:Ivr:TimeoutSeconds must be between 1 and 60.");
         if (options.Ivr.Retries is < 0 or > 5) failures.Add("Acd:Ivr:Retries must be between 0 and 5.");
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.Greetings.TimeZone, out _))
+            failures.Add($"Acd:Greetings:TimeZone '{options.Greetings.TimeZone}' is not a known time zone.");
+        foreach (var day in options.Greetings.Holidays)
+            if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                failures.Add($"Acd:Greetings:Holidays '{day}' must be yyyy-MM-dd.");
         var hours = options.BusinessHours;
         if (!TimeOnly.TryParseExact(hours.Open, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             failures.Add("Acd:BusinessHours:Open must be HH:mm.");

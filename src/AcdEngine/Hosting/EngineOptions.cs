@@ -41,6 +41,9 @@ public sealed class AcdOptions
     /// <summary>Prompt played on answer (<c>Acd:Greeting</c>; a file name under the sounds folder, without .wav; "" = none).</summary>
     public string Greeting { get; set; } = "greeting";
 
+    /// <summary>Greeting variants (<c>Acd:Greetings:*</c>): the holiday greeting on holidays of the calendar.</summary>
+    public GreetingOptions Greetings { get; set; } = new();
+
     /// <summary>The queue callers go to when there is no IVR menu or they choose nothing (<c>Acd:DefaultQueue</c>).</summary>
     [Required(ErrorMessage = "Acd:DefaultQueue is required.")]
     public string DefaultQueue { get; set; } = "general";

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tracking;
 using Hotline.Contracts.V1;
@@ -117,8 +118,10 @@ public sealed partial class InboundCallFlow
         }
         await _caller.AnswerAsync(ct);
         _timeline.IvrStart = _ctx.Time.GetUtcNow();
-        // Acd:Greeting ("" = none): the whole greeting plays before the menu or the queue (DOMAIN.md "The call").
-        var greeted = string.IsNullOrEmpty(_ctx.Options.Greeting) || await PlayAsync(_ctx.Prompts.Prompt(_ctx.Options.Greeting), ct);
+        // Acd:Greeting ("" = none): the whole greeting plays before the menu or the queue (DOMAIN.md "The call");
+        // on a holiday of the calendar, its holiday variant (Acd:Greetings:Holiday).
+        var greeting = new GreetingChoice(_ctx.Options).For(_ctx.Time.GetUtcNow());
+        var greeted = string.IsNullOrEmpty(greeting) || await PlayAsync(_ctx.Prompts.Prompt(greeting), ct);
         if (!greeted || !await RunIvrAsync(ct))
             return AbandonedBeforeQueue();
         _timeline.IvrEnd = _ctx.Time.GetUtcNow();

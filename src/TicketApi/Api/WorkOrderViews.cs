@@ -11,7 +11,7 @@ public sealed record WorkOrderView(
     DateTime? DispatchDueAt, DateTime? FirstDispatchedAt, DateTime? DeadlineAt, bool Overdue, DateTime? RepliedAt,
     string? Reply, int ExtensionsGranted, int? PendingExtensionDays, string? PendingExtensionReason, int ReturnCount,
     int ReworkCount, int ReopenCount, DateTime? CallbackDueAt, DateTime? CalledBackAt, Satisfaction? CallbackSatisfaction,
-    string? Resolution, bool Supervised, DateTime? ArchivedAt, int Version)
+    string? Resolution, bool Supervised, DateTime? ArchivedAt, int Version, DateTime? OverdueFlaggedAt = null)
 {
     public static WorkOrderView From(WorkOrder o, Actor viewer, DateTime now)
     {
@@ -21,7 +21,7 @@ public sealed record WorkOrderView(
             o.OwnerAgentId, o.DepartmentId, o.CreatedAt, o.DispatchDueAt, o.FirstDispatchedAt, o.DeadlineAt, o.IsOverdue(now),
             o.RepliedAt, o.Reply, o.ExtensionsGranted, o.PendingExtensionDays, o.PendingExtensionReason, o.ReturnCount,
             o.ReworkCount, o.ReopenCount, o.CallbackDueAt, o.CalledBackAt, o.CallbackSatisfaction, o.Resolution, o.Supervised,
-            o.ArchivedAt, o.Version);
+            o.ArchivedAt, o.Version, o.OverdueFlaggedAt);
     }
 }
 

@@ -101,7 +101,7 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
         {
             b.HasKey(r => r.Key);
             b.Property(r => r.Key).HasMaxLength(500);
-            b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned })
+            b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned, r.FlaggedOverdue })
                 .HasDatabaseName("IX_OrderHourRollups_Covering");
         });
         modelBuilder.Entity<ApiKey>(b =>

@@ -7,8 +7,10 @@ using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.WebConsole;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
+using Hotline.TicketApi.Intake;
 using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.Security;
+using Hotline.TicketApi.Supervision;
 using Hotline.TicketApi.Testing;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.Extensions.Options;
@@ -30,6 +32,8 @@ public static class ServiceRegistration
 
         services.AddTicketStore(configuration, environment);
         services.AddHostedService<DatabaseMigrator>();   // before the writer: the schema exists when ingest starts
+        services.AddSupervision(configuration);   // the overdue sweep (DOMAIN.md step 8)
+        services.AddIntake(configuration);        // the public web form and the SMS gateway (DOMAIN.md "Channels")
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
@@ -73,6 +77,8 @@ public static class ServiceRegistration
         app.MapKeysApi();
         app.MapAfterCallApi();
         app.MapHostClock();
+        app.MapSupervisionApi();
+        app.MapIntakeApi();
         return app;
     }
 }

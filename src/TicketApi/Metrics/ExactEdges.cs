@@ -66,7 +66,7 @@ public static class ExactEdges
             var orders = await db.WorkOrders.AsNoTracking().Where(o => o.CreatedAt >= start && o.CreatedAt < end)
                 .Select(o => new OrderFacts(o.Id, o.CreatedAt, o.DepartmentId, o.Category, o.OwnerAgentId, o.Status, o.Channel, o.ReturnCount,
                     o.DispatchedOnTime, o.DispatchDueAt, o.RepliedOnTime, o.DeadlineAt, o.ReworkCount, o.CalledBackOnTime, o.CallbackDueAt,
-                    o.CallbackSatisfaction, o.CallerAnsweredAt, o.CallerAnsweredSameDay, o.AboutHotline))
+                    o.CallbackSatisfaction, o.CallerAnsweredAt, o.CallerAnsweredSameDay, o.AboutHotline, o.OverdueFlaggedAt))
                 .ToListAsync(ct);
             foreach (var o in orders)
             {
@@ -97,7 +97,7 @@ public static class ExactEdges
         long Id, DateTime CreatedAt, string? DepartmentId, string? Category, string? OwnerAgentId, WorkOrderStatus Status, Channel Channel,
         int ReturnCount, bool? DispatchedOnTime, DateTime? DispatchDueAt, bool? RepliedOnTime, DateTime? DeadlineAt, int ReworkCount,
         bool? CalledBackOnTime, DateTime? CallbackDueAt, Satisfaction? CallbackSatisfaction, DateTime? CallerAnsweredAt,
-        bool? CallerAnsweredSameDay, bool AboutHotline);
+        bool? CallerAnsweredSameDay, bool AboutHotline, DateTime? OverdueFlaggedAt);
 
     /// <summary>The departments that returned an order, from its audit rows ("department: X; reason: …", <see cref="WorkOrder.Return"/>).</summary>
     private static async Task<List<string>> ReturnedByAsync(TicketDbContext db, long orderId, CancellationToken ct)
@@ -137,6 +137,7 @@ public static class ExactEdges
             if (o.CallerAnsweredAt is not null && o.CallerAnsweredSameDay == true) i.SmsAnsweredSameDay = 1;
         }
         if (o.AboutHotline) i.HotlineComplaints = 1;
+        if (o.OverdueFlaggedAt is not null) i.FlaggedOverdue = 1;
         return i;
     }
 }

@@ -30,6 +30,8 @@ public sealed class Indicators
     public long OrdersAnswered { get; set; }
     /// <summary>Returns (退回) of orders by their department (DOMAIN.md step 4); with groupBy=department, per department.</summary>
     public long Returns { get; set; }
+    /// <summary>Orders the system flagged overdue (DOMAIN.md step 8 督办: past a dispatch cut-off or reply deadline).</summary>
+    public long FlaggedOverdue { get; set; }
 
     /// <summary>Average speed of answer: queue entry to agent answer.</summary>
     public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : Math.Round(AnswerWaitMsTotal / 1000.0 / Answered, 3);
@@ -68,7 +70,7 @@ public sealed class Indicators
         CallbacksDue += o.CallbacksDue; CalledBackOnTime += o.CalledBackOnTime; CalledBack += o.CalledBack;
         CallbackSatisfied += o.CallbackSatisfied; SmsReceived += o.SmsReceived; SmsAnsweredSameDay += o.SmsAnsweredSameDay;
         HotlineComplaints += o.HotlineComplaints; Orders += o.Orders; OrdersAnswered += o.OrdersAnswered;
-        Returns += o.Returns;
+        Returns += o.Returns; FlaggedOverdue += o.FlaggedOverdue;
     }
 }
 

@@ -138,6 +138,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             SmsAnsweredSameDay = g.Sum(r => (long)r.SmsAnsweredSameDay),
             HotlineComplaints = g.Sum(r => (long)r.HotlineComplaints),
             Returned = g.Sum(r => (long)r.Returned),
+            FlaggedOverdue = g.Sum(r => (long)r.FlaggedOverdue),
         }).ToListAsync(ct);
         // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
         var openRows = await open.Select(g => new
@@ -168,6 +169,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             r.SmsAnsweredSameDay += d.SmsAnsweredSameDay;
             r.HotlineComplaints += d.HotlineComplaints;
             r.Returns += d.Returned;
+            r.FlaggedOverdue += d.FlaggedOverdue;
         }
         foreach (var o in openRows)
         {

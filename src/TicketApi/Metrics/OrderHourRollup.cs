@@ -41,6 +41,8 @@ public sealed class OrderHourRollup
     public int HotlineComplaints { get; set; }
     /// <summary>Returns (退回) by the department the order was dispatched to (DOMAIN.md step 4: counted per department).</summary>
     public int Returned { get; set; }
+    /// <summary>Orders the overdue sweep flagged (DOMAIN.md step 8), under the order's department when flagged.</summary>
+    public int FlaggedOverdue { get; set; }
 
     public static string KeyOf(long hour, string dimension, string value) => $"{hour}|{dimension}|{value}";
 
@@ -72,7 +74,9 @@ public sealed class OrderHourRollup
         // a return leaves DepartmentId on the returning department until the order is re-dispatched.
         var returns = o.ReturnCount - (added ? 0 : Before<int>(nameof(WorkOrder.ReturnCount)));
         if (returns > 0) d.Returned += returns;
-        var any = d.Returned + d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate
+        if (o.OverdueFlaggedFor is not null && (added || Before<DateTime?>(nameof(WorkOrder.OverdueFlaggedFor)) != o.OverdueFlaggedFor))
+            d.FlaggedOverdue++;
+        var any = d.FlaggedOverdue + d.Returned + d.DispatchedOnTime + d.DispatchedLate + d.RepliedOnTime + d.RepliedLate + d.Reworked + d.CalledBackOnTime + d.CalledBackLate
             + d.Registered + d.CallerAnswered;
         return any == 0 ? null : d;
     }
@@ -98,6 +102,6 @@ public sealed class OrderHourRollup
         DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
         RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
         CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;
-        Returned += d.Returned;
+        Returned += d.Returned; FlaggedOverdue += d.FlaggedOverdue;
     }
 }

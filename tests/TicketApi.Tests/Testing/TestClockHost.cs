@@ -28,7 +28,8 @@ internal sealed class TestClockHost : IAsyncDisposable
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;
-        var host = new TestClockHost(await HostProcess.StartHealthyAsync("TicketApi", settings));
+        // A generous start-up bound: on a shared 2-core machine a host can wait a minute for CPU before it listens.
+        var host = new TestClockHost(await HostProcess.StartHealthyAsync("TicketApi", settings, TimeSpan.FromMinutes(3)));
         host.Admin = host.Client(AdminKey);
         host.Roads = host.Client(await host.CreateKeyAsync("roads-desk", "department", "roads"));
         return host;

@@ -46,7 +46,8 @@
     el("td", {}, when(o.createdAt)),
     el("td", {}, el("span", { class: "badge " + o.status.toLowerCase() }, o.status)),
     el("td", {}, o.nature || "—"), el("td", {}, o.kind), el("td", {}, o.departmentId || "—"),
-    el("td", {}, o.deadlineAt ? when(o.deadlineAt) : "—", o.overdue ? el("span", { class: "flag" }, " overdue") : null),
+    el("td", {}, o.deadlineAt ? when(o.deadlineAt) : "—", o.overdue ? el("span", { class: "flag" }, " overdue") : null,
+      o.overdueFlaggedAt ? el("span", { class: "flag", "data-flagged": o.overdueFlaggedAt, title: "flagged by the overdue sweep (督办) at " + when(o.overdueFlaggedAt) }, " ⚑ supervised") : null),
     el("td", { class: "content" }, (o.content || "").slice(0, 80)))));
   if (items.length === 0) rows.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "muted" }, "No orders match.")));
   // The API stops counting at a cap (totalCapped): then the page count is open-ended and "next" follows a full page.

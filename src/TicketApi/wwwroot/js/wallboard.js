@@ -93,5 +93,15 @@
     }
   }
 
-  hl.signedIn("/wallboard").then(() => { listen(); setInterval(renderAgents, 1000); });
+  // DOMAIN.md step 8: orders past their dispatch cut-off or reply deadline, flagged by TicketApi's overdue sweep.
+  async function renderOverdue() {
+    const r = await hl.json("/api/supervision/overdue");
+    const box = document.getElementById("overdue");
+    if (!r.ok) { box.replaceChildren(el("p", { class: "muted" }, "Overdue figures unavailable.")); return; }
+    box.replaceChildren(...(r.body.departments.length === 0 ? [el("p", { class: "muted" }, "No order is overdue.")]
+      : r.body.departments.map(d => el("a", { href: "/orders?overdue=true" + (d.departmentId ? "&department=" + encodeURIComponent(d.departmentId) : ""), "data-department": d.departmentId },
+          tile(d.departmentId || "hotline (to dispatch)", d.overdue, { id: "overdue", below: d.overdue > 0, flag: `${d.flagged} flagged` })))));
+  }
+
+  hl.signedIn("/wallboard").then(() => { listen(); setInterval(renderAgents, 1000); renderOverdue(); setInterval(renderOverdue, 30000); });
 })();

@@ -409,6 +409,9 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("int");
 
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("int");
+
                     b.Property<int>("HotlineComplaints")
                         .HasColumnType("int");
 
@@ -443,7 +446,7 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -599,6 +602,12 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.Property<string>("Nature")
                         .HasMaxLength(400)
                         .HasColumnType("nvarchar(400)");
+
+                    b.Property<DateTime?>("OverdueFlaggedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("OverdueFlaggedFor")
+                        .HasColumnType("datetime2");
 
                     b.Property<string>("OwnerAgentId")
                         .HasMaxLength(400)

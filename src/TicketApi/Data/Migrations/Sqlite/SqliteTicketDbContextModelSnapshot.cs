@@ -398,6 +398,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("HotlineComplaints")
                         .HasColumnType("INTEGER");
 
@@ -432,7 +435,7 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -583,6 +586,12 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.Property<string>("Nature")
                         .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OverdueFlaggedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OverdueFlaggedFor")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OwnerAgentId")
