@@ -209,6 +209,9 @@
     $("call-order").addEventListener("submit", e => { e.preventDefault(); saveOrder(); });
     $("order-close").addEventListener("click", () => step("close", { resolution: $("co-resolution").value.trim() || null }));
     $("order-dispatch").addEventListener("click", () => step("dispatch", { departmentId: $("co-department").value.trim() || null }));
+    // The endless event stream starts after the load event: Chromium counts a fetch begun before "load" as part of the
+    // page's loading, and a stream that never ends would hold the load event (and anything waiting for it) forever.
+    if (document.readyState !== "complete") await new Promise(r => addEventListener("load", r, { once: true }));
     listen();
     loadScores();
     setInterval(renderState, 1000);
