@@ -130,9 +130,6 @@ public sealed class DeskTests
         // Generous: this machine is shared (load average up to ~90 while other builds run); nothing waits a fixed time.
         page.SetDefaultTimeout(45_000);
         SetDefaultExpectTimeout(20_000);
-        page.Console += (_, m) => TestContext.Out.WriteLine("console: " + m.Text);
-        page.FrameNavigated += (_, f) => TestContext.Out.WriteLine("navigated: " + f.Url);
-        page.Response += (_, r) => TestContext.Out.WriteLine($"response: {r.Status} {r.Url}");
         await SignInAsync(page, agentKey, "/desk");
         await Expect(page.Locator("#engine")).ToHaveTextAsync("live");
         await Expect(page.Locator("#agent-name")).ToHaveTextAsync("Alice Wang (a1)");
@@ -241,7 +238,7 @@ public sealed class DeskTests
         var ranged = 0;
         page.Response += (_, r) => { if (r.Url.Contains("/api/recordings/play/", StringComparison.Ordinal) && r.Status == 206) Interlocked.Increment(ref ranged); };
         await SignInAsync(page, supervisorKey, $"/orders/{orderId}");
-        await page.ClickAsync("#recording");
+        await page.ClickAsync("button#recording");
         await Expect(page.Locator("#player")).ToHaveCountAsync(1);
         // Muted: headless Chromium has no sound card, and muted playback never waits for an autoplay permission.
         await page.EvaluateAsync("() => { const a = document.getElementById('player'); a.muted = true; return a.play(); }");
