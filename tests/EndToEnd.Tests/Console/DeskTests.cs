@@ -127,15 +127,17 @@ public sealed class DeskTests
         await using var browser = await Chromium.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1500, Height = 1300 } });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        await Chromium.SignInAsync(page, _ticketApi.HttpUrl, agentKey, "/desk");
+        // Generous: this machine is shared (load average up to ~90 while other builds run); nothing waits a fixed time.
+        page.SetDefaultTimeout(45_000);
+        SetDefaultExpectTimeout(20_000);
+        await SignInAsync(page, agentKey, "/desk");
         await Expect(page.Locator("#engine")).ToHaveTextAsync("live");
         await Expect(page.Locator("#agent-name")).ToHaveTextAsync("Alice Wang (a1)");
         await Expect(page.Locator("#state")).ToHaveTextAsync("Signed out");
 
         // State from the desk: sign in (not ready), not ready with a configured reason, then ready.
         await page.ClickAsync("button[data-state=sign-in]");
-        await Expect(page.Locator("#state")).ToHaveTextAsync("Not ready");
+        await Expect(page.Locator("#state")).ToHaveTextAsync("Not ready (signed-in)");
         await page.SelectOptionAsync("#not-ready-reason", "training");
         await page.ClickAsync("button[data-state=not-ready]");
         await Expect(page.Locator("#state")).ToHaveTextAsync("Not ready (training)");
@@ -232,12 +234,23 @@ public sealed class DeskTests
         await context.DisposeAsync();
         context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1500, Height = 1100 } });
         page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(45_000);
         var ranged = 0;
         page.Response += (_, r) => { if (r.Url.Contains("/api/recordings/play/", StringComparison.Ordinal) && r.Status == 206) Interlocked.Increment(ref ranged); };
-        await Chromium.SignInAsync(page, _ticketApi.HttpUrl, supervisorKey, $"/orders/{orderId}");
-        await page.ClickAsync("#recording");
-        await page.WaitForFunctionAsync("() => { const a = document.getElementById('player'); return a && a.currentTime > 0.5; }", null, new() { Timeout = 20_000 });
+        await SignInAsync(page, supervisorKey, $"/orders/{orderId}");
+        await page.ClickAsync("button#recording");
+        await Expect(page.Locator("#player")).ToHaveCountAsync(1);
+        // Muted: headless Chromium has no sound card, and muted playback never waits for an autoplay permission.
+        await page.EvaluateAsync("() => { const a = document.getElementById('player'); a.muted = true; return a.play(); }");
+        try
+        {
+            await page.WaitForFunctionAsync("() => document.getElementById('player').currentTime > 0.5", null, new() { Timeout = 20_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("the player did not advance: " + await page.EvaluateAsync<string>(
+                "() => { const a = document.getElementById('player'); return JSON.stringify({ t: a.currentTime, d: a.duration, rs: a.readyState, ns: a.networkState, err: a.error && a.error.message, paused: a.paused }); }"));
+        }
         await page.EvaluateAsync("() => { const a = document.getElementById('player'); a.currentTime = Math.max(0, a.duration - 1); }");
         await page.WaitForFunctionAsync("() => { const a = document.getElementById('player'); return a.currentTime > a.duration - 1 || a.ended; }", null, new() { Timeout = 20_000 });
         Assert.That(ranged, Is.GreaterThan(0), "the player fetched ranges (206)");
@@ -245,6 +258,18 @@ public sealed class DeskTests
         await Expect(page.Locator("#audit tr[data-action=listen]")).ToHaveCountAsync(1);
         await Expect(page.Locator("#audit tr[data-action=listen]")).ToContainTextAsync("sam (supervisor)");
         await context.DisposeAsync();
+    }
+
+    /// <summary>
+    /// As <see cref="Chromium.SignInAsync"/>, but waits for the landing page's navigation to commit, not for its load event:
+    /// the desk opens an endless event stream, and whether Chromium counts it towards "load" depends on timing.
+    /// </summary>
+    private async Task SignInAsync(IPage page, string key, string next)
+    {
+        await page.GotoAsync(new Uri(_ticketApi.HttpUrl, "/?next=" + Uri.EscapeDataString(next)).ToString());
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(new Uri(_ticketApi.HttpUrl, next).ToString(), new() { WaitUntil = WaitUntilState.Commit });
     }
 
     private static async Task StopAsync(PeerProcess phone)

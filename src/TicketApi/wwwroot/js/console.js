@@ -55,9 +55,8 @@ const hl = (() => {
     const me = (await json("/console/api/me")).body;
     zone = me.timeZone;
     const hotline = me.role !== "department";
-    const supervisor = me.role === "supervisor" || me.role === "admin";
     const links = [["/desk", "Desk", !!me.agentId], ["/wallboard", "Wallboard", hotline], ["/orders", "Work orders", true],
-      ["/reports", "Indicators", hotline], ["/quality", "Quality", supervisor]];
+      ["/reports", "Indicators", hotline]];
     const nav = document.getElementById("nav");
     nav.replaceChildren(
       el("span", { class: "brand" }, "Hotline 12345"),

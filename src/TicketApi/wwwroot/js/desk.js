@@ -178,13 +178,6 @@
     }
   }
 
-  async function loadScores() {
-    const r = await json("/console/api/quality/mine");
-    if (!r.ok) return;
-    $("score-rows").replaceChildren(...r.body.map(s => el("tr", { "data-month": s.month },
-      el("td", {}, s.month), el("td", { class: "num" }, s.scored), el("td", { class: "num" }, s.average === null ? "—" : s.average.toFixed(1)))));
-  }
-
   hl.signedIn("/desk").then(async () => {
     const desk = await json("/console/api/desk");
     if (!desk.ok) { $("engine").textContent = desk.body?.detail || "no desk"; return; }
@@ -209,8 +202,10 @@
     $("call-order").addEventListener("submit", e => { e.preventDefault(); saveOrder(); });
     $("order-close").addEventListener("click", () => step("close", { resolution: $("co-resolution").value.trim() || null }));
     $("order-dispatch").addEventListener("click", () => step("dispatch", { departmentId: $("co-department").value.trim() || null }));
+    // The endless event stream starts after the load event: Chromium counts a fetch begun before "load" as part of the
+    // page's loading, and a stream that never ends would hold the load event (and anything waiting for it) forever.
+    if (document.readyState !== "complete") await new Promise(r => addEventListener("load", r, { once: true }));
     listen();
-    loadScores();
     setInterval(renderState, 1000);
     if (performance.getEntriesByName("hotline-ready").length === 0) performance.mark("hotline-ready");
   });

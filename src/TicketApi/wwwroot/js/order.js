@@ -93,11 +93,12 @@
       el("td", {}, when(new Date().toISOString())), el("td", {}, `${me.name} (${me.role})`), el("td", {}, "listen"), el("td", {}, o.status), el("td", {}, "recording")));
   }
   const playButton = el("button", { type: "button", id: "recording", "data-location": recording, onclick: e => play(e.currentTarget) }, "Play the recording");
-  const recordingLink = recording
+  // A call's recording may be known to the engine before its event reaches the timeline: offer it for any call.
+  const recordingLink = me.role === "department" ? null : o.callId
     ? el("span", {}, playButton, " ", recordingPlayer)
     : el("span", { class: "muted", id: "recording" }, o.callId ? "No recording for this call." : "Not from a call.");
   // A department sees no call timeline; it may still hear its own order's recording, unless the reporter is confidential.
-  const departmentPlayer = o.callId && !o.reporterHidden
+  const departmentPlayer = me.role !== "department" ? null : o.callId && !o.reporterHidden
     ? el("span", {}, el("button", { type: "button", id: "recording", onclick: e => play(e.currentTarget) }, "Play the recording"), " ", recordingPlayer)
     : el("span", { class: "muted" }, "No recording you may hear.");
 
