@@ -52,6 +52,13 @@ public sealed class SipOptions
     public List<string> DigestAlgorithms { get; set; } = [];
 
     public List<SipAccountOptions> Accounts { get; set; } = [];
+
+    /// <summary>
+    /// Addresses of the SIP proxies in front of the engines (Kamailio, deploy/kamailio): requests arriving from them
+    /// were authenticated by the proxy (its <c>auth</c> module), so the engine does not challenge them again
+    /// (<see cref="TrustedProxies"/>). Empty (the default): every request is judged on its own.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 /// <summary>Validates <see cref="SipOptions"/> at start; each failure names its key.</summary>
@@ -85,6 +92,9 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
             if (string.IsNullOrEmpty(a.Password) || a.Password.Length < 6)
                 failures.Add($"Sip:Accounts:{i}:Password must be at least 6 characters.");
         }
+        for (var i = 0; i < options.TrustedProxies.Count; i++)
+            if (!IPAddress.TryParse(options.TrustedProxies[i], out var proxy) || proxy.Equals(IPAddress.Any) || proxy.Equals(IPAddress.IPv6Any))
+                failures.Add($"Sip:TrustedProxies:{i} must be one proxy's IP address (no names, no wildcard), not '{options.TrustedProxies[i]}'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
