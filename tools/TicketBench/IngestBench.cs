@@ -62,7 +62,7 @@ internal static class IngestBench
         return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static async Task<List<Ack>> PublishAsync(CallEventIngest.CallEventIngestClient client, List<IngestEnvelope> events)
+    internal static async Task<List<Ack>> PublishAsync(CallEventIngest.CallEventIngestClient client, List<IngestEnvelope> events)
     {
         using var call = client.Publish();
         var acks = new List<Ack>(events.Count);
@@ -76,7 +76,7 @@ internal static class IngestBench
         return acks;
     }
 
-    private static IEnumerable<IngestEnvelope> Call(string callId, string agent, DateTime start)
+    internal static IEnumerable<IngestEnvelope> Call(string callId, string agent, DateTime start)
     {
         var n = 0ul;
         IngestEnvelope E(int afterSeconds, Action<CallEvent> fill)

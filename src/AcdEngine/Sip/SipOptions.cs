@@ -111,6 +111,13 @@ public sealed class SipOptions
 
     public SipTlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// Addresses of the SIP proxies in front of the engines (Kamailio, deploy/kamailio): requests arriving from them
+    /// were authenticated by the proxy (its <c>auth</c> module), so the engine does not challenge them again
+    /// (<see cref="TrustedProxies"/>). Empty (the default): every request is judged on its own.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Media protection over UDP/TCP for accounts without their own <c>Media</c> (SRTP if the phone offers it).</summary>
     public SrtpPolicy Media { get; set; } = SrtpPolicy.Optional;
 
@@ -201,6 +208,9 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
         failures.AddRange(options.Tcp.ToStreamOptions().Validate());
         foreach (var t in l.TrustedSources)
             if (!IPAddress.TryParse(t, out _)) failures.Add($"Sip:Limits:TrustedSources must hold IP addresses, not '{t}'.");
+        for (var i = 0; i < options.TrustedProxies.Count; i++)
+            if (!IPAddress.TryParse(options.TrustedProxies[i], out var proxy) || proxy.Equals(IPAddress.Any) || proxy.Equals(IPAddress.IPv6Any))
+                failures.Add($"Sip:TrustedProxies:{i} must be one proxy's IP address (no names, no wildcard), not '{options.TrustedProxies[i]}'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Net.Client;
+using Hotline.Contracts.V1;
+using Hotline.TestSupport;
+
+namespace Hotline.TicketBench;
+
+/// <summary>
+/// Issue 19's figure: events per second ingested on one real PostgreSQL (fsync on) by one TicketApi instance, then by
+/// two instances sharing the same database (each sent half of the calls), and the ratio. Checks nothing is lost or doubled.
+/// </summary>
+internal static class PostgresScaleBench
+{
+    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams)
+    {
+        await using var postgres = await PostgresServer.StartAsync(durable: true);
+        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams);
+        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams);
+        if (one is null || two is null) return false;
+        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        return true;
+    }
+
+    private static async Task<double?> RunAsync(PostgresServer postgres, string database, int instances, Dictionary<string, string> baseSettings,
+        string adminKey, int calls, int streams)
+    {
+        await postgres.CreateDatabaseAsync(database);
+        var settings = new Dictionary<string, string>(baseSettings)
+        {
+            ["Database:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Tickets"] = postgres.ConnectionString(database),
+        };
+        var hosts = new List<HostProcess>();
+        try
+        {
+            for (var i = 0; i < instances; i++) hosts.Add(await HostProcess.StartHealthyAsync("TicketApi", settings));
+            var start = new DateTime(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
+            // Every instance gets `streams` streams; calls are dealt round robin over all of them.
+            var perStream = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
+            for (var i = 0; i < calls; i++) perStream[i % perStream.Length].AddRange(IngestBench.Call($"bench-{i}", $"a{i % 100}", start.AddSeconds(i)));
+            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl)).ToList();
+            var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
+            var total = perStream.Sum(p => p.Count);
+            var sw = Stopwatch.StartNew();
+            var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
+            sw.Stop();
+            foreach (var c in channels) c.Dispose();
+            using var http = new HttpClient { BaseAddress = hosts[0].HttpUrl };
+            http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
+            var metrics = (await http.GetFromJsonAsync<JsonElement>("/api/metrics?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z")).GetProperty("total");
+            var rate = total / sw.Elapsed.TotalSeconds;
+            var exact = acks.Sum(a => a.Count) == total && acks.All(a => a.All(x => x.Accepted))
+                        && metrics.GetProperty("offered").GetInt64() == calls && metrics.GetProperty("orders").GetInt64() == calls;
+            Console.WriteLine($"postgres-scale: {instances} instance(s): {total} events ({calls} calls) in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s; {(exact ? "nothing lost or doubled" : "MISMATCH")}");
+            return exact ? rate : null;
+        }
+        finally
+        {
+            foreach (var h in hosts) await h.DisposeAsync();
+        }
+    }
+}
