@@ -35,7 +35,9 @@ public sealed partial class SipAdmission
         _accounts = o.Accounts.ToDictionary(a => a.User,
             a => new AdmissionLimits<string>(new AdmissionRule(a.CallsPerMinute / 60.0, a.CallsPerMinute, a.MaxConcurrentCalls), time), StringComparer.Ordinal);
         _canDialOut = o.Accounts.ToDictionary(a => a.User, a => a.CanDialOut, StringComparer.Ordinal);
-        _trusted = [.. o.Limits.TrustedSources.Select(IPAddress.Parse).Select(Normalize)];
+        // A trusted proxy (Kamailio) brings every phone's and caller's requests from one address: it is limited per
+        // phone at its own edge, so the per-source limits here would throttle the whole hotline.
+        _trusted = [.. o.Limits.TrustedSources.Concat(o.TrustedProxies).Select(IPAddress.Parse).Select(Normalize)];
     }
 
     public SipAdmissionFigures Figures() => new(_dialogs.Refused - Interlocked.Read(ref _overSourceCap), _registers.Refused,

@@ -23,6 +23,7 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, S
     private readonly ConcurrentDictionary<string, Action<IncomingInviteSession>> _numbers = new(StringComparer.Ordinal);
     private readonly string _hotlineNumber = acd.Value.HotlineNumber;
     private readonly HashSet<string> _featureCodes = FeatureCodes(acd.Value);
+    private readonly TrustedProxies _proxies = TrustedProxies.From(stack.Options);
 
     private static HashSet<string> FeatureCodes(AcdOptions o) =>
         new(new[] { o.FeatureCodes.SignIn, o.FeatureCodes.SignOut, o.FeatureCodes.Ready, o.FeatureCodes.NotReady }
@@ -66,6 +67,13 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, S
                 break;
             default:
                 // MESSAGE, SUBSCRIBE, REFER… outside a dialog: only an authenticated account is told more (§22.3).
+                // Kamailio in front (Sip:TrustedProxies) challenged the phone already.
+                if (_proxies.IsTrusted(request.Source.Address.Address))
+                {
+                    if (request.Message.Method != SipMethods.Refer)
+                        request.Respond(405, configure: r => r.AddHeader(SipHeaderNames.Allow, stack.UserAgent.Options.Allow));
+                    break;
+                }
                 var account = stack.Authenticator.Authenticate(request, DigestChallengeKind.Proxy,
                     (status, reason, configure) => request.Respond(status, reason, configure, toTag: SipIdentifiers.NewTag()),
                     expectedUser: request.Message.From?.Uri.User ?? "");
@@ -82,7 +90,17 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, S
         var session = e.Session;
         var number = session.DialedUser;
         string? user = null;
-        if (!IsPublic(number))
+        if (!IsPublic(number) && _proxies.IsTrusted(session.Source.Address.Address))
+        {
+            // Relayed by a trusted proxy (Kamailio's auth module challenged the phone): the From user is the account.
+            user = stack.Options.Accounts.Exists(a => a.User == session.CallerUser) ? session.CallerUser : null;
+            if (user is null)
+            {
+                session.Reject(403, "Forbidden");
+                return;
+            }
+        }
+        else if (!IsPublic(number))
         {
             // An account's phone (feature code, outside number): prove it. The From user is the claimed account;
             // credentials for another account, or none, get the same 407 as a name that is no account at all.
