@@ -360,14 +360,14 @@ public sealed class SipAttackTests
 
     private async Task<JsonElement> SipFiguresAsync()
     {
-        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        using var http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };
         var stats = await http.GetFromJsonAsync<JsonElement>("/api/sip/stats");
         return stats.TryGetProperty("admission", out var a) ? a : JsonDocument.Parse("{\"dialogsThrottled\":0}").RootElement;
     }
 
     private async Task<int> OfferedTodayAsync()
     {
-        using var http = new HttpClient { BaseAddress = _engine.HttpUrl };
+        using var http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };
         var stats = await http.GetFromJsonAsync<JsonElement>("/api/stats");
         return stats.GetProperty("queues").EnumerateArray().Sum(q => q.GetProperty("offeredToday").GetInt32());
     }
