@@ -20,7 +20,9 @@ public sealed class EngineOptionsTests
         Assert.Multiple(() =>
         {
             Assert.That(Validate(acd), Is.Empty);
-            Assert.That(Validate(new TicketApiOptions()), Is.Empty);
+            Assert.That(Validate(new TicketApiOptions { NodeKey = "a-node-key-0123456789" }), Is.Empty);
+            // A node key has no safe default (issue 14): without one the engine does not start.
+            Assert.That(Validate(new TicketApiOptions()).Select(r => r.ErrorMessage), Has.Some.Contains("TicketApi:NodeKey"));
             Assert.That(acd.HotlineNumber, Is.EqualTo("12345"));
             Assert.That(acd.ServiceLevelSeconds, Is.EqualTo(15), "DOMAIN.md: answered within 15 s");
         });
