@@ -77,7 +77,7 @@ public sealed class SipAttackTests
     }
 
     [TestCase(Outside, TestName = "Spoofed From INVITE to an outside number")]
-    [TestCase("00441632960000", TestName = "Spoofed From INVITE to an international number")]
+    [TestCase("004416329600", TestName = "Spoofed From INVITE to an international number")]
     [TestCase("*10", TestName = "Spoofed From INVITE to the sign-out feature code")]
     [TestCase("*11", TestName = "Spoofed From INVITE to the sign-in feature code")]
     public async Task A_spoofed_From_gets_a_digest_challenge_and_reaches_neither_the_gateway_nor_the_ACD(string number)
