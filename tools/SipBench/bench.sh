@@ -13,7 +13,7 @@ engine_port=$(free_port); kam_port=$(free_port); http_port=$(free_port); grpc_po
 cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true; [[ -n "${kam_pid:-}" ]] && kill "$kam_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-(cd src/AcdEngine/bin/Release/net10.0 && Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
+(cd src/AcdEngine/bin/Release/net10.0 && Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
   Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc_port Data__Path=$work/data Serilog__MinimumLevel__Default=Warning \
   exec dotnet Hotline.AcdEngine.dll >"$work/engine.log" 2>&1) &
 engine_pid=$!

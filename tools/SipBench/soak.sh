@@ -8,7 +8,7 @@ minutes=${1:-10}; rate=${2:-2000}; call_rate=${3:-50}
 free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 work=$(mktemp -d)
 port=$(free_port); http=$(free_port); grpc=$(free_port)
-(cd src/AcdEngine/bin/Release/net10.0 && Sip__Port=$port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http \
+(cd src/AcdEngine/bin/Release/net10.0 && Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http \
   Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc Data__Path=$work/data Serilog__MinimumLevel__Default=Warning \
   exec dotnet Hotline.AcdEngine.dll >"$work/engine.log" 2>&1) &
 engine=$!
