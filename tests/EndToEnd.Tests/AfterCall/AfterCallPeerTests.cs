@@ -87,7 +87,29 @@ public sealed partial class AfterCallPeerTests
     private static string Scenario(string name) => Path.Combine(RepoPaths.Root, "tests", "EndToEnd.Tests", "AfterCall", "sipp", name);
 
     [Test, Order(1)]
-    public async Task The_caller_rates_with_an_RFC_4733_digit_after_the_agent_leaves_and_TicketApi_has_it_within_1_s()
+    public async Task The_caller_rates_with_an_RFC_4733_digit_after_the_agent_leaves_and_TicketApi_has_it()
+    {
+        var (evt, latency) = await RateThroughTheSurveyAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(evt.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_BASICALLY_SATISFIED"));
+            Assert.That(evt.GetProperty("agentId").GetString(), Is.EqualTo("a1"));
+        });
+        TestContext.Out.WriteLine($"survey digit → visible in TicketApi: {latency.TotalMilliseconds:F0} ms (20 ms polling)");
+    }
+
+    /// <summary>Issue 10's figure as a wall-clock bound: a rating is in TicketApi within 1 s (Timing category).</summary>
+    [Test, Order(5)]
+    [Category("Timing")]
+    public async Task A_survey_rating_is_visible_in_TicketApi_within_1_s()
+    {
+        await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        var (_, latency) = await RateThroughTheSurveyAsync();
+        Assert.That(latency, Is.LessThan(TimeSpan.FromSeconds(1)), "issue 10 figure");
+    }
+
+    /// <summary>A sipp caller reaches a1, is transferred to the survey, presses 2; returns the rating and its latency.</summary>
+    private async Task<(JsonElement Rating, TimeSpan Latency)> RateThroughTheSurveyAsync()
     {
         await using var caller = SippPeer.Start(_sipPort, FreePort.Next(), ["-sf", Scenario("survey-caller.xml"), "-s", "12345"], "-m", "1");
         var talking = await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Talking);
@@ -107,16 +129,8 @@ public sealed partial class AfterCallPeerTests
         }, kind => kind == JsonValueKind.Object, interval: TimeSpan.FromMilliseconds(20));
         var (code, output) = await caller.WaitAsync(TimeSpan.FromSeconds(40));
         Assert.That(code, Is.Zero, "the engine hung up after the thanks: " + output);
-        var evt = rated.GetProperty("event").GetProperty("satisfactionRated");
         var at = rated.GetProperty("occurredAt").GetDateTimeOffset();
-        var latency = seen - at;
-        TestContext.Out.WriteLine($"survey digit → visible in TicketApi: {latency.TotalMilliseconds:F0} ms (20 ms polling)");
-        Assert.Multiple(() =>
-        {
-            Assert.That(evt.GetProperty("score").GetString(), Is.EqualTo("SATISFACTION_SCORE_BASICALLY_SATISFIED"));
-            Assert.That(evt.GetProperty("agentId").GetString(), Is.EqualTo("a1"));
-            Assert.That(latency, Is.LessThan(TimeSpan.FromSeconds(1)), "issue 10 figure");
-        });
+        return (rated.GetProperty("event").GetProperty("satisfactionRated"), seen - at);
     }
 
     [Test, Order(3)]
