@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Hotline.TicketApi.Auth;
 
 /// <summary>Authenticates <c>X-Api-Key</c>: the bootstrap admin key, or a stored key (by its SHA-256 hash).</summary>
-public sealed class ApiKeyAuthenticationHandler(
+public sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     IOptions<AuthOptions> auth, TicketDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -31,10 +31,20 @@ public sealed class ApiKeyAuthenticationHandler(
         var hash = ApiKey.Hash(key);
         var stored = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash, Context.RequestAborted);
         // Read on every request (no cache): a revoked key is refused from the request after its revocation.
-        if (stored is null) return AuthenticateResult.Fail("Unknown API key.");
-        if (stored.RevokedAt is not null) return AuthenticateResult.Fail("The API key has been revoked.");
+        if (stored is null) return Refuse("Unknown API key.");
+        if (stored.RevokedAt is not null) return Refuse("The API key has been revoked.");
         return Success(stored.Name, stored.Role, stored.DepartmentId);
     }
+
+    /// <summary>A refused key is logged with the address it came from (issue 20: auth failures name their source).</summary>
+    private AuthenticateResult Refuse(string why)
+    {
+        LogRefused(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "unknown", why);
+        return AuthenticateResult.Fail(why);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API key refused from {Source}: {Why}")]
+    private static partial void LogRefused(ILogger logger, string source, string why);
 
     private AuthenticateResult Success(string name, string role, string? department)
     {
