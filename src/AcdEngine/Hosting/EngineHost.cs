@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Microsoft.Extensions.Options;
 using Hotline.Tls;
 using Serilog;
@@ -16,7 +17,7 @@ public static class EngineHost
         try
         {
             var builder = WebApplication.CreateBuilder(args);
-            builder.AddHotlineLogging("acdengine");
+            builder.AddHotlineLogging("acdengine", DataFolder.Resolve(builder.Configuration, builder.Environment));
             builder.AddHotlineTls("TicketApi:Url");
             builder.Services.AddAcdEngine(builder.Configuration);
             var app = builder.Build();

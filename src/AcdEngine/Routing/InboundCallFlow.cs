@@ -63,6 +63,8 @@ public sealed partial class InboundCallFlow
 
     public async Task RunAsync(CancellationToken ct)
     {
+        // Every line logged by this call's flow carries its id (a CallId property: JSON logs, the log file's properties).
+        using var callScope = _ctx.Logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;

@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Microsoft.Extensions.Options;
 using Hotline.Tls;
 using Serilog;
@@ -16,7 +17,7 @@ public static class TicketHost
         try
         {
             var builder = WebApplication.CreateBuilder(args);
-            builder.AddHotlineLogging("ticketapi");
+            builder.AddHotlineLogging("ticketapi", DataFolder.Resolve(builder.Configuration, builder.Environment));
             builder.AddHotlineTls("AcdEngine:Url");
             builder.Services.AddTicketApi(builder.Configuration, builder.Environment);
             var app = builder.Build();
