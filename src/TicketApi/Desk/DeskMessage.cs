@@ -12,7 +12,11 @@ namespace Hotline.TicketApi.Desk;
 /// </summary>
 public static class DeskMessage
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new JsonStringEnumConverter() },   // statuses by name, as the REST API gives them
+    };
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public static string Engine(bool up, string reason) => JsonSerializer.Serialize(new { type = "engine", engine = up ? "up" : "away", reason }, Json);

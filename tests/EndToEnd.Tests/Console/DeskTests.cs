@@ -152,6 +152,7 @@ public sealed class DeskTests
         await Expect(page.Locator("#pop-queue")).ToHaveTextAsync("general");
         await Expect(page.Locator($"#history-orders tr[data-order='{priorId}']")).ToContainTextAsync("Street light out on Lake Road");
         await Expect(page.Locator($"#history-orders tr[data-order='{priorId}']")).ToHaveClassAsync("open");
+        await Expect(page.Locator($"#history-orders tr[data-order='{priorId}'] td").Nth(1)).ToHaveTextAsync("Registered");
         await Expect(page.Locator("#repeat")).ToBeVisibleAsync();
         // Delay in one clock (this machine's): the engine's AgentRinging instant (the agent's INVITE goes out with it)
         // → the page showing the pop.

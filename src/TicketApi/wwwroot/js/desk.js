@@ -34,7 +34,9 @@
     const h = pop.history;
     $("repeat").hidden = !(h && h.repeatCaller);
     if (h) {
-      $("repeat").textContent = `repeat caller (${h.callsInWindow} call${h.callsInWindow === 1 ? "" : "s"} recently)`;
+      $("repeat").textContent = h.callsInWindow > 0
+        ? `repeat caller (${h.callsInWindow} call${h.callsInWindow === 1 ? "" : "s"} recently)`
+        : "repeat caller (open order)";
       $("history-orders").replaceChildren(...h.orders.map(o => el("tr", { "data-order": o.id, class: o.open ? "open" : "done" },
         el("td", {}, el("a", { href: `/orders/${o.id}`, target: "_blank" }, o.number)), el("td", {}, o.status), el("td", {}, o.nature || "—"),
         el("td", { class: "content" }, o.content), el("td", {}, when(o.createdAt)),
