@@ -30,6 +30,10 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -290,6 +294,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Recording")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
@@ -316,6 +323,10 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("RatedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -404,6 +415,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("integer");
 
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("integer");
+
                     b.Property<int>("HotlineComplaints")
                         .HasColumnType("integer");
 
@@ -417,6 +431,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int>("RepliedOnTime")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Returned")
                         .HasColumnType("integer");
 
                     b.Property<int>("Reworked")
@@ -435,7 +452,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -592,6 +609,12 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
 
+                    b.Property<DateTime?>("OverdueFlaggedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("OverdueFlaggedFor")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("OwnerAgentId")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
@@ -642,6 +665,8 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 

@@ -30,6 +30,10 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -321,6 +325,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasIndex("OfferedAt");
 
                     b.HasIndex("RatedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -659,6 +665,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 

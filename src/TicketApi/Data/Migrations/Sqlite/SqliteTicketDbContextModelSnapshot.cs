@@ -23,6 +23,10 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -314,6 +318,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasIndex("OfferedAt");
 
                     b.HasIndex("RatedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -644,6 +650,8 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 

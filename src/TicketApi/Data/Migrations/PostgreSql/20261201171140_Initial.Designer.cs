@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Hotline.TicketApi.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlTicketDbContext))]
-    [Migration("20261201152427_Initial")]
+    [Migration("20261201171140_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -32,6 +32,10 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -293,6 +297,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Recording")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
@@ -319,6 +326,10 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.HasKey("CallId");
 
                     b.HasIndex("OfferedAt");
+
+                    b.HasIndex("RatedAt");
+
+                    b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
                 });
@@ -407,6 +418,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.Property<int>("DispatchedOnTime")
                         .HasColumnType("integer");
 
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("integer");
+
                     b.Property<int>("HotlineComplaints")
                         .HasColumnType("integer");
 
@@ -420,6 +434,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int>("RepliedOnTime")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Returned")
                         .HasColumnType("integer");
 
                     b.Property<int>("Reworked")
@@ -438,7 +455,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
 
                     b.HasKey("Key");
 
-                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints")
+                    b.HasIndex("Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
@@ -595,6 +612,12 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
 
+                    b.Property<DateTime?>("OverdueFlaggedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("OverdueFlaggedFor")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("OwnerAgentId")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
@@ -645,6 +668,8 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("CallId");
+
+                    b.HasIndex("CallerNumber", "CreatedAt");
 
                     b.HasIndex("DepartmentId", "CreatedAt");
 

@@ -40,6 +40,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     KeyHash = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     Role = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     DepartmentId = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    AgentId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -122,6 +123,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     FirstResponderAgentId = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     EndReason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     Satisfaction = table.Column<int>(type: "integer", nullable: true),
+                    RatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     EventCount = table.Column<int>(type: "integer", nullable: false),
                     EndSequence = table.Column<long>(type: "bigint", nullable: true),
                     Complete = table.Column<bool>(type: "boolean", nullable: false),
@@ -167,7 +169,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     CallerAnswered = table.Column<int>(type: "integer", nullable: false),
                     SmsReceived = table.Column<int>(type: "integer", nullable: false),
                     SmsAnsweredSameDay = table.Column<int>(type: "integer", nullable: false),
-                    HotlineComplaints = table.Column<int>(type: "integer", nullable: false)
+                    HotlineComplaints = table.Column<int>(type: "integer", nullable: false),
+                    Returned = table.Column<int>(type: "integer", nullable: false),
+                    FlaggedOverdue = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -238,7 +242,9 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     ReceivedDayEndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     CallerAnsweredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     CallerAnsweredSameDay = table.Column<bool>(type: "boolean", nullable: true),
-                    Version = table.Column<int>(type: "integer", nullable: false)
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    OverdueFlaggedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    OverdueFlaggedFor = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -298,19 +304,34 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                 columns: new[] { "Hour", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Calls_CallerNumber_OfferedAt",
+                table: "Calls",
+                columns: new[] { "CallerNumber", "OfferedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Calls_OfferedAt",
                 table: "Calls",
                 column: "OfferedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Calls_RatedAt",
+                table: "Calls",
+                column: "RatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OrderHourRollups_Covering",
                 table: "OrderHourRollups",
-                columns: new[] { "Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints" });
+                columns: new[] { "Dimension", "Hour", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkOrders_CallId",
                 table: "WorkOrders",
                 column: "CallId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkOrders_CallerNumber_CreatedAt",
+                table: "WorkOrders",
+                columns: new[] { "CallerNumber", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkOrders_CreatedAt_DepartmentId_Status",
