@@ -20,11 +20,11 @@ public sealed record CallerHistory(bool RepeatCaller, int CallsInWindow, IReadOn
         var closed = new[] { WorkOrderStatus.Closed, WorkOrderStatus.Archived };
         var open = await db.WorkOrders.AsNoTracking().Where(o => o.CallerNumber == number && !closed.Contains(o.Status))
             .OrderByDescending(o => o.CreatedAt).Take(items)
-            .Select(o => new HistoryOrder(o.Id, "WO" + o.Id, o.Status, o.Nature, o.Category, o.Content, o.DepartmentId, o.CreatedAt, o.CallId, true))
+            .Select(o => new HistoryOrder(o.Id, "WO" + o.Id, o.Status, o.Nature, o.Category, o.Content, o.DepartmentId, o.CreatedAt, o.CallId, true, o.OverdueFlaggedAt))
             .ToListAsync(ct);
         var done = open.Count >= items ? [] : await db.WorkOrders.AsNoTracking().Where(o => o.CallerNumber == number && closed.Contains(o.Status))
             .OrderByDescending(o => o.CreatedAt).Take(items - open.Count)
-            .Select(o => new HistoryOrder(o.Id, "WO" + o.Id, o.Status, o.Nature, o.Category, o.Content, o.DepartmentId, o.CreatedAt, o.CallId, false))
+            .Select(o => new HistoryOrder(o.Id, "WO" + o.Id, o.Status, o.Nature, o.Category, o.Content, o.DepartmentId, o.CreatedAt, o.CallId, false, o.OverdueFlaggedAt))
             .ToListAsync(ct);
         var orders = open.Concat(done).Where(o => o.CallId != currentCallId || currentCallId.Length == 0)
             .Select(o => o with { Number = $"WO{o.Id:D8}" }).ToList();
@@ -40,6 +40,8 @@ public sealed record CallerHistory(bool RepeatCaller, int CallsInWindow, IReadOn
 
 public sealed record HistoryOrder(
     long Id, string Number, WorkOrderStatus Status, string? Nature, string? Category, string Content, string? DepartmentId,
-    DateTime CreatedAt, string? CallId, bool Open);
+    DateTime CreatedAt, string? CallId, bool Open,
+    // DOMAIN.md step 8: an order the overdue sweep flagged is shown as supervised (督办) on the desk too.
+    DateTime? OverdueFlaggedAt = null);
 
 public sealed record HistoryCall(string CallId, DateTime? OfferedAt, string? Queue, string? AgentId, bool Answered, int TalkMs);

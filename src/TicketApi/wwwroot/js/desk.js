@@ -38,7 +38,8 @@
         ? `repeat caller (${h.callsInWindow} call${h.callsInWindow === 1 ? "" : "s"} recently)`
         : "repeat caller (open order)";
       $("history-orders").replaceChildren(...h.orders.map(o => el("tr", { "data-order": o.id, class: o.open ? "open" : "done" },
-        el("td", {}, el("a", { href: `/orders/${o.id}`, target: "_blank" }, o.number)), el("td", {}, o.status), el("td", {}, o.nature || "—"),
+        el("td", {}, el("a", { href: `/orders/${o.id}`, target: "_blank" }, o.number)), el("td", {}, o.status,
+          o.overdueFlaggedAt ? el("span", { class: "flag", "data-flagged": o.overdueFlaggedAt, title: "flagged by the overdue sweep (督办) at " + when(o.overdueFlaggedAt) }, " ⚑ supervised") : null), el("td", {}, o.nature || "—"),
         el("td", { class: "content" }, o.content), el("td", {}, when(o.createdAt)),
         el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => callBack(o.id) }, "Call back")))));
       $("history-calls").replaceChildren(...h.calls.map(c => el("tr", { "data-call-id": c.callId },
