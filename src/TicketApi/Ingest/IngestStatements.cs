@@ -69,7 +69,7 @@ internal sealed class IngestStatements
             ["Key", "Hour", "Dimension", "Value", .. OrderRollupCounters], OrderRollupCounters,
             // The counters the ingest never sets start at 0.
             ["DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate",
-             "CallbackSatisfied", "CallerAnswered", "SmsAnsweredSameDay"]);
+             "CallbackSatisfied", "CallerAnswered", "SmsAnsweredSameDay", "Returned", "FlaggedOverdue"]);
         LastTransferFailed = dialect == StoreDialect.SqlServer
             ? "SELECT TOP 1 \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC"
             : "SELECT \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC LIMIT 1";
