@@ -91,11 +91,11 @@ public sealed class AcdGreetingTests
             var end = await ReadPcmAsync(Path.Combine(sounds, "greeting-trainee-end.wav"), work);
             var agentVoice = await Sox.ToneAsync(work, 600, 40);
             var callerVoice = await Sox.ToneAsync(work, 400, 40);
-            await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{port};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", agentVoice, 24);
+            await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{port};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", agentVoice, 16);
             var registered = await agent.Process.WaitForLineAsync(l => l.Contains("1001@127.0.0.1", StringComparison.Ordinal) &&
                 (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
             Assert.That(registered, Does.Contain("200 OK"), agent.Process.Output);
-            const int seconds = 14;
+            const int seconds = 10;
             await using var caller = Baresip.Start($"<sip:caller@127.0.0.1:{port};transport=udp>;regint=0", callerVoice, seconds, dial: $"sip:12345@127.0.0.1:{port}");
             await caller.Process.Exited.WaitAsync(TimeSpan.FromSeconds(seconds + 20));
             Assert.That(caller.HeardFile(), Is.Not.Null, caller.Process.Output);
