@@ -3,7 +3,7 @@
 # Output: 8 kHz, 16-bit, mono PCM WAV — the engine's only format (src/Cti/Media/IAudioSource.cs).
 #   tools/prompts/generate.sh            regenerate everything (needs espeak-ng and sox)
 #   tools/prompts/generate.sh survey     only the post-call survey prompts (survey, survey-thanks)
-#   tools/prompts/generate.sh greetings  only the greeting variants (greeting-holiday)
+#   tools/prompts/generate.sh greetings  only the greeting variants (greeting-holiday, greeting-trainee[-end])
 # The generated files are committed, so running the hotline does not need espeak-ng.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -75,6 +75,11 @@ acd_prompts() {
 greeting_prompts() {
   speak en en-us greeting-holiday "Happy holidays, and thank you for calling the twelve three four five citizen hotline. Your call may be recorded. Please hold for the next available agent."
   speak zh cmn greeting-holiday "节日快乐，感谢您致电一二三四五市民服务热线，您的通话可能会被录音，请稍候，我们将为您转接坐席。"
+  # Trainee variant (Agents:N:Trainee): greeting-trainee, the agent number as digit-N prompts, greeting-trainee-end.
+  speak en en-us greeting-trainee "Hello, citizen hotline, trainee agent number"
+  speak en en-us greeting-trainee-end "at your service."
+  speak zh cmn greeting-trainee "您好，市民热线，实习坐席"
+  speak zh cmn greeting-trainee-end "号为您服务。"
 }
 if [[ "${1:-}" == "greetings" ]]; then greeting_prompts; exit 0; fi
 if [[ "${1:-}" == "survey" ]]; then survey_prompts; exit 0; fi

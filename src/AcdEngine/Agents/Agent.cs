@@ -12,6 +12,9 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     public IReadOnlyDictionary<string, int> Skills { get; } = skills;
     public bool AutoReady { get; } = autoReady;
 
+    /// <summary>The number the trainee greeting speaks ("" = not a trainee: the standard greeting only).</summary>
+    public string TraineeNumber { get; init; } = "";
+
     public AgentState State { get; set; } = AgentState.SignedOut;
     public string Reason { get; set; } = "";
     public DateTimeOffset Since { get; set; }
@@ -30,7 +33,7 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     public ITimer? WrapUpTimer { get; set; }
     public TaskCompletionSource<TimeSpan>? WrapUpDone { get; set; }
 
-    public AgentSnapshot Snapshot() => new(Id, User, State, Reason, Since, CallId, IdleSince, CallsHandledToday, Queues, Skills);
+    public AgentSnapshot Snapshot() => new(Id, User, State, Reason, Since, CallId, IdleSince, CallsHandledToday, Queues, Skills) { TraineeNumber = TraineeNumber };
 }
 
 /// <summary>A read-only copy of an agent's state at one moment.</summary>
@@ -44,4 +47,8 @@ public sealed record AgentSnapshot(
     DateTimeOffset IdleSince,
     int CallsHandledToday,
     IReadOnlySet<string> Queues,
-    IReadOnlyDictionary<string, int> Skills);
+    IReadOnlyDictionary<string, int> Skills)
+{
+    /// <summary>The number the trainee greeting speaks when this agent answers ("" = not a trainee).</summary>
+    public string TraineeNumber { get; init; } = "";
+}

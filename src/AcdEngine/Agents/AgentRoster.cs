@@ -33,7 +33,7 @@ public sealed class AgentRoster
         foreach (var o in agents.Value.List)
         {
             var agent = new Agent(o.Id, o.User, new HashSet<string>(o.Queues, StringComparer.Ordinal),
-                new Dictionary<string, int>(o.Skills, StringComparer.Ordinal), o.AutoReady) { Since = now, IdleSince = now };
+                new Dictionary<string, int>(o.Skills, StringComparer.Ordinal), o.AutoReady) { Since = now, IdleSince = now, TraineeNumber = o.SpokenNumber };
             _agents.Add(o.Id, agent);
             _byUser.Add(o.User, agent);
         }

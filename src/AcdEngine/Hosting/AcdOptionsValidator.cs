@@ -95,7 +95,13 @@ public sealed class AgentsOptionsValidator(IOptions<AcdOptions> acd) : IValidate
                 if (!acd.Value.Queues.ContainsKey(q)) failures.Add($"Agents:{i}:Queues '{q}' is not a configured queue.");
             foreach (var (skill, penalty) in a.Skills)
                 if (penalty is < 0 or > 100) failures.Add($"Agents:{i}:Skills:{skill} penalty must be between 0 and 100.");
+            // The trainee greeting reads the number digit by digit from digit-0..9 prompts: anything else would be silence.
+            if (a.Number.Length > 0 && !IsAgentNumber(a.Number)) failures.Add($"Agents:{i}:Number '{a.Number}' must be 1-8 digits.");
+            else if (a.Trainee && !IsAgentNumber(a.SpokenNumber))
+                failures.Add($"Agents:{i}:Trainee needs Agents:{i}:Number (1-8 digits): the SIP user '{a.User}' is not an agent number.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsAgentNumber(string value) => value.Length is >= 1 and <= 8 && value.All(char.IsAsciiDigit);
 }

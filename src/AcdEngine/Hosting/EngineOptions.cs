@@ -204,6 +204,18 @@ public sealed class AgentOptions
 
     /// <summary>Signed in and ready when the engine starts.</summary>
     public bool AutoReady { get; set; }
+
+    /// <summary>
+    /// A trainee: their callers hear the trainee greeting with <see cref="SpokenNumber"/> when they answer
+    /// (DOMAIN.md "The call": trainee variant with agent number; docs/acd.md "Greetings").
+    /// </summary>
+    public bool Trainee { get; set; }
+
+    /// <summary>The agent number a trainee's callers hear, 1-8 digits ("" = <see cref="User"/>, which must then be digits).</summary>
+    public string Number { get; set; } = "";
+
+    /// <summary>What the trainee greeting speaks: "" for an agent who is not a trainee.</summary>
+    public string SpokenNumber => !Trainee ? "" : string.IsNullOrEmpty(Number) ? User : Number;
 }
 
 /// <summary>The agent roster (<c>Agents</c> array).</summary>

@@ -16,6 +16,12 @@ public interface IPromptLibrary
     /// about <paramref name="expectedWaitMinutes"/> minutes." (0 = "less than one minute").
     /// </summary>
     IAudioSource Position(int position, int? expectedWaitMinutes = null);
+
+    /// <summary>
+    /// The trainee greeting: "Hello, citizen hotline, trainee agent number", the <paramref name="agentNumber"/> digit by
+    /// digit, "at your service." (DOMAIN.md "The call"; prompts greeting-trainee, digit-N, greeting-trainee-end).
+    /// </summary>
+    IAudioSource TraineeGreeting(string agentNumber);
 }
 
 /// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>
@@ -36,4 +42,6 @@ public static class PromptNames
     public const string Minute = "minute";
     public const string Minutes = "minutes";
     public const string SilentCaller = "silent-caller";
+    public const string TraineeGreeting = "greeting-trainee";
+    public const string TraineeGreetingEnd = "greeting-trainee-end";
 }

@@ -38,12 +38,27 @@ public sealed partial class WavPromptLibrary(string root, string language, ILogg
         return new PcmSource(clips, loop: false);
     }
 
+    public IAudioSource TraineeGreeting(string agentNumber)
+    {
+        var clips = new List<short[]> { Clip(PromptNames.TraineeGreeting) };
+        AddDigits(clips, agentNumber);
+        clips.Add(Clip(PromptNames.TraineeGreetingEnd));
+        return new PcmSource(clips, loop: false);
+    }
+
     private short[] Clip(string name) => Load(Path.Combine(root, language, name + ".wav"));
 
     /// <summary>A number read digit by digit ("one two"), as the queue position always was.</summary>
     private void AddNumber(List<short[]> clips, int number)
     {
-        foreach (var digit in number.ToString(CultureInfo.InvariantCulture)) clips.Add(Clip("digit-" + digit));
+        AddDigits(clips, number.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Digits one by one; an agent number keeps its leading zeros ("0 0 7").</summary>
+    private void AddDigits(List<short[]> clips, string digits)
+    {
+        foreach (var digit in digits)
+            if (char.IsAsciiDigit(digit)) clips.Add(Clip("digit-" + digit));
     }
 
     private List<short[]> LoadHoldMusic()

@@ -99,8 +99,10 @@ public sealed partial class InboundCallFlow
         attempt.End = now;
         attempt.Result = RingResult.Answered;
         _ctx.Roster.Connect(agent.Id, CallId);
-        _ctx.Telephony.Bridge(_caller, leg);
+        var trainee = agent.TraineeNumber.Length > 0;
+        if (!trainee) _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate) _talk = talk;
+        if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
         WatchAgentPhone(agent.Id, leg);
         WatchSilentCallerCode(agent.Id, leg);
         StartRecording();
@@ -124,6 +126,28 @@ public sealed partial class InboundCallFlow
         });
         LogAnswered(_ctx.Logger, CallId, agent.Id, (long)wait.TotalMilliseconds, within);
         return talk;
+    }
+
+    /// <summary>
+    /// The trainee variant of the greeting (DOMAIN.md "The call"; <c>Agents:N:Trainee</c>): "Hello, citizen hotline,
+    /// trainee agent number 1 0 0 1 at your service", then the bridge. The agent hears it too, on purpose: it is their
+    /// cue to speak (nobody talks over the announcement or into a line that is not bridged yet), and they hear the very
+    /// number their caller was given and may quote in a complaint. The answer itself is counted when the agent
+    /// answered (service level, CallAnswered), the announcement is part of the talk and of the recording (QA scores
+    /// the greeting). Whatever the agent did meanwhile (hold, consult, transfer) wins: its end restores the bridge.
+    /// </summary>
+    private async Task GreetAsTraineeAsync(TalkState talk, string agentNumber)
+    {
+        var toCaller = _caller.PlayAsync(_ctx.Prompts.TraineeGreeting(agentNumber), CancellationToken.None);
+        var toAgent = talk.Leg.PlayAsync(_ctx.Prompts.TraineeGreeting(agentNumber), CancellationToken.None);
+        await Task.WhenAny(Task.WhenAll(toCaller, toAgent), _callerGone.Task, talk.AgentGone.Task);
+        lock (_gate)
+        {
+            if (_talk != talk || _ended || talk.HoldStart is not null || _three.Conference is not null || _three.Consulting) return;
+            if (_three.Transfer is { Done.Task.IsCompleted: false }) return;
+            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+            _ctx.Telephony.Bridge(_caller, talk.Leg);
+        }
     }
 
     private void CancelRing(IOutboundCall dial, string agentId, RingAttempt attempt)

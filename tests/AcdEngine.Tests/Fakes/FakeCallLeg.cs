@@ -144,6 +144,14 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
     /// <summary>The next thing played to this leg (already played ones first).</summary>
     public async Task<FakePlay> NextPlayAsync() => await _plays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
+    /// <summary>The names of the plays not read yet, without waiting for more.</summary>
+    public IReadOnlyList<string> PlaysSoFar()
+    {
+        var names = new List<string>();
+        while (_plays.Reader.TryRead(out var play)) names.Add(play.Name);
+        return names;
+    }
+
     /// <summary>Skips plays until one named <paramref name="name"/>.</summary>
     public async Task<FakePlay> PlayedAsync(string name)
     {

@@ -34,4 +34,7 @@ public sealed class FakePromptLibrary : IPromptLibrary
     /// <summary>"position-N", or "position-N-wait-M" with an expected wait of M minutes.</summary>
     public IAudioSource Position(int position, int? expectedWaitMinutes = null) =>
         new FakeSource("position-" + position + (expectedWaitMinutes is { } m ? "-wait-" + m : ""), 50);
+
+    /// <summary>"trainee-greeting-N" (N the agent number), 4 s long.</summary>
+    public IAudioSource TraineeGreeting(string agentNumber) => new FakeSource("trainee-greeting-" + agentNumber, 200);
 }

@@ -1,5 +1,6 @@
 using Hotline.AcdEngine.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Tests.Hosting;
@@ -74,5 +75,45 @@ public sealed class AcdOptionsValidatorTests
         Assert.That(result.Failures, Has.Some.Contains("Agents:1:User"));
         Assert.That(result.Failures, Has.Some.Contains("Agents:1:Queues 'tax'"));
         Assert.That(result.Failures, Has.Some.Contains("Agents:2:Id 'a1' is used twice"));
+    }
+
+    [Test]
+    public void A_trainee_needs_a_number_of_digits_to_speak()
+    {
+        var agents = new AgentsOptions
+        {
+            List =
+            [
+                new AgentOptions { Id = "a1", User = "1001", Trainee = true },
+                new AgentOptions { Id = "a2", User = "ann", Trainee = true, Number = "0070" },
+                new AgentOptions { Id = "a3", User = "bob", Trainee = true },
+                new AgentOptions { Id = "a4", User = "1004", Trainee = true, Number = "10 04" },
+                new AgentOptions { Id = "a5", User = "1005", Number = "123456789" },
+                new AgentOptions { Id = "a6", User = "carol" },
+            ],
+        };
+        var result = new AgentsOptionsValidator(Options.Create(Valid())).Validate(null, agents);
+        Assert.That(result.Failures, Has.Exactly(3).Items);
+        Assert.That(result.Failures, Has.Some.Contains("Agents:2:Trainee needs Agents:2:Number"));
+        Assert.That(result.Failures, Has.Some.Contains("Agents:3:Number '10 04' must be 1-8 digits"));
+        Assert.That(result.Failures, Has.Some.Contains("Agents:4:Number '123456789' must be 1-8 digits"));
+    }
+
+    [Test]
+    public void A_trainee_without_a_number_stops_the_host_at_start_naming_the_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agents:0:Id"] = "a1",
+            ["Agents:0:User"] = "ann",
+            ["Agents:0:Trainee"] = "true",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Create(Valid()));
+        services.AddOptions<AgentsOptions>().Configure(o => config.GetSection(AgentsOptions.Section).Bind(o.List));
+        services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<AgentsOptions>>().Value)!;
+        Assert.That(error.Message, Does.Contain("Agents:0:Trainee"));
     }
 }

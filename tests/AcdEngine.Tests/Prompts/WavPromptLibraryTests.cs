@@ -52,6 +52,31 @@ public sealed class WavPromptLibraryTests
     }
 
     [Test]
+    public void The_trainee_greeting_is_its_opening_the_agent_number_digit_by_digit_and_its_end()
+    {
+        // One frame per piece, each a different level, so the frames read back name the pieces in order.
+        File.WriteAllBytes(Path.Combine(_root, "en", "greeting-trainee.wav"), Wav(AudioFormat.SamplesPerFrame, 100));
+        File.WriteAllBytes(Path.Combine(_root, "en", "greeting-trainee-end.wav"), Wav(AudioFormat.SamplesPerFrame, 200));
+        for (short d = 0; d <= 9; d++)
+            File.WriteAllBytes(Path.Combine(_root, "en", $"digit-{d}.wav"), Wav(AudioFormat.SamplesPerFrame, (short)(10 + d)));
+        var library = new WavPromptLibrary(_root, "en", NullLogger<WavPromptLibrary>.Instance);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Levels(library.TraineeGreeting("1001")), Is.EqualTo(new short[] { 100, 11, 10, 10, 11, 200 }));
+            Assert.That(Levels(library.TraineeGreeting("0070")), Is.EqualTo(new short[] { 100, 10, 10, 17, 10, 200 }));
+        });
+    }
+
+    private static List<short> Levels(IAudioSource source)
+    {
+        var frame = new short[AudioFormat.SamplesPerFrame];
+        var levels = new List<short>();
+        while (levels.Count < 100 && source.ReadFrame(frame)) levels.Add(frame[0]);
+        return levels;
+    }
+
+    [Test]
     public void Hold_music_loops_without_end()
     {
         File.WriteAllBytes(Path.Combine(_root, "moh", "a.wav"), Wav(800, 7));

@@ -63,6 +63,74 @@ public sealed class AcdGreetingTests
     }
 
     /// <summary>
+    /// DOMAIN.md "The call", trainee variant: a baresip agent (a1, SIP user 1001, <c>Agents:0:Trainee</c>) answers a
+    /// baresip caller; both hear the shipped trainee greeting — <c>greeting-trainee</c>, digits 1 0 0 1,
+    /// <c>greeting-trainee-end</c> — matched sample by sample in what each phone recorded.
+    /// </summary>
+    [Test]
+    public async Task A_trainees_caller_and_the_trainee_hear_the_trainee_greeting_with_the_agent_number()
+    {
+        var work = Path.Combine(Path.GetTempPath(), "hotline-trainee-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var sipPort = FreePort.Next();
+            var port = sipPort.ToString(CultureInfo.InvariantCulture);
+            await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+            {
+                ["Sip:Port"] = port,
+                ["Acd:Greeting"] = "",
+                ["Acd:AnnounceEverySeconds"] = "0",
+                ["Agents:0:Trainee"] = "true",
+                ["Agents:1:AutoReady"] = "false",
+            });
+            var sounds = Path.Combine(RepoPaths.Root, "sounds", "en");
+            var opening = await ReadPcmAsync(Path.Combine(sounds, "greeting-trainee.wav"), work);
+            var one = await ReadPcmAsync(Path.Combine(sounds, "digit-1.wav"), work);
+            var zero = await ReadPcmAsync(Path.Combine(sounds, "digit-0.wav"), work);
+            var end = await ReadPcmAsync(Path.Combine(sounds, "greeting-trainee-end.wav"), work);
+            var agentVoice = await Sox.ToneAsync(work, 600, 40);
+            var callerVoice = await Sox.ToneAsync(work, 400, 40);
+            await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{port};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", agentVoice, 16);
+            var registered = await agent.Process.WaitForLineAsync(l => l.Contains("1001@127.0.0.1", StringComparison.Ordinal) &&
+                (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+            Assert.That(registered, Does.Contain("200 OK"), agent.Process.Output);
+            const int seconds = 10;
+            await using var caller = Baresip.Start($"<sip:caller@127.0.0.1:{port};transport=udp>;regint=0", callerVoice, seconds, dial: $"sip:12345@127.0.0.1:{port}");
+            await caller.Process.Exited.WaitAsync(TimeSpan.FromSeconds(seconds + 20));
+            Assert.That(caller.HeardFile(), Is.Not.Null, caller.Process.Output);
+            var heard = await ReadPcmAsync(caller.HeardFile()!, work);
+
+            // The opening within the first 5 s (queue, ringing, answer), then the pieces back to back.
+            var window = Math.Min(opening.Length, 2 * Rate);
+            var (at, openingMatch) = BestMatch(heard, 0, 5 * Rate, opening, 0, window);
+            Assert.That(openingMatch, Is.GreaterThan(0.7), $"the caller hears the trainee greeting (at {at}); engine: {engine.Process.Output}");
+            var next = at + opening.Length;
+            var matches = new List<double>();
+            foreach (var piece in new[] { one, zero, zero, one, end })
+            {
+                var (start, r) = BestMatch(heard, next - Rate / 8, Rate / 4, piece, 0, Math.Min(piece.Length, Rate));
+                matches.Add(r);
+                next = (start < 0 ? next : start) + piece.Length;
+            }
+            TestContext.Out.WriteLine($"caller: opening at {at} r={openingMatch:F3}; 1 0 0 1 end: {string.Join(", ", matches.Select(m => m.ToString("F3", CultureInfo.InvariantCulture)))}");
+            Assert.That(matches, Has.All.GreaterThan(0.7), "then one zero zero one, at your service");
+
+            await agent.Process.Exited.WaitAsync(TimeSpan.FromSeconds(40)); // the dump is complete when baresip exits
+            Assert.That(agent.HeardFile(), Is.Not.Null, agent.Process.Output);
+            var agentHeard = await ReadPcmAsync(agent.HeardFile()!, work);
+            var (_, agentMatch) = BestMatch(agentHeard, 0, 5 * Rate, opening, 0, window);
+            TestContext.Out.WriteLine($"agent: opening r={agentMatch:F3}");
+            Assert.That(agentMatch, Is.GreaterThan(0.7), "the trainee hears it too (their cue to speak)");
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>
     /// The best normalised correlation of <paramref name="clip"/>[clipStart..+length] with
     /// <paramref name="heard"/> starting anywhere in [from, from+span): (start in heard, correlation).
     /// </summary>
