@@ -43,6 +43,8 @@ public sealed class HostProcess : IAsyncDisposable
             ["Data__Path"] = data,
             // Never the default 5060 or a fixed RTP range: test hosts run side by side with other test assemblies.
             ["Sip__Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            // Most engine tests drive agents over CTI without phones; tests of the "no phone" rule turn it back on.
+            ["Acd__ReadyNeedsRegisteredPhone"] = "false",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };

@@ -26,6 +26,13 @@ public sealed class AcdOptions
     [Range(1, 600, ErrorMessage = "Acd:ServiceLevelSeconds must be between 1 and 600.")]
     public int ServiceLevelSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// An agent is Ready only while their phone is registered (<c>Acd:ReadyNeedsRegisteredPhone</c>, default true): without
+    /// one they show "not ready (no phone)", so no caller is offered to a phone that cannot ring. Off only for set-ups
+    /// whose agents' phones are reached without registering (fixed contacts) and for tests without phones.
+    /// </summary>
+    public bool ReadyNeedsRegisteredPhone { get; set; } = true;
+
     /// <summary>How long an agent's phone rings before RONA (<c>Acd:RingTimeoutSeconds</c>).</summary>
     [Range(3, 120, ErrorMessage = "Acd:RingTimeoutSeconds must be between 3 and 120.")]
     public int RingTimeoutSeconds { get; set; } = 15;
