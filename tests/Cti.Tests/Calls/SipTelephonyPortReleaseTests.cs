@@ -162,6 +162,23 @@ public sealed class SipTelephonyPortReleaseTests
     }
 
     [Test]
+    public async Task A_dial_cancelled_just_after_it_was_answered_is_hung_up_and_frees_both_sides_ports()
+    {
+        // The caller left as the agent picked up: the ACD cancels a dial whose 2xx already came. Nobody else will
+        // hang that agent leg up.
+        var incoming = NextIncomingAsync(_phone.Telephony);
+        var dial = _engine.Telephony.Dial(PhoneUri("3001"), new DialOptions());
+        var agent = (SipCallLeg)await incoming.WaitAsync(Bound);
+        await agent.AnswerAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.That((await dial.Answered.WaitAsync(Bound)).IsAnswered, Is.True);
+        dial.Cancel();
+        await ((SipCallLeg)dial.Leg).Completion.WaitAsync(Bound);
+        await agent.Completion.WaitAsync(Bound);
+        Assert.That((agent.LastCause, dial.Leg.State), Is.EqualTo((HangupCause.RemoteHangup, CallLegState.Ended)));
+        await AssertPortsFreedAsync();
+    }
+
+    [Test]
     public async Task An_outbound_leg_whose_cancel_is_ignored_frees_its_port_64_T1_later()
     {
         // A phone that rings and then ignores our CANCEL (never 487): RFC 3261 §9.1 gives up on the INVITE after
