@@ -26,6 +26,9 @@ done
 redis_port=$(free_tcp); sip=$(free_port); e_http=$(free_tcp); e_grpc=$(free_tcp); t_http=$(free_tcp); t_grpc=$(free_tcp)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.log" 2>&1 & pids+=($!)
 admin_key="soak-admin-$(date +%s)-$RANDOM"
+# The engine's HTTP API wants a bearer key (Api:Keys, COMMON identity model): an Admin key made for this run.
+engine_key="soak-engine-$(date +%s)-$RANDOM-$RANDOM"
+engine_key_sha=$(printf %s "$engine_key" | sha256sum | cut -d' ' -f1)
 (cd src/TicketApi/bin/Release/net10.0 && Security__DemoMode=true Auth__BootstrapAdminKey="$admin_key" \
   Kestrel__Endpoints__Http__Url=http://127.0.0.1:$t_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$t_grpc \
   AcdEngine__Url=http://127.0.0.1:$e_grpc Data__Path="$out/data/tickets" Serilog__MinimumLevel__Default=Warning exec dotnet Hotline.TicketApi.dll) >"$out/tickets.log" 2>&1 & pids+=($!)
@@ -42,6 +45,7 @@ done
 (cd src/AcdEngine/bin/Release/net10.0 && exec env Security__DemoMode=true Sip__Port=$sip \
   Kestrel__Endpoints__Http__Url=http://127.0.0.1:$e_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$e_grpc \
   TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
+  Api__Keys__0__Name=soak Api__Keys__0__Role=Admin Api__Keys__0__Sha256="$engine_key_sha" \
   Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
 engine=$!; pids+=($engine)
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null && curl -sf "http://127.0.0.1:$t_http/healthz" >/dev/null && break; sleep 0.2; done
@@ -68,8 +72,8 @@ callers=$!; pids+=($callers)
 sample() { # t,rss_kb,managed,threads,fds,rtp,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,notready,offered,answered,abandoned
   local t=$1 rss stats live
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$engine_pid/status" 2>/dev/null || echo 0)
-  stats=$(curl -s --max-time 5 "http://127.0.0.1:$e_http/api/sip/stats" || echo '{}')
-  live=$(curl -s --max-time 5 "http://127.0.0.1:$e_http/api/stats" || echo '{}')
+  stats=$(curl -s --max-time 5 -H "Authorization: Bearer $engine_key" "http://127.0.0.1:$e_http/api/sip/stats" || echo '{}')
+  live=$(curl -s --max-time 5 -H "Authorization: Bearer $engine_key" "http://127.0.0.1:$e_http/api/stats" || echo '{}')
   python3 - "$t" "$rss" "$stats" "$live" <<'PY'
 import json, sys
 t, rss, s, l = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] or '{}'), json.loads(sys.argv[4] or '{}')

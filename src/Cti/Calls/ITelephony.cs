@@ -60,7 +60,11 @@ public interface IOutboundCall
     /// <summary>Sent 180/183 (the far end is ringing).</summary>
     Task Ringing { get; }
 
-    /// <summary>CANCEL if still ringing.</summary>
+    /// <summary>
+    /// Gives up on the dial: CANCEL while it rings; if the far end answered already (a 2xx that crossed our change
+    /// of mind, e.g. the caller left as the agent picked up) the leg is hung up with BYE. Either way the leg ends and
+    /// frees its media; the caller of Cancel need not look at <see cref="Answered"/> first.
+    /// </summary>
     void Cancel();
 }
 

@@ -137,12 +137,16 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     {
         if (Media is null) throw new InvalidOperationException("Apply the negotiated media before starting the session.");
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        // A leg that ended before it was answered (the 200 raced a BYE/CANCEL) is disposed already: its sockets are
+        // closed and its ports back in the pool; joining the clock now would keep the session alive for nothing.
+        if (Volatile.Read(ref _disposed) != 0) return;
         Discard(_endpoint.Rtp);
         Discard(_endpoint.Rtcp);
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         _receiveLoop = Task.Run(ReceiveLoopAsync);
         _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
         _clock.Subscribe(this);
+        if (Volatile.Read(ref _disposed) != 0) _clock.Unsubscribe(this); // DisposeAsync ran meanwhile.
     }
 
     /// <summary>Drops what is queued on a socket now (bounded: a spray cannot keep us here).</summary>

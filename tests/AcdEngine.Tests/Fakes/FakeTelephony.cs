@@ -37,7 +37,12 @@ public sealed class FakeOutboundCall : IOutboundCall
 
     public void Cancel()
     {
-        if (_answered.Task.IsCompleted) return;
+        if (_answered.Task.IsCompleted)
+        {
+            // Like SipOutboundCall: a dial that was answered already is hung up.
+            if (FakeLeg.State != CallLegState.Ended) FakeLeg.HangupAsync(CancellationToken.None);
+            return;
+        }
         Cancelled = true;
         Finish(new DialResult(false, 487, "cancelled"), endLeg: true);
     }

@@ -41,6 +41,9 @@ public sealed partial class SipCallLeg : ICallLeg
         session.ReferReceived += OnRefer;
         media.Dtmf += OnMediaDtmf;
         media.MediaTimeout += OnMediaTimeout;
+        // The leg owns the media from here: a session that ended before we listened (a CANCEL racing the INVITE's
+        // routing, a 487/503 sent meanwhile) raises no Ended for us, so end now, or its port pair is never freed.
+        if (session.EndedWith is { } ended) OnSessionEnded(session, ended);
     }
 
     public string Id { get; }

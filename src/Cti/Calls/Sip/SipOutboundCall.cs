@@ -52,7 +52,22 @@ internal sealed partial class SipOutboundCall : IOutboundCall
     {
         Interlocked.Exchange(ref _cancelled, 1);
         _leg.SetLocalCause(HangupCause.LocalHangup);
+        // Offering: CANCEL (a 2xx crossing it gets BYE from the session, §9.1). Already answered: nobody else will
+        // hang this leg up (the ACD has moved on), so BYE now, or the leg and its RTP port pair stay up for good.
         _session.Cancel();
+        if (_session.State == SipSessionState.Connected) _ = HangUpAnsweredAsync();
+    }
+
+    private async Task HangUpAnsweredAsync()
+    {
+        try
+        {
+            await _leg.HangupAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            // The leg ended meanwhile, or the transport failed: the session ended either way.
+        }
     }
 
     private void OnRingTimeout()

@@ -83,22 +83,33 @@ public sealed partial class SipTelephony : ITelephony
             session.Reject(503, "Service Unavailable (no RTP ports)");
             return null;
         }
-        var sdp = _media.CreateSdp(media, MediaPolicy(session.CallerUser, session.Source.Protocol));
-        var result = session.OfferBody.IsEmpty
-            ? new SdpAnswerResult(false, null, null, "no SDP offer in the INVITE")
-            : sdp.Answer(Encoding.ASCII.GetString(session.OfferBody.Span));
-        if (!result.IsAccepted)
+        SipCallLeg leg;
+        try
         {
-            LogRefused(_logger, session.CallId, result.RejectReason ?? "");
-            session.Reject(SdpAnswerResult.RejectStatusCode, "Not Acceptable Here");
-            _ = media.DisposeAsync().AsTask();
-            return null;
+            var sdp = _media.CreateSdp(media, MediaPolicy(session.CallerUser, session.Source.Protocol));
+            var result = session.OfferBody.IsEmpty
+                ? new SdpAnswerResult(false, null, null, "no SDP offer in the INVITE")
+                : sdp.Answer(Encoding.ASCII.GetString(session.OfferBody.Span));
+            if (!result.IsAccepted)
+            {
+                LogRefused(_logger, session.CallId, result.RejectReason ?? "");
+                session.Reject(SdpAnswerResult.RejectStatusCode, "Not Acceptable Here");
+                _ = media.DisposeAsync().AsTask();
+                return null;
+            }
+            media.Apply(result.Media!);
+            leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Inbound, session.CallerUser, session.CallerDisplayName,
+                session.DialedUser, Encoding.ASCII.GetBytes(result.AnswerSdp!), _legLogger) { ContactHeader = _userAgent.ContactHeader(session.Source.Protocol) };
         }
-        media.Apply(result.Media!);
-        var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Inbound, session.CallerUser, session.CallerDisplayName,
-            session.DialedUser, Encoding.ASCII.GetBytes(result.AnswerSdp!), _legLogger) { ContactHeader = _userAgent.ContactHeader(session.Source.Protocol) };
+        catch
+        {
+            // Until the leg exists nobody else can free the pair (the leg owns it from its constructor on).
+            _ = media.DisposeAsync().AsTask();
+            throw;
+        }
         Track(leg);
-        if (session.State == SipSessionState.Ended) return null; // CANCEL raced us; the leg ended itself.
+        // A CANCEL raced us: the leg saw the session ended (SipCallLeg's constructor) and freed its ports itself.
+        if (leg.State == CallLegState.Ended || session.State == SipSessionState.Ended) return null;
         return leg;
     }
 
@@ -107,11 +118,12 @@ public sealed partial class SipTelephony : ITelephony
         ArgumentNullException.ThrowIfNull(options);
         var uri = ResolveTarget(target);
         var media = _media.CreateSession();
-        var sdp = _media.CreateSdp(media, MediaPolicy(uri.User ?? target, SipAddressResolver.ProtocolOf(uri)));
-        var offer = Encoding.ASCII.GetBytes(sdp.CreateOffer());
+        SdpAnswerer sdp;
         OutgoingInviteSession session;
         try
         {
+            sdp = _media.CreateSdp(media, MediaPolicy(uri.User ?? target, SipAddressResolver.ProtocolOf(uri)));
+            var offer = Encoding.ASCII.GetBytes(sdp.CreateOffer());
             session = _userAgent.Invite(new InviteRequest
             {
                 Target = uri,
@@ -123,6 +135,7 @@ public sealed partial class SipTelephony : ITelephony
         }
         catch
         {
+            // No leg yet to own the pair: free it here.
             _ = media.DisposeAsync().AsTask();
             throw;
         }

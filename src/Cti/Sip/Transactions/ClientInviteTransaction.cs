@@ -14,6 +14,7 @@ public sealed class ClientInviteTransaction : SipClientTransaction
     private readonly SipTransactionTimer _timerB;
     private readonly SipTransactionTimer _timerD;
     private SipMessage? _ack;
+    private bool _cancelSent;
 
     /// <summary>Longest an INVITE may stay in Proceeding before the transaction gives up on its own.</summary>
     public static readonly TimeSpan ProceedingGuard = TimeSpan.FromMinutes(3);
@@ -54,7 +55,7 @@ public sealed class ClientInviteTransaction : SipClientTransaction
                     _timerA.Stop();
                     // §17.1.1.2: no Timer B in Proceeding (the TU's ring timeout CANCELs); keep a generous guard
                     // so a peer that never answers nor ends the INVITE cannot hold it forever.
-                    _timerB.Start(ProceedingGuard);
+                    if (!_cancelSent) _timerB.Start(ProceedingGuard); // after a CANCEL, 64*T1 runs on (OnCancelSent)
                     after = () => RaiseProvisional(response);
                     break;
                 case SipTransactionState.Calling or SipTransactionState.Proceeding when status < 300:
@@ -111,6 +112,21 @@ public sealed class ClientInviteTransaction : SipClientTransaction
         ack.AddHeader(SipHeaderNames.To, response.GetHeader(SipHeaderId.To)!);
         ack.AddHeader(SipHeaderNames.CSeq, new SipCSeq(Request.CSeq.Number, SipMethods.Ack).ToString());
         return ack;
+    }
+
+    /// <summary>
+    /// A CANCEL for this INVITE went out. RFC 3261 §9.1: with no final response 64*T1 later the INVITE is taken as
+    /// cancelled and the transaction destroyed, so a peer that ignores the CANCEL (never sends 487) holds the call,
+    /// and its media ports, for 64*T1, not for <see cref="ProceedingGuard"/>.
+    /// </summary>
+    public void OnCancelSent()
+    {
+        lock (Gate)
+        {
+            if (State is not (SipTransactionState.Calling or SipTransactionState.Proceeding) || _cancelSent) return;
+            _cancelSent = true;
+            _timerB.Start(Timers.TimeoutInterval);
+        }
     }
 
     private void OnTimerA()

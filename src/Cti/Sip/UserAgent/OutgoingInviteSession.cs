@@ -95,6 +95,7 @@ public sealed class OutgoingInviteSession : SipInviteSession
             if (h.Id is SipHeaderId.From or SipHeaderId.To or SipHeaderId.CallId or SipHeaderId.Route or SipHeaderId.MaxForwards) cancel.AddHeader(h);
         cancel.AddHeader(SipHeaderNames.CSeq, new SipCSeq(Invite.CSeq.Number, SipMethods.Cancel).ToString());
         UserAgent.StartClientTransaction(cancel, Transaction.Remote);
+        Transaction.OnCancelSent();
     }
 
     private void OnFinal(SipMessage response)

@@ -70,8 +70,17 @@ public abstract class SipInviteSession
 
     public string? LocalContentType { get; private protected set; }
 
-    /// <summary>Raised once, whoever ended the session.</summary>
+    /// <summary>Raised once, whoever ended the session (not replayed: a late listener checks <see cref="EndedWith"/>).</summary>
     public event EventHandler<SipSessionEndedEventArgs>? Ended;
+
+    /// <summary>
+    /// How the session ended, set just before <see cref="Ended"/> is raised (null until then). A listener that
+    /// subscribes after the session may already have ended (a CANCEL racing the INVITE's routing) reads it after
+    /// subscribing: either it is set, or the event is still to come.
+    /// </summary>
+    public SipSessionEndedEventArgs? EndedWith => Volatile.Read(ref _endedWith);
+
+    private SipSessionEndedEventArgs? _endedWith;
 
     /// <summary>INFO in the dialog (e.g. <c>application/dtmf-relay</c>); answered 200 unless a handler sets Handled.</summary>
     public event EventHandler<SipInDialogRequestEventArgs>? InfoReceived;
@@ -259,6 +268,8 @@ public abstract class SipInviteSession
         lock (Gate) State = SipSessionState.Ended;
         Dialog?.Terminate();
         UserAgent.Forget(this);
-        Ended?.Invoke(this, new SipSessionEndedEventArgs(reason, status));
+        var args = new SipSessionEndedEventArgs(reason, status);
+        Volatile.Write(ref _endedWith, args);
+        Ended?.Invoke(this, args);
     }
 }
