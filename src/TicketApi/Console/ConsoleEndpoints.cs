@@ -50,6 +50,8 @@ public static class ConsoleEndpoints
             };
             app.MapGet(route, (HttpContext context) => Page(context, pages, file)).ExcludeFromDescription();
         }
+        // The citizens' web form (no key): inlined like the console pages, so its CSP allows exactly its own script.
+        app.MapGet("/public/report.html", (HttpContext context) => Page(context, pages, "report.html", "public/")).ExcludeFromDescription();
 
         var api = app.MapGroup("/console/api").WithTags("Console").RequireAuthorization(Policies.AnyRole);
         api.MapGet("/me", Me);
@@ -66,9 +68,9 @@ public static class ConsoleEndpoints
     // A page arrives whole: its stylesheet and scripts are inlined into the HTML (read once, kept in memory), so a
     // first visit costs one request before the page's own API calls, not three or four more round trips for assets.
     // Its CSP allows those inline blocks by hash and nothing else.
-    private static IResult Page(HttpContext context, IFileProvider files, string name)
+    private static IResult Page(HttpContext context, IFileProvider files, string name, string folder = "console/")
     {
-        var page = Inlined.GetOrAdd(name, n => PageInliner.InlineWithPolicy(files, "console/" + n));
+        var page = Inlined.GetOrAdd(folder + name, path => PageInliner.InlineWithPolicy(files, path));
         if (page is null) return Results.NotFound();
         context.Response.Headers.ContentSecurityPolicy = page.ContentSecurityPolicy;
         return Results.Content(page.Html, "text/html; charset=utf-8");

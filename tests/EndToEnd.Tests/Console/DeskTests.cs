@@ -23,7 +23,6 @@ namespace Hotline.EndToEnd.Tests.Console;
 public sealed class DeskTests
 {
     private const string AdminKey = "e2e-desk-admin-key-4711";
-    private const string ServiceKey = "e2e-desk-service-key-4711";
     private const string CallerNumber = "13800138077";
     private string _work = null!;
     private int _sipPort;
@@ -48,9 +47,7 @@ public sealed class DeskTests
             ["Agents:1:AutoReady"] = "false",
             ["Acd:WrapUpSeconds"] = "60",
             ["Recording:Enabled"] = "true",
-            ["Api:Keys:0:Name"] = "ticketapi",
-            ["Api:Keys:0:Role"] = "Service",
-            ["Api:Keys:0:Sha256"] = Sha256(ServiceKey),
+            // TicketApi's Service key comes with the test credentials (TestCredentials.ServiceKey, Api:Keys:1).
         });
         _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
@@ -58,7 +55,7 @@ public sealed class DeskTests
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["AcdEngine:Url"] = _engine.GrpcUrl.ToString(),
             ["AcdEngine:HttpUrl"] = _engine.HttpUrl.ToString(),
-            ["AcdEngine:ServiceKey"] = ServiceKey,
+            ["AcdEngine:ServiceKey"] = TestCredentials.ServiceKey,
             ["Desk:Departments:0:Id"] = "water",
             ["Desk:Departments:0:Name"] = "Water company",
             ["Desk:Departments:0:Code"] = "1",
@@ -74,7 +71,6 @@ public sealed class DeskTests
         catch (IOException) { }
     }
 
-    private static string Sha256(string key) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
     private string Account(string user, string password) =>
         $"<sip:{user}@127.0.0.1:{P(_sipPort)};transport=udp>;auth_pass={password};regint=600;answermode=auto";
