@@ -162,4 +162,5 @@ internal sealed class SilencePrompts : IPromptLibrary
     public IAudioSource Prompt(string name) => new PcmSource([name == "menu" ? HalfSecond : OneSecond], loop: false);
     public IAudioSource HoldMusic() => new PcmSource([OneSecond], loop: true);
     public IAudioSource Position(int position, int? expectedWaitMinutes = null) => new PcmSource([HalfSecond], loop: false);
+    public IAudioSource TraineeGreeting(string agentNumber) => new PcmSource([OneSecond], loop: false);
 }

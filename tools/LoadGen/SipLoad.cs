@@ -194,6 +194,7 @@ internal static class SipLoad
         public IAudioSource Prompt(string name) => _silence.Prompt(name);
         public IAudioSource HoldMusic() => _wav.HoldMusic();
         public IAudioSource Position(int position, int? expectedWaitMinutes = null) => _silence.Position(position, expectedWaitMinutes);
+        public IAudioSource TraineeGreeting(string agentNumber) => _silence.TraineeGreeting(agentNumber);
 
         private static string FindSounds() => SoundsFolder.Resolve("sounds", AppContext.BaseDirectory);
     }
