@@ -14,6 +14,8 @@ public sealed class EngineRestartTests
         var ingestPort = FreePort.Next();
         var settings = new Dictionary<string, string>
         {
+            // This test expects the no-phone rule (no phone registers here); e2e hosts turn it off by default.
+            ["Acd:ReadyNeedsRegisteredPhone"] = "true",
             ["Data:Path"] = data,
             ["TicketApi:Url"] = $"http://127.0.0.1:{ingestPort}",
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500", // No Redis: AutoReady applies.
