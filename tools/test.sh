@@ -23,6 +23,12 @@ dotnet test Hotline.sln -c Release --no-build --nologo \
   --blame-hang-timeout 8m --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+# Repeat each failure with its message at the very end, where a truncated CI log still shows it.
+if grep -qE '^ +Failed [^:]' "$log"; then
+  echo "---- failed tests ----"
+  awk '/^ +Failed [^:]/ { show=25 } show > 0 { print; show-- }' "$log"
+  echo "----------------------"
+fi
 # VSTest prints a summary per test assembly ("     Passed: 12", "     Failed: 1", "    Skipped: 2"): add them up.
 awk '/^ +Passed: [0-9]+ *$/ { p+=$2 } /^ +Failed: [0-9]+ *$/ { f+=$2 } /^ +Skipped: [0-9]+ *$/ { s+=$2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
