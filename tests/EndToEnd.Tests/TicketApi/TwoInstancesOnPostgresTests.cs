@@ -17,7 +17,6 @@ public sealed class TwoInstancesOnPostgresTests
     private const string AdminKey = "e2e-admin-key-0123456789";
 
     [Test]
-    [Explicit("Publishes without the ingest node key after the identity merge (Unauthenticated); to be given TestCredentials.NodeKey (session note).")]
     public async Task The_same_events_sent_to_two_instances_at_once_are_stored_once_without_errors()
     {
         await using var postgres = await PostgresServer.StartAsync();
@@ -37,8 +36,8 @@ public sealed class TwoInstancesOnPostgresTests
         var start = new DateTime(2026, 11, 24, 2, 0, 0, DateTimeKind.Utc);
         var events = Enumerable.Range(0, Calls).SelectMany(i => TicketEvents.AnsweredCall($"call-{i}", $"a{i % 7}", start.AddSeconds(i))).ToList();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        using var channelA = GrpcChannel.ForAddress(a.GrpcUrl);
-        using var channelB = GrpcChannel.ForAddress(b.GrpcUrl);
+        using var channelA = GrpcChannel.ForAddress(a.GrpcUrl, new GrpcChannelOptions { HttpHandler = a.Credentials() });
+        using var channelB = GrpcChannel.ForAddress(b.GrpcUrl, new GrpcChannelOptions { HttpHandler = b.Credentials() });
         var clients = new[] { new CallEventIngest.CallEventIngestClient(channelA), new CallEventIngest.CallEventIngestClient(channelB) };
         // Each instance gets every event, on two streams each, shuffled its own way: events of one call reach both at once.
         var sends = clients.SelectMany(client => Enumerable.Range(0, 2).Select(half =>

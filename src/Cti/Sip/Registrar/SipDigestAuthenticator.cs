@@ -51,6 +51,14 @@ public sealed partial class SipDigestAuthenticator
 
     public bool IsAccount(string? user) => user is not null && _accounts.ContainsKey(user);
 
+    private bool Supports(string? algorithm) => DigestComputation.TryParse(algorithm, out var known) && _options.Algorithms.Contains(known);
+
+    private static bool IsDigest(string header)
+    {
+        var s = header.AsSpan().TrimStart();
+        return s.Length > 6 && s.StartsWith("Digest", StringComparison.OrdinalIgnoreCase) && s[6] is ' ' or '\t';
+    }
+
     /// <summary>True when the request carries credentials for this kind of challenge.</summary>
     public static bool HasCredentials(SipMessage message, DigestChallengeKind kind) => Header(message, kind) is not null;
 
@@ -70,13 +78,14 @@ public sealed partial class SipDigestAuthenticator
             return null;
         }
         var header = Header(message, kind);
-        if (header is null)
+        // A scheme we do not know is no credentials at all: challenge with the one we do (RFC 3261 §22.1, RFC 4475
+        // §3.3.7 regaut01), as for an unsupported algorithm (RFC 8760 §2.4).
+        if (header is null || !IsDigest(header) || (DigestCredentials.TryParse(header, out var offered) && !Supports(offered.Algorithm)))
         {
             Challenge(kind, respond, stale: false);
             return null;
         }
-        if (!DigestCredentials.TryParse(header, out var credentials) || !DigestComputation.TryParse(credentials.Algorithm, out var algorithm) ||
-            !_options.Algorithms.Contains(algorithm))
+        if (!DigestCredentials.TryParse(header, out var credentials) || !DigestComputation.TryParse(credentials.Algorithm, out var algorithm))
         {
             respond(400, "Bad Request (malformed " + (kind == DigestChallengeKind.Proxy ? ProxyAuthorization : SipHeaderNames.Authorization) + ")", null);
             return null;

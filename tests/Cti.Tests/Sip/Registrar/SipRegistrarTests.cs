@@ -70,6 +70,20 @@ public sealed class SipRegistrarTests
         });
     }
 
+    [TestCase("NoOneKnowsThisScheme opaque-data=here")]
+    [TestCase("Digest username=\"1001\", realm=\"hotline\", nonce=\"x\", uri=\"sip:hotline\", response=\"0\", algorithm=SHA-512-256")]
+    public void Credentials_in_a_scheme_or_algorithm_we_do_not_know_are_challenged_not_refused(string authorization)
+    {
+        // RFC 4475 §3.3.7 (regaut01): challenge with a scheme we understand; RFC 8760 §2.4 likewise for an algorithm.
+        var answer = Register(authorization: authorization);
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.StatusCode, Is.EqualTo(401));
+            Assert.That(answer.Headers.Where(h => h.Id == SipHeaderId.WwwAuthenticate).Select(h => h.Value), Has.All.StartWith("Digest "));
+            Assert.That(_registrar.Bindings.Lookup("1001"), Is.Empty);
+        });
+    }
+
     [Test]
     public void Wrong_password_is_challenged_again_and_repeated_failures_lock_the_source_out()
     {
