@@ -16,6 +16,8 @@ public sealed class PeerProcess : IAsyncDisposable
 
     private PeerProcess(Process process) => _process = process;
 
+    private const string DefaultSignals = "/usr/bin/env";
+
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -27,7 +29,9 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public static PeerProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(fileName)
+        // A test run started in the background (CI, `cmd &`) has SIGINT and SIGQUIT ignored, and exec keeps them ignored:
+        // a peer would then never see the Ctrl-C a test sends. coreutils' env gives the peer the terminal's default.
+        var info = new ProcessStartInfo(DefaultSignals)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -35,6 +39,8 @@ public sealed class PeerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        info.ArgumentList.Add("--default-signal=INT,QUIT");
+        info.ArgumentList.Add(fileName);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         if (environment is not null)
             foreach (var (k, v) in environment) info.Environment[k] = v;

@@ -35,7 +35,6 @@ public sealed class HostStartupTests
 
     [TestCase("AcdEngine")]
     [TestCase("TicketApi")]
-    [Explicit("Passes alone (3-6 s) but took 30+ s inside the full merged suite; cause not found in time (session note).")]
     public async Task Ctrl_C_stops_the_host_cleanly_with_exit_code_0(string project)
     {
         await using var host = await HostProcess.StartHealthyAsync(project);
