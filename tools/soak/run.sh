@@ -93,9 +93,22 @@ while kill -0 "$callers" 2>/dev/null && [ $(( $(date +%s) - start )) -lt $((secs
   sleep 10
 done
 kill "$callers" 2>/dev/null || true
-# Drain: the last callers hang up, agents wrap up, the outbox empties.
-sleep "$((hold + 20))"
-sample drained | tee "$out/drained.csv"
+# Drain: the last callers hang up, agents wrap up, the outbox empties, and every call's RTP ports and SIP sessions are
+# given back (a CANCELled leg may wait out 64*T1 = 32 s for a phone that never answers the CANCEL). Sampled every 5 s
+# until all of that is back, or hold + 70 s have passed; the last sample is the one judged.
+drain_start=$(date +%s)
+while true; do
+  sample drained >"$out/drained.csv"
+  python3 - "$out/drained.csv" <<'PY' && break
+import sys
+v = open(sys.argv[1]).read().strip().split(",")
+# rtp_ports, sessions, outbox, open_calls, ringing, talking
+sys.exit(0 if all((v[i] or "0") == "0" for i in (5, 7, 8, 9, 12, 13)) else 1)
+PY
+  [ $(( $(date +%s) - drain_start )) -ge $((hold + 70)) ] && break
+  sleep 5
+done
+echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
