@@ -17,12 +17,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts redis-server on <paramref name="port"/> (a free one when null: a restart passes the old one).</summary>
+    public static async Task<RedisServer> StartAsync(int? port = null)
     {
-        var port = FreePort.Next();
-        var process = PeerProcess.Start("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        var chosen = port ?? FreePort.Next();
+        var process = PeerProcess.Start("redis-server", ["--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         await process.WaitForLineAsync(l => l.Contains("Ready to accept connections", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
-        return new RedisServer(process, port);
+        return new RedisServer(process, chosen);
     }
 
     public async ValueTask DisposeAsync() => await _process.DisposeAsync();

@@ -60,6 +60,24 @@ internal sealed class RawSipPhone : IDisposable
 
     public async Task ByeAsync(SipCall call) => await SendAsync(call.Request("BYE", 2, "z9hG4bK-" + Guid.NewGuid().ToString("N")));
 
+    /// <summary>Waits for the engine's BYE of <paramref name="call"/> and answers it 200 (RFC 3261 §15.1.2).</summary>
+    public async Task<string> WaitForByeAsync(SipCall call, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var text = Encoding.ASCII.GetString((await _sip.ReceiveAsync(cts.Token)).Buffer);
+            if (!text.StartsWith("BYE ", StringComparison.Ordinal) || !text.Contains(call.CallId, StringComparison.Ordinal)) continue;
+            var copied = string.Concat(text.Split("\r\n").Where(l =>
+                    l.StartsWith("Via:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("From:", StringComparison.OrdinalIgnoreCase) ||
+                    l.StartsWith("To:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Call-ID:", StringComparison.OrdinalIgnoreCase) ||
+                    l.StartsWith("CSeq:", StringComparison.OrdinalIgnoreCase))
+                .Select(l => l + "\r\n"));
+            await SendAsync("SIP/2.0 200 OK\r\n" + copied + "Content-Length: 0\r\n\r\n");
+            return text;
+        }
+    }
+
     private Task SendAsync(string message) => _sip.SendAsync(Encoding.ASCII.GetBytes(message), _engine).AsTask();
 
     internal static string Header(string message, string name) =>
