@@ -87,12 +87,44 @@ public sealed class PrometheusScrapeTests
             await WaitForAsync(api, "sum(hotline_ingest_events_total{job=\"ticketapi\",result=\"accepted\"})", v => v >= 1, prometheus);
             await WaitForAsync(api, "sum(hotline_agents{job=\"acdengine\",state=\"NotReady\"})", v => v >= 2, prometheus);
             await WaitForAsync(api, "sum(hotline_outbox_pending{job=\"acdengine\"})", v => v == 0, prometheus);
+            await AssertDashboardQueriesAsync(api);
         }
         finally
         {
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>Series that exist only once their first event happened (no answer, no refused stream, no overdue order here).</summary>
+    private static readonly HashSet<string> AfterFirstEvent =
+    [
+        "hotline_calls_answered_total", "hotline_calls_answered_within_15s_total", "hotline_calls_answer_wait_seconds_bucket",
+        "hotline_ingest_refused_total", "hotline_workorders_overdue",
+    ];
+
+    /// <summary>
+    /// deploy/grafana/hotline-dashboard.json: every panel's query is valid PromQL for this Prometheus, and every series
+    /// it names is one the programs export (so a renamed metric cannot leave an empty panel behind).
+    /// </summary>
+    private static async Task AssertDashboardQueriesAsync(HttpClient api)
+    {
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "deploy", "grafana", "hotline-dashboard.json")));
+        using var names = JsonDocument.Parse(await api.GetStringAsync("/api/v1/label/__name__/values"));
+        var exported = names.RootElement.GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+        var queries = 0;
+        foreach (var panel in dashboard.RootElement.GetProperty("panels").EnumerateArray())
+            foreach (var target in panel.GetProperty("targets").EnumerateArray())
+            {
+                var expr = target.GetProperty("expr").GetString()!.Replace("$queue", ".*", StringComparison.Ordinal);
+                using var response = await api.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(expr));
+                Assert.That(response.IsSuccessStatusCode, Is.True, $"{panel.GetProperty("title")}: {expr}\n{await response.Content.ReadAsStringAsync()}");
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(expr, @"\bhotline_[a-z0-9_]+"))
+                    Assert.That(exported.Contains(m.Value) || AfterFirstEvent.Contains(m.Value), Is.True,
+                        $"{panel.GetProperty("title")} uses {m.Value}, which neither program exports; exported: {string.Join(", ", exported.Where(n => n.StartsWith("hotline_", StringComparison.Ordinal)))}");
+                queries++;
+            }
+        Assert.That(queries, Is.GreaterThan(15));
     }
 
     /// <summary>
