@@ -28,6 +28,9 @@ public sealed class SipMessageCounters : IDisposable
         _rejected = _meter.CreateCounter<long>("hotline.sip.rejected", "{message}", "SIP messages the parser refused (RFC 3261 §18: answered 400/505 or dropped).");
     }
 
+    /// <summary>This instance's meter (tests listen to it alone: every transport has its own).</summary>
+    internal Meter Meter => _meter;
+
     internal void Received(SipMessage message) => Count(message, "in");
 
     internal void Sent(SipMessage message) => Count(message, "out");
