@@ -100,7 +100,7 @@ public sealed class PrometheusScrapeTests
     private static readonly HashSet<string> AfterFirstEvent =
     [
         "hotline_calls_answered_total", "hotline_calls_answered_within_15s_total", "hotline_calls_answer_wait_seconds_bucket",
-        "hotline_ingest_refused_total", "hotline_workorders_overdue",
+        "hotline_ingest_refused_total", "hotline_workorders_overdue", "hotline_sip_retransmissions_total",
     ];
 
     /// <summary>

@@ -19,12 +19,15 @@ public sealed class SipMessageCounters : IDisposable
     private readonly Counter<long> _requests;
     private readonly Counter<long> _responses;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _retransmissions;
 
     public SipMessageCounters()
     {
         _meter = new Meter(MeterName);
         _requests = _meter.CreateCounter<long>("hotline.sip.requests", "{request}", "SIP requests received (direction=in) and sent (direction=out), by method.");
         _responses = _meter.CreateCounter<long>("hotline.sip.responses", "{response}", "SIP responses received and sent, by status code.");
+        _retransmissions = _meter.CreateCounter<long>("hotline.sip.retransmissions", "{message}",
+            "Messages re-sent by a transaction: cause=A/E (our request, no answer yet), G (our final response, no ACK), peer (the peer re-sent its request).");
         _rejected = _meter.CreateCounter<long>("hotline.sip.rejected", "{message}", "SIP messages the parser refused (RFC 3261 §18: answered 400/505 or dropped).");
     }
 
@@ -36,6 +39,9 @@ public sealed class SipMessageCounters : IDisposable
     internal void Sent(SipMessage message) => Count(message, "out");
 
     internal void Rejected() => _rejected.Add(1);
+
+    /// <summary><paramref name="cause"/> is one of the transactions' constants (A, E, G, peer): a fixed label set.</summary>
+    internal void Retransmitted(string cause) => _retransmissions.Add(1, new KeyValuePair<string, object?>("cause", cause));
 
     private void Count(SipMessage message, string direction)
     {

@@ -187,6 +187,8 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         }
     }
 
+    public void Retransmitted(string cause) => _counters.Retransmitted(cause);
+
     public async ValueTask DisposeAsync()
     {
         // Disposed both by its owner and by the DI container at host shutdown: the second call is a no-op.

@@ -27,6 +27,7 @@ public sealed class SipMessageCountersTests
         counters.Received(SipTestMessages.Request("XYZZY", branch: "z9hG4bKother"));
         counters.Sent(SipTestMessages.ResponseTo(invite, 486));
         counters.Rejected();
+        counters.Retransmitted("A");
 
         Assert.That(seen, Is.EqualTo(new[]
         {
@@ -34,6 +35,7 @@ public sealed class SipMessageCountersTests
             ("hotline.sip.requests", 1L, "method=OTHER,direction=in"),
             ("hotline.sip.responses", 1L, "status=486,direction=out"),
             ("hotline.sip.rejected", 1L, ""),
+            ("hotline.sip.retransmissions", 1L, "cause=A"),
         }));
     }
 }
