@@ -2,12 +2,13 @@
 # Installs the Debian packages Hotline needs, only where missing. Safe to run twice.
 #   tools/install-peers.sh run    what running the hotline needs (redis-server, prompts, hold music, openssl for the local CA)
 #   tools/install-peers.sh test   that plus the real test peers (sipp, baresip, kamailio, sox, espeak-ng, chromium, tcpdump,
-#                                 postgresql: the tests start their own server in a temporary folder)
+#                                 postgresql: the tests start their own server in a temporary folder; prometheus)
 set -euo pipefail
 want=(redis-server sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav openssl)
 if [[ "${1:-run}" == "test" ]]; then
   want+=(sip-tester baresip-core kamailio espeak-ng chromium postgresql)
   want+=(tcpdump) # SRTP e2e: proves the RTP on loopback is encrypted
+  want+=(prometheus) # Monitoring e2e: a real Prometheus scrapes both programs; promtool checks deploy/prometheus
 fi
 missing=()
 for p in "${want[@]}"; do
@@ -22,7 +23,7 @@ if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 # The Debian packages start system services; the tests start their own on free ports.
-for svc in redis-server kamailio postgresql; do
+for svc in redis-server kamailio postgresql prometheus prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
   fi

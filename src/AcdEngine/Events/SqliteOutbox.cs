@@ -124,6 +124,20 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
 
     public long DeadLetterCount() => Scalar("SELECT COUNT(*) FROM dead_letter");
 
+    /// <summary>When the oldest event still waiting for TicketApi's ack happened; null when the outbox is empty (metrics).</summary>
+    public DateTimeOffset? OldestPendingAt()
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT envelope FROM outbox ORDER BY row_id LIMIT 1";
+            if (cmd.ExecuteScalar() is not byte[] bytes) return null;
+            var envelope = IngestEnvelope.Parser.ParseFrom(bytes);
+            var at = envelope.EventCase == IngestEnvelope.EventOneofCase.Call ? envelope.Call.OccurredAt : envelope.Agent?.OccurredAt;
+            return at?.ToDateTimeOffset();
+        }
+    }
+
     public IReadOnlyDictionary<string, ulong> LastSequences()
     {
         lock (_gate)

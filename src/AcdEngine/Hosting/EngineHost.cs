@@ -20,8 +20,10 @@ public static class EngineHost
             builder.AddHotlineLogging("acdengine", DataFolder.Resolve(builder.Configuration, builder.Environment));
             builder.AddHotlineTls("TicketApi:Url");
             builder.Services.AddAcdEngine(builder.Configuration);
+            builder.AddHotlineMetrics(Stats.CallCounters.MeterName, Hotline.Cti.Sip.Transport.SipMessageCounters.MeterName);
             var app = builder.Build();
             app.MapAcdEngine();
+            app.MapHotlineMetrics();
             app.WarnIfPlainHttpAllowed();
             await app.RunAsync();
             return 0;

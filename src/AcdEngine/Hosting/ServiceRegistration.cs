@@ -67,6 +67,7 @@ public static class ServiceRegistration
         services.AddSingleton<AgentRoster>();
         services.AddSingleton<AgentEventRecorder>();
         services.AddSingleton<CallQueues>();
+        services.AddSingleton<CallCounters>();
         services.AddSingleton<LiveStats>();
         services.AddSingleton(sp => new TodayFile(
             Path.Combine(DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "stats-today.json"),
@@ -104,6 +105,7 @@ public static class ServiceRegistration
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
             PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));
         services.AddHostedService<EngineService>();
+        services.AddHostedService<EngineGauges>();   // /metrics (docs/operations.md "Monitoring")
         services.AddEngineSecurity(configuration);
         services.AddGrpc(o => o.Interceptors.Add<CtiAuthorization>());
         services.AddHealthChecks();

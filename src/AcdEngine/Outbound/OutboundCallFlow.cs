@@ -54,6 +54,8 @@ public sealed partial class OutboundCallFlow
 
     public async Task RunAsync(CancellationToken ct)
     {
+        // Every line logged by this call's flow carries its id (CallId property), as for inbound calls.
+        using var callScope = _ctx.Logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;

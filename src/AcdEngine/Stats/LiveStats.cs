@@ -29,9 +29,11 @@ public sealed class LiveStats
     private readonly AgentRoster roster;
     private readonly TimeProvider time;
     private readonly IOptions<NodeOptions> node;
+    private readonly CallCounters? counters;
 
-    public LiveStats(CallQueues queues, AgentRoster roster, TimeProvider time, IOptions<NodeOptions> node)
+    public LiveStats(CallQueues queues, AgentRoster roster, TimeProvider time, IOptions<NodeOptions> node, CallCounters? counters = null)
     {
+        this.counters = counters;
         this.queues = queues;
         this.roster = roster;
         this.time = time;
@@ -83,6 +85,7 @@ public sealed class LiveStats
     {
         Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountOffered();
+        counters?.Offered(queue);
         Changed?.Invoke();
     }
 
@@ -90,6 +93,7 @@ public sealed class LiveStats
     {
         Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountAnswered(time.GetUtcNow(), (long)wait.TotalMilliseconds, withinServiceLevel);
+        counters?.Answered(queue, wait, withinServiceLevel);
         Changed?.Invoke();
     }
 
@@ -97,6 +101,7 @@ public sealed class LiveStats
     {
         Interlocked.Increment(ref _version);
         lock (_gate) Figures(queue).CountAbandoned();
+        counters?.Abandoned(queue);
         Changed?.Invoke();
     }
 

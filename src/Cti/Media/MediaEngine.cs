@@ -51,6 +51,9 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>SRTP/SRTCP packets dropped by every session of this engine (for the engine's stats).</summary>
     public SrtpDropCounters SrtpDrops { get; } = new();
 
+    /// <summary>RTP packets sent, received and lost by every session of this engine, since start (for the engine's metrics).</summary>
+    public RtpTotals RtpTotals { get; } = new();
+
     /// <summary>The address we put in SDP.</summary>
     public IPAddress AdvertisedAddress { get; }
 
@@ -61,7 +64,9 @@ public sealed class MediaEngine : IAsyncDisposable
     public MediaSession CreateSession(bool privileged = true)
     {
         var endpoint = Ports.Allocate(privileged);
-        return new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>()) { EngineSrtpDrops = SrtpDrops };
+        var session = new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>()) { EngineSrtpDrops = SrtpDrops, EngineRtpTotals = RtpTotals };
+        RtpTotals.Add(session.Statistics);
+        return session;
     }
 
     /// <summary>

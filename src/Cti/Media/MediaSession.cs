@@ -91,6 +91,8 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// <summary>The engine-wide SRTP drop counters this session also adds to (set by the media engine).</summary>
     internal SrtpDropCounters? EngineSrtpDrops { get; init; }
 
+    internal RtpTotals? EngineRtpTotals { get; init; }
+
     /// <summary>The tick being processed (so readers in one tick see the same inbound frame).</summary>
     internal long CurrentTick { get; private set; } = -1;
 
@@ -383,6 +385,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         }
         StopRecording();
         _stop.Dispose();
+        EngineRtpTotals?.End(Statistics);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No RTP on port {Port} for the inactivity timeout; media timed out")]

@@ -36,6 +36,8 @@ public static class ServiceRegistration
         services.AddIntake(configuration);        // the public web form and the SMS gateway (DOMAIN.md "Channels")
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddSingleton<TicketMetrics>();
+        services.AddHostedService<OrderGauges>();   // /metrics (docs/operations.md "Monitoring")
 
         // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
         services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value is { Url.Length: > 0 } engine

@@ -20,8 +20,10 @@ public static class TicketHost
             builder.AddHotlineLogging("ticketapi", DataFolder.Resolve(builder.Configuration, builder.Environment));
             builder.AddHotlineTls("AcdEngine:Url");
             builder.Services.AddTicketApi(builder.Configuration, builder.Environment);
+            builder.AddHotlineMetrics(Metrics.TicketMetrics.MeterName);
             var app = builder.Build();
             app.MapTicketApi();
+            app.MapHotlineMetrics();
             app.WarnIfPlainHttpAllowed();
             await app.RunAsync();
             return 0;

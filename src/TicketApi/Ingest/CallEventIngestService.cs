@@ -15,7 +15,7 @@ namespace Hotline.TicketApi.Ingest;
 /// shutdown for .NET's 30 s timeout (issue 20); unacked events stay in the engine's outbox and are resent.
 /// </summary>
 public sealed partial class CallEventIngestService(IngestWriter writer, IOptions<IngestOptions> nodes, IHostApplicationLifetime lifetime,
-    ILogger<CallEventIngestService> logger) : CallEventIngest.CallEventIngestBase
+    ILogger<CallEventIngestService> logger, Metrics.TicketMetrics? metrics = null) : CallEventIngest.CallEventIngestBase
 {
     public override async Task Publish(IAsyncStreamReader<IngestEnvelope> requestStream, IServerStreamWriter<Ack> responseStream, ServerCallContext context)
     {
@@ -46,6 +46,7 @@ public sealed partial class CallEventIngestService(IngestWriter writer, IOptions
                     else if (claimed != node.NodeId)
                     {
                         LogForeignNode(logger, node.NodeId, claimed, context.Peer);
+                        metrics?.StreamRefused("foreign_node");
                         throw new RpcException(new Status(StatusCode.PermissionDenied, $"Node {node.NodeId} may publish only its own events (got node_id '{claimed}')."));
                     }
                     Interlocked.Increment(ref outstanding);
@@ -84,6 +85,7 @@ public sealed partial class CallEventIngestService(IngestWriter writer, IOptions
         var node = header is { Length: > 7 } && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? nodes.Value.Find(header[7..].Trim()) : null;
         if (node is not null) return node;
         LogRefused(logger, header is null ? "no credential" : "unknown node key", context.Peer);
+        metrics?.StreamRefused("unauthenticated");
         throw new RpcException(new Status(StatusCode.Unauthenticated, "Ingest needs Authorization: Bearer <node key> of a node in Ingest:Nodes."));
     }
 

@@ -107,7 +107,11 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             EventId = e.EventId, CallId = e.CallId, Sequence = (long)e.Sequence,
             Kind = e.PayloadCase.ToString(), OccurredAt = e.OccurredAt.ToDateTime(), Payload = e.ToByteArray(),
         });
-        if (!stored) return null;
+        if (!stored)
+        {
+            Duplicates++;
+            return null;
+        }
         if (!_calls.TryGetValue(e.CallId, out var call))
         {
             call = new CallRecord { CallId = e.CallId };
@@ -122,11 +126,17 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return call;
     }
 
-    private void ApplyAgent(AgentEvent e) => _sql!.TryInsertAgentEvent(new AgentEventRow
+    private void ApplyAgent(AgentEvent e)
     {
-        EventId = e.EventId, AgentId = e.AgentId, Sequence = (long)e.Sequence, OccurredAt = e.OccurredAt.ToDateTime(),
-        Status = (int)e.Status, PreviousStatus = (int)e.PreviousStatus, Reason = e.Reason, CallId = e.CallId,
-    });
+        if (!_sql!.TryInsertAgentEvent(new AgentEventRow
+        {
+            EventId = e.EventId, AgentId = e.AgentId, Sequence = (long)e.Sequence, OccurredAt = e.OccurredAt.ToDateTime(),
+            Status = (int)e.Status, PreviousStatus = (int)e.PreviousStatus, Reason = e.Reason, CallId = e.CallId,
+        })) Duplicates++;
+    }
+
+    /// <summary>Events of the batch already stored before (acked, not applied again): for the metrics.</summary>
+    public int Duplicates { get; private set; }
 
     /// <summary>DOMAIN.md satisfaction: rated calls, inbound and outbound alike, counted at the rating's hour.</summary>
     private void CountRating(CallEvent e)

@@ -17,12 +17,15 @@ public readonly record struct PendingEvent(IngestEnvelope Envelope, ChannelWrite
 /// </summary>
 public sealed partial class IngestWriter(
     Func<TicketDbContext> createDb, DeadlineRules rules, IOptions<CatalogueOptions> catalogue, TimeProvider time,
-    ILogger<IngestWriter> logger) : BackgroundService
+    ILogger<IngestWriter> logger, Metrics.TicketMetrics? metrics = null) : BackgroundService
 {
     public const int MaxBatch = 2000;
 
     private readonly System.Threading.Channels.Channel<PendingEvent> _queue = System.Threading.Channels.Channel.CreateBounded<PendingEvent>(
         new BoundedChannelOptions(MaxBatch * 8) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Events received and not yet taken into a batch (metrics).</summary>
+    public int QueueLength => _queue.Reader.Count;
 
     public ValueTask EnqueueAsync(PendingEvent pending, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(pending, cancellationToken);
 
@@ -40,9 +43,11 @@ public sealed partial class IngestWriter(
                 envelopes.Add(p.Envelope);
             }
             Ack[] acks;
+            int duplicates;
+            var started = time.GetTimestamp();
             try
             {
-                acks = await ApplyWithRetryAsync(envelopes, stoppingToken);
+                (acks, duplicates) = await ApplyWithRetryAsync(envelopes, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -62,6 +67,7 @@ public sealed partial class IngestWriter(
                 }
             }
             LogBatchCommitted(logger, batch.Count, rejected);
+            metrics?.Batch(batch.Count - rejected - duplicates, duplicates, rejected, time.GetElapsedTime(started), time.GetUtcNow() - OldestOccurrence(envelopes));
         }
     }
 
@@ -69,14 +75,16 @@ public sealed partial class IngestWriter(
     /// Applies the batch; a deadlock or serialization failure (another TicketApi instance's batch on the same rows)
     /// rolled everything back, so the batch is simply applied again, up to <see cref="MaxAttempts"/> times.
     /// </summary>
-    private async Task<Ack[]> ApplyWithRetryAsync(List<IngestEnvelope> envelopes, CancellationToken stoppingToken)
+    private async Task<(Ack[] Acks, int Duplicates)> ApplyWithRetryAsync(List<IngestEnvelope> envelopes, CancellationToken stoppingToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var db = createDb();
-                return await new IngestBatch(db, rules, catalogue.Value, time).ApplyAsync(envelopes, stoppingToken);
+                var apply = new IngestBatch(db, rules, catalogue.Value, time);
+                var acks = await apply.ApplyAsync(envelopes, stoppingToken);
+                return (acks, apply.Duplicates);
             }
             catch (Exception ex) when (attempt < MaxAttempts && IsConflict(ex))
             {
@@ -86,6 +94,18 @@ public sealed partial class IngestWriter(
     }
 
     private const int MaxAttempts = 3;
+
+    /// <summary>When the batch's oldest event happened on its engine (ingest lag, for the metrics).</summary>
+    private static DateTimeOffset OldestOccurrence(List<IngestEnvelope> envelopes)
+    {
+        var oldest = DateTimeOffset.MaxValue;
+        foreach (var e in envelopes)
+        {
+            var at = e.EventCase == IngestEnvelope.EventOneofCase.Call ? e.Call.OccurredAt : e.Agent?.OccurredAt;
+            if (at is not null && at.ToDateTimeOffset() is var t && t < oldest) oldest = t;
+        }
+        return oldest == DateTimeOffset.MaxValue ? DateTimeOffset.UnixEpoch : oldest;
+    }
 
     /// <summary>PostgreSQL 40P01 deadlock / 40001 serialization failure; SQL Server 1205 deadlock victim.</summary>
     internal static bool IsConflict(Exception ex) => ex switch

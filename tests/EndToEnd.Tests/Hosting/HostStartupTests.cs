@@ -22,6 +22,8 @@ public sealed class HostStartupTests
     [TestCase("AcdEngine", "TicketApi:Url", "not a url", "TicketApi:Url")]
     [TestCase("TicketApi", "Database:Provider", "Oracle", "Database:Provider")]
     [TestCase("TicketApi", "Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey")]
+    [TestCase("AcdEngine", "Metrics:BearerSha256", "not-a-hash", "Metrics:BearerSha256")]
+    [TestCase("TicketApi", "Metrics:BearerSha256", "abc", "Metrics:BearerSha256")]
     public async Task Bad_configuration_stops_the_host_with_a_message_naming_the_key(string project, string key, string value, string named)
     {
         await using var host = HostProcess.Start(project, new Dictionary<string, string> { [key] = value });

@@ -135,6 +135,7 @@ public sealed class ClientInviteTransaction : SipClientTransaction
         {
             if (State != SipTransactionState.Calling) return;
             Sender.Send(Request, Remote);
+            Sender.Retransmitted("A");
             // §17.1.1.2: Timer A doubles each time, with no T2 cap for INVITE.
             _timerA.Start(Double(_timerA.Interval, capAtT2: false));
         }

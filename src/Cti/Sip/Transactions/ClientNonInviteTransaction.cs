@@ -63,6 +63,7 @@ public sealed class ClientNonInviteTransaction : SipClientTransaction
         {
             if (State is not (SipTransactionState.Trying or SipTransactionState.Proceeding)) return;
             Sender.Send(Request, Remote);
+            Sender.Retransmitted("E");
             // §17.1.2.2: in Trying min(2E, T2); in Proceeding T2.
             _timerE.Start(State == SipTransactionState.Proceeding ? Timers.T2 : Double(_timerE.Interval, capAtT2: true));
         }

@@ -51,7 +51,10 @@ public sealed class ServerInviteTransaction : SipServerTransaction
         {
             // §17.2.1: Proceeding and Completed re-send the last response; Accepted absorbs (RFC 6026 §7.1).
             if (State is SipTransactionState.Proceeding or SipTransactionState.Completed && LastResponse is not null)
+            {
                 Sender.Send(LastResponse, Remote);
+                Sender.Retransmitted("peer");
+            }
         }
     }
 
@@ -89,6 +92,7 @@ public sealed class ServerInviteTransaction : SipServerTransaction
         {
             if (State is not (SipTransactionState.Completed or SipTransactionState.Accepted) || _acknowledged.Task.IsCompleted) return;
             Sender.Send(LastResponse!, Remote);
+            Sender.Retransmitted("G");
             _timerG.Start(Double(_timerG.Interval, capAtT2: true));
         }
     }

@@ -41,7 +41,10 @@ public sealed class ServerNonInviteTransaction : SipServerTransaction
         lock (Gate)
         {
             if (State is SipTransactionState.Proceeding or SipTransactionState.Completed && LastResponse is not null)
+            {
                 Sender.Send(LastResponse, Remote);
+                Sender.Retransmitted("peer");
+            }
         }
     }
 

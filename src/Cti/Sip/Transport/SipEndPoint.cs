@@ -44,4 +44,11 @@ public interface ISipSender
 
     /// <summary>The sent-by this stack puts in its Via for the given protocol (§18.1.1).</summary>
     string SentBy(SipProtocol protocol);
+
+    /// <summary>
+    /// A transaction re-sent a message (<paramref name="cause"/>: RFC 3261 Timer <c>A</c>, <c>E</c> or <c>G</c>, or
+    /// <c>peer</c> when the peer's retransmitted request got the last response again). For the metrics; a sender that
+    /// does not count ignores it.
+    /// </summary>
+    void Retransmitted(string cause) { }
 }

@@ -27,6 +27,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private SipMessageReceived? _receiver;
     private long _rejected;
+    private readonly SipMessageCounters _counters = new();
 
     public SipTransportLayer(SipTransportOptions options, SipParserLimits limits, ILogger<SipTransportLayer> logger)
     {
@@ -92,6 +93,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         if (!result.Success)
         {
             Interlocked.Increment(ref _rejected);
+            _counters.Rejected();
             // RFC 3261 §16.3/§18.1: answer a bad request if its Via tells us where (or it came on a connection, §18.2.2,
             // RFC 4475 §3.1.2.1); never answer a response or ACK.
             if (message is { IsRequest: true } && message.Method != SipMethods.Ack && (message.TopVia is not null || source.IsReliable))
@@ -112,6 +114,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             return;
         }
         if (source.IsReliable) AliasContact(message, source);
+        _counters.Received(message);
         _receiver?.Invoke(message, source);
     }
 
@@ -176,12 +179,15 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
                 else LogNoTls(destination);
             }
             else _udp.Send(buffer.AsSpan(0, n), destination.Address);
+            _counters.Sent(message);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    public void Retransmitted(string cause) => _counters.Retransmitted(cause);
 
     public async ValueTask DisposeAsync()
     {
@@ -199,6 +205,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         {
         }
         _stopping.Dispose();
+        _counters.Dispose();
     }
 
     private int _disposed;

@@ -54,6 +54,10 @@ public sealed partial class SipUserAgent
     /// <summary>The transport layer's callback: every parsed message enters here.</summary>
     public void Receive(SipMessage message, SipEndPoint source)
     {
+        // Every line logged while handling the message, and by whatever it starts (a call's flow, its legs' timers),
+        // carries the SIP Call-ID (RFC 3261 §8.1.1.4) as the SipCallId property: one grep or JSON filter finds a call.
+        var callId = message.CallId;
+        using var scope = callId.Length > 0 ? _logger.BeginScope(new Dictionary<string, object>(1) { ["SipCallId"] = callId }) : null;
         if (message.IsResponse) OnResponse(message);
         else OnRequest(message, source);
     }
