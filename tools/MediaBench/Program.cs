@@ -9,12 +9,15 @@ using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Mixing;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sources;
+using Hotline.Cti.Media.Srtp;
 using Hotline.MediaBench;
 
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
-//                   [--threads N] [--phases 4] [--send best|portable|linux]
+//                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
-// clock. Then (if --mixes) that many three-party mixes whose parties send a tone each. Prints one row per run.
+// clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
+// plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
+// tone each. Prints one row per run.
 var args2 = Args.Parse(args);
 var sounds = args2.Get("sounds", Path.Combine(FindRoot(), "sounds"));
 var seconds = int.Parse(args2.Get("seconds", "15"), CultureInfo.InvariantCulture);
@@ -34,17 +37,25 @@ var options = new RtpOptions
     PortMax = int.Parse(ports[1], CultureInfo.InvariantCulture),
     InactivityTimeoutSeconds = 0,
 };
+var srtpModes = args2.Get("srtp", "off") switch
+{
+    "on" => new[] { true },
+    "both" => [false, true],
+    _ => [false],
+};
 var library = new SoundLibrary(sounds);
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | process alloc B/pkt | clock-thread alloc B | steal % |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
-    await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture));
+{
+    foreach (var srtp in srtpModes) await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture), srtp);
+}
 var mixes = int.Parse(args2.Get("mixes", "0"), CultureInfo.InvariantCulture);
 if (mixes > 0) await RunMixes(mixes);
 return 0;
 
-async Task RunHoldMusic(int count)
+async Task RunHoldMusic(int count, bool srtp)
 {
     await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, options.RealtimeClock, phases, sendPath);
     clock.Start();
@@ -55,12 +66,16 @@ async Task RunHoldMusic(int count)
     {
         var session = engine.CreateSession();
         var sink = sinks[i % sinks.Length];
-        session.Apply(engine.CreateSdp(session).Answer(Offer(sink.EndPoint.Port)).Media!);
+        var answer = srtp
+            ? engine.CreateSdp(session, SrtpPolicy.Srtp).Answer(SrtpOffer(sink.EndPoint.Port))
+            : engine.CreateSdp(session).Answer(Offer(sink.EndPoint.Port));
+        session.Apply(answer.Media ?? throw new InvalidOperationException(answer.RejectReason));
         session.Start();
         _ = session.PlayAsync(library.HoldMusic(i));
         sessions.Add(session);
     }
-    var row = await Measure(engine, $"hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
+    if (srtp && !sessions.All(s => s.IsEncrypted)) throw new InvalidOperationException("SRTP was not negotiated");
+    var row = await Measure(engine, srtp ? "SRTP hold music" : "hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
     Console.WriteLine(row);
     foreach (var s in sessions) await s.DisposeAsync();
     foreach (var s in sinks) s.Dispose();
@@ -133,7 +148,8 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
-        $"{cpu / count:F4} | {cpu:F0} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | {stealPercent:F1} |");
+        $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
+        $"{LoadAverage()} | {stealPercent:F1} |");
 }
 
 static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
@@ -159,6 +175,11 @@ static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)
 static string Offer(int port) =>
     $"v=0\r\no=sink 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 101\r\n" +
     "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+
+// RFC 4568: RTP/SAVP with one SDES key (the sink does not decrypt; it counts sequence numbers, which stay in clear).
+static string SrtpOffer(int port) =>
+    Offer(port).Replace("RTP/AVP", "RTP/SAVP", StringComparison.Ordinal) +
+    $"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{SrtpMasterKey.Generate().ToBase64()}\r\n";
 
 // /proc/stat's "cpu" line: user nice system idle iowait irq softirq steal … (jiffies); (0, 0) off Linux.
 static (long Steal, long Total) CpuTimes()

@@ -1,4 +1,10 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hotline.TestSupport;
 
@@ -9,6 +15,7 @@ namespace Hotline.EndToEnd.Tests.Calls;
 /// baresip (srtp.so, <c>mediaenc=srtp-mand</c>) registers over TLS as agent 1001; a second baresip calls the hotline
 /// over TLS/SRTP and is answered by it. Both hear the other's tone; tcpdump on loopback sees only SRTP (the tones'
 /// G.711 is not in the payloads) while the engine's recording of the call has both tones in clear.
+/// Mid-call, a tampered, a replayed and a wrong-key packet sent at the engine are dropped and counted in its stats.
 /// A plain-RTP offer over TLS gets 488; a plain UDP softphone still gets through (Sip:Media Optional).
 /// </summary>
 [TestFixture]
@@ -79,6 +86,7 @@ public sealed class SrtpTlsCallTests
         {
             await caller.Process.WaitForLineAsync(l => l.Contains("Call established", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             await agent.Process.WaitForLineAsync(l => l.Contains("Call established", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await AttackedPacketsAreDroppedAndCountedAsync(pcap);
             await caller.Process.Exited.WaitAsync(TimeSpan.FromSeconds(40));
             // The agent's dump is complete (WAV header written) once its side of the call has ended too.
             await agent.Process.WaitForLineAsync(l => l.Contains("terminated", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
@@ -119,6 +127,72 @@ public sealed class SrtpTlsCallTests
             Assert.That(recorded.Low, Is.GreaterThan(0.5), "the recording has the caller's 440 Hz");
             Assert.That(recorded.High, Is.GreaterThan(0.5), "the recording has the agent's 880 Hz");
         });
+    }
+
+    /// <summary>
+    /// An attacker on the path sends the engine, mid-call, a packet of a live SRTP stream with a bad tag, a replay of
+    /// one it already had and one protected with another key: each is dropped and counted, and the counters are what
+    /// an operator reads on <c>GET /api/sip/stats</c> (<c>srtpDropped</c>).
+    /// </summary>
+    private async Task AttackedPacketsAreDroppedAndCountedAsync(string pcap)
+    {
+        // A packet a peer sent to one of the engine's RTP ports (captured so far; tcpdump -U writes each packet).
+        (int SourcePort, int DestinationPort, byte[] Payload) Inbound(List<(int SourcePort, int DestinationPort, byte[] Payload)> captured) =>
+            captured.LastOrDefault(d => d.DestinationPort >= _rtpMin && d.DestinationPort < _rtpMin + 20
+                && (d.SourcePort < _rtpMin || d.SourcePort >= _rtpMin + 20) && d.Payload.Length == 12 + 160 + 10
+                && d.Payload[0] >> 6 == 2 && (d.Payload[1] & 0x7F) is 0 or 8); // SRTP of G.711, not SRTCP
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var sample = Inbound(Pcap.UdpDatagrams(pcap));
+        while (sample.Payload is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            sample = Inbound(Pcap.UdpDatagrams(pcap));
+        }
+        Assert.That(sample.Payload, Is.Not.Null, "an inbound SRTP packet was captured");
+        var before = await SrtpDroppedAsync();
+
+        var sequence = BinaryPrimitives.ReadUInt16BigEndian(sample.Payload.AsSpan(2));
+        // Bad tag: a fresh sequence number (so it is not a replay) with the captured tag, one bit of it flipped.
+        var tampered = sample.Payload.ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(tampered.AsSpan(2), (ushort)(sequence + 200));
+        tampered[^1] ^= 0x01;
+        // Replay: the captured packet as it was (already accepted, or older than the 64-packet window).
+        var replayed = sample.Payload.ToArray();
+        // Wrong key: the stream's SSRC, a fresh sequence number, a payload and an HMAC-SHA1-80 tag under another key
+        // (AES-CM output under an unknown key is indistinguishable from these random bytes).
+        var wrongKey = sample.Payload.ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(wrongKey.AsSpan(2), (ushort)(sequence + 300));
+        RandomNumberGenerator.Fill(wrongKey.AsSpan(12, 160));
+        var roc = new byte[4];
+        using (var hmac = new HMACSHA1(RandomNumberGenerator.GetBytes(20)))
+            hmac.ComputeHash([.. wrongKey.AsSpan(0, 12 + 160), .. roc]).AsSpan(0, 10).CopyTo(wrongKey.AsSpan(12 + 160));
+
+        using var attacker = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var target = new IPEndPoint(IPAddress.Loopback, sample.DestinationPort);
+        foreach (var packet in new[] { tampered, replayed, wrongKey }) await attacker.SendAsync(packet, target);
+
+        (long Authentication, long Replays) after = before;
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((after.Authentication < before.Authentication + 2 || after.Replays < before.Replays + 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            after = await SrtpDroppedAsync();
+        }
+        TestContext.Out.WriteLine($"srtpDropped before {before}, after {after}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Authentication - before.Authentication, Is.GreaterThanOrEqualTo(2), "bad tag and wrong key: authentication failures");
+            Assert.That(after.Replays - before.Replays, Is.GreaterThanOrEqualTo(1), "the replay");
+            Assert.That(_engine.Process.Output, Does.Contain("dropped a packet"), "the first drop on a leg is logged");
+        });
+    }
+
+    private async Task<(long Authentication, long Replays)> SrtpDroppedAsync()
+    {
+        using var http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/sip/stats");
+        var dropped = stats.GetProperty("srtpDropped");
+        return (dropped.GetProperty("authenticationFailures").GetInt64(), dropped.GetProperty("replays").GetInt64());
     }
 
     [Test]

@@ -4,8 +4,9 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Hotline.Cti.Sip.Messages;
 
-// --filter '*SipHotPath*' or '*SrtpHotPath*' picks one; '*' runs both.
-BenchmarkSwitcher.FromTypes([typeof(SipHotPath), typeof(SrtpHotPath)]).Run(args);
+// --filter '*SipHotPath*' or '*SrtpHotPath*' picks one; '*' runs both. --cpu-time: SRTP in thread CPU time.
+if (args is ["--cpu-time"]) SrtpCpuTime.Run();
+else BenchmarkSwitcher.FromTypes([typeof(SipHotPath), typeof(SrtpHotPath)]).Run(args);
 
 /// <summary>What one OPTIONS costs the stack: parse, build the 200, serialize it.</summary>
 [MemoryDiagnoser]

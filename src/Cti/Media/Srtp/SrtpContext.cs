@@ -66,7 +66,7 @@ public sealed class SrtpContext : IDisposable
         var index = ((long)_roc << 16) | sequence;
         WriteIv(ssrc, index);
         _cipher.Apply(_iv, buffer[headerLength..length]);
-        ComputeTag(buffer[..length], _roc);
+        ComputeTag(buffer, length, _roc);
         _mac.AsSpan(0, _tagLength).CopyTo(buffer[length..]);
         return length + _tagLength;
     }
@@ -90,8 +90,12 @@ public sealed class SrtpContext : IDisposable
         var index = newStream ? sequence : EstimateIndex(sequence);
         if (!newStream && !_window.IsFresh(index)) return SrtpUnprotectResult.Replayed;
         var roc = (uint)(index >> 16);
-        ComputeTag(buffer[..rtpLength], roc);
-        if (!CryptographicOperations.FixedTimeEquals(_mac.AsSpan(0, _tagLength), buffer.Slice(rtpLength, _tagLength)))
+        // The ROC is hashed from where the tag is (see ComputeTag): the received tag is kept aside and put back.
+        Span<byte> received = stackalloc byte[10];
+        buffer.Slice(rtpLength, _tagLength).CopyTo(received);
+        ComputeTag(buffer, rtpLength, roc);
+        received[.._tagLength].CopyTo(buffer[rtpLength..]);
+        if (!CryptographicOperations.FixedTimeEquals(_mac.AsSpan(0, _tagLength), received[.._tagLength]))
             return SrtpUnprotectResult.AuthenticationFailed;
         if (newStream)
         {
@@ -134,13 +138,13 @@ public sealed class SrtpContext : IDisposable
         for (var b = 0; b < 6; b++) iv[8 + b] ^= (byte)(index >> (8 * (5 - b)));
     }
 
-    // RFC 3711 §4.2: HMAC-SHA1 over the authenticated portion || ROC.
-    private void ComputeTag(ReadOnlySpan<byte> authenticated, uint roc)
+    // RFC 3711 §4.2: HMAC-SHA1 over the authenticated portion (buffer[..length]) || ROC. The ROC is written into the
+    // tag's room right behind the packet (at least 4 bytes: the shortest tag is 32 bits) so the HMAC is fed once:
+    // each call into OpenSSL costs about as much as hashing a block.
+    private void ComputeTag(Span<byte> buffer, int length, uint roc)
     {
-        Span<byte> rocBytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(rocBytes, roc);
-        _auth.AppendData(authenticated);
-        _auth.AppendData(rocBytes);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], roc);
+        _auth.AppendData(buffer[..(length + 4)]);
         _auth.GetHashAndReset(_mac);
     }
 

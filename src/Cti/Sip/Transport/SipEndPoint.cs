@@ -16,7 +16,18 @@ public enum SipProtocol
 /// <summary>Where a message came from or goes to: a transport protocol and an address.</summary>
 public readonly record struct SipEndPoint(SipProtocol Protocol, IPEndPoint Address)
 {
+    /// <summary>
+    /// RFC 5922 §4: the host of the URI this destination was resolved from (a domain or an IP literal), which a TLS
+    /// server's certificate must name. Null for sources and for destinations not resolved from a URI (then the
+    /// address is what the certificate must name). A hint for the connection: not part of equality.
+    /// </summary>
+    public string? TlsServerName { get; init; }
+
     public bool IsReliable => Protocol != SipProtocol.Udp;
+
+    public bool Equals(SipEndPoint other) => Protocol == other.Protocol && Equals(Address, other.Address);
+
+    public override int GetHashCode() => HashCode.Combine(Protocol, Address);
 
     /// <summary>The Via transport token (§20.42).</summary>
     public string ViaTransport => ViaTransportOf(Protocol);

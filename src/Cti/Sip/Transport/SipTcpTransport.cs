@@ -149,8 +149,12 @@ internal sealed partial class SipTcpTransport : IDisposable
         connection.Start();
     }
 
-    /// <summary>Queues a message for <paramref name="remote"/>; never blocks (a connection is opened in the background if needed).</summary>
-    public void Send(ReadOnlySpan<byte> message, IPEndPoint remote)
+    /// <summary>
+    /// Queues a message for <paramref name="remote"/>; never blocks (a connection is opened in the background if needed).
+    /// <paramref name="serverName"/> is the name a new TLS connection's server certificate must carry (RFC 5922: the
+    /// target URI's host); null for the address itself.
+    /// </summary>
+    public void Send(ReadOnlySpan<byte> message, IPEndPoint remote, string? serverName = null)
     {
         if (!_connections.TryGetValue(remote, out var connection)
             && !(_aliases.TryGetValue(remote, out var alias) && _connections.TryGetValue(alias, out connection)))
@@ -161,13 +165,13 @@ internal sealed partial class SipTcpTransport : IDisposable
                 LogSendFailed(_name, remote, "connection caps reached");
                 return;
             }
-            connection = new SipStreamConnection(ConnectAsync(remote, _stopping), remote, _options, _maxMessageBytes, _handler!, _logger, _stopping);
+            connection = new SipStreamConnection(ConnectAsync(remote, serverName, _stopping), remote, _options, _maxMessageBytes, _handler!, _logger, _stopping);
             Track(connection);
         }
         if (!connection.TrySend(message)) LogSendFailed(_name, remote, "the peer is not reading (send queue full); connection dropped");
     }
 
-    private async Task<Stream> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    private async Task<Stream> ConnectAsync(IPEndPoint remote, string? serverName, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -176,8 +180,10 @@ internal sealed partial class SipTcpTransport : IDisposable
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             await socket.ConnectAsync(remote, timeout.Token).ConfigureAwait(false);
             Stream stream = new NetworkStream(socket, ownsSocket: true);
-            // RFC 5922 §7.2: the server must be who we meant; we reach peers by address (registered contacts).
-            return _tls is null ? stream : await _tls.ConnectAsync(stream, remote.Address.ToString(), timeout.Token).ConfigureAwait(false);
+            // RFC 5922 §7.2: the server must be who we meant: the domain of the target URI (a trunk's sip:carrier.example),
+            // or its IP literal (a registered contact); an address with no URI behind it must be named itself.
+            var targetHost = string.IsNullOrEmpty(serverName) ? remote.Address.ToString() : serverName.Trim('[', ']');
+            return _tls is null ? stream : await _tls.ConnectAsync(stream, targetHost, timeout.Token).ConfigureAwait(false);
         }
         catch
         {

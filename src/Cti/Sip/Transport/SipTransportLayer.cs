@@ -175,7 +175,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             else if (destination.Protocol == SipProtocol.Tls)
             {
                 // Never downgrade: a TLS destination without a TLS transport is not sent at all (RFC 3261 §26.2.2).
-                if (_tls is not null) _tls.Send(buffer.AsSpan(0, n), destination.Address);
+                if (_tls is not null) _tls.Send(buffer.AsSpan(0, n), destination.Address, destination.TlsServerName);
                 else LogNoTls(destination);
             }
             else _udp.Send(buffer.AsSpan(0, n), destination.Address);

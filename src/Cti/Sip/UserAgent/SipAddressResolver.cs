@@ -26,6 +26,11 @@ public static class SipAddressResolver
                 ?? throw new ArgumentException($"'{host}' does not resolve.", nameof(uri));
         }
         var protocol = ProtocolOf(uri);
-        return new SipEndPoint(protocol, new IPEndPoint(address, uri.Port ?? (protocol == SipProtocol.Tls ? 5061 : 5060)));
+        return new SipEndPoint(protocol, new IPEndPoint(address, uri.Port ?? (protocol == SipProtocol.Tls ? 5061 : 5060)))
+        {
+            // RFC 5922 §4 / §7.2: over TLS the server must prove the domain of the URI we meant, not the address
+            // it resolved to (maddr only changes where we connect).
+            TlsServerName = protocol == SipProtocol.Tls ? uri.Host : null,
+        };
     }
 }

@@ -8,10 +8,13 @@ public class SrtpVectorTests
     private static readonly byte[] MasterKey = Convert.FromHexString("E1F97A0D3E018BE0D64FA32C06DE4139");
     private static readonly byte[] MasterSalt = Convert.FromHexString("0EC675AD498AFEEBB6960B3AABE6");
 
-    [Test]
-    public void B2_aes_cm_keystream_matches_the_rfc()
+    [TestCase(true, TestName = "B2_aes_cm_keystream_matches_the_rfc_with_the_cpus_aes_instructions")]
+    [TestCase(false, TestName = "B2_aes_cm_keystream_matches_the_rfc_with_dotnets_aes_transform")]
+    public void B2_aes_cm_keystream_matches_the_rfc(bool aesInstructions)
     {
-        using var cm = new AesCounterMode(Convert.FromHexString("2B7E151628AED2A6ABF7158809CF4F3C"));
+        using var cm = new AesCounterMode(Convert.FromHexString("2B7E151628AED2A6ABF7158809CF4F3C"), aesInstructions);
+        if (aesInstructions && !System.Runtime.Intrinsics.X86.Aes.IsSupported) Assert.Ignore("No AES-NI on this CPU.");
+        Assert.That(cm.UsesAesInstructions, Is.EqualTo(aesInstructions));
         var iv = Convert.FromHexString("F0F1F2F3F4F5F6F7F8F9FAFBFCFD0000");
         var start = new byte[48];
         cm.Keystream(iv, start);
@@ -22,6 +25,28 @@ public class SrtpVectorTests
         cm.Keystream(Convert.FromHexString("F0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF"), tail);
         Assert.That(Convert.ToHexString(tail), Is.EqualTo(
             "EC8CDF7398607CB0F2D21675EA9EA1E4362B7C3C6773516318A077D7FC5073AE6A2CC3787889374FBEB4C81B17BA6C44"));
+    }
+
+    [Test]
+    public void The_aes_instruction_path_and_the_transform_path_give_the_same_keystream()
+    {
+        if (!System.Runtime.Intrinsics.X86.Aes.IsSupported) Assert.Ignore("No AES-NI on this CPU.");
+        var random = new Random(3711);
+        for (var n = 0; n < 200; n++)
+        {
+            var key = new byte[16];
+            var iv = new byte[16];
+            random.NextBytes(key);
+            random.NextBytes(iv);
+            var length = random.Next(0, 400);
+            using var fast = new AesCounterMode(key);
+            using var reference = new AesCounterMode(key, useAesInstructions: false);
+            var a = new byte[length];
+            var b = new byte[length];
+            fast.Keystream(iv, a);
+            reference.Keystream(iv, b);
+            Assert.That(a, Is.EqualTo(b), $"key {Convert.ToHexString(key)} iv {Convert.ToHexString(iv)} length {length}");
+        }
     }
 
     [Test]
