@@ -24,6 +24,8 @@
   });
 
   // DOMAIN.md step 4: returns are counted per department (a second, small request: department groups).
+  // Issue 17: the agents' quality scores (and their calls) from the same API, grouped by agent.
+  const byAgentLoading = hl.json(`/api/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&groupBy=agent`);
   const byDepartmentLoading = hl.json(`/api/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&groupBy=department`);
   const byHour = await metricsLoading, total = byHour;
   const t = total.body.total;
@@ -87,6 +89,18 @@
     ? [el("tr", {}, el("td", { class: "muted", colspan: "3" }, "No order dispatched this month."))]
     : departments.map(g => el("tr", { "data-department": g.key }, el("td", {}, g.key),
         el("td", { class: "num", "data-returns": g.returns }, String(g.returns)), el("td", { class: "num" }, pct(g.onTimeReplyRate))))));
+  const byAgent = await byAgentLoading;
+  const agents = (byAgent.body?.groups || []).filter(g => g.key !== "" && (g.qualityScored > 0 || g.answered > 0));
+  const qt = byAgent.body?.total;
+  document.querySelector("#quality tbody").replaceChildren(...(agents.length === 0
+    ? [el("tr", {}, el("td", { class: "muted", colspan: "5" }, "No agent answered or was scored this month."))]
+    : agents.map(g => el("tr", { "data-agent": g.key }, el("td", {}, g.key),
+        el("td", { class: "num scored" }, String(g.qualityScored)),
+        el("td", { class: "num value quality", "data-value": g.qualityScore ?? "" }, g.qualityScore === null ? "—" : g.qualityScore.toFixed(1)),
+        el("td", { class: "num" }, pct(g.satisfaction)), el("td", { class: "num" }, String(g.answered))))
+      .concat(qt ? [el("tr", { "data-agent": "total" }, el("td", {}, el("strong", {}, "All agents")), el("td", { class: "num scored" }, String(qt.qualityScored)),
+        el("td", { class: "num value quality", "data-value": qt.qualityScore ?? "" }, qt.qualityScore === null ? "—" : qt.qualityScore.toFixed(1)),
+        el("td", { class: "num" }, pct(qt.satisfaction)), el("td", { class: "num" }, String(qt.answered)))] : [])));
   document.getElementById("by-day").replaceChildren(chart(dayRows));
   document.getElementById("by-hour").replaceChildren(chart(hours));
   performance.mark("hotline-ready");
