@@ -50,7 +50,10 @@ public sealed class QualityApiTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        foreach (var c in new[] { _supervisor, _agentA1, _agentA2, _department }) c?.Dispose();
+        _supervisor?.Dispose();
+        _agentA1?.Dispose();
+        _agentA2?.Dispose();
+        _department?.Dispose();
         if (_host is not null) await _host.DisposeAsync();
     }
 

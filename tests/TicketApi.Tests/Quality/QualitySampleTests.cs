@@ -23,7 +23,7 @@ public sealed class QualitySampleTests
     [TearDown] public void TearDown() => _store.Dispose();
 
     private QualityReview Review(TicketDbContext db, int size = 30) =>
-        new(db, Calendar, Options.Create(new QualityOptions { SampleSize = size }), _time);
+        new(db, Fixtures.Calendar, Options.Create(new QualityOptions { SampleSize = size }), _time);
 
     [Test]
     public async Task The_same_month_gives_the_same_sample_whatever_order_the_calls_were_stored_in()
@@ -129,7 +129,7 @@ public sealed class QualitySampleTests
         var a1 = await Review(read).ScoresAsync("2026-11", "a1", CancellationToken.None);
         Assert.That((a1.Scored, a1.MeanScore, a1.AssessmentPoints), Is.EqualTo((2, 90.0, 35)));
 
-        var report = await new MetricsQuery(read, Calendar, _time).RunAsync(Local(2026, 11, 1), Local(2026, 12, 1), MetricsGrouping.Agent, CancellationToken.None);
+        var report = await new MetricsQuery(read, Fixtures.Calendar, _time).RunAsync(Local(2026, 11, 1), Local(2026, 12, 1), MetricsGrouping.Agent, CancellationToken.None);
         var byAgent = report.Groups.ToDictionary(g => g.Key);
         Assert.Multiple(() =>
         {
@@ -140,7 +140,7 @@ public sealed class QualitySampleTests
         var csv = MonthlyReportCsv.Write(report);
         Assert.That(csv.Split('\n')[0], Does.EndWith("qualityScored,qualityScore"));
         Assert.That(csv, Does.Contain("\na1,").And.Contain(",2,90\n"));
-        var ungrouped = await new MetricsQuery(read, Calendar, _time).RunAsync(Local(2026, 11, 1), Local(2026, 12, 1), MetricsGrouping.None, CancellationToken.None);
+        var ungrouped = await new MetricsQuery(read, Fixtures.Calendar, _time).RunAsync(Local(2026, 11, 1), Local(2026, 12, 1), MetricsGrouping.None, CancellationToken.None);
         Assert.That((ungrouped.Total.QualityScored, ungrouped.Total.QualityScore), Is.EqualTo((3L, (double?)80.0)));
     }
 
