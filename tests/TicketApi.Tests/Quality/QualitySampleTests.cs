@@ -11,15 +11,16 @@ namespace Hotline.TicketApi.Tests.Quality;
 /// <summary>
 /// Issue 17 (DOMAIN.md: quality review samples 30 recordings per agent per month): the sample is random but the same for
 /// the same month, agent and draw, drawn only from the agent's recorded calls of that local month; scores keep who and
-/// when, a re-score retires the earlier one, and the figures count the current score per agent. Real SQLite, migrated.
+/// when, a re-score retires the earlier one, and the figures count the current score per agent. Real SQLite and PostgreSQL, migrated.
 /// </summary>
-[TestFixture]
-public sealed class QualitySampleTests
+[TestFixture(StoreKind.Sqlite)]
+[TestFixture(StoreKind.PostgreSql)]
+public sealed class QualitySampleTests(StoreKind kind)
 {
     private TestStore _store = null!;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(Local(2026, 12, 2, 10), TimeSpan.Zero));
 
-    [SetUp] public void SetUp() => _store = new TestStore();
+    [SetUp] public void SetUp() => _store = new TestStore(kind);
     [TearDown] public void TearDown() => _store.Dispose();
 
     private QualityReview Review(TicketDbContext db, int size = 30) =>
@@ -29,7 +30,7 @@ public sealed class QualitySampleTests
     public async Task The_same_month_gives_the_same_sample_whatever_order_the_calls_were_stored_in()
     {
         // Two stores with the same 100 calls of a1 in November, inserted in different orders.
-        using var other = new TestStore();
+        using var other = new TestStore(kind);
         await using (var db = _store.Create()) await QualityCalls.AddAsync(db, "a1", Local(2026, 11, 3, 9), 100, shuffleSeed: 1);
         await using (var db = other.Create()) await QualityCalls.AddAsync(db, "a1", Local(2026, 11, 3, 9), 100, shuffleSeed: 2);
 
