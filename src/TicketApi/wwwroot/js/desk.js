@@ -166,6 +166,7 @@
       el("td", {}, when(s.scoredAt)), el("td", { class: "muted" }, s.callId), el("td", { class: "num" }, String(s.greeting)),
       el("td", { class: "num" }, String(s.attitude)), el("td", { class: "num" }, String(s.accuracy)), el("td", { class: "num" }, String(s.holdUsage)),
       el("td", { class: "num total" }, String(s.total)), el("td", {}, s.comment || ""))));
+    $("my-quality").dataset.loaded = "1";
   }
 
   async function listen() {
