@@ -94,7 +94,7 @@ public sealed partial class ConsoleTests
         do
         {
             var agents = await http.GetFromJsonAsync<JsonElement>("/api/quality/agents", cts.Token);
-            if (agents.EnumerateArray().Any(a => a.GetProperty("agentId").GetString() == agent && a.GetProperty("recordedCalls").GetInt32() >= count)) return;
+            if (agents.EnumerateArray().Any(a => a.GetProperty("agentId").GetString() == agent && a.GetProperty("answeredCalls").GetInt32() >= count)) return;
         }
         while (await ticker.WaitForNextTickAsync(cts.Token));
     }

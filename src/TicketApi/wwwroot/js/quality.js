@@ -21,9 +21,9 @@
     const r = await json(`/api/quality/agents?month=${month}`);
     if (!r.ok) { $("month-error").textContent = r.body?.detail || `error ${r.status}`; return; }
     $("agents").querySelector("tbody").replaceChildren(...(r.body.length === 0
-      ? [el("tr", {}, el("td", { colspan: "6", class: "muted" }, "No recorded call answered by an agent this month."))]
+      ? [el("tr", {}, el("td", { colspan: "6", class: "muted" }, "No call answered by an agent this month."))]
       : r.body.map(a => el("tr", { "data-agent": a.agentId },
-          el("td", {}, a.agentId), el("td", { class: "num" }, String(a.recordedCalls)), el("td", { class: "num scored" }, String(a.scored)),
+          el("td", {}, a.agentId), el("td", { class: "num" }, String(a.answeredCalls)), el("td", { class: "num scored" }, String(a.scored)),
           el("td", { class: "num mean" }, a.meanScore === null ? "—" : a.meanScore.toFixed(1)),
           el("td", { class: "num" }, a.assessmentPoints === null ? "—" : String(a.assessmentPoints)),
           el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => loadSample(a.agentId) }, "Sample"))))));
