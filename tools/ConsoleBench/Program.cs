@@ -15,12 +15,21 @@ int Option(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 const string adminKey = "bench-admin-key-0123456789";
+var agentKey = adminKey;
+// --only desk,quality: just those pages (by name).
+var only = Array.IndexOf(args, "--only") is var o && o >= 0 && o + 1 < args.Length ? args[o + 1].Split(',') : null;
 var runs = Option("--runs", 5);
 await using var host = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
 {
     ["Auth:BootstrapAdminKey"] = adminKey, ["Serilog:MinimumLevel:Default"] = "Warning", ["AcdEngine:Url"] = "",
 });
-await MetricsBench.RunAsync(host, adminKey, Option("--month-calls", 1_000_000));
+var monthCalls = Option("--month-calls", 1_000_000);
+await MetricsBench.RunAsync(host, adminKey, monthCalls);
+// Issue 17: the desk and the quality review read the Calls table itself (MetricsBench seeds rollups and orders only).
+var ticketsDb = Path.Combine(host.DataPath, "tickets.db");
+Hotline.ConsoleBench.CallSeed.Seed(ticketsDb, monthCalls);
+Hotline.ConsoleBench.CallSeed.ExplainHistory(ticketsDb, Hotline.ConsoleBench.CallSeed.FrequentCaller);
+Hotline.ConsoleBench.CallSeed.ExplainHistory(ticketsDb, "13800012345");
 
 using var http = new HttpClient { BaseAddress = host.HttpUrl, Timeout = TimeSpan.FromMinutes(2) };
 http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -28,6 +37,8 @@ var newest = await http.GetFromJsonAsync<JsonElement>("/api/workorders?pageSize=
 var orderId = newest.GetProperty("items")[0].GetProperty("id").GetInt64();
 var totalOrders = newest.GetProperty("total").GetInt32();
 Console.WriteLine($"console: {totalOrders} work orders in the database; order page uses #{orderId}");
+using (var created = await http.PostAsJsonAsync("/api/keys", new { name = "bench-agent-a7", role = "agent", agentId = "a7" }))
+    agentKey = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
 
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -44,17 +55,22 @@ await using var browser = await playwright.Chromium.LaunchAsync(new()
     ("orders?nature=complaint", "/orders?nature=complaint", "#page-info:not(:empty)"),
     ("order", $"/orders/{orderId}", "#audit"),
     ("reports", "/reports", "#by-hour svg"),
+    // Issue 17: the agent's desk (agent a7's key; no engine here, so no pop) and the quality review of November.
+    ("desk", "/desk", "#my-quality[data-loaded]"),
+    ("quality", "/quality?month=2026-11", "#agents tbody tr[data-agent]"),
 ];
 var ok = true;
 foreach (var (name, path, ready) in pages)
 {
+    if (only is not null && !only.Contains(name)) continue;
+    var key = name == "desk" ? agentKey : adminKey;
     IPage? lastPage = null;
     var times = new List<double>();
     var inPage = new List<double>();
     for (var i = 0; i <= runs; i++)
     {
         var context = await browser.NewContextAsync();
-        await context.AddInitScriptAsync($"sessionStorage.setItem('hotline-key', '{adminKey}')");
+        await context.AddInitScriptAsync($"sessionStorage.setItem('hotline-key', '{key}')");
         var page = await context.NewPageAsync();
         lastPage = page;
         var sw = Stopwatch.StartNew();

@@ -20,7 +20,7 @@ namespace Hotline.TicketApi.WebConsole;
 /// </summary>
 public static class ConsoleEndpoints
 {
-    private static readonly string[] Pages = ["/", "/wallboard", "/orders", "/orders/{id:long}", "/reports", "/desk"];
+    private static readonly string[] Pages = ["/", "/wallboard", "/orders", "/orders/{id:long}", "/reports", "/desk", "/quality"];
 
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {

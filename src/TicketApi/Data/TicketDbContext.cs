@@ -1,6 +1,7 @@
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Calls;
 using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.Quality;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -23,6 +24,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OrderHourRollup> OrderHourRollups => Set<OrderHourRollup>();
     public DbSet<ExclusionWindow> ExclusionWindows => Set<ExclusionWindow>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<QualityScore> QualityScores => Set<QualityScore>();
+    public DbSet<QualityDraw> QualityDraws => Set<QualityDraw>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -73,6 +76,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(c => c.RatedAt);   // metrics' exact path: ratings inside an hour cut by a period edge
             // The screen pop's caller history (issue 17): a number's calls, newest first.
             b.HasIndex(c => new { c.CallerNumber, c.OfferedAt });
+            // The quality review's sample (issue 17): an agent's calls in a month.
+            b.HasIndex(c => new { c.AgentId, c.OfferedAt });
         });
         modelBuilder.Entity<CallEventRow>(b =>
         {
@@ -103,6 +108,21 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.Property(r => r.Key).HasMaxLength(500);
             b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned, r.FlaggedOverdue })
                 .HasDatabaseName("IX_OrderHourRollups_Covering");
+        });
+        modelBuilder.Entity<QualityScore>(b =>
+        {
+            b.Property(s => s.CallId).HasMaxLength(64);
+            b.Property(s => s.AgentId).HasMaxLength(64);
+            b.Property(s => s.Comment).HasMaxLength(2000);
+            b.HasIndex(s => new { s.CallId, s.Current });
+            // A month's figures per agent (reports, metrics, the desk): current scores by the call's month.
+            b.HasIndex(s => new { s.Current, s.CallOfferedAt, s.AgentId });
+        });
+        modelBuilder.Entity<QualityDraw>(b =>
+        {
+            b.Property(d => d.Month).HasMaxLength(7);
+            b.Property(d => d.AgentId).HasMaxLength(64);
+            b.HasIndex(d => new { d.Month, d.AgentId, d.Draw }).IsUnique();
         });
         modelBuilder.Entity<ApiKey>(b =>
         {

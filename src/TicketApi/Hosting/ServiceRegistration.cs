@@ -9,6 +9,7 @@ using Hotline.TicketApi.Data;
 using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Intake;
 using Hotline.TicketApi.Metrics;
+using Hotline.TicketApi.Quality;
 using Hotline.TicketApi.Security;
 using Hotline.TicketApi.Supervision;
 using Hotline.TicketApi.Testing;
@@ -58,6 +59,7 @@ public static class ServiceRegistration
         services.AddGrpc(o => o.MaxReceiveMessageSize = 1024 * 1024);
         services.AddHealthChecks();
         services.AddConsole(configuration);
+        services.AddQuality(configuration);   // issue 17: the quality review of recordings
         return services;
     }
 
@@ -81,6 +83,7 @@ public static class ServiceRegistration
         app.MapHostClock();
         app.MapSupervisionApi();
         app.MapIntakeApi();
+        app.MapQualityApi();
         return app;
     }
 }

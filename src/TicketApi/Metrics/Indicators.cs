@@ -32,6 +32,10 @@ public sealed class Indicators
     public long Returns { get; set; }
     /// <summary>Orders the system flagged overdue (DOMAIN.md step 8 督办: past a dispatch cut-off or reply deadline).</summary>
     public long FlaggedOverdue { get; set; }
+    /// <summary>Recordings scored in the quality review (issue 17), by the month of their call.</summary>
+    public long QualityScored { get; set; }
+    /// <summary>Sum of those scores (each out of 100).</summary>
+    public long QualityPointsTotal { get; set; }
 
     /// <summary>Average speed of answer: queue entry to agent answer.</summary>
     public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : Math.Round(AnswerWaitMsTotal / 1000.0 / Answered, 3);
@@ -59,6 +63,9 @@ public sealed class Indicators
     /// <summary>Reply rate: orders with an answer to the caller ÷ orders (target 100 %).</summary>
     public double? ReplyRate => Rate(OrdersAnswered, Orders);
 
+    /// <summary>Quality score: the mean recording score, out of 100 (DOMAIN.md: greeting, attitude, accuracy, hold usage).</summary>
+    public double? QualityScore => QualityScored == 0 ? null : Math.Round((double)QualityPointsTotal / QualityScored, 1);
+
     private static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
 
     public void Add(Indicators o)
@@ -71,6 +78,7 @@ public sealed class Indicators
         CallbackSatisfied += o.CallbackSatisfied; SmsReceived += o.SmsReceived; SmsAnsweredSameDay += o.SmsAnsweredSameDay;
         HotlineComplaints += o.HotlineComplaints; Orders += o.Orders; OrdersAnswered += o.OrdersAnswered;
         Returns += o.Returns; FlaggedOverdue += o.FlaggedOverdue;
+        QualityScored += o.QualityScored; QualityPointsTotal += o.QualityPointsTotal;
     }
 }
 

@@ -78,7 +78,18 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             if (row.IsOrder && groupBy == MetricsGrouping.Queue) total.Add(row.Counts);
             else Group(KeyAt(groupBy, row.Key, row.At)).Add(row.Counts);
         }
+        // The quality review (issue 17): current scores by their call's offer time; per agent with groupBy=agent, else in the total.
+        var quality = await db.QualityScores.AsNoTracking().Where(q => q.Current && q.CallOfferedAt >= fromUtc && q.CallOfferedAt < toUtc)
+            .GroupBy(q => q.AgentId).Select(g => new { g.Key, Count = g.LongCount(), Sum = g.Sum(q => (long)q.Total) }).ToListAsync(ct);
+        var scored = new Indicators();
+        foreach (var q in quality)
+        {
+            var row = new Indicators { QualityScored = q.Count, QualityPointsTotal = q.Sum };
+            if (groupBy == MetricsGrouping.Agent) Group(q.Key).Add(row);
+            else scored.Add(row);
+        }
         foreach (var g in groups.Values) total.Add(g);
+        total.Add(scored);
         if (groupBy == MetricsGrouping.Queue)
         {
             // Orders have no queue: the total still carries the hotline's order indicators.

@@ -11,7 +11,7 @@ public static class MonthlyReportCsv
         "group", "offered", "answered", "answeredWithinServiceLevel", "abandoned", "averageSpeedOfAnswerSeconds",
         "connectionRate", "timelyAnswerRate", "satisfaction", "timelyDispatchRate", "onTimeReplyRate", "reworkRate",
         "timelyCallbackRate", "callbackSatisfactionRate", "smsReceived", "smsReplyRate", "hotlineComplaints", "complaintRate",
-        "orders", "replyRate", "returns", "flaggedOverdue",
+        "orders", "replyRate", "returns", "flaggedOverdue", "qualityScored", "qualityScore",
     ];
 
     public static string Write(MetricsReport report)
@@ -30,7 +30,8 @@ public static class MonthlyReportCsv
         sb.AppendJoin(',', Quote(i.Key), N(i.Offered), N(i.Answered), N(i.AnsweredWithinServiceLevel), N(i.Abandoned),
             D(i.AverageSpeedOfAnswerSeconds), D(i.ConnectionRate), D(i.TimelyAnswerRate), D(i.Satisfaction),
             D(i.TimelyDispatchRate), D(i.OnTimeReplyRate), D(i.ReworkRate), D(i.TimelyCallbackRate), D(i.CallbackSatisfactionRate),
-            N(i.SmsReceived), D(i.SmsReplyRate), N(i.HotlineComplaints), D(i.ComplaintRate), N(i.Orders), D(i.ReplyRate), N(i.Returns), N(i.FlaggedOverdue));
+            N(i.SmsReceived), D(i.SmsReplyRate), N(i.HotlineComplaints), D(i.ComplaintRate), N(i.Orders), D(i.ReplyRate), N(i.Returns), N(i.FlaggedOverdue),
+            N(i.QualityScored), D(i.QualityScore));
         sb.AppendLine();
     }
 

@@ -56,7 +56,7 @@ const hl = (() => {
     zone = me.timeZone;
     const hotline = me.role !== "department";
     const links = [["/desk", "Desk", !!me.agentId], ["/wallboard", "Wallboard", hotline], ["/orders", "Work orders", true],
-      ["/reports", "Indicators", hotline]];
+      ["/reports", "Indicators", hotline], ["/quality", "Quality", me.role === "supervisor" || me.role === "admin"]];
     const nav = document.getElementById("nav");
     nav.replaceChildren(
       el("span", { class: "brand" }, "Hotline 12345"),

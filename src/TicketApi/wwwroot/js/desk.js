@@ -154,6 +154,21 @@
     }
   }
 
+  // Issue 17: the agent's own quality-review scores this month (the API gives an agent key nobody else's).
+  async function loadQuality(pending) {
+    const r = await (pending || json("/api/quality/scores"));
+    if (!r.ok) { $("quality-summary").textContent = r.body?.detail || `error ${r.status}`; return; }
+    const q = r.body;
+    $("quality-month").textContent = q.month;
+    $("quality-summary").textContent = q.scored === 0 ? "No recording of yours has been scored this month."
+      : `${q.scored} recording${q.scored === 1 ? "" : "s"} scored, mean ${q.meanScore.toFixed(1)}/100 (${q.assessmentPoints}/40 assessment points).`;
+    $("quality-scores").replaceChildren(...q.scores.map(s => el("tr", { "data-call-id": s.callId },
+      el("td", {}, when(s.scoredAt)), el("td", { class: "muted" }, s.callId), el("td", { class: "num" }, String(s.greeting)),
+      el("td", { class: "num" }, String(s.attitude)), el("td", { class: "num" }, String(s.accuracy)), el("td", { class: "num" }, String(s.holdUsage)),
+      el("td", { class: "num total" }, String(s.total)), el("td", {}, s.comment || ""))));
+    $("my-quality").dataset.loaded = "1";
+  }
+
   async function listen() {
     for (;;) {
       try {
@@ -181,10 +196,12 @@
     }
   }
 
+  // The desk's own data is asked for at once, in parallel with who-am-I (first load: one round trip, not four in a row).
+  const deskLoading = json("/console/api/desk"), catalogueLoading = json("/console/api/catalogue"), qualityLoading = json("/api/quality/scores");
   hl.signedIn("/desk").then(async () => {
-    const desk = await json("/console/api/desk");
+    const desk = await deskLoading;
     if (!desk.ok) { $("engine").textContent = desk.body?.detail || "no desk"; return; }
-    catalogue = (await json("/console/api/catalogue")).body;
+    catalogue = (await catalogueLoading).body;
     $("not-ready-reason").replaceChildren(...desk.body.notReadyReasons.map(r => el("option", { value: r }, r)));
     $("consult-department").replaceChildren(...desk.body.departments.map(d => el("option", { value: d.id }, `${d.name}${d.code ? " (" + d.code + ")" : ""}`)));
     $("co-nature").append(...catalogue.natures.map(n => el("option", { value: n.code }, n.name)));
@@ -202,6 +219,7 @@
       const r = await json(`/console/api/desk/call/${b.dataset.call}`, { method: "POST", json: { departmentId: $("consult-department").value, holdCaller: true } });
       $("call-error").textContent = r.ok ? "" : (r.body?.detail || r.body?.title || `error ${r.status}`);
     }));
+    loadQuality(qualityLoading);
     $("call-order").addEventListener("submit", e => { e.preventDefault(); saveOrder(); });
     $("order-close").addEventListener("click", () => step("close", { resolution: $("co-resolution").value.trim() || null }));
     $("order-dispatch").addEventListener("click", () => step("dispatch", { departmentId: $("co-department").value.trim() || null }));

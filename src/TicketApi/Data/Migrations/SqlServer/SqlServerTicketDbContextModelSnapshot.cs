@@ -326,6 +326,8 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
 
                     b.HasIndex("RatedAt");
 
+                    b.HasIndex("AgentId", "OfferedAt");
+
                     b.HasIndex("CallerNumber", "OfferedAt");
 
                     b.ToTable("Calls");
@@ -456,6 +458,108 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                         .HasDatabaseName("IX_OrderHourRollups_Covering");
 
                     b.ToTable("OrderHourRollups");
+                });
+
+            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityDraw", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Draw")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("DrawnAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("DrawnBy")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("nvarchar(7)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Month", "AgentId", "Draw")
+                        .IsUnique();
+
+                    b.ToTable("QualityDraws");
+                });
+
+            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityScore", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Accuracy")
+                        .HasColumnType("int");
+
+                    b.Property<string>("AgentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Attitude")
+                        .HasColumnType("int");
+
+                    b.Property<string>("CallId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("CallOfferedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<bool>("Current")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("Greeting")
+                        .HasColumnType("int");
+
+                    b.Property<int>("HoldUsage")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ScoredBy")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<string>("ScoredByRole")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CallId", "Current");
+
+                    b.HasIndex("Current", "CallOfferedAt", "AgentId");
+
+                    b.ToTable("QualityScores");
                 });
 
             modelBuilder.Entity("Hotline.TicketApi.WorkOrders.AuditEntry", b =>
