@@ -25,6 +25,10 @@ public sealed class WebFormTests
         {
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["Intake:ProofOfWorkBits"] = "10",
+            // A nature this city added (the catalogue is data): the form must offer it.
+            ["Catalogue:Natures:0:Code"] = "noise",
+            ["Catalogue:Natures:0:Name"] = "噪音",
+            ["Catalogue:Natures:0:DeadlineWorkingDays"] = "2",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         }, TimeSpan.FromMinutes(3));
         _playwright = await Playwright.CreateAsync();
@@ -55,6 +59,12 @@ public sealed class WebFormTests
         page.SetDefaultTimeout(15_000);
         page.SetDefaultNavigationTimeout(15_000);
         await log.StepAsync("open the form", () => page.GotoAsync(new Uri(_host.HttpUrl, "/public/report.html").ToString()));
+        await log.StepAsync("the form offers the configured natures", async () =>
+        {
+            await Expect(page.Locator("#nature[data-loaded=true]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+            await Expect(page.Locator("#nature option[value=noise]")).ToHaveTextAsync("噪音 (noise)", new() { Timeout = 5_000 });
+            await Expect(page.Locator("#nature option[value=complaint]")).ToHaveTextAsync("Complaint (投诉)", new() { Timeout = 5_000 });
+        });
         await log.StepAsync("fill the form", async () =>
         {
             await page.FillAsync("#content", "The streetlight at 12 Elm Road has been out for a week");
