@@ -18,7 +18,14 @@ internal sealed class BrowserLog
         page.Console += (_, m) => log.Add($"console.{m.Type}: {m.Text}");
         page.PageError += (_, e) => log.Add("page error: " + e);
         page.RequestFailed += (_, r) => log.Add($"request failed: {r.Method} {r.Url} ({r.Failure})");
-        page.Response += (_, r) => { if (r.Status >= 400) log.Add($"HTTP {r.Status}: {r.Request.Method} {r.Url}"); };
+        page.Response += (_, r) =>
+        {
+            // Every answer of the API and every document, so a step that never comes shows what the page was waiting for.
+            if (r.Status >= 400 || r.Request.ResourceType == "document" || r.Url.Contains("/api/", StringComparison.Ordinal))
+                log.Add($"HTTP {r.Status}: {r.Request.Method} {r.Url}");
+        };
+        page.Request += (_, r) => { if (r.Url.Contains("/api/", StringComparison.Ordinal) || r.ResourceType == "document") log.Add($"request: {r.Method} {r.Url}"); };
+        page.FrameNavigated += (_, f) => { if (f.ParentFrame is null) log.Add("navigated: " + f.Url); };
         return log;
     }
 

@@ -29,6 +29,9 @@ public sealed class DeskTests
     private HostProcess _engine = null!;
     private HostProcess _ticketApi = null!;
 
+    /// <summary>A host's start on this shared machine (seen over 60 s at load average 30+ while solutions compile).</summary>
+    private static readonly TimeSpan HostStart = TimeSpan.FromMinutes(2);
+
     private static string P(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     [OneTimeSetUp]
@@ -48,7 +51,7 @@ public sealed class DeskTests
             ["Acd:WrapUpSeconds"] = "60",
             ["Recording:Enabled"] = "true",
             // TicketApi's Service key comes with the test credentials (TestCredentials.ServiceKey, Api:Keys:1).
-        });
+        }, HostStart);
         _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
@@ -59,7 +62,7 @@ public sealed class DeskTests
             ["Desk:Departments:0:Id"] = "water",
             ["Desk:Departments:0:Name"] = "Water company",
             ["Desk:Departments:0:Code"] = "1",
-        });
+        }, HostStart);
     }
 
     [OneTimeTearDown]
@@ -269,21 +272,25 @@ public sealed class DeskTests
         catch (Exception e) when (log is not null && e is TimeoutException or PlaywrightException)
         {
             // Whatever the page said (CSP, 401/403, script errors) travels with the failure.
-            throw new AssertionException($"{e.Message}\n--- browser log ---\n{log}", e);
+            throw new AssertionException($"{e.Message}\n--- browser log ---\n{log}\n--- TicketApi (last lines) ---\n{Tail(_ticketApi.Process.Output)}", e);
         }
     }
 
     /// <summary>
-    /// As <see cref="Chromium.SignInAsync"/>, but waits for the landing page's navigation to commit, not for its load event:
-    /// the desk opens an endless event stream, and whether Chromium counts it towards "load" depends on timing.
+    /// As <see cref="Chromium.SignInAsync"/>, but waits for the landing page's URL, not for its load event: the desk opens
+    /// an endless event stream, and whether Chromium counts it towards "load" depends on timing.
     /// </summary>
     private async Task SignInAsync(IPage page, string key, string next)
     {
         await page.GotoAsync(new Uri(_ticketApi.HttpUrl, "/?next=" + Uri.EscapeDataString(next)).ToString());
         await page.FillAsync("#key", key);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(new Uri(_ticketApi.HttpUrl, next).ToString(), new() { WaitUntil = WaitUntilState.Commit });
+        // Polls the page's URL: the sign-in page navigates after its own fetch, and under load that navigation could
+        // commit before WaitForURLAsync subscribed to it — then the wait never ended although the desk was open.
+        await Expect(page).ToHaveURLAsync(new Uri(_ticketApi.HttpUrl, next).ToString(), new() { Timeout = 30_000 });
     }
+
+    private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(40));
 
     private static async Task StopAsync(PeerProcess phone)
     {
