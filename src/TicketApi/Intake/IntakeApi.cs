@@ -18,6 +18,7 @@ namespace Hotline.TicketApi.Intake;
 public static class IntakeApi
 {
     public sealed record ChallengeView(string Challenge, int Bits);
+    public sealed record PublicNature(string Code, string Name, bool ConfidentialReporter);
     public sealed record WebFormRequest(string? Content, string? Name, string? Contact, string? Address, string? Nature, string? Category, string? Challenge, string? Nonce);
     public sealed record Confirmation(string Number, bool ReporterConfidential);
     public sealed record SmsRequest(string? MessageId, string? From, string? Text);
@@ -46,6 +47,9 @@ public static class IntakeApi
         {
             var open = app.MapGroup("/api/public").WithTags("Public web form").AllowAnonymous();
             open.MapGet("/challenge", (ProofOfWork pow) => TypedResults.Ok(new ChallengeView(pow.NewChallenge(), options.ProofOfWorkBits)));
+            // The form offers the configured natures (Catalogue:Natures is data, issue 23), not a list of its own.
+            open.MapGet("/natures", (IOptions<CatalogueOptions> catalogue) => TypedResults.Ok(
+                catalogue.Value.Natures.Select(n => new PublicNature(n.Code, n.Name, n.ConfidentialReporter)).ToList()));
             open.MapPost("/orders", SubmitAsync);
         }
         app.MapPost("/api/intake/sms", SmsAsync).WithTags("SMS intake").AllowAnonymous();   // its own credential, checked below

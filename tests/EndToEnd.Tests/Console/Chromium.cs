@@ -19,8 +19,11 @@ internal static class Chromium
     {
         await page.GotoAsync(new Uri(baseUrl, "/?next=" + Uri.EscapeDataString(next)).ToString());
         await page.FillAsync("#key", key);
+        // Waiting starts before the click: the page navigates after its own fetch, and a navigation that commits before
+        // the wait subscribes would never be seen (a run that hangs until its timeout although the page is open).
+        var landed = page.WaitForURLAsync(new Uri(baseUrl, next).ToString());
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(new Uri(baseUrl, next).ToString());
+        await landed;
     }
 
     /// <summary>

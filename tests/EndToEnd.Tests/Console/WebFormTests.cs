@@ -11,7 +11,6 @@ namespace Hotline.EndToEnd.Tests.Console;
 /// work (SHA-256 in the browser) and shows the confirmation number; the order is there with channel WebForm.
 /// </summary>
 [TestFixture]
-[Explicit("The page is now served inlined with its own CSP (the merged API policy blocked its script); not re-verified in a browser in time (session note).")]
 public sealed class WebFormTests
 {
     private const string AdminKey = "web-form-admin-key-0123456789";
@@ -26,6 +25,10 @@ public sealed class WebFormTests
         {
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["Intake:ProofOfWorkBits"] = "10",
+            // A nature this city added (the catalogue is data): the form must offer it.
+            ["Catalogue:Natures:0:Code"] = "noise",
+            ["Catalogue:Natures:0:Name"] = "噪音",
+            ["Catalogue:Natures:0:DeadlineWorkingDays"] = "2",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         }, TimeSpan.FromMinutes(3));
         _playwright = await Playwright.CreateAsync();
@@ -51,17 +54,30 @@ public sealed class WebFormTests
     {
         await using var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(new Uri(_host.HttpUrl, "/public/report.html").ToString());
-        await page.FillAsync("#content", "The streetlight at 12 Elm Road has been out for a week");
-        await page.SelectOptionAsync("#nature", "complaint");
-        await page.FillAsync("#name", "Wang Fang");
-        await page.FillAsync("#contact", "13800005555");
-        await page.FillAsync("#address", "12 Elm Road");
-        await page.ClickAsync("#send");
+        var log = BrowserLog.Attach(page);
+        // Every wait is bounded: a page that never answers fails here with its console, not at the run's hang timeout.
+        page.SetDefaultTimeout(15_000);
+        page.SetDefaultNavigationTimeout(15_000);
+        await log.StepAsync("open the form", () => page.GotoAsync(new Uri(_host.HttpUrl, "/public/report.html").ToString()));
+        await log.StepAsync("the form offers the configured natures", async () =>
+        {
+            await Expect(page.Locator("#nature[data-loaded=true]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+            await Expect(page.Locator("#nature option[value=noise]")).ToHaveTextAsync("噪音 (noise)", new() { Timeout = 5_000 });
+            await Expect(page.Locator("#nature option[value=complaint]")).ToHaveTextAsync("Complaint (投诉)", new() { Timeout = 5_000 });
+        });
+        await log.StepAsync("fill the form", async () =>
+        {
+            await page.FillAsync("#content", "The streetlight at 12 Elm Road has been out for a week");
+            await page.SelectOptionAsync("#nature", "complaint");
+            await page.FillAsync("#name", "Wang Fang");
+            await page.FillAsync("#contact", "13800005555");
+            await page.FillAsync("#address", "12 Elm Road");
+            await page.ClickAsync("#send");
+        });
 
         // The browser proves its work first (~1,000 SHA-256 digests at 10 bits): give a loaded machine time.
-        await Expect(page.Locator("#confirmation")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await log.StepAsync("wait for the confirmation", () => Expect(page.Locator("#confirmation")).ToBeVisibleAsync(new() { Timeout = 30_000 }));
+        Assert.That(log.CspViolations, Is.Empty, log.ToString());
         Assert.That(await page.Locator("#error").TextContentAsync(), Is.Empty);
         var number = await page.Locator("#number").TextContentAsync();
         Assert.That(number, Does.Match("^WO[0-9]{8}$"));

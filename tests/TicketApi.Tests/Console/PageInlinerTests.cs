@@ -44,6 +44,8 @@ public sealed class PageInlinerTests
             Assert.That(page.ContentSecurityPolicy, Does.Contain("script-src 'self' " + Sha("\nvar a = 1;\n") + " " + Sha("go();") + ";"));
             Assert.That(page.ContentSecurityPolicy, Does.Contain("style-src 'self' " + Sha("\nbody { color: red; }\n") + ";"));
             Assert.That(page.ContentSecurityPolicy, Does.Contain("frame-ancestors 'none'"));
+            // The order page's <audio> plays /api/recordings/play/…: without it Chromium rejects the load (issue 17's player).
+            Assert.That(page.ContentSecurityPolicy, Does.Contain("media-src 'self';"));
             Assert.That(page.ContentSecurityPolicy, Does.Not.Contain("unsafe-inline"));
         });
     }

@@ -92,6 +92,16 @@ public sealed class IntakeChannelsTests
     }
 
     [Test]
+    public async Task The_form_reads_the_configured_natures_without_a_key()
+    {
+        using var citizen = Citizen("127.0.0.16");
+        var natures = await citizen.GetFromJsonAsync<JsonElement>("/api/public/natures");
+        var codes = natures.EnumerateArray().Select(n => n.GetProperty("code").GetString()).ToList();
+        Assert.That(codes, Is.EqualTo(new[] { "consultation", "help", "complaint", "report", "suggestion", "praise" }));
+        Assert.That(natures.EnumerateArray().Single(n => n.GetProperty("code").GetString() == "report").GetProperty("confidentialReporter").GetBoolean(), Is.True);
+    }
+
+    [Test]
     public async Task Without_a_valid_proof_of_work_nothing_is_stored_and_a_challenge_is_spent_once()
     {
         using var citizen = Citizen("127.0.0.12");

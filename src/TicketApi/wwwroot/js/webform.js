@@ -16,6 +16,22 @@
       if (zeroBits(hash, bits)) return String(n);
     }
   }
+  // The kinds on offer are the hotline's configured natures (Catalogue:Natures): the page's built-in options keep their
+  // English labels; a nature the city added shows its own name. If the list cannot be read, the built-in options stay.
+  (async () => {
+    const r = await fetch("/api/public/natures").catch(() => null);
+    if (!r || !r.ok) return;
+    const natures = await r.json(), select = document.getElementById("nature"), chosen = select.value;
+    const labels = new Map([...select.options].map(o => [o.value, o.textContent]));
+    select.replaceChildren(...natures.map(n => {
+      const o = document.createElement("option");
+      o.value = n.code;
+      o.textContent = labels.get(n.code) ?? (n.name ? `${n.name} (${n.code})` : n.code) + (n.confidentialReporter ? ", confidential" : "");
+      return o;
+    }));
+    if (natures.some(n => n.code === chosen)) select.value = chosen;   // a citizen quicker than the request keeps the choice
+    select.dataset.loaded = "true";
+  })();
   form.addEventListener("submit", async e => {
     e.preventDefault();
     error.textContent = "";
