@@ -66,7 +66,9 @@ strip 'del(.Sip.Accounts, .Api.Keys, .TicketApi.NodeKey, .Agents, .Departments)
 strip 'del(.Auth.BootstrapAdminKey, .AcdEngine.ServiceKey, .Ingest.Nodes)
        | .Data.Path = "/var/lib/hotline/ticket-api" | .Logging.Path = "/var/log/hotline"' \
   "$pkg/usr/lib/hotline/ticket-api/appsettings.json"
-rm -f "$pkg"/usr/lib/hotline/*/appsettings.Development.json
+rm -f "$pkg"/usr/lib/hotline/*/appsettings.Development.json "$pkg"/usr/lib/hotline/*/*.xml
+# An amd64 package: the native libraries of other platforms (SQLite's for Windows, macOS, arm…) are dead weight.
+find "$pkg"/usr/lib/hotline/*/runtimes -mindepth 1 -maxdepth 1 -type d -not -name linux-x64 -not -name unix -exec rm -rf {} +
 # Each program reads its site settings as appsettings.Production.json: a link to the conffile in /etc/hotline.
 ln -s /etc/hotline/acd-engine.json "$pkg/usr/lib/hotline/acd-engine/appsettings.Production.json"
 ln -s /etc/hotline/ticket-api.json "$pkg/usr/lib/hotline/ticket-api/appsettings.Production.json"
@@ -105,5 +107,5 @@ CONTROL
 
 mkdir -p "$output"
 deb="$output/hotline_${version}_amd64.deb"
-dpkg-deb --root-owner-group -Zgzip --build "$pkg" "$deb" >&2
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$pkg" "$deb" >&2
 echo "$deb"
