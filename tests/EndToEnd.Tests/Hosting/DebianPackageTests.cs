@@ -59,6 +59,14 @@ public sealed class DebianPackageTests
         await Assert_files_owners_and_conffiles();
         await Assert_units_verify();
 
+        // Installed as shipped, with no key set: refused with the keys named, not started on a published credential.
+        await using (var unconfigured = await StartAsInstalled("hotline-ticket-api.service", healthz: null))
+        {
+            var code = await unconfigured.Process.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(code, Is.EqualTo(2), unconfigured.Process.Output);
+            Assert.That(unconfigured.Process.Output, Does.Contain("Configuration error").And.Contain("BootstrapAdminKey").And.Contain("AcdEngine:ServiceKey"));
+        }
+
         var (ticketHttp, ticketGrpc, engineHttp, engineGrpc, sip) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
         // As an operator would: site settings in /etc/hotline (here: free ports and the test credentials).
         await File.WriteAllTextAsync("/etc/hotline/ticket-api.json", Json(new Dictionary<string, string>(TestCredentials.TicketApi())
@@ -160,7 +168,7 @@ public sealed class DebianPackageTests
     }
 
     /// <summary>What systemd would run: the unit's ExecStart, as its User, in its WorkingDirectory, with its Environment.</summary>
-    private static async Task<HostUnderTest> StartAsInstalled(string unit, int httpPort)
+    private static async Task<HostUnderTest> StartAsInstalled(string unit, int? healthz)
     {
         var lines = await File.ReadAllLinesAsync("/usr/lib/systemd/system/" + unit);
         string Value(string key) => lines.Single(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
@@ -171,7 +179,7 @@ public sealed class DebianPackageTests
         var process = PeerProcess.Start("env", ["-i", .. environment, "setpriv", "--reuid=" + Value("User"), "--regid=" + Value("Group"), "--init-groups", .. exec],
             workingDirectory: Value("WorkingDirectory"));
         var host = new HostUnderTest(process);
-        await host.WaitHealthyAsync(new Uri($"http://127.0.0.1:{httpPort}/healthz"));
+        if (healthz is { } port) await host.WaitHealthyAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
         return host;
     }
 
@@ -212,6 +220,8 @@ public sealed class DebianPackageTests
     /// <summary>An installed program run as systemd would; stopped with SIGTERM (systemd's KillSignal) on dispose.</summary>
     private sealed class HostUnderTest(PeerProcess process) : IAsyncDisposable
     {
+        public PeerProcess Process => process;
+
         public async Task WaitHealthyAsync(Uri healthz)
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -243,7 +253,7 @@ public sealed class DebianPackageTests
         {
             if (!process.HasExited)
             {
-                using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+                using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
                     await kill.WaitForExitAsync();
                 await process.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { }, TaskScheduler.Default);
             }
