@@ -22,7 +22,7 @@ while (($#)); do
     --output) output="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --configuration) configuration="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tools/package.sh: unknown argument $1 (see --help)" >&2; exit 64 ;;
   esac
 done
