@@ -9,6 +9,7 @@ if [[ "${1:-run}" == "test" ]]; then
   want+=(sip-tester baresip-core kamailio espeak-ng chromium postgresql)
   want+=(tcpdump) # SRTP e2e: proves the RTP on loopback is encrypted
   want+=(prometheus) # Monitoring e2e: a real Prometheus scrapes both programs; promtool checks deploy/prometheus
+  want+=(jq) # tools/package.sh strips the demo credentials from the packaged appsettings.json (Debian package test)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -9,14 +9,15 @@ namespace Hotline.Hosting;
 
 /// <summary>
 /// Serilog for both programs (one source file, compiled into each): console plus a daily rolling file under the data
-/// folder. <c>Logging:Json=true</c> writes both as JSON lines (one event per line, every property, the call id among
+/// folder, or under <c>Logging:Path</c> when set (the Debian package: <c>/var/log/hotline</c>). <c>Logging:Json=true</c> writes both as JSON lines (one event per line, every property, the call id among
 /// them for a call's lines) for a log shipper; otherwise text for people.
 /// </summary>
 public static class HostLogging
 {
     public static WebApplicationBuilder AddHotlineLogging(this WebApplicationBuilder builder, string program, string dataPath)
     {
-        var logPath = Path.Combine(dataPath, "logs", program + "-.log");
+        var folder = builder.Configuration["Logging:Path"] is { Length: > 0 } configured ? configured : Path.Combine(dataPath, "logs");
+        var logPath = Path.Combine(Path.GetFullPath(folder, builder.Environment.ContentRootPath), program + "-.log");
         var json = builder.Configuration.GetValue("Logging:Json", false);
         builder.Services.AddSerilog((services, config) =>
         {

@@ -34,6 +34,14 @@ public static class TicketHost
             await Console.Error.WriteLineAsync("Configuration error: " + string.Join("; ", ex.Failures));
             return ConfigurationErrorExitCode;
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            // Several options classes failed at once (ValidateOnStart gathers them): still a configuration error, every key named.
+            var failures = string.Join("; ", ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
+            Log.Fatal("Configuration error, TicketApi not started: {Failures}", failures);
+            await Console.Error.WriteLineAsync("Configuration error: " + failures);
+            return ConfigurationErrorExitCode;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.Fatal(ex, "TicketApi stopped unexpectedly");
