@@ -20,7 +20,8 @@ public static class EngineHost
             builder.AddHotlineLogging("acdengine", DataFolder.Resolve(builder.Configuration, builder.Environment));
             builder.AddHotlineTls("TicketApi:Url");
             builder.Services.AddAcdEngine(builder.Configuration);
-            builder.AddHotlineMetrics(Stats.CallCounters.MeterName, Hotline.Cti.Sip.Transport.SipMessageCounters.MeterName);
+            builder.AddHotlineMetrics(Stats.CallCounters.MeterName, Hotline.Cti.Sip.Transport.SipMessageCounters.MeterName,
+                Hotline.Cti.Media.Clock.MediaClock.MeterName);
             var app = builder.Build();
             app.MapAcdEngine();
             app.MapHotlineMetrics();

@@ -87,6 +87,9 @@ public sealed class PrometheusScrapeTests
             await WaitForAsync(api, "sum(hotline_ingest_events_total{job=\"ticketapi\",result=\"accepted\"})", v => v >= 1, prometheus);
             await WaitForAsync(api, "sum(hotline_agents{job=\"acdengine\",state=\"NotReady\"})", v => v >= 2, prometheus);
             await WaitForAsync(api, "sum(hotline_outbox_pending{job=\"acdengine\"})", v => v == 0, prometheus);
+            // The greeting was played by the media clock: its send lateness is a real histogram.
+            await WaitForAsync(api, "sum(hotline_rtp_send_lateness_seconds_count{job=\"acdengine\"})", v => v >= 1, prometheus);
+            await WaitForAsync(api, "count(hotline_rtp_send_lateness_seconds_bucket{job=\"acdengine\"})", v => v >= 9, prometheus);
             await AssertDashboardQueriesAsync(api);
         }
         finally

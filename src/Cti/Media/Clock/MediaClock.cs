@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging;
 
@@ -97,6 +98,20 @@ public sealed class MediaClock : IAsyncDisposable
 
     /// <summary>Deadline → last packet of that deadline sent (recorded for deadlines that had packets).</summary>
     public LatencyHistogram SendLateness { get; } = new();
+
+    /// <summary>The meter of <see cref="SendLatenessSeconds"/>, for the operators' metrics.</summary>
+    public const string MeterName = "Hotline.Cti.Media";
+
+    private static readonly Meter ClockMeter = new(MeterName);
+
+    /// <summary>
+    /// The same lateness as a Prometheus histogram (<c>hotline_rtp_send_lateness_seconds_bucket</c>), so an operator can
+    /// alert on the share of late deadlines over any window. One record per deadline with packets (50/s per lane), no tags:
+    /// the SDK's no-tag point is preallocated, so the clock threads still allocate nothing.
+    /// </summary>
+    private static readonly Histogram<double> SendLatenessSeconds = ClockMeter.CreateHistogram("hotline.rtp.send_lateness", "s",
+        "RTP send lateness of the media clock: deadline to the last packet of that deadline handed to the kernel.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.1] });
 
     /// <summary>Periods (20 ms ticks) run so far by the first lane.</summary>
     public long Ticks => _started ? Volatile.Read(ref _lanes[0].CompletedSlots) / Phases : Volatile.Read(ref _manualTick);
@@ -230,7 +245,9 @@ public sealed class MediaClock : IAsyncDisposable
             if (lane.Batch.Count > 0)
             {
                 lane.Batch.Flush();
-                SendLateness.Record((_time.GetTimestamp() - deadline) * 1_000_000.0 / frequency);
+                var lateMicroseconds = (_time.GetTimestamp() - deadline) * 1_000_000.0 / frequency;
+                SendLateness.Record(lateMicroseconds);
+                SendLatenessSeconds.Record(lateMicroseconds / 1_000_000.0);
             }
             slot++;
             Volatile.Write(ref lane.CompletedSlots, slot);
