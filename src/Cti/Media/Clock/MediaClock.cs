@@ -106,8 +106,8 @@ public sealed class MediaClock : IAsyncDisposable
 
     /// <summary>
     /// The same lateness as a Prometheus histogram (<c>hotline_rtp_send_lateness_seconds_bucket</c>), so an operator can
-    /// alert on the share of late deadlines over any window. One record per deadline with packets (50/s per lane), no tags:
-    /// the SDK's no-tag point is preallocated, so the clock threads still allocate nothing.
+    /// alert on the share of late deadlines over any window. One record per deadline with packets (50/s per lane), no tags;
+    /// without a listener (tests, benchmarks) it is a no-op. Allocation with the exporter attached is not yet measured.
     /// </summary>
     private static readonly Histogram<double> SendLatenessSeconds = ClockMeter.CreateHistogram("hotline.rtp.send_lateness", "s",
         "RTP send lateness of the media clock: deadline to the last packet of that deadline handed to the kernel.",
