@@ -93,10 +93,8 @@ public sealed class CtlCommands(CtlCommandLine line, EngineConnection engine, Te
         output.WriteLine($"agent {reply.AgentId}: {state}{(reply.Reason.Length > 0 ? $" ({reply.Reason})" : "")}");
     }
 
-    /// <summary>AGENT_STATUS_NOT_READY → NotReady, the spelling /api/stats uses.</summary>
-    internal static string StateName(AgentStatus status) =>
-        string.Concat(status.ToString().Split('_', StringSplitOptions.RemoveEmptyEntries)
-            .Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..].ToLowerInvariant()));
+    /// <summary>NotReady, SignedOut…: the generated enum's names, the same spelling /api/stats uses.</summary>
+    internal static string StateName(AgentStatus status) => status.ToString();
 
     private bool Json(JsonElement element)
     {

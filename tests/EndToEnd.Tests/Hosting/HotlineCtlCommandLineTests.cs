@@ -75,9 +75,9 @@ public sealed class HotlineCtlCommandLineTests
         var text = TextTable.Render(["AGENT", "STATE", "REASON"],
             [["a1", "Ready", ""], ["agent-long", "NotReady", "lunch"], ["a3", "Ready\u001b[31m", null]]);
         Assert.That(text, Is.EqualTo(
-            "AGENT       STATE          REASON\n" +
-            "a1          Ready          -\n" +
-            "agent-long  NotReady       lunch\n" +
-            "a3          Ready?[31m     -\n"));
+            "AGENT       STATE       REASON\n" +
+            "a1          Ready       -\n" +
+            "agent-long  NotReady    lunch\n" +
+            "a3          Ready?[31m  -\n"));
     }
 }
