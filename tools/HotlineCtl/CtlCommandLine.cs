@@ -10,11 +10,11 @@ public sealed class CtlFailure(string message) : Exception(message);
 public sealed record KeySource(string Key, string Description);
 
 /// <summary>
-/// <c>hotlinectl [--engine URL] [--cti URL] [--key-file F] [--json] &lt;command&gt; [args]</c>. Defaults: the engine's
+/// <c>hotlinectl [--engine URL] [--cti URL] [--key-file F] [--ca F] [--json] &lt;command&gt; [args]</c>. Defaults: the engine's
 /// HTTP API at <c>HOTLINE_ENGINE</c> or http://127.0.0.1:5080, its CTI gRPC at <c>HOTLINE_CTI</c> or
 /// http://127.0.0.1:5081 (tools/run.sh's ports), the key from <c>--key-file</c> or <c>HOTLINE_KEY</c>.
 /// </summary>
-public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool Json, string Command, IReadOnlyList<string> Arguments)
+public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, string? CaFile, bool Json, string Command, IReadOnlyList<string> Arguments)
 {
     public static readonly IReadOnlyList<string> Commands = ["help", "calls", "queues", "agents", "registrations", "hangup", "agent"];
 
@@ -23,6 +23,7 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool J
         var engine = environment("HOTLINE_ENGINE") is { Length: > 0 } e ? e : "http://127.0.0.1:5080";
         var cti = environment("HOTLINE_CTI") is { Length: > 0 } c ? c : "http://127.0.0.1:5081";
         string? keyFile = null;
+        var caFile = environment("HOTLINE_CA") is { Length: > 0 } ca ? ca : null;
         var json = false;
         var rest = new List<string>();
         for (var i = 0; i < args.Count; i++)
@@ -38,6 +39,7 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool J
                 case "--engine": engine = Value(args, ref i, a); break;
                 case "--cti": cti = Value(args, ref i, a); break;
                 case "--key-file": keyFile = Value(args, ref i, a); break;
+                case "--ca": caFile = Value(args, ref i, a); break;
                 case "--json": json = true; break;
                 case "--help": rest.Add("help"); break;
                 default: throw new UsageException($"unknown option {a} (see 'hotlinectl help')");
@@ -45,7 +47,7 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool J
         }
         var command = rest.Count == 0 ? "help" : rest[0];
         if (!Commands.Contains(command)) throw new UsageException($"unknown command '{command}' (see 'hotlinectl help')");
-        var line = new CtlCommandLine(Url(engine, "--engine"), Url(cti, "--cti"), keyFile, json, command, rest.Skip(1).ToList());
+        var line = new CtlCommandLine(Url(engine, "--engine"), Url(cti, "--cti"), keyFile, caFile, json, command, rest.Skip(1).ToList());
         line.CheckArguments();
         return line;
     }
@@ -105,7 +107,7 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool J
     public const string Help = """
         hotlinectl — the Hotline operators' console (engine HTTP API and CTI gRPC, Bearer key)
 
-        usage: hotlinectl [--engine URL] [--cti URL] [--key-file FILE] [--json] <command>
+        usage: hotlinectl [--engine URL] [--cti URL] [--key-file FILE] [--ca FILE] [--json] <command>
 
           calls                          calls in progress (caller numbers masked)
           queues                         waiting callers and today's figures per queue
@@ -121,6 +123,8 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, bool J
           --engine URL     engine HTTP API (default $HOTLINE_ENGINE or http://127.0.0.1:5080)
           --cti URL        engine CTI gRPC (default $HOTLINE_CTI or http://127.0.0.1:5081)
           --key-file FILE  file holding the API key (else $HOTLINE_KEY); the key is never printed
+          --ca FILE        PEM certificate of the CA that signed the engine's TLS certificate (else $HOTLINE_CA;
+                           tools/run.sh's is .data/tls/ca.crt, which tools/hotlinectl uses when present)
           --json           print JSON instead of tables (for scripts)
 
         exit codes: 0 done; 1 the engine refused, failed or is unreachable; 2 bad usage or missing key

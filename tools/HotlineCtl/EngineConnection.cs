@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -24,9 +27,10 @@ public sealed class EngineConnection : IDisposable
     {
         _line = line;
         _key = key;
-        _http = new HttpClient { BaseAddress = line.Engine, Timeout = Timeout };
+        var ca = LoadCa(line.CaFile);
+        _http = new HttpClient(Handler(ca)) { BaseAddress = line.Engine, Timeout = Timeout };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Key);
-        _channel = GrpcChannel.ForAddress(line.Cti, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { ConnectTimeout = Timeout } });
+        _channel = GrpcChannel.ForAddress(line.Cti, new GrpcChannelOptions { HttpHandler = Handler(ca) });
         Cti = new Cti.CtiClient(_channel);
     }
 
@@ -44,7 +48,9 @@ public sealed class EngineConnection : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new CtlFailure($"cannot reach the engine API at {_line.Engine} ({Reason(ex)}); is it running? (--engine or HOTLINE_ENGINE)");
+            throw new CtlFailure(ex.HttpRequestError == HttpRequestError.SecureConnectionError
+                ? $"TLS with the engine API at {_line.Engine} failed ({ex.InnerException?.Message ?? ex.Message}); pass its CA with --ca (tools/run.sh: .data/tls/ca.crt)"
+                : $"cannot reach the engine API at {_line.Engine} ({Reason(ex)}); is it running? (--engine or HOTLINE_ENGINE)");
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -96,6 +102,41 @@ public sealed class EngineConnection : IDisposable
                 StatusCode.NotFound => new CtlFailure(ex.Status.Detail),
                 _ => new CtlFailure($"could not {what}: {ex.Status.Detail} ({ex.StatusCode})"),
             };
+        }
+    }
+
+    /// <summary>
+    /// With <c>--ca</c>, the engine's certificate must chain to that CA (its name is still checked); without it, to the
+    /// system's roots. Never "accept any certificate".
+    /// </summary>
+    private static SocketsHttpHandler Handler(X509Certificate2? ca)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = Timeout };
+        if (ca is null) return handler;
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            if (errors == SslPolicyErrors.None) return true;
+            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            using var leaf = new X509Certificate2(certificate);
+            return chain.Build(leaf);
+        };
+        return handler;
+    }
+
+    private static X509Certificate2? LoadCa(string? path)
+    {
+        if (path is null) return null;
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new UsageException($"cannot read the CA certificate {path} (--ca or HOTLINE_CA): {ex.Message}");
         }
     }
 
