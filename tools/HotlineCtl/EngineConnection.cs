@@ -91,6 +91,10 @@ public sealed class EngineConnection : IDisposable
         {
             throw new CtlFailure($"the engine CTI at {_line.Cti} did not answer within {Timeout.TotalSeconds:0} s");
         }
+        catch (RpcException ex) when (ex.Status.DebugException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } tls)
+        {
+            throw new CtlFailure($"TLS with the engine CTI at {_line.Cti} failed ({tls.InnerException?.Message}); pass its CA with --ca (tools/run.sh: .data/tls/ca.crt)");
+        }
         catch (RpcException ex)
         {
             throw ex.StatusCode switch
@@ -132,7 +136,7 @@ public sealed class EngineConnection : IDisposable
         if (path is null) return null;
         try
         {
-            return X509Certificate2.CreateFromPemFile(path);
+            return X509Certificate2.CreateFromPem(File.ReadAllText(path));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
