@@ -88,6 +88,8 @@ public sealed class HotlineCtlTests
         // The engine's log names the call and the key that ended it (an audit line), never the full number.
         Assert.That(_engine.Process.Output.Split('\n').Any(l => l.Contains(callId, StringComparison.Ordinal)
             && l.Contains("hung up by an operator", StringComparison.Ordinal) && l.Contains("test-admin", StringComparison.Ordinal)), _engine.Process.Output);
+        await _engine.Process.WaitForLineAsync(l => l.Contains(callId, StringComparison.Ordinal) && l.Contains("operator-hangup", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
         Assert.That(_engine.Process.Output, Does.Not.Contain("13800001111"));
     }
 
