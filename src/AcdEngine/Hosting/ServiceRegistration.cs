@@ -120,6 +120,7 @@ public static class ServiceRegistration
         app.MapStatsApi();
         app.MapDialApi();
         app.MapSipApi();
+        app.MapCallsApi();
         app.MapRecordingsApi();
         app.MapGrpcService<CtiService>();
         return app;

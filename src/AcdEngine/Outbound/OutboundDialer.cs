@@ -44,6 +44,9 @@ public sealed partial class OutboundDialer : IDisposable
 
     public OutboundCallFlow? FindByAgent(string agentId) => _calls.Values.FirstOrDefault(c => c.AgentId == agentId);
 
+    /// <summary>The calls in progress now (the operator console's <c>calls</c>, issue 20).</summary>
+    public IReadOnlyList<OutboundCallFlow> Calls => _calls.Values.ToList();
+
     /// <summary>Click-to-call: ring <paramref name="agentId"/>, then <paramref name="number"/>, and bridge them.</summary>
     public DialOutcome Dial(string? agentId, string? number, string? workOrderId) => Start(agentId, number, workOrderId, agentLeg: null);
 

@@ -39,6 +39,9 @@ public sealed partial class CallRouter : IDisposable
     /// <summary>The call an agent is on (ringing excluded).</summary>
     public InboundCallFlow? FindByAgent(string agentId) => _calls.Values.FirstOrDefault(c => c.AgentId == agentId);
 
+    /// <summary>The calls in progress now (the operator console's <c>calls</c>, issue 20).</summary>
+    public IReadOnlyList<InboundCallFlow> Calls => _calls.Values.ToList();
+
     private void OnIncomingCall(object? sender, IncomingCallEventArgs e)
     {
         var leg = e.Leg;

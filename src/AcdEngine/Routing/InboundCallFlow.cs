@@ -84,6 +84,7 @@ public sealed partial class InboundCallFlow
         try
         {
             (hangupBy, reason, wrapUp) = await RunPhasesAsync(ct);
+            if (_operatorHungUp) (hangupBy, reason) = (HangupBy.System, "operator-hangup");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -15,6 +15,8 @@ public static class ApiPolicies
     public const string Dial = "dial";
     /// <summary>Recording files: TicketApi (Service) only; it authorises and audits each listener.</summary>
     public const string Recordings = "recordings";
+    /// <summary>Operator control of any call (<c>/api/calls/{id}/hangup</c>, the console tool): admins only.</summary>
+    public const string CallControl = "call-control";
 }
 
 /// <summary>Wires the engine's identity model: Bearer keys, act-as, demo-mode refusal, default-deny authorisation.</summary>
@@ -42,7 +44,8 @@ public static class SecurityRegistration
             .AddPolicy(ApiPolicies.Figures, p => p.Combine(caller).RequireRole(ApiRoles.Supervisor, ApiRoles.Admin, ApiRoles.Service))
             .AddPolicy(ApiPolicies.Telephony, p => p.Combine(caller).RequireRole(ApiRoles.Supervisor, ApiRoles.Admin))
             .AddPolicy(ApiPolicies.Dial, p => p.Combine(caller).RequireRole(ApiRoles.Agent, ApiRoles.Supervisor, ApiRoles.Admin))
-            .AddPolicy(ApiPolicies.Recordings, p => p.Combine(caller).RequireRole(ApiRoles.Service));
+            .AddPolicy(ApiPolicies.Recordings, p => p.Combine(caller).RequireRole(ApiRoles.Service))
+            .AddPolicy(ApiPolicies.CallControl, p => p.Combine(caller).RequireRole(ApiRoles.Admin));
         return services;
     }
 }

@@ -1,0 +1,25 @@
+namespace Hotline.AcdEngine.Routing;
+
+public sealed partial class InboundCallFlow
+{
+    private volatile bool _operatorHungUp;
+
+    /// <summary>"talking" (with an agent), "queued" (waiting for one) or "ivr" (greeting, menu, survey, voicemail).</summary>
+    public string Phase => AgentId is not null ? "talking" : QueuedAt is not null ? "queued" : "ivr";
+
+    /// <summary>
+    /// An operator ends the call from the console tool (issue 20), whatever its phase: the engine sends the caller a
+    /// BYE (or the final response if unanswered), and the flow ends as for a caller hang-up, except that the call is
+    /// recorded as ended by the system with reason "operator-hangup".
+    /// </summary>
+    public async Task<(bool Ok, string Error)> HangupByOperatorAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_ended) return (false, "The call has already ended.");
+            _operatorHungUp = true;
+        }
+        await _caller.HangupAsync(ct);
+        return (true, "");
+    }
+}
