@@ -113,13 +113,15 @@ public sealed partial class OutboxPublisher(SqliteOutbox outbox, CallEventIngest
         {
             await foreach (var ack in call.ResponseStream.ReadAllAsync(linked.Token))
             {
+                // Out of flight before out of the outbox: whoever sees the outbox empty must not find the event still
+                // "unacked" and take the ack timeout for a dead stream (a quiet line's next wake-up would).
+                inFlight.TryRemove(ack.EventId, out _);
                 if (ack.Accepted) outbox.Delete(ack.EventId);
                 else
                 {
                     outbox.DeadLetter(ack.EventId, ack.Error);
                     LogDeadLettered(logger, ack.EventId, ack.Error);
                 }
-                inFlight.TryRemove(ack.EventId, out _);
                 Interlocked.Increment(ref _acked);
                 if (!attempt.Connected)
                 {
