@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Hotline.EndToEnd.Tests.Calls;
 using Hotline.TestSupport;
+using static Hotline.EndToEnd.Tests.Faults.TicketApiReads;
 
 namespace Hotline.EndToEnd.Tests.Faults;
 
@@ -85,28 +86,4 @@ public sealed class EngineKillTests
     private static bool HasQueued(JsonElement call) => call.GetProperty("queuedAt").ValueKind != JsonValueKind.Null;
 
     private static string? Kind(JsonElement e) => e.GetProperty("kind").GetString();
-
-    private static async Task<List<JsonElement>> CallsAsync(HttpClient http, DateTime since)
-    {
-        var to = DateTime.UtcNow.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture);
-        var page = await http.GetFromJsonAsync<JsonElement>($"/api/calls?from={since:O}&to={to}&pageSize=100");
-        return [.. page.GetProperty("items").EnumerateArray()];
-    }
-
-    private static async Task<List<JsonElement>> TimelineAsync(HttpClient http, string callId) =>
-        [.. (await http.GetFromJsonAsync<JsonElement>($"/api/calls/{callId}")).GetProperty("timeline").EnumerateArray()];
-
-    // Another process's published state: no in-process event to await.
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            if (!await tick.WaitForNextTickAsync(cts.Token).AsTask().ContinueWith(t => !t.IsCanceled, TaskScheduler.Default))
-                Assert.Fail("Timed out waiting; last: " + JsonSerializer.Serialize(value));
-        }
-    }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Hotline.EndToEnd.Tests.Calls;
 using Hotline.EndToEnd.Tests.Security;
 using Hotline.TestSupport;
+using static Hotline.EndToEnd.Tests.Faults.TicketApiReads;
 
 namespace Hotline.EndToEnd.Tests.Faults;
 
@@ -175,34 +176,5 @@ public sealed class FaultsUnderLoadTests
             Assert.That(total.GetProperty("answered").GetInt64() + total.GetProperty("abandoned").GetInt64(), Is.EqualTo(calls.Count),
                 "offered = answered + abandoned (no overflow configured)");
         });
-    }
-
-    private static async Task<List<JsonElement>> CallsAsync(HttpClient http, DateTime since)
-    {
-        var to = DateTime.UtcNow.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture);
-        var page = await http.GetFromJsonAsync<JsonElement>($"/api/calls?from={since:O}&to={to}&pageSize=100");
-        return [.. page.GetProperty("items").EnumerateArray()];
-    }
-
-    // Other processes' published state: no in-process event to await.
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        var value = default(T);
-        while (true)
-        {
-            try
-            {
-                value = await read();
-                if (done(value)) return value;
-            }
-            catch (HttpRequestException)
-            {
-                // TicketApi restarting.
-            }
-            if (!await tick.WaitForNextTickAsync(cts.Token).AsTask().ContinueWith(t => !t.IsCanceled, TaskScheduler.Default))
-                Assert.Fail("Timed out waiting; last: " + JsonSerializer.Serialize(value));
-        }
     }
 }
