@@ -206,7 +206,9 @@ public sealed class SrtpTlsCallTests
                 TimeSpan.FromSeconds(15));
             Assert.That(line, Does.Contain("488"), plainOverTls.Process.Output);
         }
-        Assert.That(_engine.Process.Output, Does.Contain("refused with 488: SRTP is required"));
+        // The engine's log line reaches us through its stdout pipe, possibly after baresip saw the 488: await it.
+        Assert.That(await _engine.Process.WaitForLineAsync(l => l.Contains("refused with 488: SRTP is required", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)), Does.Contain("refused with 488: SRTP is required"));
         // The echo test, not the queue: this test must not ring (and RONA) the agent the other test needs.
         await using var plainUdp = Baresip.Start($"<sip:caller@127.0.0.1:{P(_sipPort)};transport=udp>;regint=0",
             tone, 6, dial: $"sip:*43@127.0.0.1:{P(_sipPort)}");
