@@ -33,6 +33,10 @@ public sealed class MediaClock : IAsyncDisposable
     /// <summary>Default staggered deadlines per 20 ms period (one every 5 ms).</summary>
     public const int DefaultPhases = 4;
 
+    // Most packets one subscriber adds to one deadline: an RFC 4733 end-of-event packet sent three times (RTP and
+    // the RTCP report each add one, never together with the event's repeats).
+    internal const int PacketsPerSubscriberAtMost = 3;
+
     /// <summary>SCHED_FIFO priority of the clock threads (1–99; modest, below kernel threads).</summary>
     public const int RealtimePriority = 10;
 
@@ -144,6 +148,8 @@ public sealed class MediaClock : IAsyncDisposable
             updated[^1] = subscriber;
             Volatile.Write(ref lane.Groups[phase], updated);
             _placement[subscriber] = (lane, phase);
+            // The lane's send batch must hold a deadline's packets: room made here, so the clock thread never allocates.
+            lane.Batch.Reserve(PacketsPerSubscriberAtMost * updated.Length);
         }
     }
 

@@ -20,8 +20,10 @@ public enum RtpSendPath
 /// <summary>
 /// The packets one clock thread prepared for one deadline, held until it is due and then flushed in one go.
 /// Building a packet (reading the source, G.711, header) happens ahead of the deadline; at the deadline only the
-/// sends remain. Preallocated slots in one pinned array, grown only past a new high-water mark: nothing is
-/// allocated per packet. One owner: the clock thread that prepares and flushes it.
+/// sends remain. Preallocated slots in one pinned array: nothing is allocated per packet. Room for more packets is
+/// made ahead of need by <see cref="Reserve"/> on the subscribing thread and swapped in by the owner between
+/// deadlines, so the clock thread does not allocate when calls are added either; it grows the array itself only
+/// past a high-water mark nobody reserved. One owner: the clock thread that prepares and flushes it.
 /// </summary>
 public sealed class RtpSendBatch
 {
@@ -32,6 +34,15 @@ public sealed class RtpSendBatch
     private byte[] _bytes;
     private Entry[] _entries;
     private int _count;
+    private Storage? _spare;
+    private int _reserved;
+
+    // Room for more slots, allocated by Reserve's thread and taken by the owner (a reference swap, no copy).
+    private sealed class Storage(int capacity)
+    {
+        public readonly Entry[] Entries = new Entry[capacity];
+        public readonly byte[] Bytes = GC.AllocateUninitializedArray<byte>(capacity * MaxPacketLength, pinned: true);
+    }
 
     private struct Entry
     {
@@ -51,6 +62,23 @@ public sealed class RtpSendBatch
         _path = path;
         _entries = new Entry[Math.Max(1, capacity)];
         _bytes = GC.AllocateUninitializedArray<byte>(_entries.Length * MaxPacketLength, pinned: true);
+        _reserved = _entries.Length;
+    }
+
+    /// <summary>Slots in use now (the owner's view; grows by <see cref="Reserve"/> or past a high-water mark).</summary>
+    public int Capacity => _entries.Length;
+
+    /// <summary>
+    /// Makes room for <paramref name="packets"/> per deadline before the owner needs it: the slots are allocated on
+    /// the calling thread and handed over; the owner swaps them in when its batch is next empty. Any thread; calls
+    /// must be serialised by the caller (the media clock's lock).
+    /// </summary>
+    public void Reserve(int packets)
+    {
+        if (packets <= Volatile.Read(ref _reserved)) return;
+        var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)packets);
+        Volatile.Write(ref _spare, new Storage(capacity));
+        Volatile.Write(ref _reserved, capacity);
     }
 
     /// <summary>The fastest path this machine supports: <see cref="RtpSendPath.LinuxSendTo"/> on Linux, else portable.</summary>
@@ -69,6 +97,7 @@ public sealed class RtpSendBatch
     {
         if (packet.Length > MaxPacketLength)
             throw new ArgumentException($"An RTP packet in a send batch is at most {MaxPacketLength} bytes.", nameof(packet));
+        if (_count == 0 && Volatile.Read(ref _spare) is { } spare) TakeSpare(spare);
         if (_count == _entries.Length) Grow();
         var referenced = false;
         if (_path == RtpSendPath.LinuxSendTo)
@@ -153,7 +182,16 @@ public sealed class RtpSendBatch
         e = default;
     }
 
-    // A new high-water mark of packets per deadline: double once (rare, never in steady state).
+    // Between deadlines (nothing queued, so nothing to copy): adopt the room Reserve made.
+    private void TakeSpare(Storage spare)
+    {
+        Interlocked.CompareExchange(ref _spare, null, spare);
+        if (spare.Entries.Length <= _entries.Length) return;
+        _entries = spare.Entries;
+        _bytes = spare.Bytes;
+    }
+
+    // A high-water mark of packets per deadline nobody reserved: double once (rare, never in steady state).
     private void Grow()
     {
         var entries = new Entry[_entries.Length * 2];

@@ -67,6 +67,48 @@ public class MediaClockTests
         });
     }
 
+    // Three packets a tick, the most a call leg adds to one deadline (an RFC 4733 end-of-event sent three times).
+    private sealed class Burst(System.Net.Sockets.Socket socket, System.Net.SocketAddress to) : IMediaClockSubscriber
+    {
+        private readonly byte[] _packet = new byte[172];
+        public readonly RtpStatistics Statistics = new();
+
+        public void OnTick(long tick, RtpSendBatch batch)
+        {
+            for (var i = 0; i < 3; i++) batch.Add(socket, to, _packet, Statistics, 160, (uint)tick * 160);
+        }
+    }
+
+    [Test]
+    public void Calls_added_past_the_send_batch_size_are_made_room_for_off_the_clock_thread()
+    {
+        // Issue 15's finding: 2,000 legs' first RTCP reports, due in the same deadline as their RTP, grew the batch
+        // on the clock thread (282,672 B). Subscribing now reserves the room; the clock thread only swaps it in.
+        using var sink = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        sink.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var sender = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        sender.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var to = sink.LocalEndPoint!.Serialize();
+        var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 1, phases: 1);
+        var first = Enumerable.Range(0, 10).Select(_ => new Burst(sender, to)).ToArray();
+        foreach (var b in first) clock.Subscribe(b);
+        clock.TickOnce();
+        clock.TickOnce(); // JIT and first use done
+
+        var more = Enumerable.Range(0, 300).Select(_ => new Burst(sender, to)).ToArray(); // 930 packets a deadline > 256
+        foreach (var b in more) clock.Subscribe(b);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        clock.TickOnce();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(allocated, Is.Zero, "the tick that first carries 930 packets allocates nothing");
+            Assert.That(more.Select(b => b.Statistics.PacketsSent + b.Statistics.SendErrors), Is.All.EqualTo(3), "every packet of that tick handed to the kernel");
+            Assert.That(first.Select(b => b.Statistics.PacketsSent + b.Statistics.SendErrors), Is.All.EqualTo(9));
+        });
+    }
+
     private sealed class PhaseProbe(TimeProvider time, int until) : IMediaClockSubscriber
     {
         public readonly List<long> At = [];
