@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hotline.AcdEngine.Redis;
 using StackExchange.Redis;
 
 namespace Hotline.AcdEngine.Agents;
@@ -68,9 +69,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     /// <summary>A multiplexer for leases; Redis away at start is not an error (leases are then granted locally).</summary>
     public static ConnectionMultiplexer Connect(string connectionString)
     {
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        return ConnectionMultiplexer.Connect(options);
+        return ConnectionMultiplexer.Connect(RedisConnection.Options(connectionString));
     }
 
     public event Action<string>? Freed;
@@ -80,7 +79,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     public async ValueTask<bool> TryAcquireAsync(string agentId, string callId)
     {
         var value = _node + "|" + callId;
-        if (!_redis.IsConnected) return Degraded(agentId, value);
+        if (!RedisConnection.MasterReachable(_redis)) return Degraded(agentId, value);
         try
         {
             if (_held.ContainsKey(agentId)) Release(agentId); // A stale one of ours (sent first on the same connection).
@@ -88,7 +87,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
             _held[agentId] = value;
             return true;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException) // RedisTimeoutException is a TimeoutException
         {
             LogUnreachable(_logger, ex.Message);
             return Degraded(agentId, value);
@@ -97,12 +96,12 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public async ValueTask<bool> IsHeldElsewhereAsync(string agentId)
     {
-        if (!_redis.IsConnected || _held.ContainsKey(agentId)) return false;
+        if (!RedisConnection.MasterReachable(_redis) || _held.ContainsKey(agentId)) return false;
         try
         {
             return await _redis.GetDatabase().KeyExistsAsync(Key(agentId));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogUnreachable(_logger, ex.Message);
             return false;
@@ -111,12 +110,12 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public void Release(string agentId)
     {
-        if (!_held.TryRemove(agentId, out var value) || !_redis.IsConnected) return;
+        if (!_held.TryRemove(agentId, out var value) || !RedisConnection.MasterReachable(_redis)) return;
         try
         {
             _redis.GetDatabase().ScriptEvaluate(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId], CommandFlags.FireAndForget);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogUnreachable(_logger, ex.Message); // The lease expires by itself.
         }
@@ -125,14 +124,14 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     /// <summary>At start: drops leases an earlier run of this node left behind (it cannot be ringing anyone yet).</summary>
     public async Task ForgetEarlierRunAsync(IEnumerable<string> agentIds)
     {
-        if (!_redis.IsConnected) return;
+        if (!RedisConnection.MasterReachable(_redis)) return;
         try
         {
             var db = _redis.GetDatabase();
             foreach (var id in agentIds)
                 await db.ScriptEvaluateAsync(ForgetScript, [Key(id)], [_node + "|", FreedChannel, id]);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogUnreachable(_logger, ex.Message);
         }
@@ -140,7 +139,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     private void Refresh()
     {
-        if (_held.IsEmpty || !_redis.IsConnected) return;
+        if (_held.IsEmpty || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
         foreach (var (agentId, value) in _held)
             db.ScriptEvaluate(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -36,11 +37,11 @@ public sealed partial class RedisMirror : IAsyncDisposable
 
     public static async Task<RedisMirror> ConnectAsync(string connectionString, IOptions<NodeOptions> node, ILogger<RedisMirror> logger)
     {
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
+        var options = RedisConnection.Options(connectionString);
         var redis = await ConnectionMultiplexer.ConnectAsync(options);
         var mirror = new RedisMirror(redis, node.Value.Id, logger);
-        if (!redis.IsConnected) mirror.MarkDegraded("not connected at start");
+        RedisConnection.WatchMaster(redis, options, logger);
+        if (!RedisConnection.MasterReachable(redis)) mirror.MarkDegraded("not connected at start");
         return mirror;
     }
 
@@ -101,7 +102,7 @@ public sealed partial class RedisMirror : IAsyncDisposable
 
     private bool Usable()
     {
-        if (_redis.IsConnected)
+        if (RedisConnection.MasterReachable(_redis))
         {
             lock (_gate)
             {

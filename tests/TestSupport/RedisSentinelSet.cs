@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Hotline.TestSupport;
+
+/// <summary>
+/// Debian's Redis Sentinel as a site runs it, on loopback: a master, a replica of it and three Sentinels (quorum 2)
+/// watching them under the name <see cref="Service"/>. The Sentinels call the master down after 1 s without an
+/// answer (<c>down-after-milliseconds</c>), so a killed master is replaced within a few seconds.
+/// </summary>
+public sealed class RedisSentinelSet : IAsyncDisposable
+{
+    public const string Service = "hotline";
+
+    private readonly string _folder;
+    private readonly List<PeerProcess> _sentinels = [];
+
+    private RedisSentinelSet(string folder) => _folder = folder;
+
+    public PeerProcess Master { get; private set; } = null!;
+    public int MasterPort { get; private set; }
+    public PeerProcess Replica { get; private set; } = null!;
+    public int ReplicaPort { get; private set; }
+    public IReadOnlyList<int> SentinelPorts { get; private set; } = [];
+    public IReadOnlyList<PeerProcess> Sentinels => _sentinels;
+
+    /// <summary>The engine's <c>ConnectionStrings:Redis</c> in Sentinel form.</summary>
+    public string ConnectionString =>
+        string.Join(',', SentinelPorts.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture))) +
+        $",serviceName={Service},abortConnect=false,connectTimeout=2000";
+
+    /// <summary>Starts the five processes and returns once every Sentinel knows the replica and the other two.</summary>
+    public static async Task<RedisSentinelSet> StartAsync()
+    {
+        var set = new RedisSentinelSet(Directory.CreateTempSubdirectory("hotline-sentinel-").FullName);
+        try
+        {
+            await set.StartAllAsync();
+            return set;
+        }
+        catch
+        {
+            await set.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync()
+    {
+        MasterPort = FreePort.Next();
+        ReplicaPort = FreePort.Next();
+        SentinelPorts = [FreePort.Next(), FreePort.Next(), FreePort.Next()];
+        Master = Server(MasterPort);
+        await Master.WaitForLineAsync(l => l.Contains("Ready to accept connections", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Replica = Server(ReplicaPort, "--replicaof", "127.0.0.1", Port(MasterPort));
+        await Replica.WaitForLineAsync(l => l.Contains("sync: Finished with success", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        foreach (var port in SentinelPorts)
+        {
+            // Sentinel rewrites its configuration file as it learns the set: one writable file each.
+            var config = Path.Combine(_folder, $"sentinel-{port}.conf");
+            await File.WriteAllTextAsync(config, string.Join('\n',
+                $"port {Port(port)}", "bind 127.0.0.1", $"dir {_folder}",
+                $"sentinel monitor {Service} 127.0.0.1 {Port(MasterPort)} 2",
+                $"sentinel down-after-milliseconds {Service} 1000",
+                $"sentinel failover-timeout {Service} 5000", ""));
+            _sentinels.Add(PeerProcess.Start("redis-sentinel", [config]));
+        }
+        for (var i = 0; i < _sentinels.Count; i++)
+        {
+            await _sentinels[i].WaitForLineAsync(l => l.Contains("+slave slave 127.0.0.1:" + Port(ReplicaPort), StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            foreach (var other in SentinelPorts.Where((_, j) => j != i))
+                await _sentinels[i].WaitForLineAsync(l => l.Contains("+sentinel sentinel", StringComparison.Ordinal) && l.Contains($" {Port(other)} @", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Kills the master (SIGKILL) and returns the Sentinel's <c>+switch-master</c> line once the replica is master.</summary>
+    public async Task<string> KillMasterAndAwaitFailoverAsync(TimeSpan timeout)
+    {
+        var switched = _sentinels[0].WaitForLineAsync(l => l.Contains("+switch-master " + Service, StringComparison.Ordinal), timeout);
+        await Master.DisposeAsync();
+        return await switched;
+    }
+
+    private PeerProcess Server(int port, params string[] extra) =>
+        PeerProcess.Start("redis-server", ["--port", Port(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder, .. extra]);
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var s in _sentinels) await s.DisposeAsync();
+        if (Replica is not null) await Replica.DisposeAsync();
+        if (Master is not null) await Master.DisposeAsync();
+        try { Directory.Delete(_folder, recursive: true); }
+        catch (IOException) { }
+    }
+}
