@@ -64,9 +64,10 @@ public sealed partial class ConfigurationReload(
             {
                 (configuration as IConfigurationRoot)?.Reload();
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException)
             {
-                // A JSON file that does not parse ("Failed to load configuration from file '…'" + the parser's position).
+                // A JSON file that does not parse ("Failed to load configuration from file '…'" + the parser's position),
+                // or one being written right now.
                 return Refuse(by, [ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message]);
             }
             var fresh = LiveSettings.Read(configuration, out var failures);

@@ -39,12 +39,14 @@ public sealed class ConfigurationReloadTests
 
     private sealed class Engine : IDisposable
     {
-        public Engine()
+        public Engine(string? jsonFile = null)
         {
             var acd = AcdHarness.DefaultOptions();
             acd.Queues["billing"] = new AcdEngine.Hosting.QueueOptions();
             Acd = new AcdHarness(acd, AcdHarness.Agent("a1", "1001", "billing"), AcdHarness.Agent("a2", "1002"));
-            Configuration = new ConfigurationBuilder().Add(File).Build();
+            var builder = new ConfigurationBuilder().Add(File);
+            if (jsonFile is not null) builder.AddJsonFile(jsonFile, optional: false, reloadOnChange: false);
+            Configuration = builder.Build();
             Departments = new DepartmentDirectory([new DepartmentOptions { Id = "water", Code = "1", Contacts = ["2001"] }], new ConferenceOptions());
             var options = Microsoft.Extensions.Options.Options.Create(Acd.Options);
             Reload = new ConfigurationReload(Configuration, new ConfigurationBaseline(Configuration), options, Acd.Roster, Acd.Queues, Acd.Router,
@@ -127,6 +129,29 @@ public sealed class ConfigurationReloadTests
         e.Acd.Ready("a2");
         await e.QueuedCallerAsync();
         Assert.That((await e.Acd.Telephony.NextDialAsync()).Target, Does.Contain("1002"));
+    }
+
+    [Test]
+    public void A_file_that_is_not_valid_JSON_is_refused_naming_the_file_and_the_position()
+    {
+        var json = Path.Combine(Path.GetTempPath(), "hotline-reload-" + Guid.NewGuid().ToString("N") + ".json");
+        System.IO.File.WriteAllText(json, """{ "Acd": { "RingTimeoutSeconds": 20 } }""");
+        try
+        {
+            using var e = new Engine(json);
+            var contextBefore = e.Acd.Router.Context;
+            System.IO.File.WriteAllText(json, """{ "Acd": { "RingTimeoutSeconds": 20, } "Agents": """);
+
+            var outcome = e.Reload.Reload("test-admin");
+
+            Assert.That(outcome.Applied, Is.False);
+            Assert.That(outcome.Failures.Single(), Does.Contain(json).And.Contain("LineNumber"));
+            Assert.That(e.Acd.Router.Context, Is.SameAs(contextBefore), "nothing changed");
+        }
+        finally
+        {
+            System.IO.File.Delete(json);
+        }
     }
 
     [Test]
