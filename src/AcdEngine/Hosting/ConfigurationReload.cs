@@ -31,7 +31,8 @@ public sealed class ConfigurationBaseline(IConfiguration configuration)
 /// <summary>
 /// Re-reads the engine's configuration sources and applies the live settings (<see cref="LiveSettings"/>) without a
 /// restart and without touching a call in progress (issue 20; <c>POST /api/config/reload</c>, <c>hotlinectl reload</c>).
-/// A configuration that would not pass the start-up validation is refused whole and the running one is kept. Changed
+/// A configuration that would not pass the start-up validation (of the live settings, and of every options class the
+/// engine validates at start) is refused whole and the running one is kept. Changed
 /// keys that only a restart applies are reported, never silently ignored.
 /// </summary>
 /// <remarks>
@@ -60,18 +61,26 @@ public sealed partial class ConfigurationReload(
     {
         lock (_gate)
         {
+            var monitored = new List<string>();
             try
             {
                 (configuration as IConfigurationRoot)?.Reload();
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException)
             {
-                // A JSON file that does not parse ("Failed to load configuration from file '…'" + the parser's position),
-                // or one being written right now.
-                return Refuse(by, [ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message]);
+                // A JSON file that does not parse ("Failed to load configuration from file '…'" + the parser's line and
+                // position, two exceptions down), or one being written right now.
+                return Refuse(by, [string.Join(" ", Messages(ex))]);
+            }
+            catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException))
+            {
+                // The new values were read, and the options monitors that ValidateOnStart keeps re-validated every
+                // options class on the change notice: a failure there, live setting or not, is what would stop the next
+                // start, so it refuses this configuration too (each failure names its key).
+                monitored.AddRange(ex.Flatten().InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
             }
             var fresh = LiveSettings.Read(configuration, out var failures);
-            if (fresh is null) return Refuse(by, failures);
+            if (fresh is null || monitored.Count > 0) return Refuse(by, failures.Concat(monitored).Distinct().ToList());
 
             var now = Flatten(configuration);
             var changed = Diff(_applied, now, LiveSettings.IsLive).Select(k => new ConfigurationChange(k, _applied.GetValueOrDefault(k), now.GetValueOrDefault(k))).ToList();
@@ -98,6 +107,11 @@ public sealed partial class ConfigurationReload(
     {
         LogRefused(logger, by, string.Join("; ", failures));
         return ReloadOutcome.Refused(failures);
+    }
+
+    private static IEnumerable<string> Messages(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException) yield return ex.Message;
     }
 
     /// <summary>Every key with a value, case-insensitive like configuration keys.</summary>

@@ -2,7 +2,10 @@ using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.AcdEngine.Sip;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
 
@@ -152,6 +155,31 @@ public sealed class ConfigurationReloadTests
         {
             System.IO.File.Delete(json);
         }
+    }
+
+    [Test]
+    public void A_setting_that_needs_a_restart_but_would_not_start_the_engine_is_refused_too()
+    {
+        using var e = new Engine();
+        e.File.Data["Sip:Accounts:0:User"] = "1001";
+        e.File.Data["Sip:Accounts:0:Password"] = "agent1001";
+        e.Configuration.Reload();
+        // As in the engine: ValidateOnStart keeps an options monitor per options class, which re-validates on every reload.
+        var services = new ServiceCollection();
+        services.AddOptions<SipOptions>().Bind(e.Configuration.GetSection(SipOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SipOptions>, SipOptionsValidator>();
+        using var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IOptionsMonitor<SipOptions>>().CurrentValue;
+        var contextBefore = e.Acd.Router.Context;
+
+        e.File.Data["Sip:Accounts:0:Password"] = "x";
+        e.File.Data["Agents:1:Queues:0"] = "billing";
+        var outcome = e.Reload.Reload("test-admin");
+
+        Assert.That(outcome.Applied, Is.False);
+        Assert.That(outcome.Failures, Has.Some.Contains("Sip:Accounts:0:Password must be at least 6 characters"));
+        Assert.That(e.Acd.Roster.Get("a2").Queues, Is.EquivalentTo(new[] { "general" }), "nothing changed");
+        Assert.That(e.Acd.Router.Context, Is.SameAs(contextBefore));
     }
 
     [Test]
