@@ -90,13 +90,20 @@ public sealed class CtlCommands(CtlCommandLine line, EngineConnection engine, Te
             : $"configuration reloaded: {changed.GetArrayLength()} live setting(s) changed, in effect for new calls");
         foreach (var c in changed.EnumerateArray())
             output.WriteLine($"  {Str(c, "key")}: {Str(c, "from") ?? "(none)"} -> {Str(c, "to") ?? "(removed)"}");
-        foreach (var (what, items) in new[] { ("agents", "removedAfterCall"), ("queues", "removedWhenEmpty") })
-            if (reply.TryGetProperty(what, out var part) && part.ValueKind == JsonValueKind.Object && part.GetProperty(items).GetArrayLength() > 0)
-                output.WriteLine($"  {what} removed once their calls are over: {string.Join(", ", part.GetProperty(items).EnumerateArray().Select(i => i.GetString()))}");
+        foreach (var (what, items, label) in ReloadLists)
+            if (reply.TryGetProperty(what, out var part) && part.ValueKind == JsonValueKind.Object
+                && part.TryGetProperty(items, out var list) && list.GetArrayLength() > 0)
+                output.WriteLine($"  {what} {label}: {string.Join(", ", list.EnumerateArray().Select(i => i.GetString()))}");
         if (restart.GetArrayLength() == 0) return;
         output.WriteLine($"needs a restart (changed, NOT applied): {restart.GetArrayLength()} setting(s)");
         foreach (var key in restart.EnumerateArray()) output.WriteLine($"  {key.GetString()}");
     }
+
+    private static readonly (string What, string Items, string Label)[] ReloadLists =
+    [
+        ("queues", "added", "added"), ("queues", "removed", "removed"), ("queues", "removedWhenEmpty", "removed once their last caller leaves"),
+        ("agents", "added", "added"), ("agents", "removed", "removed (signed out)"), ("agents", "removedAfterCall", "removed once their call is over"),
+    ];
 
     private async Task AgentAsync(string agentId, string action, string? reason, CancellationToken ct)
     {
