@@ -95,13 +95,22 @@ tls_env=(Tls__CertificatePath="$data/tls/server.crt" Tls__KeyPath="$data/tls/ser
 sip_tls_env=(Sip__Tls__Port="$sip_tls_port" Sip__Tls__CertificatePath="$data/tls/server.crt" Sip__Tls__KeyPath="$data/tls/server.key"
   Sip__Tls__CaBundlePath="$data/tls/ca.crt")
 url() { echo "https://127.0.0.1:$1"; }
+# The operator's console key (hotlinectl, docs/operations.md): an Admin key of this data folder only, made once, 0600;
+# the engine holds only its hash. tools/hotlinectl reads the file by default.
+ctl_key="$data/hotlinectl.key"
+if [[ ! -s "$ctl_key" ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$ctl_key")
+fi
+chmod 600 "$ctl_key"
+ctl_env=(Api__Keys__90__Name=hotlinectl Api__Keys__90__Role=Admin
+  Api__Keys__90__Sha256="$(tr -d '\n' <"$ctl_key" | sha256sum | cut -d' ' -f1)")
 # Demo mode (docs/security.md): the published demo credentials below are accepted only because of this switch.
 (cd "$cache/ticketapi" && exec env "${tls_env[@]}" \
   Kestrel__Endpoints__Http__Url="$(url "$ticket_http")" Kestrel__Endpoints__Grpc__Url="$(url "$ticket_grpc")" \
   AcdEngine__Url="$(url "$engine_grpc")" AcdEngine__HttpUrl="$(url "$engine_http")" Data__Path="$data/ticketapi" Security__DemoMode=true \
   dotnet Hotline.TicketApi.dll) > >(prefixed ticketapi) 2>&1 &
 pids+=($!) names+=(TicketApi)
-(cd "$cache/acdengine" && exec env "${tls_env[@]}" "${sip_tls_env[@]}" \
+(cd "$cache/acdengine" && exec env "${tls_env[@]}" "${sip_tls_env[@]}" "${ctl_env[@]}" \
   Kestrel__Endpoints__Http__Url="$(url "$engine_http")" Kestrel__Endpoints__Grpc__Url="$(url "$engine_grpc")" \
   TicketApi__Url="$(url "$ticket_grpc")" ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
   Data__Path="$data/acdengine" Sip__Port="$sip_port" Acd__SoundsPath="$root/sounds" Security__DemoMode=true \
@@ -130,6 +139,7 @@ cat <<MSG
     Demo agents:        user 1001 / password agent1001, user 1002 / password agent1002
     Console:            $(url "$ticket_http")/   (admin API key: dev-admin-key-change-me-0001)
     Engine stats:       curl --cacert $data/tls/ca.crt -H 'Authorization: Bearer demo-engine-admin-key' $(url "$engine_http")/api/stats
+    Console tool:       tools/hotlinectl calls | queues | agents | reload   (Admin key in $ctl_key, read by default)
     Trust this CA:      $data/tls/ca.crt   (browser, softphones' CA file, curl --cacert)
     Data and logs:      $data
   Ctrl-C stops everything.

@@ -12,11 +12,12 @@ public sealed record KeySource(string Key, string Description);
 /// <summary>
 /// <c>hotlinectl [--engine URL] [--cti URL] [--key-file F] [--ca F] [--json] &lt;command&gt; [args]</c>. Defaults: the engine's
 /// HTTP API at <c>HOTLINE_ENGINE</c> or http://127.0.0.1:5080, its CTI gRPC at <c>HOTLINE_CTI</c> or
-/// http://127.0.0.1:5081 (tools/run.sh's ports), the key from <c>--key-file</c> or <c>HOTLINE_KEY</c>.
+/// http://127.0.0.1:5081 (tools/run.sh's ports), the key from <c>--key-file</c>, <c>HOTLINE_KEY</c> or the file
+/// <c>HOTLINE_KEY_FILE</c> names (tools/hotlinectl points it at the key tools/run.sh wrote).
 /// </summary>
 public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, string? CaFile, bool Json, string Command, IReadOnlyList<string> Arguments)
 {
-    public static readonly IReadOnlyList<string> Commands = ["help", "calls", "queues", "agents", "registrations", "hangup", "agent"];
+    public static readonly IReadOnlyList<string> Commands = ["help", "calls", "queues", "agents", "registrations", "hangup", "agent", "reload"];
 
     public static CtlCommandLine Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -52,26 +53,32 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, string
         return line;
     }
 
-    /// <summary>The key: <c>--key-file</c> (first line), else <c>HOTLINE_KEY</c>; a usage error when neither is there.</summary>
+    /// <summary>
+    /// The key: <c>--key-file</c> (first line), else <c>HOTLINE_KEY</c>, else the file <c>HOTLINE_KEY_FILE</c> names;
+    /// a usage error when none is there.
+    /// </summary>
     public KeySource ReadKey(Func<string, string?> environment)
     {
-        if (KeyFile is not null)
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(KeyFile);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"cannot read the key file {KeyFile}: {ex.Message}");
-            }
-            var key = text.Split('\n', 2)[0].Trim();
-            if (key.Length == 0) throw new UsageException($"the key file {KeyFile} is empty");
-            return new KeySource(key, $"the key in {KeyFile}");
-        }
+        if (KeyFile is not null) return FromFile(KeyFile);
         if (environment("HOTLINE_KEY") is { } env && env.Trim().Length > 0) return new KeySource(env.Trim(), "the key in HOTLINE_KEY");
+        if (environment("HOTLINE_KEY_FILE") is { Length: > 0 } file) return FromFile(file);
         throw new UsageException("no API key: pass --key-file FILE or set HOTLINE_KEY (an engine Api:Keys entry)");
+    }
+
+    private static KeySource FromFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read the key file {path}: {ex.Message}");
+        }
+        var key = text.Split('\n', 2)[0].Trim();
+        if (key.Length == 0) throw new UsageException($"the key file {path} is empty");
+        return new KeySource(key, $"the key in {path}");
     }
 
     private void CheckArguments()
@@ -86,7 +93,7 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, string
                 throw new UsageException($"'agent {Arguments[0]} {Arguments[1]}' takes no further argument");
             case "agent" when Arguments.Count > 3:
                 throw new UsageException("quote a reason of several words: agent <id> not-ready \"team meeting\"");
-            case "calls" or "queues" or "agents" or "registrations" or "help" when Arguments.Count != 0:
+            case "calls" or "queues" or "agents" or "registrations" or "reload" or "help" when Arguments.Count != 0:
                 throw new UsageException($"'{Command}' takes no argument");
         }
     }
@@ -117,12 +124,16 @@ public sealed record CtlCommandLine(Uri Engine, Uri Cti, string? KeyFile, string
           agent <id> ready               set an agent ready (Supervisor or Admin key)
           agent <id> not-ready [reason]  not ready, reason default "console"
           agent <id> sign-in|sign-out    sign an agent in (not ready) or out
+          reload                         re-read the engine's configuration and apply queues, agents,
+                                         departments and prompts live (Admin key); lists what changed and
+                                         what needs a restart; a bad configuration is refused, nothing changes
           help                           this text
 
         options:
           --engine URL     engine HTTP API (default $HOTLINE_ENGINE or http://127.0.0.1:5080)
           --cti URL        engine CTI gRPC (default $HOTLINE_CTI or http://127.0.0.1:5081)
-          --key-file FILE  file holding the API key (else $HOTLINE_KEY); the key is never printed
+          --key-file FILE  file holding the API key (else $HOTLINE_KEY, else the file $HOTLINE_KEY_FILE names;
+                           tools/hotlinectl uses tools/run.sh's .data/hotlinectl.key); the key is never printed
           --ca FILE        PEM certificate of the CA that signed the engine's TLS certificate (else $HOTLINE_CA;
                            tools/run.sh's is .data/tls/ca.crt, which tools/hotlinectl uses when present)
           --json           print JSON instead of tables (for scripts)

@@ -19,6 +19,7 @@ public sealed class CtlCommands(CtlCommandLine line, EngineConnection engine, Te
             case "agents": await AgentsAsync(ct); break;
             case "registrations": await RegistrationsAsync(ct); break;
             case "hangup": await HangupAsync(line.Arguments[0], ct); break;
+            case "reload": await ReloadAsync(ct); break;
             case "agent": await AgentAsync(line.Arguments[0], line.Arguments[1], line.Arguments.Count > 2 ? line.Arguments[2] : null, ct); break;
         }
     }
@@ -73,6 +74,36 @@ public sealed class CtlCommands(CtlCommandLine line, EngineConnection engine, Te
         if (Json(reply)) return;
         output.WriteLine($"call {callId} hung up");
     }
+
+    /// <summary>
+    /// <c>POST /api/config/reload</c>: each live key that changed (old → new), then each changed key that needs a restart.
+    /// A refusal (422) is a <see cref="CtlFailure"/> naming the keys; exit 1.
+    /// </summary>
+    private async Task ReloadAsync(CancellationToken ct)
+    {
+        var reply = await engine.SendAsync(HttpMethod.Post, "/api/config/reload", "reload the configuration", ct);
+        if (Json(reply)) return;
+        var changed = reply.GetProperty("changed");
+        var restart = reply.GetProperty("needsRestart");
+        output.WriteLine(changed.GetArrayLength() == 0
+            ? "configuration reloaded: no live setting changed (prompt files are read again from the next call)"
+            : $"configuration reloaded: {changed.GetArrayLength()} live setting(s) changed, in effect for new calls");
+        foreach (var c in changed.EnumerateArray())
+            output.WriteLine($"  {Str(c, "key")}: {Str(c, "from") ?? "(none)"} -> {Str(c, "to") ?? "(removed)"}");
+        foreach (var (what, items, label) in ReloadLists)
+            if (reply.TryGetProperty(what, out var part) && part.ValueKind == JsonValueKind.Object
+                && part.TryGetProperty(items, out var list) && list.GetArrayLength() > 0)
+                output.WriteLine($"  {what} {label}: {string.Join(", ", list.EnumerateArray().Select(i => i.GetString()))}");
+        if (restart.GetArrayLength() == 0) return;
+        output.WriteLine($"needs a restart (changed, NOT applied): {restart.GetArrayLength()} setting(s)");
+        foreach (var key in restart.EnumerateArray()) output.WriteLine($"  {key.GetString()}");
+    }
+
+    private static readonly (string What, string Items, string Label)[] ReloadLists =
+    [
+        ("queues", "added", "added"), ("queues", "removed", "removed"), ("queues", "removedWhenEmpty", "removed once their last caller leaves"),
+        ("agents", "added", "added"), ("agents", "removed", "removed (signed out)"), ("agents", "removedAfterCall", "removed once their call is over"),
+    ];
 
     private async Task AgentAsync(string agentId, string action, string? reason, CancellationToken ct)
     {

@@ -7,13 +7,18 @@ namespace Hotline.AcdEngine.Agents;
 internal sealed class Agent(string id, string user, IReadOnlySet<string> queues, IReadOnlyDictionary<string, int> skills, bool autoReady)
 {
     public string Id { get; } = id;
-    public string User { get; } = user;
-    public IReadOnlySet<string> Queues { get; } = queues;
-    public IReadOnlyDictionary<string, int> Skills { get; } = skills;
-    public bool AutoReady { get; } = autoReady;
+
+    // User, queues, skills, auto-ready and trainee number change only by a configuration reload (AgentRoster.Reconfigure).
+    public string User { get; set; } = user;
+    public IReadOnlySet<string> Queues { get; set; } = queues;
+    public IReadOnlyDictionary<string, int> Skills { get; set; } = skills;
+    public bool AutoReady { get; set; } = autoReady;
 
     /// <summary>The number the trainee greeting speaks ("" = not a trainee: the standard greeting only).</summary>
-    public string TraineeNumber { get; init; } = "";
+    public string TraineeNumber { get; set; } = "";
+
+    /// <summary>Removed from the configuration while on a call: offered nothing more, dropped once the call is over.</summary>
+    public bool Retired { get; set; }
 
     public AgentState State { get; set; } = AgentState.SignedOut;
     public string Reason { get; set; } = "";

@@ -12,13 +12,13 @@ namespace Hotline.AcdEngine.Agents;
 /// agent's transitions in order; its handlers must not call back into the roster or the dispatcher.
 /// <see cref="BecameReady"/> is raised after the lock is released: the dispatcher offers calls from there.
 /// </remarks>
-public sealed class AgentRoster
+public sealed partial class AgentRoster
 {
     private readonly Dictionary<string, Agent> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Agent> _byUser = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
-    private readonly TimeSpan _wrapUp;
+    private TimeSpan _wrapUp; // Acd:WrapUpSeconds; a reload changes it for calls that end after it (Reconfigure)
 
     private readonly IAgentLeases _leases;
 
@@ -178,7 +178,7 @@ public sealed class AgentRoster
             await Task.Delay(HeldElsewhereRecheck, _time);
             lock (_gate)
             {
-                if (!_agents[agentId].HeldElsewhere) return;
+                if (!_agents.TryGetValue(agentId, out var held) || !held.HeldElsewhere) return;
             }
             if (!await _leases.IsHeldElsewhereAsync(agentId))
             {
@@ -241,7 +241,8 @@ public sealed class AgentRoster
         bool ready;
         lock (_gate)
         {
-            var agent = _agents[agentId];
+            // The agent may have been removed by a reload meanwhile: nothing to end.
+            if (!_agents.TryGetValue(agentId, out var agent)) return;
             ready = agent.State == AgentState.WrapUp && agent.WrapUpGeneration == generation;
             if (ready) Apply(agent, AgentState.Ready, "", null);
         }
@@ -288,6 +289,7 @@ public sealed class AgentRoster
         if (to == AgentState.Ready) agent.IdleSince = now;
         agent.Sequence++;
         Changed?.Invoke(new AgentTransition(agent.Id, from, to, reason, callId, now, agent.Sequence));
+        DropIfRetired(agent);
     }
 
     private int CountToday(Agent agent)

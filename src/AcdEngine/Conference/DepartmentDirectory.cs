@@ -1,10 +1,14 @@
 namespace Hotline.AcdEngine.Conference;
 
-/// <summary>The configured departments, found by id (CTI) or by DTMF code (agent's phone). Immutable after start.</summary>
+/// <summary>
+/// The configured departments, found by id (CTI) or by DTMF code (agent's phone). Replaced as a whole by a configuration
+/// reload (<see cref="Replace"/>); a lookup sees either the old list or the new one, never a mix.
+/// </summary>
 public sealed class DepartmentDirectory
 {
-    private readonly Dictionary<string, DepartmentOptions> _byId;
-    private readonly Dictionary<string, DepartmentOptions> _byCode;
+    private sealed record Lists(Dictionary<string, DepartmentOptions> ById, Dictionary<string, DepartmentOptions> ByCode);
+
+    private volatile Lists _lists;
 
     private readonly TimeZoneInfo _zone;
 
@@ -14,19 +18,26 @@ public sealed class DepartmentDirectory
     public DepartmentDirectory(IEnumerable<DepartmentOptions> departments, ConferenceOptions options, TimeZoneInfo? zone = null)
     {
         _zone = zone ?? TimeZoneInfo.Utc;
-        var list = departments.ToList();
-        _byId = list.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        _byCode = list.ToDictionary(d => d.Code, StringComparer.Ordinal);
+        _lists = Index(departments);
         Options = options;
+    }
+
+    /// <summary>A reloaded, validated department list (issue 20, live reload); a consult already ringing is not touched.</summary>
+    public void Replace(IEnumerable<DepartmentOptions> departments) => _lists = Index(departments);
+
+    private static Lists Index(IEnumerable<DepartmentOptions> departments)
+    {
+        var list = departments.ToList();
+        return new Lists(list.ToDictionary(d => d.Id, StringComparer.Ordinal), list.ToDictionary(d => d.Code, StringComparer.Ordinal));
     }
 
     public ConferenceOptions Options { get; }
 
-    public IReadOnlyCollection<DepartmentOptions> All => _byId.Values;
+    public IReadOnlyCollection<DepartmentOptions> All => _lists.ById.Values;
 
-    public DepartmentOptions? FindById(string id) => _byId.GetValueOrDefault(id);
+    public DepartmentOptions? FindById(string id) => _lists.ById.GetValueOrDefault(id);
 
-    public DepartmentOptions? FindByCode(string code) => _byCode.GetValueOrDefault(code);
+    public DepartmentOptions? FindByCode(string code) => _lists.ByCode.GetValueOrDefault(code);
 
     /// <summary>Within its hours (none configured = always), at the hotline's local time.</summary>
     public bool IsOpen(DepartmentOptions department, DateTimeOffset utcNow) =>

@@ -104,6 +104,9 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new OutboxPublisher(sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<CallEventIngest.CallEventIngestClient>(), sp.GetRequiredService<TimeProvider>(),
             PublisherSettings.Default, sp.GetRequiredService<ILogger<OutboxPublisher>>()));
+        // Live reload (issue 20): the configuration as started, then the reload that applies queues, agents, departments, prompts.
+        services.AddSingleton(new ConfigurationBaseline(configuration));
+        services.AddSingleton<ConfigurationReload>();
         services.AddHostedService<EngineService>();
         services.AddHostedService<EngineGauges>();   // /metrics (docs/operations.md "Monitoring")
         services.AddEngineSecurity(configuration);
@@ -121,6 +124,7 @@ public static class ServiceRegistration
         app.MapDialApi();
         app.MapSipApi();
         app.MapCallsApi();
+        app.MapConfigApi();
         app.MapRecordingsApi();
         app.MapGrpcService<CtiService>();
         return app;

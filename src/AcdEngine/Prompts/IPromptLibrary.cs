@@ -22,6 +22,12 @@ public interface IPromptLibrary
     /// digit, "at your service." (DOMAIN.md "The call"; prompts greeting-trainee, digit-N, greeting-trainee-end).
     /// </summary>
     IAudioSource TraineeGreeting(string agentNumber);
+
+    /// <summary>
+    /// Forgets prompts read so far, so that the next call plays the files as they are now (a configuration reload,
+    /// issue 20); a prompt already playing finishes as it was. Nothing to do for a library that reads on every play.
+    /// </summary>
+    void ForgetLoaded() { }
 }
 
 /// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>

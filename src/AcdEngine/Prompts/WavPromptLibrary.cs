@@ -17,6 +17,13 @@ public sealed partial class WavPromptLibrary(string root, string language, ILogg
 
     public IAudioSource Prompt(string name) => new PcmSource([Load(Path.Combine(root, language, name + ".wav"))], loop: false);
 
+    /// <inheritdoc />
+    public void ForgetLoaded()
+    {
+        _cache.Clear();
+        _moh = null;
+    }
+
     public IAudioSource HoldMusic()
     {
         _moh ??= LoadHoldMusic();

@@ -11,7 +11,7 @@ public sealed record QueueSnapshot(string Queue, int Waiting, TimeSpan LongestWa
 /// The one owner of who waits where, and the dispatcher that offers waiting callers to ready agents: oldest caller
 /// first across queues, agents picked by each queue's strategy, reserved through the roster before the offer.
 /// </summary>
-public sealed class CallQueues
+public sealed partial class CallQueues
 {
     private readonly Dictionary<string, QueueEntry> _queues = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -23,15 +23,25 @@ public sealed class CallQueues
         _roster = roster;
         _time = time;
         Estimates = new WaitEstimator(time);
+        DefaultQueue = options.Value.DefaultQueue;
         foreach (var (name, q) in options.Value.Queues)
-        {
-            var sl = TimeSpan.FromSeconds(q.ServiceLevelSeconds > 0 ? q.ServiceLevelSeconds : options.Value.ServiceLevelSeconds);
-            _queues.Add(name, new QueueEntry(name, q, sl, AgentSelectors.For(q.Strategy, string.IsNullOrEmpty(q.Skill) ? name : q.Skill)));
-        }
+            _queues.Add(name, new QueueEntry(name, q, ServiceLevelOf(q, options.Value), SelectorOf(name, q)));
         roster.BecameReady += _ => Dispatch();
     }
 
-    public IReadOnlyCollection<string> Names => _queues.Keys;
+    private static TimeSpan ServiceLevelOf(QueueOptions q, AcdOptions acd) =>
+        TimeSpan.FromSeconds(q.ServiceLevelSeconds > 0 ? q.ServiceLevelSeconds : acd.ServiceLevelSeconds);
+
+    private static IAgentSelector SelectorOf(string name, QueueOptions q) =>
+        AgentSelectors.For(q.Strategy, string.IsNullOrEmpty(q.Skill) ? name : q.Skill);
+
+    /// <summary><c>Acd:DefaultQueue</c> as last configured (a reload may change it).</summary>
+    public string DefaultQueue { get; private set; }
+
+    public IReadOnlyCollection<string> Names
+    {
+        get { lock (_gate) return _queues.Values.Where(q => !q.Retired).Select(q => q.Name).ToList(); }
+    }
 
     /// <summary>Recent handle times per queue, for the expected-wait announcement.</summary>
     public WaitEstimator Estimates { get; }
@@ -39,11 +49,21 @@ public sealed class CallQueues
     /// <summary>What a waiting caller is told to expect now; null when unknown (nothing to announce).</summary>
     public TimeSpan? ExpectedWait(QueuedCall call) => Estimates.Estimate(call.Queue, PositionOf(call), _roster.StaffedIn(call.Queue));
 
-    public bool Exists(string queue) => _queues.ContainsKey(queue);
+    /// <summary>A configured queue a new caller may enter (not one a reload removed that still has callers).</summary>
+    public bool Exists(string queue)
+    {
+        lock (_gate) return _queues.TryGetValue(queue, out var e) && !e.Retired;
+    }
 
-    public QueueOptions Options(string queue) => Entry(queue).Options;
+    public QueueOptions Options(string queue)
+    {
+        lock (_gate) return Entry(queue).Options;
+    }
 
-    public TimeSpan ServiceLevel(string queue) => Entry(queue).ServiceLevel;
+    public TimeSpan ServiceLevel(string queue)
+    {
+        lock (_gate) return Entry(queue).ServiceLevel;
+    }
 
     /// <summary>Adds a caller at the back of <paramref name="queue"/>; null when the queue is full (overflow).</summary>
     public QueuedCall? TryEnqueue(string callId, string queue, out int position)
@@ -89,9 +109,11 @@ public sealed class CallQueues
         lock (_gate)
         {
             if (call.Node is null) return;
-            _queues[call.Queue].Waiting.Remove(call.Node);
+            var entry = _queues[call.Queue];
+            entry.Waiting.Remove(call.Node);
             call.Node = null;
             call.NextOffer.TrySetCanceled();
+            if (entry.Retired && entry.Waiting.Count == 0) _queues.Remove(entry.Name); // Removed by a reload; its last caller left.
         }
     }
 
@@ -159,9 +181,15 @@ public sealed class CallQueues
     private sealed class QueueEntry(string name, QueueOptions options, TimeSpan serviceLevel, IAgentSelector selector)
     {
         public string Name { get; } = name;
-        public QueueOptions Options { get; } = options;
-        public TimeSpan ServiceLevel { get; } = serviceLevel;
-        public IAgentSelector Selector { get; } = selector;
+
+        // Options, service level and selector change only by a configuration reload (Reconfigure), under the queues' lock.
+        public QueueOptions Options { get; set; } = options;
+        public TimeSpan ServiceLevel { get; set; } = serviceLevel;
+        public IAgentSelector Selector { get; set; } = selector;
+
+        /// <summary>Removed from the configuration while callers wait: no new caller enters; dropped when it empties.</summary>
+        public bool Retired { get; set; }
+
         public LinkedList<QueuedCall> Waiting { get; } = new();
     }
 }

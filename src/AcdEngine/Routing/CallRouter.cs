@@ -12,7 +12,7 @@ namespace Hotline.AcdEngine.Routing;
 /// </summary>
 public sealed partial class CallRouter : IDisposable
 {
-    private readonly CallFlowContext _ctx;
+    private volatile CallFlowContext _ctx; // Replaced by a configuration reload; each call keeps the one it started with.
     private readonly ConcurrentDictionary<string, InboundCallFlow> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -31,6 +31,15 @@ public sealed partial class CallRouter : IDisposable
 
     public int ActiveCalls => _calls.Count;
 
+    /// <summary>What new calls start with (the configuration as last reloaded).</summary>
+    public CallFlowContext Context => _ctx;
+
+    /// <summary>
+    /// A reloaded configuration (issue 20): calls that arrive from now on start with <paramref name="next"/>; a call in
+    /// progress finishes with the context it started with (its greeting, menu, timeouts).
+    /// </summary>
+    public void Reconfigure(Func<CallFlowContext, CallFlowContext> next) => _ctx = next(_ctx);
+
     /// <summary>Takes an agent's INVITE to an outside number (outbound call from the softphone); false = not such a call.</summary>
     public Func<ICallLeg, bool>? AgentDial { get; init; }
 
@@ -45,9 +54,10 @@ public sealed partial class CallRouter : IDisposable
     private void OnIncomingCall(object? sender, IncomingCallEventArgs e)
     {
         var leg = e.Leg;
-        if (leg.DialedNumber == _ctx.Options.HotlineNumber)
+        var ctx = _ctx; // One context for the whole call, even if a reload replaces it meanwhile.
+        if (leg.DialedNumber == ctx.Options.HotlineNumber)
         {
-            var flow = new InboundCallFlow(_ctx, leg);
+            var flow = new InboundCallFlow(ctx, leg);
             flow.AgentNotice += (agentId, evt) => AgentCallEvent?.Invoke(agentId, evt);
             _calls[flow.CallId] = flow;
             Track(RunFlowAsync(flow));

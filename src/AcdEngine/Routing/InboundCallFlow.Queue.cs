@@ -15,6 +15,8 @@ public sealed partial class InboundCallFlow
     {
         for (var hop = 0; ; hop++)
         {
+            // A reload removed the queue this call chose before it (menu, overflow): the hotline's default queue now.
+            if (!_ctx.Queues.Exists(_queue)) _queue = _ctx.Queues.DefaultQueue;
             var options = _ctx.Queues.Options(_queue);
             var queued = _ctx.Queues.TryEnqueue(CallId, _queue, out var position);
             if (queued is null)

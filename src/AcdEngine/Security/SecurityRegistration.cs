@@ -17,6 +17,8 @@ public static class ApiPolicies
     public const string Recordings = "recordings";
     /// <summary>Operator control of any call (<c>/api/calls/{id}/hangup</c>, the console tool): admins only.</summary>
     public const string CallControl = "call-control";
+    /// <summary>Reloading the configuration (<c>/api/config/reload</c>, the console tool): admins only.</summary>
+    public const string Configuration = "configuration";
 }
 
 /// <summary>Wires the engine's identity model: Bearer keys, act-as, demo-mode refusal, default-deny authorisation.</summary>
@@ -45,7 +47,8 @@ public static class SecurityRegistration
             .AddPolicy(ApiPolicies.Telephony, p => p.Combine(caller).RequireRole(ApiRoles.Supervisor, ApiRoles.Admin))
             .AddPolicy(ApiPolicies.Dial, p => p.Combine(caller).RequireRole(ApiRoles.Agent, ApiRoles.Supervisor, ApiRoles.Admin))
             .AddPolicy(ApiPolicies.Recordings, p => p.Combine(caller).RequireRole(ApiRoles.Service))
-            .AddPolicy(ApiPolicies.CallControl, p => p.Combine(caller).RequireRole(ApiRoles.Admin));
+            .AddPolicy(ApiPolicies.CallControl, p => p.Combine(caller).RequireRole(ApiRoles.Admin))
+            .AddPolicy(ApiPolicies.Configuration, p => p.Combine(caller).RequireRole(ApiRoles.Admin));
         return services;
     }
 }

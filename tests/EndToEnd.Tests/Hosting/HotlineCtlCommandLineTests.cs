@@ -42,6 +42,7 @@ public sealed class HotlineCtlCommandLineTests
     [TestCase("agent", "a1", "ready", "now")]
     [TestCase("agent", "a1", "not-ready", "team", "meeting")]
     [TestCase("calls", "extra")]
+    [TestCase("reload", "now")]
     public void Bad_usage_is_a_usage_error(params string[] args) =>
         Assert.Throws<UsageException>(() => CtlCommandLine.Parse(args, NoEnvironment));
 
@@ -67,6 +68,25 @@ public sealed class HotlineCtlCommandLineTests
         }
         Assert.Throws<UsageException>(() => CtlCommandLine.Parse(["calls"], NoEnvironment).ReadKey(NoEnvironment));
         Assert.Throws<UsageException>(() => CtlCommandLine.Parse(["--key-file", "/nonexistent/key", "calls"], NoEnvironment).ReadKey(NoEnvironment));
+    }
+
+    [Test]
+    public void HOTLINE_KEY_FILE_is_the_last_resort_the_one_tools_run_sh_writes()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "hotlinectl-unit-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(file, "run-key-789\n");
+        try
+        {
+            var env = new Dictionary<string, string> { ["HOTLINE_KEY_FILE"] = file };
+            var fromRun = CtlCommandLine.Parse(["reload"], NoEnvironment).ReadKey(env.GetValueOrDefault);
+            Assert.That((fromRun.Key, fromRun.Description), Is.EqualTo(("run-key-789", $"the key in {file}")));
+            env["HOTLINE_KEY"] = "env-key-456";
+            Assert.That(CtlCommandLine.Parse(["reload"], NoEnvironment).ReadKey(env.GetValueOrDefault).Key, Is.EqualTo("env-key-456"), "HOTLINE_KEY wins");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Test]

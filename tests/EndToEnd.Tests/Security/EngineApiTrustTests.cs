@@ -81,6 +81,7 @@ public sealed class EngineApiTrustTests
     [TestCase("/api/dial", "POST")]
     [TestCase("/api/calls/active", "GET")]
     [TestCase("/api/calls/c-1/hangup", "POST")]
+    [TestCase("/api/config/reload", "POST")]
     public async Task Http_api_without_a_valid_key_answers_401(string path, string method)
     {
         using var http = new HttpClient();
