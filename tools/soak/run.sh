@@ -42,11 +42,14 @@ for i in $(seq 1 "$agents"); do
   env_agents+=("Agents__${k}__Id=a$i" "Agents__${k}__User=$user" "Agents__${k}__Queues__0=general" "Agents__${k}__AutoReady=true"
                "Sip__Accounts__${k}__User=$user" "Sip__Accounts__${k}__Password=$pw")
 done
+# The sipp callers stand for a carrier trunk (every citizen's call from one address): trusted, as a site trusts its SBC
+# (Sip:Limits:TrustedSources), or the per-source caps of docs/security.md would refuse most of the load.
 (cd src/AcdEngine/bin/Release/net10.0 && exec env Security__DemoMode=true Sip__Port=$sip \
   Kestrel__Endpoints__Http__Url=http://127.0.0.1:$e_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$e_grpc \
   TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
   Api__Keys__0__Name=soak Api__Keys__0__Role=Admin Api__Keys__0__Sha256="$engine_key_sha" \
-  Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
+  Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" \
+  Sip__Limits__TrustedSources__0=127.0.0.1 dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
 engine=$!; pids+=($engine)
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null && curl -sf "http://127.0.0.1:$t_http/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null || { echo "engine not healthy" >&2; tail -20 "$out/engine.log" >&2; exit 1; }
@@ -112,7 +115,7 @@ echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
-python3 tools/soak/verdict.py "$out/samples.csv" "$out/drained.csv" "$(python3 -c "print($secs/60)")"
+python3 tools/soak/verdict.py "$out/samples.csv" "$out/drained.csv" "$(python3 -c "print($secs/60)")" "$out/callers.csv"
 status=$?
 set -e
 echo "samples: $out/samples.csv"

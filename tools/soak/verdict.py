@@ -52,6 +52,17 @@ if d("offered") != d("answered") + d("abandoned"):
     # The live figures have no overflow column yet: a difference is reported, overflowed calls explain it.
     print(f"offered {d('offered')} != answered {d('answered')} + abandoned {d('abandoned')} (difference = overflowed or lost)")
     failures.append("offered != answered + abandoned")
+# sipp's own count (its last -trace_stat line): a call refused (503 from the admission caps), timed out or cut short
+# is a failed call, whatever the engine's figures say — those only count the calls it let in.
+if len(sys.argv) > 4:
+    lines = [l for l in open(sys.argv[4]).read().splitlines() if l and l[0].isdigit()]
+    if lines:
+        head = open(sys.argv[4]).readline().strip().split(";")
+        last = lines[-1].split(";")
+        created, ok, failed = (int(last[head.index(k)]) for k in ("TotalCallCreated", "SuccessfulCall(C)", "FailedCall(C)"))
+        print(f"sipp callers: {created} placed, {ok} completed as scripted, {failed} failed")
+        if failed:
+            failures.append(f"{failed} of {created} sipp calls failed (refused, timed out or cut short)")
 if failures:
     print("SOAK FAILED: " + "; ".join(failures)); sys.exit(1)
 print("SOAK PASSED")
