@@ -93,7 +93,13 @@ for _ in $(seq $((hold + 90))); do [ "$(outbox)" = "0" ] && break; sleep 1; done
 sleep "$hold"
 for _ in $(seq 60); do [ "$(outbox)" = "0" ] && break; sleep 1; done
 until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)
-live=$(curl -s --max-time 5 -H "Authorization: Bearer $engine_key" "http://127.0.0.1:$e_http/api/stats")
+# Agents given back: a leg CANCELled at a phone that never answers the CANCEL may ring out 64*T1 = 32 s (as the soak).
+stats() { curl -s --max-time 5 -H "Authorization: Bearer $engine_key" "http://127.0.0.1:$e_http/api/stats"; }
+busy() { python3 -c 'import json,sys;print(sum(1 for a in json.load(sys.stdin).get("agents",[]) if a.get("status") in ("Ringing","Talking")))'; }
+t2=$(date +%s)
+until [ "$(stats | busy)" = "0" ] || [ $(( $(date +%s) - t2 )) -ge 70 ]; do sleep 2; done
+echo "agents given back $(( $(date +%s) - t2 )) s after the drain"
+live=$(stats)
 set +e
 python3 - "$out/callers.csv" "$t_http" "$admin_key" "$since" "$until" "$live" "$(outbox)" "$peak" "$callers_rc" "$calls" <<'PY'
 import csv, json, sys, urllib.request
@@ -114,10 +120,10 @@ ids = [c['callId'] for c in calls]
 open_calls = [c['callId'] for c in calls if not c.get('endedAt')]
 t = get(f'/api/metrics?from={since}&to={until}')['total']
 offered, answered, abandoned, overflowed = (int(t.get(k, 0)) for k in ('offered', 'answered', 'abandoned', 'overflowed'))
-stuck = [a for a in json.loads(live).get('agents', []) if a.get('status') in ('Ringing', 'Talking')]
+stuck = [f"{a.get('agentId', a.get('id'))}:{a.get('status')}" for a in json.loads(live).get('agents', []) if a.get('status') in ('Ringing', 'Talking')]
 print(f'sipp: placed {placed}, successful {ok}, failed {failed} (exit {rc}); outbox peak {peak}, now {depth}')
 print(f'TicketApi: {len(ids)} calls ({len(set(ids))} distinct), {len(open_calls)} not ended; '
-      f'offered {offered} = answered {answered} + abandoned {abandoned} + overflowed {overflowed}; agents stuck {len(stuck)}')
+      f'offered {offered} = answered {answered} + abandoned {abandoned} + overflowed {overflowed}; agents stuck {len(stuck)} {stuck}')
 problems = []
 if failed or rc != '0': problems.append('calls failed at the caller')
 if depth != '0': problems.append('outbox not drained')

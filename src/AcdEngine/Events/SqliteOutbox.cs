@@ -288,6 +288,11 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
     public void Dispose()
     {
         _retry?.Dispose();
+        lock (_gate)
+        {
+            // Stopping with the disk still full: one last try, then say how many events go with the process.
+            if (_held.Count > 0 && !FlushHeld()) LogLostAtStop(_logger, _held.Count);
+        }
         _insert.Dispose();
         _upsertSeq.Dispose();
         _delete.Dispose();
@@ -319,6 +324,9 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engine data disk writable again: {Count} held events written to the outbox")]
     private static partial void LogDiskBack(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping with the data disk still full: {Count} held events could not be written and are lost")]
+    private static partial void LogLostAtStop(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing held events to the outbox failed; trying again in a second")]
     private static partial void LogRetryFailed(ILogger logger, Exception ex);
