@@ -12,16 +12,35 @@ public sealed record PendingEvent(long RowId, string EventId, IngestEnvelope Env
 /// <c>Data:Path</c>, WAL journal. Agent event sequences are stored in the same transaction as the event so the
 /// numbering survives a restart.
 /// </summary>
-public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
+/// <remarks>
+/// Disk full (issue 21): an append the disk refuses (SQLITE_FULL, or an I/O error) is not lost and does not fail the call
+/// that raised it: the event is held in memory, in order, behind any already held (<see cref="HeldCount"/>, up to
+/// <see cref="MaxHeld"/>), and written to the outbox by the next append or the retry timer once the disk takes it again
+/// (then published as usual). Events past <see cref="MaxHeld"/> are dropped and counted (<see cref="DroppedCount"/>):
+/// memory is bounded. The condition is logged once when it starts and once when it ends, and shown on /healthz.
+/// Acked events whose delete the disk refused are deleted later (TicketApi de-duplicates a resend meanwhile).
+/// </remarks>
+public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
 {
+    /// <summary>Events held in memory at most while the disk is full (~10 min of a busy line at 20 calls/s).</summary>
+    public const int MaxHeld = 100_000;
+
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
+
     private readonly SqliteConnection _db;
+    private readonly Queue<IngestEnvelope> _held = new();
+    private readonly HashSet<string> _deleteLater = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private readonly ITimer? _retry;
+    private long _dropped;
     private readonly Lock _gate = new();
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _upsertSeq;
     private readonly SqliteCommand _delete;
 
-    public SqliteOutbox(string path)
+    public SqliteOutbox(string path, TimeProvider? time = null, ILogger<SqliteOutbox>? logger = null)
     {
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
@@ -42,6 +61,22 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
         var closing = OpenCallJournal.ClosingEvents(_db);
         foreach (var e in closing) Append(new IngestEnvelope { Call = e });
         CallsClosedAtStart = closing.Where(e => e.PayloadCase == CallEvent.PayloadOneofCase.Ended).Select(e => e.CallId).ToList();
+        _retry = (time ?? TimeProvider.System).CreateTimer(_ => RetryHeld(), null, RetryEvery, RetryEvery);
+    }
+
+    /// <summary>Events the full disk refused, kept in memory until it takes them (0 normally).</summary>
+    public int HeldCount
+    {
+        get { lock (_gate) return _held.Count; }
+    }
+
+    /// <summary>Events dropped because more than <see cref="MaxHeld"/> were held (0 unless the disk stayed full very long).</summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>Whether the disk refuses outbox writes right now.</summary>
+    public bool DiskFull
+    {
+        get { lock (_gate) return _held.Count > 0 || _deleteLater.Count > 0; }
     }
 
     /// <summary>Calls found open at start (the previous run died with them) and closed as ended by engine failure.</summary>
@@ -55,26 +90,112 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
 
     public void Append(IngestEnvelope envelope)
     {
-        var id = envelope.EventCase == IngestEnvelope.EventOneofCase.Call ? envelope.Call.EventId : envelope.Agent.EventId;
         lock (_gate)
         {
-            using var tx = _db.BeginTransaction();
-            _insert.Transaction = tx;
-            _insert.Parameters[0].Value = id;
-            _insert.Parameters[1].Value = envelope.ToByteArray();
-            _insert.ExecuteNonQuery();
-            if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) OpenCallJournal.Record(_db, tx, envelope.Call);
-            if (envelope.EventCase == IngestEnvelope.EventOneofCase.Agent)
+            // Behind held events (order), until the retry timer has written them: one exception a second, not per event.
+            if (_held.Count > 0)
             {
-                _upsertSeq.Transaction = tx;
-                _upsertSeq.Parameters[0].Value = envelope.Agent.AgentId;
-                _upsertSeq.Parameters[1].Value = (long)envelope.Agent.Sequence;
-                _upsertSeq.ExecuteNonQuery();
+                Hold(envelope);
+                return;
             }
-            tx.Commit();
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                Write(envelope, tx);
+                tx.Commit();
+            }
+            catch (SqliteException ex) when (IsDiskFull(ex))
+            {
+                if (_deleteLater.Count == 0) LogDiskFull(_logger, ex.Message);
+                Hold(envelope);
+                return;
+            }
         }
         Appended?.Invoke();
     }
+
+    private void Write(IngestEnvelope envelope, SqliteTransaction tx)
+    {
+        var id = envelope.EventCase == IngestEnvelope.EventOneofCase.Call ? envelope.Call.EventId : envelope.Agent.EventId;
+        _insert.Transaction = tx;
+        _insert.Parameters[0].Value = id;
+        _insert.Parameters[1].Value = envelope.ToByteArray();
+        _insert.ExecuteNonQuery();
+        if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) OpenCallJournal.Record(_db, tx, envelope.Call);
+        if (envelope.EventCase == IngestEnvelope.EventOneofCase.Agent)
+        {
+            _upsertSeq.Transaction = tx;
+            _upsertSeq.Parameters[0].Value = envelope.Agent.AgentId;
+            _upsertSeq.Parameters[1].Value = (long)envelope.Agent.Sequence;
+            _upsertSeq.ExecuteNonQuery();
+        }
+    }
+
+    private void Hold(IngestEnvelope envelope)
+    {
+        if (_held.Count >= MaxHeld)
+        {
+            if (Interlocked.Increment(ref _dropped) == 1) LogDropping(_logger, MaxHeld);
+            return;
+        }
+        _held.Enqueue(envelope);
+    }
+
+    /// <summary>Writes the held events, oldest first; false when the disk still refuses (the rest stay held). Under the gate.</summary>
+    private bool FlushHeld()
+    {
+        var written = 0;
+        try
+        {
+            // In batches, one transaction each: a WAL commit costs pages, and the disk has only just found some room.
+            while (_held.Count > 0)
+            {
+                var batch = Math.Min(_held.Count, 256);
+                using (var tx = _db.BeginTransaction())
+                {
+                    foreach (var next in _held.Take(batch)) Write(next, tx);
+                    tx.Commit();
+                }
+                for (var i = 0; i < batch; i++) _held.Dequeue();
+                written += batch;
+            }
+            foreach (var id in _deleteLater.ToList())
+            {
+                DeleteRow(id);
+                _deleteLater.Remove(id);
+            }
+        }
+        catch (SqliteException ex) when (IsDiskFull(ex))
+        {
+            LogStillFull(_logger, _held.Count, ex.Message);
+            return false;
+        }
+        LogDiskBack(_logger, written);
+        return true;
+    }
+
+    private void RetryHeld()
+    {
+        bool flushed;
+        try
+        {
+            lock (_gate)
+            {
+                if (_held.Count == 0 && _deleteLater.Count == 0) return;
+                flushed = FlushHeld();
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A timer callback must not throw (it would end the process); the next tick tries again.
+            LogRetryFailed(_logger, ex);
+            return;
+        }
+        if (flushed) Appended?.Invoke();
+    }
+
+    /// <summary>SQLITE_FULL (13), or SQLITE_IOERR (10) which a write hitting ENOSPC in the WAL may report instead.</summary>
+    private static bool IsDiskFull(SqliteException ex) => ex.SqliteErrorCode is 13 or 10;
 
     /// <summary>Up to <paramref name="limit"/> events after <paramref name="afterRowId"/>, oldest first.</summary>
     public IReadOnlyList<PendingEvent> ReadPending(long afterRowId, int limit)
@@ -98,10 +219,23 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
     {
         lock (_gate)
         {
-            _delete.Transaction = null;
-            _delete.Parameters[0].Value = eventId;
-            _delete.ExecuteNonQuery();
+            try
+            {
+                DeleteRow(eventId);
+            }
+            catch (SqliteException ex) when (IsDiskFull(ex))
+            {
+                if (_deleteLater.Count == 0 && _held.Count == 0) LogDiskFull(_logger, ex.Message);
+                _deleteLater.Add(eventId);
+            }
         }
+    }
+
+    private void DeleteRow(string eventId)
+    {
+        _delete.Transaction = null;
+        _delete.Parameters[0].Value = eventId;
+        _delete.ExecuteNonQuery();
     }
 
     /// <summary>TicketApi rejected the event as malformed (ingest.proto): kept aside for an operator, never resent.</summary>
@@ -153,6 +287,12 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
 
     public void Dispose()
     {
+        _retry?.Dispose();
+        lock (_gate)
+        {
+            // Stopping with the disk still full: one last try, then say how many events go with the process.
+            if (_held.Count > 0 && !FlushHeld()) LogLostAtStop(_logger, _held.Count);
+        }
         _insert.Dispose();
         _upsertSeq.Dispose();
         _delete.Dispose();
@@ -175,6 +315,24 @@ public sealed class SqliteOutbox : IEventSink, IAgentSequenceStore, IDisposable
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Engine data disk full: the outbox cannot be written ({Error}); events are held in memory (up to 100000) and written when space returns. Free space on Data:Path")]
+    private static partial void LogDiskFull(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox still refused by the disk ({Held} events held): {Error}")]
+    private static partial void LogStillFull(ILogger logger, int held, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engine data disk writable again: {Count} held events written to the outbox")]
+    private static partial void LogDiskBack(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping with the data disk still full: {Count} held events could not be written and are lost")]
+    private static partial void LogLostAtStop(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing held events to the outbox failed; trying again in a second")]
+    private static partial void LogRetryFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Engine data disk still full with {Max} events held in memory: further events are DROPPED until space returns (hotline.outbox.dropped)")]
+    private static partial void LogDropping(ILogger logger, int max);
 
     private SqliteCommand Prepare(string sql, params string[] names)
     {

@@ -55,7 +55,8 @@ public static class ServiceRegistration
             return new WavPromptLibrary(root, acd.Language, sp.GetRequiredService<ILogger<WavPromptLibrary>>());
         });
         services.AddSingleton(sp => new SqliteOutbox(Path.Combine(
-            DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "outbox.db")));
+            DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "outbox.db"),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteOutbox>>()));
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<SqliteOutbox>());
         services.AddSingleton<IAgentSequenceStore>(sp => sp.GetRequiredService<SqliteOutbox>());
         // Agents shared by every engine on the same Redis: one lease per agent (docs/scaling.md).
@@ -111,7 +112,7 @@ public static class ServiceRegistration
         services.AddHostedService<EngineGauges>();   // /metrics (docs/operations.md "Monitoring")
         services.AddEngineSecurity(configuration);
         services.AddGrpc(o => o.Interceptors.Add<CtiAuthorization>());
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<DataDiskHealthCheck>("data-disk");
         return services;
     }
 

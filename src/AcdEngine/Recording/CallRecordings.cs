@@ -1,4 +1,5 @@
 using Hotline.Cti.Calls;
+using Hotline.Cti.Media.Recording;
 
 namespace Hotline.AcdEngine.Recording;
 
@@ -19,12 +20,41 @@ public sealed record RecordingFile(string Location, TimeSpan Duration)
 /// keeps directories small and makes retention cheap). The caller's leg is recorded — what the caller says and
 /// hears, i.e. every party in the call.
 /// </summary>
-public sealed partial class CallRecordings(string root, RecordingOptions options, TimeProvider time, ILogger<CallRecordings> logger)
+/// <remarks>
+/// Disk full (issue 21): a recording whose write the disk refuses stops where it is and the call goes on
+/// (<see cref="WavRecorder"/>); the first such failure is logged as critical and <see cref="Failing"/> turns true
+/// (/healthz degraded) until a later recording completes whole.
+/// </remarks>
+public sealed partial class CallRecordings
 {
     private const int WavHeaderBytes = 44;
+    private readonly RecordingOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<CallRecordings> logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _cutShort = new(StringComparer.Ordinal);
     private int _unsupportedLogged;
+    private int _failing;
 
-    public string Root { get; } = root;
+    public CallRecordings(string root, RecordingOptions options, TimeProvider time, ILogger<CallRecordings> logger)
+    {
+        Root = root;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        WavRecorder.WriteFailed += OnWriteFailed;
+    }
+
+    /// <summary>Whether recordings are being cut short by a disk that refuses writes.</summary>
+    public bool Failing => Volatile.Read(ref _failing) != 0;
+
+    private void OnWriteFailed(WavRecorder recorder, IOException ex)
+    {
+        if (!recorder.Path.StartsWith(Root, StringComparison.Ordinal)) return;
+        _cutShort[recorder.Path] = true;
+        if (Interlocked.Exchange(ref _failing, 1) == 0) LogWriteFailed(logger, ex.Message);
+    }
+
+    public string Root { get; }
     public bool Enabled => options.Enabled;
 
     /// <summary>Starts recording <paramref name="leg"/>; the file's path, or null when disabled or the leg cannot record.</summary>
@@ -52,6 +82,7 @@ public sealed partial class CallRecordings(string root, RecordingOptions options
     public RecordingFile? Stop(ICallLeg leg, string path)
     {
         leg.StopRecording();
+        if (!_cutShort.TryRemove(path, out _) && Interlocked.Exchange(ref _failing, 0) != 0) LogWritesBack(logger);
         var file = new FileInfo(path);
         if (!file.Exists) return null;
         var samples = Math.Max(0, file.Length - WavHeaderBytes) / 2;
@@ -70,6 +101,12 @@ public sealed partial class CallRecordings(string root, RecordingOptions options
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording:Enabled is set but this telephony cannot record call legs; calls are not recorded")]
     private static partial void LogUnsupported(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Engine data disk refuses recording writes ({Error}): recordings are cut short, calls go on. Free space on Data:Path")]
+    private static partial void LogWriteFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A recording was written whole again: recordings resume")]
+    private static partial void LogWritesBack(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording of call {CallId} could not start")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string callId);

@@ -40,6 +40,9 @@ public sealed class EngineGauges(IMeterFactory meters, CallQueues queues, AgentR
         meter.CreateObservableGauge("hotline.outbox.pending", () => outbox.PendingCount(), "{event}", "Events waiting for TicketApi's ack (publish backlog).");
         meter.CreateObservableGauge("hotline.outbox.oldest_age", ObserveOldestAge, "s", "Age of the oldest event waiting for TicketApi's ack (0 when none).");
         meter.CreateObservableGauge("hotline.outbox.dead_letters", () => outbox.DeadLetterCount(), "{event}", "Events TicketApi refused for good.");
+        meter.CreateObservableGauge("hotline.outbox.held", () => outbox.HeldCount, "{event}", "Events held in memory because the data disk refuses outbox writes (0 normally).");
+        meter.CreateObservableCounter("hotline.outbox.dropped", () => outbox.DroppedCount, "{event}", "Events dropped because the data disk stayed full past the in-memory bound.");
+        meter.CreateObservableCounter("hotline.recordings.cut_short", () => Hotline.Cti.Media.Recording.WavRecorder.Failures, "{recording}", "Recordings cut short by a refused disk write since start.");
         meter.CreateObservableCounter("hotline.outbox.acked", () => publisher.Acked, "{event}", "Events TicketApi acknowledged since start.");
         return Task.CompletedTask;
     }

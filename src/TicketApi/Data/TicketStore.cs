@@ -1,6 +1,9 @@
+using System.Data.Common;
 using Hotline.TicketApi.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Hotline.TicketApi.Data;
 
@@ -35,18 +38,46 @@ public static class TicketStore
 
     /// <summary>
     /// Applies migrations; on SQLite also WAL mode (readers don't block the ingest writer). Several TicketApi instances
-    /// may start at once on one server database: EF Core 9+ takes the provider's migration lock (SQL Server
-    /// <c>sp_getapplock</c>, PostgreSQL a table lock on <c>__EFMigrationsLock</c>/advisory lock), so one applies them
-    /// and the others find them applied.
+    /// may start at once on one server database: each runs its migrations under <see cref="MigrationLock"/>, so one
+    /// applies them and the others find them applied.
     /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var create = services.GetRequiredService<Func<TicketDbContext>>();
         await using var db = create();
-        await db.Database.MigrateAsync(cancellationToken);
+        await MigrateAsync(db, cancellationToken);
+    }
+
+    /// <inheritdoc cref="MigrateAsync(IServiceProvider, CancellationToken)"/>
+    public static async Task MigrateAsync(TicketDbContext db, CancellationToken cancellationToken)
+    {
+        await CreateDatabaseAsync(db, cancellationToken);
+        await using (await MigrationLock.AcquireAsync(db.Database, cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Creates a missing server database before the lock (the lock needs a connection to it), as MigrateAsync would;
+    /// when two instances race to create it, the loser finds it created.
+    /// </summary>
+    private static async Task CreateDatabaseAsync(TicketDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite()) return;
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken)) return;
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (DbException)
+        {
+            if (!await creator.ExistsAsync(cancellationToken)) throw;
         }
     }
 }

@@ -159,14 +159,14 @@ public sealed class ThreeWayBaresipTests
         Assert.That(await BandRmsAsync(callerHeard!, 760, 840), Is.GreaterThan(0.02), "the caller is back with the agent (800 Hz), off hold music");
     }
 
-    private static async Task StopAsync(PeerProcess phone)
+    internal static async Task StopAsync(PeerProcess phone)
     {
         using (var kill = Process.Start("kill", ["-INT", phone.Id.ToString(CultureInfo.InvariantCulture)]))
             await kill.WaitForExitAsync();
         await phone.Exited.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
-    private static async Task<AgentNotification> NextAsync(AsyncServerStreamingCall<AgentNotification> watch, Func<AgentNotification, bool> match)
+    internal static async Task<AgentNotification> NextAsync(AsyncServerStreamingCall<AgentNotification> watch, Func<AgentNotification, bool> match)
     {
         while (await watch.ResponseStream.MoveNext(CancellationToken.None))
             if (match(watch.ResponseStream.Current)) return watch.ResponseStream.Current;
@@ -174,7 +174,7 @@ public sealed class ThreeWayBaresipTests
     }
 
     /// <summary>RMS (0..1) of the last 2.5 s of <paramref name="file"/> within [lo, hi] Hz (<c>sox FILE -n trim -2.5 sinc lo-hi stat</c>).</summary>
-    private static async Task<double> BandRmsAsync(string file, int lo, int hi)
+    internal static async Task<double> BandRmsAsync(string file, int lo, int hi)
     {
         await using var sox = PeerProcess.Start("sox", [file, "-n", "trim", "-2.5", "sinc", $"{P(lo)}-{P(hi)}", "stat"]);
         await sox.WaitForLineAsync(l => l.Contains("Rough   frequency", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
