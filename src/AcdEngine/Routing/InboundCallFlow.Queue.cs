@@ -58,14 +58,19 @@ public sealed partial class InboundCallFlow
         var period = TimeSpan.FromSeconds(_ctx.Options.AnnounceEverySeconds);
         var announce = NextAnnouncement(period, lifetime.Token);
         StartHoldMusic(ct);
+        Task<IReadOnlyList<AgentSnapshot>>? offer = null;
         try
         {
             while (true)
             {
-                var offer = _ctx.Queues.NextOfferAsync(queued);
+                offer = _ctx.Queues.NextOfferAsync(queued);
                 await Task.WhenAny(offer, _callerGone.Task, maxWait, announce);
                 if (_callerGone.Task.IsCompleted && !offer.IsCompletedSuccessfully)
-                    return Abandoned(queued, AbandonPoint.Queue);
+                {
+                    var abandoned = Abandoned(queued, AbandonPoint.Queue);
+                    ReturnUnusedOffer(offer);
+                    return abandoned;
+                }
                 if (offer.IsCompletedSuccessfully)
                 {
                     var answered = await RingAsync(queued, offer.Result, serviceLevel, ct);
@@ -83,12 +88,25 @@ public sealed partial class InboundCallFlow
                 }
             }
             _ctx.Queues.Leave(queued);
+            if (offer is not null) ReturnUnusedOffer(offer);
             return null;
         }
         finally
         {
             await lifetime.CancelAsync();
         }
+    }
+
+    /// <summary>
+    /// After the caller left the queue unanswered (hung up, or the maximum wait passed): the dispatcher may have
+    /// reserved agents for them in that same instant, after this flow last looked. Leaving the queue cancels an offer
+    /// not yet made, so once left the offer is settled; one already made is handed back here, or its agents would
+    /// stay Ringing for a call that never rings them (found by the 5-minute TicketApi outage under load, issue 21).
+    /// </summary>
+    private void ReturnUnusedOffer(Task<IReadOnlyList<AgentSnapshot>> offer)
+    {
+        if (!offer.IsCompletedSuccessfully) return;
+        foreach (var agent in offer.Result) _ctx.Roster.ReleaseRing(agent.Id, CallId, null);
     }
 
     private Task NextAnnouncement(TimeSpan period, CancellationToken token) =>
