@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 17's screen-pop figure: p95 over 50 real calls, from the agent's phone receiving the INVITE to the desk in
-# Chromium showing the pop (tests/EndToEnd.Tests/Console/ScreenPopFromInviteTests.cs; the default test run makes 20).
+# Chromium showing the pop (tests/EndToEnd.Tests/Console/ScreenPopFromInviteTests.cs, which tools/test.sh also runs).
 # Usage: tools/screen-pop-bench.sh [calls]   (default 50). Prints the p50/p95/max line and every value.
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
