@@ -64,8 +64,10 @@ foreach (var path in new[] { "/api/quality/sample?month=2026-11&agentId=a7", "/a
 {
     var times = new List<double>();
     var size = 0L;
+    var cpuBefore = TimeSpan.Zero;
     for (var i = 0; i <= runs; i++)
     {
+        if (i == 1) cpuBefore = HostCpu();
         var sw = Stopwatch.StartNew();
         using var response = await http.GetAsync(path);
         var body = await response.Content.ReadAsByteArrayAsync();
@@ -75,7 +77,16 @@ foreach (var path in new[] { "/api/quality/sample?month=2026-11&agentId=a7", "/a
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
     var rest = times.Skip(1).Order().ToList();
-    Console.WriteLine($"quality: GET {path,-48} first {times[0],6:F1} ms, then median {rest[rest.Count / 2],6:F1} ms, max {rest[^1],6:F1} ms ({size} bytes)");
+    var cpu = (HostCpu() - cpuBefore).TotalMilliseconds / runs;
+    Console.WriteLine($"quality: GET {path,-48} first {times[0],6:F1} ms, then median {rest[rest.Count / 2],6:F1} ms, max {rest[^1],6:F1} ms, " +
+        $"host CPU {cpu,5:F0} ms/request ({size} bytes)");
+}
+// User + system CPU the host has used so far (/proc/PID/stat, 10 ms ticks): a figure the machine's load inflates less than wall time.
+TimeSpan HostCpu()
+{
+    var stat = File.ReadAllText($"/proc/{host.Process.Id.ToString(CultureInfo.InvariantCulture)}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
 }
 Console.WriteLine($"quality: load average {File.ReadAllText("/proc/loadavg").Trim()}");
 if (Array.IndexOf(args, "--api-only") >= 0) return 0;
