@@ -98,4 +98,36 @@ internal static class CallSeed
             Console.WriteLine($"desk: history {sql[..Math.Min(60, sql.Length)]}… [{string.Join("; ", plan)}] median {rest[rest.Count / 2]:F2} ms");
         }
     }
+
+    /// <summary>Keeps a consistent copy of the seeded database (SQLite's online backup, safe while the host runs).</summary>
+    public static void Backup(string path, string to)
+    {
+        var sw = Stopwatch.StartNew();
+        var partial = to + ".partial";
+        File.Delete(partial);
+        using (var source = new SqliteConnection($"Data Source={path}"))
+        using (var target = new SqliteConnection($"Data Source={partial};Pooling=False"))
+        {
+            source.Open();
+            target.Open();
+            source.BackupDatabase(target);
+        }
+        SqliteConnection.ClearAllPools();
+        File.Move(partial, to, overwrite: true);
+        Console.WriteLine($"console: seeded database kept in {to} ({new FileInfo(to).Length / 1_048_576} MiB, {sw.Elapsed.TotalSeconds:F1} s)");
+    }
+}
+
+/// <summary>Deletes a folder (the copied database's) when disposed; nothing when null.</summary>
+internal sealed class FolderCleanup(string? folder) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync()
+    {
+        if (folder is not null)
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+        }
+        return ValueTask.CompletedTask;
+    }
 }

@@ -19,15 +19,32 @@ var agentKey = adminKey;
 // --only desk,quality: just those pages (by name).
 var only = Array.IndexOf(args, "--only") is var o && o >= 0 && o + 1 < args.Length ? args[o + 1].Split(',') : null;
 var runs = Option("--runs", 5);
-await using var host = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+var monthCalls = Option("--month-calls", 1_000_000);
+// --db-cache FILE: the seeded database is kept in FILE (an SQLite backup) and, when FILE exists, copied into a fresh
+// data folder instead of seeding again (seeding a month takes minutes on this machine).
+var dbCache = Array.IndexOf(args, "--db-cache") is var dc && dc >= 0 && dc + 1 < args.Length ? Path.GetFullPath(args[dc + 1]) : null;
+var cachedData = dbCache is not null && File.Exists(dbCache) ? Directory.CreateTempSubdirectory("hotline-consolebench-").FullName : null;
+if (cachedData is not null) File.Copy(dbCache!, Path.Combine(cachedData, "tickets.db"));
+var settings = new Dictionary<string, string>
 {
     ["Auth:BootstrapAdminKey"] = adminKey, ["Serilog:MinimumLevel:Default"] = "Warning", ["AcdEngine:Url"] = "",
-});
-var monthCalls = Option("--month-calls", 1_000_000);
-await MetricsBench.RunAsync(host, adminKey, monthCalls);
-// Issue 17: the desk and the quality review read the Calls table itself (MetricsBench seeds rollups and orders only).
-var ticketsDb = Path.Combine(host.DataPath, "tickets.db");
-Hotline.ConsoleBench.CallSeed.Seed(ticketsDb, monthCalls);
+};
+if (cachedData is not null) settings["Data:Path"] = cachedData;
+// Declared before the host, so disposed after it: the copied database goes once the host has stopped.
+await using var cleanup = new Hotline.ConsoleBench.FolderCleanup(cachedData);
+await using var host = await HostProcess.StartHealthyAsync("TicketApi", settings, TimeSpan.FromMinutes(5));
+var ticketsDb = Path.Combine(cachedData ?? host.DataPath, "tickets.db");
+if (cachedData is null)
+{
+    await MetricsBench.RunAsync(host, adminKey, monthCalls);
+    // Issue 17: the desk and the quality review read the Calls table itself (MetricsBench seeds rollups and orders only).
+    Hotline.ConsoleBench.CallSeed.Seed(ticketsDb, monthCalls);
+    if (dbCache is not null) Hotline.ConsoleBench.CallSeed.Backup(ticketsDb, dbCache);
+}
+else
+{
+    Console.WriteLine($"console: database copied from {dbCache} (no seeding)");
+}
 Hotline.ConsoleBench.CallSeed.ExplainHistory(ticketsDb, Hotline.ConsoleBench.CallSeed.FrequentCaller);
 Hotline.ConsoleBench.CallSeed.ExplainHistory(ticketsDb, "13800012345");
 
@@ -39,6 +56,40 @@ var totalOrders = newest.GetProperty("total").GetInt32();
 Console.WriteLine($"console: {totalOrders} work orders in the database; order page uses #{orderId}");
 using (var created = await http.PostAsJsonAsync("/api/keys", new { name = "bench-agent-a7", role = "agent", agentId = "a7" }))
     agentKey = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+
+// Issue 17: the quality review's API at a month of 1 M calls (10,000 calls per agent): the supervisor's reads, timed
+// from this client over loopback (first request, then median and max of --runs more).
+foreach (var path in new[] { "/api/quality/sample?month=2026-11&agentId=a7", "/api/quality/sample?month=2026-11&agentId=a42",
+             "/api/quality/agents?month=2026-11", "/api/quality/scores?month=2026-11&agentId=a7" })
+{
+    var times = new List<double>();
+    var size = 0L;
+    var cpuBefore = TimeSpan.Zero;
+    for (var i = 0; i <= runs; i++)
+    {
+        if (i == 1) cpuBefore = HostCpu();
+        var sw = Stopwatch.StartNew();
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        sw.Stop();
+        response.EnsureSuccessStatusCode();
+        size = body.Length;
+        times.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    var rest = times.Skip(1).Order().ToList();
+    var cpu = (HostCpu() - cpuBefore).TotalMilliseconds / runs;
+    Console.WriteLine($"quality: GET {path,-48} first {times[0],6:F1} ms, then median {rest[rest.Count / 2],6:F1} ms, max {rest[^1],6:F1} ms, " +
+        $"host CPU {cpu,5:F0} ms/request ({size} bytes)");
+}
+// User + system CPU the host has used so far (/proc/PID/stat, 10 ms ticks): a figure the machine's load inflates less than wall time.
+TimeSpan HostCpu()
+{
+    var stat = File.ReadAllText($"/proc/{host.Process.Id.ToString(CultureInfo.InvariantCulture)}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
+}
+Console.WriteLine($"quality: load average {File.ReadAllText("/proc/loadavg").Trim()}");
+if (Array.IndexOf(args, "--api-only") >= 0) return 0;
 
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await playwright.Chromium.LaunchAsync(new()

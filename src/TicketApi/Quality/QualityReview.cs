@@ -42,6 +42,13 @@ public sealed class QualityReview(TicketDbContext db, WorkingCalendar calendar, 
         db.Calls.AsNoTracking().Where(c => c.OfferedAt >= from && c.OfferedAt < to && c.AgentId != null && c.AnsweredAt != null
             && c.Recording != null && c.Recording != "");
 
+    /// <summary>
+    /// The ids of an agent's recorded calls in [from, to): what the sample ranks. Served by the partial index
+    /// <c>IX_Calls_QualitySample</c> alone (its filter is <see cref="Recorded"/>'s condition; ~10,000 ids a month at 1 M calls).
+    /// </summary>
+    internal IQueryable<string> SampleSource(DateTime from, DateTime to, string agentId) =>
+        Recorded(from, to).Where(c => c.AgentId == agentId).Select(c => c.CallId);
+
     private IQueryable<QualityScore> CurrentScores(DateTime from, DateTime to) =>
         db.QualityScores.AsNoTracking().Where(s => s.Current && s.CallOfferedAt >= from && s.CallOfferedAt < to);
 
@@ -73,7 +80,7 @@ public sealed class QualityReview(TicketDbContext db, WorkingCalendar calendar, 
     {
         var (from, to) = MonthBounds(month)!.Value;
         var draw = await db.QualityDraws.AsNoTracking().Where(d => d.Month == month && d.AgentId == agentId).MaxAsync(d => (int?)d.Draw, ct) ?? 1;
-        var ids = await Recorded(from, to).Where(c => c.AgentId == agentId).Select(c => c.CallId).ToListAsync(ct);
+        var ids = await SampleSource(from, to, agentId).ToListAsync(ct);
         var size = options.Value.SampleSize;
         var picked = QualitySampler.Pick(ids, month, agentId, draw, size);
         var calls = await db.Calls.AsNoTracking().Where(c => picked.Contains(c.CallId))

@@ -323,6 +323,9 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
 
                     b.HasIndex("CallerNumber", "OfferedAt");
 
+                    b.HasIndex(new[] { "AgentId", "OfferedAt", "CallId" }, "IX_Calls_QualitySample")
+                        .HasFilter("\"AgentId\" IS NOT NULL AND \"AnsweredAt\" IS NOT NULL AND \"Recording\" IS NOT NULL AND \"Recording\" <> ''");
+
                     b.ToTable("Calls");
                 });
 
