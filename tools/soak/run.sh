@@ -61,11 +61,16 @@ while IFS=';' read -r user pw phone; do
     -trace_err -error_file "$out/phone-$user.err" >"$out/phone-$user.log" 2>&1 &
   pids+=($!)
 done < <(tail -n +2 "$out/agents.csv")
-tail -n +2 "$out/agents.csv" | while IFS=';' read -r user pw phone; do
-  printf 'SEQUENTIAL\n%s;%s;%s\n' "$user" "$pw" "$phone" >"$out/reg-$user.csv"
-  sipp "127.0.0.1:$sip" -sf tools/soak/agent-register.xml -inf "$out/reg-$user.csv" -au "$user" -ap "$pw" -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
-    -timeout 10s -timeout_error >"$out/reg-$user.log" 2>&1 || echo "agent $user did not register" >&2
-done
+# Registrations last an hour (Expires: 3600); like real phones, they are refreshed every half hour, or every agent
+# would turn unreachable (not ready) when a one-hour soak reaches its last minute.
+register_agents() {
+  tail -n +2 "$out/agents.csv" | while IFS=';' read -r user pw phone; do
+    printf 'SEQUENTIAL\n%s;%s;%s\n' "$user" "$pw" "$phone" >"$out/reg-$user.csv"
+    sipp "127.0.0.1:$sip" -sf tools/soak/agent-register.xml -inf "$out/reg-$user.csv" -au "$user" -ap "$pw" -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
+      -timeout 10s -timeout_error >>"$out/reg-$user.log" 2>&1 || echo "agent $user did not register" >&2
+  done
+}
+register_agents
 
 secs=${SOAK_SECONDS:-$((minutes * 60))}
 sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
@@ -91,8 +96,10 @@ PY
 }
 echo "t,rss_kb,managed_bytes,threads,fds,rtp_ports,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,not_ready,offered,answered,abandoned" >"$out/samples.csv"
 start=$(date +%s)
+registered=$start
 while kill -0 "$callers" 2>/dev/null && [ $(( $(date +%s) - start )) -lt $((secs + hold + 30)) ]; do
   sample $(( $(date +%s) - start )) | tee -a "$out/samples.csv"
+  if [ $(( $(date +%s) - registered )) -ge 1800 ]; then register_agents; registered=$(date +%s); fi
   sleep 10
 done
 kill "$callers" 2>/dev/null || true
