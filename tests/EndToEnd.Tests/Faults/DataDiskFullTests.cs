@@ -94,7 +94,5 @@ public sealed class DataDiskFullTests
         Assert.That(code, Is.Zero, "every call answered\n" + output);
     }
 
-    private static bool Ended(JsonElement call) => call.TryGetProperty("endedAt", out var e) && e.ValueKind != JsonValueKind.Null;
-
     private static bool Recorded(JsonElement call) => Ended(call) && call.TryGetProperty("recording", out var r) && r.GetString() is { Length: > 0 };
 }

@@ -162,8 +162,6 @@ public sealed class FaultsUnderLoadTests
         await AssertFiguresAddUpAsync(http, since, calls);
     }
 
-    private static bool Ended(JsonElement call) => call.TryGetProperty("endedAt", out var e) && e.ValueKind != JsonValueKind.Null;
-
     private static async Task AssertFiguresAddUpAsync(HttpClient http, DateTime since, List<JsonElement> calls)
     {
         var to = DateTime.UtcNow.AddMinutes(1);

@@ -86,8 +86,6 @@ public sealed class RedisSentinelFailoverTests
         catch (IOException) { }
     }
 
-    private static bool Ended(JsonElement call) => call.TryGetProperty("endedAt", out var e) && e.ValueKind != JsonValueKind.Null;
-
     private static async Task<List<(string Id, string Status)>> AgentsAsync(HttpClient engine)
     {
         var stats = await engine.GetFromJsonAsync<JsonElement>("/api/stats");

@@ -14,6 +14,9 @@ internal static class TicketApiReads
         return [.. page.GetProperty("items").EnumerateArray()];
     }
 
+    /// <summary>A call TicketApi has closed (its CallEnded stored).</summary>
+    public static bool Ended(JsonElement call) => call.TryGetProperty("endedAt", out var e) && e.ValueKind != JsonValueKind.Null;
+
     public static async Task<List<JsonElement>> TimelineAsync(HttpClient http, string callId) =>
         [.. (await http.GetFromJsonAsync<JsonElement>($"/api/calls/{callId}")).GetProperty("timeline").EnumerateArray()];
 
