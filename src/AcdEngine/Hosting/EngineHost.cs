@@ -23,6 +23,10 @@ public static class EngineHost
             builder.AddHotlineMetrics(Stats.CallCounters.MeterName, Hotline.Cti.Sip.Transport.SipMessageCounters.MeterName,
                 Hotline.Cti.Media.Clock.MediaClock.MeterName);
             var app = builder.Build();
+            // Every option is checked before any service is built: the host resolves its hosted services (the SIP
+            // stack binds its ports then) before it runs the ValidateOnStart checks, so a port taken in that instant
+            // hid the real configuration error behind "cannot be bound" (seen once under load, issue 21).
+            app.Services.GetService<IStartupValidator>()?.Validate();
             app.MapAcdEngine();
             app.MapHotlineMetrics();
             app.WarnIfPlainHttpAllowed();

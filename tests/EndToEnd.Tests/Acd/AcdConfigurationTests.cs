@@ -24,4 +24,27 @@ public sealed class AcdConfigurationTests
             Assert.That(host.Process.Output, Does.Contain(named));
         });
     }
+
+    /// <summary>
+    /// The bad setting is named even when the SIP port is taken at that moment (by a neighbour that grabbed it after
+    /// the port was chosen): every option is validated before the SIP stack binds, so the operator sees the real error.
+    /// </summary>
+    [Test]
+    public async Task A_bad_setting_is_named_even_when_the_sip_port_is_taken()
+    {
+        using var squatter = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var taken = ((System.Net.IPEndPoint)squatter.Client.LocalEndPoint!).Port;
+        await using var host = HostProcess.Start("AcdEngine", new Dictionary<string, string>
+        {
+            ["Acd:RingTimeoutSeconds"] = "1",
+            ["Sip:Port"] = taken.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500",
+        });
+        var exitCode = await host.Process.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2), host.Process.Output);
+            Assert.That(host.Process.Output, Does.Contain("Acd:RingTimeoutSeconds"));
+        });
+    }
 }
