@@ -77,7 +77,17 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     {
         var switched = _sentinels[0].WaitForLineAsync(l => l.Contains("+switch-master " + Service, StringComparison.Ordinal), timeout);
         await Master.DisposeAsync();
-        return await switched;
+        try
+        {
+            return await switched;
+        }
+        catch (TimeoutException)
+        {
+            // A starved machine puts Sentinels in TILT (no action for 30 s) or splits the leader vote (retried after
+            // twice the failover timeout): say which, from their own words.
+            throw new TimeoutException($"No +switch-master within {timeout.TotalSeconds:0} s. Sentinels said:\n" +
+                string.Join("\n---\n", _sentinels.Select(s => s.Output)));
+        }
     }
 
     private PeerProcess Server(int port, params string[] extra) =>
