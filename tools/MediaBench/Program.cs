@@ -45,8 +45,8 @@ var srtpModes = args2.Get("srtp", "off") switch
 };
 var library = new SoundLibrary(sounds);
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
 {
     foreach (var srtp in srtpModes) await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture), srtp);
@@ -131,9 +131,11 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
     var clockAlloc0 = engine.Clock.AllocatedBytes;
     var steal0 = CpuTimes();
+    var threads0 = ThreadCpu.Now();
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     var steal1 = CpuTimes();
+    var threads = ThreadCpu.Now() - threads0;
     // Steal: the share of the machine's CPU time the hypervisor gave to others (a VM's clock threads wake late then).
     var stealPercent = steal1.Total > steal0.Total ? 100.0 * (steal1.Steal - steal0.Steal) / (steal1.Total - steal0.Total) : 0;
     var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
@@ -145,10 +147,12 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     await Task.Delay(200); // let the sinks drain
     var lost = sinks.Sum(s => s.Totals().Missing);
     var c = engine.Clock;
+    var perPacket = 1e6 / Math.Max(1, packets);
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
-        $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
+        $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | " +
+        $"**{threads.ClockSeconds * perPacket:F2}** | {threads.SinkSeconds * perPacket:F2} | {threads.OtherSeconds * perPacket:F2} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
         $"{LoadAverage()} | {stealPercent:F1} |");
 }
 

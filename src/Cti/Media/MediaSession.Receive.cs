@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using Hotline.Cti.Media.Codecs;
@@ -143,6 +144,7 @@ public sealed partial class MediaSession
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
     // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
     {
         _ticksSinceReport = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using Hotline.Cti.Media.Clock;
@@ -235,6 +236,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// One tick of the media clock, run just before this leg's deadline: read what the leg hears, record, and queue
     /// one packet in the clock's <paramref name="batch"/> (sent at the deadline).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnTick(long tick, RtpSendBatch batch)
     {
         CurrentTick = tick;
@@ -282,6 +284,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// Thread-safe: with a parallel clock, a bridge peer or mixer on another clock thread may ask during the same
     /// tick; the frame is taken once under the lock and is not rewritten until the next tick.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ReadOnlySpan<short> ReadInbound(long tick)
     {
         lock (_inboundGate)
@@ -297,6 +300,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         return _inFrame;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Send(RtpSendBatch batch, SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
     {
         RtpPacket.WriteHeader(_packet, marker, payloadType, _sequence++, timestamp, Ssrc);
@@ -307,6 +311,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         batch.Add(_endpoint.Rtp, remote, _packet.AsSpan(0, length), Statistics, payloadLength, timestamp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecordFrame(WavRecorder recorder, ReadOnlySpan<short> inbound)
     {
         for (var i = 0; i < _mixFrame.Length; i++)
@@ -314,6 +319,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         recorder.Write(_mixFrame);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckInactivity(NegotiatedMedia media)
     {
         if (_inactivityTimestampTicks <= 0 || _timedOut != 0) return;
@@ -329,6 +335,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         ThreadPool.UnsafeQueueUserWorkItem(s => s.MediaTimeout?.Invoke(s, EventArgs.Empty), this, preferLocal: false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckDtmfTimeout(long tick)
     {
         // Lock only while a digit is in progress (rare): the receive loop holds this lock at normal priority.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Hotline.Cti.Media.Clock;
 
 /// <summary>
@@ -13,6 +14,7 @@ public sealed class LatencyHistogram
     private long _total;
     private long _maxMicroseconds;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(double microseconds)
     {
         var us = microseconds < 0 ? 0 : (long)microseconds;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Hotline.Cti.Media.Sources;
 
 /// <summary>
@@ -21,6 +22,7 @@ public sealed class PlaylistSource : IAudioSource
         _clip = ((startClip % _clips.Length) + _clips.Length) % _clips.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ReadFrame(Span<short> frame)
     {
         var written = 0;

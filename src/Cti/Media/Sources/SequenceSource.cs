@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Hotline.Cti.Media.Sources;
 
 /// <summary>Plays sources one after another (a prompt sequence); ends after the last.</summary>
@@ -6,6 +7,7 @@ public sealed class SequenceSource(IEnumerable<IAudioSource> parts) : IAudioSour
     private readonly IAudioSource[] _parts = [.. parts];
     private int _index;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ReadFrame(Span<short> frame)
     {
         while (_index < _parts.Length)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Hotline.Cti.Media.Sources;
 
 /// <summary>Plays one <see cref="WavClip"/> once; the last partial frame is padded with silence.</summary>
@@ -7,6 +8,7 @@ public sealed class WavPlayer(WavClip clip) : IAudioSource
 
     public WavClip Clip { get; } = clip;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ReadFrame(Span<short> frame)
     {
         var samples = Clip.Samples.Span;
