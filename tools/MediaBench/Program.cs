@@ -135,7 +135,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     var steal1 = CpuTimes();
-    var threads = ThreadCpu.Now() - threads0;
+    var threads = ThreadCpu.Now().Since(threads0);
     // Steal: the share of the machine's CPU time the hypervisor gave to others (a VM's clock threads wake late then).
     var stealPercent = steal1.Total > steal0.Total ? 100.0 * (steal1.Steal - steal0.Steal) / (steal1.Total - steal0.Total) : 0;
     var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
@@ -152,7 +152,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
         $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | " +
-        $"**{threads.ClockSeconds * perPacket:F2}** | {threads.SinkSeconds * perPacket:F2} | {threads.OtherSeconds * perPacket:F2} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
+        $"**{threads.Clock * perPacket:F2}** | {threads.Sink * perPacket:F2} | {threads.Other * perPacket:F2} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
         $"{LoadAverage()} | {stealPercent:F1} |");
 }
 

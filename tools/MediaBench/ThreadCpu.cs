@@ -5,14 +5,17 @@ namespace Hotline.MediaBench;
 /// <summary>
 /// CPU time of this process's threads by role, from <c>/proc/self/task/*/schedstat</c> (first field: ns on a CPU,
 /// kernel time in system calls included). The clock lanes (<c>media-clock-N</c>) are the engine's send path; the
-/// sinks (<c>sink</c>) stand in for the callers' phones and are not the engine. Zeros off Linux.
+/// sinks (<c>sink</c>) stand in for the callers' phones and are not the engine. Per thread, so threads that ended
+/// or started between two snapshots count only for what they ran in between. Empty off Linux.
 /// </summary>
-internal readonly record struct ThreadCpu(double ClockSeconds, double SinkSeconds, double OtherSeconds)
+internal sealed class ThreadCpu
 {
+    private readonly Dictionary<int, (string Role, long Nanoseconds)> _threads = [];
+
     public static ThreadCpu Now()
     {
-        if (!Directory.Exists("/proc/self/task")) return default;
-        double clock = 0, sink = 0, other = 0;
+        var snapshot = new ThreadCpu();
+        if (!Directory.Exists("/proc/self/task")) return snapshot;
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             string comm, schedstat;
@@ -25,14 +28,27 @@ internal readonly record struct ThreadCpu(double ClockSeconds, double SinkSecond
             {
                 continue; // the thread ended meanwhile
             }
-            var seconds = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture) / 1e9;
-            if (comm.StartsWith("media-clock", StringComparison.Ordinal)) clock += seconds;
-            else if (comm == "sink") sink += seconds;
-            else other += seconds;
+            var role = comm.StartsWith("media-clock", StringComparison.Ordinal) ? "clock" : comm == "sink" ? "sink" : "other";
+            var ns = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture);
+            snapshot._threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (role, ns);
         }
-        return new ThreadCpu(clock, sink, other);
+        return snapshot;
     }
 
-    public static ThreadCpu operator -(ThreadCpu a, ThreadCpu b) =>
-        new(a.ClockSeconds - b.ClockSeconds, a.SinkSeconds - b.SinkSeconds, a.OtherSeconds - b.OtherSeconds);
+    /// <summary>Seconds of CPU per role between <paramref name="before"/> and this snapshot.</summary>
+    public (double Clock, double Sink, double Other) Since(ThreadCpu before)
+    {
+        double clock = 0, sink = 0, other = 0;
+        foreach (var (tid, now) in _threads)
+        {
+            var seconds = (now.Nanoseconds - (before._threads.TryGetValue(tid, out var then) ? then.Nanoseconds : 0)) / 1e9;
+            switch (now.Role)
+            {
+                case "clock": clock += seconds; break;
+                case "sink": sink += seconds; break;
+                default: other += seconds; break;
+            }
+        }
+        return (clock, sink, other);
+    }
 }

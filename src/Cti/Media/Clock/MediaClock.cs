@@ -295,9 +295,13 @@ public sealed class MediaClock : IAsyncDisposable
         }
     }
 
-    // Linux: nanosleep to 0.3 ms before the deadline, then yield/spin the rest on-CPU (see PreciseSleep: a woken
-    // thread can still wait behind another real-time thread; being awake already at the deadline avoids that).
+    // Linux: nanosleep to 0.05 ms before the deadline, then spin the rest on-CPU (see PreciseSleep: a woken thread can
+    // still wait behind another real-time thread; being awake already at the deadline avoids that). The window was
+    // 0.3 ms: at four deadlines per period that spun ~6 % of a core per lane, ~1.3 µs of CPU per packet at 2,000
+    // streams, with no better wake-up p99 than 0.05 ms in back-to-back runs (docs/benchmarks.md, 2 Dec).
     // Elsewhere: sleep the bulk in whole milliseconds, yield, then spin.
+    private const double AwakeBeforeDeadlineMs = 0.05;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitUntil(long deadline, double frequency)
     {
@@ -305,7 +309,7 @@ public sealed class MediaClock : IAsyncDisposable
         {
             var remaining = (deadline - _time.GetTimestamp()) * 1000.0 / frequency;
             if (remaining <= 0) return;
-            if (remaining > 0.4 && PreciseSleep.Sleep((long)((remaining - 0.3) * 1000)))
+            if (remaining > AwakeBeforeDeadlineMs + 0.1 && PreciseSleep.Sleep((long)((remaining - AwakeBeforeDeadlineMs) * 1000)))
                 continue;
             if (remaining > 1.5)
                 Thread.Sleep(TimeSpan.FromMilliseconds(remaining - 1.0));
