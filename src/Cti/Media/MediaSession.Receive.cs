@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Srtp;

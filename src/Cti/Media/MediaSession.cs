@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Clock;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Dtmf;
@@ -247,7 +247,12 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         CheckInactivity(media);
 
         var feed = Volatile.Read(ref _feed);
-        if (!feed.Source.ReadFrame(_outFrame))
+        var recorder = Volatile.Read(ref _recorder);
+        // A clip's frame comes out already encoded (IEncodedFrameSource: encoded once per clip, shared by every leg
+        // playing it) when nothing else needs this tick's PCM: no recorder (a DTMF event simply overwrites it).
+        var encoded = recorder is null && feed.Source is IEncodedFrameSource clipSource
+            && clipSource.TryReadEncodedFrame(media.Law, _packet.AsSpan(RtpPacket.HeaderLength, AudioFormat.SamplesPerFrame));
+        if (!encoded && !feed.Source.ReadFrame(_outFrame))
         {
             // The source ended: back to silence, complete the play (continuations run off this thread).
             if (Interlocked.CompareExchange(ref _feed, SilenceFeed, feed) == feed)
@@ -256,7 +261,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
                 _markNext = true;
             }
         }
-        if (Volatile.Read(ref _recorder) is { } recorder) RecordFrame(recorder, inbound);
+        if (recorder is not null) RecordFrame(recorder, inbound);
 
         var timestamp = _timestamp;
         _timestamp += AudioFormat.SamplesPerFrame; // RFC 3550 §5.1: the timestamp advances with time, sent or not
@@ -273,7 +278,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
             _markNext = true; // audio after a digit starts a new talkspurt
             return;
         }
-        G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
+        if (!encoded) G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
         Send(batch, remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
         _markNext = false;
         if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp);

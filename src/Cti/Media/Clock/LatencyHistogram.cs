@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace Hotline.Cti.Media.Clock;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging;
 
