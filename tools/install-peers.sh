@@ -11,6 +11,7 @@ if [[ "${1:-run}" == "test" ]]; then
   want+=(prometheus) # Monitoring e2e: a real Prometheus scrapes both programs; promtool checks deploy/prometheus
   want+=(redis-sentinel) # Faults e2e: the engine follows a Sentinel failover of the Redis master
   want+=(jq) # tools/package.sh strips the demo credentials from the packaged appsettings.json (Debian package test)
+  want+=(rtpengine-daemon) # tools/bench/run.sh: the anchor for CPU per relayed RTP packet (userspace forwarding)
 fi
 missing=()
 for p in "${want[@]}"; do
@@ -25,7 +26,7 @@ if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 # The Debian packages start system services; the tests start their own on free ports.
-for svc in redis-server redis-sentinel kamailio postgresql prometheus prometheus-node-exporter; do
+for svc in redis-server redis-sentinel kamailio postgresql prometheus prometheus-node-exporter rtpengine-daemon; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
   fi

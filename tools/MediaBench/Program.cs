@@ -14,6 +14,7 @@ using Hotline.MediaBench;
 
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
 //                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
+//                   [--rtpengine 127.0.0.1:PORT --rtpengine-pid PID]   [--frame-cost N: the source side of a packet only]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
 // plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
@@ -44,9 +45,19 @@ var srtpModes = args2.Get("srtp", "off") switch
     _ => [false],
 };
 var library = new SoundLibrary(sounds);
+// --rtpengine 127.0.0.1:2223 --rtpengine-pid N: every stream relayed through rtpengine (the anchor for CPU per relayed
+// RTP packet; plain RTP only); its CPU per packet relayed is printed beside the engine's.
+using var relay = args2.Get("rtpengine", "") is { Length: > 0 } ng
+    ? RtpengineNg.Parse(ng, int.Parse(args2.Get("rtpengine-pid", "0"), CultureInfo.InvariantCulture)) : null;
+var runNumber = 0;
+if (args2.Get("frame-cost", "") is { Length: > 0 } players)
+{
+    FrameCost.Run(library, int.Parse(players, CultureInfo.InvariantCulture));
+    return 0;
+}
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
 {
     foreach (var srtp in srtpModes) await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture), srtp);
@@ -66,14 +77,17 @@ async Task RunHoldMusic(int count, bool srtp)
     {
         var session = engine.CreateSession();
         var sink = sinks[i % sinks.Length];
+        var callId = $"mediabench-{Environment.ProcessId}-{runNumber}-{i}";
         var answer = srtp
             ? engine.CreateSdp(session, SrtpPolicy.Srtp).Answer(SrtpOffer(sink.EndPoint.Port))
-            : engine.CreateSdp(session).Answer(Offer(sink.EndPoint.Port));
+            : engine.CreateSdp(session).Answer(relay?.Offer(callId, Offer(sink.EndPoint.Port)) ?? Offer(sink.EndPoint.Port));
         session.Apply(answer.Media ?? throw new InvalidOperationException(answer.RejectReason));
+        if (relay is not null && !srtp) relay.Answer(callId, answer.AnswerSdp!);
         session.Start();
         _ = session.PlayAsync(library.HoldMusic(i));
         sessions.Add(session);
     }
+    runNumber++;
     if (srtp && !sessions.All(s => s.IsEncrypted)) throw new InvalidOperationException("SRTP was not negotiated");
     var row = await Measure(engine, srtp ? "SRTP hold music" : "hold music", count, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
     Console.WriteLine(row);
@@ -131,9 +145,14 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
     var clockAlloc0 = engine.Clock.AllocatedBytes;
     var steal0 = CpuTimes();
+    var threads0 = ThreadCpu.Now();
+    var relayCpu0 = relay?.CpuSeconds() ?? 0;
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     var steal1 = CpuTimes();
+    var threads = ThreadCpu.Now().Since(threads0);
+    var relayCpu = (relay?.CpuSeconds() ?? 0) - relayCpu0;
+    var received = sinks.Sum(s => s.Totals().Packets);
     // Steal: the share of the machine's CPU time the hypervisor gave to others (a VM's clock threads wake late then).
     var stealPercent = steal1.Total > steal0.Total ? 100.0 * (steal1.Steal - steal0.Steal) / (steal1.Total - steal0.Total) : 0;
     var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
@@ -145,11 +164,14 @@ async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[]
     await Task.Delay(200); // let the sinks drain
     var lost = sinks.Sum(s => s.Totals().Missing);
     var c = engine.Clock;
+    var perPacket = 1e6 / Math.Max(1, packets);
     return string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {count} | {c.SendLateness.PercentileMilliseconds(50):F2} | {c.SendLateness.PercentileMilliseconds(99):F2} | " +
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
-        $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
-        $"{LoadAverage()} | {stealPercent:F1} |");
+        $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | " +
+        $"**{threads.Clock * perPacket:F2}** | {threads.Sink * perPacket:F2} | {threads.Other * perPacket:F2} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
+        $"{LoadAverage()} | {stealPercent:F1} |") +
+        (relay is null ? "" : string.Create(CultureInfo.InvariantCulture, $" rtpengine relayed {received} packets at **{relayCpu * 1e6 / Math.Max(1, received):F2} µs/pkt** |"));
 }
 
 static void Talk(Socket socket, SocketAddress[] targets, CancellationToken stop)

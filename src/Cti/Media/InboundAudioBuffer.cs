@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Codecs;
 
 namespace Hotline.Cti.Media;
@@ -131,6 +132,7 @@ internal sealed class InboundAudioBuffer
     }
 
     /// <summary>Consumer: fills <paramref name="frame"/>; returns the samples that were real audio (the rest is silence).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<short> frame)
     {
         var read = _read;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Srtp;
@@ -143,6 +144,7 @@ public sealed partial class MediaSession
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
     // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
     {
         _ticksSinceReport = 0;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Clock;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Dtmf;
@@ -235,6 +236,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// One tick of the media clock, run just before this leg's deadline: read what the leg hears, record, and queue
     /// one packet in the clock's <paramref name="batch"/> (sent at the deadline).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnTick(long tick, RtpSendBatch batch)
     {
         CurrentTick = tick;
@@ -245,7 +247,12 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         CheckInactivity(media);
 
         var feed = Volatile.Read(ref _feed);
-        if (!feed.Source.ReadFrame(_outFrame))
+        var recorder = Volatile.Read(ref _recorder);
+        // A clip's frame comes out already encoded (IEncodedFrameSource: encoded once per clip, shared by every leg
+        // playing it) when nothing else needs this tick's PCM: no recorder (a DTMF event simply overwrites it).
+        var encoded = recorder is null && feed.Source is IEncodedFrameSource clipSource
+            && clipSource.TryReadEncodedFrame(media.Law, _packet.AsSpan(RtpPacket.HeaderLength, AudioFormat.SamplesPerFrame));
+        if (!encoded && !feed.Source.ReadFrame(_outFrame))
         {
             // The source ended: back to silence, complete the play (continuations run off this thread).
             if (Interlocked.CompareExchange(ref _feed, SilenceFeed, feed) == feed)
@@ -254,7 +261,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
                 _markNext = true;
             }
         }
-        if (Volatile.Read(ref _recorder) is { } recorder) RecordFrame(recorder, inbound);
+        if (recorder is not null) RecordFrame(recorder, inbound);
 
         var timestamp = _timestamp;
         _timestamp += AudioFormat.SamplesPerFrame; // RFC 3550 §5.1: the timestamp advances with time, sent or not
@@ -271,7 +278,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
             _markNext = true; // audio after a digit starts a new talkspurt
             return;
         }
-        G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
+        if (!encoded) G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
         Send(batch, remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
         _markNext = false;
         if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp);
@@ -282,6 +289,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// Thread-safe: with a parallel clock, a bridge peer or mixer on another clock thread may ask during the same
     /// tick; the frame is taken once under the lock and is not rewritten until the next tick.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ReadOnlySpan<short> ReadInbound(long tick)
     {
         lock (_inboundGate)
@@ -297,6 +305,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         return _inFrame;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Send(RtpSendBatch batch, SocketAddress remote, bool marker, byte payloadType, uint timestamp, int payloadLength)
     {
         RtpPacket.WriteHeader(_packet, marker, payloadType, _sequence++, timestamp, Ssrc);
@@ -307,6 +316,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         batch.Add(_endpoint.Rtp, remote, _packet.AsSpan(0, length), Statistics, payloadLength, timestamp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecordFrame(WavRecorder recorder, ReadOnlySpan<short> inbound)
     {
         for (var i = 0; i < _mixFrame.Length; i++)
@@ -314,6 +324,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         recorder.Write(_mixFrame);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckInactivity(NegotiatedMedia media)
     {
         if (_inactivityTimestampTicks <= 0 || _timedOut != 0) return;
@@ -329,6 +340,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         ThreadPool.UnsafeQueueUserWorkItem(s => s.MediaTimeout?.Invoke(s, EventArgs.Empty), this, preferLocal: false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckDtmfTimeout(long tick)
     {
         // Lock only while a digit is in progress (rare): the receive loop holds this lock at normal priority.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hotline.Cti.Media.Clock;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class LatencyHistogram
     private long _total;
     private long _maxMicroseconds;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(double microseconds)
     {
         var us = microseconds < 0 ? 0 : (long)microseconds;

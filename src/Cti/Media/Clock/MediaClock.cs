@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,13 @@ namespace Hotline.Cti.Media.Clock;
 /// Deadlines are absolute on the <see cref="TimeProvider"/> timestamp, so waking late never accumulates drift; a
 /// lane that falls more than <see cref="MaxCatchUpTicks"/> periods behind (GC pause, suspended VM) drops the stale
 /// packets and skips the missed deadlines, counting them, rather than sending a burst.
+/// <para>
+/// JIT: the per-packet methods (here, in MediaSession, RtpSendBatch, G711, the sources and SRTP) carry
+/// <c>[MethodImpl(AggressiveOptimization)]</c>. Under tiered compilation they would start unoptimised, move to the
+/// PGO-instrumented tier and wait there for the background tier-up thread, which runs at normal priority and is
+/// starved while the SCHED_FIFO lanes keep the cores busy: in a 2,000-stream run every one of them was still
+/// instrumented after 15 s (perf), ~2 µs of CPU per packet (docs/benchmarks.md, "CPU per packet, 2 Dec").
+/// </para>
 /// It measures its own lateness: <see cref="WakeLateness"/> (deadline → lane awake) and <see cref="SendLateness"/>
 /// (deadline → the last packet of that deadline handed to the kernel, i.e. the worst packet of each deadline).
 /// </summary>
@@ -223,6 +231,7 @@ public sealed class MediaClock : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(ClockLane lane)
     {
         if (_realtime && RealtimeScheduling.TryEnterForCurrentThread(RealtimePriority) is { } why && lane.Index == 0)
@@ -264,12 +273,14 @@ public sealed class MediaClock : IAsyncDisposable
         if (lane.Index == 0) _logger.LogInformation("Media clock stopped after {Ticks} ticks", slot / Phases);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prepare(ClockLane lane, int phase, long tick)
     {
         var group = lane.Group(phase);
         for (var i = 0; i < group.Length; i++) Invoke(group[i], tick, lane.Batch);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Invoke(IMediaClockSubscriber subscriber, long tick, RtpSendBatch batch)
     {
         try
@@ -284,16 +295,21 @@ public sealed class MediaClock : IAsyncDisposable
         }
     }
 
-    // Linux: nanosleep to 0.3 ms before the deadline, then yield/spin the rest on-CPU (see PreciseSleep: a woken
-    // thread can still wait behind another real-time thread; being awake already at the deadline avoids that).
+    // Linux: nanosleep to 0.05 ms before the deadline, then spin the rest on-CPU (see PreciseSleep: a woken thread can
+    // still wait behind another real-time thread; being awake already at the deadline avoids that). The window was
+    // 0.3 ms: at four deadlines per period that spun ~6 % of a core per lane, ~1.3 µs of CPU per packet at 2,000
+    // streams, with no better wake-up p99 than 0.05 ms in back-to-back runs (docs/benchmarks.md, 2 Dec).
     // Elsewhere: sleep the bulk in whole milliseconds, yield, then spin.
+    private const double AwakeBeforeDeadlineMs = 0.05;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitUntil(long deadline, double frequency)
     {
         while (true)
         {
             var remaining = (deadline - _time.GetTimestamp()) * 1000.0 / frequency;
             if (remaining <= 0) return;
-            if (remaining > 0.4 && PreciseSleep.Sleep((long)((remaining - 0.3) * 1000)))
+            if (remaining > AwakeBeforeDeadlineMs + 0.1 && PreciseSleep.Sleep((long)((remaining - AwakeBeforeDeadlineMs) * 1000)))
                 continue;
             if (remaining > 1.5)
                 Thread.Sleep(TimeSpan.FromMilliseconds(remaining - 1.0));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Hotline.Cti.Media.Clock;
@@ -13,6 +14,7 @@ internal static partial class PreciseSleep
     public static bool IsAvailable { get; } = Probe();
 
     /// <summary>Sleeps about <paramref name="microseconds"/>; false when not available (caller falls back).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Sleep(long microseconds)
     {
         if (!IsAvailable) return false;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hotline.Cti.Media.Codecs;
 
 /// <summary>
@@ -18,6 +20,7 @@ public static class G711
     public static short AlawToLinear(byte code) => AlawDecodeTable[code];
 
     /// <summary>Encodes <paramref name="pcm"/> into <paramref name="payload"/> (one byte per sample).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Encode(G711Law law, ReadOnlySpan<short> pcm, Span<byte> payload)
     {
         var table = law == G711Law.Ulaw ? UlawEncodeTable : AlawEncodeTable;
@@ -27,6 +30,7 @@ public static class G711
     }
 
     /// <summary>Decodes <paramref name="payload"/> into <paramref name="pcm"/> (one sample per byte).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(G711Law law, ReadOnlySpan<byte> payload, Span<short> pcm)
     {
         var table = law == G711Law.Ulaw ? UlawDecodeTable : AlawDecodeTable;

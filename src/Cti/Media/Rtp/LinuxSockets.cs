@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Hotline.Cti.Media.Rtp;
@@ -13,6 +14,7 @@ internal static unsafe partial class LinuxSockets
     public static bool IsAvailable { get; } = Probe();
 
     /// <summary>One datagram; false on any error (the caller counts it, as the portable path counts a SocketException).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SendTo(int fd, ReadOnlySpan<byte> datagram, SocketAddress to)
     {
         var address = to.Buffer.Span;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Hotline.Cti.Media.Rtp;
 
@@ -69,6 +70,7 @@ public readonly ref struct RtpPacket
     }
 
     /// <summary>Writes the 12-byte header (no CSRC, no extension) into <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteHeader(Span<byte> destination, bool marker, byte payloadType, ushort sequenceNumber, uint timestamp, uint ssrc)
     {
         destination[0] = 0x80; // V=2, P=0, X=0, CC=0

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Hotline.Cti.Media.Rtp;
 
@@ -93,6 +94,7 @@ public sealed class RtpSendBatch
     /// Queues a copy of <paramref name="packet"/> to go from <paramref name="socket"/> to <paramref name="to"/>
     /// at the next <see cref="Flush"/>; <paramref name="statistics"/> (if any) counts it once really sent.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(Socket socket, SocketAddress to, ReadOnlySpan<byte> packet, RtpStatistics? statistics = null, int payloadLength = 0, uint timestamp = 0)
     {
         if (packet.Length > MaxPacketLength)
@@ -123,6 +125,7 @@ public sealed class RtpSendBatch
     }
 
     /// <summary>Sends every queued packet in the order added, then empties the batch. Returns the packets sent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Flush()
     {
         var sent = 0;
@@ -142,12 +145,14 @@ public sealed class RtpSendBatch
     }
 
     /// <summary>Drops the queued packets unsent (the clock fell too far behind; stale audio is not sent late).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Discard()
     {
         for (var i = 0; i < _count; i++) Release(ref _entries[i]);
         _count = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SendPortable(ref Entry e, int slot)
     {
         try
@@ -167,6 +172,7 @@ public sealed class RtpSendBatch
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SendNative(ref Entry e, int slot)
     {
         if (!e.HandleReferenced) return false;
@@ -176,6 +182,7 @@ public sealed class RtpSendBatch
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Release(ref Entry e)
     {
         if (e.HandleReferenced) e.Socket.SafeHandle.DangerousRelease();

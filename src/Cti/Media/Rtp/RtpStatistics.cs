@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hotline.Cti.Media.Rtp;
 
 /// <summary>
@@ -64,6 +66,7 @@ public sealed class RtpStatistics
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void OnSent(int payloadLength, uint timestamp)
     {
         Interlocked.Increment(ref _packetsSent);

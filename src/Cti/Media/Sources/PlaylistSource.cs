@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Hotline.Cti.Media.Codecs;
+
 namespace Hotline.Cti.Media.Sources;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace Hotline.Cti.Media.Sources;
 /// Each caller gets its own playlist over shared clips; <c>startClip</c> lets callers start at
 /// different places.
 /// </summary>
-public sealed class PlaylistSource : IAudioSource
+public sealed class PlaylistSource : IEncodedFrameSource
 {
     private readonly WavClip[] _clips;
     private readonly bool _loop;
@@ -21,6 +24,7 @@ public sealed class PlaylistSource : IAudioSource
         _clip = ((startClip % _clips.Length) + _clips.Length) % _clips.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ReadFrame(Span<short> frame)
     {
         var written = 0;
@@ -45,6 +49,22 @@ public sealed class PlaylistSource : IAudioSource
                 _clip++;
                 _position = 0;
             }
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryReadEncodedFrame(G711Law law, Span<byte> payload)
+    {
+        if (_clip >= _clips.Length) return false; // the end or the loop's wrap: ReadFrame handles it
+        var clip = _clips[_clip];
+        if (_position + payload.Length > clip.Samples.Length) return false; // across a clip boundary
+        clip.Encoded(law).Slice(_position, payload.Length).CopyTo(payload);
+        _position += payload.Length;
+        if (_position == clip.Samples.Length)
+        {
+            _clip++;
+            _position = 0;
         }
         return true;
     }

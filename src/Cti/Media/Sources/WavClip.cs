@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Hotline.Cti.Media.Codecs;
 
 namespace Hotline.Cti.Media.Sources;
 
@@ -9,16 +10,27 @@ namespace Hotline.Cti.Media.Sources;
 /// </summary>
 public sealed class WavClip
 {
+    private readonly byte[] _ulaw;
+    private readonly byte[] _alaw;
+
     private WavClip(string name, short[] samples)
     {
         Name = name;
         Samples = samples;
+        // Encoded once here, off the clock threads: players send these bytes instead of encoding every frame.
+        _ulaw = new byte[samples.Length];
+        _alaw = new byte[samples.Length];
+        G711.Encode(G711Law.Ulaw, samples, _ulaw);
+        G711.Encode(G711Law.Alaw, samples, _alaw);
     }
 
     /// <summary>The file the clip came from (for logs and errors).</summary>
     public string Name { get; }
 
     public ReadOnlyMemory<short> Samples { get; }
+
+    /// <summary>The samples as G.711 codes of <paramref name="law"/> (one byte per sample, same positions).</summary>
+    public ReadOnlySpan<byte> Encoded(G711Law law) => law == G711Law.Ulaw ? _ulaw : _alaw;
 
     public TimeSpan Duration => TimeSpan.FromSeconds((double)Samples.Length / AudioFormat.SampleRate);
 

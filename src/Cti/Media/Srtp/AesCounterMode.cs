@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
@@ -37,6 +38,7 @@ internal sealed class AesCounterMode : IDisposable
     }
 
     /// <summary>XORs the keystream that starts at counter block <paramref name="iv"/> onto <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<byte> iv, Span<byte> data)
     {
         if (data.Length > MaxLength) throw new ArgumentException($"AES-CM data is at most {MaxLength} bytes.", nameof(data));
@@ -52,6 +54,7 @@ internal sealed class AesCounterMode : IDisposable
     public bool UsesAesInstructions => _roundKeys is not null;
 
     // FIPS 197 with AES-NI: the counter blocks → keystream, four blocks interleaved so the AES unit's latency overlaps.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncryptBlocks(Vector128<byte>[] k, int blocks)
     {
         var input = _counters.AsSpan(0, blocks * 16);
@@ -113,12 +116,14 @@ internal sealed class AesCounterMode : IDisposable
     }
 
     /// <summary>The raw keystream (for the RFC 3711 §B.2 vectors and key derivation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Keystream(ReadOnlySpan<byte> iv, Span<byte> destination)
     {
         destination.Clear();
         Apply(iv, destination);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteCounters(ReadOnlySpan<byte> iv, int blocks)
     {
         var counters = _counters.AsSpan(0, blocks * 16);
@@ -132,6 +137,7 @@ internal sealed class AesCounterMode : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Xor(Span<byte> data, ReadOnlySpan<byte> keystream)
     {
         var i = 0;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Hotline.Cti.Media.Rtp;
 
@@ -53,6 +54,7 @@ public sealed class SrtpContext : IDisposable
     /// and appends the tag; returns the SRTP length. The buffer must have <see cref="Overhead"/> bytes to spare.
     /// Packets must be protected in sending order (the ROC follows the sequence numbers).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Protect(Span<byte> buffer, int length)
     {
         var headerLength = HeaderLength(buffer[..length]);
@@ -111,6 +113,7 @@ public sealed class SrtpContext : IDisposable
     }
 
     // RFC 3711 §3.3.1 / Appendix A: the index whose sequence number is closest to the highest one seen (s_l).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long EstimateIndex(ushort sequence)
     {
         var highest = _window.Highest;
@@ -128,6 +131,7 @@ public sealed class SrtpContext : IDisposable
     }
 
     // RFC 3711 §4.1.1: IV = (k_s · 2^16) XOR (SSRC · 2^64) XOR (i · 2^16).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteIv(uint ssrc, long index)
     {
         var iv = _iv.AsSpan();
@@ -141,6 +145,7 @@ public sealed class SrtpContext : IDisposable
     // RFC 3711 §4.2: HMAC-SHA1 over the authenticated portion (buffer[..length]) || ROC. The ROC is written into the
     // tag's room right behind the packet (at least 4 bytes: the shortest tag is 32 bits) so the HMAC is fed once:
     // each call into OpenSSL costs about as much as hashing a block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeTag(Span<byte> buffer, int length, uint roc)
     {
         BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], roc);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The one benchmark entry (issue 22), first version: the media engine's CPU per sent RTP packet beside Debian's
+# rtpengine relaying the same streams in userspace (CPU per relayed packet), on the same machine in the same minutes.
+# Prints one table: throughput, CPU per unit, send-lateness p99, load average and steal. SIP (Kamailio) and calls
+# (sipp↔sipp) rows are not in this version yet.
+#
+#   tools/bench/run.sh                 # 2,000 streams, 10 s per run
+#   BENCH_STREAMS=1000 BENCH_SECONDS=5 tools/bench/run.sh
+#
+# rtpengine comes from tools/install-peers.sh (rtpengine-daemon); without it the anchor row says so.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+STREAMS="${BENCH_STREAMS:-2000}"
+SECS="${BENCH_SECONDS:-10}"
+# rtpengine at normal priority shares the 2 cores with the engine's SCHED_FIFO clock threads feeding it: at 2,000
+# streams it discards ("UDP receive queue exceeded"), so the anchor runs fewer streams; CPU per packet is the unit.
+RELAY_STREAMS="${BENCH_RELAY_STREAMS:-500}"
+OUT="$(mktemp -d)"
+RTPENGINE_PID=""
+cleanup() {
+  if [ -n "$RTPENGINE_PID" ]; then kill "$RTPENGINE_PID" 2>/dev/null || true; wait "$RTPENGINE_PID" 2>/dev/null || true; fi
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+free_udp_port() { # a UDP port nobody is bound to, from the given range
+  local lo=$1 hi=$2 p
+  for _ in $(seq 1 50); do
+    p=$((lo + RANDOM % (hi - lo)))
+    if ! ss -Hlun "sport = :$p" | grep -q .; then echo "$p"; return; fi
+  done
+  echo "no free UDP port in $lo-$hi" >&2; exit 1
+}
+
+steal_and_total() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat; }
+
+echo "# tools/bench/run.sh — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(git -C "$ROOT" rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet build "$ROOT/tools/MediaBench" -c Release -v q -nologo >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+BENCH=(dotnet "$ROOT/tools/MediaBench/bin/Release/net10.0/Hotline.MediaBench.dll" --seconds "$SECS")
+
+# 1. The engine: plain and SRTP hold music, each packet sent by the media clock.
+"${BENCH[@]}" --streams "$STREAMS" --srtp both --ports 40000-44999 | tee "$OUT/engine.txt" | grep -E '^\| (hold|SRTP)' >/dev/null || true
+
+# 2. The anchor: rtpengine relaying $RELAY_STREAMS plain streams from the engine's sessions to the sinks.
+if command -v rtpengine >/dev/null; then
+  NG=$(free_udp_port 22000 22999)
+  rtpengine --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG" --table=-1 --foreground --log-stderr --log-level=3 \
+    --port-min=16384 --port-max=39999 --num-threads=2 --pidfile="$OUT/rtpengine.pid" >"$OUT/rtpengine.log" 2>&1 &
+  RTPENGINE_PID=$!
+  for _ in $(seq 1 50); do ss -Hlun "sport = :$NG" | grep -q . && break; sleep 0.1; done
+  "${BENCH[@]}" --streams "$RELAY_STREAMS" --ports 45000-49999 --rtpengine "127.0.0.1:$NG" --rtpengine-pid "$RTPENGINE_PID" >"$OUT/relay.txt" || cat "$OUT/rtpengine.log" >&2
+else
+  echo "rtpengine not installed (tools/install-peers.sh installs rtpengine-daemon): no anchor row" >&2
+fi
+
+# One table. MediaBench rows: | load | streams | p50 | p99 | max | wake | skipped | sent | errors | lost | CPU/call | CPU % |
+# CPU µs/pkt | clock µs/pkt | sink | other | alloc | clock alloc | load avg | steal | [rtpengine …]
+echo
+echo "| benchmark | throughput | CPU per unit | send p99 | load avg (1/5/15) | steal |"
+echo "|---|---|---|---|---|---|"
+awk -F'|' -v secs="$SECS" '/^\| (hold music|SRTP hold music) /{
+  gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+  printf "| engine: %s, %s streams | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process sinks included) | %s ms | %s | %s %% |\n",
+    $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/engine.txt" | sed 's/engine:  */engine: /'
+if [ -f "$OUT/relay.txt" ]; then
+  awk -F'|' -v secs="$SECS" '/^\| hold music /{
+    match($0, /relayed [0-9]+ packets at \*\*[0-9.]+/); s = substr($0, RSTART, RLENGTH); split(s, w, " ");
+    gsub(/\*/, "", w[5]);
+    printf "| anchor: rtpengine userspace relay (Debian, --table=-1), %s streams | %.0f packets/s relayed of %.0f sent | **%s µs** per relayed packet (rtpengine process: receive + send) | – | %s | %s %% |\n",
+      $3 + 0, w[2] / secs, $9 / secs, w[5], $20, $21 + 0 }' "$OUT/relay.txt"
+  awk -F'|' -v secs="$SECS" '/^\| hold music /{ gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+    printf "| (same run) engine sending into rtpengine, %s streams | %.0f packets/s sent | %s µs per sent packet (clock threads) | %s ms | %s | %s %% |\n",
+      $3 + 0, $9 / secs, $15 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/relay.txt"
+fi
