@@ -3,14 +3,17 @@
 #   tools/install-peers.sh run    what running the hotline needs (redis-server, prompts, hold music, openssl for the local CA)
 #   tools/install-peers.sh test   that plus the real test peers (sipp, baresip, kamailio, sox, espeak-ng, chromium, tcpdump,
 #                                 postgresql: the tests start their own server in a temporary folder; prometheus)
+#   tools/install-peers.sh bench  that plus the benchmarks' anchors (rtpengine for CPU per relayed RTP packet)
 set -euo pipefail
 want=(redis-server sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav openssl)
-if [[ "${1:-run}" == "test" ]]; then
+if [[ "${1:-run}" == "test" || "${1:-run}" == "bench" ]]; then
   want+=(sip-tester baresip-core kamailio espeak-ng chromium postgresql)
   want+=(tcpdump) # SRTP e2e: proves the RTP on loopback is encrypted
   want+=(prometheus) # Monitoring e2e: a real Prometheus scrapes both programs; promtool checks deploy/prometheus
   want+=(redis-sentinel) # Faults e2e: the engine follows a Sentinel failover of the Redis master
   want+=(jq) # tools/package.sh strips the demo credentials from the packaged appsettings.json (Debian package test)
+fi
+if [[ "${1:-run}" == "bench" ]]; then
   want+=(rtpengine-daemon) # tools/bench/run.sh: the anchor for CPU per relayed RTP packet (userspace forwarding)
 fi
 missing=()

@@ -7,7 +7,7 @@
 #   tools/bench/run.sh                 # 2,000 streams, 10 s per run
 #   BENCH_STREAMS=1000 BENCH_SECONDS=5 tools/bench/run.sh
 #
-# rtpengine comes from tools/install-peers.sh (rtpengine-daemon); without it the anchor row says so.
+# rtpengine comes from tools/install-peers.sh bench (rtpengine-daemon), run first; without it the anchor row says so.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 STREAMS="${BENCH_STREAMS:-2000}"
@@ -34,6 +34,7 @@ free_udp_port() { # a UDP port nobody is bound to, from the given range
 
 steal_and_total() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat; }
 
+"$ROOT/tools/install-peers.sh" bench
 echo "# tools/bench/run.sh — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(git -C "$ROOT" rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build "$ROOT/tools/MediaBench" -c Release -v q -nologo >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 BENCH=(dotnet "$ROOT/tools/MediaBench/bin/Release/net10.0/Hotline.MediaBench.dll" --seconds "$SECS")
