@@ -28,7 +28,8 @@ internal static class JsSipPage
           const ua = new JsSIP.UA({ sockets: [socket], uri: 'sip:' + user + '@' + domain, password: password,
             register: true, register_expires: 300, session_timers: false, connection_recovery_min_interval: 30,
             connection_recovery_max_interval: 60 });
-          ua.on('registered', () => resolve('registered'));
+          const started = performance.now();
+          ua.on('registered', () => { window.registeredAfterMs = Math.round(performance.now() - started); resolve('registered'); });
           ua.on('registrationFailed', e => { ua.stop(); resolve('failed:' + e.cause + ':' + (e.response ? e.response.status_code : '')); });
           ua.on('newRTCSession', e => {
             if (e.originator !== 'remote') return;

@@ -82,6 +82,7 @@ public sealed class SipOverWebSocketTests
         await log.StepAsync("register over wss", async () =>
             outcome = await page.EvaluateAsync<string>("([u, p]) => register(u, '1001', 'agent1001', '127.0.0.1')", new[] { WssUrl, "" }));
         Assert.That(outcome, Is.EqualTo("registered"), log.ToString());
+        TestContext.Out.WriteLine($"JsSIP: TLS + WebSocket upgrade + REGISTER/401/REGISTER/200 in {await page.EvaluateAsync<int>("() => window.registeredAfterMs")} ms");
 
         var binding = (await RegistrationsAsync()).Single(b => b.GetProperty("user").GetString() == "1001");
         var contact = binding.GetProperty("contact").GetString()!;

@@ -43,8 +43,10 @@ public sealed class DtlsSrtpOpenSslTests
     public async Task Openssl_and_we_export_the_same_srtp_keys()
     {
         await using var peer = new Harness(Ours, _clientFingerprint);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var client = peer.StartOpenSsl(_clientCert, _clientKey);
         var keying = await peer.Handshake.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        TestContext.Out.WriteLine($"DTLS-SRTP handshake with openssl (process start included): {started.ElapsedMilliseconds} ms");
         var line = await client.WaitForLineAsync(l => l.Contains("Keying material:", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         var material = Convert.FromHexString(line[(line.IndexOf(':') + 1)..].Trim());
         Assert.That(material, Has.Length.EqualTo(60));
