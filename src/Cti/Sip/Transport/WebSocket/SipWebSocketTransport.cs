@@ -103,7 +103,11 @@ internal sealed partial class SipWebSocketTransport : IDisposable
             {
                 IsServer = true,
                 SubProtocol = "sip",
-                KeepAliveInterval = TimeSpan.FromSeconds(30), // pings keep NAT bindings of idle browsers open
+                // Pings keep NAT bindings of idle browsers open, and a browser that stops answering them (laptop
+                // closed, network gone) is dropped within a minute: its flow is freed for its reconnection, instead of
+                // calls going to a dead connection until the idle timeout.
+                KeepAliveInterval = TimeSpan.FromSeconds(30),
+                KeepAliveTimeout = TimeSpan.FromSeconds(30),
             });
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException or InvalidDataException)
