@@ -62,6 +62,24 @@ public sealed class SipTlsOptions
     public bool RequireClientCertificate { get; set; }
 }
 
+/// <summary>
+/// SIP over WebSocket for agents' browsers (<c>Sip:WebSocket:*</c>, RFC 7118): <c>wss</c> with the <c>Sip:Tls</c>
+/// certificate; plain <c>ws</c> only with <see cref="AllowPlain"/> or <c>Security:DemoMode</c> (logged loudly).
+/// </summary>
+public sealed class SipWebSocketSettings
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Listening port (8089 by default; 0: any free port).</summary>
+    public int Port { get; set; } = 8089;
+
+    /// <summary>Path of the upgrade request: the desk's phone connects to <c>wss://host:Port/Path</c>.</summary>
+    public string Path { get; set; } = "/sip";
+
+    /// <summary>Plain <c>ws</c> without a certificate (demos on loopback); <c>Security:DemoMode</c> allows it too.</summary>
+    public bool AllowPlain { get; set; }
+}
+
 /// <summary>The SIP stack of the engine (<c>Sip:*</c>).</summary>
 public sealed class SipOptions
 {
@@ -111,6 +129,8 @@ public sealed class SipOptions
 
     public SipTlsOptions Tls { get; set; } = new();
 
+    public SipWebSocketSettings WebSocket { get; set; } = new();
+
     /// <summary>
     /// Addresses of the SIP proxies in front of the engines (Kamailio, deploy/kamailio): requests arriving from them
     /// were authenticated by the proxy (its <c>auth</c> module), so the engine does not challenge them again
@@ -159,8 +179,11 @@ public sealed class SipTcpOptions
 }
 
 /// <summary>Validates <see cref="SipOptions"/> at start; each failure names its key.</summary>
-public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
+public sealed class SipOptionsValidator(IConfiguration? configuration = null) : IValidateOptions<SipOptions>
 {
+    /// <summary><c>Security:DemoMode</c>, which also allows plain <c>ws</c> (tools/run.sh has no certificate).</summary>
+    private bool DemoMode => configuration?.GetValue<bool>("Security:DemoMode") ?? false;
+
     public ValidateOptionsResult Validate(string? name, SipOptions options)
     {
         var failures = new List<string>();
@@ -184,6 +207,14 @@ public sealed class SipOptionsValidator : IValidateOptions<SipOptions>
             failures.Add("Sip:Tls:CertificatePath and Sip:Tls:KeyPath go together (PEM certificate and its private key).");
         foreach (var (key, path) in new[] { ("Sip:Tls:CertificatePath", options.Tls.CertificatePath), ("Sip:Tls:KeyPath", options.Tls.KeyPath), ("Sip:Tls:CaBundlePath", options.Tls.CaBundlePath) })
             if (path.Length > 0 && !File.Exists(path)) failures.Add($"{key}: file '{path}' does not exist.");
+        if (options.WebSocket.Enabled)
+        {
+            if (options.WebSocket.Port is < 0 or > 65535) failures.Add("Sip:WebSocket:Port must be between 0 and 65535.");
+            if (!options.WebSocket.Path.StartsWith('/') || options.WebSocket.Path.Length > 200 || options.WebSocket.Path.Any(c => c <= ' ' || c is '?' or '#' or '%' || c > '~'))
+                failures.Add("Sip:WebSocket:Path must be an absolute URL path such as /sip (no spaces, query or escapes).");
+            if (options.Tls.CertificatePath.Length == 0 && !options.WebSocket.AllowPlain && !DemoMode)
+                failures.Add("Sip:WebSocket needs Sip:Tls:CertificatePath (wss); plain ws only with Sip:WebSocket:AllowPlain=true or Security:DemoMode=true.");
+        }
         if (!Enum.IsDefined(options.Media)) failures.Add("Sip:Media must be Srtp, Optional or Plain.");
         if (!Enum.IsDefined(options.TlsMedia)) failures.Add("Sip:TlsMedia must be Srtp, Optional or Plain.");
         var seen = new HashSet<string>(StringComparer.Ordinal);

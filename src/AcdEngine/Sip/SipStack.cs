@@ -15,7 +15,7 @@ namespace Hotline.AcdEngine.Sip;
 /// </summary>
 public sealed class SipStack : IAsyncDisposable
 {
-    public SipStack(IOptions<SipOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public SipStack(IOptions<SipOptions> options, TimeProvider time, ILoggerFactory loggers, IConfiguration? configuration = null)
     {
         var o = options.Value;
         Options = o;
@@ -27,6 +27,13 @@ public sealed class SipStack : IAsyncDisposable
                     Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, Stream = o.Tcp.ToStreamOptions(),
                     TlsPort = o.Tls.Port, TlsCertificatePath = NullIfEmpty(o.Tls.CertificatePath), TlsKeyPath = NullIfEmpty(o.Tls.KeyPath),
                     TlsCaBundlePath = NullIfEmpty(o.Tls.CaBundlePath), TlsRequireClientCertificate = o.Tls.RequireClientCertificate,
+                    WebSocket = o.WebSocket.Enabled
+                        ? new SipWebSocketOptions
+                        {
+                            Port = o.WebSocket.Port, Path = o.WebSocket.Path,
+                            AllowPlain = o.WebSocket.AllowPlain || (configuration?.GetValue<bool>("Security:DemoMode") ?? false),
+                        }
+                        : null,
                 },
                 SipParserLimits.Default, loggers.CreateLogger<SipTransportLayer>());
         }
@@ -34,7 +41,7 @@ public sealed class SipStack : IAsyncDisposable
         {
             // A taken port is a configuration problem: stop the host with a message naming the key.
             throw new OptionsValidationException(SipOptions.Section, typeof(SipOptions),
-                [$"Sip:Port {o.Port} (or Sip:Tls:Port {o.Tls.Port}) on Sip:Host {o.Host} cannot be bound ({ex.SocketErrorCode}); choose a free port."]);
+                [$"Sip:Port {o.Port} (or Sip:Tls:Port {o.Tls.Port}, Sip:WebSocket:Port {o.WebSocket.Port}) on Sip:Host {o.Host} cannot be bound ({ex.SocketErrorCode}); choose a free port."]);
         }
         catch (InvalidOperationException ex) when (o.Tls.CertificatePath.Length > 0)
         {

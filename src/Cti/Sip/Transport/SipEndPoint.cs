@@ -11,6 +11,12 @@ public enum SipProtocol
 
     /// <summary>RFC 3261 §26.2: TCP with TLS (TLS 1.2/1.3), <c>transport=tls</c>, default port 5061.</summary>
     Tls,
+
+    /// <summary>RFC 7118: SIP over a plain WebSocket (<c>SIP/2.0/WS</c>); only when explicitly allowed (demos).</summary>
+    Ws,
+
+    /// <summary>RFC 7118: SIP over a WebSocket inside TLS (<c>SIP/2.0/WSS</c>, <c>transport=ws</c> in URIs): browsers.</summary>
+    Wss,
 }
 
 /// <summary>Where a message came from or goes to: a transport protocol and an address.</summary>
@@ -22,6 +28,15 @@ public readonly record struct SipEndPoint(SipProtocol Protocol, IPEndPoint Addre
     /// address is what the certificate must name). A hint for the connection: not part of equality.
     /// </summary>
     public string? TlsServerName { get; init; }
+
+    /// <summary>
+    /// RFC 7118 §5 / RFC 5626: a WebSocket client (a browser) cannot be connected to; it names itself in its Contact
+    /// with a made-up host (JsSIP: <c>xyz.invalid</c>). This is that Contact's host[:port], which the WebSocket
+    /// transport maps to the connection the client announced it on (its flow). Null otherwise; not part of equality.
+    /// </summary>
+    public string? WebSocketFlow { get; init; }
+
+    public bool IsWebSocket => Protocol is SipProtocol.Ws or SipProtocol.Wss;
 
     public bool IsReliable => Protocol != SipProtocol.Udp;
 
@@ -36,12 +51,17 @@ public readonly record struct SipEndPoint(SipProtocol Protocol, IPEndPoint Addre
     {
         SipProtocol.Tcp => "TCP",
         SipProtocol.Tls => "TLS",
+        SipProtocol.Ws => "WS",
+        SipProtocol.Wss => "WSS",
         _ => "UDP",
     };
 
     public static SipProtocol ProtocolOf(string? viaTransportOrUriParam) =>
         string.Equals(viaTransportOrUriParam, "tcp", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tcp
         : string.Equals(viaTransportOrUriParam, "tls", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Tls
+        // RFC 7118 §5.2: URIs say transport=ws for both; the Via says WS or WSS.
+        : string.Equals(viaTransportOrUriParam, "ws", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Wss
+        : string.Equals(viaTransportOrUriParam, "wss", StringComparison.OrdinalIgnoreCase) ? SipProtocol.Wss
         : SipProtocol.Udp;
 
     public override string ToString() => $"{ViaTransport}:{Address}";

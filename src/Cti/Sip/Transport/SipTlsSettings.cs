@@ -30,8 +30,12 @@ internal sealed class SipTlsSettings
 
     public const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
-    /// <summary>Accepts a TLS connection (server side); throws when the handshake fails or times out.</summary>
-    public async Task<SslStream> AcceptAsync(Stream transport, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accepts a TLS connection (server side); throws when the handshake fails or times out. Browsers (SIP over
+    /// WebSocket) are not asked for a certificate (<paramref name="requestClientCertificate"/> false): Chromium would
+    /// show its certificate picker to an agent who has any.
+    /// </summary>
+    public async Task<SslStream> AcceptAsync(Stream transport, CancellationToken cancellationToken, bool requestClientCertificate = true)
     {
         var tls = new SslStream(transport, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -42,7 +46,7 @@ internal sealed class SipTlsSettings
             {
                 ServerCertificateSelectionCallback = (_, _) => _certificate.Current,
                 EnabledSslProtocols = Protocols,
-                ClientCertificateRequired = true, // requested; VerifyClient decides whether it must be there
+                ClientCertificateRequired = requestClientCertificate, // requested; VerifyClient decides whether it must be there
                 RemoteCertificateValidationCallback = VerifyClient,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             }, timeout.Token).ConfigureAwait(false);

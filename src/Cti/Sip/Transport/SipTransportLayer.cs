@@ -22,6 +22,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     private readonly SipUdpTransport _udp;
     private readonly SipTcpTransport? _tcp;
     private readonly SipTcpTransport? _tls;
+    private readonly SipWebSocketTransport? _ws;
     private readonly string _advertisedHost;
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -43,9 +44,14 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             // RFC 3261 §26.2: TLS beside UDP/TCP, on its own port (5061), when a certificate is configured.
             if (options.EnableTls)
                 _tls = new SipTcpTransport(new IPEndPoint(address, options.TlsPort), limits.MaxMessageBytes, options.Stream, logger, new SipTlsSettings(options, logger));
+            // RFC 7118: browsers, over TLS with the same certificate (wss) unless plain ws is explicitly allowed.
+            if (options.WebSocket is { } ws)
+                _ws = new SipWebSocketTransport(new IPEndPoint(address, ws.Port), limits.MaxMessageBytes, options.Stream, ws, logger,
+                    options.EnableTls ? new SipTlsSettings(options, logger) : null);
         }
         catch
         {
+            _tls?.Dispose();
             _tcp?.Dispose();
             _udp.Dispose();
             throw;
@@ -67,6 +73,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     /// <summary>The TLS port actually bound (null when TLS is off).</summary>
     public int? TlsPort => _tls?.LocalEndPoint.Port;
 
+    /// <summary>The WebSocket port actually bound (null when SIP over WebSocket is off).</summary>
+    public int? WebSocketPort => _ws?.LocalEndPoint.Port;
+
+    /// <summary>Open WebSocket connections now.</summary>
+    public int WebSocketConnectionCount => _ws?.ConnectionCount ?? 0;
+
     /// <summary>Messages rejected by the parser since start.</summary>
     public long RejectedCount => Interlocked.Read(ref _rejected);
 
@@ -77,13 +89,20 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         var udp = _udp.RunAsync(loops, (d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Udp, r)), _stopping.Token);
         var tcp = _tcp?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Tcp, r)), _stopping.Token) ?? Task.CompletedTask;
         var tls = _tls?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(SipProtocol.Tls, r)), _stopping.Token) ?? Task.CompletedTask;
-        _running = Task.WhenAll(udp, tcp, tls);
+        var ws = _ws?.RunAsync((d, r) => OnBytes(d, new SipEndPoint(_ws.Protocol, r)), _stopping.Token) ?? Task.CompletedTask;
+        _running = Task.WhenAll(udp, tcp, tls, ws);
         LogListening(_advertisedHost, Port, _tcp is not null);
         if (_tls is not null) LogListeningTls(_advertisedHost, _tls.LocalEndPoint.Port);
+        if (_ws is { IsSecure: true }) LogListeningWss(_advertisedHost, _ws.LocalEndPoint.Port, _options.WebSocket!.Path);
+        else if (_ws is not null) LogListeningPlainWs(_advertisedHost, _ws.LocalEndPoint.Port, _options.WebSocket!.Path);
     }
 
-    public string SentBy(SipProtocol protocol) =>
-        SipUri.FormatHostPort(_advertisedHost, protocol == SipProtocol.Tls && _tls is not null ? _tls.LocalEndPoint.Port : Port);
+    public string SentBy(SipProtocol protocol) => SipUri.FormatHostPort(_advertisedHost, protocol switch
+    {
+        SipProtocol.Tls when _tls is not null => _tls.LocalEndPoint.Port,
+        SipProtocol.Ws or SipProtocol.Wss when _ws is not null => _ws.LocalEndPoint.Port,
+        _ => Port,
+    });
 
     private void OnBytes(ReadOnlySpan<byte> data, SipEndPoint source)
     {
@@ -121,6 +140,14 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
     // RFC 5923: requests and responses to the Contact a peer gave over a connection go back over that connection.
     private void AliasContact(SipMessage message, SipEndPoint source)
     {
+        if (source.IsWebSocket)
+        {
+            // RFC 7118 §5: a browser's Contact names its connection (a flow), whatever host it made up.
+            if (_ws is not null && SipNameAddr.TryParse(message.GetHeader(SipHeaderId.Contact), out var wsContact)
+                && SipEndPoint.ProtocolOf(wsContact.Uri.Transport) == SipProtocol.Wss)
+                _ws.Announce(SipWebSocketFlows.Key(wsContact.Uri), source.Address);
+            return;
+        }
         var transport = source.Protocol == SipProtocol.Tls ? _tls : _tcp;
         if (transport is null || !SipNameAddr.TryParse(message.GetHeader(SipHeaderId.Contact), out var contact)) return;
         if (!IPAddress.TryParse(contact.Uri.Host.Trim('[', ']'), out var ip)) return;
@@ -172,6 +199,12 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         {
             var n = SipSerializer.Write(message, buffer);
             if (destination.Protocol == SipProtocol.Tcp && _tcp is not null) _tcp.Send(buffer.AsSpan(0, n), destination.Address);
+            else if (destination.IsWebSocket)
+            {
+                // Never downgrade to UDP: a browser is reached only over its own WebSocket (RFC 7118 §5).
+                if (_ws is not null) _ws.Send(buffer.AsSpan(0, n), destination);
+                else LogNoWebSocket(destination);
+            }
             else if (destination.Protocol == SipProtocol.Tls)
             {
                 // Never downgrade: a TLS destination without a TLS transport is not sent at all (RFC 3261 §26.2.2).
@@ -197,6 +230,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         _udp.Dispose();
         _tcp?.Dispose();
         _tls?.Dispose();
+        _ws?.Dispose();
         try
         {
             await _running.WaitAsync(TimeSpan.FromSeconds(5));
@@ -215,6 +249,15 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on {Host}:{Port} (TLS 1.2/1.3)")]
     private partial void LogListeningTls(string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP listening on wss://{Host}:{Port}{Path} (SIP over WebSocket, RFC 7118)")]
+    private partial void LogListeningWss(string host, int port, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP listening on PLAIN ws://{Host}:{Port}{Path} WITHOUT TLS: agents' passwords digests and calls' signalling are readable on the network; for demos on loopback only (Sip:WebSocket:AllowPlain / Security:DemoMode)")]
+    private partial void LogListeningPlainWs(string host, int port, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP: not sending to {Destination}: SIP over WebSocket is not configured (Sip:WebSocket)")]
+    private partial void LogNoWebSocket(SipEndPoint destination);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIP: not sending to {Destination}: TLS is not configured (Sip:Tls:CertificatePath)")]
     private partial void LogNoTls(SipEndPoint destination);

@@ -36,4 +36,7 @@ public sealed record SipTransportOptions
     public bool TlsRequireClientCertificate { get; init; }
 
     public bool EnableTls => !string.IsNullOrEmpty(TlsCertificatePath);
+
+    /// <summary>SIP over WebSocket for browsers (RFC 7118); null: no WebSocket listener.</summary>
+    public SipWebSocketOptions? WebSocket { get; init; }
 }

@@ -18,6 +18,14 @@ public static class SipAddressResolver
     public static SipEndPoint Resolve(SipUri uri)
     {
         if (!uri.IsSip) throw new ArgumentException($"Cannot route to a '{uri.Scheme}:' URI.", nameof(uri));
+        var protocol = ProtocolOf(uri);
+        if (protocol is SipProtocol.Ws or SipProtocol.Wss)
+        {
+            // RFC 7118 §5: a WebSocket client is reached only over the connection it opened; its Contact host is
+            // usually made up (RFC 7118 §5.1 suggests .invalid), so it is a flow name, never looked up in DNS.
+            var flowAddress = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : IPAddress.None;
+            return new SipEndPoint(protocol, new IPEndPoint(flowAddress, uri.Port ?? 0)) { WebSocketFlow = SipWebSocketFlows.Key(uri) };
+        }
         var host = uri.Parameters["maddr"] ?? uri.Host;
         if (!IPAddress.TryParse(host, out var address))
         {
@@ -25,7 +33,6 @@ public static class SipAddressResolver
             address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
                 ?? throw new ArgumentException($"'{host}' does not resolve.", nameof(uri));
         }
-        var protocol = ProtocolOf(uri);
         return new SipEndPoint(protocol, new IPEndPoint(address, uri.Port ?? (protocol == SipProtocol.Tls ? 5061 : 5060)))
         {
             // RFC 5922 §4 / §7.2: over TLS the server must prove the domain of the URI we meant, not the address

@@ -257,6 +257,7 @@ public sealed partial class SipUserAgent
         {
             SipProtocol.Tcp => ";transport=tcp>",
             SipProtocol.Tls => ";transport=tls>", // RFC 5630 §3.1.3: sip: with transport=tls, not sips:, for TLS hop-by-hop
+            SipProtocol.Ws or SipProtocol.Wss => ";transport=ws>", // RFC 7118 §5.2
             _ => ">",
         };
 

@@ -1,0 +1,60 @@
+using Hotline.Cti.Media.Srtp;
+using Org.BouncyCastle.Tls;
+
+namespace Hotline.Cti.Media.WebRtc.Dtls;
+
+/// <summary>
+/// One leg's DTLS-SRTP handshake as the server, run on its own long-running thread: BouncyCastle's DTLS is blocking,
+/// and it must never run on the media clock threads or the socket's receive loop (which only hands records in with
+/// <see cref="Deliver"/>). Completes with the SRTP keys, or faults with the reason (bad fingerprint, no use_srtp,
+/// timeout after <see cref="DtlsSrtpServer.GetHandshakeTimeoutMillis"/>).
+/// </summary>
+public sealed class DtlsSrtpHandshake : IDisposable
+{
+    private readonly DtlsPacketChannel _channel;
+    private readonly DtlsSrtpServer _server;
+    private DtlsTransport? _transport;
+
+    /// <summary>Starts the handshake thread; <c>send</c> sends one datagram to the peer (the ICE-selected address) from the media socket.</summary>
+    public DtlsSrtpHandshake(DtlsCertificate certificate, string peerFingerprint, Action<ReadOnlyMemory<byte>> send)
+    {
+        _channel = new DtlsPacketChannel(send);
+        _server = new DtlsSrtpServer(certificate, peerFingerprint);
+        Completion = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>The SRTP keys (ours = the DTLS server's write keys).</summary>
+    public Task<SrtpKeying> Completion { get; }
+
+    /// <summary>A DTLS record from the peer (RFC 7983 demultiplexed); false when dropped. Never blocks.</summary>
+    public bool Deliver(ReadOnlySpan<byte> record) => _channel.Deliver(record);
+
+    private SrtpKeying Run()
+    {
+        try
+        {
+            _transport = new DtlsServerProtocol().Accept(_server, _channel);
+            return _server.Keying ?? throw new IOException("DTLS completed without SRTP keys");
+        }
+        catch (TlsFatalAlert e)
+        {
+            throw new IOException("DTLS-SRTP handshake failed: " + (_server.Failure ?? AlertDescription.GetText(e.AlertDescription)), e);
+        }
+        catch (TlsTimeoutException e)
+        {
+            throw new IOException("DTLS-SRTP handshake timed out", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _channel.Close();
+        try
+        {
+            _transport?.Close();
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
