@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hotline.AcdEngine.Hosting;
-using Hotline.TicketApi.Calendar;
+using Hotline.Calendar;
 
 namespace Hotline.AcdEngine.Greetings;
 

@@ -8,7 +8,7 @@ public sealed class GreetingOptions
 
     /// <summary>
     /// Holiday dates, "yyyy-MM-dd". Empty: China's 2026 public holidays — the same data file as TicketApi's working
-    /// calendar (src/TicketApi/Calendar/ChinaPublicHolidays2026.cs, linked into the engine), so both agree on holidays.
+    /// calendar (src/Shared/Calendar/ChinaPublicHolidays2026.cs, linked into the engine), so both agree on holidays.
     /// </summary>
     public List<string> Holidays { get; set; } = [];
 

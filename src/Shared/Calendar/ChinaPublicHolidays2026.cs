@@ -1,4 +1,4 @@
-namespace Hotline.TicketApi.Calendar;
+namespace Hotline.Calendar;
 
 /// <summary>
 /// China's 2026 public holidays and make-up workdays (State Council notice on the 2026 holiday arrangements),
