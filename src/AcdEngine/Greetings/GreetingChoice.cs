@@ -12,7 +12,7 @@ public sealed class GreetingChoice
     private readonly TimeZoneInfo _zone;
     private readonly HashSet<DateOnly> _holidays;
 
-    public GreetingChoice(AcdOptions options)
+    public GreetingChoice(IGreetingSettings options)
     {
         _greeting = options.Greeting;
         _holiday = options.Greetings.Holiday;

@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Tracking;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Outbound;
 

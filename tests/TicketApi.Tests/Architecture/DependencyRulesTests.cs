@@ -38,12 +38,13 @@ public sealed class DependencyRulesTests
     }
 
     [Test]
-    public void FeatureFoldersHaveNoCycles() => ArchitectureRules.AssertNoCycles(TicketApi, Root, known:
-        ["AfterCall", "Api", "Auth", "Data", "Desk", "Hosting", "Ingest", "Intake", "Metrics", "Quality", "Recordings", "Supervision", "Testing", "WebConsole"]);
+    public void FeatureFoldersHaveNoCycles() => ArchitectureRules.AssertNoCycles(TicketApi, Root);
 
     [Test]
     public void NamespacesMatchFolders() => ArchitectureRules.AssertNamespacesMatchFolders("TicketApi", Root,
-        "AfterCall/WorkOrder.CallbackCall.cs", "Console/");
+        // A part of the WorkOrder aggregate (its callback-call steps) filed with the after-call feature: one partial
+        // class keeps one namespace.
+        "AfterCall/WorkOrder.CallbackCall.cs");
 
     [Test]
     public void NoStaticMutableState() => ArchitectureRules.AssertNoMutableStatics(TicketApi);
