@@ -12,6 +12,8 @@ using Hotline.Cti.Media;
 using Hotline.LoadGen;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Hours;
 
 // Usage:
 //   dotnet run -c Release --project tools/LoadGen -- flow  [rate=50] [seconds=20] [agents=200] [talkSeconds=2]

@@ -15,6 +15,8 @@ using Hotline.Cti.Media;
 using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Hours;
 
 namespace Hotline.LoadGen;
 

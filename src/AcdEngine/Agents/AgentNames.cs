@@ -7,7 +7,7 @@ namespace Hotline.AcdEngine.Agents;
 /// Agents' display names (<c>Agents[].Name</c>) and the wrap-up time, as the CTI streams hand them to desks and
 /// wallboards (issue 17). Read at start, like the roster, and again by a configuration reload (<see cref="Replace"/>).
 /// </summary>
-public sealed class AgentNames(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd)
+public sealed class AgentNames(IOptions<AgentsOptions> agents, IOptions<IAgentSettings> acd)
 {
     private volatile Dictionary<string, string> _names = Index(agents.Value.List);
 

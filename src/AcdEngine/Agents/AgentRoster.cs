@@ -22,7 +22,7 @@ public sealed partial class AgentRoster
 
     private readonly IAgentLeases _leases;
 
-    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<AcdOptions> acd, TimeProvider time, IAgentLeases? leases = null)
+    public AgentRoster(IOptions<AgentsOptions> agents, IOptions<IAgentSettings> acd, TimeProvider time, IAgentLeases? leases = null)
     {
         _time = time;
         _leases = leases ?? LocalAgentLeases.Instance;

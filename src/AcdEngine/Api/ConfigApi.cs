@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Reload;
 
 namespace Hotline.AcdEngine.Api;
 

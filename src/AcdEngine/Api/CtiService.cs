@@ -36,48 +36,23 @@ public sealed class CtiService(
         Task.FromResult(Reply(Guard(() => roster.CompleteWrapUp(request.AgentId))));
 
     public override Task<CallControlReply> Hold(CallControlRequest request, ServerCallContext context) =>
-        Task.FromResult(Control(request, (flow, agent) => (flow.Hold(agent, out var error), error)));
+        Task.FromResult(Control(request, (call, agent) => call.Hold(agent)));
 
     public override Task<CallControlReply> Resume(CallControlRequest request, ServerCallContext context) =>
-        Task.FromResult(Control(request, (flow, agent) => (flow.Resume(agent, out var error), error)));
+        Task.FromResult(Control(request, (call, agent) => call.Resume(agent)));
 
-    public override async Task<CallControlReply> Hangup(CallControlRequest request, ServerCallContext context)
-    {
-        var flow = FindCall(request);
-        if (flow is null && FindOutbound(request) is { } call)
-        {
-            var (done, why) = await call.HangupByAgentAsync(request.AgentId, context.CancellationToken);
-            return new CallControlReply { CallId = call.CallId, Ok = done, Error = why };
-        }
-        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
-        var (ok, error) = await flow.HangupByAgentAsync(request.AgentId, context.CancellationToken);
-        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
-    }
+    public override Task<CallControlReply> Hangup(CallControlRequest request, ServerCallContext context) =>
+        ControlAsync(request, (call, agent) => call.HangupByAgentAsync(agent, context.CancellationToken));
 
     /// <summary>The agent leaves; the caller (or the called party of an outbound call) rates the service (issue 10).</summary>
-    public override async Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context)
-    {
-        if (FindCall(request) is { } flow)
-        {
-            var (ok, error) = await flow.TransferToSurveyAsync(request.AgentId, context.CancellationToken);
-            return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
-        }
-        if (FindOutbound(request) is { } call)
-        {
-            var (ok, error) = await call.TransferToSurveyAsync(request.AgentId, context.CancellationToken);
-            return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
-        }
-        return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
-    }
+    public override Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context) =>
+        ControlAsync(request, (call, agent) => call.TransferToSurveyAsync(agent, context.CancellationToken));
 
     /// <summary>Silent caller (DOMAIN.md): the closing prompt to the caller, then the call ends. Refusals change nothing.</summary>
-    public override async Task<CallControlReply> EndSilentCall(CallControlRequest request, ServerCallContext context)
-    {
-        if (FindCall(request) is not { } flow)
-            return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such inbound call." };
-        var (ok, error) = await flow.SilentCallerAsync(request.AgentId, context.CancellationToken);
-        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
-    }
+    public override Task<CallControlReply> EndSilentCall(CallControlRequest request, ServerCallContext context) =>
+        FindControl(request) is null
+            ? Task.FromResult(new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such inbound call." })
+            : ControlAsync(request, (call, agent) => call.EndSilentCallAsync(agent, context.CancellationToken));
 
     /// <summary>Click-to-call: ring the agent, then the number, and bridge them. Refusals change nothing.</summary>
     public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context)
@@ -85,9 +60,6 @@ public sealed class CtiService(
         var outcome = outbound.Dial(request.AgentId, request.Number, request.WorkOrderId);
         return Task.FromResult(new CallControlReply { CallId = outcome.CallId, Ok = outcome.Ok, Error = outcome.Error });
     }
-
-    private OutboundCallFlow? FindOutbound(CallControlRequest request) =>
-        string.IsNullOrEmpty(request.CallId) ? outbound.FindByAgent(request.AgentId) : outbound.Find(request.CallId);
 
     public override async Task WatchAgent(AgentRequest request, IServerStreamWriter<AgentNotification> responseStream, ServerCallContext context)
     {
@@ -168,15 +140,10 @@ public sealed class CtiService(
 
     public override Task<CallControlReply> ConsultDepartment(ConsultRequest request, ServerCallContext context) =>
         Task.FromResult(Control(new CallControlRequest { AgentId = request.AgentId, CallId = request.CallId },
-            (flow, agent) => (flow.ConsultDepartment(agent, request.DepartmentId, request.HoldCaller, out var error), error)));
+            (call, agent) => call.ConsultDepartment(agent, request.DepartmentId, request.HoldCaller)));
 
-    public override async Task<CallControlReply> CompleteTransfer(CallControlRequest request, ServerCallContext context)
-    {
-        var flow = FindCall(request);
-        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
-        var (ok, error) = await flow.CompleteTransferAsync(request.AgentId, context.CancellationToken);
-        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
-    }
+    public override Task<CallControlReply> CompleteTransfer(CallControlRequest request, ServerCallContext context) =>
+        ControlAsync(request, (call, agent) => call.CompleteTransferAsync(agent, context.CancellationToken));
 
     /// <summary>
     /// Rings a configured supervisor account only (<c>Supervisors</c>), never a URI the request names: a supervisor
@@ -232,16 +199,24 @@ public sealed class CtiService(
         return snapshot;
     }
 
-    private CallControlReply Control(CallControlRequest request, Func<InboundCallFlow, string, (bool Ok, string Error)> act)
+    private CallControlReply Control(CallControlRequest request, Func<ICallControl, string, (bool Ok, string Error)> act)
     {
-        var flow = FindCall(request);
-        if (flow is null) return new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such call." };
-        var (ok, error) = act(flow, request.AgentId);
-        return new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error };
+        if (FindControl(request) is not { } call) return new CallControlReply { CallId = request.CallId, Ok = false, Error = ICallControl.NoSuchCall };
+        var (ok, error) = act(call, request.AgentId);
+        return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
     }
 
-    private InboundCallFlow? FindCall(CallControlRequest request) =>
-        string.IsNullOrEmpty(request.CallId) ? router.FindByAgent(request.AgentId) : router.Find(request.CallId);
+    private async Task<CallControlReply> ControlAsync(CallControlRequest request, Func<ICallControl, string, Task<(bool Ok, string Error)>> act)
+    {
+        if (FindControl(request) is not { } call) return new CallControlReply { CallId = request.CallId, Ok = false, Error = ICallControl.NoSuchCall };
+        var (ok, error) = await act(call, request.AgentId);
+        return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
+    }
+
+    /// <summary>The agent's call, looked up once: by id when given, else the agent's current call; inbound first, as before.</summary>
+    private ICallControl? FindControl(CallControlRequest request) => string.IsNullOrEmpty(request.CallId)
+        ? (ICallControl?)router.FindByAgent(request.AgentId) ?? outbound.FindByAgent(request.AgentId)
+        : (ICallControl?)router.Find(request.CallId) ?? outbound.Find(request.CallId);
 
     private static AgentStateReply Reply(AgentSnapshot a) => new()
     {

@@ -1,4 +1,4 @@
-using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Hours;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Conference;
@@ -13,7 +13,7 @@ public static class ConferenceRegistration
         services.AddSingleton<IValidateOptions<DepartmentsOptions>, DepartmentsOptionsValidator>();
         services.AddSingleton(sp =>
         {
-            var zone = sp.GetRequiredService<IOptions<AcdOptions>>().Value.BusinessHours.TimeZone;
+            var zone = sp.GetRequiredService<IOptions<BusinessHoursOptions>>().Value.TimeZone;
             return new DepartmentDirectory(
                 sp.GetRequiredService<IOptions<DepartmentsOptions>>().Value.List,
                 sp.GetRequiredService<IOptions<ConferenceOptions>>().Value,

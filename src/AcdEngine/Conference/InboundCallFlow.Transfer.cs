@@ -39,7 +39,7 @@ public sealed partial class InboundCallFlow
             Attended(talk, replaces, e);
             return;
         }
-        if (!TransferTarget.TryResolve(_ctx, e.TargetUser, talk.AgentId, _ctx.Time.GetUtcNow(), out var target, out var refuse, out var why))
+        if (!TransferTarget.TryResolve(_ctx.Departments, _ctx.Roster, _ctx.Options.RingTimeoutSeconds, _ctx.DialPlan, e.TargetUser, talk.AgentId, _ctx.Time.GetUtcNow(), out var target, out var refuse, out var why))
         {
             LogTransferRefused(_ctx.Logger, CallId, talk.AgentId, refuse, why);
             e.RefuseStatus = refuse;

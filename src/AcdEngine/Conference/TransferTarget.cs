@@ -1,4 +1,5 @@
-using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Conference;
 
@@ -13,31 +14,31 @@ internal sealed record TransferTarget(string Party, IReadOnlyList<string> Contac
     /// Resolves the Refer-To user. Refusals give the REFER's status: 404 unknown target, 480 department closed,
     /// 486 target agent not ready, 403 the dial plan forbids the number or the agent transfers to themself.
     /// </summary>
-    public static bool TryResolve(CallFlowContext ctx, string user, string fromAgentId, DateTimeOffset now,
+    public static bool TryResolve(DepartmentDirectory? departments, AgentRoster roster, int ringTimeoutSeconds, DialPlan? dialPlan, string user, string fromAgentId, DateTimeOffset now,
         out TransferTarget? target, out int refuseStatus, out string why)
     {
         target = null;
         refuseStatus = 0;
         why = "";
         if (user.Length == 0) { refuseStatus = 404; why = "no user in Refer-To"; return false; }
-        if (ctx.Departments is { } directory && (directory.FindByCode(user) ?? directory.FindById(user)) is { } department)
+        if (departments is { } directory && (directory.FindByCode(user) ?? directory.FindById(user)) is { } department)
         {
             if (!directory.IsOpen(department, now)) { refuseStatus = 480; why = "department closed"; return false; }
             target = new TransferTarget("department:" + department.Id, department.Contacts,
                 TimeSpan.FromSeconds(directory.Options.RingTimeoutSeconds), department.Id, null);
             return true;
         }
-        var agent = ctx.Roster.FindByUser(user) ?? ctx.Roster.All().FirstOrDefault(a => a.Id == user);
+        var agent = roster.FindByUser(user) ?? roster.All().FirstOrDefault(a => a.Id == user);
         if (agent is not null)
         {
             if (agent.Id == fromAgentId) { refuseStatus = 403; why = "transfer to oneself"; return false; }
-            target = new TransferTarget("agent:" + agent.Id, [agent.User], TimeSpan.FromSeconds(ctx.Options.RingTimeoutSeconds), null, agent.Id);
+            target = new TransferTarget("agent:" + agent.Id, [agent.User], TimeSpan.FromSeconds(ringTimeoutSeconds), null, agent.Id);
             return true;
         }
-        if (ctx.DialPlan is { } plan && user.All(c => char.IsAsciiDigit(c) || c is '+' or '-' or ' '))
+        if (dialPlan is { } plan && user.All(c => char.IsAsciiDigit(c) || c is '+' or '-' or ' '))
         {
             if (!plan.TryResolve(user, out _, out var uri, out var error)) { refuseStatus = 403; why = error; return false; }
-            var ring = ctx.Departments?.Options.RingTimeoutSeconds ?? ctx.Options.RingTimeoutSeconds;
+            var ring = departments?.Options.RingTimeoutSeconds ?? ringTimeoutSeconds;
             target = new TransferTarget(uri, [uri], TimeSpan.FromSeconds(ring), null, null);
             return true;
         }

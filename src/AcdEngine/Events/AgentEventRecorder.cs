@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.Contracts.V1;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Events;
 

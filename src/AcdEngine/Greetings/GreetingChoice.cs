@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hotline.AcdEngine.Hosting;
-using Hotline.TicketApi.Calendar;
+using Hotline.Calendar;
 
 namespace Hotline.AcdEngine.Greetings;
 
@@ -12,7 +12,7 @@ public sealed class GreetingChoice
     private readonly TimeZoneInfo _zone;
     private readonly HashSet<DateOnly> _holidays;
 
-    public GreetingChoice(AcdOptions options)
+    public GreetingChoice(IGreetingSettings options)
     {
         _greeting = options.Greeting;
         _holiday = options.Greetings.Holiday;

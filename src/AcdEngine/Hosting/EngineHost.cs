@@ -2,6 +2,7 @@ using Hotline.Hosting;
 using Microsoft.Extensions.Options;
 using Hotline.Tls;
 using Serilog;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Hosting;
 

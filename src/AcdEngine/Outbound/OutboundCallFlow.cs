@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Tracking;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Outbound;
 
@@ -15,7 +16,7 @@ public sealed record OutboundRequest(string AgentId, string AgentUser, string Nu
 /// inbound call, with <see cref="CallDirection.Outbound"/>; when the agent hangs up first the called party gets the
 /// survey. The flow is the only writer of its call's events.
 /// </summary>
-public sealed partial class OutboundCallFlow
+public sealed partial class OutboundCallFlow : Routing.ICallControl
 {
     private readonly CallFlowContext _ctx;
     private readonly OutboundOptions _options;

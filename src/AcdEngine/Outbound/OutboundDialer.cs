@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Routing;
 using Hotline.Cti.Calls;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Outbound;
 

@@ -15,7 +15,7 @@ public sealed partial class CallQueues
     /// a changed queue keep their place and meet its new limits and strategy at the next decision; a removed queue with
     /// callers keeps serving them and takes no one new. Then offers waiting callers again: agents' queues may have changed.
     /// </summary>
-    public QueuesReconfigured Reconfigure(AcdOptions acd)
+    public QueuesReconfigured Reconfigure(IQueueSettings acd)
     {
         List<string> added = [], removed = [], whenEmpty = [];
         lock (_gate)

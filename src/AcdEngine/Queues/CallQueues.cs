@@ -18,7 +18,7 @@ public sealed partial class CallQueues
     private readonly AgentRoster _roster;
     private readonly TimeProvider _time;
 
-    public CallQueues(IOptions<AcdOptions> options, AgentRoster roster, TimeProvider time)
+    public CallQueues(IOptions<IQueueSettings> options, AgentRoster roster, TimeProvider time)
     {
         _roster = roster;
         _time = time;
@@ -29,7 +29,7 @@ public sealed partial class CallQueues
         roster.BecameReady += _ => Dispatch();
     }
 
-    private static TimeSpan ServiceLevelOf(QueueOptions q, AcdOptions acd) =>
+    private static TimeSpan ServiceLevelOf(QueueOptions q, IQueueSettings acd) =>
         TimeSpan.FromSeconds(q.ServiceLevelSeconds > 0 ? q.ServiceLevelSeconds : acd.ServiceLevelSeconds);
 
     private static IAgentSelector SelectorOf(string name, QueueOptions q) =>

@@ -1,5 +1,6 @@
 using Hotline.AcdEngine.Hosting;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Recording;
 

@@ -5,6 +5,8 @@ using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Stats;
 using Hotline.Cti.Calls;
+using Hotline.AcdEngine.Hours;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Routing;
 
@@ -28,7 +30,7 @@ public sealed record CallFlowContext(
     public Survey.PostCallSurvey? Survey { get; init; }
 
     /// <summary>Which external numbers a blind transfer (SIP REFER from an agent's phone) may reach; null = none.</summary>
-    public Outbound.DialPlan? DialPlan { get; init; }
+    public DialPlan? DialPlan { get; init; }
     /// <summary>Where voicemail overflow records messages; null = no voicemail (the caller hears the apology instead).</summary>
     public VoicemailBox? Voicemail { get; init; }
 }

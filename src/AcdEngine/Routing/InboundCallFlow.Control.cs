@@ -1,6 +1,7 @@
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Prompts;
 using Hotline.Contracts.V1;
+using Hotline.AcdEngine.Queues;
 
 namespace Hotline.AcdEngine.Routing;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Routing;
 using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Sip.Admission;
 using Hotline.Cti.Sip.Messages;

@@ -2,7 +2,7 @@ namespace Hotline.AcdEngine.Sip;
 
 /// <summary>Runs the SIP stack for the life of the host: binds, routes, and stops cleanly; registrations kept in a file.</summary>
 public sealed class SipService(SipStack stack, SipRouting routing, RegistrationFile registrations, Agents.AgentRoster roster,
-    Microsoft.Extensions.Options.IOptions<Hosting.AcdOptions> acd) : IHostedService
+    Microsoft.Extensions.Options.IOptions<Routing.AcdOptions> acd) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

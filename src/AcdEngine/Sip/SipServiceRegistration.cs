@@ -16,7 +16,7 @@ public static class SipServiceRegistration
         services.AddSingleton<SipStack>();
         services.AddSingleton<SipAdmission>();
         services.AddSingleton(sp => new RegistrationFile(
-            Path.Combine(Hosting.DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
+            Path.Combine(Node.DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
             sp.GetRequiredService<ILogger<RegistrationFile>>()));
         services.AddSingleton<SipRouting>();
 

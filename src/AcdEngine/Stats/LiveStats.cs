@@ -2,6 +2,7 @@ using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Queues;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Stats;
 

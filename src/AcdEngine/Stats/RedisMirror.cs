@@ -5,6 +5,7 @@ using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Stats;
 

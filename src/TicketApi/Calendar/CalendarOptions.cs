@@ -1,3 +1,4 @@
+using Hotline.Calendar;
 using System.ComponentModel.DataAnnotations;
 
 namespace Hotline.TicketApi.Calendar;

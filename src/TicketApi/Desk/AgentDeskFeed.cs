@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Hotline.Contracts.V1;
 using Hotline.TicketApi.Data;
 using Hotline.TicketApi.WebConsole;
+using Hotline.TicketApi.Engine;
 
 namespace Hotline.TicketApi.Desk;
 

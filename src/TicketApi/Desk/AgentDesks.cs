@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hotline.TicketApi.WebConsole;
 using Microsoft.Extensions.Options;
+using Hotline.TicketApi.Engine;
 
 namespace Hotline.TicketApi.Desk;
 

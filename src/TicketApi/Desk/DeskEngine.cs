@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Hotline.Contracts.V1;
 using Hotline.TicketApi.WebConsole;
 using Microsoft.Extensions.Options;
+using Hotline.TicketApi.Engine;
 
 namespace Hotline.TicketApi.Desk;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Hotline.TicketApi.AfterCall;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
+using Hotline.TicketApi.Security;
 using Hotline.TicketApi.Calendar;
 using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.WebConsole;
@@ -10,7 +11,6 @@ using Hotline.TicketApi.Ingest;
 using Hotline.TicketApi.Intake;
 using Hotline.TicketApi.Metrics;
 using Hotline.TicketApi.Quality;
-using Hotline.TicketApi.Security;
 using Hotline.TicketApi.Supervision;
 using Hotline.TicketApi.Testing;
 using Hotline.TicketApi.WorkOrders;
@@ -41,7 +41,7 @@ public static class ServiceRegistration
         services.AddHostedService<OrderGauges>();   // /metrics (docs/operations.md "Monitoring")
 
         // AcdEngine:Url (options registered with the console): the CTI client that places callbacks.
-        services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<WebConsole.AcdEngineOptions>>().Value is { Url.Length: > 0 } engine
+        services.AddSingleton<ICallPlacer>(sp => sp.GetRequiredService<IOptions<Engine.AcdEngineOptions>>().Value is { Url.Length: > 0 } engine
             ? new CtiCallPlacer(new Contracts.V1.Cti.CtiClient(EngineCredentials.Authorised(Hotline.Tls.HostTls.CreateChannel(engine.Url,
                 sp.GetRequiredService<IOptions<Hotline.Tls.TlsOptions>>().Value, "AcdEngine CTI", sp.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Tls")), engine.ServiceKey)),
                 sp.GetRequiredService<IHttpContextAccessor>())

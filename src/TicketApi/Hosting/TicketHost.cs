@@ -2,6 +2,7 @@ using Hotline.Hosting;
 using Microsoft.Extensions.Options;
 using Hotline.Tls;
 using Serilog;
+using Hotline.TicketApi.Data;
 
 namespace Hotline.TicketApi.Hosting;
 

@@ -1,3 +1,4 @@
+using Hotline.TicketApi.Data;
 namespace Hotline.TicketApi.Metrics;
 
 /// <summary>Counts behind the indicators of one group; the rates are derived (DOMAIN.md "performance standard").</summary>

@@ -5,7 +5,7 @@ namespace Hotline.TicketApi.Metrics;
 /// <summary>
 /// TicketApi's own metrics for operators (docs/operations.md "Monitoring"): what ingest accepted, refused and found
 /// duplicated, how long its database commits take and how far behind the calls it runs. The work-order gauges are
-/// in <see cref="OrderGauges"/>.
+/// in <c>Hosting.OrderGauges</c>.
 /// </summary>
 public sealed class TicketMetrics
 {

@@ -1,3 +1,4 @@
+using Hotline.TicketApi.Data;
 using System.Security.Claims;
 using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;

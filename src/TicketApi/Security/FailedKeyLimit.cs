@@ -74,7 +74,7 @@ public static partial class FailedKeyLimitMiddleware
     public static IApplicationBuilder UseFailedKeyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var source = context.Connection.RemoteIpAddress;
-        if (source is not null && context.Request.Headers.ContainsKey(Auth.ApiKeyAuthenticationHandler.Header)
+        if (source is not null && context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header)
             && !context.RequestServices.GetRequiredService<FailedKeyLimit>().Allows(source, out var retryAfter))
         {
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;

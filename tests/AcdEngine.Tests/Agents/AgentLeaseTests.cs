@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Agents;
 

@@ -12,6 +12,9 @@ using Hotline.Contracts.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Hours;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Tests.Conference;
 

@@ -2,6 +2,7 @@ using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Outbound;
 using Hotline.Cti.Calls;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Tests.Conference;
 

@@ -8,6 +8,8 @@ using Hotline.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Events;
 

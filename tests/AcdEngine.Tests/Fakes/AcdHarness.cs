@@ -7,6 +7,8 @@ using Hotline.AcdEngine.Stats;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Hours;
 
 namespace Hotline.AcdEngine.Tests.Fakes;
 

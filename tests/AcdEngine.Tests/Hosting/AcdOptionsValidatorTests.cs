@@ -2,6 +2,10 @@ using Hotline.AcdEngine.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Hours;
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Hosting;
 

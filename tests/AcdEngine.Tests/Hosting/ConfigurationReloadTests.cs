@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Reload;
 
 namespace Hotline.AcdEngine.Tests.Hosting;
 
@@ -45,7 +46,7 @@ public sealed class ConfigurationReloadTests
         public Engine(string? jsonFile = null)
         {
             var acd = AcdHarness.DefaultOptions();
-            acd.Queues["billing"] = new AcdEngine.Hosting.QueueOptions();
+            acd.Queues["billing"] = new AcdEngine.Queues.QueueOptions();
             Acd = new AcdHarness(acd, AcdHarness.Agent("a1", "1001", "billing"), AcdHarness.Agent("a2", "1002"));
             var builder = new ConfigurationBuilder().Add(File);
             if (jsonFile is not null) builder.AddJsonFile(jsonFile, optional: false, reloadOnChange: false);

@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Hosting;
 

@@ -10,6 +10,9 @@ using Hotline.AcdEngine.Survey;
 using Hotline.AcdEngine.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Opt = Microsoft.Extensions.Options.Options;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Hours;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Tests.Outbound;
 

@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Outbound;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Tests.Outbound;
 

@@ -4,6 +4,7 @@ using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Dialing;
 
 namespace Hotline.AcdEngine.Tests.Outbound;
 

@@ -1,5 +1,6 @@
 using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Prompts;
 

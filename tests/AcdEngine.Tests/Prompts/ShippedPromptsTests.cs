@@ -3,6 +3,7 @@ using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Prompts;
 using Hotline.Cti.Media.Sources;
 using Hotline.TestSupport;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Prompts;
 

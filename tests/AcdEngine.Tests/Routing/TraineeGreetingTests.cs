@@ -1,6 +1,7 @@
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tests.Fakes;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Agents;
 
 namespace Hotline.AcdEngine.Tests.Routing;
 

@@ -4,6 +4,9 @@ using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Hours;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Routing;
 

@@ -6,6 +6,8 @@ using Hotline.AcdEngine.Stats;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Opt = Microsoft.Extensions.Options.Options;
+using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Routing;
 
 namespace Hotline.AcdEngine.Tests.Stats;
 

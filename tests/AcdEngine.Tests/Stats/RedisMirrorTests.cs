@@ -6,6 +6,7 @@ using Hotline.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Hotline.AcdEngine.Node;
 
 namespace Hotline.AcdEngine.Tests.Stats;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Hotline.TicketApi.WebConsole;
+using Hotline.TicketApi.Engine;
 
 namespace Hotline.TicketApi.Tests.Console;
 

@@ -61,7 +61,7 @@ public sealed class StoreSelectionTests
     [Test]
     public void An_unknown_provider_is_refused_naming_the_key()
     {
-        var options = new Hotline.TicketApi.Hosting.DatabaseOptions { Provider = "MySql" };
+        var options = new Hotline.TicketApi.Data.DatabaseOptions { Provider = "MySql" };
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         var valid = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
         Assert.That(valid, Is.False);

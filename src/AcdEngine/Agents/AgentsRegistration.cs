@@ -1,0 +1,24 @@
+using Hotline.AcdEngine.Node;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.AcdEngine.Agents;
+
+/// <summary>The agents' registration: the <c>Agents</c> array (validated at start), names, shared leases, the roster.</summary>
+public static class AgentsRegistration
+{
+    /// <summary>Needs <c>IOptions&lt;IAgentSettings&gt;</c> (wrap-up, lease, queue names), registered by routing.</summary>
+    public static IServiceCollection AddAgents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentsOptions>().Configure(o => configuration.GetSection(AgentsOptions.Section).Bind(o.List)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentsOptions>, AgentsOptionsValidator>();
+        services.AddSingleton<AgentNames>();
+        // Agents shared by every engine on the same Redis: one lease per agent (docs/scaling.md).
+        services.AddSingleton<IAgentLeases>(sp => new RedisAgentLeases(
+            RedisAgentLeases.Connect(NodeRegistration.RedisConnectionString(configuration)),
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id,
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<IAgentSettings>>().Value.AgentLeaseSeconds),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisAgentLeases>()));
+        services.AddSingleton<AgentRoster>();
+        return services;
+    }
+}
