@@ -39,6 +39,7 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
     private readonly CancellationTokenSource _deadline = new();
     private readonly TaskCompletionSource<SipStreamCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closeReason = -1;
+    private int _closeAfterSends = -1;
     private bool _partial;
 
     /// <summary>A connection over <paramref name="stream"/>: the connected stream, or a task that yields it (an outgoing connection still connecting).</summary>
@@ -75,7 +76,7 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
     /// <summary>Queues a message (copied); false, and the connection is dropped, when the peer is not keeping up.</summary>
     public bool TrySend(ReadOnlySpan<byte> message)
     {
-        if (_closing.IsCancellationRequested) return false;
+        if (_closing.IsCancellationRequested || Volatile.Read(ref _closeAfterSends) >= 0) return false;
         var buffer = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(buffer);
         if (_sendQueue.Writer.TryWrite((buffer, message.Length))) return true;
@@ -139,7 +140,7 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
                         // after letting the parser answer a whole header section (400, RFC 4475 §3.1.2.3).
                         if (length > 0) _handler(buffer.AsSpan(consumed, length), Remote);
                         LogFramingLost(Remote);
-                        Close(SipStreamCloseReason.FramingLost);
+                        CloseAfterQueuedSends(SipStreamCloseReason.FramingLost);
                         return;
                     }
                     if (outcome == SipStreamFraming.Outcome.Message) _handler(buffer.AsSpan(consumed, length), Remote);
@@ -174,6 +175,18 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops taking messages, lets the writer send what is already queued (the 400 that answers a message whose
+    /// framing was lost, RFC 4475 §3.1.2.3), then closes. Closing at once disposed the stream under the queued answer:
+    /// the peer saw the connection close unanswered on a loaded machine (issue 21's loop run). Each queued write still
+    /// has <see cref="SipStreamOptions.WriteTimeout"/>, so a peer that stops reading cannot hold the connection.
+    /// </summary>
+    private void CloseAfterQueuedSends(SipStreamCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeAfterSends, (int)reason, -1) != -1) return;
+        _sendQueue.Writer.TryComplete();
+    }
+
     private async Task WriteLoopAsync()
     {
         try
@@ -200,6 +213,8 @@ public sealed partial class SipStreamConnection : IAsyncDisposable
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
+            // The queue completes only by Close (then this is a no-op) or CloseAfterQueuedSends: all is sent now.
+            if (Volatile.Read(ref _closeAfterSends) is var after and >= 0) Close((SipStreamCloseReason)after);
         }
         catch (OperationCanceledException)
         {
