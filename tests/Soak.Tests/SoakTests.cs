@@ -1,6 +1,6 @@
 using Hotline.TestSupport;
 
-namespace Hotline.EndToEnd.Tests.Faults;
+namespace Hotline.Soak.Tests;
 
 /// <summary>
 /// The short soak of the test command: tools/soak/run.sh for 150 s of load (the hour-long one is the same script
