@@ -81,13 +81,24 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM   # Ctrl-C: a requested stop.
 trap stop_all EXIT                   # Any failure below: nothing is left running.
 
+# Redis wants a password (docs/security.md): one of this data folder, made once, 0600. A Redis already listening is
+# reused with REDIS_PASSWORD when given (without one the engine warns that any local process can write to it).
+redis_secret="$data/redis/password"
 if listening "$redis_port"; then
   echo "Redis already listening on 127.0.0.1:$redis_port, reusing it."
+  redis_password="${REDIS_PASSWORD:-}"
 else
-  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$data/redis" --appendonly yes --daemonize no \
-    --logfile "$data/redis/redis.log" &
+  if [[ ! -s "$redis_secret" ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$redis_secret")
+  fi
+  chmod 600 "$redis_secret"
+  redis_password=$(<"$redis_secret")
+  # The password goes in through stdin's config, not the command line (which `ps` shows to every local user).
+  printf 'requirepass %s\n' "$redis_password" | redis-server - --port "$redis_port" --bind 127.0.0.1 --dir "$data/redis" \
+    --appendonly yes --daemonize no --logfile "$data/redis/redis.log" &
   redis_pid=$!
 fi
+redis_connection="127.0.0.1:$redis_port,abortConnect=false${redis_password:+,password=$redis_password}"
 
 # TLS everywhere, also in the demo: a local CA and server certificate (tools/certs.sh), made once in the data folder.
 tools/certs.sh "$data/tls"
@@ -112,7 +123,7 @@ ctl_env=(Api__Keys__90__Name=hotlinectl Api__Keys__90__Role=Admin
 pids+=($!) names+=(TicketApi)
 (cd "$cache/acdengine" && exec env "${tls_env[@]}" "${sip_tls_env[@]}" "${ctl_env[@]}" \
   Kestrel__Endpoints__Http__Url="$(url "$engine_http")" Kestrel__Endpoints__Grpc__Url="$(url "$engine_grpc")" \
-  TicketApi__Url="$(url "$ticket_grpc")" ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
+  TicketApi__Url="$(url "$ticket_grpc")" ConnectionStrings__Redis="$redis_connection" \
   Data__Path="$data/acdengine" Sip__Port="$sip_port" Acd__SoundsPath="$root/sounds" Security__DemoMode=true \
   dotnet Hotline.AcdEngine.dll) > >(prefixed acdengine) 2>&1 &
 pids+=($!) names+=(AcdEngine)

@@ -5,7 +5,9 @@ namespace Hotline.TestSupport;
 /// <summary>
 /// Debian's Redis Sentinel as a site runs it, on loopback: a master, a replica of it and three Sentinels (quorum 2)
 /// watching them under the name <see cref="Service"/>. The Sentinels call the master down after 1 s without an
-/// answer (<c>down-after-milliseconds</c>), so a killed master is replaced within a few seconds.
+/// answer (<c>down-after-milliseconds</c>), so a killed master is replaced within a few seconds. Every process wants
+/// the same password, as a site's should (docs/security.md): the servers <c>requirepass</c> and <c>masterauth</c>
+/// (the replica, and the master once demoted), the Sentinels <c>requirepass</c> and <c>sentinel auth-pass</c>.
 /// </summary>
 public sealed class RedisSentinelSet : IAsyncDisposable
 {
@@ -23,10 +25,13 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     public IReadOnlyList<int> SentinelPorts { get; private set; } = [];
     public IReadOnlyList<PeerProcess> Sentinels => _sentinels;
 
+    /// <summary>The password of every server and Sentinel of the set.</summary>
+    public string Password { get; } = RedisServer.NewPassword();
+
     /// <summary>The engine's <c>ConnectionStrings:Redis</c> in Sentinel form.</summary>
     public string ConnectionString =>
         string.Join(',', SentinelPorts.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture))) +
-        $",serviceName={Service},abortConnect=false,connectTimeout=2000";
+        $",serviceName={Service},password={Password},abortConnect=false,connectTimeout=2000";
 
     /// <summary>Starts the five processes and returns once every Sentinel knows the replica and the other two.</summary>
     public static async Task<RedisSentinelSet> StartAsync()
@@ -59,7 +64,9 @@ public sealed class RedisSentinelSet : IAsyncDisposable
             var config = Path.Combine(_folder, $"sentinel-{port}.conf");
             await File.WriteAllTextAsync(config, string.Join('\n',
                 $"port {Port(port)}", "bind 127.0.0.1", $"dir {_folder}",
+                $"requirepass {Password}",
                 $"sentinel monitor {Service} 127.0.0.1 {Port(MasterPort)} 2",
+                $"sentinel auth-pass {Service} {Password}",
                 $"sentinel down-after-milliseconds {Service} 1000",
                 $"sentinel failover-timeout {Service} 5000", ""));
             _sentinels.Add(PeerProcess.Start("redis-sentinel", [config]));
@@ -91,7 +98,8 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     }
 
     private PeerProcess Server(int port, params string[] extra) =>
-        PeerProcess.Start("redis-server", ["--port", Port(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder, .. extra]);
+        PeerProcess.Start("redis-server", ["--port", Port(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder,
+            "--requirepass", Password, "--masterauth", Password, .. extra]);
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 

@@ -24,7 +24,8 @@ for p in src/AcdEngine/bin/Release/net10.0/Hotline.AcdEngine.dll src/TicketApi/b
 done
 
 redis_port=$(free_tcp); sip=$(free_port); e_http=$(free_tcp); e_grpc=$(free_tcp); t_http=$(free_tcp); t_grpc=$(free_tcp)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.log" 2>&1 & pids+=($!)
+redis_password="r$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" # Redis wants a password, as a site's should
+printf 'requirepass %s\n' "$redis_password" | redis-server - --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.log" 2>&1 & pids+=($!)
 admin_key="outage-admin-$(date +%s)-$RANDOM"
 engine_key="outage-engine-$(date +%s)-$RANDOM-$RANDOM"
 engine_key_sha=$(printf %s "$engine_key" | sha256sum | cut -d' ' -f1)
@@ -46,7 +47,7 @@ for i in $(seq 1 "$agents"); do
 done
 (cd src/AcdEngine/bin/Release/net10.0 && exec env Security__DemoMode=true Sip__Port=$sip \
   Kestrel__Endpoints__Http__Url=http://127.0.0.1:$e_http Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$e_grpc \
-  TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,abortConnect=false" \
+  TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,password=$redis_password,abortConnect=false" \
   Api__Keys__0__Name=outage Api__Keys__0__Role=Admin Api__Keys__0__Sha256="$engine_key_sha" Sip__Limits__TrustedSources__0=127.0.0.1 \
   Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
 pids+=($!)

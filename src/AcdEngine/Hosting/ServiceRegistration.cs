@@ -21,6 +21,7 @@ using Hotline.AcdEngine.Node;
 using Hotline.AcdEngine.Hours;
 using Hotline.AcdEngine.Dialing;
 using Hotline.AcdEngine.Reload;
+using Hotline.AcdEngine.Redis;
 
 namespace Hotline.AcdEngine.Hosting;
 
@@ -32,6 +33,7 @@ public static class ServiceRegistration
         services.TryAddSingleton(TimeProvider.System);
         // Each feature registers its own options (validated at start), services and endpoints; the host only orders them.
         services.AddNode(configuration);
+        services.AddRedisCredentials(configuration);
         services.AddAcdOptions(configuration);
         services.AddAgents(configuration);
         services.AddQueues();

@@ -10,6 +10,5 @@ public static class NodeRegistration
     }
 
     /// <summary>The Redis connection string every engine shares (<c>ConnectionStrings:Redis</c>, docs/scaling.md).</summary>
-    public static string RedisConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379,abortConnect=false";
+    public static string RedisConnectionString(IConfiguration configuration) => Redis.RedisRegistration.ConnectionString(configuration);
 }

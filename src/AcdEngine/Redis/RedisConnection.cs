@@ -60,6 +60,27 @@ public static partial class RedisConnection
     }
 
     /// <summary>
+    /// Logs as an Error, once until a connection is made again, that Redis refused the connection string's credentials
+    /// (a wrong or missing <c>password=</c>): the engine goes on from memory as with Redis away, but an operator must
+    /// hear why. The multiplexer retries on its own and reports each refusal; only the first of a run is news.
+    /// </summary>
+    public static void WatchAuthentication(IConnectionMultiplexer redis, ILogger logger, string connectLog)
+    {
+        var refused = 0;
+        redis.ConnectionFailed += (_, e) =>
+        {
+            if (e.FailureType == ConnectionFailureType.AuthenticationFailure && Interlocked.Exchange(ref refused, 1) == 0)
+                LogRefused(logger, e.EndPoint?.ToString() ?? "?");
+        };
+        redis.ConnectionRestored += (_, _) => Interlocked.Exchange(ref refused, 0);
+        // A refusal during the first connection happened before the handler existed; the client library reports it
+        // only in the log it writes while connecting ("… (Interactive, AuthenticationFailure) …").
+        if (connectLog.Contains(nameof(ConnectionFailureType.AuthenticationFailure), StringComparison.Ordinal) &&
+            Interlocked.Exchange(ref refused, 1) == 0)
+            LogRefused(logger, string.Join(", ", redis.GetEndPoints().Select(p => p.ToString())));
+    }
+
+    /// <summary>
     /// True when a server that takes writes is connected. The multiplexer's own <c>IsConnected</c> is not enough:
     /// with Sentinel it stays true through the replica while the master is dead, and a write would wait in its
     /// backlog for the command timeout instead of the engine going on from memory at once.
@@ -72,6 +93,9 @@ public static partial class RedisConnection
             if (server.IsConnected && !server.IsReplica) return server.EndPoint.ToString();
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis at {EndPoint} refused the engine's credentials (the password= of ConnectionStrings:Redis): agents' states and leases are kept in memory only until it accepts them")]
+    private static partial void LogRefused(ILogger logger, string endPoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis master of {Service} (through Sentinel) is {Master}")]
     private static partial void LogMaster(ILogger logger, string service, string master);

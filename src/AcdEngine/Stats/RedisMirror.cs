@@ -39,9 +39,11 @@ public sealed partial class RedisMirror : IAsyncDisposable
     public static async Task<RedisMirror> ConnectAsync(string connectionString, IOptions<NodeOptions> node, ILogger<RedisMirror> logger)
     {
         var options = RedisConnection.Options(connectionString);
-        var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        using var connectLog = new StringWriter();
+        var redis = await ConnectionMultiplexer.ConnectAsync(options, connectLog);
         var mirror = new RedisMirror(redis, node.Value.Id, logger);
         RedisConnection.WatchMaster(redis, options, logger);
+        RedisConnection.WatchAuthentication(redis, logger, connectLog.ToString());
         if (!RedisConnection.MasterReachable(redis)) mirror.MarkDegraded("not connected at start");
         return mirror;
     }

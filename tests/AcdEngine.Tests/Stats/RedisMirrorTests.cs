@@ -78,7 +78,21 @@ public sealed class RedisMirrorTests
 public sealed class ListLogger<T> : ILogger<T>
 {
     private readonly List<(LogLevel Level, string Message)> _entries = [];
+    private readonly List<(Func<(LogLevel Level, string Message), bool> Match, TaskCompletionSource<(LogLevel Level, string Message)> Seen)> _waiters = [];
     private readonly Lock _gate = new();
+
+    /// <summary>The first entry (already logged or to come) that matches, or a TimeoutException.</summary>
+    public Task<(LogLevel Level, string Message)> WaitForAsync(Func<(LogLevel Level, string Message), bool> match, TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            foreach (var e in _entries)
+                if (match(e)) return Task.FromResult(e);
+            var seen = new TaskCompletionSource<(LogLevel Level, string Message)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, seen));
+            return seen.Task.WaitAsync(timeout);
+        }
+    }
 
     public IReadOnlyList<(LogLevel Level, string Message)> Entries
     {
@@ -91,6 +105,15 @@ public sealed class ListLogger<T> : ILogger<T>
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (_gate) _entries.Add((logLevel, formatter(state, exception)));
+        var entry = (logLevel, formatter(state, exception));
+        lock (_gate)
+        {
+            _entries.Add(entry);
+            foreach (var w in _waiters.Where(w => w.Match(entry)).ToList())
+            {
+                _waiters.Remove(w);
+                w.Seen.TrySetResult(entry);
+            }
+        }
     }
 }

@@ -111,10 +111,10 @@ public sealed class FaultsUnderLoadTests
         using var http = line.TicketsHttp();
         await using var callers = Callers(line);
         await PollAsync(() => CallsAsync(http, since), c => c.Count >= 2);
-        var port = line.Redis.Port;
+        var (port, password) = (line.Redis.Port, line.Redis.Password);
         await line.Redis.DisposeAsync(); // killed
         await PollAsync(() => CallsAsync(http, since), c => c.Count >= 5); // calls still arrive without Redis
-        line.Redis = await RedisServer.StartAsync(port);
+        line.Redis = await RedisServer.StartAsync(port, password);
 
         var (code, output) = await callers.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.That(code, Is.Zero, "every call answered with Redis down and back\n" + output);

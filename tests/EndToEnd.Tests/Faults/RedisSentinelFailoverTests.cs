@@ -70,7 +70,7 @@ public sealed class RedisSentinelFailoverTests
         using var engineHttp = new HttpClient(engine.Credentials()) { BaseAddress = engine.HttpUrl };
         var agents = await PollAsync(() => AgentsAsync(engineHttp),
             a => a.Where(x => x.Id is "a1" or "a2").All(x => x.Status == "Ready"), TimeSpan.FromSeconds(30));
-        var onNewMaster = await PollAsync(() => RedisCliAsync(redis.ReplicaPort, "HGET", "hotline:agent:a1", "status"), s => s == "Ready", TimeSpan.FromSeconds(30));
+        var onNewMaster = await PollAsync(() => RedisCliAsync(redis.ReplicaPort, redis.Password, "HGET", "hotline:agent:a1", "status"), s => s == "Ready", TimeSpan.FromSeconds(30));
         var failoverLines = engine.Process.Output.Split('\n').Where(l => l.Contains("Sentinel failover", StringComparison.Ordinal)).ToList();
         Assert.Multiple(() =>
         {
@@ -94,9 +94,9 @@ public sealed class RedisSentinelFailoverTests
         return [.. stats.GetProperty("agents").EnumerateArray().Select(a => (a.GetProperty("agentId").GetString()!, a.GetProperty("status").GetString()!))];
     }
 
-    private static async Task<string> RedisCliAsync(int port, params string[] command)
+    private static async Task<string> RedisCliAsync(int port, string password, params string[] command)
     {
-        await using var cli = PeerProcess.Start("redis-cli", ["-p", Port(port), .. command]);
+        await using var cli = PeerProcess.Start("redis-cli", ["-p", Port(port), "--no-auth-warning", "-a", password, .. command]);
         await cli.Exited.WaitAsync(TimeSpan.FromSeconds(10));
         return cli.Output.Trim();
     }
