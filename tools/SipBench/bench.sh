@@ -2,7 +2,9 @@
 # SIP benchmark: the same sipp client drives our AcdEngine and a stateless Kamailio, one after the other in one run.
 #   tools/SipBench/bench.sh [OPTIONS_RATE=4000] [SECONDS=10] [CALL_RATE=100] [CALLS=1000]
 # Needs a Release build of src/AcdEngine (dotnet build src/AcdEngine -c Release), sipp and kamailio.
-# Prints one line per run: target, scenario, rate, successful, failed, retransmissions, elapsed seconds.
+# Prints one line per run: target, scenario, rate, successful, failed, retransmissions, elapsed seconds, and the
+# target's CPU per request (utime+stime of its processes over the run, from /proc; Kamailio: its main process and
+# its children) with the load average and steal of those seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -13,7 +15,8 @@ engine_port=$(free_port); kam_port=$(free_port); http_port=$(free_port); grpc_po
 cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true; [[ -n "${kam_pid:-}" ]] && kill "$kam_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-(cd src/AcdEngine/bin/Release/net10.0 && Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
+# Demo mode: the engine's own appsettings.json holds the published demo SIP accounts (nothing here registers).
+(cd src/AcdEngine/bin/Release/net10.0 && Security__DemoMode=true Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
   Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc_port Data__Path=$work/data Serilog__MinimumLevel__Default=Warning \
   exec dotnet Hotline.AcdEngine.dll >"$work/engine.log" 2>&1) &
 engine_pid=$!
@@ -22,20 +25,37 @@ kamailio -f tools/SipBench/kamailio-stateless.cfg -DD -E -A "PORT=$kam_port" -Y 
 kam_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null && break; sleep 0.2; done
 
+tick=$(getconf CLK_TCK)
+pids_of() { if [[ $1 == engine ]]; then echo "$engine_pid"; else echo "$kam_pid" $(pgrep -P "$kam_pid" || true); fi; }
+cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+steal_and_total() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat; }
+
 run() { # target port scenario service rate count
   local name=$1 port=$2 scenario=$3 service=$4 r=$5 m=$6 out="$work/$1-$3.txt"
-  local start end
+  local start end c0 c1 s0 t0 s1 t1
+  # shellcheck disable=SC2046
+  c0=$(cpu_ticks $(pids_of "$name")); read -r s0 t0 < <(steal_and_total)
   start=$(date +%s.%N)
   sipp "127.0.0.1:$port" -sf "tools/sipp/$scenario" -s "$service" -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
     -r "$r" -m "$m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin >"$out" 2>&1 || true
   end=$(date +%s.%N)
+  # shellcheck disable=SC2046
+  c1=$(cpu_ticks $(pids_of "$name")); read -r s1 t1 < <(steal_and_total)
   local ok failed retrans
   ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$out")
   failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); print $3}' "$out")
   retrans=$(awk '/---------->/ {s+=$4} END {print s+0}' "$out")
-  printf '%-9s %-15s rate=%-5s ok=%-7s failed=%-5s retrans=%-6s elapsed=%.2fs\n' "$name" "$scenario" "$r" "$ok" "$failed" "$retrans" "$(echo "$end - $start" | bc)"
+  local cpu_us steal
+  cpu_us=$(awk -v c=$((c1 - c0)) -v tick="$tick" -v n="${ok:-0}" 'BEGIN { printf "%.1f", n ? c / tick * 1e6 / n : 0 }')
+  steal=$(awk -v a=$((s1 - s0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
+  printf '%-9s %-15s rate=%-5s ok=%-7s failed=%-5s retrans=%-6s elapsed=%.2fs cpu_us_per_req=%s load=%s steal=%s%%\n' \
+    "$name" "$scenario" "$r" "$ok" "$failed" "$retrans" "$(echo "$end - $start" | bc)" "$cpu_us" "$(cut -d' ' -f1 /proc/loadavg)" "$steal"
 }
 
+# The engine's own CPU while idle (timers, the media clock's idle lanes), said beside the per-request figures, which
+# include it: at low rates it is a visible share.
+i0=$(cpu_ticks "$engine_pid"); sleep 3; i1=$(cpu_ticks "$engine_pid")
+echo "engine idle: $(awk -v c=$((i1 - i0)) -v tick="$tick" 'BEGIN { printf "%.1f", c / tick / 3 * 100 }') % of one core"
 warm=$((rate / 10))
 run engine "$engine_port" options.xml hotline "$rate" "$warm" >/dev/null   # JIT warm-up, not reported
 run engine "$engine_port" options.xml hotline "$rate" "$((rate * secs))"

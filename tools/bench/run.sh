@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The one benchmark entry (issue 22), first version: the media engine's CPU per sent RTP packet beside Debian's
 # rtpengine relaying the same streams in userspace (CPU per relayed packet), on the same machine in the same minutes.
-# Prints one table: throughput, CPU per unit, send-lateness p99, load average and steal. SIP (Kamailio) and calls
-# (sipp↔sipp) rows are not in this version yet.
+# Then SIP: the same sipp client sends OPTIONS to the engine and to a stateless Kamailio (tools/SipBench/bench.sh),
+# CPU per request of each. Prints one table: throughput, CPU per unit, send-lateness p99 / failures and
+# retransmissions, load average and steal. The calls row (sipp↔sipp anchor) is not in this version yet.
 #
-#   tools/bench/run.sh                 # 2,000 streams, 10 s per run
-#   BENCH_STREAMS=1000 BENCH_SECONDS=5 tools/bench/run.sh
+#   tools/bench/run.sh                 # 2,000 streams, 10 s per run; 20,000 OPTIONS/s for 10 s
+#   BENCH_STREAMS=1000 BENCH_SECONDS=5 BENCH_SIP_RATE=10000 tools/bench/run.sh
+#   BENCH_ONLY=sip tools/bench/run.sh  # one part only (media | sip)
 #
 # rtpengine comes from tools/install-peers.sh bench (rtpengine-daemon), run first; without it the anchor row says so.
 set -euo pipefail
@@ -15,6 +17,8 @@ SECS="${BENCH_SECONDS:-10}"
 # rtpengine at normal priority shares the 2 cores with the engine's SCHED_FIFO clock threads feeding it: at 2,000
 # streams it discards ("UDP receive queue exceeded"), so the anchor runs fewer streams; CPU per packet is the unit.
 RELAY_STREAMS="${BENCH_RELAY_STREAMS:-500}"
+SIP_RATE="${BENCH_SIP_RATE:-20000}"
+ONLY="${BENCH_ONLY:-}"
 OUT="$(mktemp -d)"
 RTPENGINE_PID=""
 cleanup() {
@@ -40,6 +44,7 @@ dotnet build "$ROOT/tools/MediaBench" -c Release -v q -nologo >"$OUT/build.log" 
 BENCH=(dotnet "$ROOT/tools/MediaBench/bin/Release/net10.0/Hotline.MediaBench.dll" --seconds "$SECS")
 
 # 1. The engine: plain and SRTP hold music, each packet sent by the media clock.
+if [ "$ONLY" != sip ]; then
 "${BENCH[@]}" --streams "$STREAMS" --srtp both --ports 40000-44999 | tee "$OUT/engine.txt" | grep -E '^\| (hold|SRTP)' >/dev/null || true
 
 # 2. The anchor: rtpengine relaying $RELAY_STREAMS plain streams from the engine's sessions to the sinks.
@@ -53,13 +58,20 @@ if command -v rtpengine >/dev/null; then
 else
   echo "rtpengine not installed (tools/install-peers.sh installs rtpengine-daemon): no anchor row" >&2
 fi
+fi
+
+# 3. SIP: OPTIONS at $SIP_RATE/s for $SECS s to the engine, then to a stateless Kamailio, one sipp client.
+if [ "$ONLY" != media ]; then
+  dotnet build "$ROOT/src/AcdEngine" -c Release -v q -nologo >"$OUT/build-engine.log" 2>&1 || { cat "$OUT/build-engine.log"; exit 1; }
+  "$ROOT/tools/SipBench/bench.sh" "$SIP_RATE" "$SECS" 100 1000 | tee "$OUT/sip.txt" >/dev/null
+fi
 
 # One table. MediaBench rows: | load | streams | p50 | p99 | max | wake | skipped | sent | errors | lost | CPU/call | CPU % |
 # CPU µs/pkt | clock µs/pkt | sink | other | alloc | clock alloc | load avg | steal | [rtpengine …]
 echo
 echo "| benchmark | throughput | CPU per unit | send p99 | load avg (1/5/15) | steal |"
 echo "|---|---|---|---|---|---|"
-awk -F'|' -v secs="$SECS" '/^\| (hold music|SRTP hold music) /{
+[ -f "$OUT/engine.txt" ] && awk -F'|' -v secs="$SECS" '/^\| (hold music|SRTP hold music) /{
   gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
   printf "| engine: %s, %s streams | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process sinks included) | %s ms | %s | %s %% |\n",
     $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/engine.txt" | sed 's/engine:  */engine: /'
@@ -72,4 +84,15 @@ if [ -f "$OUT/relay.txt" ]; then
   awk -F'|' -v secs="$SECS" '/^\| hold music /{ gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
     printf "| (same run) engine sending into rtpengine, %s streams | %.0f packets/s sent | %s µs per sent packet (clock threads) | %s ms | %s | %s %% |\n",
       $3 + 0, $9 / secs, $15 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/relay.txt"
+fi
+if [ -f "$OUT/sip.txt" ]; then
+  grep '^engine idle' "$OUT/sip.txt" | sed 's/^/(SIP rows include the /; s/$/)/' >&2
+  # bench.sh: "<target> <scenario> rate=R ok=N failed=F retrans=T elapsed=Es cpu_us_per_req=C load=L steal=S%"
+  awk '$2 == "options.xml" || $2 == "echo-call.xml" {
+    for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    what = ($2 == "options.xml") ? "OPTIONS" : "INVITE/ACK/BYE calls"
+    who = ($1 == "engine") ? "engine" : "anchor: Kamailio (stateless)"
+    printf "| %s: %s at %s/s | %.0f ok/s (%s ok, %s failed, %s retransmissions) | **%s µs** per %s (process CPU) | – | %s | %s |\n",
+      who, what, v["rate"], v["ok"] / (v["elapsed"] + 0), v["ok"], v["failed"], v["retrans"], v["cpu_us_per_req"],
+      ($2 == "options.xml") ? "request" : "call", v["load"], v["steal"] }' "$OUT/sip.txt"
 fi
