@@ -62,13 +62,16 @@ public sealed class HostProcess : IAsyncDisposable
         return new HostProcess(project, process, http, grpc, data);
     }
 
-    /// <summary>Starts the host and waits until GET /healthz answers 200.</summary>
+    /// <summary>
+    /// Starts the host and waits until GET /healthz answers 200: 2–5 s on a quiet machine; the default allows 120 s
+    /// because at load 50–70 (a 2-core machine shared with parallel builds) a start took more than 60 s.
+    /// </summary>
     public static async Task<HostProcess> StartHealthyAsync(string project, IDictionary<string, string>? settings = null, TimeSpan? timeout = null)
     {
         var host = Start(project, settings);
         try
         {
-            await host.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(60));
+            await host.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(120));
             return host;
         }
         catch

@@ -140,8 +140,10 @@ public class MediaClockTests
         {
             foreach (var p in probes)
             {
-                var span = Ms(p.At[29] - p.At[0]) / 29;
-                Assert.That(span, Is.EqualTo(20).Within(1.0), "each stream every 20 ms on average");
+                // The median spacing: a lane that was late (a starved machine) sends its missed ticks back-to-back,
+                // which pulls a plain average below 20 ms without the stream's pace being wrong.
+                var spans = Enumerable.Range(1, 29).Select(i => Ms(p.At[i] - p.At[i - 1])).Order().ToArray();
+                Assert.That(spans[14], Is.EqualTo(20).Within(1.0), "each stream every 20 ms (median spacing)");
             }
             // Phase p of a period is prepared after phase p-1's (never before), and when the lane is on time ~5 ms
             // after it. On a loaded machine a late lane catches up back-to-back, so the spacing is judged on the
