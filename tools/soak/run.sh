@@ -74,6 +74,13 @@ register_agents() {
 register_agents
 
 secs=${SOAK_SECONDS:-$((minutes * 60))}
+# The engine's own CPU per call (issue 22): utime+stime of the engine process, from /proc, over the load and the drain,
+# divided by the calls offered; its idle CPU (timers, the media clock's idle lanes) measured for 5 s before is said
+# beside it, and subtracted in the second figure.
+tick=$(getconf CLK_TCK)
+engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
+idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
+cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
 sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
   -d "$((hold * 1000))" -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
 callers=$!; pids+=($callers)
@@ -120,6 +127,12 @@ PY
   sleep 5
 done
 echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
+cpu1=$(engine_ticks); cpu_t1=$(date +%s.%N)
+offered=$(cut -d, -f17 "$out/drained.csv")
+awk -v c=$((cpu1 - cpu0)) -v i=$((idle1 - idle0)) -v tick="$tick" -v t0="$cpu_t0" -v t1="$cpu_t1" -v n="${offered:-0}" 'BEGIN {
+  secs = t1 - t0; idle = i / tick / 5; busy = c / tick;
+  if (n > 0) printf "engine CPU per call: %.1f ms (%.1f s of engine CPU over %.0f s for %d calls offered; %.1f ms after its idle %.1f %% of a core)\n",
+    busy * 1000 / n, busy, secs, n, (busy - idle * secs) * 1000 / n, idle * 100 }' | tee "$out/cpu-per-call.txt"
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
