@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
@@ -13,14 +14,14 @@ public sealed class MonitorTests
     [TestCase(MonitorMode.Barge, FakeRole.Speaker)]
     public async Task Supervisor_is_rung_then_joins_the_mix_in_the_mode_asked_and_leaving_changes_nothing_else(MonitorMode mode, FakeRole role)
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.Monitor("3001", mode, out var error), Is.True, error);
-        var dial = await h.Inner.NextDialAsync();
+        var dial = await h.Telephony.NextDialAsync();
         Assert.That(dial.Target, Is.EqualTo("3001"));
-        Assert.That(h.Telephony.HasConference, Is.False, "nothing changes until the supervisor answers");
+        Assert.That(h.Phones.HasConference, Is.False, "nothing changes until the supervisor answers");
         dial.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         await ThreeWayCallTests.WaitUntilAsync(() => ThreeWayCallTests.Parties(h).Count > 0);
         Assert.Multiple(() =>
         {
@@ -46,13 +47,13 @@ public sealed class MonitorTests
     [Test]
     public async Task Bad_monitor_requests_are_refused_without_ringing_anyone()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (_, _, flow) = await h.ConnectedCallAsync();
         Assert.Multiple(() =>
         {
             Assert.That(flow.Monitor("", MonitorMode.Listen, out var noUser), Is.False, noUser);
             Assert.That(flow.Monitor("3001", MonitorMode.Unspecified, out var noMode), Is.False, noMode);
-            Assert.That(h.Inner.HasPendingDial, Is.False);
+            Assert.That(h.Telephony.HasPendingDial, Is.False);
         });
         Assert.That(flow.Hold("a1", out _), Is.True);
         Assert.That(flow.Monitor("3001", MonitorMode.Barge, out var held), Is.False, held);
@@ -62,13 +63,13 @@ public sealed class MonitorTests
     [Test]
     public async Task Unanswered_supervisor_leaves_the_call_as_it_was()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, _, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.Monitor("3001", MonitorMode.Listen, out _), Is.True);
-        var dial = await h.Inner.NextDialAsync();
+        var dial = await h.Telephony.NextDialAsync();
         dial.Reject(486);
         await dial.Answered;
-        Assert.That(h.Telephony.HasConference, Is.False);
+        Assert.That(h.Phones.HasConference, Is.False);
         Assert.That(caller.Hearing, Is.EqualTo("bridge"));
     }
 }

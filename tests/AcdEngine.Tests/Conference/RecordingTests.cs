@@ -22,23 +22,23 @@ public sealed class RecordingTests
     [Test]
     public async Task Answered_call_is_recorded_from_the_callers_leg_into_one_dated_wav_and_its_location_reaches_call_ended()
     {
-        using var h = new ConferenceHarness(recordingsRoot: _root);
+        using var h = new AcdHarness(AcdSetup.WithDepartment(recordingsRoot: _root));
         h.Roster.SignIn("a1", ready: true);
         var finished = h.WaitForCallFinishedAsync();
-        var caller = h.Telephony.CallFromPhone("13800138000", "12345");
+        var caller = h.Phones.CallFromPhone("13800138000", "12345");
         await caller.Inner.PlayedAsync("greeting");
         Assert.That(caller.RecordingTo, Is.Null, "the IVR is not recorded");
         h.Time.Advance(FakePromptLibrary.GreetingLength);
-        var agent = await h.Inner.NextDialAsync();
+        var agent = await h.Telephony.NextDialAsync();
         agent.Answer();
-        await h.Inner.NextBridgeAsync();
+        await h.Telephony.NextBridgeAsync();
         var callId = h.Router.FindByAgent("a1")!.CallId;
         var expected = Path.Combine(_root, "2026", "11", "24", callId + ".wav");
         Assert.That(await caller.RecordingStarted, Is.EqualTo(expected));
         Assert.That(caller.RecordingTo, Is.EqualTo(expected));
 
         caller.Inner.RemoteHangup();
-        await h.WaitForAgentAsync(AgentState.WrapUp);
+        await h.WaitForAgentAsync("a1", AgentState.WrapUp);
         h.Time.Advance(TimeSpan.FromSeconds(10));
         await finished;
         var events = h.Sink.CallEvents();
@@ -56,11 +56,11 @@ public sealed class RecordingTests
     [Test]
     public async Task Recording_off_or_unsupported_leg_records_nothing_and_reports_no_location()
     {
-        using var h = new ConferenceHarness(recordingsRoot: _root);
+        using var h = new AcdHarness(AcdSetup.WithDepartment(recordingsRoot: _root));
         var (caller, agent, _) = await h.ConnectedCallAsync(); // A FakeCallLeg: the seam's default, cannot record.
         var finished = h.WaitForCallFinishedAsync();
         caller.RemoteHangup();
-        await h.WaitForAgentAsync(AgentState.WrapUp);
+        await h.WaitForAgentAsync("a1", AgentState.WrapUp);
         h.Time.Advance(TimeSpan.FromSeconds(10));
         await finished;
         Assert.That(h.Sink.CallEvents().Any(e => e.PayloadCase == Kind.RecordingAvailable), Is.False);

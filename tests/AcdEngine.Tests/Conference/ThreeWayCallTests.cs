@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.AcdEngine.Agents;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -12,7 +13,7 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Department_rings_while_caller_and_agent_talk_joins_all_three_then_agent_leaves_and_the_others_stay()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         var finished = h.WaitForCallFinishedAsync();
 
@@ -21,16 +22,16 @@ public sealed class ThreeWayCallTests
         Assert.Multiple(() =>
         {
             Assert.That(new[] { d1.Target, d2.Target }, Is.EqualTo(new[] { "2001", "2002" }), "every contact rings at once");
-            Assert.That(d1.Options.RingTimeout, Is.EqualTo(ConferenceHarness.RingTimeout));
+            Assert.That(d1.Options.RingTimeout, Is.EqualTo(AcdHarness.DepartmentRingTimeout));
             Assert.That(d1.Options.Headers!["X-Hotline-Call"], Is.EqualTo(flow.CallId));
             Assert.That(caller.Hearing, Is.EqualTo("bridge"), "caller and agent keep talking while the department rings");
-            Assert.That(h.Telephony.HasConference, Is.False);
+            Assert.That(h.Phones.HasConference, Is.False);
         });
         Assert.That(flow.ConsultDepartment("a1", "water", false, out var twice), Is.False, twice);
 
         h.Time.Advance(TimeSpan.FromSeconds(5));
         d2.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         var joined = await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
         var started = h.Sink.CallEvents().Single(e => e.PayloadCase == Kind.ConsultStarted);
         Assert.Multiple(() =>
@@ -48,7 +49,7 @@ public sealed class ThreeWayCallTests
         });
 
         h.Time.Advance(TimeSpan.FromSeconds(30));
-        var wrapUp = h.WaitForAgentAsync(AgentState.WrapUp);
+        var wrapUp = h.WaitForAgentAsync("a1", AgentState.WrapUp);
         var (ok, transferError) = await flow.CompleteTransferAsync("a1", CancellationToken.None);
         Assert.That(ok, Is.True, transferError);
         await wrapUp;
@@ -83,14 +84,14 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Busy_then_unanswered_twice_fails_the_transfer_the_agent_hears_a_tone_and_talks_with_the_caller_again()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: true, out var error), Is.True, error);
         Assert.That(caller.Hearing, Is.EqualTo("moh"), "hold_caller: the caller hears music while the department rings");
 
         var (a1, a2) = await h.DepartmentDialsAsync();
         a1.Reject(486);
-        h.Time.Advance(ConferenceHarness.RingTimeout); // 2002 never answers.
+        h.Time.Advance(AcdHarness.DepartmentRingTimeout); // 2002 never answers.
         var (b1, b2) = await h.DepartmentDialsAsync();
         b1.Reject(404);
         b2.Reject(486);
@@ -107,13 +108,13 @@ public sealed class ThreeWayCallTests
         });
         Assert.That((await agent.FakeLeg.NextPlayAsync()).Name, Is.EqualTo("audio"), "the agent hears the failure tone");
         h.Time.Advance(TimeSpan.FromMilliseconds(1200));
-        var bridge = await h.Inner.NextBridgeAsync();
+        var bridge = await h.Telephony.NextBridgeAsync();
         Assert.Multiple(() =>
         {
             Assert.That(new[] { bridge.A, bridge.B }, Is.EquivalentTo(new ICallLeg[] { caller, agent.FakeLeg }), "back to caller and agent");
             Assert.That(caller.Hearing, Is.EqualTo("bridge"), "the caller is not kept waiting on music");
-            Assert.That(h.Telephony.HasConference, Is.False);
-            Assert.That(h.Inner.HasPendingDial, Is.False, "no third attempt");
+            Assert.That(h.Phones.HasConference, Is.False);
+            Assert.That(h.Telephony.HasPendingDial, Is.False, "no third attempt");
         });
         var resumed = await h.Sink.WaitForCallAsync(Kind.Resumed);
         Assert.That(resumed.Resumed.HeldMs, Is.EqualTo(21_200), "the consult's hold ends with it");
@@ -122,13 +123,13 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Hold_caller_during_consult_ends_when_the_department_answers()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, _, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: true, out var error), Is.True, error);
         var (d1, _) = await h.DepartmentDialsAsync();
         h.Time.Advance(TimeSpan.FromSeconds(8));
         d1.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         var resumed = await h.Sink.WaitForCallAsync(Kind.Resumed);
         Assert.Multiple(() =>
         {
@@ -141,13 +142,13 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Caller_leaving_keeps_agent_and_department_connected_until_one_of_them_hangs_up()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         var finished = h.WaitForCallFinishedAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", false, out _), Is.True);
         var (d1, _) = await h.DepartmentDialsAsync();
         d1.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
 
         caller.RemoteHangup();
@@ -161,7 +162,7 @@ public sealed class ThreeWayCallTests
         h.Time.Advance(TimeSpan.FromSeconds(12));
         agent.FakeLeg.RemoteHangup();
         await d1.FakeLeg.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
-        await h.WaitForAgentAsync(AgentState.WrapUp);
+        await h.WaitForAgentAsync("a1", AgentState.WrapUp);
         h.Time.Advance(TimeSpan.FromSeconds(10)); // Wrap-up.
         await finished;
         var ended = h.Sink.CallEvents().Last().Ended;
@@ -172,16 +173,16 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Department_leaving_puts_caller_and_agent_back_on_a_plain_bridge_where_hold_works()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", false, out _), Is.True);
         var (d1, _) = await h.DepartmentDialsAsync();
         d1.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
         h.Time.Advance(TimeSpan.FromSeconds(7));
         d1.FakeLeg.RemoteHangup();
-        var bridge = await h.Inner.NextBridgeAsync();
+        var bridge = await h.Telephony.NextBridgeAsync();
         Assert.Multiple(() =>
         {
             Assert.That(new[] { bridge.A, bridge.B }, Is.EquivalentTo(new ICallLeg[] { caller, agent.FakeLeg }));
@@ -195,13 +196,13 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Feature_code_star8_code_hash_from_the_agent_phone_consults_an_unknown_code_plays_the_tone()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (_, agent, _) = await h.ConnectedCallAsync();
         foreach (var key in "*89#") agent.FakeLeg.Press(key);
         Assert.That((await agent.FakeLeg.NextPlayAsync()).Name, Is.EqualTo("audio"), "unknown department code: failure tone");
-        Assert.That(h.Inner.HasPendingDial, Is.False);
+        Assert.That(h.Telephony.HasPendingDial, Is.False);
         h.Time.Advance(TimeSpan.FromMilliseconds(1200));
-        await h.Inner.NextBridgeAsync();
+        await h.Telephony.NextBridgeAsync();
 
         foreach (var key in "5*81#") agent.FakeLeg.Press(key); // A stray digit first does not matter.
         var (d1, d2) = await h.DepartmentDialsAsync();
@@ -213,19 +214,19 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Closed_department_fails_at_once_without_ringing()
     {
-        using var h = new ConferenceHarness(hours: "18:00-08:00"); // The harness clock says 09:00.
+        using var h = new AcdHarness(AcdSetup.WithDepartment(hours: "18:00-08:00")); // The harness clock says 09:00.
         var (_, _, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", false, out var error), Is.True, error);
         var failed = await h.Sink.WaitForCallAsync(Kind.TransferFailed);
         Assert.That(failed.TransferFailed.Reason, Is.EqualTo("closed"));
         Assert.That(failed.TransferFailed.Attempts, Is.Zero);
-        Assert.That(h.Inner.HasPendingDial, Is.False);
+        Assert.That(h.Telephony.HasPendingDial, Is.False);
     }
 
     [Test]
     public async Task Bad_requests_are_refused_and_change_nothing()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, _, flow) = await h.ConnectedCallAsync();
         Assert.Multiple(() =>
         {
@@ -233,7 +234,7 @@ public sealed class ThreeWayCallTests
             Assert.That(unknown, Does.Contain("gas"));
             Assert.That(flow.ConsultDepartment("a9", "water", false, out _), Is.False, "not this agent's call");
             Assert.That(flow.CompleteTransferAsync("a1", CancellationToken.None).Result.Ok, Is.False, "no department yet");
-            Assert.That(h.Inner.HasPendingDial, Is.False);
+            Assert.That(h.Telephony.HasPendingDial, Is.False);
             Assert.That(caller.Hearing, Is.EqualTo("bridge"));
             Assert.That(h.Sink.CallEvents().Any(e => e.PayloadCase is Kind.ConsultStarted or Kind.TransferFailed), Is.False);
         });
@@ -242,9 +243,9 @@ public sealed class ThreeWayCallTests
     [Test]
     public async Task Softphone_hold_plays_music_announces_past_30_s_and_resume_bridges_again()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, _) = await h.ConnectedCallAsync();
-        var phone = h.Telephony.PhoneOf(agent);
+        var phone = h.Phones.PhoneOf(agent);
         phone.PhoneHold(true); // re-INVITE a=sendonly
         Assert.That(caller.Hearing, Is.EqualTo("moh"));
         await h.Sink.WaitForCallAsync(Kind.Held);
@@ -252,13 +253,13 @@ public sealed class ThreeWayCallTests
         await caller.PlayedAsync("still-holding");
         h.Time.Advance(TimeSpan.FromSeconds(5));
         phone.PhoneHold(false); // re-INVITE a=sendrecv
-        await h.Inner.NextBridgeAsync();
+        await h.Telephony.NextBridgeAsync();
         var resumed = await h.Sink.WaitForCallAsync(Kind.Resumed);
         Assert.That(resumed.Resumed.HeldMs, Is.EqualTo(35_000));
         Assert.That(caller.Hearing, Is.EqualTo("bridge"));
     }
 
-    internal static List<string[]> Parties(ConferenceHarness h) =>
+    internal static List<string[]> Parties(AcdHarness h) =>
         h.Sink.CallEvents().Where(e => e.PayloadCase == Kind.Conference).Select(e => e.Conference.Parties.ToArray()).ToList();
 
     /// <summary>Polls a condition the flow reaches on another thread (no event to await for it); fails after 10 s.</summary>

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Outbound;
 using Hotline.Cti.Calls;
@@ -13,12 +14,12 @@ public sealed class TransferTests
     [Test]
     public async Task Blind_transfer_to_a_department_code_rings_it_from_the_callers_side_bridges_on_answer_and_releases_the_agent()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         var finished = h.WaitForCallFinishedAsync();
-        var phone = h.Telephony.PhoneOf(agent);
+        var phone = h.Phones.PhoneOf(agent);
 
-        var wrapUp = h.WaitForAgentAsync(AgentState.WrapUp);
+        var wrapUp = h.WaitForAgentAsync("a1", AgentState.WrapUp);
         var refer = phone.Refer("1");
         Assert.That(refer.Accepted, Is.True);
         Assert.Multiple(() =>
@@ -38,7 +39,7 @@ public sealed class TransferTests
         h.Time.Advance(TimeSpan.FromSeconds(4));
         d1.Answer();
         Assert.That(await refer.Final, Is.EqualTo(200));
-        var bridge = await h.Inner.NextBridgeAsync();
+        var bridge = await h.Telephony.NextBridgeAsync();
         await wrapUp;
         var transferred = (await h.Sink.WaitForCallAsync(Kind.TransferCompleted)).TransferCompleted;
         Assert.Multiple(() =>
@@ -67,16 +68,16 @@ public sealed class TransferTests
     [Test]
     public async Task Blind_transfer_nobody_answers_notifies_the_failure_and_puts_the_caller_back_with_the_agent()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, _) = await h.ConnectedCallAsync();
-        var refer = h.Telephony.PhoneOf(agent).Refer("water");
+        var refer = h.Phones.PhoneOf(agent).Refer("water");
         var (d1, d2) = await h.DepartmentDialsAsync();
         d1.Reject(486);
         d2.Reject(404);
 
         Assert.That(await refer.Final, Is.EqualTo(486), "the most telling failure goes to the phone");
         var failed = (await h.Sink.WaitForCallAsync(Kind.TransferFailed)).TransferFailed;
-        var bridge = await h.Inner.NextBridgeAsync();
+        var bridge = await h.Telephony.NextBridgeAsync();
         Assert.Multiple(() =>
         {
             Assert.That((failed.DepartmentId, failed.Reason, failed.Attempts), Is.EqualTo(("water", "busy", 1u)));
@@ -88,19 +89,19 @@ public sealed class TransferTests
         });
 
         // The agent can try again.
-        var again = h.Telephony.PhoneOf(agent).Refer("1");
+        var again = h.Phones.PhoneOf(agent).Refer("1");
         Assert.That(again.Accepted, Is.True);
     }
 
     [Test]
     public async Task Blind_transfer_to_another_agent_reserves_and_connects_that_agent()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, _) = await h.ConnectedCallAsync();
         h.Roster.SignIn("a2", ready: true);
-        var refer = h.Telephony.PhoneOf(agent).Refer("1002");
+        var refer = h.Phones.PhoneOf(agent).Refer("1002");
         Assert.That(h.Roster.Get("a2").State, Is.EqualTo(AgentState.Ringing), "reserved while it rings");
-        var dial = await h.Inner.NextDialAsync();
+        var dial = await h.Telephony.NextDialAsync();
         Assert.That(dial.Target, Is.EqualTo("1002"));
         dial.Answer();
         Assert.That(await refer.Final, Is.EqualTo(200));
@@ -119,9 +120,9 @@ public sealed class TransferTests
     [Test]
     public async Task Refused_transfers_change_nothing()
     {
-        using var h = new ConferenceHarness(outbound: new OutboundOptions { Gateway = "sip:gw.test", Allow = [@"^1[3-9]\d{9}$"] });
+        using var h = new AcdHarness(AcdSetup.WithDepartment(outbound: new OutboundOptions { Gateway = "sip:gw.test", Allow = [@"^1[3-9]\d{9}$"] }));
         var (caller, agent, _) = await h.ConnectedCallAsync();
-        var phone = h.Telephony.PhoneOf(agent);
+        var phone = h.Phones.PhoneOf(agent);
         Assert.Multiple(() =>
         {
             Assert.That(phone.Refer("nobody").RefuseStatus, Is.EqualTo(404), "unknown target");
@@ -129,7 +130,7 @@ public sealed class TransferTests
             Assert.That(phone.Refer("1002").RefuseStatus, Is.EqualTo(486), "the other agent is not ready");
             Assert.That(phone.Refer("110").RefuseStatus, Is.EqualTo(403), "the dial plan does not allow it");
             Assert.That(phone.Refer("").RefuseStatus, Is.EqualTo(404));
-            Assert.That(h.Inner.HasPendingDial, Is.False);
+            Assert.That(h.Telephony.HasPendingDial, Is.False);
             Assert.That(caller.Hearing, Is.EqualTo("bridge"));
             Assert.That(agent.FakeLeg.State, Is.EqualTo(CallLegState.Connected));
         });
@@ -138,11 +139,11 @@ public sealed class TransferTests
     [Test]
     public async Task Blind_transfer_to_an_allowed_number_dials_the_gateway()
     {
-        using var h = new ConferenceHarness(outbound: new OutboundOptions { Gateway = "sip:gw.test:5080", Allow = [@"^1[3-9]\d{9}$"] });
+        using var h = new AcdHarness(AcdSetup.WithDepartment(outbound: new OutboundOptions { Gateway = "sip:gw.test:5080", Allow = [@"^1[3-9]\d{9}$"] }));
         var (_, agent, _) = await h.ConnectedCallAsync();
-        var refer = h.Telephony.PhoneOf(agent).Refer("13912345678");
+        var refer = h.Phones.PhoneOf(agent).Refer("13912345678");
         Assert.That(refer.Accepted, Is.True);
-        var dial = await h.Inner.NextDialAsync();
+        var dial = await h.Telephony.NextDialAsync();
         Assert.That(dial.Target, Is.EqualTo("sip:13912345678@gw.test:5080"));
         dial.Answer();
         Assert.That(await refer.Final, Is.EqualTo(200));
@@ -152,14 +153,14 @@ public sealed class TransferTests
     [Test]
     public async Task Agent_phone_hanging_up_after_the_refer_leaves_the_caller_waiting_for_the_target_and_a_failure_ends_the_call()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, _) = await h.ConnectedCallAsync();
         var finished = h.WaitForCallFinishedAsync();
-        var refer = h.Telephony.PhoneOf(agent).Refer("1");
+        var refer = h.Phones.PhoneOf(agent).Refer("1");
         var (d1, d2) = await h.DepartmentDialsAsync();
         agent.FakeLeg.RemoteHangup();
         Assert.That(caller.State, Is.EqualTo(CallLegState.Connected), "the caller still waits for the department");
-        h.Time.Advance(ConferenceHarness.RingTimeout);
+        h.Time.Advance(AcdHarness.DepartmentRingTimeout);
         Assert.That(await refer.Final, Is.EqualTo(408));
         await caller.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(h.Roster.Get("a1").State, Is.EqualTo(AgentState.WrapUp));
@@ -176,24 +177,24 @@ public sealed class TransferTests
     [Test]
     public async Task Attended_transfer_with_replaces_naming_the_consult_leg_drops_the_agent_and_keeps_caller_and_department()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: true, out var error), Is.True, error);
         var (d1, d2) = await h.DepartmentDialsAsync();
         var consult = new TransferReplaces("dept-call@hotline", "dept-tag", "engine-tag");
-        h.Telephony.PhoneOf(d1).Dialog = consult;
+        h.Phones.PhoneOf(d1).Dialog = consult;
         d1.Answer();
-        var conference = await h.Telephony.NextConferenceAsync();
+        var conference = await h.Phones.NextConferenceAsync();
         var joined = await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
         Assert.That(joined.DepartmentJoined.Replaces, Is.EqualTo("dept-call@hotline;to-tag=dept-tag;from-tag=engine-tag"),
             "what the agent's phone puts in the Refer-To");
 
-        var phone = h.Telephony.PhoneOf(agent);
+        var phone = h.Phones.PhoneOf(agent);
         var wrong = phone.Refer("1", new TransferReplaces("other@hotline", "dept-tag", "engine-tag"));
         Assert.That(await wrong.Final, Is.EqualTo(481), "Replaces names no dialog of this call");
         Assert.That(agent.FakeLeg.State, Is.EqualTo(CallLegState.Connected));
 
-        var wrapUp = h.WaitForAgentAsync(AgentState.WrapUp);
+        var wrapUp = h.WaitForAgentAsync("a1", AgentState.WrapUp);
         var refer = phone.Refer("1", consult);
         Assert.That(await refer.Final, Is.EqualTo(200));
         await wrapUp;
@@ -210,13 +211,13 @@ public sealed class TransferTests
     [Test]
     public async Task Blind_refer_while_the_department_is_in_the_call_completes_the_transfer_to_it()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (caller, agent, flow) = await h.ConnectedCallAsync();
         Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: false, out _), Is.True);
         var (d1, _) = await h.DepartmentDialsAsync();
         d1.Answer();
         await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
-        var phone = h.Telephony.PhoneOf(agent);
+        var phone = h.Phones.PhoneOf(agent);
         h.Roster.SignIn("a2", ready: true);
         Assert.That(phone.Refer("1002").RefuseStatus, Is.EqualTo(403), "not elsewhere while the department is in the call");
         var refer = phone.Refer("1");

@@ -15,8 +15,8 @@ public sealed class OutboundCallTests
     [Test]
     public async Task Click_to_call_rings_the_agent_then_the_number_bridges_them_and_ends_in_the_survey()
     {
-        using var acd = new AfterCallHarness();
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         var outcome = acd.Dialer.Dial("a1", "139 0013-9000", "WO00000007");
         Assert.That(outcome.Ok, Is.True, outcome.Error);
@@ -71,8 +71,8 @@ public sealed class OutboundCallTests
     [Test]
     public async Task A_busy_number_releases_the_agent_with_reason_busy()
     {
-        using var acd = new AfterCallHarness();
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         acd.Dialer.Dial("a1", "13900139000", null);
         var agent = await acd.Telephony.NextDialAsync();
@@ -92,8 +92,8 @@ public sealed class OutboundCallTests
     [Test]
     public async Task Agent_not_answering_their_own_click_to_call_goes_back_to_ready_and_the_number_is_never_dialled()
     {
-        using var acd = new AfterCallHarness();
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         acd.Dialer.Dial("a1", "13900139000", null);
         await acd.Telephony.NextDialAsync();
@@ -109,8 +109,8 @@ public sealed class OutboundCallTests
     [TestCase("", DialRefusal.NumberNotAllowed)]
     public void Numbers_outside_the_dial_plan_are_refused_and_nothing_happens(string number, DialRefusal refusal)
     {
-        using var acd = new AfterCallHarness();
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
         var outcome = acd.Dialer.Dial("a1", number, null);
         Assert.That((outcome.Ok, outcome.Refusal), Is.EqualTo((false, refusal)));
         Assert.That(acd.Telephony.HasPendingDial, Is.False);
@@ -121,11 +121,11 @@ public sealed class OutboundCallTests
     [Test]
     public void Unknown_or_busy_agents_and_a_missing_gateway_are_refused()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         Assert.That(acd.Dialer.Dial("zz", "13900139000", null).Refusal, Is.EqualTo(DialRefusal.UnknownAgent));
         var notReady = acd.Dialer.Dial("a1", "13900139000", null);
         Assert.That((notReady.Refusal, notReady.Error), Is.EqualTo((DialRefusal.AgentNotReady, "Agent a1 is SignedOut, not ready: an outbound call needs a ready agent.")));
-        using var noGateway = new AfterCallHarness(outbound: new OutboundOptions());
+        using var noGateway = new AcdHarness(AcdSetup.WithAfterCall(outbound: new OutboundOptions()));
         noGateway.Ready("a1");
         Assert.That(noGateway.Dialer.Dial("a1", "13900139000", null).Error, Does.Contain("Outbound:Gateway"));
         Assert.That(acd.Telephony.HasPendingDial || noGateway.Telephony.HasPendingDial, Is.False);
@@ -134,8 +134,8 @@ public sealed class OutboundCallTests
     [Test]
     public async Task An_agent_dialling_a_number_from_the_softphone_is_connected_through_the_gateway()
     {
-        using var acd = new AfterCallHarness();
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
         var agentLeg = acd.Telephony.Call("1001", "13900139000");
         await agentLeg.Answered.WaitAsync(TimeSpan.FromSeconds(10));
         var number = await acd.Telephony.NextDialAsync();
@@ -155,7 +155,7 @@ public sealed class OutboundCallTests
     [Test]
     public async Task A_softphone_dial_by_an_agent_who_is_not_ready_is_refused_with_486()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var agentLeg = acd.Telephony.Call("1001", "13900139000");
         await agentLeg.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(agentLeg.RejectedWith, Is.EqualTo(486));
@@ -176,8 +176,8 @@ public sealed class OutboundCallTests
     [Test]
     public async Task A_phone_system_that_cannot_dial_releases_the_agent_and_records_the_error()
     {
-        using var acd = new AfterCallHarness(telephony: new ThrowingTelephony());
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall(telephony: new ThrowingTelephony()));
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         Assert.That(acd.Dialer.Dial("a1", "13900139000", "WO00000001").Ok, Is.True);
         await finished;

@@ -22,8 +22,8 @@ public sealed class OutboundRecordingTests
     [Test]
     public async Task An_outbound_call_is_recorded_from_the_bridge_through_the_survey_into_one_dated_wav_whose_location_reaches_call_ended()
     {
-        using var acd = new AfterCallHarness(recordingsRoot: _root);
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall(recordingsRoot: _root));
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         var outcome = acd.Dialer.Dial("a1", "13900139000", null);
         Assert.That(outcome.Ok, Is.True, outcome.Error);
@@ -75,8 +75,8 @@ public sealed class OutboundRecordingTests
     [Test]
     public async Task An_outbound_call_never_answered_by_the_number_records_nothing()
     {
-        using var acd = new AfterCallHarness(recordingsRoot: _root);
-        acd.Ready("a1");
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall(recordingsRoot: _root));
+        acd.SignIn("a1");
         var finished = acd.FinishedAsync();
         var outcome = acd.Dialer.Dial("a1", "13900139000", null);
         var agent = await acd.Telephony.NextDialAsync();

@@ -17,7 +17,7 @@ public sealed class PostCallSurveyTests
     [TestCase('3', SatisfactionScore.NotSatisfied)]
     public async Task Agent_hangs_up_first_the_caller_rates_with_a_key(char key, SatisfactionScore expected)
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var (caller, agent) = await acd.TalkingAsync();
         var finished = acd.FinishedAsync();
         agent.FakeLeg.RemoteHangup();
@@ -40,7 +40,7 @@ public sealed class PostCallSurveyTests
     [Test]
     public async Task A_key_that_is_not_a_rating_is_ignored_and_a_later_valid_key_counts()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var (caller, agent) = await acd.TalkingAsync();
         agent.FakeLeg.RemoteHangup();
         await caller.PlayedAsync("survey");
@@ -53,7 +53,7 @@ public sealed class PostCallSurveyTests
     [Test]
     public async Task No_key_within_the_timeout_is_not_rated_and_the_caller_is_hung_up()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var (caller, agent) = await acd.TalkingAsync();
         agent.FakeLeg.RemoteHangup();
         await caller.PlayedAsync("survey");
@@ -71,7 +71,7 @@ public sealed class PostCallSurveyTests
     [Test]
     public async Task Caller_hanging_up_during_the_prompt_is_not_rated_and_nothing_is_left_running()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var (caller, agent) = await acd.TalkingAsync();
         var finished = acd.FinishedAsync();
         agent.FakeLeg.RemoteHangup();
@@ -89,7 +89,7 @@ public sealed class PostCallSurveyTests
     [Test]
     public async Task Caller_hanging_up_first_gets_no_survey()
     {
-        using var acd = new AfterCallHarness();
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
         var (caller, _) = await acd.TalkingAsync();
         var finished = acd.FinishedAsync();
         caller.RemoteHangup();
@@ -102,7 +102,7 @@ public sealed class PostCallSurveyTests
     [Test]
     public async Task Disabled_survey_hangs_up_the_caller_with_the_agent_but_the_CTI_transfer_still_surveys()
     {
-        using var acd = new AfterCallHarness(new SurveyOptions { Enabled = false });
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall(new SurveyOptions { Enabled = false }));
         var (caller, agent) = await acd.TalkingAsync();
         agent.FakeLeg.RemoteHangup();
         await caller.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
