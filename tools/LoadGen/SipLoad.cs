@@ -18,7 +18,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Hotline.AcdEngine.Node;
 using Hotline.AcdEngine.Hours;
-using Hotline.TestSupport.Telephony;
+using Hotline.Cti.Tests.Calls;
 
 namespace Hotline.LoadGen;
 

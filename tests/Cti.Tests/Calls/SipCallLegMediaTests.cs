@@ -7,7 +7,6 @@ using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Media.Sources;
 using Hotline.Cti.Tests.Media.Support;
-using Hotline.TestSupport.Telephony;
 
 namespace Hotline.Cti.Tests.Calls;
 

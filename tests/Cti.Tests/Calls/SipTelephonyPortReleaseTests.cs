@@ -8,7 +8,6 @@ using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.Transactions;
 using Hotline.Cti.Sip.Transport;
 using Hotline.Cti.Sip.UserAgent;
-using Hotline.TestSupport.Telephony;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

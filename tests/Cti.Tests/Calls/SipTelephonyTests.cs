@@ -4,7 +4,6 @@ using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.UserAgent;
-using Hotline.TestSupport.Telephony;
 
 namespace Hotline.Cti.Tests.Calls;
 

@@ -9,12 +9,13 @@ using Hotline.Cti.Sip.UserAgent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Hotline.TestSupport.Telephony;
+namespace Hotline.Cti.Tests.Calls;
 
 /// <summary>
 /// A self-contained SIP phone system on one UDP port: transport, user agent, media engine and <see cref="SipTelephony"/>,
 /// with every incoming INVITE offered to <see cref="ITelephony.IncomingCall"/>. For tests and load tools (simulated
-/// callers and agents: tests/Cti.Tests/Calls, tools/LoadGen), so it lives with the test support, not in the product:
+/// callers and agents: tests/Cti.Tests/Calls, and tools/LoadGen, which compiles this file in), so it lives with the
+/// tests, not in the product:
 /// the one place the product builds its SIP stack is the engine's <c>AcdEngine/Sip/SipStack</c> (registrar, number
 /// routing, TLS/WebSocket, options validated at start).
 /// </summary>
