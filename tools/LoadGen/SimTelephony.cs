@@ -141,5 +141,5 @@ public sealed class SimLeg(string remote, string dialed, CallLegDirection direct
         Hearing = null;
     }
 
-    private static int CountFrames(IAudioSource source) => source is Hotline.AcdEngine.Prompts.PcmSource pcm ? (pcm.Looping ? -1 : pcm.FramesPerPass) : 0;
+    private static int CountFrames(IAudioSource source) => source is PcmSource pcm ? (pcm.Looping ? -1 : pcm.FramesPerPass) : 0;
 }

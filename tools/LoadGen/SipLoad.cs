@@ -12,11 +12,13 @@ using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Media;
+using Hotline.Cti.Media.Sources;
 using Hotline.Cti.Media.Rtp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Hotline.AcdEngine.Node;
 using Hotline.AcdEngine.Hours;
+using Hotline.Cti.Tests.Calls;
 
 namespace Hotline.LoadGen;
 
@@ -191,7 +193,7 @@ internal static class SipLoad
     private sealed class HoldMusicPrompts : IPromptLibrary
     {
         private readonly SilencePrompts _silence = new();
-        private readonly WavPromptLibrary _wav = new(FindSounds(), "en", NullLogger<WavPromptLibrary>.Instance);
+        private readonly SoundLibrary _wav = new(FindSounds());
 
         public IAudioSource Prompt(string name) => _silence.Prompt(name);
         public IAudioSource HoldMusic() => _wav.HoldMusic();

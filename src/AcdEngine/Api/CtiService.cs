@@ -12,7 +12,11 @@ using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Api;
 
-/// <summary>The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows.</summary>
+/// <summary>
+/// The CTI gRPC service (cti.proto): a thin adaptor from messages to the roster and the call flows. Call control finds
+/// the agent's call once (<see cref="ICallControl"/>, inbound or outbound) and acts through it; every refusal is a gRPC
+/// status (<see cref="CtiStatus"/>), never an OK reply.
+/// </summary>
 public sealed class CtiService(
     AgentRoster roster, CallRouter router, LiveStats stats, AgentEventRecorder agentEvents, TimeProvider time, OutboundDialer outbound,
     IOptions<SupervisorsOptions> supervisors, IHostApplicationLifetime lifetime, AgentNames names) : Contracts.V1.Cti.CtiBase
@@ -48,17 +52,15 @@ public sealed class CtiService(
     public override Task<CallControlReply> TransferToSurvey(CallControlRequest request, ServerCallContext context) =>
         ControlAsync(request, (call, agent) => call.TransferToSurveyAsync(agent, context.CancellationToken));
 
-    /// <summary>Silent caller (DOMAIN.md): the closing prompt to the caller, then the call ends. Refusals change nothing.</summary>
+    /// <summary>Silent caller (DOMAIN.md): the closing prompt to the caller, then the call ends. Refusals (NotFound without an inbound call) change nothing.</summary>
     public override Task<CallControlReply> EndSilentCall(CallControlRequest request, ServerCallContext context) =>
-        FindControl(request) is null
-            ? Task.FromResult(new CallControlReply { CallId = request.CallId, Ok = false, Error = "The agent has no such inbound call." })
-            : ControlAsync(request, (call, agent) => call.EndSilentCallAsync(agent, context.CancellationToken));
+        ControlAsync(request, (call, agent) => call.EndSilentCallAsync(agent, context.CancellationToken), ICallControl.NoSuchInboundCall);
 
     /// <summary>Click-to-call: ring the agent, then the number, and bridge them. Refusals change nothing.</summary>
     public override Task<CallControlReply> Dial(DialRequest request, ServerCallContext context)
     {
         var outcome = outbound.Dial(request.AgentId, request.Number, request.WorkOrderId);
-        return Task.FromResult(new CallControlReply { CallId = outcome.CallId, Ok = outcome.Ok, Error = outcome.Error });
+        return outcome.Ok ? Task.FromResult(CtiStatus.Done(outcome.CallId)) : throw CtiStatus.Refused(outcome);
     }
 
     public override async Task WatchAgent(AgentRequest request, IServerStreamWriter<AgentNotification> responseStream, ServerCallContext context)
@@ -152,10 +154,11 @@ public sealed class CtiService(
     public override Task<CallControlReply> Monitor(MonitorRequest request, ServerCallContext context)
     {
         var account = MonitorAccount(request.SupervisorUser, context.GetHttpContext().User);
-        if (router.Find(request.CallId) is not { } flow)
-            return Task.FromResult(new CallControlReply { CallId = request.CallId, Ok = false, Error = "No such call in progress." });
+        if (request.Mode is not (MonitorMode.Listen or MonitorMode.Whisper or MonitorMode.Barge))
+            throw CtiStatus.Refused(ControlOutcome.BadArgument("mode must be listen, whisper or barge."));
+        if (router.Find(request.CallId) is not { } flow) throw CtiStatus.Refused(ControlOutcome.NoSuchCall("No such call in progress."));
         var ok = flow.Monitor(account.SipUser, request.Mode, out var error);
-        return Task.FromResult(new CallControlReply { CallId = flow.CallId, Ok = ok, Error = error });
+        return Task.FromResult(CtiStatus.Reply(flow.CallId, (ok, error)));
     }
 
     private SupervisorAccount MonitorAccount(string requested, System.Security.Claims.ClaimsPrincipal user)
@@ -199,18 +202,16 @@ public sealed class CtiService(
         return snapshot;
     }
 
-    private CallControlReply Control(CallControlRequest request, Func<ICallControl, string, (bool Ok, string Error)> act)
-    {
-        if (FindControl(request) is not { } call) return new CallControlReply { CallId = request.CallId, Ok = false, Error = ICallControl.NoSuchCall };
-        var (ok, error) = act(call, request.AgentId);
-        return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
-    }
+    private CallControlReply Control(CallControlRequest request, Func<ICallControl, string, ControlOutcome> act) =>
+        FindControl(request) is { } call
+            ? CtiStatus.Reply(call.CallId, act(call, request.AgentId))
+            : throw CtiStatus.Refused(ControlOutcome.NoSuchCall());
 
-    private async Task<CallControlReply> ControlAsync(CallControlRequest request, Func<ICallControl, string, Task<(bool Ok, string Error)>> act)
+    private async Task<CallControlReply> ControlAsync(
+        CallControlRequest request, Func<ICallControl, string, Task<ControlOutcome>> act, string noSuchCall = ICallControl.NoSuchCall)
     {
-        if (FindControl(request) is not { } call) return new CallControlReply { CallId = request.CallId, Ok = false, Error = ICallControl.NoSuchCall };
-        var (ok, error) = await act(call, request.AgentId);
-        return new CallControlReply { CallId = call.CallId, Ok = ok, Error = error };
+        if (FindControl(request) is not { } call) throw CtiStatus.Refused(ControlOutcome.NoSuchCall(noSuchCall));
+        return CtiStatus.Reply(call.CallId, await act(call, request.AgentId));
     }
 
     /// <summary>The agent's call, looked up once: by id when given, else the agent's current call; inbound first, as before.</summary>

@@ -51,7 +51,7 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>CTI CompleteTransfer: the agent leaves; caller and department stay connected.</summary>
-    public async Task<(bool Ok, string Error)> CompleteTransferAsync(string agentId, CancellationToken ct)
+    public async Task<ControlOutcome> CompleteTransferAsync(string agentId, CancellationToken ct)
     {
         TalkState talk;
         lock (_gate)

@@ -1,4 +1,5 @@
 using Hotline.Contracts.V1;
+using Hotline.AcdEngine.Routing;
 using Hotline.Cti.Calls;
 
 namespace Hotline.AcdEngine.Outbound;
@@ -6,7 +7,7 @@ namespace Hotline.AcdEngine.Outbound;
 /// <summary>CTI call control of an outbound call: hang up, send the called party to the survey.</summary>
 public sealed partial class OutboundCallFlow
 {
-    public async Task<(bool Ok, string Error)> HangupByAgentAsync(string agentId, CancellationToken ct)
+    public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {
         ICallLeg? leg;
         lock (_gate)
@@ -20,12 +21,12 @@ public sealed partial class OutboundCallFlow
         return (true, "");
     }
 
-    public Task<(bool Ok, string Error)> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    public Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
     {
-        if (_ctx.Survey is null) return Task.FromResult((false, "The survey is not configured on this engine."));
+        if (_ctx.Survey is null) return Task.FromResult(ControlOutcome.NotNow("The survey is not configured on this engine."));
         lock (_gate)
         {
-            if (_party is null) return Task.FromResult((false, "The called party has not answered."));
+            if (_party is null) return Task.FromResult(ControlOutcome.NotNow("The called party has not answered."));
             _surveyRequested = true;
         }
         return HangupByAgentAsync(agentId, ct);

@@ -1,6 +1,6 @@
+using Hotline.Cti.Media.Sources;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;
-using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Routing;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
+using Hotline.Cti.Media.Sources;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Events;
 using Hotline.AcdEngine.Hosting;
-using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Stats;
 using Hotline.Cti.Calls;

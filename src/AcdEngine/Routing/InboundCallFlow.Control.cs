@@ -79,7 +79,7 @@ public sealed partial class InboundCallFlow
     private static readonly TimeSpan HoldAnnouncementPeriod = TimeSpan.FromSeconds(30);
 
     /// <summary>The agent ends the call from the desktop.</summary>
-    public async Task<(bool Ok, string Error)> HangupByAgentAsync(string agentId, CancellationToken ct)
+    public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {
         TalkState talk;
         lock (_gate)

@@ -1,3 +1,4 @@
+using Hotline.Cti.Media.Sources;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Dialing;
@@ -46,7 +47,7 @@ public static class RoutingRegistration
         {
             var acd = sp.GetRequiredService<IOptions<AcdOptions>>().Value;
             var root = SoundsFolder.Resolve(acd.SoundsPath, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
-            return new WavPromptLibrary(root, acd.Language, sp.GetRequiredService<ILogger<WavPromptLibrary>>());
+            return new SoundLibrary(root, acd.Language, sp.GetRequiredService<ILogger<SoundLibrary>>());
         });
         services.AddSingleton(sp => new BusinessHours(sp.GetRequiredService<IOptions<AcdOptions>>().Value.BusinessHours));
         services.AddSingleton(sp => new CallFlowContext(

@@ -9,7 +9,7 @@ public sealed partial class InboundCallFlow
     private bool _surveyRequested;
 
     /// <summary>CTI TransferToSurvey: the agent leaves, the caller goes to the survey (even when <c>Survey:Enabled</c> is off).</summary>
-    public async Task<(bool Ok, string Error)> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    public async Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
     {
         if (_ctx.Survey is null) return (false, "The survey is not configured on this engine.");
         lock (_gate)

@@ -1,5 +1,5 @@
+using Hotline.Cti.Media.Sources;
 using System.Threading.Channels;
-using Hotline.AcdEngine.Prompts;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 

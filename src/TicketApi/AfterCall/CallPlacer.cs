@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Hotline.Contracts.V1;
+using Hotline.TicketApi.Engine;
 using Hotline.TicketApi.Security;
 
 namespace Hotline.TicketApi.AfterCall;
@@ -31,9 +32,14 @@ public sealed class CtiCallPlacer(Cti.CtiClient client, IHttpContextAccessor htt
             // A network timeout, measured by gRPC against the wall clock: deliberately not the (possibly manual) TimeProvider.
             var reply = await client.DialAsync(new DialRequest { AgentId = agentId, Number = number, WorkOrderId = workOrderReference },
                 new Metadata { { EngineCredentials.ActAsHeader, actAs } }, DateTime.UtcNow + Deadline, ct);
-            return new PlacedCall(reply.Ok, reply.CallId, reply.Error);
+            return new PlacedCall(true, reply.EnsureDone().CallId, "");
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument)
+        catch (RpcException ex) when (ex.IsCommandRefusal())
+        {
+            // No such agent, not ready, a number the dial plan refuses: the engine's own sentence (cti.proto).
+            return new PlacedCall(false, "", ex.Status.Detail);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
             return new PlacedCall(false, "", "The engine refused: " + ex.Status.Detail);
         }

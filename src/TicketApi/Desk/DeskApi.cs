@@ -5,6 +5,7 @@ using Hotline.TicketApi.Api;
 using Hotline.TicketApi.Auth;
 using Hotline.TicketApi.Catalogue;
 using Hotline.TicketApi.Data;
+using Hotline.TicketApi.Engine;
 using Hotline.TicketApi.WorkOrders;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -140,10 +141,12 @@ public static class DeskApi
         if (request is null) return UnknownAction(action, "hold, resume, hang-up, survey, silent, complete-transfer, consult");
         try
         {
-            var reply = await engine.AsAgentAsync(agent, request, ct);
-            return reply.Ok
-                ? TypedResults.Ok(new ControlView(true, reply.CallId))
-                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The engine refused", detail: reply.Error);
+            var reply = (await engine.AsAgentAsync(agent, request, ct)).EnsureDone();
+            return TypedResults.Ok(new ControlView(true, reply.CallId));
+        }
+        catch (RpcException ex) when (ex.IsCommandRefusal())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The engine refused", detail: ex.Status.Detail);
         }
         catch (RpcException ex)
         {
@@ -162,10 +165,12 @@ public static class DeskApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No number", detail: $"Order {order.Number} has no number to call.");
         try
         {
-            var reply = await engine.AsAgentAsync(agent, (c, o) => c.DialAsync(new DialRequest { AgentId = agent, Number = order.CallerNumber, WorkOrderId = order.Number }, o), ct);
-            return reply.Ok
-                ? TypedResults.Ok(new ControlView(true, reply.CallId))
-                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The engine did not place the call", detail: reply.Error);
+            var reply = (await engine.AsAgentAsync(agent, (c, o) => c.DialAsync(new DialRequest { AgentId = agent, Number = order.CallerNumber, WorkOrderId = order.Number }, o), ct)).EnsureDone();
+            return TypedResults.Ok(new ControlView(true, reply.CallId));
+        }
+        catch (RpcException ex) when (ex.IsCommandRefusal())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The engine did not place the call", detail: ex.Status.Detail);
         }
         catch (RpcException ex)
         {

@@ -1,5 +1,5 @@
-using Hotline.AcdEngine.Prompts;
 using Hotline.Cti.Media;
+using Hotline.Cti.Media.Sources;
 
 namespace Hotline.AcdEngine.Tests.Fakes;
 

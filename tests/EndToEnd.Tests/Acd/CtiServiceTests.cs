@@ -66,19 +66,24 @@ public sealed class CtiServiceTests
     }
 
     [Test]
-    public async Task Hangup_without_a_call_is_refused_in_the_reply()
+    public async Task Hangup_without_a_call_is_refused_with_not_found()
     {
-        var reply = await _cti.HangupAsync(new CallControlRequest { AgentId = "a2" });
-        Assert.That(reply.Ok, Is.False);
-        Assert.That(reply.Error, Is.Not.Empty);
+        var reply = await CtiRefusal.Of(_cti.HangupAsync(new CallControlRequest { AgentId = "a2" }));
+        Assert.That(reply, Is.EqualTo((StatusCode.NotFound, "The agent has no such call.")));
     }
 
     [Test]
-    public async Task Ending_a_silent_call_without_a_call_is_refused_in_the_reply()
+    public async Task Ending_a_silent_call_without_a_call_is_refused_with_not_found()
     {
-        var reply = await _cti.EndSilentCallAsync(new CallControlRequest { AgentId = "a2", CallId = "no-such-call" });
-        Assert.That(reply.Ok, Is.False);
-        Assert.That(reply.Error, Does.Contain("no such inbound call"));
+        var reply = await CtiRefusal.Of(_cti.EndSilentCallAsync(new CallControlRequest { AgentId = "a2", CallId = "no-such-call" }));
+        Assert.That(reply, Is.EqualTo((StatusCode.NotFound, "The agent has no such inbound call.")));
+    }
+
+    [Test]
+    public async Task Monitor_with_an_unspecified_mode_is_an_invalid_argument()
+    {
+        var reply = await CtiRefusal.Of(_cti.MonitorAsync(new MonitorRequest { CallId = "no-such-call", SupervisorUser = "3001" }));
+        Assert.That(reply.Code, Is.EqualTo(StatusCode.InvalidArgument), reply.Detail);
     }
 
     [Test]

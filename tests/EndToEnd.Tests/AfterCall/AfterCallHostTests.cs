@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Hotline.Contracts.V1;
 using Hotline.TestSupport;
@@ -65,10 +66,10 @@ public sealed class AfterCallHostTests
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(notReady.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         });
-        var reply = await cti.DialAsync(new DialRequest { AgentId = "a2", Number = "1900 123" });
-        Assert.That((reply.Ok, reply.Error), Is.EqualTo((false, "The dial plan does not allow calling this number.")));
-        var survey = await cti.TransferToSurveyAsync(new CallControlRequest { AgentId = "a2" });
-        Assert.That((survey.Ok, survey.Error), Is.EqualTo((false, "The agent has no such call.")));
+        var reply = await CtiRefusal.Of(cti.DialAsync(new DialRequest { AgentId = "a2", Number = "1900 123" }));
+        Assert.That(reply, Is.EqualTo((StatusCode.InvalidArgument, "The dial plan does not allow calling this number.")));
+        var survey = await CtiRefusal.Of(cti.TransferToSurveyAsync(new CallControlRequest { AgentId = "a2" }));
+        Assert.That(survey, Is.EqualTo((StatusCode.NotFound, "The agent has no such call.")));
         var state = await cti.GetAgentStateAsync(new AgentRequest { AgentId = "a2" });
         Assert.That((state.Status, state.Since), Is.EqualTo((before.Status, before.Since)), "a refused request changes nothing");
     }

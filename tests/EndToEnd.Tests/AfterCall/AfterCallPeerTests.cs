@@ -156,6 +156,31 @@ public sealed partial class AfterCallPeerTests
         });
     }
 
+    /// <summary>The engine refuses Dial with a gRPC status (cti.proto); TicketApi answers 409 with the engine's sentence, as before.</summary>
+    [Test]
+    public async Task A_callback_the_engine_refuses_is_a_409_with_the_engines_reason_and_changes_nothing()
+    {
+        var created = await _tickets.PostAsJsonAsync("/api/workorders", new { channel = "Phone", content = "Bus stop sign bent", nature = "complaint", callerNumber = "13900139001" });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var before = await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a2" });
+
+        using var notReady = await _tickets.PostAsJsonAsync($"/api/workorders/{orderId}/call", new { agentId = "a2" }); // FailedPrecondition
+        using var unknown = await _tickets.PostAsJsonAsync($"/api/workorders/{orderId}/call", new { agentId = "nobody" }); // NotFound
+        var notReadyBody = await notReady.Content.ReadFromJsonAsync<JsonElement>();
+        var unknownBody = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        var after = await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a2" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(notReady.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), notReadyBody.ToString());
+            Assert.That(notReadyBody.GetProperty("title").GetString(), Is.EqualTo("The engine did not place the call."));
+            Assert.That(notReadyBody.GetProperty("detail").GetString(), Does.StartWith("Agent a2 is ").And.Contain("not ready"));
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), unknownBody.ToString());
+            Assert.That(unknownBody.GetProperty("detail").GetString(), Does.Contain("nobody"));
+            Assert.That((after.Status, after.Since), Is.EqualTo((before.Status, before.Since)), "a refused dial changes nothing");
+        });
+    }
+
     [Test, Order(2)]
     public async Task A_callback_from_a_work_order_rings_the_baresip_agent_then_the_sipp_gateway_with_audio_both_ways_and_lands_on_the_order()
     {

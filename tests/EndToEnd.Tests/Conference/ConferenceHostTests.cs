@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using Hotline.Contracts.V1;
 using Hotline.TestSupport;
@@ -36,14 +37,14 @@ public sealed class ConferenceHostTests
         });
         using var channel = GrpcChannel.ForAddress(host.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = host.Credentials() });
         var cti = new Cti.CtiClient(channel);
-        var consult = await cti.ConsultDepartmentAsync(new ConsultRequest { AgentId = "a1", CallId = "c-none", DepartmentId = "water" });
-        var transfer = await cti.CompleteTransferAsync(new CallControlRequest { AgentId = "a1", CallId = "c-none" });
-        var monitor = await cti.MonitorAsync(new MonitorRequest { SupervisorUser = "3001", CallId = "c-none", Mode = MonitorMode.Listen });
+        var consult = await CtiRefusal.Of(cti.ConsultDepartmentAsync(new ConsultRequest { AgentId = "a1", CallId = "c-none", DepartmentId = "water" }));
+        var transfer = await CtiRefusal.Of(cti.CompleteTransferAsync(new CallControlRequest { AgentId = "a1", CallId = "c-none" }));
+        var monitor = await CtiRefusal.Of(cti.MonitorAsync(new MonitorRequest { SupervisorUser = "3001", CallId = "c-none", Mode = MonitorMode.Listen }));
         Assert.Multiple(() =>
         {
-            Assert.That((consult.Ok, consult.Error), Is.EqualTo((false, "The agent has no such call.")));
-            Assert.That((transfer.Ok, transfer.Error), Is.EqualTo((false, "The agent has no such call.")));
-            Assert.That((monitor.Ok, monitor.Error), Is.EqualTo((false, "No such call in progress.")));
+            Assert.That(consult, Is.EqualTo((StatusCode.NotFound, "The agent has no such call.")));
+            Assert.That(transfer, Is.EqualTo((StatusCode.NotFound, "The agent has no such call.")));
+            Assert.That(monitor, Is.EqualTo((StatusCode.NotFound, "No such call in progress.")));
         });
     }
 }

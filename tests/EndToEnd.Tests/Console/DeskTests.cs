@@ -100,6 +100,37 @@ public sealed class DeskTests
         Assert.That(line, Does.Contain("200 OK"), phone.Process.Output);
     }
 
+    /// <summary>
+    /// Engine refusals reach the desk as gRPC statuses (cti.proto) and the page as before: 409 "The engine refused" with
+    /// the engine's sentence for call control without a call (NotFound), 409 "The engine did not place the call" for a
+    /// callback the dial plan refuses (InvalidArgument). Nothing changes.
+    /// </summary>
+    [Test]
+    public async Task Call_control_without_a_call_and_a_callback_the_dial_plan_refuses_are_409_with_the_engines_reason()
+    {
+        var key = await CreateKeyAsync("bob-refusals", "agent", agentId: "a2");
+        using var desk = Client(key);
+        var order = await desk.PostAsJsonAsync("/api/workorders", new { channel = "Phone", content = "Noise at night", nature = "help", callerNumber = "13800138078" });
+        Assert.That(order.StatusCode, Is.EqualTo(HttpStatusCode.Created), await order.Content.ReadAsStringAsync());
+        var orderId = (await order.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        using var hold = await desk.PostAsync("/console/api/desk/call/hold", null);
+        using var hangUp = await desk.PostAsync("/console/api/desk/call/hang-up", null);
+        using var callBack = await desk.PostAsync($"/console/api/desk/orders/{orderId}/call", null);
+        var holdBody = await hold.Content.ReadFromJsonAsync<JsonElement>();
+        var hangUpBody = await hangUp.Content.ReadFromJsonAsync<JsonElement>();
+        var callBackBody = await callBack.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Multiple(() =>
+        {
+            Assert.That((hold.StatusCode, holdBody.GetProperty("title").GetString(), holdBody.GetProperty("detail").GetString()),
+                Is.EqualTo((HttpStatusCode.Conflict, "The engine refused", "The agent has no such call.")));
+            Assert.That((hangUp.StatusCode, hangUpBody.GetProperty("detail").GetString()), Is.EqualTo((HttpStatusCode.Conflict, "The agent has no such call.")));
+            Assert.That((callBack.StatusCode, callBackBody.GetProperty("title").GetString()), Is.EqualTo((HttpStatusCode.Conflict, "The engine did not place the call")));
+            // This engine has no Outbound:Gateway: the dial plan refuses (InvalidArgument) before the agent is looked at.
+            Assert.That(callBackBody.GetProperty("detail").GetString(), Is.EqualTo("Outbound calls are not configured (Outbound:Gateway is empty)."));
+        });
+    }
+
     [Test]
     public async Task A_call_pops_the_callers_history_gets_its_order_during_the_call_consults_a_department_and_plays_back()
     {

@@ -166,8 +166,8 @@ public sealed class EngineApiTrustTests
             Assert.That(await StatusOf(() => asSupervisor.MonitorAsync(eve).ResponseAsync), Is.EqualTo(StatusCode.PermissionDenied), "a supervisor listens from their own phone");
         });
         // The configured account passes the check and reaches the call lookup.
-        var own = await asSupervisor.MonitorAsync(new MonitorRequest { CallId = "no-such-call", Mode = MonitorMode.Listen });
-        Assert.That(own.Error, Does.Contain("No such call"));
+        var own = await CtiRefusal.Of(asSupervisor.MonitorAsync(new MonitorRequest { CallId = "no-such-call", Mode = MonitorMode.Listen }));
+        Assert.That(own, Is.EqualTo((StatusCode.NotFound, "No such call in progress.")));
     }
 
     [Test]
@@ -175,13 +175,13 @@ public sealed class EngineApiTrustTests
     {
         using var admin = Channel(TestCredentials.EngineAdminKey);
         var cti = new Cti.CtiClient(admin);
-        var international = await cti.DialAsync(new DialRequest { AgentId = "a2", Number = "00441234567" });
+        var international = await CtiRefusal.Of(cti.DialAsync(new DialRequest { AgentId = "a2", Number = "00441234567" }));
         using var http = new HttpClient(_host.Credentials()) { BaseAddress = _host.HttpUrl };
         using var rest = await http.PostAsJsonAsync("/api/dial", new { agentId = "a2", number = "0044 123 4567" });
         Assert.Multiple(async () =>
         {
-            Assert.That(international.Ok, Is.False);
-            Assert.That(international.Error, Does.Contain("dial plan"));
+            Assert.That(international.Code, Is.EqualTo(StatusCode.InvalidArgument), "the same as REST's 400");
+            Assert.That(international.Detail, Does.Contain("dial plan"));
             Assert.That(rest.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(await rest.Content.ReadAsStringAsync(), Does.Contain("dial plan"));
         });

@@ -1,3 +1,5 @@
+using Hotline.Cti.Calls;
+using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Media;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Sip.Messages;
@@ -7,12 +9,15 @@ using Hotline.Cti.Sip.UserAgent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Hotline.Cti.Calls.Sip;
+namespace Hotline.Cti.Tests.Calls;
 
 /// <summary>
 /// A self-contained SIP phone system on one UDP port: transport, user agent, media engine and <see cref="SipTelephony"/>,
 /// with every incoming INVITE offered to <see cref="ITelephony.IncomingCall"/>. For tests and load tools (simulated
-/// callers and agents); the engine host builds its own stack with a registrar and number routing.
+/// callers and agents: tests/Cti.Tests/Calls, and tools/LoadGen, which compiles this file in), so it lives with the
+/// tests, not in the product:
+/// the one place the product builds its SIP stack is the engine's <c>AcdEngine/Sip/SipStack</c> (registrar, number
+/// routing, TLS/WebSocket, options validated at start).
 /// </summary>
 public sealed class SipTelephonyHost : IAsyncDisposable
 {

@@ -1,8 +1,11 @@
 using Hotline.Cti.Media;
 
-namespace Hotline.AcdEngine.Prompts;
+namespace Hotline.LoadGen;
 
-/// <summary>Plays clips of 8 kHz 16-bit samples one after another, optionally looping. No allocation per frame.</summary>
+/// <summary>
+/// Plays clips of 8 kHz 16-bit samples one after another, optionally looping, and says how long a pass is, so that
+/// <see cref="SimTelephony"/> can "play" a simulated prompt for its length. No allocation per frame.
+/// </summary>
 public sealed class PcmSource(IReadOnlyList<short[]> clips, bool loop) : IAudioSource
 {
     private int _clip;

@@ -1,8 +1,9 @@
-using Hotline.Cti.Media;
+namespace Hotline.Cti.Media.Sources;
 
-namespace Hotline.AcdEngine.Prompts;
-
-/// <summary>What the ACD plays to callers. Replaceable: the media core's WAV player can stand behind it.</summary>
+/// <summary>
+/// What the ACD plays to callers, by prompt name. <see cref="SoundLibrary"/> is the one implementation over the sounds
+/// folder; tests and load generators stand in their own (prompts of known lengths).
+/// </summary>
 public interface IPromptLibrary
 {
     /// <summary>A named prompt (file name without .wav); silence of length zero when it does not exist.</summary>
@@ -28,26 +29,4 @@ public interface IPromptLibrary
     /// issue 20); a prompt already playing finishes as it was. Nothing to do for a library that reads on every play.
     /// </summary>
     void ForgetLoaded() { }
-}
-
-/// <summary>Prompt names the flow uses (files <c>sounds/&lt;lang&gt;/&lt;name&gt;.wav</c>).</summary>
-public static class PromptNames
-{
-    public const string QueuePosition = "you-are-number";
-    public const string InQueue = "in-queue";
-    public const string CallbackEnterNumber = "callback-enter-number";
-    public const string CallbackThanks = "callback-thanks";
-    public const string Closed = "closed";
-    public const string AllBusy = "all-busy";
-    public const string StillHolding = "still-holding";
-    public const string FeatureOk = "feature-ok";
-    public const string FeatureFailed = "feature-failed";
-    public const string Goodbye = "goodbye";
-    public const string ExpectedWait = "expected-wait";
-    public const string ExpectedWaitShort = "expected-wait-short";
-    public const string Minute = "minute";
-    public const string Minutes = "minutes";
-    public const string SilentCaller = "silent-caller";
-    public const string TraineeGreeting = "greeting-trainee";
-    public const string TraineeGreetingEnd = "greeting-trainee-end";
 }
