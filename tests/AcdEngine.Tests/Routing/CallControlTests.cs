@@ -2,7 +2,7 @@ using Grpc.Core;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Routing;
-using Hotline.AcdEngine.Tests.Conference;
+using Hotline.AcdEngine.Tests.Fakes;
 
 namespace Hotline.AcdEngine.Tests.Routing;
 
@@ -16,7 +16,7 @@ public sealed class CallControlTests
     [Test]
     public async Task An_inbound_call_refuses_what_its_stage_forbids_as_not_now_and_an_unknown_department_as_a_bad_argument()
     {
-        using var h = new ConferenceHarness();
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
         var (_, _, flow) = await h.ConnectedCallAsync();
         ICallControl call = flow;
 
