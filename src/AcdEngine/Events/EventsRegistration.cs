@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Grpc.Core.Interceptors;
 using Hotline.AcdEngine.Node;
 using Hotline.Contracts.V1;

@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Hotline.AcdEngine.Hosting;
 using Microsoft.Extensions.Options;
 using Hotline.AcdEngine.Node;

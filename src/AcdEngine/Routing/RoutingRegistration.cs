@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Hotline.Cti.Media.Sources;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;

@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Hotline.Cti.Calls;
 using Hotline.Cti.Calls.Sip;
 using Hotline.Cti.Media;
@@ -16,7 +17,7 @@ public static class SipServiceRegistration
         services.AddSingleton<SipStack>();
         services.AddSingleton<SipAdmission>();
         services.AddSingleton(sp => new RegistrationFile(
-            Path.Combine(Node.DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
+            Path.Combine(DataFolder.Resolve(configuration, sp.GetRequiredService<IHostEnvironment>()), "registrations.json"),
             sp.GetRequiredService<ILogger<RegistrationFile>>()));
         services.AddSingleton<SipRouting>();
 

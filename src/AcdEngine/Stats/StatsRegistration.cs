@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Hotline.AcdEngine.Node;
 using Microsoft.Extensions.Options;
 

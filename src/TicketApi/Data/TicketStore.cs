@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using System.Data.Common;
 using Hotline.TicketApi.Hosting;
 using Microsoft.Data.Sqlite;

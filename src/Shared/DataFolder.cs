@@ -1,6 +1,12 @@
-namespace Hotline.TicketApi.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
-/// <summary>Where TicketApi keeps its SQLite database and logs (<c>Data:Path</c>, default <c>data</c> under the content root).</summary>
+namespace Hotline.Hosting;
+
+/// <summary>
+/// Where a program keeps its files (<c>Data:Path</c>, default <c>data</c> under the content root): the engine its
+/// outbox, recordings and logs, TicketApi its SQLite database and logs. One source file, compiled into each program.
+/// </summary>
 public static class DataFolder
 {
     public static string Resolve(IConfiguration configuration, IHostEnvironment environment)
