@@ -3,6 +3,8 @@ using Hotline.Cti.Media.Clock;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Media.Srtp;
+using Hotline.Cti.Media.WebRtc;
+using Hotline.Cti.Media.WebRtc.Dtls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,6 +20,7 @@ public sealed class MediaEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly bool _ownsClock;
+    private readonly Lazy<DtlsCertificate> _dtlsCertificate;
 
     /// <summary>
     /// Creates the engine. With <paramref name="clock"/> null it creates and starts its own real-time clock; tests pass
@@ -31,6 +34,8 @@ public sealed class MediaEngine : IAsyncDisposable
         _time = time;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         Ports = new RtpPortAllocator(options);
+        // One DTLS identity per engine start (RFC 8827 §6.5: the fingerprint in SDP authenticates it), made on first use.
+        _dtlsCertificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Generate(time), LazyThreadSafetyMode.ExecutionAndPublication);
         AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
         if (clock is null)
         {
@@ -69,12 +74,17 @@ public sealed class MediaEngine : IAsyncDisposable
         return session;
     }
 
+    /// <summary>The engine's DTLS certificate for WebRTC legs (its SHA-256 fingerprint goes in their SDP).</summary>
+    public DtlsCertificate DtlsCertificate => _dtlsCertificate.Value;
+
     /// <summary>
     /// The SDP side of a session: answers offers and makes offers advertising its port, plain or SRTP as
-    /// <paramref name="policy"/> says.
+    /// <paramref name="policy"/> says. A browser's offer (UDP/TLS/RTP/SAVPF) is answered with ICE-lite and DTLS-SRTP;
+    /// with <paramref name="webRtc"/> (the leg rings a browser) our own offers are WebRTC offers.
     /// </summary>
-    public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional) =>
-        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy);
+    public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional, bool webRtc = false) =>
+        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy,
+            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc);
 
     public async ValueTask DisposeAsync()
     {
