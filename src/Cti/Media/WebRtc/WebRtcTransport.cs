@@ -22,9 +22,15 @@ public sealed partial class WebRtcTransport : IDisposable
     private readonly ILogger _logger;
     private readonly IceLiteResponder _ice;
     private readonly byte[] _stunResponse = new byte[512];
+    // The addresses that passed a check (the browser checks from each of its candidates; a handful at most).
+    private readonly SocketAddress?[] _consented = new SocketAddress?[MaxConsented];
+    private const int MaxConsented = 8;
     private SocketAddress? _checked;
     private IPEndPoint? _checkedEndPoint;
     private SocketAddress? _nominated;
+    private SocketAddress? _dtlsPeer;
+    private long _nominatedAt;
+    private long _firstDtlsAt;
     private DtlsSrtpHandshake? _handshake;
     private long _startedAt;
     private long _checkedAt;
@@ -45,8 +51,8 @@ public sealed partial class WebRtcTransport : IDisposable
     /// <summary>The SRTP keys and the media destination (the ICE-selected address), once DTLS completed. Raised once, on the thread pool.</summary>
     public event Action<SrtpKeying, SocketAddress>? KeysReady;
 
-    /// <summary>Where media and DTLS go: the nominated pair's remote address, else the last address that passed a check.</summary>
-    public SocketAddress? Destination => Volatile.Read(ref _nominated) ?? Volatile.Read(ref _checked);
+    /// <summary>Where media goes: the nominated pair's remote address, else the address the DTLS handshake came from.</summary>
+    public SocketAddress? Destination => Volatile.Read(ref _nominated) ?? Volatile.Read(ref _dtlsPeer);
 
     /// <summary>The moment media started (the 200 OK sent or received): the zero of the timings logged.</summary>
     public void MarkStart() => _startedAt = _time.GetTimestamp();
@@ -72,18 +78,49 @@ public sealed partial class WebRtcTransport : IDisposable
         }
         if (outcome is not (IceCheckOutcome.Answered or IceCheckOutcome.Nominated)) return false;
         if (_checkedAt == 0) _checkedAt = _time.GetTimestamp();
-        if (_checked is null || !_checked.Equals(from)) Volatile.Write(ref _checked, Copy(from));
+        if (_checked is null || !_checked.Equals(from))
+        {
+            var copy = Copy(from);
+            Volatile.Write(ref _checked, copy);
+            Consent(copy);
+        }
         if (outcome != IceCheckOutcome.Nominated || (_nominated is { } n && n.Equals(from))) return false;
+        if (_nominatedAt == 0) _nominatedAt = _time.GetTimestamp();
         Volatile.Write(ref _nominated, Copy(from));
         return true;
+    }
+
+    private void Consent(SocketAddress address)
+    {
+        for (var i = 0; i < MaxConsented; i++)
+        {
+            if (_consented[i] is { } known && known.Equals(address)) return;
+            if (_consented[i] is null)
+            {
+                Volatile.Write(ref _consented[i], address);
+                return;
+            }
+        }
+        // More candidates than we keep: the oldest slot goes (the browser's selected pair keeps checking, RFC 7675).
+        Array.Copy(_consented, 1, _consented, 0, MaxConsented - 1);
+        Volatile.Write(ref _consented[MaxConsented - 1], address);
+    }
+
+    private SocketAddress? Consented(SocketAddress from)
+    {
+        foreach (var known in _consented)
+            if (known is not null && known.Equals(from)) return known;
+        return null;
     }
 
     /// <summary>One DTLS record from the receive loop: queued for the handshake thread (started by the first one). Never blocks.</summary>
     public void OnDtls(ReadOnlySpan<byte> record, SocketAddress from)
     {
         // RFC 8445 §7.3 / RFC 8826 §4.2: only a peer that proved it knows our ice-pwd (consent) may talk DTLS to us.
-        if (Volatile.Read(ref _checked) is not { } consented || !(consented.Equals(from) || (_nominated?.Equals(from) ?? false))) return;
-        if (Volatile.Read(ref _disposed) != 0) return;
+        if (Consented(from) is not { } consented || Volatile.Read(ref _disposed) != 0) return;
+        if (_firstDtlsAt == 0) _firstDtlsAt = _time.GetTimestamp();
+        // The handshake answers where the client's records come from (its selected pair; RFC 5764 §5.1.1: one association).
+        if (!ReferenceEquals(_dtlsPeer, consented)) Volatile.Write(ref _dtlsPeer, consented);
         if (_handshake is null)
         {
             _handshake = new DtlsSrtpHandshake(_peer.Local.Certificate, _peer.RemoteFingerprint, SendDtls);
@@ -96,14 +133,14 @@ public sealed partial class WebRtcTransport : IDisposable
     public void OnFirstSrtp(int port)
     {
         var now = _time.GetTimestamp();
-        LogReady(_logger, port, Ms(_checkedAt), Ms(_keysAt), Ms(now));
+        LogReady(_logger, port, Ms(_checkedAt), Ms(_nominatedAt), Ms(_firstDtlsAt), Ms(_keysAt), Ms(now));
     }
 
     private double Ms(long at) => at == 0 || _startedAt == 0 ? -1 : Math.Round(_time.GetElapsedTime(_startedAt, at).TotalMilliseconds, 1);
 
     private void SendDtls(ReadOnlyMemory<byte> datagram)
     {
-        if (Destination is not { } to) return; // cannot happen: the handshake starts from a consented address
+        if (Volatile.Read(ref _dtlsPeer) is not { } to) return; // cannot happen: the handshake starts from a consented address
         try
         {
             _socket.SendTo(datagram.Span, SocketFlags.None, to);
@@ -147,8 +184,8 @@ public sealed partial class WebRtcTransport : IDisposable
         _handshake?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC media on {Port}: first ICE check {CheckMs} ms, DTLS-SRTP keys {KeysMs} ms, first SRTP from the browser {FirstSrtpMs} ms after the media start")]
-    private static partial void LogReady(ILogger logger, int port, double checkMs, double keysMs, double firstSrtpMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC media on {Port}: first ICE check {CheckMs} ms, nominated {NominatedMs} ms, first DTLS record {DtlsMs} ms, DTLS-SRTP keys {KeysMs} ms, first SRTP from the browser {FirstSrtpMs} ms after the media start")]
+    private static partial void LogReady(ILogger logger, int port, double checkMs, double nominatedMs, double dtlsMs, double keysMs, double firstSrtpMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC media on {Socket}: DTLS-SRTP handshake failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string socket, string reason);
