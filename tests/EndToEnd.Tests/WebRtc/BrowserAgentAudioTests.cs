@@ -57,6 +57,9 @@ public sealed partial class BrowserAgentAudioTests
             ["Acd:AnnounceEverySeconds"] = "0",
             // Only the browser agent takes calls here.
             ["Agents:1:AutoReady"] = "false",
+            // The caller is hung up with the agent (no post-call survey), so its last second is the browser's tone.
+            ["Survey:Enabled"] = "false",
+            ["Serilog:MinimumLevel:Override:Hotline.Cti.Media.MediaSession"] = "Debug",
         });
         _server = new JsSipPage.Server(JsSipAnsweringPage.Html);
         _playwright = await Playwright.CreateAsync();
@@ -122,7 +125,15 @@ public sealed partial class BrowserAgentAudioTests
             $"async () => (await window.stats()).sent >= {sentAtTone + 100}", null, new() { Timeout = 10_000, PollingInterval = 100 }));
         await page.EvaluateAsync("() => window.hangup()");
         await log.StepAsync("the browser's call ends", () => page.WaitForFunctionAsync("() => window.ended !== undefined", null, new() { Timeout = 5_000 }));
-        await caller.Process.WaitForLineAsync(l => Regex.IsMatch(l, "terminated|closed", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(10));
+        try
+        {
+            await caller.Process.WaitForLineAsync(l => Regex.IsMatch(l, "terminated|closed", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            TestContext.Out.WriteLine("caller (baresip):\n" + string.Join('\n', caller.Process.Output.Split('\n').Where(l => !l.Contains("audio=", StringComparison.Ordinal) && l.Trim().Length > 2)));
+            TestContext.Out.WriteLine("engine:\n" + _engine.Process.Output);
+        }
 
         var heard = caller.HeardFile();
         Assert.That(heard, Is.Not.Null, caller.Process.Output);

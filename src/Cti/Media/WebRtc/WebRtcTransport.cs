@@ -126,6 +126,7 @@ public sealed partial class WebRtcTransport : IDisposable
             _handshake = new DtlsSrtpHandshake(_peer.Local.Certificate, _peer.RemoteFingerprint, SendDtls);
             _handshake.Completion.ContinueWith(OnHandshakeEnded, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
+        if (_logger.IsEnabled(LogLevel.Debug)) LogRecord(_logger, "in", record.Length, record[0], Ms(_time.GetTimestamp()));
         _handshake.Deliver(record);
     }
 
@@ -141,6 +142,7 @@ public sealed partial class WebRtcTransport : IDisposable
     private void SendDtls(ReadOnlyMemory<byte> datagram)
     {
         if (Volatile.Read(ref _dtlsPeer) is not { } to) return; // cannot happen: the handshake starts from a consented address
+        if (_logger.IsEnabled(LogLevel.Debug)) LogRecord(_logger, "out", datagram.Length, datagram.Span[0], Ms(_time.GetTimestamp()));
         try
         {
             _socket.SendTo(datagram.Span, SocketFlags.None, to);
@@ -186,6 +188,9 @@ public sealed partial class WebRtcTransport : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC media on {Port}: first ICE check {CheckMs} ms, nominated {NominatedMs} ms, first DTLS record {DtlsMs} ms, DTLS-SRTP keys {KeysMs} ms, first SRTP from the browser {FirstSrtpMs} ms after the media start")]
     private static partial void LogReady(ILogger logger, int port, double checkMs, double nominatedMs, double dtlsMs, double keysMs, double firstSrtpMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS {Direction}: {Length} bytes, content type {ContentType}, {Ms} ms after the media start")]
+    private static partial void LogRecord(ILogger logger, string direction, int length, byte contentType, double ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC media on {Socket}: DTLS-SRTP handshake failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string socket, string reason);
