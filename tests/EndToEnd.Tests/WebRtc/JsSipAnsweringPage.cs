@@ -4,7 +4,7 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// A JsSIP phone that answers the first call with the (fake) microphone and measures what it hears: the remote track
 /// goes to a WebAudio <c>AnalyserNode</c> (<c>peak()</c>: the loudest frequency and its level) and
 /// <c>RTCPeerConnection.getStats()</c> gives the first decrypted RTP (<c>window.firstRtpMs</c>, after the answer) and the
-/// packets sent (<c>sent()</c>). <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
+/// packets sent and received (<c>window.latest</c>). <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
 /// </summary>
 internal static class JsSipAnsweringPage
 {
@@ -69,10 +69,13 @@ internal static class JsSipAnsweringPage
             });
             return out;
           };
-          // The first decrypted RTP (inbound-rtp counts only authenticated packets), polled in the page every 10 ms.
+          // The first decrypted RTP (inbound-rtp counts only authenticated packets), and the latest counters for the
+          // test's (synchronous) waits, polled in the page every 10 ms.
           const poll = async () => {
-            if ((await window.stats()).received > 0) { window.firstRtpMs = Math.round(performance.now() - window.answeredAt); note('first RTP'); return; }
-            setTimeout(poll, 10);
+            const now = await window.stats();
+            window.latest = now;
+            if (now.received > 0 && window.firstRtpMs === undefined) { window.firstRtpMs = Math.round(performance.now() - window.answeredAt); note('first RTP'); }
+            if (!window.ended) setTimeout(poll, 10);
           };
           poll();
         }
