@@ -14,7 +14,7 @@ namespace Hotline.Cti.Media;
 /// The media core's entry point for the call glue: owns the one <see cref="MediaClock"/> and the RTP port pool,
 /// and creates a <see cref="MediaSession"/> (with its <see cref="SdpAnswerer"/>) per call leg.
 /// </summary>
-public sealed class MediaEngine : IAsyncDisposable
+public sealed partial class MediaEngine : IAsyncDisposable
 {
     private readonly RtpOptions _options;
     private readonly TimeProvider _time;
@@ -76,6 +76,30 @@ public sealed class MediaEngine : IAsyncDisposable
 
     /// <summary>The engine's DTLS certificate for WebRTC legs (its SHA-256 fingerprint goes in their SDP).</summary>
     public DtlsCertificate DtlsCertificate => _dtlsCertificate.Value;
+
+    /// <summary>
+    /// Runs one DTLS-SRTP handshake in memory (<see cref="DtlsWarmUp"/>) so the first browser call is as fast as the
+    /// next ones; for hosts that take browser calls. Never faults: a failure is logged (the calls would fail the same way).
+    /// </summary>
+    public async Task WarmUpWebRtcAsync()
+    {
+        var logger = _loggers.CreateLogger<MediaEngine>();
+        try
+        {
+            var elapsed = await DtlsWarmUp.RunAsync(DtlsCertificate, _time).ConfigureAwait(false);
+            LogWarmedUp(logger, elapsed.TotalMilliseconds);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or AggregateException or Org.BouncyCastle.Tls.TlsException)
+        {
+            LogWarmUpFailed(logger, e.GetBaseException().Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC: DTLS-SRTP warmed up (one in-memory handshake) in {Ms} ms")]
+    private static partial void LogWarmedUp(ILogger logger, double ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC: the DTLS-SRTP warm-up handshake failed: {Reason}")]
+    private static partial void LogWarmUpFailed(ILogger logger, string reason);
 
     /// <summary>
     /// The SDP side of a session: answers offers and makes offers advertising its port, plain or SRTP as
