@@ -102,7 +102,7 @@ public sealed partial class BrowserAgentAudioTests
         finally
         {
             TestContext.Out.WriteLine("engine offer:\n" + await page.EvaluateAsync<string?>("() => window.offer"));
-            TestContext.Out.WriteLine("browser answer:\n" + await page.EvaluateAsync<string?>("() => window.answer"));
+            TestContext.Out.WriteLine("browser answer:\n" + await page.EvaluateAsync<string?>("() => window.localSdp"));
             TestContext.Out.WriteLine("page: " + string.Join(" | ", await page.EvaluateAsync<string[]>("() => window.state")));
         }
         Assert.That(await page.EvaluateAsync<string?>("() => window.failed"), Is.Null, log.ToString());
@@ -146,6 +146,38 @@ public sealed partial class BrowserAgentAudioTests
             Assert.That(rms, Is.GreaterThan(0.02), "the caller hears the browser, not silence");
             Assert.That(frequency, Is.InRange(ToneB - 60, ToneB + 60), "the caller hears tone B");
         });
+        await page.Context.CloseAsync();
+    }
+
+    [Test]
+    public async Task A_browser_calling_the_echo_number_gets_our_answer_and_hears_its_own_tone()
+    {
+        // The browser offers (actpass) and the engine answers as the DTLS server (a=setup:passive): the desk's outbound path.
+        var page = await JsSipPage.OpenAsync(_browser, _server);
+        var log = BrowserLog.Attach(page);
+        string outcome = "";
+        await log.StepAsync("register over wss", async () =>
+            outcome = await page.EvaluateAsync<string>("([u]) => register(u, '1001', 'agent1001', '127.0.0.1')", new[] { $"wss://127.0.0.1:{P(_wssPort)}/sip" }));
+        Assert.That(outcome, Is.EqualTo("registered"), log.ToString());
+        await page.EvaluateAsync("() => window.call('sip:*43@127.0.0.1')");
+        try
+        {
+            await log.StepAsync("the engine answers and its RTP is decrypted",
+                () => page.WaitForFunctionAsync("() => window.firstRtpMs !== undefined || window.failed", null, new() { Timeout = 20_000 }));
+        }
+        finally
+        {
+            TestContext.Out.WriteLine("engine answer:\n" + await page.EvaluateAsync<string?>("() => window.remoteSdp"));
+            TestContext.Out.WriteLine("page: " + string.Join(" | ", await page.EvaluateAsync<string[]>("() => window.state")));
+        }
+        Assert.That(await page.EvaluateAsync<string?>("() => window.failed"), Is.Null, log.ToString());
+        Assert.That(await page.EvaluateAsync<string>("() => window.remoteSdp"), Does.Contain("a=setup:passive"));
+        TestContext.Out.WriteLine($"browser (caller): 200 OK → first decrypted RTP {await page.EvaluateAsync<int>("() => window.firstRtpMs")} ms");
+        await log.StepAsync("the browser hears its own tone B back", () => page.WaitForFunctionAsync(
+            $"() => {{ const p = window.peak(); return p.db > -60 && Math.abs(p.hz - {ToneB}) < 20 && window.latest.received >= 25; }}",
+            null, new() { Timeout = 10_000, PollingInterval = 50 }));
+        await page.EvaluateAsync("() => window.hangup()");
+        await log.StepAsync("the call ends", () => page.WaitForFunctionAsync("() => window.ended !== undefined", null, new() { Timeout = 5_000 }));
         await page.Context.CloseAsync();
     }
 

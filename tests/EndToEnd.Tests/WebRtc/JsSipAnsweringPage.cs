@@ -4,7 +4,7 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// A JsSIP phone that answers the first call with the (fake) microphone and measures what it hears: the remote track
 /// goes to a WebAudio <c>AnalyserNode</c> (<c>peak()</c>: the loudest frequency and its level) and
 /// <c>RTCPeerConnection.getStats()</c> gives the first decrypted RTP (<c>window.firstRtpMs</c>, after the answer) and the
-/// packets sent and received (<c>window.latest</c>). <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
+/// packets sent and received (<c>window.latest</c>). <c>call(uri)</c> places a call instead; <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
 /// </summary>
 internal static class JsSipAnsweringPage
 {
@@ -24,20 +24,26 @@ internal static class JsSipAnsweringPage
           ua.on('registrationFailed', e => resolve('failed:' + e.cause));
           ua.on('newRTCSession', e => {
             if (e.originator !== 'remote' || window.session) return;
-            const s = e.session;
-            window.session = s;
             window.offer = e.request.body;
-            s.on('peerconnection', p => note('peerconnection'));
-            s.on('accepted', () => { window.answeredAt = performance.now(); note('accepted'); listen(s.connection); });
-            s.on('confirmed', () => note('confirmed'));
-            s.on('failed', f => { window.failed = f.cause; note('failed: ' + f.cause); });
-            s.on('ended', f => { window.ended = f.cause; note('ended: ' + f.cause + ' by ' + f.originator); });
-            s.on('sdp', d => { if (d.originator === 'local') window.answer = d.sdp; });
-            s.answer({ mediaConstraints: { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false }, pcConfig: { iceServers: [] } });
+            wire(e.session);
+            e.session.answer({ mediaConstraints: microphone, pcConfig: { iceServers: [] } });
           });
           ua.start();
           window.ua = ua;
         });
+        // The fake device's tone as it is: no echo cancellation, noise suppression or gain control on a pure tone.
+        const microphone = { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false };
+        function wire(s) {
+          window.session = s;
+          s.on('peerconnection', p => note('peerconnection'));
+          s.on('accepted', () => { window.answeredAt = performance.now(); note('accepted'); listen(s.connection); });
+          s.on('confirmed', () => note('confirmed'));
+          s.on('failed', f => { window.failed = f.cause; note('failed: ' + f.cause); });
+          s.on('ended', f => { window.ended = f.cause; note('ended: ' + f.cause + ' by ' + f.originator); });
+          s.on('sdp', d => { if (d.originator === 'local') window.localSdp = d.sdp; else window.remoteSdp = d.sdp; });
+        }
+        // The browser calls out (the desk's outbound call): its offer, our answer (a=setup:passive).
+        window.call = target => wire(window.ua.call(target, { mediaConstraints: microphone, pcConfig: { iceServers: [] } }));
         function listen(pc) {
           pc.addEventListener('iceconnectionstatechange', () => note('ice: ' + pc.iceConnectionState));
           pc.addEventListener('connectionstatechange', () => note('connection: ' + pc.connectionState));
