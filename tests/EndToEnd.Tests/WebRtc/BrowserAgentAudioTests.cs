@@ -150,7 +150,7 @@ public sealed partial class BrowserAgentAudioTests
     }
 
     [Test]
-    public async Task A_browser_calling_the_echo_number_gets_our_answer_and_hears_its_own_tone()
+    public async Task A_browser_calling_the_echo_number_gets_our_answer_hears_its_own_tone_and_holds_and_resumes()
     {
         // The browser offers (actpass) and the engine answers as the DTLS server (a=setup:passive): the desk's outbound path.
         var page = await JsSipPage.OpenAsync(_browser, _server);
@@ -176,6 +176,18 @@ public sealed partial class BrowserAgentAudioTests
         await log.StepAsync("the browser hears its own tone B back", () => page.WaitForFunctionAsync(
             $"() => {{ const p = window.peak(); return p.db > -60 && Math.abs(p.hz - {ToneB}) < 20 && window.latest.received >= 25; }}",
             null, new() { Timeout = 10_000, PollingInterval = 50 }));
+
+        // Hold from the browser (JsSIP re-INVITE a=sendonly, same ICE and DTLS): the engine answers recvonly and keeps the
+        // running transport; resume (sendrecv) brings the echo back without a new handshake.
+        await log.StepAsync("hold", () => page.EvaluateAsync("() => new Promise(r => { window.session.once('hold', () => r()); window.session.hold(); })"));
+        Assert.That(await page.EvaluateAsync<string>("() => window.remoteSdp"), Does.Contain("a=recvonly"), "RFC 3264 §8.4: the answer to sendonly");
+        await log.StepAsync("resume", () => page.EvaluateAsync("() => new Promise(r => { window.session.once('unhold', () => r()); window.session.unhold(); })"));
+        var resumedAt = await page.EvaluateAsync<int>("() => window.latest.received");
+        await log.StepAsync("the echo comes back after resume", () => page.WaitForFunctionAsync(
+            $"() => {{ const p = window.peak(); return window.latest.received >= {resumedAt + 25} && p.db > -60 && Math.abs(p.hz - {ToneB}) < 20; }}",
+            null, new() { Timeout = 10_000, PollingInterval = 50 }));
+        Assert.That(await page.EvaluateAsync<string>("() => window.state.join(' | ')"), Does.Not.Contain("connection: new"), "no new DTLS/ICE after hold");
+
         await page.EvaluateAsync("() => window.hangup()");
         await log.StepAsync("the call ends", () => page.WaitForFunctionAsync("() => window.ended !== undefined", null, new() { Timeout = 5_000 }));
         await page.Context.CloseAsync();
