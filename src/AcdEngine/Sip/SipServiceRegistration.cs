@@ -30,6 +30,8 @@ public static class SipServiceRegistration
         {
             var stack = sp.GetRequiredService<SipStack>();
             var sip = sp.GetRequiredService<IOptions<SipOptions>>().Value;
+            // Browsers may call: load DTLS now, not during the first browser answer (docs/webrtc.md, warm-up).
+            if (sip.WebSocket.Enabled) _ = sp.GetRequiredService<MediaEngine>().WarmUpWebRtcAsync();
             return new SipTelephony(stack.UserAgent, stack.Registrar.Bindings, sp.GetRequiredService<MediaEngine>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
             {

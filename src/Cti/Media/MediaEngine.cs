@@ -3,6 +3,8 @@ using Hotline.Cti.Media.Clock;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Media.Srtp;
+using Hotline.Cti.Media.WebRtc;
+using Hotline.Cti.Media.WebRtc.Dtls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,12 +14,13 @@ namespace Hotline.Cti.Media;
 /// The media core's entry point for the call glue: owns the one <see cref="MediaClock"/> and the RTP port pool,
 /// and creates a <see cref="MediaSession"/> (with its <see cref="SdpAnswerer"/>) per call leg.
 /// </summary>
-public sealed class MediaEngine : IAsyncDisposable
+public sealed partial class MediaEngine : IAsyncDisposable
 {
     private readonly RtpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly bool _ownsClock;
+    private readonly Lazy<DtlsCertificate> _dtlsCertificate;
 
     /// <summary>
     /// Creates the engine. With <paramref name="clock"/> null it creates and starts its own real-time clock; tests pass
@@ -31,6 +34,8 @@ public sealed class MediaEngine : IAsyncDisposable
         _time = time;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         Ports = new RtpPortAllocator(options);
+        // One DTLS identity per engine start (RFC 8827 §6.5: the fingerprint in SDP authenticates it), made on first use.
+        _dtlsCertificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Generate(time), LazyThreadSafetyMode.ExecutionAndPublication);
         AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
         if (clock is null)
         {
@@ -69,12 +74,41 @@ public sealed class MediaEngine : IAsyncDisposable
         return session;
     }
 
+    /// <summary>The engine's DTLS certificate for WebRTC legs (its SHA-256 fingerprint goes in their SDP).</summary>
+    public DtlsCertificate DtlsCertificate => _dtlsCertificate.Value;
+
+    /// <summary>
+    /// Runs one DTLS-SRTP handshake in memory (<see cref="DtlsWarmUp"/>) so the first browser call is as fast as the
+    /// next ones; for hosts that take browser calls. Never faults: a failure is logged (the calls would fail the same way).
+    /// </summary>
+    public async Task WarmUpWebRtcAsync()
+    {
+        var logger = _loggers.CreateLogger<MediaEngine>();
+        try
+        {
+            var elapsed = await DtlsWarmUp.RunAsync(DtlsCertificate, _time).ConfigureAwait(false);
+            LogWarmedUp(logger, elapsed.TotalMilliseconds);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or AggregateException or Org.BouncyCastle.Tls.TlsException)
+        {
+            LogWarmUpFailed(logger, e.GetBaseException().Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC: DTLS-SRTP warmed up (one in-memory handshake) in {Ms} ms")]
+    private static partial void LogWarmedUp(ILogger logger, double ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC: the DTLS-SRTP warm-up handshake failed: {Reason}")]
+    private static partial void LogWarmUpFailed(ILogger logger, string reason);
+
     /// <summary>
     /// The SDP side of a session: answers offers and makes offers advertising its port, plain or SRTP as
-    /// <paramref name="policy"/> says.
+    /// <paramref name="policy"/> says. A browser's offer (UDP/TLS/RTP/SAVPF) is answered with ICE-lite and DTLS-SRTP;
+    /// with <paramref name="webRtc"/> (the leg rings a browser) our own offers are WebRTC offers.
     /// </summary>
-    public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional) =>
-        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy);
+    public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional, bool webRtc = false) =>
+        new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy,
+            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc);
 
     public async ValueTask DisposeAsync()
     {

@@ -53,6 +53,7 @@ public sealed partial class MediaSession
 
     private void OnRtpDatagram(Span<byte> datagram, SocketAddress from)
     {
+        if (_webRtc is { } webRtc && !OnWebRtcDatagram(webRtc, ref datagram, from)) return;
         // Decrypt in (RFC 3711 §3.3): before anything looks at the packet, so an unauthenticated one neither latches
         // nor reaches the jitter buffer, DTMF or the inactivity watch.
         if (Volatile.Read(ref _srtp) is { } srtp)
@@ -64,6 +65,7 @@ public sealed partial class MediaSession
                 return;
             }
             datagram = datagram[..plainLength];
+            if (_webRtc is not null) OnWebRtcSrtpAccepted();
         }
         if (!RtpPacket.TryParse(datagram, out var packet)) return;
         var media = Volatile.Read(ref _media);
@@ -124,22 +126,29 @@ public sealed partial class MediaSession
             {
                 continue;
             }
-            var rtcp = buffer.AsSpan(0, length);
-            if (Volatile.Read(ref _srtp) is { } srtp)
-            {
-                var result = srtp.RtcpIn.Unprotect(rtcp, out var plainLength);
-                if (result != SrtpUnprotectResult.Ok)
-                {
-                    OnSrtpDropped(result);
-                    continue;
-                }
-                rtcp = rtcp[..plainLength];
-            }
-            if (!RtcpPacket.TryRead(rtcp, Ssrc, out var aboutUs, out var senderNtp)) continue;
-            Statistics.OnRtcpReceived();
-            if (aboutUs is { } block) Statistics.RemoteReport = (block.FractionLost, block.CumulativeLost);
-            if (senderNtp is { } ntp) Statistics.LastSenderReport = ((uint)(ntp >> 16), _time.GetTimestamp());
+            // rtcp-mux (WebRTC): RTCP arrives on the RTP port; this port carries nothing of the call's.
+            if (_webRtc is not null) continue;
+            OnRtcp(buffer.AsSpan(0, length));
         }
+    }
+
+    /// <summary>One RTCP compound packet (from the RTCP port, or the RTP port with rtcp-mux): decrypt, read the reports.</summary>
+    private void OnRtcp(Span<byte> rtcp)
+    {
+        if (Volatile.Read(ref _srtp) is { } srtp)
+        {
+            var result = srtp.RtcpIn.Unprotect(rtcp, out var plainLength);
+            if (result != SrtpUnprotectResult.Ok)
+            {
+                OnSrtpDropped(result);
+                return;
+            }
+            rtcp = rtcp[..plainLength];
+        }
+        if (!RtcpPacket.TryRead(rtcp, Ssrc, out var aboutUs, out var senderNtp)) return;
+        Statistics.OnRtcpReceived();
+        if (aboutUs is { } block) Statistics.RemoteReport = (block.FractionLost, block.CumulativeLost);
+        if (senderNtp is { } ntp) Statistics.LastSenderReport = ((uint)(ntp >> 16), _time.GetTimestamp());
     }
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
@@ -164,7 +173,8 @@ public sealed partial class MediaSession
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
             rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
         if (Volatile.Read(ref _srtp) is { } srtp) length = srtp.RtcpOut.Protect(_rtcpPacket, length);
-        batch.Add(_endpoint.Rtcp, rtcpRemote, _rtcpPacket.AsSpan(0, length));
+        // rtcp-mux (RFC 5761 §5.1.3): a WebRTC leg's RTCP leaves from the RTP port, the one ICE checked.
+        batch.Add(_webRtc is null ? _endpoint.Rtcp : _endpoint.Rtp, rtcpRemote, _rtcpPacket.AsSpan(0, length));
         Statistics.OnRtcpSent();
     }
 

@@ -86,7 +86,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
 
     public RtpStatistics Statistics { get; } = new();
 
-    /// <summary>True while the leg's media is SRTP (SDES-keyed).</summary>
+    /// <summary>True while the leg's media is SRTP (SDES-keyed, or DTLS-SRTP once its handshake completed).</summary>
     public bool IsEncrypted => Volatile.Read(ref _srtp) is not null;
 
     /// <summary>The engine-wide SRTP drop counters this session also adds to (set by the media engine).</summary>
@@ -110,6 +110,11 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     public void Apply(NegotiatedMedia media)
     {
         var old = Volatile.Read(ref _media);
+        if (media.WebRtc is not null || _webRtc is not null)
+        {
+            ApplyWebRtc(old, media);
+            return;
+        }
         if (old is null || !old.RemoteEndPoint.Equals(media.RemoteEndPoint))
         {
             var remote = media.RemoteEndPoint.Address.Equals(IPAddress.Any) ? null : ToSocketFamily(media.RemoteEndPoint).Serialize();
@@ -143,7 +148,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         // A leg that ended before it was answered (the 200 raced a BYE/CANCEL) is disposed already: its sockets are
         // closed and its ports back in the pool; joining the clock now would keep the session alive for nothing.
         if (Volatile.Read(ref _disposed) != 0) return;
-        Discard(_endpoint.Rtp);
+        // A browser's ICE checks may arrive before its answer reached us: they are the call's, keep them.
+        if (_webRtc is null) Discard(_endpoint.Rtp);
+        else _webRtc.MarkStart();
         Discard(_endpoint.Rtcp);
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         _receiveLoop = Task.Run(ReceiveLoopAsync);
@@ -388,6 +395,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         await _stop.CancelAsync().ConfigureAwait(false);
         StopAudio();
         Volatile.Read(ref _feed).Finish();
+        _webRtc?.Dispose();
         _endpoint.Dispose();
         foreach (var loop in new[] { _receiveLoop, _rtcpLoop })
         {

@@ -43,12 +43,12 @@ internal static class JsSipPage
         """;
 
     /// <summary>Chromium for SIP over wss to the engine's test certificate (a test CA Chromium does not know).</summary>
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extraArgs) => playwright.Chromium.LaunchAsync(new()
     {
         ExecutablePath = Console.Chromium.ExecutablePath,
         Headless = true,
         Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--ignore-certificate-errors"],
+            "--ignore-certificate-errors", .. extraArgs],
     });
 
     /// <summary>Serves the page and the vendored JsSIP on loopback until disposed.</summary>
@@ -56,9 +56,12 @@ internal static class JsSipPage
     {
         private readonly HttpListener _listener = new();
         private readonly byte[] _jssip = File.ReadAllBytes(Path.Combine(RepoPaths.Root, "src", "TicketApi", "wwwroot", "vendor", "jssip", "jssip.min.js"));
+        private readonly byte[] _html;
 
-        public Server()
+        /// <summary>Serves <paramref name="html"/> (default: the register-and-refuse page above) at <c>/</c>.</summary>
+        public Server(string? html = null)
         {
+            _html = System.Text.Encoding.UTF8.GetBytes(html ?? Html);
             Origin = "http://127.0.0.1:" + FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
             _listener.Prefixes.Add(Origin + "/");
             _listener.Start();
@@ -83,7 +86,7 @@ internal static class JsSipPage
                 var path = context.Request.Url!.AbsolutePath;
                 var (type, body) = path switch
                 {
-                    "/" => ("text/html; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(Html)),
+                    "/" => ("text/html; charset=utf-8", _html),
                     "/vendor/jssip/jssip.min.js" => ("text/javascript", _jssip),
                     _ => ("text/plain", Array.Empty<byte>()),
                 };

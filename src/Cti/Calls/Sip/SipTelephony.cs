@@ -122,7 +122,10 @@ public sealed partial class SipTelephony : ITelephony
         OutgoingInviteSession session;
         try
         {
-            sdp = _media.CreateSdp(media, MediaPolicy(uri.User ?? target, SipAddressResolver.ProtocolOf(uri)));
+            var protocol = SipAddressResolver.ProtocolOf(uri);
+            // RFC 7118 + RFC 8829: a binding reached over a WebSocket is a browser, which only takes WebRTC media.
+            var browser = protocol is SipProtocol.Ws or SipProtocol.Wss;
+            sdp = _media.CreateSdp(media, MediaPolicy(uri.User ?? target, protocol), webRtc: browser);
             var offer = Encoding.ASCII.GetBytes(sdp.CreateOffer());
             session = _userAgent.Invite(new InviteRequest
             {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Srtp;
+using Hotline.Cti.Media.WebRtc;
 
 namespace Hotline.Cti.Media.Sdp;
 
@@ -19,7 +20,9 @@ public sealed record SdpAnswerResult(bool IsAccepted, string? AnswerSdp, Negotia
 /// One leg's side of SDP offer/answer (RFC 3264): our origin (its version goes up each time our SDP changes,
 /// RFC 3264 §8), answers to the peer's offers (initial INVITE and hold/resume re-INVITEs), our offers for outbound
 /// legs, and the peer's answers to them. We support PCMU, PCMA and telephone-event, 20 ms, one audio stream, as
-/// RTP/AVP or (SDES, RFC 4568) RTP/SAVP according to the leg's <see cref="SrtpPolicy"/>.
+/// RTP/AVP or (SDES, RFC 4568) RTP/SAVP according to the leg's <see cref="SrtpPolicy"/>, or — for a browser —
+/// UDP/TLS/RTP/SAVPF with ICE-lite and DTLS-SRTP (RFC 8829, <see cref="WebRtcSdp"/>) when the leg has a
+/// <see cref="WebRtcEndpoint"/>: a browser's offer is answered that way, and a leg created for a browser offers it.
 /// </summary>
 public sealed class SdpAnswerer
 {
@@ -30,14 +33,29 @@ public sealed class SdpAnswerer
     private string? _lastSdp;
     private SrtpMasterKey? _localKey;
 
-    public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId, SrtpPolicy policy = SrtpPolicy.Optional)
+    public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId, SrtpPolicy policy = SrtpPolicy.Optional,
+        WebRtcEndpoint? webRtc = null, bool offersWebRtc = false)
     {
+        if (offersWebRtc && webRtc is null) throw new ArgumentException("A WebRTC offer needs the leg's WebRTC endpoint.", nameof(webRtc));
         _localAddress = localAddress;
         _localPort = localPort;
         _sessionId = sessionId.ToString(CultureInfo.InvariantCulture);
         _version = (ulong)sessionId;
         Policy = policy;
+        WebRtc = webRtc;
+        OffersWebRtc = offersWebRtc;
     }
+
+    /// <summary>Our ICE/DTLS side, when this leg may use WebRTC media (null: RTP/AVP and SDES only).</summary>
+    public WebRtcEndpoint? WebRtc { get; }
+
+    /// <summary>Our offers are WebRTC offers (the leg rings a browser).</summary>
+    public bool OffersWebRtc { get; }
+
+    /// <summary>RFC 8829 §5.1.2: the profile of a WebRTC audio m-line (UDP/TLS/RTP/SAVP also names DTLS-SRTP, RFC 5764 §8).</summary>
+    public const string WebRtcProtocol = "UDP/TLS/RTP/SAVPF";
+
+    private static bool IsDtlsProtocol(string protocol) => protocol is WebRtcProtocol or "UDP/TLS/RTP/SAVP";
 
     /// <summary>Whether this leg's media is encrypted (fixed for the leg's life).</summary>
     public SrtpPolicy Policy { get; }
@@ -55,21 +73,12 @@ public sealed class SdpAnswerer
         var audioIndex = offer.Media.FindIndex(m => m.Media == "audio" && m.Port != 0);
         if (audioIndex < 0) return SdpAnswerResult.Reject("no audio stream offered");
         var audio = offer.Media[audioIndex];
+        if (IsDtlsProtocol(audio.Protocol)) return NegotiateWebRtc(offer, audioIndex, ourOffer);
+        if (ourOffer && OffersWebRtc) return SdpAnswerResult.Reject($"we offered {WebRtcProtocol}; the answer has {audio.Protocol}");
         if (audio.Protocol is not ("RTP/AVP" or "RTP/SAVP"))
             return SdpAnswerResult.Reject($"unsupported transport {audio.Protocol} (only RTP/AVP and RTP/SAVP)");
         if (!TryChooseCrypto(audio, ourOffer, out var crypto, out var cryptoError)) return SdpAnswerResult.Reject(cryptoError);
-        // RFC 3264 §6.1: keep the offerer's preference order; pick the first codec we support.
-        byte? codecPt = null;
-        var law = G711Law.Ulaw;
-        byte? eventPt = null;
-        foreach (var pt in audio.Formats)
-        {
-            var map = audio.MapOf(pt);
-            if (map is null || map.ClockRate != AudioFormat.SampleRate) continue;
-            if (codecPt is null && map.Encoding.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Ulaw; }
-            else if (codecPt is null && map.Encoding.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Alaw; }
-            else if (eventPt is null && map.Encoding.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)) eventPt = (byte)pt;
-        }
+        var (codecPt, law, eventPt) = ChooseCodec(audio);
         if (codecPt is null) return SdpAnswerResult.Reject("no common codec (we support PCMU, PCMA)");
         var address = audio.ConnectionAddress ?? offer.ConnectionAddress;
         if (address is null || !IPAddress.TryParse(address, out var remoteIp))
@@ -85,12 +94,103 @@ public sealed class SdpAnswerer
         return new SdpAnswerResult(true, sdp, media, null);
     }
 
+    /// <summary>RFC 3264 §6.1: keep the offerer's preference order; the first G.711 codec and telephone-event at 8 kHz.</summary>
+    private static (byte? Codec, G711Law Law, byte? Event) ChooseCodec(MediaDescription audio)
+    {
+        byte? codecPt = null;
+        var law = G711Law.Ulaw;
+        byte? eventPt = null;
+        foreach (var pt in audio.Formats)
+        {
+            var map = audio.MapOf(pt);
+            if (map is null || map.ClockRate != AudioFormat.SampleRate) continue;
+            if (codecPt is null && map.Encoding.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Ulaw; }
+            else if (codecPt is null && map.Encoding.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Alaw; }
+            else if (eventPt is null && map.Encoding.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)) eventPt = (byte)pt;
+        }
+        return (codecPt, law, eventPt);
+    }
+
+    /// <summary>
+    /// A browser's offer, or its answer to our WebRTC offer (RFC 8829 §5.3, §5.9). It must carry ICE credentials
+    /// (RFC 8839 §5.4), a SHA-256 certificate fingerprint (RFC 8122) and rtcp-mux (RFC 5761: we have one port for the
+    /// browser; RFC 8829 §4.1.3 lets browsers require it). We are the DTLS server: to an offer with <c>actpass</c> or
+    /// <c>active</c> we answer <c>passive</c> (RFC 5763 §5); an answer to our <c>actpass</c> must be <c>active</c>.
+    /// The <c>c=</c> address is not used (RFC 8839 §4.2.1.1: ICE decides where media goes), so <c>c=0.0.0.0</c> is
+    /// not hold here; only the direction attributes are.
+    /// </summary>
+    private SdpAnswerResult NegotiateWebRtc(SessionDescription offer, int audioIndex, bool ourOffer)
+    {
+        if (WebRtc is null) return SdpAnswerResult.Reject("WebRTC media (UDP/TLS/RTP/SAVPF) is not available for this leg");
+        var audio = offer.Media[audioIndex];
+        var attributes = audio.WebRtc.Or(offer.WebRtc);
+        if (!IceCredentials.IsValid(attributes.IceUfrag, attributes.IcePwd))
+            return SdpAnswerResult.Reject("no valid a=ice-ufrag/a=ice-pwd (RFC 8839 §5.4)");
+        if (attributes.FingerprintSha256 is not { Length: 95 } fingerprint)
+            return SdpAnswerResult.Reject("no a=fingerprint:sha-256 (RFC 8122; DTLS-SRTP needs the peer's certificate fingerprint)");
+        if (!attributes.RtcpMux) return SdpAnswerResult.Reject("no a=rtcp-mux (RFC 5761; required for WebRTC media here)");
+        string? ourSetup;
+        if (ourOffer)
+        {
+            // We offered actpass; the DTLS client role (answer passive) is not built.
+            if (attributes.Setup != "active")
+                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup ?? "(none)"} in the answer: only active is supported (we are the DTLS server)");
+            ourSetup = null;
+        }
+        else
+        {
+            ourSetup = WebRtcSdp.AnswerSetup(attributes.Setup);
+            if (ourSetup != "passive")
+                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup} in the offer: we can only be the DTLS server (passive)");
+        }
+        var (codecPt, law, eventPt) = ChooseCodec(audio);
+        if (codecPt is null) return SdpAnswerResult.Reject("no common codec (we support PCMU, PCMA)");
+        var local = (audio.Direction ?? offer.Direction ?? MediaDirection.SendRecv).Reverse();
+        var peer = new WebRtcPeer(attributes.IceUfrag!, fingerprint, WebRtc);
+        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(IPAddress.Any, 0), local, null, peer);
+        if (ourOffer) return new SdpAnswerResult(true, null, media, null);
+        var sdp = BuildWebRtc(attributes.Mid ?? "0", codecPt.Value, law, eventPt, local, ourSetup!, offer.Media, audioIndex);
+        return new SdpAnswerResult(true, sdp, media, null);
+    }
+
+    private string BuildWebRtc(string mid, byte codecPt, G711Law law, byte? eventPt, MediaDirection direction, string setup,
+        List<MediaDescription>? offered = null, int audioIndex = 0)
+    {
+        var b = StartSession();
+        WebRtcSdp.AppendSession(b, mid);
+        var count = offered?.Count ?? 1;
+        for (var i = 0; i < count; i++)
+        {
+            if (offered is not null && i != audioIndex)
+            {
+                var m = offered[i];
+                b.Append(CultureInfo.InvariantCulture, $"m={m.Media} 0 {m.Protocol} {(m.Formats.Count > 0 ? m.Formats[0] : 0)}\r\n");
+                if (m.WebRtc.Mid is { } otherMid) b.Append("a=mid:").Append(otherMid).Append("\r\n"); // RFC 8843 §7.3.3
+                continue;
+            }
+            b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {WebRtcProtocol} {codecPt}");
+            if (eventPt is not null) b.Append(CultureInfo.InvariantCulture, $" {eventPt}");
+            b.Append("\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"c=IN {(_localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {_localAddress}\r\n");
+            WebRtcSdp.AppendMedia(b, mid, WebRtc!.Ice, new IPEndPoint(_localAddress, _localPort), WebRtc.Certificate.Fingerprint, setup);
+            b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{codecPt} {(law == G711Law.Ulaw ? "PCMU" : "PCMA")}/8000\r\n");
+            if (eventPt is not null)
+                b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{eventPt} telephone-event/8000\r\na=fmtp:{eventPt} 0-15\r\n");
+            b.Append("a=ptime:20\r\n");
+            b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
+            WebRtcSdp.AppendSource(b, WebRtc.Ssrc);
+        }
+        return Finish(b);
+    }
+
     /// <summary>
     /// Our offer for an outbound leg: PCMU, PCMA and telephone-event 101, sendrecv (or a hold direction); with
     /// <see cref="SrtpPolicy.Srtp"/>, RTP/SAVP with both suites keyed by our one master key (RFC 4568 §7.1.1).
     /// </summary>
     public string CreateOffer(MediaDirection direction = MediaDirection.SendRecv)
     {
+        // RFC 8829 §5.2.1 / RFC 5763 §5: a WebRTC offer says actpass; the browser answers active (it connects).
+        if (OffersWebRtc) return BuildWebRtcOffer(direction);
         var b = StartSession();
         var secure = Policy == SrtpPolicy.Srtp;
         b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {(secure ? "RTP/SAVP" : "RTP/AVP")} 0 8 101\r\n");
@@ -102,6 +202,20 @@ public sealed class SdpAnswerer
         }
         b.Append("a=ptime:20\r\n");
         b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
+        return Finish(b);
+    }
+
+    private string BuildWebRtcOffer(MediaDirection direction)
+    {
+        var b = StartSession();
+        WebRtcSdp.AppendSession(b, "0");
+        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {WebRtcProtocol} 0 8 101\r\n");
+        b.Append(CultureInfo.InvariantCulture, $"c=IN {(_localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {_localAddress}\r\n");
+        WebRtcSdp.AppendMedia(b, "0", WebRtc!.Ice, new IPEndPoint(_localAddress, _localPort), WebRtc.Certificate.Fingerprint, "actpass");
+        b.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
+        b.Append("a=ptime:20\r\n");
+        b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
+        WebRtcSdp.AppendSource(b, WebRtc.Ssrc);
         return Finish(b);
     }
 

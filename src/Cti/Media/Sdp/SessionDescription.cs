@@ -21,6 +21,9 @@ public sealed class MediaDescription
     /// <summary>SDES <c>a=crypto</c> lines in offer order (RFC 4568 §9.1; malformed ones are left out).</summary>
     public List<SdpCrypto> Crypto { get; } = [];
 
+    /// <summary>The WebRTC attributes of this m-section (ICE, DTLS, rtcp-mux, mid); absent ones fall back to session level.</summary>
+    public WebRtcAttributes WebRtc { get; } = new();
+
     /// <summary>The mapping of a payload type: explicit rtpmap, else RFC 3551 static (0 PCMU, 8 PCMA).</summary>
     public RtpMap? MapOf(int payloadType) =>
         RtpMaps.TryGetValue(payloadType, out var map) ? map : payloadType switch
@@ -43,6 +46,9 @@ public sealed class SessionDescription
     public string? ConnectionAddress { get; private set; }
     public MediaDirection? Direction { get; private set; }
     public List<MediaDescription> Media { get; } = [];
+
+    /// <summary>Session-level ICE/DTLS attributes (RFC 8839 §5.4 and RFC 8122 §5 allow them there).</summary>
+    public WebRtcAttributes WebRtc { get; } = new();
 
     /// <summary>Parses SDP text; returns false with a reason (for a 488/400 reason phrase) when it is unusable.</summary>
     public static bool TryParse(string text, out SessionDescription sdp, out string error)
@@ -117,6 +123,7 @@ public sealed class SessionDescription
             else media.Direction = direction;
             return;
         }
+        if ((media?.WebRtc ?? sdp.WebRtc).TryRead(name, arg)) return;
         if (media is null) return;
         switch (name)
         {

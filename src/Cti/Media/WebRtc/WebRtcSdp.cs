@@ -34,6 +34,18 @@ public static class WebRtcSdp
         if (setup is not null) b.Append("a=setup:").Append(setup).Append("\r\n");
     }
 
+    /// <summary>
+    /// Our stream's identity (RFC 8830 <c>a=msid</c>, RFC 5576 <c>a=ssrc</c> with the CNAME our RTCP carries): the
+    /// browser then delivers our RTP to a track of a named stream rather than an unsignalled one.
+    /// </summary>
+    public static void AppendSource(StringBuilder b, uint ssrc)
+    {
+        var cname = Encoding.ASCII.GetString(Rtp.RtcpPacket.DefaultCname(ssrc));
+        b.Append("a=msid:hotline hotline-audio\r\n");
+        b.Append(CultureInfo.InvariantCulture, $"a=ssrc:{ssrc} cname:{cname}\r\n");
+        b.Append(CultureInfo.InvariantCulture, $"a=ssrc:{ssrc} msid:hotline hotline-audio\r\n");
+    }
+
     /// <summary>RFC 8445 §5.1.2.1: (2^24)·126 + (2^8)·65535 + (256 − 1), host type, one component.</summary>
     public const uint HostPriority = (126u << 24) | (65535u << 8) | 255u;
 

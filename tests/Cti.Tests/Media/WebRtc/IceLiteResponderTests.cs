@@ -13,7 +13,7 @@ public sealed class IceLiteResponderTests
     private static readonly IPEndPoint Browser = IPEndPoint.Parse("192.0.2.1:32853");
 
     /// <summary>A full agent's check as Chromium sends it: USERNAME, ICE-CONTROLLING, PRIORITY, [USE-CANDIDATE], MI, FINGERPRINT.</summary>
-    private static byte[] Check(string username, string password, bool useCandidate = false, bool controlled = false, bool integrity = true)
+    internal static byte[] Check(string username, string password, bool useCandidate = false, bool controlled = false, bool integrity = true)
     {
         var b = new byte[StunMessage.MaxLength];
         BinaryPrimitives.WriteUInt16BigEndian(b, StunMessage.BindingRequest);

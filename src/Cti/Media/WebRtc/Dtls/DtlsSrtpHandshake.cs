@@ -12,14 +12,19 @@ namespace Hotline.Cti.Media.WebRtc.Dtls;
 public sealed class DtlsSrtpHandshake : IDisposable
 {
     private readonly DtlsPacketChannel _channel;
-    private readonly DtlsSrtpServer _server;
+    private readonly DtlsCertificate _certificate;
+    private readonly string _peerFingerprint;
+    private DtlsSrtpServer? _server;
     private DtlsTransport? _transport;
 
     /// <summary>Starts the handshake thread; <c>send</c> sends one datagram to the peer (the ICE-selected address) from the media socket.</summary>
     public DtlsSrtpHandshake(DtlsCertificate certificate, string peerFingerprint, Action<ReadOnlyMemory<byte>> send)
     {
         _channel = new DtlsPacketChannel(send);
-        _server = new DtlsSrtpServer(certificate, peerFingerprint);
+        _certificate = certificate;
+        _peerFingerprint = peerFingerprint;
+        // The server (its crypto provider and CSPRNG) is made on the handshake thread: the caller (the receive loop)
+        // only queues records.
         Completion = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -31,6 +36,7 @@ public sealed class DtlsSrtpHandshake : IDisposable
 
     private SrtpKeying Run()
     {
+        _server = new DtlsSrtpServer(_certificate, _peerFingerprint);
         try
         {
             _transport = new DtlsServerProtocol().Accept(_server, _channel);
