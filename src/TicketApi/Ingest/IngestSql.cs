@@ -264,8 +264,6 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         return sql.Append(tail).ToString();
     }
 
-    private static string ParameterName(int i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
 
     /// <summary>The stored call, its row locked to the end of the batch's transaction on server databases.</summary>
