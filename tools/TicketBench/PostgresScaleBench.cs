@@ -40,7 +40,7 @@ internal static class PostgresScaleBench
             // Every instance gets `streams` streams; calls are dealt round robin over all of them.
             var perStream = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
             for (var i = 0; i < calls; i++) perStream[i % perStream.Length].AddRange(IngestBench.Call($"bench-{i}", $"a{i % 100}", start.AddSeconds(i)));
-            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl)).ToList();
+            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
             var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
             var total = perStream.Sum(p => p.Count);
             var sw = Stopwatch.StartNew();
