@@ -1,3 +1,4 @@
+using Hotline.Cti.Media.Srtp;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
@@ -7,8 +8,9 @@ namespace Hotline.Cti.Media.WebRtc.Dtls;
 /// <summary>
 /// The DTLS-SRTP client side on BouncyCastle (RFC 5763 §5, RFC 5764 §4.1.1): offers <c>use_srtp</c> with
 /// SRTP_AES128_CM_HMAC_SHA1_80, presents our certificate, and accepts only a server certificate whose SHA-256
-/// fingerprint is the one its SDP gave. Today it only warms the DTLS code up at start (<see cref="DtlsWarmUp"/>);
-/// it is the base for the client role (answering a browser's <c>a=setup:passive</c>), which is not wired yet.
+/// fingerprint is the one its SDP gave. It warms the DTLS code up at start (<see cref="DtlsWarmUp"/>) and plays the
+/// browser in MediaBench's <c>--webrtc</c> mode; it is the base for the client role (answering a browser's
+/// <c>a=setup:passive</c>), which is not wired to legs yet.
 /// </summary>
 internal sealed class DtlsSrtpClient(DtlsCertificate certificate, string peerFingerprint) : DefaultTlsClient(new BcTlsCrypto())
 {
@@ -31,6 +33,28 @@ internal sealed class DtlsSrtpClient(DtlsCertificate certificate, string peerFin
     }
 
     public override TlsAuthentication GetAuthentication() => new Authentication(this);
+
+    /// <summary>The SRTP keys once the handshake completed (ours = the DTLS client's write keys), else null.</summary>
+    public SrtpKeying? Keying { get; private set; }
+
+    public override void NotifyHandshakeComplete()
+    {
+        base.NotifyHandshakeComplete();
+        // RFC 5764 §4.2: client key | server key | client salt | server salt. We are the client: ours is the client's.
+        var material = m_context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (SrtpMasterKey.KeyLength + SrtpMasterKey.SaltLength));
+        try
+        {
+            var s = material.AsSpan();
+            const int k = SrtpMasterKey.KeyLength, n = SrtpMasterKey.SaltLength;
+            var client = new SrtpMasterKey(s[..k], s.Slice(2 * k, n));
+            var server = new SrtpMasterKey(s.Slice(k, k), s.Slice(2 * k + n, n));
+            Keying = new SrtpKeying(SrtpSuite.AesCm128HmacSha1_80, client, server);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
+        }
+    }
 
     private sealed class Authentication(DtlsSrtpClient client) : TlsAuthentication
     {
