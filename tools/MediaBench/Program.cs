@@ -15,6 +15,7 @@ using Hotline.MediaBench;
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
 //                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
 //                   [--rtpengine 127.0.0.1:PORT --rtpengine-pid PID]   [--frame-cost N: the source side of a packet only]
+//                   [--webrtc N [--handshakes 4] [--talk on|off]]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
 // plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
@@ -58,6 +59,12 @@ if (args2.Get("frame-cost", "") is { Length: > 0 } players)
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
 Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+if (args2.Get("webrtc", "") is { Length: > 0 } webRtcLegs)
+{
+    await RunWebRtc(int.Parse(webRtcLegs, CultureInfo.InvariantCulture),
+        int.Parse(args2.Get("handshakes", "4"), CultureInfo.InvariantCulture), args2.Get("talk", "on") != "off");
+    return 0;
+}
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
 {
     foreach (var srtp in srtpModes) await RunHoldMusic(int.Parse(n, CultureInfo.InvariantCulture), srtp);
@@ -93,6 +100,60 @@ async Task RunHoldMusic(int count, bool srtp)
     Console.WriteLine(row);
     foreach (var s in sessions) await s.DisposeAsync();
     foreach (var s in sinks) s.Dispose();
+}
+
+// --webrtc N: N browser-class legs end to end (WebRtcBrowsers): each an engine session negotiated as WebRTC
+// (our offer UDP/TLS/RTP/SAVPF, ICE-lite, DTLS-SRTP, as SipTelephony rings a browser), answered by a bench browser that
+// checks ICE with USE-CANDIDATE, runs the DTLS client handshake, and unprotects the engine's SRTP hold music (and,
+// with --talk on, sends SRTP back). At most --handshakes handshakes at a time. The measuring window starts after
+// every leg has its keys on both sides (Measure's 3 s warm-up, then --seconds).
+async Task RunWebRtc(int count, int concurrency, bool talk)
+{
+    await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, options.RealtimeClock, phases, sendPath);
+    clock.Start();
+    await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
+    await engine.WarmUpWebRtcAsync(); // as the engine does at start with Sip:WebSocket:Enabled
+    using var browsers = new WebRtcBrowsers(Math.Max(1, count / perSink));
+    var sessions = new List<MediaSession>(count);
+    for (var i = 0; i < count; i++)
+    {
+        var session = engine.CreateSession();
+        var sdp = engine.CreateSdp(session, webRtc: true);
+        var leg = browsers.Add(sdp.CreateOffer());
+        var answer = sdp.AcceptAnswer(leg.AnswerSdp);
+        session.Apply(answer.Media ?? throw new InvalidOperationException(answer.RejectReason));
+        session.Start();
+        _ = session.PlayAsync(library.HoldMusic(i));
+        sessions.Add(session);
+    }
+    if (!sessions.All(s => s.IsWebRtc)) throw new InvalidOperationException("WebRTC was not negotiated");
+    browsers.StartReceiving();
+    clock.SendLateness.Reset();
+    var phase = Stopwatch.StartNew();
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    var finished = browsers.Handshake(concurrency, TimeSpan.FromSeconds(120));
+    // The engine's side completes on its own handshake thread: wait until every keyed leg has a destination.
+    var keyed = Enumerable.Range(0, count).Where(i => browsers.Legs[i].TimeToKeys is not null).Select(i => sessions[i]).ToArray();
+    for (var waited = 0; waited < 100 && !keyed.All(s => s.IsEncrypted && s.RemoteEndPoint is not null); waited++) await Task.Delay(100);
+    var handshakeWall = phase.Elapsed;
+    var handshakeCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+    var times = browsers.Legs.Where(l => l.TimeToKeys is not null).Select(l => l.TimeToKeys!.Value.TotalMilliseconds).Order().ToArray();
+    double Pct(double p) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)Math.Ceiling(p / 100 * times.Length) - 1)];
+    var failures = browsers.Legs.Where(l => l.Failure is not null).GroupBy(l => l.Failure).Select(g => $"{g.Count()} × {g.Key}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"# WebRTC set-up: {times.Length}/{count} DTLS-SRTP handshakes completed (engine keyed: {sessions.Count(s => s.IsEncrypted)}), at most {concurrency} at a time, " +
+        $"in {handshakeWall.TotalSeconds:F1} s ({times.Length / handshakeWall.TotalSeconds:F0}/s, process CPU {handshakeCpu:F1} s = {handshakeCpu * 1000 / Math.Max(1, times.Length):F1} ms per handshake, both sides); " +
+        $"time to keys (first ICE check → client keys) p50 {Pct(50):F1} ms, p99 {Pct(99):F1} ms, max {(times.Length > 0 ? times[^1] : double.NaN):F1} ms; " +
+        $"clock send p99 during the set-up {clock.SendLateness.PercentileMilliseconds(99):F2} ms (max {clock.SendLateness.MaxMilliseconds:F2}); failed: {(finished ? "" : "(workers still running) ")}{string.Join(", ", failures)}"));
+    browsers.StartTalking(talk);
+    var received0 = sessions.Sum(s => s.Statistics.PacketsReceived);
+    var row = await Measure(engine, talk ? "WebRTC hold music, browser SRTP back" : "WebRTC hold music", count, [browsers],
+        () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
+    Console.WriteLine(row);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"# browsers: {browsers.Totals().Packets} SRTP packets unprotected in the last window, {browsers.AuthenticationFailures} failed authentication; " +
+        $"engine: {sessions.Sum(s => s.Statistics.PacketsReceived) - received0} SRTP packets from the browsers accepted since the set-up"));
+    foreach (var s in sessions) await s.DisposeAsync();
 }
 
 async Task RunMixes(int count)
@@ -131,7 +192,7 @@ async Task RunMixes(int count)
     foreach (var s in sinks) s.Dispose();
 }
 
-async Task<string> Measure(MediaEngine engine, string load, int count, UdpSink[] sinks, Func<long> sent, Func<long> errors)
+async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCounter[] sinks, Func<long> sent, Func<long> errors)
 {
     await Task.Delay(TimeSpan.FromSeconds(3)); // warm up (JIT, socket buffers, latching)
     engine.Clock.SendLateness.Reset();

@@ -8,7 +8,7 @@ namespace Hotline.MediaBench;
 /// A loopback UDP socket standing in for callers' phones: counts RTP packets per SSRC and the sequence gaps
 /// (packets lost or skipped). One blocking receive thread; no allocation per packet.
 /// </summary>
-internal sealed class UdpSink : IDisposable
+internal sealed class UdpSink : IRtpCounter, IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly Dictionary<uint, Stream> _streams = [];
