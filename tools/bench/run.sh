@@ -8,6 +8,7 @@
 #   tools/bench/run.sh                 # 2,000 streams, 10 s per run; 20,000 OPTIONS/s for 10 s
 #   BENCH_STREAMS=1000 BENCH_SECONDS=5 BENCH_SIP_RATE=10000 tools/bench/run.sh
 #   BENCH_ONLY=sip tools/bench/run.sh  # one part only (media | sip)
+#   BENCH_WEBRTC=200 tools/bench/run.sh # plus that many browser-class legs (ICE-lite + DTLS-SRTP, SRTP both ways)
 #
 # rtpengine comes from tools/install-peers.sh bench (rtpengine-daemon), run first; without it the anchor row says so.
 set -euo pipefail
@@ -47,6 +48,11 @@ BENCH=(dotnet "$ROOT/tools/MediaBench/bin/Release/net10.0/Hotline.MediaBench.dll
 if [ "$ONLY" != sip ]; then
 "${BENCH[@]}" --streams "$STREAMS" --srtp both --ports 40000-44999 | tee "$OUT/engine.txt" | grep -E '^\| (hold|SRTP)' >/dev/null || true
 
+# 1b. BENCH_WEBRTC=N: N WebRTC legs (MediaBench --webrtc, docs/webrtc.md), measured after every handshake completed.
+if [ -n "${BENCH_WEBRTC:-}" ]; then
+  "${BENCH[@]}" --webrtc "$BENCH_WEBRTC" --ports 40000-44999 >"$OUT/webrtc.txt" || true
+fi
+
 # 2. The anchor: rtpengine relaying $RELAY_STREAMS plain streams from the engine's sessions to the sinks.
 if command -v rtpengine >/dev/null; then
   NG=$(free_udp_port 22000 22999)
@@ -75,6 +81,13 @@ echo "|---|---|---|---|---|---|"
   gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
   printf "| engine: %s, %s streams | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process sinks included) | %s ms | %s | %s %% |\n",
     $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/engine.txt" | sed 's/engine:  */engine: /'
+if [ -f "$OUT/webrtc.txt" ]; then
+  grep '^# WebRTC set-up' "$OUT/webrtc.txt" | sed 's/^# /(/; s/$/)/' >&2 || true
+  awk -F'|' -v secs="$SECS" '/^\| WebRTC hold music/{
+    gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+    printf "| engine: %s (ICE-lite, DTLS-SRTP), %s legs | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process browsers included) | %s ms | %s | %s %% |\n",
+      $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/webrtc.txt"
+fi
 if [ -f "$OUT/relay.txt" ]; then
   awk -F'|' -v secs="$SECS" '/^\| hold music /{
     match($0, /relayed [0-9]+ packets at \*\*[0-9.]+/); s = substr($0, RSTART, RLENGTH); split(s, w, " ");
