@@ -131,12 +131,18 @@ async Task RunWebRtc(int count, int concurrency, bool talk)
     clock.SendLateness.Reset();
     var phase = Stopwatch.StartNew();
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    // BouncyCastle's handshakes allocate (certificates, EC points, records): the GCs they cause pause every managed
+    // thread, the clock lanes included, so the set-up line says how long the runtime was paused.
+    var gcPause0 = GC.GetTotalPauseDuration();
+    var gcCount0 = GC.CollectionCount(0);
     var finished = browsers.Handshake(concurrency, TimeSpan.FromSeconds(120));
     // The engine's side completes on its own handshake thread: wait until every keyed leg has a destination.
     var keyed = Enumerable.Range(0, count).Where(i => browsers.Legs[i].TimeToKeys is not null).Select(i => sessions[i]).ToArray();
     for (var waited = 0; waited < 100 && !keyed.All(s => s.IsEncrypted && s.RemoteEndPoint is not null); waited++) await Task.Delay(100);
     var handshakeWall = phase.Elapsed;
     var handshakeCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+    var gcPause = GC.GetTotalPauseDuration() - gcPause0;
+    var gcCount = GC.CollectionCount(0) - gcCount0;
     var times = browsers.Legs.Where(l => l.TimeToKeys is not null).Select(l => l.TimeToKeys!.Value.TotalMilliseconds).Order().ToArray();
     double Pct(double p) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)Math.Ceiling(p / 100 * times.Length) - 1)];
     var failures = browsers.Legs.Where(l => l.Failure is not null).GroupBy(l => l.Failure).Select(g => $"{g.Count()} × {g.Key}");
@@ -144,7 +150,8 @@ async Task RunWebRtc(int count, int concurrency, bool talk)
         $"# WebRTC set-up: {times.Length}/{count} DTLS-SRTP handshakes completed (engine keyed: {sessions.Count(s => s.IsEncrypted)}), at most {concurrency} at a time, " +
         $"in {handshakeWall.TotalSeconds:F1} s ({times.Length / handshakeWall.TotalSeconds:F0}/s, process CPU {handshakeCpu:F1} s = {handshakeCpu * 1000 / Math.Max(1, times.Length):F1} ms per handshake, both sides); " +
         $"time to keys (first ICE check → client keys) p50 {Pct(50):F1} ms, p99 {Pct(99):F1} ms, max {(times.Length > 0 ? times[^1] : double.NaN):F1} ms; " +
-        $"clock send p99 during the set-up {clock.SendLateness.PercentileMilliseconds(99):F2} ms (max {clock.SendLateness.MaxMilliseconds:F2}); failed: {(finished ? "" : "(workers still running) ")}{string.Join(", ", failures)}"));
+        $"clock send p99 during the set-up {clock.SendLateness.PercentileMilliseconds(99):F2} ms (max {clock.SendLateness.MaxMilliseconds:F2}), " +
+        $"{gcCount} GCs pausing the process {gcPause.TotalMilliseconds:F0} ms in all; failed: {(finished ? "" : "(workers still running) ")}{string.Join(", ", failures)}"));
     browsers.StartTalking(talk);
     var received0 = sessions.Sum(s => s.Statistics.PacketsReceived);
     var row = await Measure(engine, talk ? "WebRTC hold music, browser SRTP back" : "WebRTC hold music", count, [browsers],
