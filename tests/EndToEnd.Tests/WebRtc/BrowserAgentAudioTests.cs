@@ -179,8 +179,10 @@ public sealed partial class BrowserAgentAudioTests
 
         // Hold from the browser (JsSIP re-INVITE a=sendonly, same ICE and DTLS): the engine answers recvonly and keeps the
         // running transport; resume (sendrecv) brings the echo back without a new handshake.
-        await log.StepAsync("hold", () => page.EvaluateAsync("() => new Promise(r => { window.session.once('hold', () => r()); window.session.hold(); })"));
-        Assert.That(await page.EvaluateAsync<string>("() => window.remoteSdp"), Does.Contain("a=recvonly"), "RFC 3264 §8.4: the answer to sendonly");
+        // JsSIP emits 'hold' when it sends the re-INVITE, not when the answer arrives: wait for the answer itself.
+        await log.StepAsync("hold", () => page.EvaluateAsync("() => window.session.hold()"));
+        await log.StepAsync("the engine answers the hold recvonly (RFC 3264 §8.4)", () => page.WaitForFunctionAsync(
+            "() => (window.remoteSdp || '').includes('a=recvonly')", null, new() { Timeout = 10_000, PollingInterval = 50 }));
         await log.StepAsync("resume", () => page.EvaluateAsync("() => new Promise(r => { window.session.once('unhold', () => r()); window.session.unhold(); })"));
         var resumedAt = await page.EvaluateAsync<int>("() => window.latest.received");
         await log.StepAsync("the echo comes back after resume", () => page.WaitForFunctionAsync(
