@@ -145,11 +145,20 @@ public sealed class DeskPhoneTests
         await log.StepAsync("answered", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("talking"));
         // The caller's audio arrives: authenticated SRTP packets counted by getStats (50 = one second of 20 ms packets),
         // played by the page's <audio> element.
-        await log.StepAsync("the caller's audio arrives in the page", () => page.WaitForFunctionAsync(
-            "async () => (await window.__phone.stats()).received >= 50", null, new() { Timeout = 15_000, PollingInterval = 100 }));
-        var stats = await page.EvaluateAsync<string>("async () => JSON.stringify(await window.__phone.stats())");
-        TestContext.Out.WriteLine("desk phone: " + stats);
-        Assert.That(JsonDocument.Parse(stats).RootElement.GetProperty("sent").GetInt32(), Is.GreaterThan(0), "the microphone is sent");
+        // (getStats is asynchronous, and Playwright's WaitForFunction takes a promise for a truthy value: polled from here.)
+        var (received, sent) = (0, 0);
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        using (var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
+        {
+            while (received < 50 && await ticker.WaitForNextTickAsync(deadline.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully))
+            {
+                var stats = JsonDocument.Parse(await page.EvaluateAsync<string>("async () => JSON.stringify(await window.__phone.stats())")).RootElement;
+                (received, sent) = (stats.GetProperty("received").GetInt32(), stats.GetProperty("sent").GetInt32());
+            }
+        }
+        TestContext.Out.WriteLine($"desk phone: {received} packets received, {sent} sent");
+        Assert.That(received, Is.GreaterThanOrEqualTo(50), "the caller's audio arrives (decrypted SRTP)\n" + log);
+        Assert.That(sent, Is.GreaterThan(0), "the microphone is sent");
         Assert.That(await page.EvaluateAsync<bool>("() => document.getElementById('phone-audio').srcObject instanceof MediaStream"), Is.True);
 
         await page.ClickAsync("#phone-hangup");
