@@ -161,6 +161,16 @@ public sealed class DeskPhoneTests
         Assert.That(sent, Is.GreaterThan(0), "the microphone is sent");
         Assert.That(await page.EvaluateAsync<bool>("() => document.getElementById('phone-audio').srcObject instanceof MediaStream"), Is.True);
 
+        // Hold (JsSIP re-INVITE a=sendonly, answered recvonly by the engine) and resume; mute and unmute (local track).
+        await page.ClickAsync("#phone-hold");
+        await log.StepAsync("on hold", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("on hold"));
+        await page.ClickAsync("#phone-hold");
+        await log.StepAsync("resumed", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("talking"));
+        await page.ClickAsync("#phone-mute");
+        await Expect(page.Locator("#phone-mute")).ToHaveTextAsync("Unmute");
+        await page.ClickAsync("#phone-mute");
+        await Expect(page.Locator("#phone-mute")).ToHaveTextAsync("Mute");
+
         await page.ClickAsync("#phone-hangup");
         await log.StepAsync("the call ends in the page", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
         await caller.Process.WaitForLineAsync(l => Regex.IsMatch(l, "terminated|closed", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(10));
