@@ -100,28 +100,52 @@ public sealed class DeskPhoneTests
         catch (IOException) { }
     }
 
-    private async Task<string> AgentKeyAsync()
+    private async Task<string> AgentKeyAsync(string name)
     {
         using var admin = new HttpClient { BaseAddress = _ticketApi.HttpUrl };
         admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        var response = await admin.PostAsJsonAsync("/api/keys", new { name = "alice-phone", role = "agent", agentId = "a1" });
+        var response = await admin.PostAsJsonAsync("/api/keys", new { name, role = "agent", agentId = "a1" });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
     }
 
-    [Test]
-    public async Task The_agent_takes_a_call_on_the_desks_phone_rings_with_the_pop_answers_hears_the_caller_and_hangs_up()
+    private async Task<IPage> OpenDeskAsync(IBrowser browser, string key)
     {
-        var key = await AgentKeyAsync();
-        var context = await _browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
+        var context = await browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
-        var log = BrowserLog.Attach(page);
         page.SetDefaultTimeout(30_000);
         SetDefaultExpectTimeout(20_000);
         await page.GotoAsync(new Uri(_ticketApi.HttpUrl, "/?next=" + Uri.EscapeDataString("/desk")).ToString());
         await page.FillAsync("#key", key);
         await page.ClickAsync("button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Uri(_ticketApi.HttpUrl, "/desk").ToString());
+        return page;
+    }
+
+    /// <summary>
+    /// A browser that refuses the microphone (no fake permission UI: headless Chromium denies the request): the panel
+    /// says so in words at Connect, before any caller waits, and does not register.
+    /// </summary>
+    [Test]
+    public async Task A_refused_microphone_is_said_at_connect_and_nothing_registers()
+    {
+        var key = await AgentKeyAsync("alice-phone-refused");
+        await using var browser = await JsSipPage.LaunchAsync(_playwright, "--use-fake-device-for-media-stream");
+        var page = await OpenDeskAsync(browser, key);
+        await page.FillAsync("#phone-password", SipPassword);
+        await page.ClickAsync("#phone-connect-button");
+        await Expect(page.Locator("#phone-error")).ToContainTextAsync("Microphone refused");
+        await Expect(page.Locator("#phone-status")).ToHaveTextAsync("no microphone");
+        await Expect(page.Locator("#phone-connect")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Test]
+    public async Task The_agent_takes_a_call_on_the_desks_phone_rings_with_the_pop_answers_hears_the_caller_and_hangs_up()
+    {
+        var key = await AgentKeyAsync("alice-phone");
+        var page = await OpenDeskAsync(_browser, key);
+        var log = BrowserLog.Attach(page);
 
         // The phone: SIP user pre-filled from Desk:Phone:Users, the password typed by the agent.
         await Expect(page.Locator("#phone")).ToBeVisibleAsync();
@@ -175,6 +199,6 @@ public sealed class DeskPhoneTests
         await log.StepAsync("the call ends in the page", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
         await caller.Process.WaitForLineAsync(l => Regex.IsMatch(l, "terminated|closed", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(10));
         Assert.That(await page.Locator("#phone-error").TextContentAsync(), Is.Empty, log.ToString());
-        await context.CloseAsync();
+        await page.Context.CloseAsync();
     }
 }
