@@ -134,8 +134,10 @@
     s.on("unhold", () => { held = false; status("talking", "talking"); });
     s.on("muted", () => { muted = true; render(); });
     s.on("unmuted", () => { muted = false; render(); });
+    // A CANCEL while ringing is the caller hanging up or the ACD taking the call back (ring timeout): not an error.
     s.on("failed", f => ended(f.cause === JsSIP.C.causes.USER_DENIED_MEDIA_ACCESS
-      ? "Microphone refused: allow the microphone for this site, then answer again." : f.originator === "local" ? "" : `Call failed: ${f.cause}.`));
+      ? "Microphone refused: allow the microphone for this site, then answer again."
+      : f.originator === "local" || f.cause === JsSIP.C.causes.CANCELED ? "" : `Call failed: ${f.cause}.`));
     s.on("ended", () => ended(""));
     if (s.connection) watchNetwork(s.connection);
     render();
