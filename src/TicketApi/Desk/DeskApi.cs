@@ -20,7 +20,10 @@ namespace Hotline.TicketApi.Desk;
 /// </summary>
 public static class DeskApi
 {
-    public sealed record DeskView(string AgentId, IReadOnlyList<string> NotReadyReasons, IReadOnlyList<DeskDepartment> Departments);
+    public sealed record DeskView(string AgentId, IReadOnlyList<string> NotReadyReasons, IReadOnlyList<DeskDepartment> Departments, PhoneView? Phone);
+
+    /// <summary>Where the desk's phone registers (null: no phone configured). Never a password.</summary>
+    public sealed record PhoneView(string WebSocketUrl, string Domain, string? User);
     public sealed record NotReadyBody(string? Reason);
     public sealed record ConsultBody(string? DepartmentId, bool HoldCaller = true);
     public sealed record StateView(string AgentId, string Status, string Reason, string CallId);
@@ -54,8 +57,12 @@ public static class DeskApi
 
     private static Results<Ok<DeskView>, ProblemHttpResult> Get(ClaimsPrincipal user, IOptions<DeskOptions> options) =>
         user.AgentIdOf() is { } agent
-            ? TypedResults.Ok(new DeskView(agent, options.Value.NotReadyReasons, options.Value.Departments))
+            ? TypedResults.Ok(new DeskView(agent, options.Value.NotReadyReasons, options.Value.Departments, Phone(options.Value.Phone, agent)))
             : NotBound();
+
+    private static PhoneView? Phone(DeskPhoneOptions phone, string agent) => phone.Enabled
+        ? new PhoneView(phone.WebSocketUrl, phone.EffectiveDomain, phone.Users.GetValueOrDefault(agent))
+        : null;
 
     /// <summary>Server-sent events of the agent's own feed (see <see cref="DeskMessage"/>); read with fetch() so the key stays in a header.</summary>
     private static async Task EventsAsync(HttpContext context, AgentDesks desks)

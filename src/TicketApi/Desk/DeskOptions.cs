@@ -21,8 +21,13 @@ public sealed class DeskOptions : IValidatableObject
     [Range(1, 50)]
     public int HistoryItems { get; set; } = 10;
 
+    /// <summary>The browser phone (issue 18); off unless <c>Desk:Phone:WebSocketUrl</c> is set.</summary>
+    public DeskPhoneOptions Phone { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var problem in Phone.Problems())
+            yield return new ValidationResult(problem, [nameof(Phone)]);
         if (NotReadyReasons.Count == 0 || NotReadyReasons.Any(r => string.IsNullOrWhiteSpace(r) || r.Length > 40))
             yield return new ValidationResult("Desk:NotReadyReasons must list at least one reason, each 1 to 40 characters.", [nameof(NotReadyReasons)]);
         for (var i = 0; i < Departments.Count; i++)

@@ -73,8 +73,15 @@ public static class ConsoleEndpoints
     {
         var page = Inlined.GetOrAdd(folder + name, path => PageInliner.InlineWithPolicy(files, path));
         if (page is null) return Results.NotFound();
-        context.Response.Headers.ContentSecurityPolicy = page.ContentSecurityPolicy;
+        context.Response.Headers.ContentSecurityPolicy = name == "desk.html" ? DeskPolicy(context, page.ContentSecurityPolicy) : page.ContentSecurityPolicy;
         return Results.Content(page.Html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>The desk's phone opens a WebSocket to the engine (issue 18): its origin, and only it, joins <c>connect-src</c>.</summary>
+    private static string DeskPolicy(HttpContext context, string policy)
+    {
+        var phone = context.RequestServices.GetRequiredService<IOptions<DeskOptions>>().Value.Phone;
+        return phone.Enabled ? policy.Replace("connect-src 'self'", "connect-src 'self' " + phone.Origin, StringComparison.Ordinal) : policy;
     }
 
     /// <summary>The signed-in key's name, role and department, and the hotline's time zone (pages show local times in it).</summary>
