@@ -40,20 +40,7 @@ internal sealed class DtlsSrtpClient(DtlsCertificate certificate, string peerFin
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        // RFC 5764 §4.2: client key | server key | client salt | server salt. We are the client: ours is the client's.
-        var material = m_context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (SrtpMasterKey.KeyLength + SrtpMasterKey.SaltLength));
-        try
-        {
-            var s = material.AsSpan();
-            const int k = SrtpMasterKey.KeyLength, n = SrtpMasterKey.SaltLength;
-            var client = new SrtpMasterKey(s[..k], s.Slice(2 * k, n));
-            var server = new SrtpMasterKey(s.Slice(k, k), s.Slice(2 * k + n, n));
-            Keying = new SrtpKeying(SrtpSuite.AesCm128HmacSha1_80, client, server);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
-        }
+        Keying = DtlsSrtpKeys.Export(m_context, weAreClient: true);
     }
 
     private sealed class Authentication(DtlsSrtpClient client) : TlsAuthentication

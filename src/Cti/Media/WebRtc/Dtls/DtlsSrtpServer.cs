@@ -94,20 +94,7 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        // RFC 5764 §4.2: client key | server key | client salt | server salt. We are the server: ours is the server's.
-        var material = m_context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (SrtpMasterKey.KeyLength + SrtpMasterKey.SaltLength));
-        try
-        {
-            var s = material.AsSpan();
-            const int k = SrtpMasterKey.KeyLength, n = SrtpMasterKey.SaltLength;
-            var client = new SrtpMasterKey(s[..k], s.Slice(2 * k, n));
-            var server = new SrtpMasterKey(s.Slice(k, k), s.Slice(2 * k + n, n));
-            _keying = new SrtpKeying(SrtpSuite.AesCm128HmacSha1_80, server, client);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
-        }
+        _keying = DtlsSrtpKeys.Export(m_context, weAreClient: false);
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
