@@ -108,7 +108,7 @@ public sealed partial class MediaEngine : IAsyncDisposable
     /// </summary>
     public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional, bool webRtc = false) =>
         new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy,
-            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc);
+            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc, opus: _options.WebRtc.Opus);
 
     public async ValueTask DisposeAsync()
     {

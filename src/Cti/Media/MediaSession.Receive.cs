@@ -102,6 +102,11 @@ public sealed partial class MediaSession
             if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
             return;
         }
+        if (media.IsOpus && packet.PayloadType == media.PayloadType)
+        {
+            _inbound.WriteOpusPacket(packet.SequenceNumber, packet.Payload);
+            return;
+        }
         var law = packet.PayloadType == media.PayloadType ? media.Law : packet.PayloadType == 0 ? G711Law.Ulaw : G711Law.Alaw;
         _inbound.WritePacket(packet.SequenceNumber, law, packet.Payload);
     }
