@@ -15,7 +15,7 @@ using Hotline.MediaBench;
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
 //                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
 //                   [--rtpengine 127.0.0.1:PORT --rtpengine-pid PID]   [--frame-cost N: the source side of a packet only]
-//                   [--webrtc N [--handshakes 4] [--talk on|off]]
+//                   [--webrtc N [--handshakes 4] [--talk on|off]]   [--opus-cost N [--opus-bitrate 24000]]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
 // plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
@@ -54,6 +54,11 @@ var runNumber = 0;
 if (args2.Get("frame-cost", "") is { Length: > 0 } players)
 {
     FrameCost.Run(library, int.Parse(players, CultureInfo.InvariantCulture));
+    return 0;
+}
+if (args2.Get("opus-cost", "") is { Length: > 0 } opusFrames)
+{
+    OpusCost.Run(library, int.Parse(opusFrames, CultureInfo.InvariantCulture), int.Parse(args2.Get("opus-bitrate", "24000"), CultureInfo.InvariantCulture));
     return 0;
 }
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");

@@ -7,10 +7,12 @@ namespace Hotline.Cti.Media.Codecs;
 
 /// <summary>
 /// Opus (RFC 6716) at the edge of a browser leg, RFC 7587's RTP payload: the engine mixes, records and plays in
-/// 8 kHz mono PCM (<see cref="AudioFormat"/>), so a browser leg's Opus is decoded straight to 8 kHz and 8 kHz frames
-/// are encoded to Opus. Opus is rate-agnostic on the wire (RFC 6716 §2: any decoder output rate decodes any stream),
-/// so no resampler is needed either way. Concentus is the managed port of libopus; its native probe is not used
-/// (the engine must behave the same whether or not the host has libopus installed).
+/// 8 kHz mono PCM (<see cref="AudioFormat"/>), so 8 kHz frames are encoded to Opus (RFC 6716 §2: an encoder may run at
+/// 8 kHz; the stream is still <c>opus/48000</c>) and a browser's Opus is decoded at 48 kHz and decimated to 8 kHz.
+/// Why not decode straight to 8 kHz (RFC 6716 allows any output rate): Concentus 2.2.2 decodes hybrid-mode packets
+/// (configurations 12–15, SILK + CELT, what Chromium sends for voice at 32 kbit/s) to silence at output rates below
+/// 48 kHz — measured, see OpusTests. Concentus is the managed port of libopus; its native probe is not used (the
+/// engine must behave the same whether or not the host has libopus installed).
 /// </summary>
 public static class Opus
 {
@@ -24,10 +26,12 @@ public static class Opus
     public const string RtpMapEncoding = "opus/48000/2";
 
     /// <summary>
-    /// Our fmtp (RFC 7587 §6.1): 10 ms packets are the shortest we take, and we want in-band FEC from the browser
-    /// (we decode it for a single lost packet). stereo defaults to 0: we receive mono.
+    /// Our fmtp (RFC 7587 §6.1): 10 ms packets are the shortest we take; we want in-band FEC from the browser (we
+    /// decode it for a single lost packet); we play at most 8 kHz (<c>maxplaybackrate</c>) and capture at most 8 kHz
+    /// (<c>sprop-maxcapturerate</c>), so a browser may keep to narrowband — which also makes its packets about four
+    /// times cheaper to decode (docs/webrtc.md "Opus"). stereo defaults to 0: we receive mono.
     /// </summary>
-    public const string Fmtp = "minptime=10;useinbandfec=1";
+    public const string Fmtp = "minptime=10;useinbandfec=1;maxplaybackrate=8000;sprop-maxcapturerate=8000";
 
     /// <summary>The longest Opus packet (RFC 6716 §3.2.1: 120 ms), in 8 kHz samples.</summary>
     public const int MaxPacketSamples = AudioFormat.SampleRate * 120 / 1000;
@@ -63,32 +67,41 @@ public sealed class OpusFrameEncoder
 }
 
 /// <summary>
-/// One leg's Opus decoder: an Opus packet (any duration, mono or stereo) → 8 kHz mono PCM. Used only by the leg's
-/// receive loop, in sequence order (the decoder has state); nothing is allocated per packet.
+/// One leg's Opus decoder: an Opus packet (any duration, mono or stereo, any mode) → 8 kHz mono PCM, decoded at 48 kHz
+/// and decimated (<see cref="Decimator48To8"/>; see <see cref="Opus"/> for why). Used only by the leg's receive loop,
+/// in sequence order (the decoder has state); our own buffers are reused (Concentus allocates inside, see
+/// docs/webrtc.md "Opus").
 /// </summary>
 public sealed class OpusFrameDecoder
 {
+    private const int DecodeRate = 48000;
+    private const int MaxPacket48k = DecodeRate * 120 / 1000; // RFC 6716 §3.2.1: 120 ms at most
+    private const int Frame48k = DecodeRate / 1000 * AudioFormat.FrameMilliseconds;
     private readonly OpusDecoder _decoder;
+    private readonly short[] _pcm48k = new short[MaxPacket48k];
+    private readonly Decimator48To8 _decimator = new(MaxPacket48k);
 
     public OpusFrameDecoder()
     {
 #pragma warning disable CS0618 // The managed decoder on purpose (see Opus).
-        _decoder = new OpusDecoder(AudioFormat.SampleRate, 1);
+        _decoder = new OpusDecoder(DecodeRate, 1);
 #pragma warning restore CS0618
     }
 
-    /// <summary>Decodes one packet into <paramref name="pcm"/> (≥ <see cref="Opus.MaxPacketSamples"/>); returns the samples, or −1 for a corrupt packet.</summary>
+    /// <summary>Decodes one packet into <paramref name="pcm"/> (≥ <see cref="Opus.MaxPacketSamples"/>); returns the 8 kHz samples, or −1 for a corrupt packet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Decode(ReadOnlySpan<byte> payload, Span<short> pcm)
     {
+        int n;
         try
         {
-            return _decoder.Decode(payload, pcm, Opus.MaxPacketSamples, false);
+            n = _decoder.Decode(payload, _pcm48k, MaxPacket48k, false);
         }
         catch (OpusException)
         {
             return -1; // RFC 6716 §3.4: a malformed packet is dropped; the loss is concealed like any other
         }
+        return n <= 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
     }
 
     /// <summary>
@@ -98,13 +111,16 @@ public sealed class OpusFrameDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int DecodeLost(ReadOnlySpan<byte> next, Span<short> pcm)
     {
+        int n;
         try
         {
-            return _decoder.Decode(next, pcm, AudioFormat.SamplesPerFrame, true);
+            // frame_size must be exactly the missing duration for FEC/PLC (libopus opus_decode).
+            n = _decoder.Decode(next, _pcm48k, Frame48k, true);
         }
         catch (OpusException)
         {
             return -1;
         }
+        return n <= 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
     }
 }
