@@ -148,6 +148,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         {
             _inbound.Opus = new OpusFrameDecoder();
             _opusOut = new OpusFrameEncoder(_webRtcOptions.OpusBitrate, _webRtcOptions.OpusComplexity);
+            LogOpus(_logger, LocalEndPoint.Port, media.PayloadType, _webRtcOptions.OpusBitrate, _webRtcOptions.OpusComplexity);
         }
         lock (_dtmfGate) _dtmfIn.ClockRate = media.ClockRate;
     }
@@ -438,6 +439,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         _stop.Dispose();
         EngineRtpTotals?.End(Statistics);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opus (RFC 7587) on port {Port}: payload type {PayloadType}, 48 kHz RTP clock, decoded to and encoded from 8 kHz at the edge ({Bitrate} bit/s, complexity {Complexity})")]
+    private static partial void LogOpus(ILogger logger, int port, byte payloadType, int bitrate, int complexity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No RTP on port {Port} for the inactivity timeout; media timed out")]
     private static partial void LogInactive(ILogger logger, int port);
