@@ -35,6 +35,30 @@ public static class Opus
 
     /// <summary>The longest Opus packet (RFC 6716 §3.2.1: 120 ms), in 8 kHz samples.</summary>
     public const int MaxPacketSamples = AudioFormat.SampleRate * 120 / 1000;
+
+    /// <summary>
+    /// Encodes and decodes one second of a tone so the first browser leg does not pay for compiling Concentus on the
+    /// media clock's thread (its first encode took ~180 ms on the loaded test machine, stalling every stream of that
+    /// clock lane). Returns how long it took.
+    /// </summary>
+    public static TimeSpan WarmUp(int bitrate, int complexity, TimeProvider time)
+    {
+        var started = time.GetTimestamp();
+        var encoder = new OpusFrameEncoder(bitrate, complexity);
+        var decoder = new OpusFrameDecoder();
+        var frame = new short[AudioFormat.SamplesPerFrame];
+        var payload = new byte[AudioFormat.SamplesPerFrame];
+        var pcm = new short[MaxPacketSamples];
+        var tone = Sources.ToneSource.Sine(440);
+        for (var f = 0; f < 50; f++)
+        {
+            tone.ReadFrame(frame);
+            var length = encoder.Encode(frame, payload);
+            if (f % 10 == 9) decoder.DecodeLost(payload.AsSpan(0, length), pcm);
+            decoder.Decode(payload.AsSpan(0, length), pcm);
+        }
+        return time.GetElapsedTime(started);
+    }
 }
 
 /// <summary>
