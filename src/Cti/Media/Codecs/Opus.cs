@@ -125,7 +125,8 @@ public sealed class OpusFrameDecoder
         {
             return -1; // RFC 6716 §3.4: a malformed packet is dropped; the loss is concealed like any other
         }
-        return n <= 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
+        // Opus frames are multiples of 2.5 ms (120 samples at 48 kHz), so always whole for the decimator; never throw here.
+        return n <= 0 || n % Decimator48To8.Factor != 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
     }
 
     /// <summary>
@@ -145,6 +146,7 @@ public sealed class OpusFrameDecoder
         {
             return -1;
         }
-        return n <= 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
+        // Opus frames are multiples of 2.5 ms (120 samples at 48 kHz), so always whole for the decimator; never throw here.
+        return n <= 0 || n % Decimator48To8.Factor != 0 ? -1 : _decimator.Process(_pcm48k.AsSpan(0, n), pcm);
     }
 }

@@ -148,6 +148,10 @@ public sealed class OpusTests
         Assert.That(decoder.Decode([0x0B, 0xFF, 0x01], new short[Opus.MaxPacketSamples]), Is.EqualTo(-1));
     }
 
+    [Test]
+    public void The_warm_up_encodes_and_decodes_a_second_without_faulting() =>
+        Assert.That(Opus.WarmUp(24000, 3, TimeProvider.System), Is.GreaterThan(TimeSpan.Zero));
+
     private static double Rms(ReadOnlySpan<short> samples)
     {
         double sum = 0;
