@@ -11,7 +11,8 @@ namespace Hotline.Cti.Media.Codecs;
 /// 8 kHz; the stream is still <c>opus/48000</c>) and a browser's Opus is decoded at 48 kHz and decimated to 8 kHz.
 /// Why not decode straight to 8 kHz (RFC 6716 allows any output rate): Concentus 2.2.2 decodes hybrid-mode packets
 /// (configurations 12–15, SILK + CELT, what Chromium sends for voice at 32 kbit/s) to silence at output rates below
-/// 48 kHz — measured, see OpusTests. Concentus is the managed port of libopus; its native probe is not used (the
+/// 48 kHz — measured, see OpusTests; reported upstream as lostromb/concentus#67 (open: its decoder always takes
+/// libopus's fixed-point-only <c>celt_accum</c> path). Concentus is the managed port of libopus; its native probe is not used (the
 /// engine must behave the same whether or not the host has libopus installed).
 /// </summary>
 public static class Opus
