@@ -157,9 +157,10 @@ public sealed partial class MediaSession
     }
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
-    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent, with its
+    // payload length (160 for G.711, variable for Opus).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
+    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp, int payloadLength)
     {
         _ticksSinceReport = 0;
         if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
@@ -176,7 +177,7 @@ public sealed partial class MediaSession
             block = new ReportBlock(Statistics.RemoteSsrc, fraction, cumulative, Statistics.ExtendedHighestSequence, 0, lsr, dlsr);
         }
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
-            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
+            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + payloadLength), block, _cname);
         if (Volatile.Read(ref _srtp) is { } srtp) length = srtp.RtcpOut.Protect(_rtcpPacket, length);
         // rtcp-mux (RFC 5761 §5.1.3): a WebRTC leg's RTCP leaves from the RTP port, the one ICE checked.
         batch.Add(_webRtc is null ? _endpoint.Rtcp : _endpoint.Rtp, rtcpRemote, _rtcpPacket.AsSpan(0, length));

@@ -320,7 +320,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         else if (!encoded) G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
         Send(batch, remote, _markNext, media.PayloadType, timestamp, payloadLength);
         _markNext = false;
-        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp);
+        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp, payloadLength);
     }
 
     /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
