@@ -15,7 +15,8 @@ using Hotline.MediaBench;
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
 //                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
 //                   [--rtpengine 127.0.0.1:PORT --rtpengine-pid PID]   [--frame-cost N: the source side of a packet only]
-//                   [--webrtc N [--handshakes 4] [--talk on|off] [--opus on]]   [--opus-cost N [--opus-bitrate 24000]]
+//                   [--webrtc N [--handshakes 4] [--talk on|off] [--opus on]] [--shared-receive on|off]
+//                   [--opus-cost N [--opus-bitrate 24000]]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
 // plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
@@ -38,6 +39,8 @@ var options = new RtpOptions
     PortMin = int.Parse(ports[0], CultureInfo.InvariantCulture),
     PortMax = int.Parse(ports[1], CultureInfo.InvariantCulture),
     InactivityTimeoutSeconds = 0,
+    // --shared-receive off: a receive loop per socket on the thread pool (the build before issue 22's receive threads).
+    SharedReceive = args2.Get("shared-receive", "on") != "off",
 };
 var srtpModes = args2.Get("srtp", "off") switch
 {
@@ -61,7 +64,7 @@ if (args2.Get("opus-cost", "") is { Length: > 0 } opusFrames)
     OpusCost.Run(library, int.Parse(opusFrames, CultureInfo.InvariantCulture), int.Parse(args2.Get("opus-bitrate", "24000"), CultureInfo.InvariantCulture));
     return 0;
 }
-Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
+Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, receive {(options.SharedReceive ? "shared epoll threads" : "a loop per socket")}, load average {LoadAverage()}");
 Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 if (args2.Get("webrtc", "") is { Length: > 0 } webRtcLegs)

@@ -22,6 +22,7 @@ public sealed partial class MediaEngine : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly bool _ownsClock;
     private readonly Lazy<DtlsCertificate> _dtlsCertificate;
+    private readonly Lazy<RtpReceiver?> _receiver;
 
     /// <summary>
     /// Creates the engine. With <paramref name="clock"/> null it creates and starts its own real-time clock; tests pass
@@ -38,6 +39,9 @@ public sealed partial class MediaEngine : IAsyncDisposable
         // One DTLS identity per engine start (RFC 8827 §6.5: the fingerprint in SDP authenticates it), made on first use.
         _dtlsCertificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Generate(time), LazyThreadSafetyMode.ExecutionAndPublication);
         AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
+        // Threads only once a session exists (many engines in tests never make one).
+        _receiver = new Lazy<RtpReceiver?>(() => options.SharedReceive ? RtpReceiver.TryCreate(_loggers.CreateLogger<RtpReceiver>()) : null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
         if (clock is null)
         {
             Clock = new MediaClock(time, _loggers.CreateLogger<MediaClock>(), realtime: options.RealtimeClock);
@@ -70,7 +74,11 @@ public sealed partial class MediaEngine : IAsyncDisposable
     public MediaSession CreateSession(bool privileged = true)
     {
         var endpoint = Ports.Allocate(privileged);
-        var session = new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>()) { EngineSrtpDrops = SrtpDrops, EngineRtpTotals = RtpTotals };
+        var session = new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>())
+        {
+            EngineSrtpDrops = SrtpDrops, EngineRtpTotals = RtpTotals,
+            Receiver = _receiver.Value,
+        };
         RtpTotals.Add(session.Statistics);
         return session;
     }
@@ -123,5 +131,6 @@ public sealed partial class MediaEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_ownsClock) await Clock.DisposeAsync().ConfigureAwait(false);
+        if (_receiver.IsValueCreated) _receiver.Value?.Dispose();
     }
 }

@@ -111,6 +111,17 @@ public sealed partial class MediaSession
         _inbound.WritePacket(packet.SequenceNumber, law, packet.Payload);
     }
 
+    private RtpDatagramHandler? _onRtp;
+    private RtpDatagramHandler? _onRtcp;
+
+    /// <summary>A datagram on the RTCP port (shared receive threads).</summary>
+    private void OnRtcpDatagram(Span<byte> datagram, SocketAddress from)
+    {
+        // rtcp-mux (WebRTC): RTCP arrives on the RTP port; this port carries nothing of the call's.
+        if (_webRtc is not null) return;
+        OnRtcp(datagram);
+    }
+
     private async Task RtcpReceiveLoopAsync()
     {
         var buffer = new byte[1500];

@@ -99,6 +99,12 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
 
     internal RtpTotals? EngineRtpTotals { get; init; }
 
+    /// <summary>The shared receive threads (<c>Rtp:SharedReceive</c>); null: this session's own receive loops.</summary>
+    internal RtpReceiver? Receiver { get; init; }
+
+    private IDisposable? _rtpReceiving;
+    private IDisposable? _rtcpReceiving;
+
     /// <summary>The tick being processed (so readers in one tick see the same inbound frame).</summary>
     internal long CurrentTick { get; private set; } = -1;
 
@@ -177,8 +183,30 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         else _webRtc.MarkStart();
         Discard(_endpoint.Rtcp);
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
+        if (Receiver is { } receiver)
+        {
+            try
+            {
+                _rtpReceiving = receiver.Register(_endpoint.Rtp, _onRtp ??= OnRtpDatagram);
+                _rtcpReceiving = receiver.Register(_endpoint.Rtcp, _onRtcp ??= OnRtcpDatagram);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException && Volatile.Read(ref _disposed) != 0)
+            {
+                // DisposeAsync closed the sockets meanwhile.
+            }
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                // DisposeAsync ran meanwhile and may have found nothing to remove yet.
+                _rtpReceiving?.Dispose();
+                _rtcpReceiving?.Dispose();
+                return;
+            }
+        }
+        else
+        {
+            _receiveLoop = Task.Run(ReceiveLoopAsync);
+            _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
+        }
         _clock.Subscribe(this);
         if (Volatile.Read(ref _disposed) != 0) _clock.Unsubscribe(this); // DisposeAsync ran meanwhile.
     }
@@ -428,6 +456,8 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         StopAudio();
         Volatile.Read(ref _feed).Finish();
         _webRtc?.Dispose();
+        _rtpReceiving?.Dispose();
+        _rtcpReceiving?.Dispose();
         _endpoint.Dispose();
         foreach (var loop in new[] { _receiveLoop, _rtcpLoop })
         {

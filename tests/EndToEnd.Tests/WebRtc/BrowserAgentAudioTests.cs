@@ -45,6 +45,7 @@ public sealed partial class BrowserAgentAudioTests
         _sipPort = FreePort.Next();
         _wssPort = FreePort.Next();
         var rtp = FreePort.Next(10);
+        _server = new JsSipPage.Server(JsSipAnsweringPage.Html);
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = P(_sipPort),
@@ -53,6 +54,7 @@ public sealed partial class BrowserAgentAudioTests
             ["Sip:Tls:KeyPath"] = Path.Combine(certs, "server.key"),
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
+            ["Sip:WebSocket:AllowedOrigins:0"] = _server.Origin,
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["Acd:Greeting"] = "",
@@ -63,7 +65,6 @@ public sealed partial class BrowserAgentAudioTests
             ["Survey:Enabled"] = "false",
             ["Serilog:MinimumLevel:Override:Hotline.Cti.Media.MediaSession"] = "Debug",
         });
-        _server = new JsSipPage.Server(JsSipAnsweringPage.Html);
         _playwright = await Playwright.CreateAsync();
         _browser = await JsSipPage.LaunchAsync(_playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             "--use-file-for-fake-audio-capture=" + toneB, "--autoplay-policy=no-user-gesture-required",

@@ -51,6 +51,7 @@ public sealed class DeskPhoneTests
         _sipPort = FreePort.Next();
         _wssPort = FreePort.Next();
         var ingestPort = FreePort.Next();
+        var deskUrl = $"http://127.0.0.1:{P(FreePort.Next())}"; // The desk's origin, the one page origin the engine allows.
         var rtp = FreePort.Next(10);
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
@@ -60,6 +61,7 @@ public sealed class DeskPhoneTests
             ["Sip:Tls:KeyPath"] = Path.Combine(certs, "server.key"),
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
+            ["Sip:WebSocket:AllowedOrigins:0"] = deskUrl,
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["TicketApi:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
@@ -73,6 +75,7 @@ public sealed class DeskPhoneTests
         }, HostStart);
         _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
+            ["Kestrel:Endpoints:Http:Url"] = deskUrl,
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["AcdEngine:Url"] = _engine.GrpcUrl.ToString(),

@@ -38,6 +38,12 @@ public sealed class RtpOptions
     public bool RealtimeClock { get; set; } = true;
 
     /// <summary>
+    /// <c>Rtp:SharedReceive</c>: every media socket is read by a few shared receive threads (epoll, Linux) instead of
+    /// a receive loop per socket on the thread pool (issue 22: a thread-pool dispatch per packet). Off: the portable loops.
+    /// </summary>
+    public bool SharedReceive { get; set; } = true;
+
+    /// <summary>
     /// <c>Rtp:ReservedPercent</c>: share of the port pairs that calls from unauthenticated parties (public numbers)
     /// may not take, kept for agents' phones and the engine's own legs, so a flood of public calls cannot leave an
     /// agent's call without media (rounded down: a tiny range reserves nothing).
