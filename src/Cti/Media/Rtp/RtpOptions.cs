@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Hotline.Cti.Media.WebRtc;
 
 namespace Hotline.Cti.Media.Rtp;
 
@@ -50,6 +51,9 @@ public sealed class RtpOptions
     [Range(0, 50)]
     public int ReservedPercent { get; set; } = 10;
 
+    /// <summary><c>Rtp:WebRtc</c>: codecs of browser (WebRTC) legs.</summary>
+    public WebRtcMediaOptions WebRtc { get; set; } = new();
+
     /// <summary>Checks the values together; returns the problems, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -70,6 +74,7 @@ public sealed class RtpOptions
             errors.Add($"Rtp:ReservedPercent {ReservedPercent} must be between 0 and 50.");
         if (JitterBufferMilliseconds is < 40 or > 1000)
             errors.Add($"Rtp:JitterBufferMilliseconds {JitterBufferMilliseconds} must be between 40 and 1000.");
+        errors.AddRange(WebRtc.Validate());
         return errors;
     }
 }
