@@ -26,13 +26,13 @@ public sealed partial class InboundCallFlow
         CancellationToken token;
         lock (_gate)
         {
-            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _ended) { error = "The agent is not talking on this call."; return false; }
+            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _life.IsEnded) { error = "The agent is not talking on this call."; return false; }
             if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
-            if (_three.Consulting) { error = "A department is already being called on this call."; return false; }
-            if (_three.Transfer is { Done.Task.IsCompleted: false }) { error = "A transfer is under way on this call."; return false; }
+            if (_life.Stage == CallStage.Consulting) { error = "A department is already being called on this call."; return false; }
+            if (_life.Stage == CallStage.Transferring) { error = "A transfer is under way on this call."; return false; }
             if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
+            if (!_life.TryMove(CallStage.Talking, CallStage.Consulting)) { error = "The agent is not talking on this call."; return false; }
             talk = _talk;
-            _three.Consulting = true;
             _three.ConsultCancel = new CancellationTokenSource();
             token = _three.ConsultCancel.Token;
         }
@@ -104,7 +104,7 @@ public sealed partial class InboundCallFlow
                 }
                 if (failure is null)
                 {
-                    lock (_gate) _three.Consulting = false; // Caller or agent left meanwhile: nothing to report.
+                    lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking); // Caller or agent left meanwhile: nothing to report.
                     return;
                 }
                 reason = failure;
@@ -114,7 +114,7 @@ public sealed partial class InboundCallFlow
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogConsultError(_ctx.Logger, ex, CallId, department.Id);
-            lock (_gate) _three.Consulting = false;
+            lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
         }
     }
 
@@ -216,12 +216,13 @@ public sealed partial class InboundCallFlow
         bool joined;
         lock (_gate)
         {
-            _three.Consulting = false;
-            joined = !_ended && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
-            if (joined)
+            joined = _life.Stage == CallStage.Consulting && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
+            if (!joined) _life.TryMove(CallStage.Consulting, CallStage.Talking);
+            else
             {
-                if (talk.HoldStart is not null) held = EndHoldLocked(talk);
+                if (_life.IsOnHold) held = EndHoldLocked(talk);
                 _three.HeldForConsult = false;
+                _life.Move(CallStage.ThreeWay);
                 EnsureConferenceLocked(talk).Add(leg);
                 _three.DepartmentId = department.Id;
                 _three.DepartmentLeg = leg;
@@ -248,7 +249,7 @@ public sealed partial class InboundCallFlow
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
     private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)
     {
-        lock (_gate) _three.Consulting = false;
+        lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
         if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
@@ -263,11 +264,11 @@ public sealed partial class InboundCallFlow
         string agentId;
         lock (_gate)
         {
-            if (_talk is not { } talk || _ended || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
+            if (_talk is not { } talk || _life.IsEnded || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
             agentId = talk.AgentId;
-            if (_three.HeldForConsult && talk.HoldStart is not null) held = EndHoldLocked(talk);
+            if (_three.HeldForConsult && _life.IsOnHold) held = EndHoldLocked(talk);
             _three.HeldForConsult = false;
-            if (talk.HoldStart is not null) return; // The agent's own hold goes on: music stays.
+            if (_life.IsOnHold) return; // The agent's own hold goes on: music stays.
             if (_three.Conference is { } conference) conference.Add(talk.Leg);
             else _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
@@ -277,7 +278,7 @@ public sealed partial class InboundCallFlow
     /// <summary>Ends a hold under the lock (no event): returns how long it lasted.</summary>
     private TimeSpan EndHoldLocked(TalkState talk)
     {
-        talk.HoldStart = null;
+        _life.TryResume();
         talk.HoldAnnouncements?.Cancel();
         talk.HoldAnnouncements?.Dispose();
         talk.HoldAnnouncements = null;
@@ -307,9 +308,10 @@ public sealed partial class InboundCallFlow
             _three.Conference?.Remove(leg);
             _three.DepartmentGone.TrySetResult();
             // Back to a plain two-party call (so hold works again) when only caller and agent are left.
-            if (_talk is { } talk && !_ended && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
+            if (_talk is { } talk && !_life.IsEnded && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
                 && !talk.AgentGone.Task.IsCompleted && _three.Supervisors.All(s => s.Leg.State == CallLegState.Ended))
             {
+                _life.TryMove(CallStage.ThreeWay, CallStage.Talking);
                 dissolve = _three.Conference;
                 _three.Conference = null;
             }
@@ -323,7 +325,7 @@ public sealed partial class InboundCallFlow
         await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
         lock (_gate)
         {
-            if (_talk is not { } talk || _ended || _three.Conference is not null || talk.HoldStart is not null) return;
+            if (_talk is not { } talk || _life.IsEnded || _three.Conference is not null || _life.IsOnHold) return;
             if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
@@ -351,7 +353,11 @@ public sealed partial class InboundCallFlow
             return await EndAfterFailedTransferAsync(talk, ct);
         lock (_gate)
         {
-            if (agentLeft) _three.AgentLeft = true;
+            if (agentLeft)
+            {
+                _three.AgentLeft = true;
+                _life.TryMove(CallStage.ThreeWay, CallStage.Transferred); // A blind transfer got there on connecting.
+            }
             else _three.CallerLeft = true;
             _three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
         }
@@ -377,7 +383,7 @@ public sealed partial class InboundCallFlow
         }
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
-            if (talk.HoldStart is not null) _timeline.HoldEnded(_timeline.EndedAt.Value);
+            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
         var hangupBy = agentLeft
             ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
             : HangupBy.Caller;

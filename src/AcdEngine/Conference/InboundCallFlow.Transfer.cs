@@ -22,12 +22,12 @@ public sealed partial class InboundCallFlow
         TalkState talk;
         lock (_gate)
         {
-            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _ended || _callerGone.Task.IsCompleted)
+            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
             {
                 e.RefuseStatus = 481; // Nothing to transfer any more.
                 return;
             }
-            if (_three.Transfer is { Done.Task.IsCompleted: false } || _three.Consulting)
+            if (_life.Stage is CallStage.Transferring or CallStage.Consulting)
             {
                 e.RefuseStatus = 491; // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
                 return;
@@ -68,7 +68,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
-            started = _three.Transfer is not { Done.Task.IsCompleted: false } && !_three.Consulting && _three.DepartmentLeg is null && !_ended;
+            started = _three.DepartmentLeg is null && _life.TryMove(CallStage.Talking, CallStage.Transferring);
             if (started) _three.Transfer = transfer;
         }
         if (!started)
@@ -115,7 +115,7 @@ public sealed partial class InboundCallFlow
             lock (_gate)
             {
                 // The caller waits with hold music (the agent's own hold, if any, already plays it).
-                if (talk.HoldStart is null && !_ended)
+                if (!_life.IsOnHold && !_life.IsEnded)
                 {
                     talk.Leg.StopAudio();
                     StartHoldMusic(CancellationToken.None);
@@ -149,13 +149,14 @@ public sealed partial class InboundCallFlow
         TimeSpan? held = null;
         lock (_gate)
         {
-            if (_ended || _callerGone.Task.IsCompleted || leg.State == CallLegState.Ended)
+            if (_life.IsEnded || _callerGone.Task.IsCompleted || leg.State == CallLegState.Ended)
             {
                 _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
                 return false;
             }
-            if (talk.HoldStart is not null) held = EndHoldLocked(talk);
+            if (_life.IsOnHold) held = EndHoldLocked(talk);
             _three.HeldForConsult = false;
+            _life.TryMove(CallStage.Transferring, CallStage.Transferred);
             _three.DepartmentLeg = leg;
             _three.DepartmentId = target.DepartmentId ?? target.Party;
             _three.Party = target.Party;
@@ -176,13 +177,17 @@ public sealed partial class InboundCallFlow
         var target = transfer.Target;
         if (target.AgentId is { } agentId) _ctx.Roster.ReleaseRing(agentId, CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
-        lock (_gate) transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
+        lock (_gate)
+        {
+            transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
+            _life.TryMove(CallStage.Transferring, CallStage.Talking);
+        }
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
         LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), reason);
         transfer.Done.TrySetResult(false);
         lock (_gate)
         {
-            if (_ended || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || talk.HoldStart is not null) return;
+            if (_life.IsEnded || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || _life.IsOnHold) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg); // Back with the agent, off the hold music.
         }
     }
@@ -193,7 +198,7 @@ public sealed partial class InboundCallFlow
         lock (_gate) _three.AgentLeft = true;
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
-            if (talk.HoldStart is not null) _timeline.HoldEnded(_timeline.EndedAt.Value);
+            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
         var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
         await HangupThreeWayAsync(talk.Leg);
         return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));

@@ -14,10 +14,10 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
-            if (_talk.HoldStart is not null) { error = "The call is already on hold."; return false; }
+            if (_life.IsOnHold) { error = "The call is already on hold."; return false; }
             if (_three.Conference is not null) { error = "A conference cannot be put on hold."; return false; }
+            if (!_life.TryHold()) { error = $"The call cannot be put on hold while {_life.Stage}."; return false; }
             var now = _ctx.Time.GetUtcNow();
-            _talk.HoldStart = now;
             _timeline.HoldStarted(now);
             _talk.Leg.StopAudio();
             StartHoldMusic(CancellationToken.None);
@@ -35,8 +35,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
-            if (_talk.HoldStart is null) { error = "The call is not on hold."; return false; }
-            _talk.HoldStart = null;
+            if (!_life.TryResume()) { error = "The call is not on hold."; return false; }
             _talk.HoldAnnouncements?.Cancel();
             _talk.HoldAnnouncements?.Dispose();
             _talk.HoldAnnouncements = null;
@@ -59,13 +58,13 @@ public sealed partial class InboundCallFlow
                 Task prompt;
                 lock (_gate)
                 {
-                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    if (token.IsCancellationRequested || !_life.IsOnHold || _life.IsEnded) return;
                     prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.StillHolding), token);
                 }
                 await prompt;
                 lock (_gate)
                 {
-                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    if (token.IsCancellationRequested || !_life.IsOnHold || _life.IsEnded) return;
                     StartHoldMusic(CancellationToken.None);
                 }
             }
@@ -96,6 +95,7 @@ public sealed partial class InboundCallFlow
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
     {
+        _life.Move(CallStage.Overflow);
         _timeline.EndedAt = null;
         if (action == OverflowAction.Voicemail && await VoicemailAsync(why, ct) is { } left) return left;
         if (action == OverflowAction.Callback)

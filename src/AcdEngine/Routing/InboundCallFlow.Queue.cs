@@ -29,6 +29,7 @@ public sealed partial class InboundCallFlow
                 }
                 return await OverflowAsync(options.Overflow == OverflowAction.Queue ? OverflowAction.Announce : options.Overflow, "queue-full", ct);
             }
+            _life.Move(CallStage.Queued);
             _timeline.QueuedAt ??= queued.EnteredAt;
             _ctx.Stats.CountOffered(_queue);
             var serviceLevel = _ctx.Queues.ServiceLevel(_queue);
@@ -76,6 +77,7 @@ public sealed partial class InboundCallFlow
                     var answered = await RingAsync(queued, offer.Result, serviceLevel, ct);
                     if (answered is not null) return await TalkAsync(answered, ct);
                     if (_callerGone.Task.IsCompleted) return Abandoned(queued, AbandonPoint.Ringing);
+                    _life.Move(CallStage.Queued); // RONA, declined or unreachable: the caller waits again in the same place.
                     if (maxWait.IsCompleted) break;
                     _ctx.Queues.Requeue(queued);
                     continue;
@@ -127,7 +129,7 @@ public sealed partial class InboundCallFlow
         {
             lock (_gate)
             {
-                if (_talk is null && !_ended && _ctx.Queues.PositionOf(queued) > 0) StartHoldMusic(ct);
+                if (_life.Stage is CallStage.Queued or CallStage.Ringing && _ctx.Queues.PositionOf(queued) > 0) StartHoldMusic(ct);
             }
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
@@ -156,7 +158,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
-            if (talk.HoldStart is not null) _timeline.HoldEnded(now);
+            if (_life.TryResume()) _timeline.HoldEnded(now);
         }
         bool silent;
         lock (_gate) silent = _silentCaller;

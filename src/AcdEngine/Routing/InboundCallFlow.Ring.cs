@@ -12,7 +12,6 @@ internal sealed class TalkState(string agentId, ICallLeg leg)
     public string AgentId { get; } = agentId;
     public ICallLeg Leg { get; } = leg;
     public TaskCompletionSource AgentGone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    public DateTimeOffset? HoldStart { get; set; }
     public CancellationTokenSource? HoldAnnouncements { get; set; }
 }
 
@@ -25,6 +24,7 @@ public sealed partial class InboundCallFlow
     /// </summary>
     private async Task<TalkState?> RingAsync(QueuedCall queued, IReadOnlyList<AgentSnapshot> agents, TimeSpan serviceLevel, CancellationToken ct)
     {
+        _life.Move(CallStage.Ringing);
         var ringing = new List<(AgentSnapshot Agent, IOutboundCall Dial, RingAttempt Attempt)>(agents.Count);
         var ringTimeout = TimeSpan.FromSeconds(_ctx.Options.RingTimeoutSeconds);
         foreach (var agent in agents)
@@ -101,7 +101,11 @@ public sealed partial class InboundCallFlow
         _ctx.Roster.Connect(agent.Id, CallId);
         var trainee = agent.TraineeNumber.Length > 0;
         if (!trainee) _ctx.Telephony.Bridge(_caller, leg);
-        lock (_gate) _talk = talk;
+        lock (_gate)
+        {
+            _talk = talk;
+            _life.Move(CallStage.Talking);
+        }
         if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
         WatchAgentPhone(agent.Id, leg);
         WatchSilentCallerCode(agent.Id, leg);
@@ -143,8 +147,8 @@ public sealed partial class InboundCallFlow
         await Task.WhenAny(Task.WhenAll(toCaller, toAgent), _callerGone.Task, talk.AgentGone.Task);
         lock (_gate)
         {
-            if (_talk != talk || _ended || talk.HoldStart is not null || _three.Conference is not null || _three.Consulting) return;
-            if (_three.Transfer is { Done.Task.IsCompleted: false }) return;
+            // Only a plain two-party talk gets the bridge: a hold, consult, transfer or conference restores it itself.
+            if (_talk != talk || _life.Stage != CallStage.Talking || _life.IsOnHold || _three.Conference is not null) return;
             if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg);
         }

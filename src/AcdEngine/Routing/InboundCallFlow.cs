@@ -26,15 +26,16 @@ public sealed partial class InboundCallFlow
     private string _queue;
     private string _nature = "";
     private string _ivrDigits = "";
+    private readonly CallLifecycle _life;
     private TalkState? _talk;
     private bool _agentHungUp;
-    private bool _ended;
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
         _ctx = ctx;
         _caller = caller;
         CallId = "c-" + Guid.NewGuid().ToString("N");
+        _life = new CallLifecycle(CallId);
         _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
         _timeline = new CallTimeline(ctx.Time.GetUtcNow());
         _queue = ctx.Options.DefaultQueue;
@@ -45,6 +46,9 @@ public sealed partial class InboundCallFlow
 
     /// <summary>The engine's id of this call (stable for its whole life; on every event).</summary>
     public string CallId { get; }
+
+    /// <summary>Where the caller is now (<see cref="CallLifecycle"/>).</summary>
+    public CallStage Stage => _life.Stage;
 
     public string CallerNumber => _caller.RemoteUser;
     public string CallerName => _caller.RemoteDisplayName;
@@ -102,7 +106,7 @@ public sealed partial class InboundCallFlow
             recording = FinishRecording();
             if (_caller.State != CallLegState.Ended)
                 await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
-            lock (_gate) _ended = true;
+            lock (_gate) _life.End();
         }
         _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
         var summary = _timeline.Summary(hangupBy, reason, wrapUp);
@@ -120,6 +124,7 @@ public sealed partial class InboundCallFlow
             return await OverflowAsync(_ctx.Hours.ClosedAction, "closed", ct);
         }
         await _caller.AnswerAsync(ct);
+        _life.Move(CallStage.Greeting);
         _timeline.IvrStart = _ctx.Time.GetUtcNow();
         // Acd:Greeting ("" = none): the whole greeting plays before the menu or the queue (DOMAIN.md "The call");
         // on a holiday of the calendar, its holiday variant (Acd:Greetings:Holiday).
@@ -136,6 +141,7 @@ public sealed partial class InboundCallFlow
     {
         var ivr = _ctx.Options.Ivr;
         if (ivr.Options.Count == 0) return true;
+        _life.Move(CallStage.Ivr);
         for (var attempt = 0; attempt <= ivr.Retries; attempt++)
         {
             while (_digits.Reader.TryRead(out _)) { } // Keys pressed during the greeting do not count.

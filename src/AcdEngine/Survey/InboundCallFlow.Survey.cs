@@ -24,7 +24,11 @@ public sealed partial class InboundCallFlow
     private async Task SurveyAsync(string agentId, CancellationToken ct)
     {
         bool requested;
-        lock (_gate) requested = _surveyRequested;
+        lock (_gate)
+        {
+            requested = _surveyRequested;
+            if (_ctx.Survey is not null) _life.TryMove(CallStage.Survey);
+        }
         if (_ctx.Survey is not { } survey || await survey.RunIfDueAsync(_caller, requested, ct) is not { } score) return;
         _events.Emit(new CallEvent
         {
