@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Conference;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -236,7 +237,7 @@ public sealed partial class InboundCallFlow
         }
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
         EmitParties();
         LogJoined(_ctx.Logger, CallId, department.Id, attempt);
@@ -272,7 +273,7 @@ public sealed partial class InboundCallFlow
             if (_three.Conference is { } conference) conference.Add(talk.Leg);
             else _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
     }
 
     /// <summary>Ends a hold under the lock (no event): returns how long it lasted.</summary>
@@ -372,7 +373,7 @@ public sealed partial class InboundCallFlow
                 to = _three.Party ?? "department:" + _three.DepartmentId;
                 kind = _three.TransferKind ?? "warm";
             }
-            _events.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
+            _session.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
             LogTransferred(_ctx.Logger, CallId, talk.AgentId, _three.DepartmentId ?? "");
             wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
             await Task.WhenAny(_callerGone.Task, _three.DepartmentGone.Task);
@@ -439,11 +440,11 @@ public sealed partial class InboundCallFlow
             foreach (var (user, leg) in _three.Supervisors)
                 if (leg.State != CallLegState.Ended) change.Parties.Add("supervisor:" + user);
         }
-        _events.Emit(new CallEvent { Conference = change });
+        _session.Emit(new CallEvent { Conference = change });
     }
 
     /// <summary>Emits a call event and passes it to the agent's desktop (CTI WatchAgent).</summary>
-    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _events.Emit(evt));
+    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _session.Emit(evt));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: consulting department {DepartmentId}, attempt {Attempt}")]
     private static partial void LogConsult(ILogger logger, string callId, string departmentId, int attempt);

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Conference;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -167,7 +168,7 @@ public sealed partial class InboundCallFlow
         if (target.AgentId is { } agentId) _ctx.Roster.Connect(agentId, CallId);
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         return true;
     }
 

@@ -11,7 +11,7 @@ internal sealed class ThreeWayState
     /// <summary>The mixer once more than two parties share the call; null while caller and agent are simply bridged.</summary>
     public IConference? Conference { get; set; }
 
-    /// <summary>Cancels the consult in progress (the stage itself is <see cref="Routing.CallStage.Consulting"/>).</summary>
+    /// <summary>Cancels the consult in progress (the stage itself is <see cref="Calls.CallStage.Consulting"/>).</summary>
     public CancellationTokenSource? ConsultCancel { get; set; }
 
     /// <summary>The consult put the caller on hold; the hold ends when the department joins or the consult fails.</summary>

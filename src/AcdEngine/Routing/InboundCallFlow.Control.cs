@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Prompts;
 using Hotline.Contracts.V1;
@@ -24,7 +25,7 @@ public sealed partial class InboundCallFlow
             _talk.HoldAnnouncements = new CancellationTokenSource();
             _ = AnnounceHoldAsync(_talk, _talk.HoldAnnouncements.Token);
         }
-        _events.Emit(new CallEvent { Held = new CallHeld { AgentId = agentId } });
+        _session.Emit(new CallEvent { Held = new CallHeld { AgentId = agentId } });
         error = "";
         return true;
     }
@@ -42,7 +43,7 @@ public sealed partial class InboundCallFlow
             held = _timeline.HoldEnded(_ctx.Time.GetUtcNow());
             _ctx.Telephony.Bridge(_caller, _talk.Leg);
         }
-        _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(held) } });
+        _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(held) } });
         error = "";
         return true;
     }
@@ -92,6 +93,18 @@ public sealed partial class InboundCallFlow
         return (true, "");
     }
 
+    /// <summary>CTI TransferToSurvey: the agent leaves, the caller goes to the survey (even when <c>Survey:Enabled</c> is off).</summary>
+    public async Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    {
+        if (!_session.HasSurvey) return (false, "The survey is not configured on this engine.");
+        lock (_gate)
+        {
+            if (_talk is null || _talk.AgentId != agentId) return (false, "The agent is not talking on this call.");
+            _session.RequestSurvey();
+        }
+        return await HangupByAgentAsync(agentId, ct);
+    }
+
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
     {
@@ -104,7 +117,7 @@ public sealed partial class InboundCallFlow
             var number = await CollectNumberAsync(ct);
             if (_callerGone.Task.IsCompleted && number is null) return (HangupBy.Caller, "abandoned-" + why, TimeSpan.Zero);
             var callback = string.IsNullOrEmpty(number) ? _caller.RemoteUser : number;
-            _events.Emit(new CallEvent { CallbackRequested = new CallbackRequested { Queue = _queue, Number = callback } });
+            _session.Emit(new CallEvent { CallbackRequested = new CallbackRequested { Queue = _queue, Number = callback } });
             await PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackThanks), ct);
             return (HangupBy.System, "callback-" + why, TimeSpan.Zero);
         }

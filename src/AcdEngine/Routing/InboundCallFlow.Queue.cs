@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Queues;
@@ -33,7 +34,7 @@ public sealed partial class InboundCallFlow
             _timeline.QueuedAt ??= queued.EnteredAt;
             _ctx.Stats.CountOffered(_queue);
             var serviceLevel = _ctx.Queues.ServiceLevel(_queue);
-            _events.Emit(new CallEvent { Queued = new CallQueued { Queue = _queue, Position = (uint)position, ServiceLevelMs = (uint)serviceLevel.TotalMilliseconds } });
+            _session.Emit(new CallEvent { Queued = new CallQueued { Queue = _queue, Position = (uint)position, ServiceLevelMs = (uint)serviceLevel.TotalMilliseconds } });
             var outcome = await WaitForAgentAsync(queued, options, serviceLevel, ct);
             if (outcome is not null) return outcome.Value;
             // Waited too long (Acd:Queues:<name>:MaxWaitSeconds).
@@ -142,7 +143,7 @@ public sealed partial class InboundCallFlow
         _timeline.EndedAt = now;
         var wait = _timeline.Wait(now);
         _ctx.Stats.CountAbandoned(_queue);
-        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = Tracking.CallTimeline.Ms(wait), Where = where } });
+        _session.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = Tracking.CallTimeline.Ms(wait), Where = where } });
         LogAbandoned(_ctx.Logger, CallId, _queue, (long)wait.TotalMilliseconds, where);
         return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
     }
@@ -166,7 +167,13 @@ public sealed partial class InboundCallFlow
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        if (byAgent && !silent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
+        if (byAgent && !silent)
+        {
+            // The agent left first: the caller rates the service.
+            lock (_gate)
+                if (_session.HasSurvey) _life.TryMove(CallStage.Survey);
+            await _session.SurveyAsync(_caller, talk.AgentId, _queue, ct);
+        }
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
         var wrapUp = await wrapUpTask.WaitAsync(ct);
         if (_timeline.AnsweredAt is { } answeredAt) _ctx.Queues.Estimates.RecordHandled(_queue, now - answeredAt + wrapUp);

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Queues;
 using Hotline.AcdEngine.Tracking;
@@ -32,7 +33,7 @@ public sealed partial class InboundCallFlow
             // Several engines: another may be ringing or talking with this agent (docs/scaling.md).
             if (!await _ctx.Roster.TryLeaseAsync(agent.Id, CallId)) continue;
             var attempt = _timeline.StartRing(agent.Id, _ctx.Time.GetUtcNow());
-            _events.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = agent.Id, Queue = _queue, Attempt = (uint)attempt.Attempt } });
+            _session.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = agent.Id, Queue = _queue, Attempt = (uint)attempt.Attempt } });
             IOutboundCall dial;
             try
             {
@@ -109,15 +110,15 @@ public sealed partial class InboundCallFlow
         if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
         WatchAgentPhone(agent.Id, leg);
         WatchSilentCallerCode(agent.Id, leg);
-        StartRecording();
+        _session.StartRecording(_caller); // The caller's leg hears every party: one WAV holds the call.
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;
         _timeline.FirstResponder ??= agent.Id; // DOMAIN.md: first-responder responsibility.
         var wait = _timeline.Wait(now);
         var within = wait <= serviceLevel;
         _ctx.Stats.CountAnswered(_queue, wait, within);
-        _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = agent.Id, Attempt = (uint)attempt.Attempt, Result = RingResult.Answered, RingMs = CallTimeline.Ms(now - attempt.Start), SipStatus = 200 } });
-        _events.Emit(new CallEvent
+        _session.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = agent.Id, Attempt = (uint)attempt.Attempt, Result = RingResult.Answered, RingMs = CallTimeline.Ms(now - attempt.Start), SipStatus = 200 } });
+        _session.Emit(new CallEvent
         {
             Answered = new CallAnswered
             {
@@ -166,7 +167,7 @@ public sealed partial class InboundCallFlow
         attempt.End = now;
         attempt.Result = result;
         _ctx.Roster.ReleaseRing(agentId, CallId, notReadyReason);
-        _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = agentId, Attempt = (uint)attempt.Attempt, Result = result, RingMs = CallTimeline.Ms(now - attempt.Start), SipStatus = (uint)Math.Max(0, sipStatus) } });
+        _session.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = agentId, Attempt = (uint)attempt.Attempt, Result = result, RingMs = CallTimeline.Ms(now - attempt.Start), SipStatus = (uint)Math.Max(0, sipStatus) } });
     }
 
     /// <summary>ITelephony.Dial's outcomes: 408/0 no answer (RONA), 486/600/603 declined, 487 cancelled, else unreachable.</summary>

@@ -48,7 +48,7 @@ public sealed partial class InboundCallFlow
             if (!callerLeft) await PlayAsync(_ctx.Prompts.Prompt(PromptNames.Goodbye), ct);
             return (callerLeft ? HangupBy.Caller : HangupBy.System, "abandoned-" + why, TimeSpan.Zero);
         }
-        _events.Emit(new CallEvent { VoicemailLeft = new VoicemailLeft { Queue = _queue, Location = message.Location, DurationMs = CallTimeline.Ms(message.Duration) } });
+        _session.Emit(new CallEvent { VoicemailLeft = new VoicemailLeft { Queue = _queue, Location = message.Location, DurationMs = CallTimeline.Ms(message.Duration) } });
         LogVoicemail(_ctx.Logger, CallId, _queue, (long)message.Duration.TotalMilliseconds);
         if (!callerLeft) await PlayAsync(_ctx.Prompts.Prompt(options.ThanksPrompt), ct);
         return (callerLeft ? HangupBy.Caller : HangupBy.System, "voicemail-" + why, TimeSpan.Zero);

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tracking;
@@ -18,8 +18,8 @@ public sealed partial class InboundCallFlow
 {
     private readonly CallFlowContext _ctx;
     private readonly ICallLeg _caller;
-    private readonly CallEventStream _events;
-    private readonly CallTimeline _timeline;
+    private readonly CallSession _session;
+    private readonly CallTimeline _timeline; // _session's, the flow's single path writes it
     private readonly TaskCompletionSource<HangupCause> _callerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<char> _digits = Channel.CreateUnbounded<char>();
     private readonly Lock _gate = new();
@@ -34,10 +34,9 @@ public sealed partial class InboundCallFlow
     {
         _ctx = ctx;
         _caller = caller;
-        CallId = "c-" + Guid.NewGuid().ToString("N");
-        _life = new CallLifecycle(CallId);
-        _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
-        _timeline = new CallTimeline(ctx.Time.GetUtcNow());
+        _session = ctx.NewSession(CallDirection.Inbound);
+        _life = _session.Lifecycle;
+        _timeline = _session.Timeline;
         _queue = ctx.Options.DefaultQueue;
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
         caller.Dtmf += (_, e) => _digits.Writer.TryWrite(e.Digit);
@@ -45,7 +44,7 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>The engine's id of this call (stable for its whole life; on every event).</summary>
-    public string CallId { get; }
+    public string CallId => _session.CallId;
 
     /// <summary>Where the caller is now (<see cref="CallLifecycle"/>).</summary>
     public CallStage Stage => _life.Stage;
@@ -68,13 +67,13 @@ public sealed partial class InboundCallFlow
     public async Task RunAsync(CancellationToken ct)
     {
         // Every line logged by this call's flow carries its id (a CallId property: JSON logs, the log file's properties).
-        using var callScope = _ctx.Logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
+        using var callScope = _session.BeginLogScope();
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
         var conferenceTime = TimeSpan.Zero;
         var recording = "";
-        _events.Emit(new CallEvent
+        _session.Emit(new CallEvent
         {
             Offered = new CallOffered
             {
@@ -103,16 +102,9 @@ public sealed partial class InboundCallFlow
         finally
         {
             conferenceTime = await CloseThreeWayAsync();
-            recording = FinishRecording();
-            if (_caller.State != CallLegState.Ended)
-                await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
-            lock (_gate) _life.End();
+            recording = await _session.ReleaseAsync(_caller);
         }
-        _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
-        var summary = _timeline.Summary(hangupBy, reason, wrapUp);
-        summary.ConferenceMs = CallTimeline.Ms(conferenceTime);
-        summary.Recording = recording;
-        _events.Emit(new CallEvent { Ended = summary });
+        _session.Ended(hangupBy, reason, wrapUp, recording, conferenceTime);
         LogEnded(_ctx.Logger, CallId, reason);
     }
 
@@ -152,7 +144,7 @@ public sealed partial class InboundCallFlow
                 _queue = choice.Queue;
                 _nature = choice.Nature;
                 _ivrDigits = digit.ToString();
-                _events.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
+                _session.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
                 return true;
             }
         }
@@ -186,7 +178,7 @@ public sealed partial class InboundCallFlow
     {
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         _timeline.IvrEnd ??= _timeline.EndedAt;
-        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = 0, Where = AbandonPoint.Ivr } });
+        _session.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = 0, Where = AbandonPoint.Ivr } });
         return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
     }
 

@@ -1,6 +1,6 @@
-using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Calls;
 
-namespace Hotline.AcdEngine.Tests.Routing;
+namespace Hotline.AcdEngine.Tests.Calls;
 
 /// <summary>The call's stage table: every listed move is taken, every other one is refused and changes nothing.</summary>
 [TestFixture]
@@ -11,7 +11,7 @@ public sealed class CallLifecycleTests
     /// <summary>The drawing of docs/acd.md, move by move: a change to the table must change this list too.</summary>
     private static readonly (CallStage From, CallStage To)[] Legal =
     [
-        (CallStage.Offered, CallStage.Greeting), (CallStage.Offered, CallStage.Overflow), (CallStage.Offered, CallStage.Ended),
+        (CallStage.Offered, CallStage.Greeting), (CallStage.Offered, CallStage.Ringing), (CallStage.Offered, CallStage.Overflow), (CallStage.Offered, CallStage.Ended),
         (CallStage.Greeting, CallStage.Ivr), (CallStage.Greeting, CallStage.Queued), (CallStage.Greeting, CallStage.Overflow), (CallStage.Greeting, CallStage.Ended),
         (CallStage.Ivr, CallStage.Queued), (CallStage.Ivr, CallStage.Overflow), (CallStage.Ivr, CallStage.Ended),
         (CallStage.Queued, CallStage.Queued), (CallStage.Queued, CallStage.Ringing), (CallStage.Queued, CallStage.Overflow), (CallStage.Queued, CallStage.Ended),

@@ -1,4 +1,4 @@
-namespace Hotline.AcdEngine.Routing;
+namespace Hotline.AcdEngine.Calls;
 
 /// <summary>
 /// Where the caller is in the life of one call (ARCHITECTURE.md "the call, as data"; docs/acd.md opens with the

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Hotline.AcdEngine.Routing;
+namespace Hotline.AcdEngine.Calls;
 
 /// <summary>
 /// The one owner of a call's stage (STYLE.md: one owner, one door; the way <see cref="Agents.AgentRoster"/> owns an
@@ -19,7 +19,8 @@ public sealed class CallLifecycle(string callId)
     /// <summary>The table: from each stage, where a call may go next. <see cref="CallStage.Ended"/> is reachable from all.</summary>
     public static readonly FrozenDictionary<CallStage, CallStage[]> Moves = new Dictionary<CallStage, CallStage[]>
     {
-        [CallStage.Offered] = [CallStage.Greeting, CallStage.Overflow, CallStage.Ended],
+        // Offered → Ringing: an outbound call rings the agent's phone first.
+        [CallStage.Offered] = [CallStage.Greeting, CallStage.Ringing, CallStage.Overflow, CallStage.Ended],
         // Greeting/Ivr → Overflow: the queue the caller chose is full at once.
         [CallStage.Greeting] = [CallStage.Ivr, CallStage.Queued, CallStage.Overflow, CallStage.Ended],
         [CallStage.Ivr] = [CallStage.Queued, CallStage.Overflow, CallStage.Ended],
