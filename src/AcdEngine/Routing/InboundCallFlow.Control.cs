@@ -78,6 +78,8 @@ public sealed partial class InboundCallFlow
 
     private static readonly TimeSpan HoldAnnouncementPeriod = TimeSpan.FromSeconds(30);
 
+    private void StartHoldMusic(CancellationToken ct) => _ = _caller.PlayAsync(_ctx.Prompts.HoldMusic(), ct);
+
     /// <summary>The agent ends the call from the desktop.</summary>
     public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {
