@@ -47,7 +47,7 @@ public sealed partial class InboundCallFlow
             return;
         }
         ICallLeg? department;
-        lock (_gate) department = _three.DepartmentLeg is { } d && !_three.DepartmentGone.Task.IsCompleted ? d : null;
+        lock (_gate) department = _three.HasDepartment ? _three.DepartmentLeg : null;
         if (department is not null)
         {
             // Already in a three-way call: a blind REFER to that same department just completes the transfer.
@@ -87,7 +87,7 @@ public sealed partial class InboundCallFlow
     private void Attended(TalkState talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
         bool matches;
-        lock (_gate) matches = _three.DepartmentLeg is { } d && !_three.DepartmentGone.Task.IsCompleted && d.IsDialog(replaces);
+        lock (_gate) matches = _three.HasDepartment && _three.DepartmentLeg!.IsDialog(replaces);
         var progress = e.Accept();
         if (!matches)
         {
@@ -102,7 +102,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
     private void LeaveToDepartment(TalkState talk, string kind, ITransferProgress progress)
     {
-        lock (_gate) _three.TransferKind = kind;
+        lock (_gate) _three.AgentTransfers(kind);
         progress.Report(200);
         _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         talk.AgentGone.TrySetResult();
@@ -156,13 +156,8 @@ public sealed partial class InboundCallFlow
                 return false;
             }
             if (_life.IsOnHold) held = EndHoldLocked(talk);
-            _three.HeldForConsult = false;
             _life.TryMove(CallStage.Transferring, CallStage.Transferred);
-            _three.DepartmentLeg = leg;
-            _three.DepartmentId = target.DepartmentId ?? target.Party;
-            _three.Party = target.Party;
-            _three.TransferKind = "blind";
-            _three.TargetAgentId = target.AgentId;
+            _three.TransferConnected(target, leg);
             _ctx.Telephony.Bridge(_caller, leg);
         }
         if (target.AgentId is { } agentId) _ctx.Roster.Connect(agentId, CallId);
@@ -196,7 +191,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
     private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkState talk, CancellationToken ct)
     {
-        lock (_gate) _three.AgentLeft = true;
+        lock (_gate) _three.MarkAgentLeft();
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
             if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
@@ -209,11 +204,7 @@ public sealed partial class InboundCallFlow
     private void EndTargetAgentCall()
     {
         string? agentId;
-        lock (_gate)
-        {
-            agentId = _three.TargetAgentId;
-            _three.TargetAgentId = null;
-        }
+        lock (_gate) agentId = _three.TakeTargetAgent();
         if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
     }
 
