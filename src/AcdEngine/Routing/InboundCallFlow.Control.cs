@@ -130,13 +130,13 @@ public sealed partial class InboundCallFlow
     /// <summary>Digits until # (max 20) or a pause; "" for none; null when the caller hung up.</summary>
     private async Task<string?> CollectNumberAsync(CancellationToken ct)
     {
-        while (_digits.Reader.TryRead(out _)) { }
+        _keys.Clear();
         var digits = new System.Text.StringBuilder();
         var timeout = TimeSpan.FromSeconds(_ctx.Options.Ivr.TimeoutSeconds * 2);
         var prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackEnterNumber), ct);
         while (digits.Length < 20)
         {
-            var key = await NextDigitAsync(prompt, timeout, ct);
+            var key = await _keys.NextAsync(prompt, timeout, ct);
             prompt = Task.CompletedTask;
             if (_callerGone.Task.IsCompleted) return null;
             if (key is null or '#') break;

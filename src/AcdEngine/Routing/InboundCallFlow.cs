@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
@@ -21,7 +20,7 @@ public sealed partial class InboundCallFlow
     private readonly CallSession _session;
     private readonly CallTimeline _timeline; // _session's, the flow's single path writes it
     private readonly TaskCompletionSource<HangupCause> _callerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Channel<char> _digits = Channel.CreateUnbounded<char>();
+    private readonly CallerKeys _keys;
     private readonly Lock _gate = new();
     private string _queue;
     private string _nature = "";
@@ -39,7 +38,8 @@ public sealed partial class InboundCallFlow
         _timeline = _session.Timeline;
         _queue = ctx.Options.DefaultQueue;
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
-        caller.Dtmf += (_, e) => _digits.Writer.TryWrite(e.Digit);
+        _keys = new CallerKeys(caller, _callerGone.Task, ctx.Time);
+        caller.Dtmf += (_, e) => _keys.Add(e.Digit);
         if (caller.State == CallLegState.Ended) _callerGone.TrySetResult(HangupCause.RemoteHangup);
     }
 
@@ -128,50 +128,21 @@ public sealed partial class InboundCallFlow
         return await QueueAsync(ct);
     }
 
-    /// <summary>DTMF menu: digit → queue and nature (<c>Acd:Ivr:Options</c>); nothing valid → the default queue.</summary>
+    /// <summary>The IVR stage (<see cref="IvrStage"/>): its choice sets the queue and nature; false when the caller hung up.</summary>
     private async Task<bool> RunIvrAsync(CancellationToken ct)
     {
-        var ivr = _ctx.Options.Ivr;
-        if (ivr.Options.Count == 0) return true;
+        if (_ctx.Options.Ivr.Options.Count == 0) return true;
         _life.Move(CallStage.Ivr);
-        for (var attempt = 0; attempt <= ivr.Retries; attempt++)
+        var outcome = await new IvrStage(_ctx, _caller, _keys, _callerGone.Task).RunAsync(ct);
+        if (outcome.CallerLeft) return false;
+        if (outcome.Choice is { } choice)
         {
-            while (_digits.Reader.TryRead(out _)) { } // Keys pressed during the greeting do not count.
-            var key = await NextDigitAsync(_caller.PlayAsync(_ctx.Prompts.Prompt(ivr.Prompt), ct), TimeSpan.FromSeconds(ivr.TimeoutSeconds), ct);
-            if (_callerGone.Task.IsCompleted) return false;
-            if (key is { } digit && ivr.Options.TryGetValue(digit.ToString(), out var choice))
-            {
-                _queue = choice.Queue;
-                _nature = choice.Nature;
-                _ivrDigits = digit.ToString();
-                _session.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
-                return true;
-            }
+            _queue = choice.Queue;
+            _nature = choice.Nature;
+            _ivrDigits = outcome.Digits;
+            _session.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
         }
         return true;
-    }
-
-    /// <summary>
-    /// A key pressed while <paramref name="prompt"/> plays (it is stopped: barge-in) or within
-    /// <paramref name="timeout"/> after it; null on timeout or when the caller hung up. An unread key stays queued.
-    /// </summary>
-    private async Task<char?> NextDigitAsync(Task prompt, TimeSpan timeout, CancellationToken ct)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var key = _digits.Reader.ReadAsync(wait.Token).AsTask();
-        await Task.WhenAny(prompt, key, _callerGone.Task);
-        if (key.IsCompleted && !prompt.IsCompleted) _caller.StopAudio();
-        if (!key.IsCompleted && !_callerGone.Task.IsCompleted)
-            await Task.WhenAny(key, _callerGone.Task, Task.Delay(timeout, _ctx.Time, wait.Token));
-        await wait.CancelAsync();
-        try
-        {
-            return await key;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
     }
 
     private (HangupBy, string, TimeSpan) AbandonedBeforeQueue()
