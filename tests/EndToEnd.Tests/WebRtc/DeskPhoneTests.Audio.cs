@@ -1,0 +1,76 @@
+using System.Globalization;
+using Hotline.EndToEnd.Tests.Console;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Hotline.EndToEnd.Tests.WebRtc;
+
+/// <summary>
+/// What the desk's phone tests share: a desk with its phone connected and the agent Ready, and what the page hears
+/// (a WebAudio analyser on the phone's remote stream, installed from the test: the desk page itself has none).
+/// </summary>
+public sealed partial class DeskPhoneTests
+{
+    /// <summary>The browser's fake microphone (tone B).</summary>
+    private const int BrowserTone = 1000;
+
+    /// <summary>A desk signed in as a1, its phone registered over wss and the agent Ready (so the ACD may ring it, and it may call out).</summary>
+    private async Task<(IPage Page, BrowserLog Log)> ConnectedDeskAsync(string keyName)
+    {
+        var page = await OpenDeskAsync(_browser, await AgentKeyAsync(keyName));
+        var log = BrowserLog.Attach(page);
+        await Expect(page.Locator("#phone")).ToBeVisibleAsync();
+        await page.FillAsync("#phone-password", SipPassword);
+        await page.ClickAsync("#phone-connect-button");
+        await log.StepAsync("the phone registers", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
+        // A previous test's call may still be in its (1 s) wrap-up.
+        await log.StepAsync("the agent is ready", () => Expect(page.Locator("#state")).ToHaveAttributeAsync("data-status", "ready"));
+        return (page, log);
+    }
+
+    /// <summary>
+    /// An AnalyserNode on what the phone plays (<c>#phone-audio</c>'s stream); <c>window.__level(hz)</c> is the loudest
+    /// bin within ±15 Hz of <c>hz</c>, in dB.
+    /// </summary>
+    private static Task ListenAsync(IPage page) => page.EvaluateAsync("""
+        () => {
+          const stream = document.getElementById("phone-audio").srcObject;
+          const ctx = new AudioContext(), analyser = ctx.createAnalyser();
+          analyser.fftSize = 8192;
+          analyser.smoothingTimeConstant = 0;
+          ctx.createMediaStreamSource(stream).connect(analyser);
+          const bins = new Float32Array(analyser.frequencyBinCount), width = ctx.sampleRate / analyser.fftSize;
+          window.__level = hz => {
+            analyser.getFloatFrequencyData(bins);
+            let best = -Infinity;
+            for (let i = Math.floor((hz - 15) / width); i <= Math.ceil((hz + 15) / width); i++) best = Math.max(best, bins[i]);
+            return best;
+          };
+        }
+        """);
+
+    /// <summary>Waits until the page hears <paramref name="hz"/>: above −60 dB and 20 dB over a quiet band (2,500 Hz).</summary>
+    private static Task HearsAsync(IPage page, BrowserLog log, int hz, string what) => log.StepAsync(what, () => page.WaitForFunctionAsync(
+        $"() => window.__level({hz.ToString(CultureInfo.InvariantCulture)}) > -60 && window.__level({hz.ToString(CultureInfo.InvariantCulture)}) > window.__level(2500) + 20",
+        null, new() { Timeout = 10_000, PollingInterval = 50 }));
+
+    /// <summary>Levels (dB) the page hears now at each of <paramref name="hz"/>, for the test's output.</summary>
+    private static async Task<string> LevelsAsync(IPage page, params int[] hz)
+    {
+        var parts = new List<string>();
+        foreach (var f in hz)
+            parts.Add($"{f} Hz {await page.EvaluateAsync<double>($"() => window.__level({f.ToString(CultureInfo.InvariantCulture)})"):F0} dB");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>RMS (0..1) of <paramref name="file"/> between <paramref name="from"/> and <paramref name="to"/> seconds, within [lo, hi] Hz.</summary>
+    private static async Task<double> WindowRmsAsync(string file, double from, double to, int lo, int hi)
+    {
+        string S(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+        await using var sox = Hotline.TestSupport.PeerProcess.Start("sox",
+            [file, "-n", "trim", S(from), "=" + S(to), "sinc", $"{lo.ToString(CultureInfo.InvariantCulture)}-{hi.ToString(CultureInfo.InvariantCulture)}", "stat"]);
+        await sox.WaitForLineAsync(l => l.Contains("Rough   frequency", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        var m = System.Text.RegularExpressions.Regex.Match(sox.Output, @"RMS     amplitude:\s*(-?[0-9.]+)");
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+    }
+}
