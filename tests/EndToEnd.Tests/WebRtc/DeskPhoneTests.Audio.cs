@@ -23,8 +23,16 @@ public sealed partial class DeskPhoneTests
         await page.FillAsync("#phone-password", SipPassword);
         await page.ClickAsync("#phone-connect-button");
         await log.StepAsync("the phone registers", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
-        // A previous test's call may still be in its (1 s) wrap-up.
-        await log.StepAsync("the agent is ready", () => Expect(page.Locator("#state")).ToHaveAttributeAsync("data-status", "ready"));
+        // Each test starts from a Ready agent whatever ran before: a wrap-up (1 s) ends by itself, an agent left not ready
+        // (e.g. after an unanswered ring) is made Ready from the desk.
+        await log.StepAsync("the agent is ready", async () =>
+        {
+            await page.WaitForFunctionAsync("() => ['ready', 'not-ready', 'signed-out'].includes(document.getElementById('state').dataset.status)");
+            var status = await page.Locator("#state").GetAttributeAsync("data-status");
+            if (status == "signed-out") await page.ClickAsync("button[data-state=sign-in]");
+            if (status != "ready") await page.ClickAsync("button[data-state=ready]");
+            await Expect(page.Locator("#state")).ToHaveAttributeAsync("data-status", "ready");
+        });
         return (page, log);
     }
 
