@@ -14,6 +14,18 @@ public sealed partial class DeskPhoneTests
     /// <summary>The browser's fake microphone (tone B).</summary>
     private const int BrowserTone = 1000;
 
+    /// <summary>
+    /// A failed test leaves no call behind for the next one: its pages are closed (the phone's pagehide stops JsSIP, which
+    /// hangs up), and the engine's last lines are printed (why a leg had no audio).
+    /// </summary>
+    [TearDown]
+    public async Task CloseDesksAsync()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            TestContext.Out.WriteLine("--- engine (last lines) ---\n" + string.Join('\n', _engine.Process.Output.Split('\n').TakeLast(120)));
+        foreach (var context in _browser.Contexts.ToList()) await context.CloseAsync();
+    }
+
     /// <summary>A desk signed in as a1, its phone registered over wss and the agent Ready (so the ACD may ring it, and it may call out).</summary>
     private async Task<(IPage Page, BrowserLog Log)> ConnectedDeskAsync(string keyName)
     {
@@ -57,10 +69,23 @@ public sealed partial class DeskPhoneTests
         }
         """);
 
-    /// <summary>Waits until the page hears <paramref name="hz"/>: above −60 dB and 20 dB over a quiet band (2,500 Hz).</summary>
-    private static Task HearsAsync(IPage page, BrowserLog log, int hz, string what) => log.StepAsync(what, () => page.WaitForFunctionAsync(
-        $"() => window.__level({hz.ToString(CultureInfo.InvariantCulture)}) > -60 && window.__level({hz.ToString(CultureInfo.InvariantCulture)}) > window.__level(2500) + 20",
-        null, new() { Timeout = 10_000, PollingInterval = 50 }));
+    /// <summary>
+    /// Waits until the page hears <paramref name="hz"/>: above −60 dB and 20 dB over a quiet band (2,500 Hz). On failure
+    /// the message carries <paramref name="peer"/>'s output (what the other phone saw).
+    /// </summary>
+    private static async Task HearsAsync(IPage page, BrowserLog log, int hz, string what, Func<string>? peer = null)
+    {
+        var f = hz.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await log.StepAsync(what, () => page.WaitForFunctionAsync($"() => window.__level({f}) > -60 && window.__level({f}) > window.__level(2500) + 20",
+                null, new() { Timeout = 10_000, PollingInterval = 50 }));
+        }
+        catch (AssertionException e) when (peer is not null)
+        {
+            throw new AssertionException($"{e.Message}\n--- peer ---\n{peer()}", e);
+        }
+    }
 
     /// <summary>Levels (dB) the page hears now at each of <paramref name="hz"/>, for the test's output.</summary>
     private static async Task<string> LevelsAsync(IPage page, params int[] hz)
