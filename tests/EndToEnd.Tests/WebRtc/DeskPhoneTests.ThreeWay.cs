@@ -9,12 +9,14 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// Issue 18's three-way: a browser agent (the desk's phone, tone B 1,000 Hz) answers a baresip caller (440 Hz); the desk's
 /// Consult brings in department water's baresip 2001 (1,300 Hz); the three are mixed (the engine's 8 kHz mixer, each
 /// hears the others); the agent leaves (Complete transfer) and caller and department stay. Measured in the page (WebAudio
-/// analyser) and in the baresip phones' dumps of what they heard.
+/// analyser) and in the baresip phones' dumps of what they heard. The desk's dial pad is proven on the way: keys sent
+/// during the call reach the engine as RFC 4733 events.
 /// </summary>
 public sealed partial class DeskPhoneTests
 {
     private const int CallerTone = 440;
     private const int DepartmentTone = 1300;
+    private const int ConsultFailedTone = 480; // ConsultTones.Failed
 
     [Test]
     public async Task A_browser_agent_consults_a_baresip_department_all_three_hear_each_other_then_the_agent_leaves_and_caller_and_department_stay()
@@ -35,6 +37,12 @@ public sealed partial class DeskPhoneTests
         await log.StepAsync("answered", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("talking"));
         await ListenAsync(page);
         await HearsAsync(page, log, CallerTone, "the browser hears the caller");
+
+        // The dial pad during a call sends RFC 4733 telephone-events (SRTP, like the voice): a consult code the engine does
+        // not know (*8 9 #, docs/conference.md) makes it play the failure tone (480 Hz beeps) to the agent, heard in the page.
+        foreach (var key in "*89#") await page.ClickAsync($"#phone-keys button[data-key='{key}']");
+        await Expect(page.Locator("#phone-sent")).ToHaveTextAsync("keys sent: *89#");
+        await HearsAsync(page, log, ConsultFailedTone, "the engine read the keys and plays the failure tone for the unknown code");
 
         // The desk's Consult (department water, caller on hold while it rings): 2001 answers and joins.
         await page.SelectOptionAsync("#consult-department", "water");
@@ -73,7 +81,8 @@ public sealed partial class DeskPhoneTests
             $"after: caller {departmentHearsCallerAfter:F3}, agent {departmentHearsAgentAfter:F3}. Caller heard after: department {callerHearsDepartment:F3}, agent {callerHearsAgentAfter:F3}");
         Assert.Multiple(() =>
         {
-            Assert.That(departmentHearsAgent, Is.GreaterThan(0.02), "three-way: the department hears the browser agent's 1,000 Hz");
+            // Chromium's noise suppression (on, as for a real headset) damps a steady tone: 0.04-0.06 measured, 0.001 when absent.
+            Assert.That(departmentHearsAgent, Is.GreaterThan(0.01), "three-way: the department hears the browser agent's 1,000 Hz");
             Assert.That(departmentHearsCallerDuring, Is.GreaterThan(0.02), "three-way: the department hears the caller's 440 Hz");
             Assert.That(departmentHearsCallerAfter, Is.GreaterThan(0.02), "after the agent left: the department still hears the caller");
             Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "after the agent left: the caller hears the department");
