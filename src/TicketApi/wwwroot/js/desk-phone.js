@@ -180,12 +180,13 @@
   }
 
   // An outbound call refused by the engine, in words: its dial plan and the agent's state decide (docs/webrtc.md,
-  // "The desk's phone": 404 no such number for this hotline, 403 not allowed, 486 not ready, 488 media not agreed).
+  // "The desk's phone": 404 not allowed by the dial plan nor a hotline number, 403 the account may not dial out, 486 not
+  // ready, 488 media not agreed).
   function refusal(number, f) {
     const code = f.message && f.message.status_code;
     switch (code) {
       case 404: case 484: return `${number} cannot be called: the dial plan does not allow it, and it is no number of this hotline (${code}).`;
-      case 403: return `${number} was refused: the dial plan does not allow you to call it (403).`;
+      case 403: return `${number} was refused: your account may not call outside numbers (403, ask an administrator).`;
       case 486: return `${number} was not called: you must be Ready (not on another call, in wrap-up or not ready) to call out (486).`;
       case 488: case 606: return `${number} was not called: the phone server and this browser agreed on no audio (${code}).`;
       case 401: case 407: return "The phone server refused your SIP credentials for the call: connect again.";
