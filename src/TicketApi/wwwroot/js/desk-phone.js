@@ -3,8 +3,8 @@
 // microphone (getUserMedia) and plays the caller through <audio id="phone-audio">. Media is WebRTC (ICE, DTLS-SRTP) to
 // the engine's media port (docs/webrtc.md). The dial pad places the agent's own outbound calls (JsSIP ua.call: the engine
 // routes the INVITE by its dial plan, as a softphone's) and, during a call, sends its keys as RFC 4733 telephone-events
-// (the engine reads *8 + code + # as a consult, docs/conference.md). The SIP password is typed here and kept in this closure only: it goes to
-// the engine in the digest (RFC 8760) and never to TicketApi, sessionStorage or the console log.
+// (the engine reads *8 + code + # as a consult, docs/conference.md). The SIP password is typed here and kept in this
+// closure only: it goes to the engine in the digest (RFC 8760) and never to TicketApi, sessionStorage or the console log.
 "use strict";
 (() => {
   const { json } = hl;
