@@ -63,8 +63,7 @@ public sealed partial class DeskPhoneTests
         Assert.That(heard, Is.Not.Null, gateway.Process.Output);
         var hearsBrowser = await ThreeWayBaresipTests.BandRmsAsync(heard!, BrowserTone - 50, BrowserTone + 50);
         TestContext.Out.WriteLine($"called party heard the browser's {BrowserTone} Hz at RMS {hearsBrowser:F3}");
-        // Chromium's noise suppression damps the steady tone (0.05 measured; 0.001 when nothing is heard).
-        Assert.That(hearsBrowser, Is.GreaterThan(0.01), "the called party hears the browser's tone B");
+        Assert.That(hearsBrowser, Is.GreaterThan(0.02), "the called party hears the browser's tone B");
         await page.Context.CloseAsync();
     }
 

@@ -81,8 +81,7 @@ public sealed partial class DeskPhoneTests
             $"after: caller {departmentHearsCallerAfter:F3}, agent {departmentHearsAgentAfter:F3}. Caller heard after: department {callerHearsDepartment:F3}, agent {callerHearsAgentAfter:F3}");
         Assert.Multiple(() =>
         {
-            // Chromium's noise suppression (on, as for a real headset) damps a steady tone: 0.04-0.06 measured, 0.001 when absent.
-            Assert.That(departmentHearsAgent, Is.GreaterThan(0.01), "three-way: the department hears the browser agent's 1,000 Hz");
+            Assert.That(departmentHearsAgent, Is.GreaterThan(0.02), "three-way: the department hears the browser agent's 1,000 Hz");
             Assert.That(departmentHearsCallerDuring, Is.GreaterThan(0.02), "three-way: the department hears the caller's 440 Hz");
             Assert.That(departmentHearsCallerAfter, Is.GreaterThan(0.02), "after the agent left: the department still hears the caller");
             Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "after the agent left: the caller hears the department");
