@@ -32,8 +32,9 @@ public sealed class HostProcess : IAsyncDisposable
         var output = RepoPaths.HostOutput(project);
         var dll = Path.Combine(output, $"Hotline.{project}.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("Build the solution first: host not found", dll);
-        var http = FreePort.Next();
-        var grpc = FreePort.Next();
+        // A test that must know a host's URL before it starts (another host's settings name it) sets the endpoint itself.
+        var http = PortOf(settings, "Kestrel:Endpoints:Http:Url") ?? FreePort.Next();
+        var grpc = PortOf(settings, "Kestrel:Endpoints:Grpc:Url") ?? FreePort.Next();
         var data = Path.Combine(Path.GetTempPath(), "hotline-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
         var env = new Dictionary<string, string>
@@ -61,6 +62,9 @@ public sealed class HostProcess : IAsyncDisposable
         var process = PeerProcess.Start("dotnet", [dll], env, output);
         return new HostProcess(project, process, http, grpc, data);
     }
+
+    private static int? PortOf(IDictionary<string, string>? settings, string key) =>
+        settings is not null && settings.TryGetValue(key, out var url) ? new Uri(url).Port : null;
 
     /// <summary>
     /// Starts the host and waits until GET /healthz answers 200: 2–5 s on a quiet machine; the default allows 120 s

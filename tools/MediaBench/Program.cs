@@ -15,7 +15,8 @@ using Hotline.MediaBench;
 // Usage: MediaBench [--streams 500,1000,2000] [--mixes 300] [--seconds 15] [--sounds DIR] [--ports 40000-49999]
 //                   [--threads N] [--phases 4] [--send best|portable|linux] [--srtp off|on|both]
 //                   [--rtpengine 127.0.0.1:PORT --rtpengine-pid PID]   [--frame-cost N: the source side of a packet only]
-//                   [--webrtc N [--handshakes 4] [--talk on|off]]
+//                   [--webrtc N [--handshakes 4] [--talk on|off] [--opus on]] [--shared-receive on|off]
+//                   [--opus-cost N [--opus-bitrate 24000]]
 // For each stream count: that many sessions playing hold music to UDP sinks on loopback, driven by the one media
 // clock (--srtp on: SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80, every packet protected on the clock thread; both: the
 // plain run, then the SRTP run, for each count). Then (if --mixes) that many three-party mixes whose parties send a
@@ -38,6 +39,8 @@ var options = new RtpOptions
     PortMin = int.Parse(ports[0], CultureInfo.InvariantCulture),
     PortMax = int.Parse(ports[1], CultureInfo.InvariantCulture),
     InactivityTimeoutSeconds = 0,
+    // --shared-receive off: a receive loop per socket on the thread pool (the build before issue 22's receive threads).
+    SharedReceive = args2.Get("shared-receive", "on") != "off",
 };
 var srtpModes = args2.Get("srtp", "off") switch
 {
@@ -56,13 +59,18 @@ if (args2.Get("frame-cost", "") is { Length: > 0 } players)
     FrameCost.Run(library, int.Parse(players, CultureInfo.InvariantCulture));
     return 0;
 }
-Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, load average {LoadAverage()}");
+if (args2.Get("opus-cost", "") is { Length: > 0 } opusFrames)
+{
+    OpusCost.Run(library, int.Parse(opusFrames, CultureInfo.InvariantCulture), int.Parse(args2.Get("opus-bitrate", "24000"), CultureInfo.InvariantCulture));
+    return 0;
+}
+Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, receive {(options.SharedReceive ? "shared epoll threads" : "a loop per socket")}, load average {LoadAverage()}");
 Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 if (args2.Get("webrtc", "") is { Length: > 0 } webRtcLegs)
 {
     await RunWebRtc(int.Parse(webRtcLegs, CultureInfo.InvariantCulture),
-        int.Parse(args2.Get("handshakes", "4"), CultureInfo.InvariantCulture), args2.Get("talk", "on") != "off");
+        int.Parse(args2.Get("handshakes", "4"), CultureInfo.InvariantCulture), args2.Get("talk", "on") != "off", args2.Get("opus", "off") == "on");
     return 0;
 }
 foreach (var n in args2.Get("streams", "500,1000,2000").Split(',', StringSplitOptions.RemoveEmptyEntries))
@@ -107,13 +115,13 @@ async Task RunHoldMusic(int count, bool srtp)
 // checks ICE with USE-CANDIDATE, runs the DTLS client handshake, and unprotects the engine's SRTP hold music (and,
 // with --talk on, sends SRTP back). At most --handshakes handshakes at a time. The measuring window starts after
 // every leg has its keys on both sides (Measure's 3 s warm-up, then --seconds).
-async Task RunWebRtc(int count, int concurrency, bool talk)
+async Task RunWebRtc(int count, int concurrency, bool talk, bool opus)
 {
     await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism, options.RealtimeClock, phases, sendPath);
     clock.Start();
     await using var engine = new MediaEngine(options, TimeProvider.System, clock: clock);
     await engine.WarmUpWebRtcAsync(); // as the engine does at start with Sip:WebSocket:Enabled
-    using var browsers = new WebRtcBrowsers(Math.Max(1, count / perSink));
+    using var browsers = new WebRtcBrowsers(Math.Max(1, count / perSink), opus);
     var sessions = new List<MediaSession>(count);
     for (var i = 0; i < count; i++)
     {
@@ -127,6 +135,7 @@ async Task RunWebRtc(int count, int concurrency, bool talk)
         sessions.Add(session);
     }
     if (!sessions.All(s => s.IsWebRtc)) throw new InvalidOperationException("WebRTC was not negotiated");
+    if (opus && !sessions.All(s => s.Media!.IsOpus)) throw new InvalidOperationException("Opus was not negotiated");
     browsers.StartReceiving();
     clock.SendLateness.Reset();
     var phase = Stopwatch.StartNew();
@@ -154,7 +163,7 @@ async Task RunWebRtc(int count, int concurrency, bool talk)
         $"{gcCount} GCs pausing the process {gcPause.TotalMilliseconds:F0} ms in all; failed: {(finished ? "" : "(workers still running) ")}{string.Join(", ", failures)}"));
     browsers.StartTalking(talk);
     var received0 = sessions.Sum(s => s.Statistics.PacketsReceived);
-    var row = await Measure(engine, talk ? "WebRTC hold music, browser SRTP back" : "WebRTC hold music", count, [browsers],
+    var row = await Measure(engine, (talk ? "WebRTC hold music, browser SRTP back" : "WebRTC hold music") + (opus ? ", Opus" : ""), count, [browsers],
         () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
     Console.WriteLine(row);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -44,8 +44,12 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
     private volatile bool _stopping;
     private Thread? _talker;
 
-    public WebRtcBrowsers(int sockets)
+    private readonly bool _opus;
+
+    /// <param name="opus">The browsers answer Opus (RFC 7587, as Chromium does to our offer) and send Opus back.</param>
+    public WebRtcBrowsers(int sockets, bool opus = false)
     {
+        _opus = opus;
         _sockets = new Socket[Math.Max(1, sockets)];
         _receivers = new Thread[_sockets.Length];
         for (var i = 0; i < _sockets.Length; i++)
@@ -64,7 +68,7 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
     public Leg Add(string offer)
     {
         var socket = _sockets[_legs.Count % _sockets.Length];
-        var leg = new Leg(_legs.Count, socket, offer);
+        var leg = new Leg(_legs.Count, socket, offer, _opus);
         if (_byEnginePort[leg.EnginePort] is not null) throw new InvalidOperationException($"two legs on engine port {leg.EnginePort}");
         _byEnginePort[leg.EnginePort] = leg;
         _legs.Add(leg);
@@ -146,10 +150,32 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
     private void Talk(bool srtp)
     {
         var packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame + 16];
-        var payload = new byte[AudioFormat.SamplesPerFrame];
-        var pcm = new short[AudioFormat.SamplesPerFrame];
-        ToneSource.Sine(1000).ReadFrame(pcm);
-        G711.Encode(G711Law.Ulaw, pcm, payload);
+        byte[] payload;
+        if (_opus)
+        {
+            // What Chromium sends: a 48 kHz mono Opus stream at 32 kbit/s (hybrid mode for voice), here one packet of a tone
+            // sent again and again (the engine decodes every one at 48 kHz and decimates it to 8 kHz).
+#pragma warning disable CS0618
+            var encoder = new Concentus.Structs.OpusEncoder(48000, 1, Concentus.Enums.OpusApplication.OPUS_APPLICATION_VOIP) { Bitrate = 32000 };
+#pragma warning restore CS0618
+            var frame = new short[960];
+            var buffer = new byte[AudioFormat.SamplesPerFrame];
+            var length = 0;
+            for (var f = 0; f < 10; f++)
+            {
+                for (var i = 0; i < 960; i++) frame[i] = (short)(8000 * Math.Sin(2 * Math.PI * 1000 * ((f * 960) + i) / 48000.0));
+                length = encoder.Encode(frame, 960, buffer, buffer.Length);
+            }
+            payload = buffer[..length];
+        }
+        else
+        {
+            payload = new byte[AudioFormat.SamplesPerFrame];
+            var pcm = new short[AudioFormat.SamplesPerFrame];
+            ToneSource.Sine(1000).ReadFrame(pcm);
+            G711.Encode(G711Law.Ulaw, pcm, payload);
+        }
+        var (payloadType, step) = _opus ? ((byte)111, 960) : ((byte)0, AudioFormat.SamplesPerFrame);
         var started = Stopwatch.GetTimestamp();
         for (long tick = 0; !_stopping; tick++)
         {
@@ -164,7 +190,7 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
                     // RFC 7675 §5.1: consent every ~5 s (250 ticks), legs spread over the period.
                     if ((tick + i) % 250 == 0) leg.Socket.SendTo(leg.ConsentCheck, SocketFlags.None, leg.Engine);
                     if (!srtp) continue;
-                    RtpPacket.WriteHeader(packet, false, 0, (ushort)tick, (uint)(tick * AudioFormat.SamplesPerFrame), leg.Ssrc);
+                    RtpPacket.WriteHeader(packet, false, payloadType, (ushort)tick, (uint)(tick * step), leg.Ssrc);
                     payload.CopyTo(packet.AsSpan(RtpPacket.HeaderLength));
                     var length = context.Protect(packet, RtpPacket.HeaderLength + payload.Length);
                     leg.Socket.SendTo(packet.AsSpan(0, length), SocketFlags.None, leg.Engine);
@@ -202,7 +228,7 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
         public long Missing;
         public long AuthFailures;
 
-        public Leg(int index, Socket socket, string offer)
+        public Leg(int index, Socket socket, string offer, bool opus = false)
         {
             Socket = socket;
             string? Attribute(string name) => offer.Split("\r\n").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim();
@@ -217,13 +243,15 @@ internal sealed class WebRtcBrowsers : IRtpCounter, IDisposable
             var ice = IceCredentials.Generate();
             ConsentCheck = Check(_engineUfrag + ":" + ice.Ufrag, _enginePwd, useCandidate: false);
             var local = (IPEndPoint)socket.LocalEndPoint!;
+            var codecs = opus ? "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\na=rtpmap:110 telephone-event/48000\r\n"
+                : "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
             AnswerSdp = string.Create(CultureInfo.InvariantCulture,
                 $"v=0\r\no=- {1000 + index} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n" +
-                $"m=audio {local.Port} UDP/TLS/RTP/SAVPF 0 8 101\r\nc=IN IP4 127.0.0.1\r\n" +
+                $"m=audio {local.Port} UDP/TLS/RTP/SAVPF {(opus ? "111 110" : "0 8 101")}\r\nc=IN IP4 127.0.0.1\r\n" +
                 $"a=candidate:1 1 udp 2122194687 127.0.0.1 {local.Port} typ host\r\n" +
                 $"a=ice-ufrag:{ice.Ufrag}\r\na=ice-pwd:{ice.Pwd}\r\na=fingerprint:sha-256 {_certificate.Fingerprint}\r\n" +
-                $"a=setup:active\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n" +
-                $"a=rtpmap:101 telephone-event/8000\r\na=ssrc:{Ssrc} cname:mediabench{index}\r\n");
+                $"a=setup:active\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n{codecs}" +
+                $"a=ssrc:{Ssrc} cname:mediabench{index}\r\n");
             _localUfrag = ice.Ufrag;
         }
 

@@ -78,6 +78,25 @@ public sealed class SipWebSocketSettings
 
     /// <summary>Plain <c>ws</c> without a certificate (demos on loopback); <c>Security:DemoMode</c> allows it too.</summary>
     public bool AllowPlain { get; set; }
+
+    /// <summary>
+    /// Origins of the pages that may open the phone's WebSocket: the desk's (TicketApi's public URL, e.g.
+    /// <c>https://desk.example.org</c>), or <c>*</c> for any page (logged as a warning). A browser's upgrade from any
+    /// other origin gets 403 (RFC 6455 §10.2); softphones send no Origin and are judged by SIP digest alone. Required
+    /// when <see cref="Enabled"/>, except in <c>Security:DemoMode</c>, where an empty list means any origin.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>The configured origins as browsers serialise them (RFC 6454 §6.2); null for an entry that is no origin.</summary>
+    public static string? Serialise(string entry)
+    {
+        if (entry == "*") return entry;
+        var trimmed = entry.EndsWith('/') ? entry[..^1] : entry;
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.UserInfo.Length > 0
+            || uri.PathAndQuery != "/" || uri.Fragment.Length > 0 || trimmed.Count(c => c == '/') != 2)
+            return null;
+        return uri.Scheme + "://" + uri.IdnHost.ToLowerInvariant() + (uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
 
 /// <summary>The SIP stack of the engine (<c>Sip:*</c>).</summary>
@@ -214,6 +233,12 @@ public sealed class SipOptionsValidator(IConfiguration? configuration = null) : 
                 failures.Add("Sip:WebSocket:Path must be an absolute URL path such as /sip (no spaces, query or escapes).");
             if (options.Tls.CertificatePath.Length == 0 && !options.WebSocket.AllowPlain && !DemoMode)
                 failures.Add("Sip:WebSocket needs Sip:Tls:CertificatePath (wss); plain ws only with Sip:WebSocket:AllowPlain=true or Security:DemoMode=true.");
+            if (options.WebSocket.AllowedOrigins.Count == 0 && !DemoMode)
+                failures.Add("Sip:WebSocket:AllowedOrigins must list the origins of the pages that may open the phone's connection "
+                    + "(the desk's, e.g. https://desk.example.org), or \"*\" for any page.");
+            for (var i = 0; i < options.WebSocket.AllowedOrigins.Count; i++)
+                if (SipWebSocketSettings.Serialise(options.WebSocket.AllowedOrigins[i]) is null)
+                    failures.Add($"Sip:WebSocket:AllowedOrigins:{i} must be \"*\" or an origin such as https://desk.example.org:8443 (scheme, host and port; no path).");
         }
         if (!Enum.IsDefined(options.Media)) failures.Add("Sip:Media must be Srtp, Optional or Plain.");
         if (!Enum.IsDefined(options.TlsMedia)) failures.Add("Sip:TlsMedia must be Srtp, Optional or Plain.");

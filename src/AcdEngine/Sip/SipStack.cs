@@ -32,6 +32,8 @@ public sealed class SipStack : IAsyncDisposable
                         {
                             Port = o.WebSocket.Port, Path = o.WebSocket.Path,
                             AllowPlain = o.WebSocket.AllowPlain || (configuration?.GetValue<bool>("Security:DemoMode") ?? false),
+                            // Validated at start: every entry serialises; empty only in demo mode, where any page may.
+                            AllowedOrigins = o.WebSocket.AllowedOrigins.Count == 0 ? ["*"] : [.. o.WebSocket.AllowedOrigins.Select(e => SipWebSocketSettings.Serialise(e)!)],
                         }
                         : null,
                 },

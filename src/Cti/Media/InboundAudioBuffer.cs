@@ -17,6 +17,11 @@ namespace Hotline.Cti.Media;
 /// stream (resync). Concealment (consumer side): when nothing at all arrived for a tick right after real audio,
 /// the last frame is repeated at half, then quarter amplitude, then silence.
 /// </para>
+/// <para>
+/// Opus (RFC 7587, browser legs): packets are decoded to 8 kHz PCM on release, so in sequence order as the decoder's
+/// state needs; when one packet is missing before a released one, its 20 ms is rebuilt first from the in-band FEC
+/// of the next (RFC 6716 §2.1.7; the decoder's concealment when the packet carries none).
+/// </para>
 /// </summary>
 internal sealed class InboundAudioBuffer
 {
@@ -36,6 +41,24 @@ internal sealed class InboundAudioBuffer
     private int _heldLength = -1;
     private ushort _heldSequence;
     private G711Law _heldLaw;
+    private bool _heldOpus;
+    private bool _released;
+    private OpusFrameDecoder? _opus;
+    private short[] _decoded = [];
+
+    /// <summary>Packets rebuilt from Opus in-band FEC or concealment (one lost packet before a received one).</summary>
+    public long RecoveredPackets { get; private set; }
+
+    /// <summary>Set before the first Opus packet (off the receive loop, before the leg's media says Opus).</summary>
+    public OpusFrameDecoder? Opus
+    {
+        get => _opus;
+        set
+        {
+            _decoded = value is null ? [] : new short[Codecs.Opus.MaxPacketSamples];
+            _opus = value;
+        }
+    }
 
     // Consumer-only concealment state.
     private readonly short[] _last = new short[AudioFormat.SamplesPerFrame];
@@ -45,19 +68,24 @@ internal sealed class InboundAudioBuffer
     public long LatePackets { get; private set; }
 
     /// <summary>Producer: one RTP payload with its sequence number, put in order (see the class remarks).</summary>
-    public void WritePacket(ushort sequence, G711Law law, ReadOnlySpan<byte> payload)
+    public void WritePacket(ushort sequence, G711Law law, ReadOnlySpan<byte> payload) => WritePacket(sequence, law, false, payload);
+
+    /// <summary>Producer: one Opus payload (decoded with <see cref="Opus"/>), put in order like G.711.</summary>
+    public void WriteOpusPacket(ushort sequence, ReadOnlySpan<byte> payload) => WritePacket(sequence, G711Law.Ulaw, true, payload);
+
+    private void WritePacket(ushort sequence, G711Law law, bool opus, ReadOnlySpan<byte> payload)
     {
         if (!_haveSequence)
         {
             _haveSequence = true;
-            Release(sequence, law, payload);
+            Release(sequence, law, opus, payload);
             return;
         }
         var delta = (short)(sequence - _expected); // RFC 3550 §A.1: modular 16-bit distance
         if (Math.Abs((int)delta) > ResyncPackets)
         {
             ReleaseHeld();
-            Release(sequence, law, payload);
+            Release(sequence, law, opus, payload);
             return;
         }
         if (delta < 0)
@@ -67,7 +95,7 @@ internal sealed class InboundAudioBuffer
         }
         if (delta == 0)
         {
-            Release(sequence, law, payload);
+            Release(sequence, law, opus, payload);
             if (_heldLength >= 0 && _heldSequence == _expected) ReleaseHeld();
             return;
         }
@@ -77,25 +105,45 @@ internal sealed class InboundAudioBuffer
             _heldLength = payload.Length;
             _heldSequence = sequence;
             _heldLaw = law;
+            _heldOpus = opus;
             return;
         }
         // A second packet past the gap: the missing one is lost, not late. Release in order and move on.
         if (_heldLength >= 0 && (short)(_heldSequence - sequence) < 0)
         {
             ReleaseHeld();
-            Release(sequence, law, payload);
+            Release(sequence, law, opus, payload);
         }
         else
         {
-            Release(sequence, law, payload);
+            Release(sequence, law, opus, payload);
             ReleaseHeld();
         }
     }
 
-    private void Release(ushort sequence, G711Law law, ReadOnlySpan<byte> payload)
+    private void Release(ushort sequence, G711Law law, bool opus, ReadOnlySpan<byte> payload)
     {
-        WriteEncoded(law, payload);
+        if (opus) DecodeOpus((ushort)(sequence - _expected), payload);
+        else WriteEncoded(law, payload);
+        _released = true;
         _expected = (ushort)(sequence + 1); // callers release only at or after _expected
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DecodeOpus(ushort missing, ReadOnlySpan<byte> payload)
+    {
+        if (_opus is not { } decoder) return;
+        if (_released && missing == 1)
+        {
+            var lost = decoder.DecodeLost(payload, _decoded);
+            if (lost > 0)
+            {
+                WritePcm(_decoded.AsSpan(0, lost));
+                RecoveredPackets++;
+            }
+        }
+        var n = decoder.Decode(payload, _decoded);
+        if (n > 0) WritePcm(_decoded.AsSpan(0, n));
     }
 
     private void ReleaseHeld()
@@ -108,7 +156,7 @@ internal sealed class InboundAudioBuffer
             LatePackets++;
             return;
         }
-        Release(_heldSequence, _heldLaw, _held.AsSpan(0, length));
+        Release(_heldSequence, _heldLaw, _heldOpus, _held.AsSpan(0, length));
     }
 
     public InboundAudioBuffer(int capacityMilliseconds)
@@ -129,6 +177,19 @@ internal sealed class InboundAudioBuffer
         G711.Decode(law, payload[..first], _ring.AsSpan(at, first));
         G711.Decode(law, payload[first..], _ring.AsSpan(0, payload.Length - first));
         Volatile.Write(ref _written, written + payload.Length); // publish after the samples are in place
+    }
+
+    /// <summary>Producer: copies decoded PCM into the ring; drops it when the ring is full.</summary>
+    private void WritePcm(ReadOnlySpan<short> pcm)
+    {
+        var written = _written;
+        var free = _ring.Length - (int)(written - Volatile.Read(ref _read));
+        if (pcm.Length > free) return;
+        var at = (int)(written % _ring.Length);
+        var first = Math.Min(pcm.Length, _ring.Length - at);
+        pcm[..first].CopyTo(_ring.AsSpan(at, first));
+        pcm[first..].CopyTo(_ring);
+        Volatile.Write(ref _written, written + pcm.Length);
     }
 
     /// <summary>Consumer: fills <paramref name="frame"/>; returns the samples that were real audio (the rest is silence).</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Hotline.Cti.Media.Clock;
+using Hotline.Cti.Media.Codecs;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Media.Srtp;
@@ -21,6 +22,7 @@ public sealed partial class MediaEngine : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly bool _ownsClock;
     private readonly Lazy<DtlsCertificate> _dtlsCertificate;
+    private readonly Lazy<RtpReceiver?> _receiver;
 
     /// <summary>
     /// Creates the engine. With <paramref name="clock"/> null it creates and starts its own real-time clock; tests pass
@@ -37,6 +39,9 @@ public sealed partial class MediaEngine : IAsyncDisposable
         // One DTLS identity per engine start (RFC 8827 §6.5: the fingerprint in SDP authenticates it), made on first use.
         _dtlsCertificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Generate(time), LazyThreadSafetyMode.ExecutionAndPublication);
         AdvertisedAddress = IPAddress.Parse(options.AdvertisedAddress ?? options.BindAddress);
+        // Threads only once a session exists (many engines in tests never make one).
+        _receiver = new Lazy<RtpReceiver?>(() => options.SharedReceive ? RtpReceiver.TryCreate(_loggers.CreateLogger<RtpReceiver>()) : null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
         if (clock is null)
         {
             Clock = new MediaClock(time, _loggers.CreateLogger<MediaClock>(), realtime: options.RealtimeClock);
@@ -69,7 +74,11 @@ public sealed partial class MediaEngine : IAsyncDisposable
     public MediaSession CreateSession(bool privileged = true)
     {
         var endpoint = Ports.Allocate(privileged);
-        var session = new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>()) { EngineSrtpDrops = SrtpDrops, EngineRtpTotals = RtpTotals };
+        var session = new MediaSession(Clock, endpoint, _options, _time, _loggers.CreateLogger<MediaSession>())
+        {
+            EngineSrtpDrops = SrtpDrops, EngineRtpTotals = RtpTotals,
+            Receiver = _receiver.Value,
+        };
         RtpTotals.Add(session.Statistics);
         return session;
     }
@@ -78,8 +87,9 @@ public sealed partial class MediaEngine : IAsyncDisposable
     public DtlsCertificate DtlsCertificate => _dtlsCertificate.Value;
 
     /// <summary>
-    /// Runs one DTLS-SRTP handshake in memory (<see cref="DtlsWarmUp"/>) so the first browser call is as fast as the
-    /// next ones; for hosts that take browser calls. Never faults: a failure is logged (the calls would fail the same way).
+    /// Runs one DTLS-SRTP handshake in memory (<see cref="DtlsWarmUp"/>) and, with <c>Rtp:WebRtc:Opus</c>, one second of
+    /// Opus (<see cref="Opus.WarmUp"/>) so the first browser call is as fast as the next ones and does not compile
+    /// Concentus on the media clock's thread; for hosts that take browser calls. Never faults: a failure is logged (the calls would fail the same way).
     /// </summary>
     public async Task WarmUpWebRtcAsync()
     {
@@ -88,6 +98,11 @@ public sealed partial class MediaEngine : IAsyncDisposable
         {
             var elapsed = await DtlsWarmUp.RunAsync(DtlsCertificate, _time).ConfigureAwait(false);
             LogWarmedUp(logger, elapsed.TotalMilliseconds);
+            if (_options.WebRtc.Opus)
+            {
+                var opus = await Task.Run(() => Opus.WarmUp(_options.WebRtc.OpusBitrate, _options.WebRtc.OpusComplexity, _time)).ConfigureAwait(false);
+                LogOpusWarmedUp(logger, opus.TotalMilliseconds);
+            }
         }
         catch (Exception e) when (e is IOException or TimeoutException or AggregateException or Org.BouncyCastle.Tls.TlsException)
         {
@@ -97,6 +112,9 @@ public sealed partial class MediaEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC: DTLS-SRTP warmed up (one in-memory handshake) in {Ms} ms")]
     private static partial void LogWarmedUp(ILogger logger, double ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC: Opus warmed up (1 s encoded and decoded) in {Ms} ms")]
+    private static partial void LogOpusWarmedUp(ILogger logger, double ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC: the DTLS-SRTP warm-up handshake failed: {Reason}")]
     private static partial void LogWarmUpFailed(ILogger logger, string reason);
@@ -108,10 +126,11 @@ public sealed partial class MediaEngine : IAsyncDisposable
     /// </summary>
     public SdpAnswerer CreateSdp(MediaSession session, SrtpPolicy policy = SrtpPolicy.Optional, bool webRtc = false) =>
         new(AdvertisedAddress, session.LocalEndPoint.Port, _time.GetUtcNow().ToUnixTimeSeconds() + session.LocalEndPoint.Port, policy,
-            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc);
+            new WebRtcEndpoint(IceCredentials.Generate(), DtlsCertificate, session.Ssrc), webRtc, opus: _options.WebRtc.Opus);
 
     public async ValueTask DisposeAsync()
     {
         if (_ownsClock) await Clock.DisposeAsync().ConfigureAwait(false);
+        if (_receiver.IsValueCreated) _receiver.Value?.Dispose();
     }
 }

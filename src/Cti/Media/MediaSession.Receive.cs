@@ -102,8 +102,24 @@ public sealed partial class MediaSession
             if (ended) RaiseDtmf(digit, duration, DtmfSource.Rfc4733);
             return;
         }
+        if (media.IsOpus && packet.PayloadType == media.PayloadType)
+        {
+            _inbound.WriteOpusPacket(packet.SequenceNumber, packet.Payload);
+            return;
+        }
         var law = packet.PayloadType == media.PayloadType ? media.Law : packet.PayloadType == 0 ? G711Law.Ulaw : G711Law.Alaw;
         _inbound.WritePacket(packet.SequenceNumber, law, packet.Payload);
+    }
+
+    private RtpDatagramHandler? _onRtp;
+    private RtpDatagramHandler? _onRtcp;
+
+    /// <summary>A datagram on the RTCP port (shared receive threads).</summary>
+    private void OnRtcpDatagram(Span<byte> datagram, SocketAddress from)
+    {
+        // rtcp-mux (WebRTC): RTCP arrives on the RTP port; this port carries nothing of the call's.
+        if (_webRtc is not null) return;
+        OnRtcp(datagram);
     }
 
     private async Task RtcpReceiveLoopAsync()
@@ -152,9 +168,10 @@ public sealed partial class MediaSession
     }
 
     // RFC 3550 §6.4.1: SR with one reception report about the peer's stream, plus SDES CNAME. Queued in the batch
-    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent.
+    // right behind this tick's RTP packet, so its sender info counts that packet (still in the batch) as sent, with its
+    // payload length (160 for G.711, variable for Opus).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp)
+    private void SendRtcpReport(RtpSendBatch batch, uint rtpTimestamp, int payloadLength)
     {
         _ticksSinceReport = 0;
         if (Volatile.Read(ref _rtcpRemote) is not { } rtcpRemote) return;
@@ -171,7 +188,7 @@ public sealed partial class MediaSession
             block = new ReportBlock(Statistics.RemoteSsrc, fraction, cumulative, Statistics.ExtendedHighestSequence, 0, lsr, dlsr);
         }
         var length = RtcpPacket.WriteSenderReport(_rtcpPacket, Ssrc, RtcpPacket.ToNtp(_time.GetUtcNow()),
-            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + AudioFormat.SamplesPerFrame), block, _cname);
+            rtpTimestamp, (uint)(Statistics.PacketsSent + 1), (uint)(Statistics.OctetsSent + payloadLength), block, _cname);
         if (Volatile.Read(ref _srtp) is { } srtp) length = srtp.RtcpOut.Protect(_rtcpPacket, length);
         // rtcp-mux (RFC 5761 §5.1.3): a WebRTC leg's RTCP leaves from the RTP port, the one ICE checked.
         batch.Add(_webRtc is null ? _endpoint.Rtcp : _endpoint.Rtp, rtcpRemote, _rtcpPacket.AsSpan(0, length));

@@ -24,6 +24,7 @@ public sealed partial class MediaSession
 
     private void ApplyWebRtc(NegotiatedMedia? old, NegotiatedMedia media)
     {
+        // (PrepareCodec ran in Apply: Opus is decoded/encoded at this leg's edge, RFC 7587.)
         if (_webRtc is null)
         {
             var transport = new WebRtcTransport(media.WebRtc!, _endpoint.Rtp, _time, _logger);

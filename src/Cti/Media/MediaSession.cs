@@ -8,6 +8,7 @@ using Hotline.Cti.Media.Recording;
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Sdp;
 using Hotline.Cti.Media.Srtp;
+using Hotline.Cti.Media.WebRtc;
 using Microsoft.Extensions.Logging;
 
 namespace Hotline.Cti.Media;
@@ -39,6 +40,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     // Room for the SRTP tag after the payload (RFC 3711 §3.1: protected in place).
     private readonly byte[] _packet = new byte[RtpPacket.HeaderLength + AudioFormat.SamplesPerFrame + 16];
     private SrtpStreams? _srtp;
+    // Opus at the edge of a browser leg (RFC 7587): made on the first Opus answer, kept for the leg's life.
+    private readonly WebRtcMediaOptions _webRtcOptions;
+    private OpusFrameEncoder? _opusOut;
     private AudioFeed _feed = SilenceFeed;
     private NegotiatedMedia? _media;
     private SocketAddress? _remote;
@@ -60,6 +64,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     {
         _clock = clock;
         _endpoint = endpoint;
+        _webRtcOptions = options.WebRtc;
         _time = time;
         _logger = logger;
         _inbound = new InboundAudioBuffer(options.JitterBufferMilliseconds);
@@ -94,6 +99,12 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
 
     internal RtpTotals? EngineRtpTotals { get; init; }
 
+    /// <summary>The shared receive threads (<c>Rtp:SharedReceive</c>); null: this session's own receive loops.</summary>
+    internal RtpReceiver? Receiver { get; init; }
+
+    private IDisposable? _rtpReceiving;
+    private IDisposable? _rtcpReceiving;
+
     /// <summary>The tick being processed (so readers in one tick see the same inbound frame).</summary>
     internal long CurrentTick { get; private set; } = -1;
 
@@ -110,6 +121,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     public void Apply(NegotiatedMedia media)
     {
         var old = Volatile.Read(ref _media);
+        PrepareCodec(media);
         if (media.WebRtc is not null || _webRtc is not null)
         {
             ApplyWebRtc(old, media);
@@ -132,6 +144,24 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         Volatile.Write(ref _media, media);
     }
 
+    /// <summary>
+    /// Before the media that names it is published: the Opus encoder/decoder of the leg (one each, made once), and the
+    /// DTMF clock (RFC 4733 §2.1: telephone-event runs on the audio's RTP clock).
+    /// </summary>
+    private void PrepareCodec(NegotiatedMedia media)
+    {
+        if (media.IsOpus && _opusOut is null)
+        {
+            _inbound.Opus = new OpusFrameDecoder();
+            _opusOut = new OpusFrameEncoder(_webRtcOptions.OpusBitrate, _webRtcOptions.OpusComplexity);
+            LogOpus(_logger, LocalEndPoint.Port, media.PayloadType, _webRtcOptions.OpusBitrate, _webRtcOptions.OpusComplexity);
+        }
+        lock (_dtmfGate) _dtmfIn.ClockRate = media.ClockRate;
+    }
+
+    /// <summary>Opus packets rebuilt from in-band FEC or concealment (one packet lost before a received one).</summary>
+    public long OpusRecoveredPackets => _inbound.RecoveredPackets;
+
     /// <summary>The SDP address in the form our socket reports sources (IPv4-mapped on a dual-mode IPv6 socket).</summary>
     private IPEndPoint ToSocketFamily(IPEndPoint sdp) =>
         _endpoint.Rtp.AddressFamily == AddressFamily.InterNetworkV6 && sdp.AddressFamily == AddressFamily.InterNetwork
@@ -153,8 +183,30 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         else _webRtc.MarkStart();
         Discard(_endpoint.Rtcp);
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
+        if (Receiver is { } receiver)
+        {
+            try
+            {
+                _rtpReceiving = receiver.Register(_endpoint.Rtp, _onRtp ??= OnRtpDatagram);
+                _rtcpReceiving = receiver.Register(_endpoint.Rtcp, _onRtcp ??= OnRtcpDatagram);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException && Volatile.Read(ref _disposed) != 0)
+            {
+                // DisposeAsync closed the sockets meanwhile.
+            }
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                // DisposeAsync ran meanwhile and may have found nothing to remove yet.
+                _rtpReceiving?.Dispose();
+                _rtcpReceiving?.Dispose();
+                return;
+            }
+        }
+        else
+        {
+            _receiveLoop = Task.Run(ReceiveLoopAsync);
+            _rtcpLoop = Task.Run(RtcpReceiveLoopAsync);
+        }
         _clock.Subscribe(this);
         if (Volatile.Read(ref _disposed) != 0) _clock.Unsubscribe(this); // DisposeAsync ran meanwhile.
     }
@@ -257,7 +309,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         var recorder = Volatile.Read(ref _recorder);
         // A clip's frame comes out already encoded (IEncodedFrameSource: encoded once per clip, shared by every leg
         // playing it) when nothing else needs this tick's PCM: no recorder (a DTMF event simply overwrites it).
-        var encoded = recorder is null && feed.Source is IEncodedFrameSource clipSource
+        var encoded = recorder is null && !media.IsOpus && feed.Source is IEncodedFrameSource clipSource
             && clipSource.TryReadEncodedFrame(media.Law, _packet.AsSpan(RtpPacket.HeaderLength, AudioFormat.SamplesPerFrame));
         if (!encoded && !feed.Source.ReadFrame(_outFrame))
         {
@@ -271,24 +323,32 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         if (recorder is not null) RecordFrame(recorder, inbound);
 
         var timestamp = _timestamp;
-        _timestamp += AudioFormat.SamplesPerFrame; // RFC 3550 §5.1: the timestamp advances with time, sent or not
+        // RFC 3550 §5.1: the timestamp advances with time, sent or not; RFC 7587 §4.1: at 48 kHz for Opus (960 per frame).
+        _timestamp += (uint)media.TimestampPerFrame;
         if (!media.LocalDirection.Sends() || Volatile.Read(ref _remote) is not { } remote)
         {
             _markNext = true;
             return;
         }
         if (media.TelephoneEventPayloadType is { } eventPt
-            && _dtmfOut.Next(timestamp, _packet.AsSpan(RtpPacket.HeaderLength), out var eventMarker, out var eventTs, out var repeats))
+            && _dtmfOut.Next(timestamp, _packet.AsSpan(RtpPacket.HeaderLength), out var eventMarker, out var eventTs, out var repeats, media.TimestampPerFrame))
         {
             for (var i = 0; i < repeats; i++)
                 Send(batch, remote, eventMarker && i == 0, eventPt, eventTs, TelephoneEvent.Length);
             _markNext = true; // audio after a digit starts a new talkspurt
             return;
         }
-        if (!encoded) G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
-        Send(batch, remote, _markNext, media.PayloadType, timestamp, AudioFormat.SamplesPerFrame);
+        var payloadLength = AudioFormat.SamplesPerFrame;
+        if (media.IsOpus && _opusOut is { } opus)
+        {
+            // One 20 ms Opus packet (RFC 7587 §4.2), at most as long as a G.711 frame: fits the packet buffer.
+            payloadLength = opus.Encode(_outFrame, _packet.AsSpan(RtpPacket.HeaderLength, AudioFormat.SamplesPerFrame));
+            if (payloadLength <= 0) return;
+        }
+        else if (!encoded) G711.Encode(media.Law, _outFrame, _packet.AsSpan(RtpPacket.HeaderLength));
+        Send(batch, remote, _markNext, media.PayloadType, timestamp, payloadLength);
         _markNext = false;
-        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp);
+        if (++_ticksSinceReport >= RtcpIntervalTicks) SendRtcpReport(batch, timestamp, payloadLength);
     }
 
     /// <summary>The peer's voice for this tick, decoded (silence where packets were missing); read once per tick.</summary>
@@ -396,6 +456,8 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         StopAudio();
         Volatile.Read(ref _feed).Finish();
         _webRtc?.Dispose();
+        _rtpReceiving?.Dispose();
+        _rtcpReceiving?.Dispose();
         _endpoint.Dispose();
         foreach (var loop in new[] { _receiveLoop, _rtcpLoop })
         {
@@ -407,6 +469,9 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         _stop.Dispose();
         EngineRtpTotals?.End(Statistics);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opus (RFC 7587) on port {Port}: payload type {PayloadType}, 48 kHz RTP clock, decoded to and encoded from 8 kHz at the edge ({Bitrate} bit/s, complexity {Complexity})")]
+    private static partial void LogOpus(ILogger logger, int port, byte payloadType, int bitrate, int complexity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No RTP on port {Port} for the inactivity timeout; media timed out")]
     private static partial void LogInactive(ILogger logger, int port);

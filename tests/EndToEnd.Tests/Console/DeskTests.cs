@@ -330,19 +330,30 @@ public sealed class DeskTests
         await phone.Exited.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
-    private static async Task WaitCompleteAsync(HttpClient http, string callId)
+    private async Task WaitCompleteAsync(HttpClient http, string callId)
     {
         // The ingest commits in another process: poll the real API (no event crosses the process boundary).
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var last = "";
         using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         do
         {
-            var r = await http.GetAsync($"/api/calls/{callId}", cts.Token);
-            if (r.IsSuccessStatusCode && (await r.Content.ReadFromJsonAsync<JsonElement>(cts.Token)).GetProperty("call").GetProperty("complete").GetBoolean())
+            var r = await http.GetAsync($"/api/calls/{callId}");
+            last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}";
+            if (r.IsSuccessStatusCode && JsonDocument.Parse(last[4..]).RootElement.GetProperty("call").GetProperty("complete").GetBoolean())
                 return;
         }
-        while (await ticker.WaitForNextTickAsync(cts.Token));
+        while (DateTime.UtcNow < deadline && await ticker.WaitForNextTickAsync());
+        // What TicketApi holds of the call (its events, the end's sequence) and what both hosts said travel with the failure.
+        Assert.Fail($"the call is not complete in TicketApi after 30 s\n--- GET /api/calls/{callId} ---\n{Clip(last)}"
+            + $"\n--- engine (lines of the call, last 60) ---\n{Lines(_engine.Process.Output, callId)}"
+            + $"\n--- engine (last lines) ---\n{Tail(_engine.Process.Output)}\n--- TicketApi (last lines) ---\n{Tail(_ticketApi.Process.Output)}");
     }
+
+    private static string Clip(string s) => s.Length <= 6000 ? s : s[..6000] + "…";
+
+    private static string Lines(string output, string needle) =>
+        string.Join('\n', output.Split('\n').Where(l => l.Contains(needle, StringComparison.Ordinal)).TakeLast(60));
 
     private static async Task<List<JsonElement>> OrdersOfCallAsync(HttpClient http, string callId)
     {

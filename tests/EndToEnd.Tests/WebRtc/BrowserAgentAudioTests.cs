@@ -12,7 +12,9 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// Two-way audio with a browser agent (issue 18): JsSIP in Chromium registers as agent 1001 over <c>wss</c>, its fake
 /// microphone playing tone B (1000 Hz); a baresip caller playing tone A (440 Hz) calls the hotline; the engine rings the
 /// browser with a WebRTC offer (ICE-lite, DTLS-SRTP, rtcp-mux), the page answers, the browser's analyser hears tone A
-/// and the caller's recording of what it heard holds tone B; the browser hangs up and the caller's call ends.
+/// and the caller's recording of what it heard holds tone B; the browser hangs up and the caller's call ends. With
+/// <c>Rtp:WebRtc:Opus</c> on (the default) the browser leg runs Opus (RFC 7587), decoded and encoded at the engine's
+/// edge; a browser offering no Opus gets G.711 (the echo test's second case).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -43,6 +45,7 @@ public sealed partial class BrowserAgentAudioTests
         _sipPort = FreePort.Next();
         _wssPort = FreePort.Next();
         var rtp = FreePort.Next(10);
+        _server = new JsSipPage.Server(JsSipAnsweringPage.Html);
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = P(_sipPort),
@@ -51,6 +54,7 @@ public sealed partial class BrowserAgentAudioTests
             ["Sip:Tls:KeyPath"] = Path.Combine(certs, "server.key"),
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
+            ["Sip:WebSocket:AllowedOrigins:0"] = _server.Origin,
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["Acd:Greeting"] = "",
@@ -61,7 +65,6 @@ public sealed partial class BrowserAgentAudioTests
             ["Survey:Enabled"] = "false",
             ["Serilog:MinimumLevel:Override:Hotline.Cti.Media.MediaSession"] = "Debug",
         });
-        _server = new JsSipPage.Server(JsSipAnsweringPage.Html);
         _playwright = await Playwright.CreateAsync();
         _browser = await JsSipPage.LaunchAsync(_playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             "--use-file-for-fake-audio-capture=" + toneB, "--autoplay-policy=no-user-gesture-required",
@@ -119,6 +122,17 @@ public sealed partial class BrowserAgentAudioTests
         var stats = await page.EvaluateAsync<string>("() => JSON.stringify(window.latest)");
         var sentAtTone = JsonDocument.Parse(stats).RootElement.GetProperty("sent").GetInt32();
         TestContext.Out.WriteLine($"browser: peak {await page.EvaluateAsync<string>("() => JSON.stringify(window.peak())")}, stats {stats}");
+        // Opus both ways (RFC 7587): our offer put it first, Chromium's answer chose it, and getStats() says so per direction.
+        var offer = await page.EvaluateAsync<string>("() => window.offer");
+        var answer = await page.EvaluateAsync<string>("() => window.localSdp");
+        Assert.Multiple(() =>
+        {
+            Assert.That(offer, Does.Match(@"m=audio \d+ UDP/TLS/RTP/SAVPF 111 0 8 110 101").And.Contain("a=rtpmap:111 opus/48000/2"));
+            Assert.That(answer, Does.Match(@"m=audio \d+ UDP/TLS/RTP/SAVPF 111[ \r\n]").And.Contain("a=rtpmap:111 opus/48000/2"), "Chromium chose Opus");
+            Assert.That(JsonDocument.Parse(stats).RootElement.GetProperty("inCodec").GetString(), Does.StartWith("audio/opus/48000"));
+            Assert.That(JsonDocument.Parse(stats).RootElement.GetProperty("outCodec").GetString(), Does.StartWith("audio/opus/48000"));
+        });
+        TestContext.Out.WriteLine("engine: " + await _engine.Process.WaitForLineAsync(l => l.Contains("Opus (RFC 7587) on port", StringComparison.Ordinal), TimeSpan.FromSeconds(5)));
 
         // Two more seconds of the browser's tone B toward the caller (100 packets of 20 ms, counted by the browser).
         await log.StepAsync("the browser sends 2 s of tone B", () => page.WaitForFunctionAsync(
@@ -134,7 +148,7 @@ public sealed partial class BrowserAgentAudioTests
             TestContext.Out.WriteLine("caller (baresip):\n" + string.Join('\n', caller.Process.Output.Split('\n').Where(l => !l.Contains("audio=", StringComparison.Ordinal) && l.Trim().Length > 2)));
             // The engine's view of the leg: warm-up, set-up timings, DTLS records (Debug), the legs' ends.
             TestContext.Out.WriteLine("engine:\n" + string.Join('\n', _engine.Process.Output.Split('\n')
-                .Where(l => Regex.IsMatch(l, "WebRTC|DTLS|Leg |answered by|offered from", RegexOptions.None))));
+                .Where(l => Regex.IsMatch(l, "WebRTC|DTLS|Opus|Leg |answered by|offered from", RegexOptions.None))));
         }
 
         var heard = caller.HeardFile();
@@ -149,8 +163,9 @@ public sealed partial class BrowserAgentAudioTests
         await page.Context.CloseAsync();
     }
 
-    [Test]
-    public async Task A_browser_calling_the_echo_number_gets_our_answer_hears_its_own_tone_and_holds_and_resumes()
+    [TestCase(true, TestName = "A browser calling the echo number with Opus gets Opus, hears its own tone, holds and resumes")]
+    [TestCase(false, TestName = "A browser calling the echo number without Opus gets PCMU, hears its own tone, holds and resumes")]
+    public async Task A_browser_calling_the_echo_number_gets_our_answer_hears_its_own_tone_and_holds_and_resumes(bool opus)
     {
         // The browser offers (actpass) and the engine answers as the DTLS server (a=setup:passive): the desk's outbound path.
         var page = await JsSipPage.OpenAsync(_browser, _server);
@@ -159,7 +174,7 @@ public sealed partial class BrowserAgentAudioTests
         await log.StepAsync("register over wss", async () =>
             outcome = await page.EvaluateAsync<string>("([u]) => register(u, '1001', 'agent1001', '127.0.0.1')", new[] { $"wss://127.0.0.1:{P(_wssPort)}/sip" }));
         Assert.That(outcome, Is.EqualTo("registered"), log.ToString());
-        await page.EvaluateAsync("() => window.call('sip:*43@127.0.0.1')");
+        await page.EvaluateAsync("([noOpus]) => window.call('sip:*43@127.0.0.1', noOpus)", new object[] { !opus });
         try
         {
             await log.StepAsync("the engine answers and its RTP is decrypted",
@@ -176,6 +191,17 @@ public sealed partial class BrowserAgentAudioTests
         await log.StepAsync("the browser hears its own tone B back", () => page.WaitForFunctionAsync(
             $"() => {{ const p = window.peak(); return p.db > -60 && Math.abs(p.hz - {ToneB}) < 20 && window.latest.received >= 25; }}",
             null, new() { Timeout = 10_000, PollingInterval = 50 }));
+        // The engine's answer chose Opus from the browser's offer (RFC 7587), or PCMU when the offer had no Opus.
+        var echoStats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.latest)")).RootElement;
+        TestContext.Out.WriteLine($"browser: codecs in {echoStats.GetProperty("inCodec")}, out {echoStats.GetProperty("outCodec")}");
+        var expected = opus ? "audio/opus/48000" : "audio/PCMU/8000";
+        var engineAnswer = await page.EvaluateAsync<string>("() => window.remoteSdp");
+        Assert.Multiple(() =>
+        {
+            Assert.That(engineAnswer, Does.Contain(opus ? "opus/48000/2" : "a=rtpmap:0 PCMU/8000").And.Not.Contain(opus ? "PCMU" : "opus"));
+            Assert.That(echoStats.GetProperty("inCodec").GetString(), Does.StartWith(expected));
+            Assert.That(echoStats.GetProperty("outCodec").GetString(), Does.StartWith(expected));
+        });
 
         // Hold from the browser (JsSIP re-INVITE a=sendonly, same ICE and DTLS): the engine answers recvonly and keeps the
         // running transport; resume (sendrecv) brings the echo back without a new handshake.

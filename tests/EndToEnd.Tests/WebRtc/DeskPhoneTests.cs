@@ -52,6 +52,7 @@ public sealed partial class DeskPhoneTests
         _sipPort = FreePort.Next();
         _wssPort = FreePort.Next();
         var ingestPort = FreePort.Next();
+        var deskUrl = $"http://127.0.0.1:{P(FreePort.Next())}"; // The desk's origin, the one page origin the engine allows.
         var rtp = FreePort.Next(10);
         _gatewayPort = FreePort.Next(2); // A baresip "gateway" listens here when a test dials out (DeskPhoneTests.Outbound.cs).
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
@@ -62,6 +63,7 @@ public sealed partial class DeskPhoneTests
             ["Sip:Tls:KeyPath"] = Path.Combine(certs, "server.key"),
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
+            ["Sip:WebSocket:AllowedOrigins:0"] = deskUrl,
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["TicketApi:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
@@ -79,6 +81,7 @@ public sealed partial class DeskPhoneTests
         }, HostStart);
         _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
+            ["Kestrel:Endpoints:Http:Url"] = deskUrl,
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["AcdEngine:Url"] = _engine.GrpcUrl.ToString(),

@@ -4,7 +4,9 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// A JsSIP phone that answers the first call with the (fake) microphone and measures what it hears: the remote track
 /// goes to a WebAudio <c>AnalyserNode</c> (<c>peak()</c>: the loudest frequency and its level) and
 /// <c>RTCPeerConnection.getStats()</c> gives the first decrypted RTP (<c>window.firstRtpMs</c>, after the answer) and the
-/// packets sent and received (<c>window.latest</c>). <c>call(uri)</c> places a call instead; <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
+/// packets sent and received and the codecs each way (<c>window.latest</c>: <c>inCodec</c>/<c>outCodec</c>, e.g.
+/// <c>audio/opus</c>). <c>call(uri, noOpus)</c> places a call instead (<c>noOpus</c>: Opus and RED taken out of the offer
+/// JsSIP sends, as a browser without Opus would offer); <c>hangup()</c> ends the call from the browser. Served by <see cref="JsSipPage.Server"/>.
 /// </summary>
 internal static class JsSipAnsweringPage
 {
@@ -40,10 +42,23 @@ internal static class JsSipAnsweringPage
           s.on('confirmed', () => note('confirmed'));
           s.on('failed', f => { window.failed = f.cause; note('failed: ' + f.cause); });
           s.on('ended', f => { window.ended = f.cause; note('ended: ' + f.cause + ' by ' + f.originator); });
-          s.on('sdp', d => { if (d.originator === 'local') window.localSdp = d.sdp; else window.remoteSdp = d.sdp; });
+          s.on('sdp', d => {
+            if (d.originator === 'local' && d.type === 'offer' && window.noOpus) d.sdp = stripOpus(d.sdp);
+            if (d.originator === 'local') window.localSdp = d.sdp; else window.remoteSdp = d.sdp;
+          });
+        }
+        // JsSIP sends the SDP its 'sdp' event leaves: drop opus and red (which wraps opus) from the m-line and their attributes.
+        function stripOpus(sdp) {
+          const lines = sdp.split('\r\n');
+          const drop = new Set(lines.map(l => l.match(/^a=rtpmap:(\d+) (opus|red)\//i)).filter(m => m).map(m => m[1]));
+          return lines.filter(l => { const m = l.match(/^a=(rtpmap|fmtp|rtcp-fb):(\d+)/); return !(m && drop.has(m[2])); })
+            .map(l => l.startsWith('m=audio') ? l.split(' ').filter((t, i) => i < 3 || !drop.has(t)).join(' ') : l).join('\r\n');
         }
         // The browser calls out (the desk's outbound call): its offer, our answer (a=setup:passive).
-        window.call = target => wire(window.ua.call(target, { mediaConstraints: microphone, pcConfig: { iceServers: [] } }));
+        window.call = (target, noOpus) => {
+          window.noOpus = !!noOpus;
+          wire(window.ua.call(target, { mediaConstraints: microphone, pcConfig: { iceServers: [] } }));
+        };
         function listen(pc) {
           pc.addEventListener('iceconnectionstatechange', () => note('ice: ' + pc.iceConnectionState));
           pc.addEventListener('connectionstatechange', () => note('connection: ' + pc.connectionState));
@@ -68,10 +83,12 @@ internal static class JsSipAnsweringPage
             return { hz: best * ctx.sampleRate / analyser.fftSize, db: bins[best] };
           };
           window.stats = async () => {
-            const out = { received: 0, sent: 0, energy: 0 };
-            (await pc.getStats()).forEach(r => {
-              if (r.type === 'inbound-rtp' && r.kind === 'audio') { out.received = r.packetsReceived; out.energy = r.totalAudioEnergy || 0; }
-              if (r.type === 'outbound-rtp' && r.kind === 'audio') out.sent = r.packetsSent;
+            const out = { received: 0, sent: 0, energy: 0, inCodec: '', outCodec: '' };
+            const report = await pc.getStats();
+            const codec = id => { const c = id && report.get(id); return c ? c.mimeType + '/' + c.clockRate + ' pt ' + c.payloadType : ''; };
+            report.forEach(r => {
+              if (r.type === 'inbound-rtp' && r.kind === 'audio') { out.received = r.packetsReceived; out.energy = r.totalAudioEnergy || 0; out.inCodec = codec(r.codecId); }
+              if (r.type === 'outbound-rtp' && r.kind === 'audio') { out.sent = r.packetsSent; out.outCodec = codec(r.codecId); }
             });
             return out;
           };

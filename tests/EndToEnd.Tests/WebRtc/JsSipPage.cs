@@ -31,6 +31,8 @@ internal static class JsSipPage
           const started = performance.now();
           ua.on('registered', () => { window.registeredAfterMs = Math.round(performance.now() - started); resolve('registered'); });
           ua.on('registrationFailed', e => { ua.stop(); resolve('failed:' + e.cause + ':' + (e.response ? e.response.status_code : '')); });
+          // The WebSocket refused or lost before any answer (a 403 to the upgrade): JsSIP would retry for ever.
+          ua.on('disconnected', () => { if (!ua.isRegistered()) { ua.stop(); resolve('disconnected'); } });
           ua.on('newRTCSession', e => {
             if (e.originator !== 'remote') return;
             window.incoming.push({ from: e.request.from.uri.toString(), ruri: e.request.ruri.toString(), via: e.request.getHeader('Via') });

@@ -38,6 +38,7 @@ public sealed class SipOverWebSocketTests
         _wssPort = FreePort.Next();
         var rtp = FreePort.Next(10);
         TestContext.Progress.WriteLine("wss: certificates made; starting the engine");
+        _server = new JsSipPage.Server(); // Its origin is the one page origin the engine allows.
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = P(_sipPort),
@@ -47,13 +48,13 @@ public sealed class SipOverWebSocketTests
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
             ["Sip:WebSocket:Path"] = "/sip",
+            ["Sip:WebSocket:AllowedOrigins:0"] = _server.Origin,
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["Acd:Greeting"] = "",
             ["Acd:AnnounceEverySeconds"] = "0",
         });
         TestContext.Progress.WriteLine("wss: engine up; starting Chromium");
-        _server = new JsSipPage.Server();
         _playwright = await Playwright.CreateAsync();
         _browser = await JsSipPage.LaunchAsync(_playwright);
     }
@@ -130,6 +131,36 @@ public sealed class SipOverWebSocketTests
             var e = Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => ws.ConnectAsync(new Uri($"wss://127.0.0.1:{P(_wssPort)}{path}"), CancellationToken.None));
             Assert.That((int)ws.HttpStatusCode, Is.EqualTo(expected), e!.Message);
         }
+    }
+
+    [Test]
+    public async Task A_page_of_another_origin_cannot_open_the_connection_even_with_the_right_password()
+    {
+        // RFC 6455 §10.2: the browser names the page's origin; only the desk's (Sip:WebSocket:AllowedOrigins) may connect.
+        using var elsewhere = new JsSipPage.Server(); // another port: another origin
+        var page = await JsSipPage.OpenAsync(_browser, elsewhere);
+        var log = BrowserLog.Attach(page);
+        string outcome = "";
+        await log.StepAsync("register from another origin", async () =>
+            outcome = await page.EvaluateAsync<string>("([u, p]) => register(u, '1002', 'agent1002', '127.0.0.1')", new[] { WssUrl, "" }));
+        Assert.That(outcome, Is.EqualTo("disconnected"), log.ToString());
+        Assert.That((await RegistrationsAsync()).Any(b => b.GetProperty("user").GetString() == "1002"), Is.False, "nothing bound from that page");
+        await page.Context.CloseAsync();
+
+        // The same upgrade outside a browser: an Origin not listed gets 403; none at all (a softphone) is let through to digest.
+        foreach (var (origin, expected) in new[] { ("https://evil.example", 403), (null, 101) })
+        {
+            using var ws = new System.Net.WebSockets.ClientWebSocket();
+            ws.Options.AddSubProtocol("sip");
+            ws.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            ws.Options.CollectHttpResponseDetails = true;
+            if (origin is not null) ws.Options.SetRequestHeader("Origin", origin);
+            var connect = ws.ConnectAsync(new Uri(WssUrl), CancellationToken.None);
+            if (expected == 101) await connect;
+            else Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => connect);
+            Assert.That((int)ws.HttpStatusCode, Is.EqualTo(expected), origin ?? "no Origin");
+        }
+        Assert.That(_engine.Process.Output, Does.Contain("origin https://evil.example not allowed"), "the refusal is logged with its reason");
     }
 
     private async Task<List<JsonElement>> RegistrationsAsync()

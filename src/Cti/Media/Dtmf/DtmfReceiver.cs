@@ -9,6 +9,9 @@ namespace Hotline.Cti.Media.Dtmf;
 /// </summary>
 public sealed class DtmfReceiver
 {
+    /// <summary>The event's RTP clock (RFC 4733 §2.1: the audio's; 8000 for G.711, 48000 with Opus), for durations in ms.</summary>
+    public int ClockRate { get; set; } = AudioFormat.SampleRate;
+
     /// <summary>1 s of 20 ms ticks without an update ends an event whose end packets were lost.</summary>
     public const int LostEndTimeoutTicks = 50;
 
@@ -76,7 +79,7 @@ public sealed class DtmfReceiver
         _reported = true;
         _hasLastReported = true;
         _lastReportedTimestamp = _timestamp;
-        durationMs = _duration * 1000 / AudioFormat.SampleRate;
+        durationMs = (int)((long)_duration * 1000 / ClockRate);
         var d = TelephoneEvent.ToDigit(_event);
         digit = d ?? default;
         return d.HasValue; // Non-DTMF events (e.g. 16 flash) are swallowed.

@@ -34,7 +34,10 @@ internal sealed class DtmfSender
     /// For this tick: true with the event payload when a telephone-event packet is due (instead of audio);
     /// <paramref name="repeats"/> copies to send (3 for the end packet).
     /// </summary>
-    public bool Next(uint timestamp, Span<byte> payload, out bool marker, out uint eventTimestamp, out int repeats)
+    /// <remarks><paramref name="timestampPerFrame"/> is the stream's RTP timestamp step per 20 ms tick (RFC 4733 §2.5.1.3:
+    /// the duration is in the audio's clock; 160 for G.711, 960 for Opus).</remarks>
+    public bool Next(uint timestamp, Span<byte> payload, out bool marker, out uint eventTimestamp, out int repeats,
+        int timestampPerFrame = AudioFormat.SamplesPerFrame)
     {
         marker = false;
         eventTimestamp = 0;
@@ -54,7 +57,7 @@ internal sealed class DtmfSender
         eventTimestamp = _startTimestamp;
         _ticksSent++;
         var end = _ticksSent >= _ticksTotal;
-        var duration = (ushort)Math.Min(_ticksSent * AudioFormat.SamplesPerFrame, ushort.MaxValue);
+        var duration = (ushort)Math.Min(_ticksSent * timestampPerFrame, ushort.MaxValue);
         new TelephoneEvent(_event, end, 10, duration).Write(payload);
         if (end)
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Hotline.Cti.Media.WebRtc;
 
 namespace Hotline.Cti.Media.Rtp;
 
@@ -37,12 +38,21 @@ public sealed class RtpOptions
     public bool RealtimeClock { get; set; } = true;
 
     /// <summary>
+    /// <c>Rtp:SharedReceive</c>: every media socket is read by a few shared receive threads (epoll, Linux) instead of
+    /// a receive loop per socket on the thread pool (issue 22: a thread-pool dispatch per packet). Off: the portable loops.
+    /// </summary>
+    public bool SharedReceive { get; set; } = true;
+
+    /// <summary>
     /// <c>Rtp:ReservedPercent</c>: share of the port pairs that calls from unauthenticated parties (public numbers)
     /// may not take, kept for agents' phones and the engine's own legs, so a flood of public calls cannot leave an
     /// agent's call without media (rounded down: a tiny range reserves nothing).
     /// </summary>
     [Range(0, 50)]
     public int ReservedPercent { get; set; } = 10;
+
+    /// <summary><c>Rtp:WebRtc</c>: codecs of browser (WebRTC) legs.</summary>
+    public WebRtcMediaOptions WebRtc { get; set; } = new();
 
     /// <summary>Checks the values together; returns the problems, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
@@ -64,6 +74,7 @@ public sealed class RtpOptions
             errors.Add($"Rtp:ReservedPercent {ReservedPercent} must be between 0 and 50.");
         if (JitterBufferMilliseconds is < 40 or > 1000)
             errors.Add($"Rtp:JitterBufferMilliseconds {JitterBufferMilliseconds} must be between 40 and 1000.");
+        errors.AddRange(WebRtc.Validate());
         return errors;
     }
 }

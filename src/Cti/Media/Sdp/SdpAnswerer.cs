@@ -22,7 +22,8 @@ public sealed record SdpAnswerResult(bool IsAccepted, string? AnswerSdp, Negotia
 /// legs, and the peer's answers to them. We support PCMU, PCMA and telephone-event, 20 ms, one audio stream, as
 /// RTP/AVP or (SDES, RFC 4568) RTP/SAVP according to the leg's <see cref="SrtpPolicy"/>, or — for a browser —
 /// UDP/TLS/RTP/SAVPF with ICE-lite and DTLS-SRTP (RFC 8829, <see cref="WebRtcSdp"/>) when the leg has a
-/// <see cref="WebRtcEndpoint"/>: a browser's offer is answered that way, and a leg created for a browser offers it.
+/// <see cref="WebRtcEndpoint"/>: a browser's offer is answered that way, and a leg created for a browser offers it;
+/// WebRTC media may also use Opus (RFC 7587, <see cref="AllowsOpus"/>).
 /// </summary>
 public sealed class SdpAnswerer
 {
@@ -34,7 +35,7 @@ public sealed class SdpAnswerer
     private SrtpMasterKey? _localKey;
 
     public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId, SrtpPolicy policy = SrtpPolicy.Optional,
-        WebRtcEndpoint? webRtc = null, bool offersWebRtc = false)
+        WebRtcEndpoint? webRtc = null, bool offersWebRtc = false, bool opus = false)
     {
         if (offersWebRtc && webRtc is null) throw new ArgumentException("A WebRTC offer needs the leg's WebRTC endpoint.", nameof(webRtc));
         _localAddress = localAddress;
@@ -44,7 +45,17 @@ public sealed class SdpAnswerer
         Policy = policy;
         WebRtc = webRtc;
         OffersWebRtc = offersWebRtc;
+        AllowsOpus = opus;
     }
+
+    /// <summary>
+    /// Opus (RFC 7587) on this leg's WebRTC media (<c>Rtp:WebRtc:Opus</c>): offered first to a browser and accepted in
+    /// a browser's offer; decoded/encoded at the edge (<see cref="OpusFrameDecoder"/>). Never on RTP/AVP or SDES legs.
+    /// </summary>
+    public bool AllowsOpus { get; }
+
+    /// <summary>The payload types of our WebRTC offer's Opus and its 48 kHz telephone-event (dynamic, RFC 3551 §3; Chromium's own numbers).</summary>
+    public const byte OpusPayloadType = 111, OpusEventPayloadType = 110;
 
     /// <summary>Our ICE/DTLS side, when this leg may use WebRTC media (null: RTP/AVP and SDES only).</summary>
     public WebRtcEndpoint? WebRtc { get; }
@@ -78,7 +89,7 @@ public sealed class SdpAnswerer
         if (audio.Protocol is not ("RTP/AVP" or "RTP/SAVP"))
             return SdpAnswerResult.Reject($"unsupported transport {audio.Protocol} (only RTP/AVP and RTP/SAVP)");
         if (!TryChooseCrypto(audio, ourOffer, out var crypto, out var cryptoError)) return SdpAnswerResult.Reject(cryptoError);
-        var (codecPt, law, eventPt) = ChooseCodec(audio);
+        var (codecPt, law, _, eventPt) = ChooseCodec(audio);
         if (codecPt is null) return SdpAnswerResult.Reject("no common codec (we support PCMU, PCMA)");
         var address = audio.ConnectionAddress ?? offer.ConnectionAddress;
         if (address is null || !IPAddress.TryParse(address, out var remoteIp))
@@ -94,21 +105,38 @@ public sealed class SdpAnswerer
         return new SdpAnswerResult(true, sdp, media, null);
     }
 
-    /// <summary>RFC 3264 §6.1: keep the offerer's preference order; the first G.711 codec and telephone-event at 8 kHz.</summary>
-    private static (byte? Codec, G711Law Law, byte? Event) ChooseCodec(MediaDescription audio)
+    /// <summary>
+    /// RFC 3264 §6.1: keep the offerer's preference order; the first codec we support and the telephone-event of its
+    /// clock (RFC 4733 §2.1: events share the audio's RTP clock, 8 kHz for G.711, 48 kHz for Opus). Opus (RFC 7587:
+    /// always <c>opus/48000/2</c>) only when <paramref name="opus"/> (browser legs with <c>Rtp:WebRtc:Opus</c>).
+    /// </summary>
+    private static (byte? Codec, G711Law Law, bool Opus, byte? Event) ChooseCodec(MediaDescription audio, bool opus = false)
     {
         byte? codecPt = null;
         var law = G711Law.Ulaw;
-        byte? eventPt = null;
+        var isOpus = false;
+        byte? event8k = null, event48k = null;
         foreach (var pt in audio.Formats)
         {
             var map = audio.MapOf(pt);
-            if (map is null || map.ClockRate != AudioFormat.SampleRate) continue;
-            if (codecPt is null && map.Encoding.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Ulaw; }
-            else if (codecPt is null && map.Encoding.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Alaw; }
-            else if (eventPt is null && map.Encoding.Equals("telephone-event", StringComparison.OrdinalIgnoreCase)) eventPt = (byte)pt;
+            if (map is null) continue;
+            if (map.Encoding.Equals("telephone-event", StringComparison.OrdinalIgnoreCase))
+            {
+                if (map.ClockRate == AudioFormat.SampleRate) event8k ??= (byte)pt;
+                else if (map.ClockRate == Opus.RtpClockRate) event48k ??= (byte)pt;
+                continue;
+            }
+            if (codecPt is not null) continue;
+            if (opus && map.ClockRate == Opus.RtpClockRate && map.Encoding.Equals("opus", StringComparison.OrdinalIgnoreCase))
+            {
+                codecPt = (byte)pt;
+                isOpus = true;
+            }
+            else if (map.ClockRate != AudioFormat.SampleRate) continue;
+            else if (map.Encoding.Equals("PCMU", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Ulaw; }
+            else if (map.Encoding.Equals("PCMA", StringComparison.OrdinalIgnoreCase)) { codecPt = (byte)pt; law = G711Law.Alaw; }
         }
-        return (codecPt, law, eventPt);
+        return (codecPt, law, isOpus, isOpus ? event48k : event8k);
     }
 
     /// <summary>
@@ -143,17 +171,17 @@ public sealed class SdpAnswerer
             if (ourSetup != "passive")
                 return SdpAnswerResult.Reject($"a=setup:{attributes.Setup} in the offer: we can only be the DTLS server (passive)");
         }
-        var (codecPt, law, eventPt) = ChooseCodec(audio);
-        if (codecPt is null) return SdpAnswerResult.Reject("no common codec (we support PCMU, PCMA)");
+        var (codecPt, law, opus, eventPt) = ChooseCodec(audio, AllowsOpus);
+        if (codecPt is null) return SdpAnswerResult.Reject(AllowsOpus ? "no common codec (we support Opus, PCMU, PCMA)" : "no common codec (we support PCMU, PCMA)");
         var local = (audio.Direction ?? offer.Direction ?? MediaDirection.SendRecv).Reverse();
         var peer = new WebRtcPeer(attributes.IceUfrag!, fingerprint, WebRtc);
-        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(IPAddress.Any, 0), local, null, peer);
+        var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(IPAddress.Any, 0), local, null, peer, opus);
         if (ourOffer) return new SdpAnswerResult(true, null, media, null);
-        var sdp = BuildWebRtc(attributes.Mid ?? "0", codecPt.Value, law, eventPt, local, ourSetup!, offer.Media, audioIndex);
+        var sdp = BuildWebRtc(attributes.Mid ?? "0", codecPt.Value, law, opus, eventPt, local, ourSetup!, offer.Media, audioIndex);
         return new SdpAnswerResult(true, sdp, media, null);
     }
 
-    private string BuildWebRtc(string mid, byte codecPt, G711Law law, byte? eventPt, MediaDirection direction, string setup,
+    private string BuildWebRtc(string mid, byte codecPt, G711Law law, bool opus, byte? eventPt, MediaDirection direction, string setup,
         List<MediaDescription>? offered = null, int audioIndex = 0)
     {
         var b = StartSession();
@@ -173,9 +201,10 @@ public sealed class SdpAnswerer
             b.Append("\r\n");
             b.Append(CultureInfo.InvariantCulture, $"c=IN {(_localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {_localAddress}\r\n");
             WebRtcSdp.AppendMedia(b, mid, WebRtc!.Ice, new IPEndPoint(_localAddress, _localPort), WebRtc.Certificate.Fingerprint, setup);
-            b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{codecPt} {(law == G711Law.Ulaw ? "PCMU" : "PCMA")}/8000\r\n");
+            if (opus) AppendOpus(b, codecPt);
+            else b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{codecPt} {(law == G711Law.Ulaw ? "PCMU" : "PCMA")}/8000\r\n");
             if (eventPt is not null)
-                b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{eventPt} telephone-event/8000\r\na=fmtp:{eventPt} 0-15\r\n");
+                b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{eventPt} telephone-event/{(opus ? Opus.RtpClockRate : AudioFormat.SampleRate)}\r\na=fmtp:{eventPt} 0-15\r\n");
             b.Append("a=ptime:20\r\n");
             b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
             WebRtcSdp.AppendSource(b, WebRtc.Ssrc);
@@ -209,15 +238,23 @@ public sealed class SdpAnswerer
     {
         var b = StartSession();
         WebRtcSdp.AppendSession(b, "0");
-        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {WebRtcProtocol} 0 8 101\r\n");
+        // Opus first (RFC 3264 §5.1: order is preference), with its own 48 kHz telephone-event (RFC 4733 §2.1).
+        b.Append(CultureInfo.InvariantCulture, $"m=audio {_localPort} {WebRtcProtocol} {(AllowsOpus ? $"{OpusPayloadType} 0 8 {OpusEventPayloadType} 101" : "0 8 101")}\r\n");
         b.Append(CultureInfo.InvariantCulture, $"c=IN {(_localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {_localAddress}\r\n");
         WebRtcSdp.AppendMedia(b, "0", WebRtc!.Ice, new IPEndPoint(_localAddress, _localPort), WebRtc.Certificate.Fingerprint, "actpass");
-        b.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
+        if (AllowsOpus) AppendOpus(b, OpusPayloadType);
+        b.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n");
+        if (AllowsOpus) b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{OpusEventPayloadType} telephone-event/48000\r\na=fmtp:{OpusEventPayloadType} 0-15\r\n");
+        b.Append("a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
         b.Append("a=ptime:20\r\n");
         b.Append("a=").Append(direction.ToAttribute()).Append("\r\n");
         WebRtcSdp.AppendSource(b, WebRtc.Ssrc);
         return Finish(b);
     }
+
+    /// <summary>RFC 7587 §7: <c>a=rtpmap:&lt;pt&gt; opus/48000/2</c> and our fmtp (<see cref="Opus.Fmtp"/>).</summary>
+    private static void AppendOpus(StringBuilder b, byte payloadType) =>
+        b.Append(CultureInfo.InvariantCulture, $"a=rtpmap:{payloadType} {Opus.RtpMapEncoding}\r\na=fmtp:{payloadType} {Opus.Fmtp}\r\n");
 
     /// <summary>Reads the peer's answer to our offer (RFC 3264 §7): it must pick one of our codecs.</summary>
     public SdpAnswerResult AcceptAnswer(string answerText)

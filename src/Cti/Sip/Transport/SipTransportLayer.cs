@@ -95,6 +95,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         if (_tls is not null) LogListeningTls(_advertisedHost, _tls.LocalEndPoint.Port);
         if (_ws is { IsSecure: true }) LogListeningWss(_advertisedHost, _ws.LocalEndPoint.Port, _options.WebSocket!.Path);
         else if (_ws is not null) LogListeningPlainWs(_advertisedHost, _ws.LocalEndPoint.Port, _options.WebSocket!.Path);
+        if (_ws is not null && _options.WebSocket!.AllowedOrigins.Contains("*")) LogAnyOrigin();
     }
 
     public string SentBy(SipProtocol protocol) => SipUri.FormatHostPort(_advertisedHost, protocol switch
@@ -255,6 +256,9 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIP listening on PLAIN ws://{Host}:{Port}{Path} WITHOUT TLS: agents' passwords digests and calls' signalling are readable on the network; for demos on loopback only (Sip:WebSocket:AllowPlain / Security:DemoMode)")]
     private partial void LogListeningPlainWs(string host, int port, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP WebSocket: pages of ANY origin may open the phone's connection (Sip:WebSocket:AllowedOrigins \"*\" or Security:DemoMode); list the desk's origin instead")]
+    private partial void LogAnyOrigin();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIP: not sending to {Destination}: SIP over WebSocket is not configured (Sip:WebSocket)")]
     private partial void LogNoWebSocket(SipEndPoint destination);

@@ -18,6 +18,14 @@ public sealed record SipWebSocketOptions
     /// </summary>
     public bool AllowPlain { get; init; }
 
+    /// <summary>
+    /// Origins (RFC 6454 serialisation, <c>https://desk.example.org:8443</c>) whose pages may open the WebSocket; <c>*</c>:
+    /// any page. An upgrade request carrying an <c>Origin</c> header (a browser's, RFC 6455 §4.2.1 item 7 and §10.2) from
+    /// any other origin gets 403. A request without <c>Origin</c> (a softphone, not a page) is judged by SIP digest alone.
+    /// Empty: no page at all.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>The most bytes of the HTTP upgrade request we read before giving up on the connection.</summary>
     public int MaxUpgradeRequestBytes { get; init; } = 8192;
 }

@@ -136,7 +136,7 @@ internal sealed partial class SipWebSocketTransport : IDisposable
                 end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
             }
             if (end + 4 != filled) throw new InvalidDataException("data after the upgrade request");
-            var result = WebSocketUpgrade.Evaluate(buffer.AsSpan(0, end + 4), _webSocket.Path);
+            var result = WebSocketUpgrade.Evaluate(buffer.AsSpan(0, end + 4), _webSocket.Path, _webSocket.AllowedOrigins);
             await stream.WriteAsync(Encoding.ASCII.GetBytes(result.Response), cancellationToken).ConfigureAwait(false);
             if (!result.Accepted) throw new InvalidDataException("upgrade refused: " + result.Reason);
         }

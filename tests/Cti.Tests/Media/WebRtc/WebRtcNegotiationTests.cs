@@ -70,8 +70,95 @@ public sealed class WebRtcNegotiationTests
         a=rtpmap:126 telephone-event/8000
         """;
 
-    private static SdpAnswerer Answerer(bool offersWebRtc = false) =>
-        new(IPAddress.Loopback, 40000, 1, webRtc: new WebRtcEndpoint(IceCredentials.Generate(), Certificate, 0x11223344), offersWebRtc: offersWebRtc);
+    private static SdpAnswerer Answerer(bool offersWebRtc = false, bool opus = false) =>
+        new(IPAddress.Loopback, 40000, 1, webRtc: new WebRtcEndpoint(IceCredentials.Generate(), Certificate, 0x11223344), offersWebRtc: offersWebRtc, opus: opus);
+
+    // Chromium's answer to our Opus offer: it keeps our order and picks Opus and its 48 kHz telephone-event.
+    private static readonly string ChromiumOpusAnswer = ChromiumAnswer
+        .Replace("m=audio 33406 UDP/TLS/RTP/SAVPF 0 8 101", "m=audio 33406 UDP/TLS/RTP/SAVPF 111 0 8 110 101", StringComparison.Ordinal)
+        .Replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:111 opus/48000/2\na=fmtp:111 minptime=10;useinbandfec=1\na=rtpmap:0 PCMU/8000", StringComparison.Ordinal)
+        .Replace("a=rtpmap:101 telephone-event/8000", "a=rtpmap:110 telephone-event/48000\na=rtpmap:101 telephone-event/8000", StringComparison.Ordinal);
+
+    [Test]
+    public void With_opus_our_offer_to_a_browser_puts_opus_48000_2_first_with_its_48k_telephone_event_and_keeps_g711()
+    {
+        var lines = Answerer(offersWebRtc: true, opus: true).CreateOffer().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Is.SupersetOf(new[]
+        {
+            "m=audio 40000 UDP/TLS/RTP/SAVPF 111 0 8 110 101",
+            "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1;maxplaybackrate=8000;sprop-maxcapturerate=8000",
+            "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
+            "a=rtpmap:110 telephone-event/48000", "a=fmtp:110 0-15", "a=rtpmap:101 telephone-event/8000", "a=ptime:20",
+        }));
+    }
+
+    [Test]
+    public void Chromiums_opus_answer_gives_opus_with_a_48k_clock_and_960_per_frame()
+    {
+        var sdp = Answerer(offersWebRtc: true, opus: true);
+        sdp.CreateOffer();
+        var result = sdp.AcceptAnswer(ChromiumOpusAnswer);
+        Assert.That(result.IsAccepted, Is.True, result.RejectReason);
+        var media = result.Media!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(media.IsOpus, Is.True);
+            Assert.That(media.PayloadType, Is.EqualTo(111));
+            Assert.That(media.TelephoneEventPayloadType, Is.EqualTo(110), "RFC 4733 §2.1: the event clock is the audio's (48 kHz)");
+            Assert.That(media.ClockRate, Is.EqualTo(48000));
+            Assert.That(media.TimestampPerFrame, Is.EqualTo(960), "RFC 7587 §4.1: 20 ms at 48 kHz");
+        });
+    }
+
+    [Test]
+    public void A_browser_answering_pcmu_to_our_opus_offer_gets_g711_and_8k_events()
+    {
+        var sdp = Answerer(offersWebRtc: true, opus: true);
+        sdp.CreateOffer();
+        var media = sdp.AcceptAnswer(ChromiumAnswer).Media!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(media.IsOpus, Is.False);
+            Assert.That((media.PayloadType, media.TelephoneEventPayloadType, media.TimestampPerFrame), Is.EqualTo(((byte)0, (byte?)101, 160)));
+        });
+    }
+
+    [Test]
+    public void With_opus_a_browsers_offer_is_answered_with_opus_and_its_48k_telephone_event()
+    {
+        var result = Answerer(opus: true).Answer(ChromiumOffer);
+        Assert.That(result.IsAccepted, Is.True, result.RejectReason);
+        var lines = result.AnswerSdp!.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Is.SupersetOf(new[]
+            {
+                "m=audio 40000 UDP/TLS/RTP/SAVPF 111 110", "a=rtpmap:111 opus/48000/2",
+                "a=fmtp:111 minptime=10;useinbandfec=1;maxplaybackrate=8000;sprop-maxcapturerate=8000",
+                "a=rtpmap:110 telephone-event/48000", "a=setup:passive",
+            }));
+            Assert.That(lines, Has.None.Contains("PCMU"), "one codec in the answer");
+            Assert.That(result.Media!.IsOpus, Is.True);
+        });
+    }
+
+    [Test]
+    public void A_browser_offer_with_opus_but_only_8k_events_gets_opus_without_events()
+    {
+        var offer = ChromiumOffer.Replace(" 110 126", " 126", StringComparison.Ordinal).Replace("a=rtpmap:110 telephone-event/48000\n", "", StringComparison.Ordinal);
+        var media = Answerer(opus: true).Answer(offer).Media!;
+        Assert.That((media.IsOpus, media.TelephoneEventPayloadType), Is.EqualTo((true, (byte?)null)), "8 kHz events cannot share a 48 kHz stream");
+    }
+
+    [Test]
+    public void Opus_is_never_chosen_for_plain_rtp_legs_even_when_allowed()
+    {
+        var sdp = Answerer(opus: true);
+        var offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5004 RTP/AVP 111 0\r\n"
+            + "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n";
+        var result = sdp.Answer(offer);
+        Assert.That((result.IsAccepted, result.Media!.IsOpus, result.Media.PayloadType), Is.EqualTo((true, false, (byte)0)));
+    }
 
     [Test]
     public void Our_offer_to_a_browser_is_ice_lite_dtls_actpass_with_rtcp_mux_bundle_and_our_ssrc()
