@@ -17,8 +17,8 @@ public sealed partial class InboundCallFlow
         TalkState talk;
         lock (_gate)
         {
-            if (_talk is null || _three.AgentLeft || _ended) { error = "The call is not connected to an agent."; return false; }
-            if (_talk.HoldStart is not null) { error = "The call is on hold."; return false; }
+            if (_talk is null || _three.AgentLeft || _life.IsEnded) { error = "The call is not connected to an agent."; return false; }
+            if (_life.IsOnHold) { error = "The call is on hold."; return false; }
             if (_three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) { error = "That supervisor is already on this call."; return false; }
             talk = _talk;
         }
@@ -55,7 +55,7 @@ public sealed partial class InboundCallFlow
         var joined = false;
         lock (_gate)
         {
-            if (!_ended && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted && talk.HoldStart is null)
+            if (!_life.IsEnded && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted && !_life.IsOnHold)
             {
                 var conference = EnsureConferenceLocked(talk);
                 try
@@ -89,7 +89,7 @@ public sealed partial class InboundCallFlow
     {
         lock (_gate)
         {
-            if (_ended) return;
+            if (_life.IsEnded) return;
             _three.Conference?.Remove(leg);
         }
         EmitParties();

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Conference;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -26,15 +27,14 @@ public sealed partial class InboundCallFlow
         CancellationToken token;
         lock (_gate)
         {
-            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _ended) { error = "The agent is not talking on this call."; return false; }
+            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _life.IsEnded) { error = "The agent is not talking on this call."; return false; }
             if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
-            if (_three.Consulting) { error = "A department is already being called on this call."; return false; }
-            if (_three.Transfer is { Done.Task.IsCompleted: false }) { error = "A transfer is under way on this call."; return false; }
+            if (_life.Stage == CallStage.Consulting) { error = "A department is already being called on this call."; return false; }
+            if (_life.Stage == CallStage.Transferring) { error = "A transfer is under way on this call."; return false; }
             if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
+            if (!_life.TryMove(CallStage.Talking, CallStage.Consulting)) { error = "The agent is not talking on this call."; return false; }
             talk = _talk;
-            _three.Consulting = true;
-            _three.ConsultCancel = new CancellationTokenSource();
-            token = _three.ConsultCancel.Token;
+            token = _three.StartConsult();
         }
         if (!directory!.IsOpen(department, _ctx.Time.GetUtcNow()))
         {
@@ -104,7 +104,7 @@ public sealed partial class InboundCallFlow
                 }
                 if (failure is null)
                 {
-                    lock (_gate) _three.Consulting = false; // Caller or agent left meanwhile: nothing to report.
+                    lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking); // Caller or agent left meanwhile: nothing to report.
                     return;
                 }
                 reason = failure;
@@ -114,7 +114,7 @@ public sealed partial class InboundCallFlow
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogConsultError(_ctx.Logger, ex, CallId, department.Id);
-            lock (_gate) _three.Consulting = false;
+            lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
         }
     }
 
@@ -128,87 +128,9 @@ public sealed partial class InboundCallFlow
         return (leg, contact, failure);
     }
 
-    /// <summary>
-    /// Rings every contact at once; the first answer wins, the others are cancelled. Null failure: <paramref name="abort"/>
-    /// completed or <paramref name="token"/> was cancelled. Otherwise the most telling failure and its SIP status.
-    /// </summary>
-    private async Task<(ICallLeg? Leg, string Contact, string? Failure, int SipStatus)> DialFirstAsync(
-        string target, IReadOnlyList<string> contacts, string displayName, TimeSpan ringTimeout, Task abort, CancellationToken token)
-    {
-        var dials = new List<(string Contact, IOutboundCall Dial)>(contacts.Count);
-        foreach (var contact in contacts)
-        {
-            try
-            {
-                dials.Add((contact, _ctx.Telephony.Dial(contact, new DialOptions
-                {
-                    CallerId = _ctx.Options.HotlineNumber,
-                    DisplayName = displayName,
-                    RingTimeout = ringTimeout,
-                    Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
-                })));
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
-            {
-                LogContactUnreachable(_ctx.Logger, CallId, target, ex.Message);
-            }
-        }
-        if (dials.Count == 0) return (null, "", "unreachable", 480);
-
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registration = token.Register(() => stop.TrySetResult());
-        var failure = "";
-        var status = 0;
-        var pending = dials.ToList();
-        while (pending.Count > 0)
-        {
-            await Task.WhenAny(pending.Select(d => (Task)d.Dial.Answered).Append(abort).Append(stop.Task));
-            if (abort.IsCompleted || stop.Task.IsCompleted)
-            {
-                foreach (var d in pending) Release(d.Dial);
-                return (null, "", null, 0);
-            }
-            foreach (var d in pending.Where(d => d.Dial.Answered.IsCompleted).ToList())
-            {
-                pending.Remove(d);
-                var result = d.Dial.Answered.IsCompletedSuccessfully ? d.Dial.Answered.Result : new DialResult(false, 0, "error");
-                if (result.IsAnswered)
-                {
-                    foreach (var other in pending) Release(other.Dial);
-                    return (d.Dial.Leg, d.Contact, null, result.SipStatus);
-                }
-                var reason = FailureReason(result.SipStatus);
-                if (MoreTelling(failure, reason) != failure || status == 0) status = result.SipStatus;
-                failure = MoreTelling(failure, reason);
-            }
-        }
-        return (null, "", failure, status);
-    }
-
-    /// <summary>CANCEL a ringing dial; BYE one that answered after another contact won.</summary>
-    private static void Release(IOutboundCall dial)
-    {
-        if (dial.Answered.IsCompletedSuccessfully && dial.Answered.Result.IsAnswered)
-            _ = IgnoreFailureAsync(() => dial.Leg.HangupAsync(CancellationToken.None));
-        else
-            dial.Cancel();
-    }
-
-    /// <summary>events.proto TransferFailed.reason from a SIP final status.</summary>
-    internal static string FailureReason(int sipStatus) => sipStatus switch
-    {
-        486 or 600 => "busy",
-        603 => "declined",
-        0 or 408 or 487 => "no-answer",
-        _ => "unreachable",
-    };
-
-    /// <summary>With several contacts, "busy" says more than "declined", which says more than "no-answer" or "unreachable".</summary>
-    private static string MoreTelling(string a, string b)
-    {
-        static int Rank(string r) => r switch { "busy" => 4, "declined" => 3, "no-answer" => 2, "unreachable" => 1, _ => 0 };
-        return Rank(b) > Rank(a) ? b : a;
-    }
+    /// <summary>Rings every contact at once (<see cref="ContactDialer"/>); the first answer wins.</summary>
+    private Task<ContactDialResult> DialFirstAsync(string target, IReadOnlyList<string> contacts, string displayName, TimeSpan ringTimeout, Task abort, CancellationToken token) =>
+        new ContactDialer(_ctx.Telephony, _ctx.Options.HotlineNumber, _ctx.Logger).DialFirstAsync(CallId, target, contacts, displayName, ringTimeout, abort, token);
 
     private void Join(TalkState talk, DepartmentOptions department, ICallLeg leg, string contact, int attempt)
     {
@@ -216,16 +138,14 @@ public sealed partial class InboundCallFlow
         bool joined;
         lock (_gate)
         {
-            _three.Consulting = false;
-            joined = !_ended && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
-            if (joined)
+            joined = _life.Stage == CallStage.Consulting && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
+            if (!joined) _life.TryMove(CallStage.Consulting, CallStage.Talking);
+            else
             {
-                if (talk.HoldStart is not null) held = EndHoldLocked(talk);
-                _three.HeldForConsult = false;
+                if (_life.IsOnHold) held = EndHoldLocked(talk);
+                _life.Move(CallStage.ThreeWay);
                 EnsureConferenceLocked(talk).Add(leg);
-                _three.DepartmentId = department.Id;
-                _three.DepartmentLeg = leg;
-                _three.JoinedAt = _ctx.Time.GetUtcNow();
+                _three.DepartmentJoined(department.Id, leg, _ctx.Time.GetUtcNow());
             }
         }
         if (!joined)
@@ -235,7 +155,7 @@ public sealed partial class InboundCallFlow
         }
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
         EmitParties();
         LogJoined(_ctx.Logger, CallId, department.Id, attempt);
@@ -248,7 +168,7 @@ public sealed partial class InboundCallFlow
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
     private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)
     {
-        lock (_gate) _three.Consulting = false;
+        lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
         if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
@@ -263,21 +183,21 @@ public sealed partial class InboundCallFlow
         string agentId;
         lock (_gate)
         {
-            if (_talk is not { } talk || _ended || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
+            if (_talk is not { } talk || _life.IsEnded || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
             agentId = talk.AgentId;
-            if (_three.HeldForConsult && talk.HoldStart is not null) held = EndHoldLocked(talk);
+            if (_three.HeldForConsult && _life.IsOnHold) held = EndHoldLocked(talk);
             _three.HeldForConsult = false;
-            if (talk.HoldStart is not null) return; // The agent's own hold goes on: music stays.
+            if (_life.IsOnHold) return; // The agent's own hold goes on: music stays.
             if (_three.Conference is { } conference) conference.Add(talk.Leg);
             else _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
     }
 
     /// <summary>Ends a hold under the lock (no event): returns how long it lasted.</summary>
     private TimeSpan EndHoldLocked(TalkState talk)
     {
-        talk.HoldStart = null;
+        _life.TryResume();
         talk.HoldAnnouncements?.Cancel();
         talk.HoldAnnouncements?.Dispose();
         talk.HoldAnnouncements = null;
@@ -287,12 +207,13 @@ public sealed partial class InboundCallFlow
     /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join.</summary>
     private IConference EnsureConferenceLocked(TalkState talk)
     {
-        if (_three.Conference is { } existing) return existing;
-        var conference = _ctx.Telephony.CreateConference();
-        if (!_three.CallerLeft) conference.Add(_caller);
-        if (!_three.AgentLeft) conference.Add(talk.Leg);
-        _three.Conference = conference;
-        return conference;
+        return _three.EnsureConference(() =>
+        {
+            var conference = _ctx.Telephony.CreateConference();
+            if (!_three.CallerLeft) conference.Add(_caller);
+            if (!_three.AgentLeft) conference.Add(talk.Leg);
+            return conference;
+        });
     }
 
     private void OnDepartmentLeft()
@@ -300,18 +221,13 @@ public sealed partial class InboundCallFlow
         IConference? dissolve = null;
         lock (_gate)
         {
-            if (_three.DepartmentLeg is not { } leg || _three.DepartmentGone.Task.IsCompleted) return;
-            var now = _ctx.Time.GetUtcNow();
-            if (_three.JoinedAt is { } joined) _three.ConferenceTime += now - joined;
-            _three.JoinedAt = null;
-            _three.Conference?.Remove(leg);
-            _three.DepartmentGone.TrySetResult();
+            if (!_three.DepartmentLeft(_ctx.Time.GetUtcNow())) return;
             // Back to a plain two-party call (so hold works again) when only caller and agent are left.
-            if (_talk is { } talk && !_ended && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
-                && !talk.AgentGone.Task.IsCompleted && _three.Supervisors.All(s => s.Leg.State == CallLegState.Ended))
+            if (_talk is { } talk && !_life.IsEnded && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
+                && !talk.AgentGone.Task.IsCompleted && _three.SupervisorsGone)
             {
-                dissolve = _three.Conference;
-                _three.Conference = null;
+                _life.TryMove(CallStage.ThreeWay, CallStage.Talking);
+                dissolve = _three.DissolveConference();
             }
         }
         if (dissolve is not null) _ = BridgeAgainAsync(dissolve);
@@ -323,7 +239,7 @@ public sealed partial class InboundCallFlow
         await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
         lock (_gate)
         {
-            if (_talk is not { } talk || _ended || _three.Conference is not null || talk.HoldStart is not null) return;
+            if (_talk is not { } talk || _life.IsEnded || _three.Conference is not null || _life.IsOnHold) return;
             if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
@@ -336,8 +252,7 @@ public sealed partial class InboundCallFlow
         {
             // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
             if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted) return true;
-            return _three.DepartmentLeg is { State: not CallLegState.Ended } && !_three.DepartmentGone.Task.IsCompleted
-                && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
+            return _three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
         }
     }
 
@@ -351,8 +266,12 @@ public sealed partial class InboundCallFlow
             return await EndAfterFailedTransferAsync(talk, ct);
         lock (_gate)
         {
-            if (agentLeft) _three.AgentLeft = true;
-            else _three.CallerLeft = true;
+            if (agentLeft)
+            {
+                _three.MarkAgentLeft();
+                _life.TryMove(CallStage.ThreeWay, CallStage.Transferred); // A blind transfer got there on connecting.
+            }
+            else _three.MarkCallerLeft();
             _three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
         }
         EmitParties();
@@ -363,10 +282,10 @@ public sealed partial class InboundCallFlow
             string to, kind;
             lock (_gate)
             {
-                to = _three.Party ?? "department:" + _three.DepartmentId;
+                to = _three.OtherParty;
                 kind = _three.TransferKind ?? "warm";
             }
-            _events.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
+            _session.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
             LogTransferred(_ctx.Logger, CallId, talk.AgentId, _three.DepartmentId ?? "");
             wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
             await Task.WhenAny(_callerGone.Task, _three.DepartmentGone.Task);
@@ -377,7 +296,7 @@ public sealed partial class InboundCallFlow
         }
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
-            if (talk.HoldStart is not null) _timeline.HoldEnded(_timeline.EndedAt.Value);
+            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
         var hangupBy = agentLeft
             ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
             : HangupBy.Caller;
@@ -394,15 +313,11 @@ public sealed partial class InboundCallFlow
         IConference? conference;
         lock (_gate)
         {
-            _three.ConsultCancel?.Cancel();
             legs = [.. _three.Supervisors.Select(s => s.Leg)];
             if (_three.DepartmentLeg is { } d) legs.Add(d);
             if (agentLeg is not null) legs.Add(agentLeg);
             legs.Add(_caller);
-            conference = _three.Conference;
-            _three.Conference = null;
-            if (_three.JoinedAt is { } joined) _three.ConferenceTime += _ctx.Time.GetUtcNow() - joined;
-            _three.JoinedAt = null;
+            conference = _three.Close(_ctx.Time.GetUtcNow());
         }
         foreach (var leg in legs.Where(l => l.State != CallLegState.Ended))
             await IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
@@ -415,8 +330,7 @@ public sealed partial class InboundCallFlow
         await HangupThreeWayAsync(null);
         lock (_gate)
         {
-            _three.ConsultCancel?.Dispose();
-            _three.ConsultCancel = null;
+            _three.DisposeConsult();
             return _three.ConferenceTime;
         }
     }
@@ -427,17 +341,14 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_three.Conference is null && _three.DepartmentLeg is null) return;
-            if (!_three.CallerLeft && !_callerGone.Task.IsCompleted) change.Parties.Add("caller");
-            if (_talk is { } talk && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted) change.Parties.Add("agent:" + talk.AgentId);
-            if (_three.DepartmentLeg is not null && !_three.DepartmentGone.Task.IsCompleted) change.Parties.Add(_three.Party ?? "department:" + _three.DepartmentId);
-            foreach (var (user, leg) in _three.Supervisors)
-                if (leg.State != CallLegState.Ended) change.Parties.Add("supervisor:" + user);
+            var agentHere = _talk is { } talk && !talk.AgentGone.Task.IsCompleted ? talk.AgentId : null;
+            change.Parties.AddRange(_three.Parties(!_callerGone.Task.IsCompleted, agentHere));
         }
-        _events.Emit(new CallEvent { Conference = change });
+        _session.Emit(new CallEvent { Conference = change });
     }
 
     /// <summary>Emits a call event and passes it to the agent's desktop (CTI WatchAgent).</summary>
-    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _events.Emit(evt));
+    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _session.Emit(evt));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: consulting department {DepartmentId}, attempt {Attempt}")]
     private static partial void LogConsult(ILogger logger, string callId, string departmentId, int attempt);
@@ -450,9 +361,6 @@ public sealed partial class InboundCallFlow
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId} left, call transferred to department {DepartmentId}")]
     private static partial void LogTransferred(ILogger logger, string callId, string agentId, string departmentId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: a contact of department {DepartmentId} could not be dialled: {Error}")]
-    private static partial void LogContactUnreachable(ILogger logger, string callId, string departmentId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId}: consulting department {DepartmentId} failed")]
     private static partial void LogConsultError(ILogger logger, Exception ex, string callId, string departmentId);

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Conference;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -22,12 +23,12 @@ public sealed partial class InboundCallFlow
         TalkState talk;
         lock (_gate)
         {
-            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _ended || _callerGone.Task.IsCompleted)
+            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
             {
                 e.RefuseStatus = 481; // Nothing to transfer any more.
                 return;
             }
-            if (_three.Transfer is { Done.Task.IsCompleted: false } || _three.Consulting)
+            if (_life.Stage is CallStage.Transferring or CallStage.Consulting)
             {
                 e.RefuseStatus = 491; // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
                 return;
@@ -46,7 +47,7 @@ public sealed partial class InboundCallFlow
             return;
         }
         ICallLeg? department;
-        lock (_gate) department = _three.DepartmentLeg is { } d && !_three.DepartmentGone.Task.IsCompleted ? d : null;
+        lock (_gate) department = _three.HasDepartment ? _three.DepartmentLeg : null;
         if (department is not null)
         {
             // Already in a three-way call: a blind REFER to that same department just completes the transfer.
@@ -68,7 +69,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
-            started = _three.Transfer is not { Done.Task.IsCompleted: false } && !_three.Consulting && _three.DepartmentLeg is null && !_ended;
+            started = _three.DepartmentLeg is null && _life.TryMove(CallStage.Talking, CallStage.Transferring);
             if (started) _three.Transfer = transfer;
         }
         if (!started)
@@ -86,7 +87,7 @@ public sealed partial class InboundCallFlow
     private void Attended(TalkState talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
         bool matches;
-        lock (_gate) matches = _three.DepartmentLeg is { } d && !_three.DepartmentGone.Task.IsCompleted && d.IsDialog(replaces);
+        lock (_gate) matches = _three.HasDepartment && _three.DepartmentLeg!.IsDialog(replaces);
         var progress = e.Accept();
         if (!matches)
         {
@@ -101,7 +102,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
     private void LeaveToDepartment(TalkState talk, string kind, ITransferProgress progress)
     {
-        lock (_gate) _three.TransferKind = kind;
+        lock (_gate) _three.AgentTransfers(kind);
         progress.Report(200);
         _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         talk.AgentGone.TrySetResult();
@@ -115,7 +116,7 @@ public sealed partial class InboundCallFlow
             lock (_gate)
             {
                 // The caller waits with hold music (the agent's own hold, if any, already plays it).
-                if (talk.HoldStart is null && !_ended)
+                if (!_life.IsOnHold && !_life.IsEnded)
                 {
                     talk.Leg.StopAudio();
                     StartHoldMusic(CancellationToken.None);
@@ -149,24 +150,20 @@ public sealed partial class InboundCallFlow
         TimeSpan? held = null;
         lock (_gate)
         {
-            if (_ended || _callerGone.Task.IsCompleted || leg.State == CallLegState.Ended)
+            if (_life.IsEnded || _callerGone.Task.IsCompleted || leg.State == CallLegState.Ended)
             {
                 _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
                 return false;
             }
-            if (talk.HoldStart is not null) held = EndHoldLocked(talk);
-            _three.HeldForConsult = false;
-            _three.DepartmentLeg = leg;
-            _three.DepartmentId = target.DepartmentId ?? target.Party;
-            _three.Party = target.Party;
-            _three.TransferKind = "blind";
-            _three.TargetAgentId = target.AgentId;
+            if (_life.IsOnHold) held = EndHoldLocked(talk);
+            _life.TryMove(CallStage.Transferring, CallStage.Transferred);
+            _three.TransferConnected(target, leg);
             _ctx.Telephony.Bridge(_caller, leg);
         }
         if (target.AgentId is { } agentId) _ctx.Roster.Connect(agentId, CallId);
         leg.Ended += (_, _) => OnDepartmentLeft();
         if (leg.State == CallLegState.Ended) OnDepartmentLeft();
-        if (held is { } h) _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         return true;
     }
 
@@ -176,13 +173,17 @@ public sealed partial class InboundCallFlow
         var target = transfer.Target;
         if (target.AgentId is { } agentId) _ctx.Roster.ReleaseRing(agentId, CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
-        lock (_gate) transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
+        lock (_gate)
+        {
+            transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
+            _life.TryMove(CallStage.Transferring, CallStage.Talking);
+        }
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
         LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), reason);
         transfer.Done.TrySetResult(false);
         lock (_gate)
         {
-            if (_ended || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || talk.HoldStart is not null) return;
+            if (_life.IsEnded || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || _life.IsOnHold) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg); // Back with the agent, off the hold music.
         }
     }
@@ -190,10 +191,10 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
     private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkState talk, CancellationToken ct)
     {
-        lock (_gate) _three.AgentLeft = true;
+        lock (_gate) _three.MarkAgentLeft();
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
-            if (talk.HoldStart is not null) _timeline.HoldEnded(_timeline.EndedAt.Value);
+            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
         var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
         await HangupThreeWayAsync(talk.Leg);
         return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));
@@ -203,11 +204,7 @@ public sealed partial class InboundCallFlow
     private void EndTargetAgentCall()
     {
         string? agentId;
-        lock (_gate)
-        {
-            agentId = _three.TargetAgentId;
-            _three.TargetAgentId = null;
-        }
+        lock (_gate) agentId = _three.TakeTargetAgent();
         if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
     }
 

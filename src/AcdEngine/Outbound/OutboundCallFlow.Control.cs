@@ -23,25 +23,12 @@ public sealed partial class OutboundCallFlow
 
     public Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
     {
-        if (_ctx.Survey is null) return Task.FromResult(ControlOutcome.NotNow("The survey is not configured on this engine."));
+        if (!_session.HasSurvey) return Task.FromResult(ControlOutcome.NotNow("The survey is not configured on this engine."));
         lock (_gate)
         {
             if (_party is null) return Task.FromResult(ControlOutcome.NotNow("The called party has not answered."));
-            _surveyRequested = true;
+            _session.RequestSurvey();
         }
         return HangupByAgentAsync(agentId, ct);
-    }
-
-    /// <summary>DOMAIN.md: outbound calls are rated too.</summary>
-    private async Task SurveyAsync(ICallLeg party, CancellationToken ct)
-    {
-        bool requested;
-        lock (_gate) requested = _surveyRequested;
-        if (_ctx.Survey is not { } survey || await survey.RunIfDueAsync(party, requested, ct) is not { } score) return;
-        _events.Emit(new CallEvent
-        {
-            SatisfactionRated = new SatisfactionRated { AgentId = _request.AgentId, Queue = _options.Queue, Score = score, Direction = CallDirection.Outbound },
-        });
-        if (score != SatisfactionScore.NotRated) await survey.ThankAsync(party, ct);
     }
 }

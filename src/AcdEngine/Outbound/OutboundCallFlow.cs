@@ -1,4 +1,4 @@
-using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Tracking;
 using Hotline.Contracts.V1;
@@ -14,34 +14,35 @@ public sealed record OutboundRequest(string AgentId, string AgentUser, string Nu
 /// One outbound call (issue 10): the agent's phone is rung first (or, dialled from the softphone, its INVITE is
 /// answered), then the number through <c>Outbound:Gateway</c>; both are bridged. The same timeline events as an
 /// inbound call, with <see cref="CallDirection.Outbound"/>; when the agent hangs up first the called party gets the
-/// survey. The flow is the only writer of its call's events.
+/// survey. Events, timeline, stage, recording, survey and teardown are its <see cref="CallSession"/>'s, as inbound.
 /// </summary>
 public sealed partial class OutboundCallFlow : Routing.ICallControl
 {
     private readonly CallFlowContext _ctx;
     private readonly OutboundOptions _options;
     private readonly OutboundRequest _request;
-    private readonly CallEventStream _events;
-    private readonly CallTimeline _timeline;
+    private readonly CallSession _session;
+    private readonly CallTimeline _timeline; // _session's
     private readonly TaskCompletionSource _agentGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _partyGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private ICallLeg? _agentLeg;
     private ICallLeg? _party;
     private bool _agentHungUp;
-    private bool _surveyRequested;
 
     public OutboundCallFlow(CallFlowContext ctx, OutboundOptions options, OutboundRequest request)
     {
         _ctx = ctx;
         _options = options;
         _request = request;
-        CallId = "c-" + Guid.NewGuid().ToString("N");
-        _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
-        _timeline = new CallTimeline(ctx.Time.GetUtcNow());
+        _session = ctx.NewSession(CallDirection.Outbound);
+        _timeline = _session.Timeline;
     }
 
-    public string CallId { get; }
+    public string CallId => _session.CallId;
+
+    /// <summary>Where the call is now: ringing the agent or the number, talking, the survey, ended.</summary>
+    public CallStage Stage => _session.Lifecycle.Stage;
     public string AgentId => _request.AgentId;
     public string Number => _request.Number;
     public string? WorkOrderId => _request.WorkOrderId;
@@ -56,12 +57,12 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     public async Task RunAsync(CancellationToken ct)
     {
         // Every line logged by this call's flow carries its id (CallId property), as for inbound calls.
-        using var callScope = _ctx.Logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
+        using var callScope = _session.BeginLogScope();
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
         var recording = "";
-        _events.Emit(new CallEvent
+        _session.Emit(new CallEvent
         {
             Offered = new CallOffered
             {
@@ -86,23 +87,20 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         }
         finally
         {
-            recording = FinishRecording();
-            await HangupAsync(_party);
-            await HangupAsync(_agentLeg);
+            ICallLeg? party, agentLeg;
+            lock (_gate) (party, agentLeg) = (_party, _agentLeg);
+            recording = await _session.ReleaseAsync(party, agentLeg);
         }
-        _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
-        var ended = _timeline.Summary(hangupBy, reason, wrapUp);
-        ended.Direction = CallDirection.Outbound;
-        ended.Recording = recording;
-        _events.Emit(new CallEvent { Ended = ended });
+        _session.Ended(hangupBy, reason, wrapUp, recording);
         LogEnded(_ctx.Logger, CallId, reason);
     }
 
     private async Task<(HangupBy, string, TimeSpan)> RunPhasesAsync(CancellationToken ct)
     {
         // 1. The agent: ring their phone, or answer the INVITE they sent from the softphone.
+        _session.Lifecycle.Move(CallStage.Ringing);
         var ring = _timeline.StartRing(_request.AgentId, _ctx.Time.GetUtcNow());
-        _events.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = _request.AgentId, Queue = _options.Queue, Attempt = 1 } });
+        _session.Emit(new CallEvent { AgentRinging = new AgentRinging { AgentId = _request.AgentId, Queue = _options.Queue, Attempt = 1 } });
         var agentLeg = await ConnectAgentAsync(ct);
         var answeredAt = _ctx.Time.GetUtcNow();
         ring.End = answeredAt;
@@ -110,7 +108,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         {
             ring.Result = RingResult.NoAnswer;
             _ctx.Roster.ReleaseRing(_request.AgentId, CallId, null);
-            _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.NoAnswer, RingMs = CallTimeline.Ms(answeredAt - ring.Start) } });
+            _session.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.NoAnswer, RingMs = CallTimeline.Ms(answeredAt - ring.Start) } });
             _timeline.EndedAt = answeredAt;
             return (HangupBy.Agent, "agent-no-answer", TimeSpan.Zero);
         }
@@ -125,7 +123,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         });
         SetupTime = _ctx.Time.GetUtcNow() - answeredAt;
         _ctx.Roster.Connect(_request.AgentId, CallId);
-        _events.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.Answered, RingMs = CallTimeline.Ms(answeredAt - ring.Start), SipStatus = 200 } });
+        _session.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = _request.AgentId, Attempt = 1, Result = RingResult.Answered, RingMs = CallTimeline.Ms(answeredAt - ring.Start), SipStatus = 200 } });
         LogDialing(_ctx.Logger, CallId, CallerNumber.Mask(_request.Number), SetupTime.Value.TotalMilliseconds);
 
         await Task.WhenAny(dial.Answered, _agentGone.Task);
@@ -146,20 +144,25 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         party.Ended += (_, _) => _partyGone.TrySetResult();
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
         lock (_gate) _party = party;
-        StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
+        _session.Lifecycle.Move(CallStage.Talking);
+        _session.StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
         _ctx.Telephony.Bridge(agentLeg, party);
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;
         _timeline.FirstResponder = _request.AgentId;
-        _events.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
+        _session.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
         await Task.WhenAny(_agentGone.Task, _partyGone.Task);
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         bool byAgent;
         lock (_gate) byAgent = _agentHungUp || !_partyGone.Task.IsCompleted;
-        await HangupAsync(agentLeg);
+        await CallSession.HangupQuietlyAsync(agentLeg);
         var wrapUp = _ctx.Roster.EndCall(_request.AgentId, CallId);
-        if (byAgent) await SurveyAsync(party, ct);
-        await HangupAsync(party);
+        if (byAgent)
+        {
+            if (_session.HasSurvey) _session.Lifecycle.TryMove(CallStage.Survey);
+            await _session.SurveyAsync(party, _request.AgentId, _options.Queue, ct);
+        }
+        await CallSession.HangupQuietlyAsync(party);
         return (byAgent ? HangupBy.Agent : HangupBy.Caller, "normal", await wrapUp.WaitAsync(ct));
     }
 
@@ -198,7 +201,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     private async Task<(HangupBy, string, TimeSpan)> EndAgentAsync(HangupBy by, string reason, CancellationToken ct)
     {
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        await HangupAsync(_agentLeg);
+        await CallSession.HangupQuietlyAsync(_agentLeg);
         return (by, reason, await _ctx.Roster.EndCall(_request.AgentId, CallId).WaitAsync(ct));
     }
 
@@ -225,19 +228,6 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         603 => "declined",
         _ => "unreachable",
     };
-
-    private static async Task HangupAsync(ICallLeg? leg)
-    {
-        if (leg is null || leg.State == CallLegState.Ended) return;
-        try
-        {
-            await leg.HangupAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Best effort: the leg may already be gone.
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId} by {AgentId} to {Number} (work order '{WorkOrderId}')")]
     private static partial void LogOffered(ILogger logger, string callId, string agentId, string number, string workOrderId);

@@ -7,6 +7,8 @@ using Hotline.AcdEngine.Stats;
 using Hotline.Cti.Calls;
 using Hotline.AcdEngine.Hours;
 using Hotline.AcdEngine.Dialing;
+using Hotline.AcdEngine.Calls;
+using Hotline.Contracts.V1;
 
 namespace Hotline.AcdEngine.Routing;
 
@@ -33,6 +35,9 @@ public sealed record CallFlowContext(
     public DialPlan? DialPlan { get; init; }
     /// <summary>Where voicemail overflow records messages; null = no voicemail (the caller hears the apology instead).</summary>
     public VoicemailBox? Voicemail { get; init; }
+
+    /// <summary>A new call's id, stage, events, timeline, recording and survey (<see cref="CallSession"/>).</summary>
+    public CallSession NewSession(CallDirection direction) => new(direction, NodeId, Time, Events, Logger, Recordings, Survey);
 }
 
 /// <summary>Caller numbers in logs at Information level (STYLE.md): last four digits only.</summary>

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Prompts;
 using Hotline.Contracts.V1;
@@ -14,17 +15,17 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
-            if (_talk.HoldStart is not null) { error = "The call is already on hold."; return false; }
+            if (_life.IsOnHold) { error = "The call is already on hold."; return false; }
             if (_three.Conference is not null) { error = "A conference cannot be put on hold."; return false; }
+            if (!_life.TryHold()) { error = $"The call cannot be put on hold while {_life.Stage}."; return false; }
             var now = _ctx.Time.GetUtcNow();
-            _talk.HoldStart = now;
             _timeline.HoldStarted(now);
             _talk.Leg.StopAudio();
             StartHoldMusic(CancellationToken.None);
             _talk.HoldAnnouncements = new CancellationTokenSource();
             _ = AnnounceHoldAsync(_talk, _talk.HoldAnnouncements.Token);
         }
-        _events.Emit(new CallEvent { Held = new CallHeld { AgentId = agentId } });
+        _session.Emit(new CallEvent { Held = new CallHeld { AgentId = agentId } });
         error = "";
         return true;
     }
@@ -35,15 +36,14 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_talk is null || _talk.AgentId != agentId) { error = "The agent is not talking on this call."; return false; }
-            if (_talk.HoldStart is null) { error = "The call is not on hold."; return false; }
-            _talk.HoldStart = null;
+            if (!_life.TryResume()) { error = "The call is not on hold."; return false; }
             _talk.HoldAnnouncements?.Cancel();
             _talk.HoldAnnouncements?.Dispose();
             _talk.HoldAnnouncements = null;
             held = _timeline.HoldEnded(_ctx.Time.GetUtcNow());
             _ctx.Telephony.Bridge(_caller, _talk.Leg);
         }
-        _events.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(held) } });
+        _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(held) } });
         error = "";
         return true;
     }
@@ -59,13 +59,13 @@ public sealed partial class InboundCallFlow
                 Task prompt;
                 lock (_gate)
                 {
-                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    if (token.IsCancellationRequested || !_life.IsOnHold || _life.IsEnded) return;
                     prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.StillHolding), token);
                 }
                 await prompt;
                 lock (_gate)
                 {
-                    if (token.IsCancellationRequested || talk.HoldStart is null || _ended) return;
+                    if (token.IsCancellationRequested || !_life.IsOnHold || _life.IsEnded) return;
                     StartHoldMusic(CancellationToken.None);
                 }
             }
@@ -77,6 +77,8 @@ public sealed partial class InboundCallFlow
     }
 
     private static readonly TimeSpan HoldAnnouncementPeriod = TimeSpan.FromSeconds(30);
+
+    private void StartHoldMusic(CancellationToken ct) => _ = _caller.PlayAsync(_ctx.Prompts.HoldMusic(), ct);
 
     /// <summary>The agent ends the call from the desktop.</summary>
     public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
@@ -93,9 +95,22 @@ public sealed partial class InboundCallFlow
         return (true, "");
     }
 
+    /// <summary>CTI TransferToSurvey: the agent leaves, the caller goes to the survey (even when <c>Survey:Enabled</c> is off).</summary>
+    public async Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
+    {
+        if (!_session.HasSurvey) return (false, "The survey is not configured on this engine.");
+        lock (_gate)
+        {
+            if (_talk is null || _talk.AgentId != agentId) return (false, "The agent is not talking on this call.");
+            _session.RequestSurvey();
+        }
+        return await HangupByAgentAsync(agentId, ct);
+    }
+
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
     {
+        _life.Move(CallStage.Overflow);
         _timeline.EndedAt = null;
         if (action == OverflowAction.Voicemail && await VoicemailAsync(why, ct) is { } left) return left;
         if (action == OverflowAction.Callback)
@@ -104,7 +119,7 @@ public sealed partial class InboundCallFlow
             var number = await CollectNumberAsync(ct);
             if (_callerGone.Task.IsCompleted && number is null) return (HangupBy.Caller, "abandoned-" + why, TimeSpan.Zero);
             var callback = string.IsNullOrEmpty(number) ? _caller.RemoteUser : number;
-            _events.Emit(new CallEvent { CallbackRequested = new CallbackRequested { Queue = _queue, Number = callback } });
+            _session.Emit(new CallEvent { CallbackRequested = new CallbackRequested { Queue = _queue, Number = callback } });
             await PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackThanks), ct);
             return (HangupBy.System, "callback-" + why, TimeSpan.Zero);
         }
@@ -115,13 +130,13 @@ public sealed partial class InboundCallFlow
     /// <summary>Digits until # (max 20) or a pause; "" for none; null when the caller hung up.</summary>
     private async Task<string?> CollectNumberAsync(CancellationToken ct)
     {
-        while (_digits.Reader.TryRead(out _)) { }
+        _keys.Clear();
         var digits = new System.Text.StringBuilder();
         var timeout = TimeSpan.FromSeconds(_ctx.Options.Ivr.TimeoutSeconds * 2);
         var prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackEnterNumber), ct);
         while (digits.Length < 20)
         {
-            var key = await NextDigitAsync(prompt, timeout, ct);
+            var key = await _keys.NextAsync(prompt, timeout, ct);
             prompt = Task.CompletedTask;
             if (_callerGone.Task.IsCompleted) return null;
             if (key is null or '#') break;

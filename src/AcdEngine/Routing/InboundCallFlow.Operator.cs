@@ -5,7 +5,7 @@ public sealed partial class InboundCallFlow
     private volatile bool _operatorHungUp;
 
     /// <summary>"talking" (with an agent), "queued" (waiting for one) or "ivr" (greeting, menu, survey, voicemail).</summary>
-    public string Phase => AgentId is not null ? "talking" : QueuedAt is not null ? "queued" : "ivr";
+    public string Phase => _life.Phase;
 
     /// <summary>
     /// An operator ends the call from the console tool (issue 20), whatever its phase: the engine sends the caller a
@@ -16,7 +16,7 @@ public sealed partial class InboundCallFlow
     {
         lock (_gate)
         {
-            if (_ended) return (false, "The call has already ended.");
+            if (_life.IsEnded) return (false, "The call has already ended.");
             _operatorHungUp = true;
         }
         await _caller.HangupAsync(ct);

@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Queues;
@@ -29,10 +30,11 @@ public sealed partial class InboundCallFlow
                 }
                 return await OverflowAsync(options.Overflow == OverflowAction.Queue ? OverflowAction.Announce : options.Overflow, "queue-full", ct);
             }
+            _life.Move(CallStage.Queued);
             _timeline.QueuedAt ??= queued.EnteredAt;
             _ctx.Stats.CountOffered(_queue);
             var serviceLevel = _ctx.Queues.ServiceLevel(_queue);
-            _events.Emit(new CallEvent { Queued = new CallQueued { Queue = _queue, Position = (uint)position, ServiceLevelMs = (uint)serviceLevel.TotalMilliseconds } });
+            _session.Emit(new CallEvent { Queued = new CallQueued { Queue = _queue, Position = (uint)position, ServiceLevelMs = (uint)serviceLevel.TotalMilliseconds } });
             var outcome = await WaitForAgentAsync(queued, options, serviceLevel, ct);
             if (outcome is not null) return outcome.Value;
             // Waited too long (Acd:Queues:<name>:MaxWaitSeconds).
@@ -50,86 +52,28 @@ public sealed partial class InboundCallFlow
     /// <summary>Null when the maximum wait passed (the caller has left the queue); else the call's outcome.</summary>
     private async Task<(HangupBy, string, TimeSpan)?> WaitForAgentAsync(QueuedCall queued, QueueOptions options, TimeSpan serviceLevel, CancellationToken ct)
     {
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // Timers first, then the music: once the caller hears hold music every deadline of this wait is set.
-        var maxWait = options.MaxWaitSeconds > 0
-            ? Task.Delay(queued.EnteredAt + TimeSpan.FromSeconds(options.MaxWaitSeconds) - _ctx.Time.GetUtcNow(), _ctx.Time, lifetime.Token)
-            : Task.Delay(Timeout.Infinite, lifetime.Token);
-        var period = TimeSpan.FromSeconds(_ctx.Options.AnnounceEverySeconds);
-        var announce = NextAnnouncement(period, lifetime.Token);
-        StartHoldMusic(ct);
-        Task<IReadOnlyList<AgentSnapshot>>? offer = null;
-        try
+        // The orchestrator sequences the two stages: wait in the queue → ring the offered agents → talk, or wait again.
+        await using var wait = new QueueWaitStage(_ctx, _caller, _life, queued, options, _callerGone.Task, ct);
+        while (true)
         {
-            while (true)
+            var outcome = await wait.NextAsync();
+            if (outcome == QueueWaitOutcome.CallerLeft)
             {
-                offer = _ctx.Queues.NextOfferAsync(queued);
-                await Task.WhenAny(offer, _callerGone.Task, maxWait, announce);
-                if (_callerGone.Task.IsCompleted && !offer.IsCompletedSuccessfully)
-                {
-                    var abandoned = Abandoned(queued, AbandonPoint.Queue);
-                    ReturnUnusedOffer(offer);
-                    return abandoned;
-                }
-                if (offer.IsCompletedSuccessfully)
-                {
-                    var answered = await RingAsync(queued, offer.Result, serviceLevel, ct);
-                    if (answered is not null) return await TalkAsync(answered, ct);
-                    if (_callerGone.Task.IsCompleted) return Abandoned(queued, AbandonPoint.Ringing);
-                    if (maxWait.IsCompleted) break;
-                    _ctx.Queues.Requeue(queued);
-                    continue;
-                }
-                if (maxWait.IsCompleted) break;
-                if (announce.IsCompleted)
-                {
-                    AnnouncePosition(queued, ct);
-                    announce = NextAnnouncement(period, lifetime.Token);
-                }
+                var abandoned = Abandoned(queued, AbandonPoint.Queue);
+                wait.ReturnUnusedOffer(CallId);
+                return abandoned;
             }
-            _ctx.Queues.Leave(queued);
-            if (offer is not null) ReturnUnusedOffer(offer);
-            return null;
+            if (outcome == QueueWaitOutcome.MaxWait) break;
+            var answered = await RingAsync(queued, wait.Offer, serviceLevel);
+            if (answered is not null) return await TalkAsync(answered, ct);
+            if (_callerGone.Task.IsCompleted) return Abandoned(queued, AbandonPoint.Ringing);
+            _life.Move(CallStage.Queued); // RONA, declined or unreachable: the caller waits again in the same place.
+            if (wait.MaxWaitPassed) break;
+            _ctx.Queues.Requeue(queued);
         }
-        finally
-        {
-            await lifetime.CancelAsync();
-        }
-    }
-
-    /// <summary>
-    /// After the caller left the queue unanswered (hung up, or the maximum wait passed): the dispatcher may have
-    /// reserved agents for them in that same instant, after this flow last looked. Leaving the queue cancels an offer
-    /// not yet made, so once left the offer is settled; one already made is handed back here, or its agents would
-    /// stay Ringing for a call that never rings them (found by the 5-minute TicketApi outage under load, issue 21).
-    /// </summary>
-    private void ReturnUnusedOffer(Task<IReadOnlyList<AgentSnapshot>> offer)
-    {
-        if (!offer.IsCompletedSuccessfully) return;
-        foreach (var agent in offer.Result) _ctx.Roster.ReleaseRing(agent.Id, CallId, null);
-    }
-
-    private Task NextAnnouncement(TimeSpan period, CancellationToken token) =>
-        period > TimeSpan.Zero ? Task.Delay(period, _ctx.Time, token) : Task.Delay(Timeout.Infinite, token);
-
-    private void StartHoldMusic(CancellationToken ct) => _ = _caller.PlayAsync(_ctx.Prompts.HoldMusic(), ct);
-
-    /// <summary>
-    /// "You are number N", and the expected wait when it can be estimated (<see cref="Queues.WaitEstimator"/>), then
-    /// back to the music, unless the caller was connected meanwhile.
-    /// </summary>
-    private void AnnouncePosition(QueuedCall queued, CancellationToken ct)
-    {
-        var position = _ctx.Queues.PositionOf(queued);
-        if (position == 0) return;
-        int? minutes = _ctx.Queues.ExpectedWait(queued) is { } wait ? Queues.WaitEstimator.MinutesToSay(wait) : null;
-        _ = _caller.PlayAsync(_ctx.Prompts.Position(position, minutes), ct).ContinueWith(_ =>
-        {
-            lock (_gate)
-            {
-                if (_talk is null && !_ended && _ctx.Queues.PositionOf(queued) > 0) StartHoldMusic(ct);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ctx.Queues.Leave(queued);
+        wait.ReturnUnusedOffer(CallId);
+        return null;
     }
 
     private (HangupBy, string, TimeSpan) Abandoned(QueuedCall queued, AbandonPoint where)
@@ -140,7 +84,7 @@ public sealed partial class InboundCallFlow
         _timeline.EndedAt = now;
         var wait = _timeline.Wait(now);
         _ctx.Stats.CountAbandoned(_queue);
-        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = Tracking.CallTimeline.Ms(wait), Where = where } });
+        _session.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = Tracking.CallTimeline.Ms(wait), Where = where } });
         LogAbandoned(_ctx.Logger, CallId, _queue, (long)wait.TotalMilliseconds, where);
         return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
     }
@@ -156,7 +100,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
-            if (talk.HoldStart is not null) _timeline.HoldEnded(now);
+            if (_life.TryResume()) _timeline.HoldEnded(now);
         }
         bool silent;
         lock (_gate) silent = _silentCaller;
@@ -164,7 +108,13 @@ public sealed partial class InboundCallFlow
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        if (byAgent && !silent) await SurveyAsync(talk.AgentId, ct); // The agent left first: the caller rates the service.
+        if (byAgent && !silent)
+        {
+            // The agent left first: the caller rates the service.
+            lock (_gate)
+                if (_session.HasSurvey) _life.TryMove(CallStage.Survey);
+            await _session.SurveyAsync(_caller, talk.AgentId, _queue, ct);
+        }
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
         var wrapUp = await wrapUpTask.WaitAsync(ct);
         if (_timeline.AnsweredAt is { } answeredAt) _ctx.Queues.Estimates.RecordHandled(_queue, now - answeredAt + wrapUp);

@@ -33,10 +33,10 @@ public sealed partial class InboundCallFlow
             LogVoicemailUnsupported(_ctx.Logger, CallId);
             return null;
         }
-        while (_digits.Reader.TryRead(out _)) { } // Keys pressed during the prompt do not end the message.
+        _keys.Clear(); // Keys pressed during the prompt do not end the message.
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            await Task.WhenAny(UntilHashAsync(stop.Token), _callerGone.Task, Task.Delay(TimeSpan.FromSeconds(options.MaxSeconds), _ctx.Time, stop.Token));
+            await Task.WhenAny(_keys.UntilHashAsync(stop.Token), _callerGone.Task, Task.Delay(TimeSpan.FromSeconds(options.MaxSeconds), _ctx.Time, stop.Token));
             await stop.CancelAsync();
         }
         _caller.StopRecording();
@@ -48,23 +48,10 @@ public sealed partial class InboundCallFlow
             if (!callerLeft) await PlayAsync(_ctx.Prompts.Prompt(PromptNames.Goodbye), ct);
             return (callerLeft ? HangupBy.Caller : HangupBy.System, "abandoned-" + why, TimeSpan.Zero);
         }
-        _events.Emit(new CallEvent { VoicemailLeft = new VoicemailLeft { Queue = _queue, Location = message.Location, DurationMs = CallTimeline.Ms(message.Duration) } });
+        _session.Emit(new CallEvent { VoicemailLeft = new VoicemailLeft { Queue = _queue, Location = message.Location, DurationMs = CallTimeline.Ms(message.Duration) } });
         LogVoicemail(_ctx.Logger, CallId, _queue, (long)message.Duration.TotalMilliseconds);
         if (!callerLeft) await PlayAsync(_ctx.Prompts.Prompt(options.ThanksPrompt), ct);
         return (callerLeft ? HangupBy.Caller : HangupBy.System, "voicemail-" + why, TimeSpan.Zero);
-    }
-
-    /// <summary>Completes at the caller's # (other keys are part of the message: ignored) or when stopped.</summary>
-    private async Task UntilHashAsync(CancellationToken stop)
-    {
-        try
-        {
-            while (await _digits.Reader.ReadAsync(stop) != '#') { }
-        }
-        catch (OperationCanceledException)
-        {
-            // Ended otherwise (hang-up, time limit).
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} left a voicemail in {Queue} ({DurationMs} ms)")]

@@ -1,5 +1,4 @@
-using System.Threading.Channels;
-using Hotline.AcdEngine.Events;
+using Hotline.AcdEngine.Calls;
 using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tracking;
@@ -18,33 +17,37 @@ public sealed partial class InboundCallFlow
 {
     private readonly CallFlowContext _ctx;
     private readonly ICallLeg _caller;
-    private readonly CallEventStream _events;
-    private readonly CallTimeline _timeline;
+    private readonly CallSession _session;
+    private readonly CallTimeline _timeline; // _session's, the flow's single path writes it
     private readonly TaskCompletionSource<HangupCause> _callerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Channel<char> _digits = Channel.CreateUnbounded<char>();
+    private readonly CallerKeys _keys;
     private readonly Lock _gate = new();
     private string _queue;
     private string _nature = "";
     private string _ivrDigits = "";
+    private readonly CallLifecycle _life;
     private TalkState? _talk;
     private bool _agentHungUp;
-    private bool _ended;
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
         _ctx = ctx;
         _caller = caller;
-        CallId = "c-" + Guid.NewGuid().ToString("N");
-        _events = new CallEventStream(CallId, ctx.NodeId, ctx.Time, ctx.Events);
-        _timeline = new CallTimeline(ctx.Time.GetUtcNow());
+        _session = ctx.NewSession(CallDirection.Inbound);
+        _life = _session.Lifecycle;
+        _timeline = _session.Timeline;
         _queue = ctx.Options.DefaultQueue;
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
-        caller.Dtmf += (_, e) => _digits.Writer.TryWrite(e.Digit);
+        _keys = new CallerKeys(caller, _callerGone.Task, ctx.Time);
+        caller.Dtmf += (_, e) => _keys.Add(e.Digit);
         if (caller.State == CallLegState.Ended) _callerGone.TrySetResult(HangupCause.RemoteHangup);
     }
 
     /// <summary>The engine's id of this call (stable for its whole life; on every event).</summary>
-    public string CallId { get; }
+    public string CallId => _session.CallId;
+
+    /// <summary>Where the caller is now (<see cref="CallLifecycle"/>).</summary>
+    public CallStage Stage => _life.Stage;
 
     public string CallerNumber => _caller.RemoteUser;
     public string CallerName => _caller.RemoteDisplayName;
@@ -64,13 +67,13 @@ public sealed partial class InboundCallFlow
     public async Task RunAsync(CancellationToken ct)
     {
         // Every line logged by this call's flow carries its id (a CallId property: JSON logs, the log file's properties).
-        using var callScope = _ctx.Logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
+        using var callScope = _session.BeginLogScope();
         var hangupBy = HangupBy.System;
         var reason = "normal";
         var wrapUp = TimeSpan.Zero;
         var conferenceTime = TimeSpan.Zero;
         var recording = "";
-        _events.Emit(new CallEvent
+        _session.Emit(new CallEvent
         {
             Offered = new CallOffered
             {
@@ -99,16 +102,9 @@ public sealed partial class InboundCallFlow
         finally
         {
             conferenceTime = await CloseThreeWayAsync();
-            recording = FinishRecording();
-            if (_caller.State != CallLegState.Ended)
-                await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
-            lock (_gate) _ended = true;
+            recording = await _session.ReleaseAsync(_caller);
         }
-        _timeline.EndedAt ??= _ctx.Time.GetUtcNow();
-        var summary = _timeline.Summary(hangupBy, reason, wrapUp);
-        summary.ConferenceMs = CallTimeline.Ms(conferenceTime);
-        summary.Recording = recording;
-        _events.Emit(new CallEvent { Ended = summary });
+        _session.Ended(hangupBy, reason, wrapUp, recording, conferenceTime);
         LogEnded(_ctx.Logger, CallId, reason);
     }
 
@@ -120,6 +116,7 @@ public sealed partial class InboundCallFlow
             return await OverflowAsync(_ctx.Hours.ClosedAction, "closed", ct);
         }
         await _caller.AnswerAsync(ct);
+        _life.Move(CallStage.Greeting);
         _timeline.IvrStart = _ctx.Time.GetUtcNow();
         // Acd:Greeting ("" = none): the whole greeting plays before the menu or the queue (DOMAIN.md "The call");
         // on a holiday of the calendar, its holiday variant (Acd:Greetings:Holiday).
@@ -131,56 +128,28 @@ public sealed partial class InboundCallFlow
         return await QueueAsync(ct);
     }
 
-    /// <summary>DTMF menu: digit → queue and nature (<c>Acd:Ivr:Options</c>); nothing valid → the default queue.</summary>
+    /// <summary>The IVR stage (<see cref="IvrStage"/>): its choice sets the queue and nature; false when the caller hung up.</summary>
     private async Task<bool> RunIvrAsync(CancellationToken ct)
     {
-        var ivr = _ctx.Options.Ivr;
-        if (ivr.Options.Count == 0) return true;
-        for (var attempt = 0; attempt <= ivr.Retries; attempt++)
+        if (_ctx.Options.Ivr.Options.Count == 0) return true;
+        _life.Move(CallStage.Ivr);
+        var outcome = await new IvrStage(_ctx, _caller, _keys, _callerGone.Task).RunAsync(ct);
+        if (outcome.CallerLeft) return false;
+        if (outcome.Choice is { } choice)
         {
-            while (_digits.Reader.TryRead(out _)) { } // Keys pressed during the greeting do not count.
-            var key = await NextDigitAsync(_caller.PlayAsync(_ctx.Prompts.Prompt(ivr.Prompt), ct), TimeSpan.FromSeconds(ivr.TimeoutSeconds), ct);
-            if (_callerGone.Task.IsCompleted) return false;
-            if (key is { } digit && ivr.Options.TryGetValue(digit.ToString(), out var choice))
-            {
-                _queue = choice.Queue;
-                _nature = choice.Nature;
-                _ivrDigits = digit.ToString();
-                _events.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
-                return true;
-            }
+            _queue = choice.Queue;
+            _nature = choice.Nature;
+            _ivrDigits = outcome.Digits;
+            _session.Emit(new CallEvent { IvrChoice = new IvrChoice { Digits = _ivrDigits, Queue = _queue, Nature = _nature } });
         }
         return true;
-    }
-
-    /// <summary>
-    /// A key pressed while <paramref name="prompt"/> plays (it is stopped: barge-in) or within
-    /// <paramref name="timeout"/> after it; null on timeout or when the caller hung up. An unread key stays queued.
-    /// </summary>
-    private async Task<char?> NextDigitAsync(Task prompt, TimeSpan timeout, CancellationToken ct)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var key = _digits.Reader.ReadAsync(wait.Token).AsTask();
-        await Task.WhenAny(prompt, key, _callerGone.Task);
-        if (key.IsCompleted && !prompt.IsCompleted) _caller.StopAudio();
-        if (!key.IsCompleted && !_callerGone.Task.IsCompleted)
-            await Task.WhenAny(key, _callerGone.Task, Task.Delay(timeout, _ctx.Time, wait.Token));
-        await wait.CancelAsync();
-        try
-        {
-            return await key;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
     }
 
     private (HangupBy, string, TimeSpan) AbandonedBeforeQueue()
     {
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         _timeline.IvrEnd ??= _timeline.EndedAt;
-        _events.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = 0, Where = AbandonPoint.Ivr } });
+        _session.Emit(new CallEvent { Abandoned = new CallAbandoned { Queue = _queue, WaitMs = 0, Where = AbandonPoint.Ivr } });
         return (HangupBy.Caller, "abandoned", TimeSpan.Zero);
     }
 

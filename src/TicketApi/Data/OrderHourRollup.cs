@@ -3,24 +3,9 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Hotline.TicketApi.Data;
 
-/// <summary>
-/// Per-hour counts of the order indicators' completed steps, by one dimension (all, department, category, agent),
-/// maintained when an order's first dispatch, first reply, first rework or first callback is saved. What is still
-/// open (undispatched, unreplied, not called back) depends on "now" and is counted live from the few open orders.
-/// </summary>
-public sealed class OrderHourRollup
+/// <summary>The order counters a rollup row holds, per hour (<see cref="OrderHourRollup"/>) or per UTC day (<see cref="OrderDayRollup"/>).</summary>
+public abstract class OrderRollupCounts
 {
-    public const string All = "all";
-    public const string Department = "department";
-    public const string Category = "category";
-    public const string Agent = "agent";
-
-    /// <summary>"hour|dimension|value".</summary>
-    public string Key { get; set; } = "";
-    /// <summary>Hours since the Unix epoch of the order's creation.</summary>
-    public long Hour { get; set; }
-    public string Dimension { get; set; } = "";
-    public string Value { get; set; } = "";
     public int DispatchedOnTime { get; set; }
     public int DispatchedLate { get; set; }
     public int RepliedOnTime { get; set; }
@@ -43,6 +28,44 @@ public sealed class OrderHourRollup
     public int Returned { get; set; }
     /// <summary>Orders the overdue sweep flagged (DOMAIN.md step 8), under the order's department when flagged.</summary>
     public int FlaggedOverdue { get; set; }
+
+    /// <summary>Counts a newly registered order (also used by the ingest, which inserts orders without change tracking).</summary>
+    public void CountRegistration(WorkOrder o)
+    {
+        Registered++;
+        if (o.Channel == Channel.Sms) SmsReceived++;
+        if (o.AboutHotline) HotlineComplaints++;
+    }
+
+    public void Add(OrderRollupCounts d)
+    {
+        Registered += d.Registered; CallerAnswered += d.CallerAnswered; SmsReceived += d.SmsReceived;
+        SmsAnsweredSameDay += d.SmsAnsweredSameDay; HotlineComplaints += d.HotlineComplaints;
+        DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
+        RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
+        CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;
+        Returned += d.Returned; FlaggedOverdue += d.FlaggedOverdue;
+    }
+}
+
+/// <summary>
+/// Per-hour counts of the order indicators' completed steps, by one dimension (all, department, category, agent),
+/// maintained when an order's first dispatch, first reply, first rework or first callback is saved. What is still
+/// open (undispatched, unreplied, not called back) depends on "now" and is counted live from the few open orders.
+/// </summary>
+public sealed class OrderHourRollup : OrderRollupCounts
+{
+    public const string All = "all";
+    public const string Department = "department";
+    public const string Category = "category";
+    public const string Agent = "agent";
+
+    /// <summary>"hour|dimension|value".</summary>
+    public string Key { get; set; } = "";
+    /// <summary>Hours since the Unix epoch of the order's creation.</summary>
+    public long Hour { get; set; }
+    public string Dimension { get; set; } = "";
+    public string Value { get; set; } = "";
 
     public static string KeyOf(long hour, string dimension, string value) => $"{hour}|{dimension}|{value}";
 
@@ -81,27 +104,25 @@ public sealed class OrderHourRollup
         return any == 0 ? null : d;
     }
 
-    /// <summary>Counts a newly registered order (also used by the ingest, which inserts orders without change tracking).</summary>
-    public void CountRegistration(WorkOrder o)
-    {
-        Registered++;
-        if (o.Channel == Channel.Sms) SmsReceived++;
-        if (o.AboutHotline) HotlineComplaints++;
-    }
-
     /// <summary>The four (dimension, value) pairs an order is counted under.</summary>
     public static (string Dimension, string Value)[] DimensionsOf(WorkOrder o) =>
     [
         (All, ""), (Department, o.DepartmentId ?? ""), (Category, o.Category ?? ""), (Agent, o.OwnerAgentId ?? ""),
     ];
+}
 
-    public void Add(OrderHourRollup d)
-    {
-        Registered += d.Registered; CallerAnswered += d.CallerAnswered; SmsReceived += d.SmsReceived;
-        SmsAnsweredSameDay += d.SmsAnsweredSameDay; HotlineComplaints += d.HotlineComplaints;
-        DispatchedOnTime += d.DispatchedOnTime; DispatchedLate += d.DispatchedLate;
-        RepliedOnTime += d.RepliedOnTime; RepliedLate += d.RepliedLate; Reworked += d.Reworked;
-        CalledBackOnTime += d.CalledBackOnTime; CalledBackLate += d.CalledBackLate; CallbackSatisfied += d.CallbackSatisfied;
-        Returned += d.Returned; FlaggedOverdue += d.FlaggedOverdue;
-    }
+/// <summary>
+/// The same counters per UTC day and dimension (issue 22): the sum of the day's 24 <see cref="OrderHourRollup"/> rows,
+/// kept by the same statements in the same transaction (the ingest's upserts, <see cref="TicketDbContext"/>'s save).
+/// </summary>
+public sealed class OrderDayRollup : OrderRollupCounts
+{
+    /// <summary>"day|dimension|value".</summary>
+    public string Key { get; set; } = "";
+    /// <summary>Days since the Unix epoch (UTC) of the order's creation.</summary>
+    public long Day { get; set; }
+    public string Dimension { get; set; } = "";
+    public string Value { get; set; } = "";
+
+    public static string KeyOf(long day, string dimension, string value) => $"{day}|{dimension}|{value}";
 }

@@ -29,6 +29,8 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RejectedEvent> RejectedEvents => Set<RejectedEvent>();
     public DbSet<CallHourRollup> CallHourRollups => Set<CallHourRollup>();
     public DbSet<OrderHourRollup> OrderHourRollups => Set<OrderHourRollup>();
+    public DbSet<CallDayRollup> CallDayRollups => Set<CallDayRollup>();
+    public DbSet<OrderDayRollup> OrderDayRollups => Set<OrderDayRollup>();
     public DbSet<ExclusionWindow> ExclusionWindows => Set<ExclusionWindow>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<QualityScore> QualityScores => Set<QualityScore>();
@@ -122,6 +124,21 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(r => new { r.Dimension, r.Hour, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned, r.FlaggedOverdue })
                 .HasDatabaseName("IX_OrderHourRollups_Covering");
         });
+        // Issue 22: the same rollups per UTC day, covering like the hour ones; a year by agent reads ~37,000 rows of each.
+        modelBuilder.Entity<CallDayRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(200);
+            b.HasIndex(r => new { r.Day, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned, r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied })
+                .HasDatabaseName("IX_CallDayRollups_Covering");
+        });
+        modelBuilder.Entity<OrderDayRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(500);
+            b.HasIndex(r => new { r.Dimension, r.Day, r.Value, r.DispatchedOnTime, r.DispatchedLate, r.RepliedOnTime, r.RepliedLate, r.Reworked, r.CalledBackOnTime, r.CalledBackLate, r.CallbackSatisfied, r.Registered, r.CallerAnswered, r.SmsReceived, r.SmsAnsweredSameDay, r.HotlineComplaints, r.Returned, r.FlaggedOverdue })
+                .HasDatabaseName("IX_OrderDayRollups_Covering");
+        });
         modelBuilder.Entity<QualityScore>(b =>
         {
             b.Property(s => s.CallId).HasMaxLength(64);
@@ -144,32 +161,45 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
         });
     }
 
-    /// <summary>Saves, keeping <see cref="OrderHourRollup"/> in step with the orders' first dispatch/reply/rework/callback.</summary>
+    /// <summary>
+    /// Saves, keeping <see cref="OrderHourRollup"/> and <see cref="OrderDayRollup"/> in step with the orders' first
+    /// dispatch/reply/rework/callback, in the same transaction as the orders.
+    /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+        foreach (var (hour, dimension, value, delta) in OrderRollupDeltas())
+        {
+            var key = OrderHourRollup.KeyOf(hour, dimension, value);
             Accumulate(await OrderHourRollups.FindAsync([key], cancellationToken), key, hour, dimension, value, delta);
+            var dayKey = OrderDayRollup.KeyOf(CallDayRollup.DayOf(hour), dimension, value);
+            AccumulateDay(await OrderDayRollups.FindAsync([dayKey], cancellationToken), dayKey, CallDayRollup.DayOf(hour), dimension, value, delta);
+        }
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)"/>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        foreach (var (key, hour, dimension, value, delta) in OrderRollupDeltas())
+        foreach (var (hour, dimension, value, delta) in OrderRollupDeltas())
+        {
+            var key = OrderHourRollup.KeyOf(hour, dimension, value);
             Accumulate(OrderHourRollups.Find(key), key, hour, dimension, value, delta);
+            var dayKey = OrderDayRollup.KeyOf(CallDayRollup.DayOf(hour), dimension, value);
+            AccumulateDay(OrderDayRollups.Find(dayKey), dayKey, CallDayRollup.DayOf(hour), dimension, value, delta);
+        }
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    private List<(string Key, long Hour, string Dimension, string Value, OrderHourRollup Delta)> OrderRollupDeltas()
+    private List<(long Hour, string Dimension, string Value, OrderHourRollup Delta)> OrderRollupDeltas()
     {
         ChangeTracker.DetectChanges();
-        var deltas = new List<(string, long, string, string, OrderHourRollup)>();
+        var deltas = new List<(long, string, string, OrderHourRollup)>();
         foreach (var entry in ChangeTracker.Entries<WorkOrder>().Where(e => e.State is EntityState.Modified or EntityState.Added))
         {
             if (OrderHourRollup.DeltaOf(entry) is not { } delta) continue;
             var o = entry.Entity;
             foreach (var (dimension, value) in OrderHourRollup.DimensionsOf(o))
-                deltas.Add((OrderHourRollup.KeyOf(o.CreatedHour, dimension, value), o.CreatedHour, dimension, value, delta));
+                deltas.Add((o.CreatedHour, dimension, value, delta));
         }
         return deltas;
     }
@@ -180,6 +210,16 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
         {
             row = new OrderHourRollup { Key = key, Hour = hour, Dimension = dimension, Value = value };
             OrderHourRollups.Add(row);
+        }
+        row.Add(delta);
+    }
+
+    private void AccumulateDay(OrderDayRollup? row, string key, long day, string dimension, string value, OrderHourRollup delta)
+    {
+        if (row is null)
+        {
+            row = new OrderDayRollup { Key = key, Day = day, Dimension = dimension, Value = value };
+            OrderDayRollups.Add(row);
         }
         row.Add(delta);
     }

@@ -277,10 +277,14 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         _newOrders.Add(order);
     }
 
-    /// <summary>The new orders' registrations, summed per hour and dimension (reply rate's denominator), added in SQL.</summary>
+    /// <summary>
+    /// The new orders' registrations, summed per hour and dimension (reply rate's denominator) and per UTC day and
+    /// dimension (issue 22), added in SQL.
+    /// </summary>
     private void MergeOrderRollups()
     {
         var deltas = new Dictionary<string, OrderHourRollup>(StringComparer.Ordinal);
+        var days = new Dictionary<string, OrderDayRollup>(StringComparer.Ordinal);
         foreach (var order in _newOrders)
             foreach (var (dimension, value) in OrderHourRollup.DimensionsOf(order))
             {
@@ -288,9 +292,17 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 if (!deltas.TryGetValue(key, out var d))
                     deltas[key] = d = new OrderHourRollup { Key = key, Hour = order.CreatedHour, Dimension = dimension, Value = value };
                 d.CountRegistration(order);
+                var day = CallDayRollup.DayOf(order.CreatedHour);
+                var dayKey = OrderDayRollup.KeyOf(day, dimension, value);
+                if (!days.TryGetValue(dayKey, out var dd))
+                    days[dayKey] = dd = new OrderDayRollup { Key = dayKey, Day = day, Dimension = dimension, Value = value };
+                dd.CountRegistration(order);
             }
-        foreach (var d in deltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal)) // Lock order, as for calls.
+        // Lock order, as for calls: every instance takes the hour rows, then the day rows, each in key order.
+        foreach (var d in deltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
             _sql!.AddToOrderRollup(d);
+        foreach (var d in days.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
+            _sql!.AddToOrderDayRollup(d);
     }
 
     private CallHourRollup Delta(long hour, string queue, string agent)
@@ -301,10 +313,19 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return d;
     }
 
+    /// <summary>The call rollups' deltas, per hour and then per UTC day (issue 22), each in key order (the lock order, as for calls).</summary>
     private void MergeRollups()
     {
-        foreach (var d in _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal)) // Lock order, as for calls.
+        var days = new Dictionary<string, CallDayRollup>(StringComparer.Ordinal);
+        foreach (var d in _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
             _sql!.AddToRollup(d);
+            var day = CallDayRollup.Of(d);
+            if (days.TryGetValue(day.Key, out var sum)) sum.Add(day);
+            else days[day.Key] = day;
+        }
+        foreach (var d in days.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
+            _sql!.AddToDayRollup(d);
     }
 
     public static long HourOf(DateTime utc) => (long)(utc - DateTime.UnixEpoch).TotalHours;

@@ -69,21 +69,33 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
     public bool TryClaimCall(string callId) => Run(_sql.ClaimCall!, CallValues(new CallRecord { CallId = callId })) == 1;
 
     /// <summary>Adds a call rollup's deltas in SQL, so the row never needs reading back.</summary>
-    public void AddToRollup(CallHourRollup d)
+    public void AddToRollup(CallHourRollup d) => AddCalls(_sql.AddToRollup, _sql.InsertRollup, d, d.Key, d.Hour, d.Queue, d.AgentId);
+
+    /// <summary>Adds a call day rollup's deltas in SQL (issue 22), as <see cref="AddToRollup"/>.</summary>
+    public void AddToDayRollup(CallDayRollup d) => AddCalls(_sql.AddToDayRollup, _sql.InsertDayRollup, d, d.Key, d.Day, d.Queue, d.AgentId);
+
+    private void AddCalls(string? add, string insert, CallRollupCounts d, string key, long period, string queue, string agent)
     {
-        if (_sql.AddToRollup is { } add && Run(add, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+        if (add is not null && Run(add, key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
                 d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1)
             return;
-        Run(_sql.InsertRollup, d.Key, d.Hour, d.Queue, d.AgentId, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+        Run(insert, key, period, queue, agent, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
             d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
     }
 
     /// <summary>Adds new orders' registration counts to their hour and dimension row, in SQL.</summary>
-    public void AddToOrderRollup(OrderHourRollup d)
+    public void AddToOrderRollup(OrderHourRollup d) =>
+        AddOrders(_sql.AddToOrderRollup, _sql.InsertOrderRollup, d, d.Key, d.Hour, d.Dimension, d.Value);
+
+    /// <summary>Adds new orders' registration counts to their UTC day and dimension row (issue 22), in SQL.</summary>
+    public void AddToOrderDayRollup(OrderDayRollup d) =>
+        AddOrders(_sql.AddToOrderDayRollup, _sql.InsertOrderDayRollup, d, d.Key, d.Day, d.Dimension, d.Value);
+
+    private void AddOrders(string? add, string insert, OrderRollupCounts d, string key, long period, string dimension, string value)
     {
-        if (_sql.AddToOrderRollup is { } add && Run(add, d.Key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1)
+        if (add is not null && Run(add, key, d.Registered, d.SmsReceived, d.HotlineComplaints) == 1)
             return;
-        Run(_sql.InsertOrderRollup, d.Key, d.Hour, d.Dimension, d.Value, d.Registered, d.SmsReceived, d.HotlineComplaints);
+        Run(insert, key, period, dimension, value, d.Registered, d.SmsReceived, d.HotlineComplaints);
     }
 
     private static readonly string[] OrderColumns =

@@ -70,6 +70,13 @@ internal sealed class IngestStatements
             // The counters the ingest never sets start at 0.
             ["DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate",
              "CallbackSatisfied", "CallerAnswered", "SmsAnsweredSameDay", "Returned", "FlaggedOverdue"]);
+        // Issue 22: the per-UTC-day rows, added to by the same kind of upsert right after the hour rows.
+        (InsertDayRollup, AddToDayRollup) = Upsert("CallDayRollups",
+            ["Key", "Day", "Queue", "AgentId", .. RollupCounters], RollupCounters);
+        (InsertOrderDayRollup, AddToOrderDayRollup) = Upsert("OrderDayRollups",
+            ["Key", "Day", "Dimension", "Value", .. OrderRollupCounters], OrderRollupCounters,
+            ["DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate",
+             "CallbackSatisfied", "CallerAnswered", "SmsAnsweredSameDay", "Returned", "FlaggedOverdue"]);
         LastTransferFailed = dialect == StoreDialect.SqlServer
             ? "SELECT TOP 1 \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC"
             : "SELECT \"Payload\" FROM \"CallEvents\" WHERE \"CallId\" = @p0 AND \"Kind\" = @p1 ORDER BY \"Sequence\" DESC LIMIT 1";
@@ -105,8 +112,19 @@ internal sealed class IngestStatements
     public string InsertOrderRollup { get; }
 
     /// <inheritdoc cref="AddToRollup"/>
-
     public string? AddToOrderRollup { get; }
+
+    /// <summary>As <see cref="InsertRollup"/>, for the per-UTC-day call rows (@p0 key, day, queue, agent, then the counters).</summary>
+    public string InsertDayRollup { get; }
+
+    /// <inheritdoc cref="AddToRollup"/>
+    public string? AddToDayRollup { get; }
+
+    /// <summary>As <see cref="InsertOrderRollup"/>, for the per-UTC-day order rows.</summary>
+    public string InsertOrderDayRollup { get; }
+
+    /// <inheritdoc cref="AddToRollup"/>
+    public string? AddToOrderDayRollup { get; }
 
     public string LastTransferFailed { get; }
 

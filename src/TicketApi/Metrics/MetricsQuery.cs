@@ -9,64 +9,78 @@ using Microsoft.EntityFrameworkCore;
 namespace Hotline.TicketApi.Metrics;
 
 /// <summary>
-/// Computes the indicators in SQL: call counts from the per-hour rollups (<see cref="CallHourRollup"/>), order
-/// counts from the work orders through their covering index. Both are summed per hour (or per queue, agent,
-/// department, category) in the database; hours are folded into local days/months here. Hours cut by a boundary
-/// (period or exclusion edge, a local midnight in a half-hour zone) are counted exactly (<see cref="PeriodEdges"/>,
-/// <see cref="ExactEdges"/>): exclusion windows remove exactly their period, and are listed in the report.
+/// Computes the indicators in SQL: call counts from the rollups (<see cref="CallDayRollup"/> for whole UTC days,
+/// <see cref="CallHourRollup"/> for the other whole hours, <see cref="RollupPlan"/>), order counts from the order
+/// rollups likewise plus the few open orders ("due but not done" depends on now). Both are summed per hour or day (or
+/// per queue, agent, department, category) in the database; hours and days are folded into local days/months here.
+/// Hours cut by a boundary (period or exclusion edge, a local midnight in a half-hour zone) are counted exactly
+/// (<see cref="PeriodEdges"/>, <see cref="ExactEdges"/>): exclusion windows remove exactly their period, and are listed
+/// in the report.
 /// </summary>
 public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, TimeProvider time)
 {
+    /// <summary>False reads every whole hour from the hour rollups: the reference the day rollups are tested against.</summary>
+    internal bool ReadDayRollups { get; init; } = true;
+
     public async Task<MetricsReport> RunAsync(DateTime fromUtc, DateTime toUtc, MetricsGrouping groupBy, CancellationToken ct)
     {
         var exclusions = await db.ExclusionWindows.AsNoTracking()
             .Where(w => w.From < toUtc && w.To > fromUtc).OrderBy(w => w.From).ToListAsync(ct);
         // Whole hours from the rollups; hours cut by a boundary (period edge, exclusion edge, local midnight in a
-        // zone not a whole number of hours from UTC) exactly, from the calls and orders (issue 23).
+        // zone not a whole number of hours from UTC) exactly, from the calls and orders (issue 23). Of the whole hours,
+        // whole UTC days that fall in one group come from the day rollups (issue 22).
         var edges = PeriodEdges.Of(fromUtc, toUtc, exclusions, groupBy, calendar);
+        var plan = RollupPlan.Of(edges, day => OneGroup(groupBy, day), ReadDayRollups);
         var fromHour = edges.FirstWholeHour;
         var toHour = edges.EndWholeHour;
         var cut = edges.CutHours.ToList();
 
-        var rollups = db.CallHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
-        var orders = db.WorkOrders.AsNoTracking().Where(o => o.CreatedHour >= fromHour && o.CreatedHour < toHour);
-        foreach (var (a, b) in edges.ExcludedHours)
-        {
-            rollups = rollups.Where(r => r.Hour < a || r.Hour >= b);
-            orders = orders.Where(o => o.CreatedHour < a || o.CreatedHour >= b);
-        }
-        if (cut.Count > 0)
-        {
-            rollups = rollups.Where(r => !cut.Contains(r.Hour));
-            orders = orders.Where(o => !cut.Contains(o.CreatedHour));
-        }
-
         var groups = new Dictionary<string, Indicators>(StringComparer.Ordinal);
         Indicators Group(string key) => groups.TryGetValue(key, out var g) ? g : groups[key] = new Indicators { Key = key };
 
+        var hours = db.CallHourRollups.AsNoTracking().Where(RollupPlan.InRanges<CallHourRollup>(r => r.Hour, plan.Hours));
+        var days = db.CallDayRollups.AsNoTracking().Where(RollupPlan.InRanges<CallDayRollup>(r => r.Day, plan.Days));
         var callRows = groupBy switch
         {
-            MetricsGrouping.Queue => await CallsBy(rollups.GroupBy(r => r.Queue), k => (k, 0L), ct),
-            MetricsGrouping.Agent => await CallsBy(rollups.GroupBy(r => r.AgentId), k => (k, 0L), ct),
-            // The total is folded from per-hour sums too: SQLite plans the hour grouping on the index, a constant key not.
-            _ => await CallsBy(rollups.GroupBy(r => r.Hour), k => ("", k), ct),
+            MetricsGrouping.Queue => [.. await CallsBy(plan.Hours, hours.GroupBy(r => r.Queue), k => (k, 0L), ct),
+                .. await CallsBy(plan.Days, days.GroupBy(r => r.Queue), k => (k, 0L), ct)],
+            MetricsGrouping.Agent => [.. await CallsBy(plan.Hours, hours.GroupBy(r => r.AgentId), k => (k, 0L), ct),
+                .. await CallsBy(plan.Days, days.GroupBy(r => r.AgentId), k => (k, 0L), ct)],
+            // The total is folded from per-hour (per-day) sums too: SQLite plans that grouping on the index, a constant key not.
+            _ => new List<(string, long, Indicators)>([.. await CallsBy(plan.Hours, hours.GroupBy(r => r.Hour), k => ("", k), ct),
+                .. await CallsBy(plan.Days, days.GroupBy(r => r.Day), k => ("", k * 24), ct)]),
         };
         foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var done = db.OrderHourRollups.AsNoTracking().Where(r => r.Hour >= fromHour && r.Hour < toHour);
-        foreach (var (a, b) in edges.ExcludedHours) done = done.Where(r => r.Hour < a || r.Hour >= b);
-        if (cut.Count > 0) done = done.Where(r => !cut.Contains(r.Hour));
-        // Only open orders can be "due but not done": a small slice, found by the (Status, CreatedHour) index.
+        var doneHours = db.OrderHourRollups.AsNoTracking().Where(RollupPlan.InRanges<OrderHourRollup>(r => r.Hour, plan.Hours));
+        var doneDays = db.OrderDayRollups.AsNoTracking().Where(RollupPlan.InRanges<OrderDayRollup>(r => r.Day, plan.Days));
+        // Only open orders can be "due but not done": a small slice, found by the (Status, CreatedHour) index, over the
+        // same whole hours (the period's, less the exclusions' and the cut ones).
+        var orders = db.WorkOrders.AsNoTracking().Where(o => o.CreatedHour >= fromHour && o.CreatedHour < toHour);
+        foreach (var (a, b) in edges.ExcludedHours) orders = orders.Where(o => o.CreatedHour < a || o.CreatedHour >= b);
+        if (cut.Count > 0) orders = orders.Where(o => !cut.Contains(o.CreatedHour));
         var open = orders.Where(o => o.Status == WorkOrderStatus.Registered || o.Status == WorkOrderStatus.Returned
             || o.Status == WorkOrderStatus.Dispatched || o.Status == WorkOrderStatus.Reviewed);
+        async Task<List<(string, long, Indicators)>> OrdersIn(string dimension, IQueryable<IGrouping<string, WorkOrder>> openBy) =>
+        [
+            .. await DoneBy(plan.Hours, doneHours.Where(r => r.Dimension == dimension).GroupBy(r => r.Value), k => (k, 0L), ct),
+            .. await DoneBy(plan.Days, doneDays.Where(r => r.Dimension == dimension).GroupBy(r => r.Value), k => (k, 0L), ct),
+            .. await OpenBy(openBy, k => (k, 0L), now, ct),
+        ];
+        async Task<List<(string, long, Indicators)>> OrdersOverTime() =>
+        [
+            .. await DoneBy(plan.Hours, doneHours.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour), k => ("", k), ct),
+            .. await DoneBy(plan.Days, doneDays.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Day), k => ("", k * 24), ct),
+            .. await OpenBy(open.GroupBy(o => o.CreatedHour), k => ("", k), now, ct),
+        ];
         var orderRows = groupBy switch
         {
-            MetricsGrouping.Department => await OrdersBy(Done(done, OrderHourRollup.Department), open.GroupBy(o => o.DepartmentId ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Category => await OrdersBy(Done(done, OrderHourRollup.Category), open.GroupBy(o => o.Category ?? ""), k => (k, 0L), now, ct),
-            MetricsGrouping.Agent => await OrdersBy(Done(done, OrderHourRollup.Agent), open.GroupBy(o => o.OwnerAgentId ?? ""), k => (k, 0L), now, ct),
+            MetricsGrouping.Department => await OrdersIn(OrderHourRollup.Department, open.GroupBy(o => o.DepartmentId ?? "")),
+            MetricsGrouping.Category => await OrdersIn(OrderHourRollup.Category, open.GroupBy(o => o.Category ?? "")),
+            MetricsGrouping.Agent => await OrdersIn(OrderHourRollup.Agent, open.GroupBy(o => o.OwnerAgentId ?? "")),
             MetricsGrouping.Queue => [],
-            _ => await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), k => ("", long.Parse(k, CultureInfo.InvariantCulture)), now, ct),
+            _ => await OrdersOverTime(),
         };
         foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
@@ -93,16 +107,30 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         if (groupBy == MetricsGrouping.Queue)
         {
             // Orders have no queue: the total still carries the hotline's order indicators.
-            foreach (var (_, _, row) in await OrdersBy(done.Where(r => r.Dimension == OrderHourRollup.All).GroupBy(r => r.Hour.ToString()), open.GroupBy(o => o.CreatedHour.ToString()), _ => ("total", 0L), now, ct)) total.Add(row);
+            foreach (var (_, _, row) in await OrdersOverTime()) total.Add(row);
         }
         return new MetricsReport(fromUtc, toUtc, groupBy,
             [.. exclusions.Select(w => new ExclusionView(w.Id, w.From, w.To, w.Reason))], total,
             groupBy == MetricsGrouping.None ? [] : [.. groups.Values.OrderBy(g => g.Key, StringComparer.Ordinal)]);
     }
 
-    private static async Task<List<(string Key, long Hour, Indicators Row)>> CallsBy<TKey>(
-        IQueryable<IGrouping<TKey, CallHourRollup>> grouped, Func<TKey, (string, long)> keyOf, CancellationToken ct)
+    /// <summary>
+    /// Whether UTC day <paramref name="day"/> lies in one group, so its day rollup can stand for its 24 hours: the group
+    /// of its first and its last instant are the same (day and month keys only grow with time).
+    /// </summary>
+    private bool OneGroup(MetricsGrouping groupBy, long day) => groupBy switch
     {
+        MetricsGrouping.Hour => false,
+        MetricsGrouping.Day or MetricsGrouping.Month =>
+            KeyAt(groupBy, "", DateTime.UnixEpoch.AddDays(day)) == KeyAt(groupBy, "", DateTime.UnixEpoch.AddDays(day + 1).AddTicks(-1)),
+        _ => true,
+    };
+
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> CallsBy<TKey, TRow>(
+        IReadOnlyList<(long, long)> ranges, IQueryable<IGrouping<TKey, TRow>> grouped, Func<TKey, (string, long)> keyOf, CancellationToken ct)
+        where TRow : CallRollupCounts
+    {
+        if (ranges.Count == 0) return [];
         var rows = await grouped.Select(g => new
         {
             g.Key,
@@ -125,13 +153,12 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         })];
     }
 
-    private static IQueryable<IGrouping<string, OrderHourRollup>> Done(IQueryable<OrderHourRollup> done, string dimension) =>
-        done.Where(r => r.Dimension == dimension).GroupBy(r => r.Value);
-
-    private static async Task<List<(string Key, long Hour, Indicators Row)>> OrdersBy(
-        IQueryable<IGrouping<string, OrderHourRollup>> done, IQueryable<IGrouping<string, WorkOrder>> open,
-        Func<string, (string, long)> keyOf, DateTime now, CancellationToken ct)
+    /// <summary>The completed steps' counts from the order rollups (hour or day rows).</summary>
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> DoneBy<TKey, TRow>(
+        IReadOnlyList<(long, long)> ranges, IQueryable<IGrouping<TKey, TRow>> done, Func<TKey, (string, long)> keyOf, CancellationToken ct)
+        where TRow : OrderRollupCounts
     {
+        if (ranges.Count == 0) return [];
         var doneRows = await done.Select(g => new
         {
             g.Key,
@@ -151,7 +178,36 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             Returned = g.Sum(r => (long)r.Returned),
             FlaggedOverdue = g.Sum(r => (long)r.FlaggedOverdue),
         }).ToListAsync(ct);
-        // DOMAIN.md "due": done plus already late and not done yet (first dispatch / first reply / first callback).
+        return [.. doneRows.Select(d =>
+        {
+            var (key, hour) = keyOf(d.Key);
+            return (key, hour, new Indicators
+            {
+                OrdersToDispatch = d.DispatchedOnTime + d.DispatchedLate,
+                DispatchedOnTime = d.DispatchedOnTime,
+                RepliesDue = d.RepliedOnTime + d.RepliedLate,
+                RepliedOnTime = d.RepliedOnTime,
+                OrdersHandled = d.RepliedOnTime + d.RepliedLate,
+                Reworked = d.Reworked,
+                CallbacksDue = d.CalledBackOnTime + d.CalledBackLate,
+                CalledBackOnTime = d.CalledBackOnTime,
+                CalledBack = d.CalledBackOnTime + d.CalledBackLate,
+                CallbackSatisfied = d.CallbackSatisfied,
+                Orders = d.Registered,
+                OrdersAnswered = d.CallerAnswered,
+                SmsReceived = d.SmsReceived,
+                SmsAnsweredSameDay = d.SmsAnsweredSameDay,
+                HotlineComplaints = d.HotlineComplaints,
+                Returns = d.Returned,
+                FlaggedOverdue = d.FlaggedOverdue,
+            });
+        })];
+    }
+
+    /// <summary>DOMAIN.md "due": what is already late and not done yet (first dispatch / first reply / first callback), from the open orders.</summary>
+    private static async Task<List<(string Key, long Hour, Indicators Row)>> OpenBy<TKey>(
+        IQueryable<IGrouping<TKey, WorkOrder>> open, Func<TKey, (string, long)> keyOf, DateTime now, CancellationToken ct)
+    {
         var openRows = await open.Select(g => new
         {
             g.Key,
@@ -159,41 +215,10 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
             Unreplied = g.Sum(o => o.RepliedOnTime == null && o.Status == WorkOrderStatus.Dispatched && o.DeadlineAt < now ? 1L : 0L),
             NotCalledBack = g.Sum(o => o.CalledBackOnTime == null && o.Status == WorkOrderStatus.Reviewed && o.CallbackDueAt < now ? 1L : 0L),
         }).ToListAsync(ct);
-        var rows = new Dictionary<string, Indicators>(StringComparer.Ordinal);
-        Indicators Row(string key) => rows.TryGetValue(key, out var r) ? r : rows[key] = new Indicators { Key = key };
-        foreach (var d in doneRows)
+        return [.. openRows.Where(o => o.Undispatched + o.Unreplied + o.NotCalledBack > 0).Select(o =>
         {
-            var r = Row(d.Key);
-            r.OrdersToDispatch += d.DispatchedOnTime + d.DispatchedLate;
-            r.DispatchedOnTime += d.DispatchedOnTime;
-            r.RepliesDue += d.RepliedOnTime + d.RepliedLate;
-            r.RepliedOnTime += d.RepliedOnTime;
-            r.OrdersHandled += d.RepliedOnTime + d.RepliedLate;
-            r.Reworked += d.Reworked;
-            r.CallbacksDue += d.CalledBackOnTime + d.CalledBackLate;
-            r.CalledBackOnTime += d.CalledBackOnTime;
-            r.CalledBack += d.CalledBackOnTime + d.CalledBackLate;
-            r.CallbackSatisfied += d.CallbackSatisfied;
-            r.Orders += d.Registered;
-            r.OrdersAnswered += d.CallerAnswered;
-            r.SmsReceived += d.SmsReceived;
-            r.SmsAnsweredSameDay += d.SmsAnsweredSameDay;
-            r.HotlineComplaints += d.HotlineComplaints;
-            r.Returns += d.Returned;
-            r.FlaggedOverdue += d.FlaggedOverdue;
-        }
-        foreach (var o in openRows)
-        {
-            if (o.Undispatched + o.Unreplied + o.NotCalledBack == 0) continue;
-            var r = Row(o.Key);
-            r.OrdersToDispatch += o.Undispatched;
-            r.RepliesDue += o.Unreplied;
-            r.CallbacksDue += o.NotCalledBack;
-        }
-        return [.. rows.Select(kv =>
-        {
-            var (key, hour) = keyOf(kv.Key);
-            return (key, hour, kv.Value);
+            var (key, hour) = keyOf(o.Key);
+            return (key, hour, new Indicators { OrdersToDispatch = o.Undispatched, RepliesDue = o.Unreplied, CallbacksDue = o.NotCalledBack });
         })];
     }
 

@@ -75,6 +75,7 @@ public sealed class AcdHarness : IDisposable
             Survey = setup.AfterCall ? new PostCallSurvey(Survey, prompts, Time) : null,
             DialPlan = !setup.AfterCall && Outbound is not null ? new DialPlan(Outbound) : null,
         };
+        Context = ctx;
         _dialer = setup.AfterCall ? new OutboundDialer(ctx, Outbound!) : null;
         Router = new CallRouter(ctx) { AgentDial = _dialer is null ? null : _dialer.TryTakeSoftphoneCall };
         Router.AgentCallEvent += (agent, e) => { lock (Notices) Notices.Add((agent, e)); };
@@ -104,6 +105,9 @@ public sealed class AcdHarness : IDisposable
     /// <summary>The outbound dialer (<see cref="AcdSetup.AfterCall"/> only).</summary>
     public OutboundDialer Dialer => _dialer ?? throw new InvalidOperationException("No outbound dialer: build the harness with AcdSetup.WithAfterCall.");
     public CallRouter Router { get; }
+
+    /// <summary>What every call's flow works with here (stage classes are tested on it without a flow).</summary>
+    public CallFlowContext Context { get; }
 
     /// <summary>What the engine told each agent's desk (screen pops, ends).</summary>
     public List<(string AgentId, CallEvent Event)> Notices { get; } = [];

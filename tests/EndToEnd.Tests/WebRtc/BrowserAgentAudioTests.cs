@@ -13,7 +13,7 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// microphone playing tone B (1000 Hz); a baresip caller playing tone A (440 Hz) calls the hotline; the engine rings the
 /// browser with a WebRTC offer (ICE-lite, DTLS-SRTP, rtcp-mux), the page answers, the browser's analyser hears tone A
 /// and the caller's recording of what it heard holds tone B; the browser hangs up and the caller's call ends. With
-/// <c>Rtp:WebRtc:Opus</c> on (the default) the browser leg runs Opus (RFC 7587), decoded and encoded at the engine's
+/// <c>Rtp:WebRtc:Opus</c> on (turned on here; off by default) the browser leg runs Opus (RFC 7587), decoded and encoded at the engine's
 /// edge; a browser offering no Opus gets G.711 (the echo test's second case).
 /// </summary>
 [TestFixture]
@@ -55,6 +55,7 @@ public sealed partial class BrowserAgentAudioTests
             ["Sip:WebSocket:Enabled"] = "true",
             ["Sip:WebSocket:Port"] = P(_wssPort),
             ["Sip:WebSocket:AllowedOrigins:0"] = _server.Origin,
+            ["Rtp:WebRtc:Opus"] = "true", // opt-in (Concentus's CPU per packet): proven here
             ["Rtp:PortMin"] = P(rtp),
             ["Rtp:PortMax"] = P(rtp + 9),
             ["Acd:Greeting"] = "",

@@ -50,10 +50,11 @@ public static class Opus
         var frame = new short[AudioFormat.SamplesPerFrame];
         var payload = new byte[AudioFormat.SamplesPerFrame];
         var pcm = new short[MaxPacketSamples];
-        var tone = Sources.ToneSource.Sine(440);
         for (var f = 0; f < 50; f++)
         {
-            tone.ReadFrame(frame);
+            // A 440 Hz tone written here (codecs know no audio sources: Media.Sources already uses Media.Codecs).
+            for (var i = 0; i < frame.Length; i++)
+                frame[i] = (short)(8000 * Math.Sin(2 * Math.PI * 440 * (f * frame.Length + i) / AudioFormat.SampleRate));
             var length = encoder.Encode(frame, payload);
             if (f % 10 == 9) decoder.DecodeLost(payload.AsSpan(0, length), pcm);
             decoder.Decode(payload.AsSpan(0, length), pcm);

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using Hotline.Cti.Media.WebRtc;
 
 namespace Hotline.Cti.Media.Rtp;
 

@@ -6,12 +6,12 @@ namespace Hotline.Cti.Tests.Media.Rtp;
 public sealed class RtpOptionsWebRtcTests
 {
     [Test]
-    public void Opus_is_on_by_default_and_the_defaults_are_valid()
+    public void Opus_is_off_by_default_and_the_defaults_are_valid()
     {
         var options = new RtpOptions();
         Assert.Multiple(() =>
         {
-            Assert.That(options.WebRtc.Opus, Is.True);
+            Assert.That(options.WebRtc.Opus, Is.False, "Concentus's CPU per packet: opt-in (docs/webrtc.md \"Opus\")");
             Assert.That(options.Validate(), Is.Empty);
         });
     }

@@ -117,6 +117,60 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.ToTable("AgentEvents");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Calls.CallDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AgentId")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<long>("AnswerWaitMsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AnsweredWithinServiceLevel")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BasicallySatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NotSatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Satisfied")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Day", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallDayRollups_Covering");
+
+                    b.ToTable("CallDayRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.Calls.CallEventRow", b =>
                 {
                     b.Property<string>("EventId")
@@ -391,7 +445,79 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.ToTable("RejectedEvents");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Metrics.OrderHourRollup", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("CallbackSatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CalledBackLate")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CalledBackOnTime")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CallerAnswered")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("DispatchedLate")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DispatchedOnTime")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HotlineComplaints")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Registered")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RepliedLate")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RepliedOnTime")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Returned")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Reworked")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SmsAnsweredSameDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SmsReceived")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Dimension", "Day", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
+                        .HasDatabaseName("IX_OrderDayRollups_Covering");
+
+                    b.ToTable("OrderDayRollups");
+                });
+
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderHourRollup", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(500)
@@ -463,7 +589,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.ToTable("OrderHourRollups");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityDraw", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityDraw", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -500,7 +626,7 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.ToTable("QualityDraws");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityScore", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityScore", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -117,6 +117,60 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("AgentEvents");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Calls.CallDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("int");
+
+                    b.Property<string>("AgentId")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<long>("AnswerWaitMsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AnsweredWithinServiceLevel")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BasicallySatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NotSatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Satisfied")
+                        .HasColumnType("int");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Day", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallDayRollups_Covering");
+
+                    b.ToTable("CallDayRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.Calls.CallEventRow", b =>
                 {
                     b.Property<string>("EventId")
@@ -391,7 +445,79 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("RejectedEvents");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Metrics.OrderHourRollup", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("CallbackSatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CalledBackLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CalledBackOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CallerAnswered")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("DispatchedLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DispatchedOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("int");
+
+                    b.Property<int>("HotlineComplaints")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Registered")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RepliedLate")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RepliedOnTime")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Returned")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Reworked")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SmsAnsweredSameDay")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SmsReceived")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Dimension", "Day", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
+                        .HasDatabaseName("IX_OrderDayRollups_Covering");
+
+                    b.ToTable("OrderDayRollups");
+                });
+
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderHourRollup", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(500)
@@ -463,7 +589,7 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("OrderHourRollups");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityDraw", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityDraw", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -500,7 +626,7 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("QualityDraws");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityScore", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityScore", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -110,6 +110,60 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.ToTable("AgentEvents");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Calls.CallDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AgentId")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AnswerWaitMsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AnsweredWithinServiceLevel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BasicallySatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NotSatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Satisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Day", "Queue", "AgentId", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallDayRollups_Covering");
+
+                    b.ToTable("CallDayRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.Calls.CallEventRow", b =>
                 {
                     b.Property<string>("EventId")
@@ -380,7 +434,79 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.ToTable("RejectedEvents");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Metrics.OrderHourRollup", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderDayRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CallbackSatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CalledBackLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CalledBackOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CallerAnswered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DispatchedLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DispatchedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlaggedOverdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HotlineComplaints")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Registered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RepliedLate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RepliedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Returned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reworked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SmsAnsweredSameDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SmsReceived")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Dimension", "Day", "Value", "DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate", "CallbackSatisfied", "Registered", "CallerAnswered", "SmsReceived", "SmsAnsweredSameDay", "HotlineComplaints", "Returned", "FlaggedOverdue")
+                        .HasDatabaseName("IX_OrderDayRollups_Covering");
+
+                    b.ToTable("OrderDayRollups");
+                });
+
+            modelBuilder.Entity("Hotline.TicketApi.Data.OrderHourRollup", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(500)
@@ -452,7 +578,7 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.ToTable("OrderHourRollups");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityDraw", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityDraw", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -487,7 +613,7 @@ namespace Hotline.TicketApi.Data.Migrations.Sqlite
                     b.ToTable("QualityDraws");
                 });
 
-            modelBuilder.Entity("Hotline.TicketApi.Quality.QualityScore", b =>
+            modelBuilder.Entity("Hotline.TicketApi.Data.QualityScore", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
