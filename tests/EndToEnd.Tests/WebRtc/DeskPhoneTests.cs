@@ -197,6 +197,10 @@ public sealed partial class DeskPhoneTests
         Assert.That(sent, Is.GreaterThan(0), "the microphone is sent");
         Assert.That(await page.EvaluateAsync<bool>("() => document.getElementById('phone-audio').srcObject instanceof MediaStream"), Is.True);
 
+        // Keys on the desk's pad during the call reach the engine as RFC 4733 events (DeskPhoneTests.ThreeWay.cs).
+        await ListenAsync(page);
+        await KeyAnUnknownConsultCodeAsync(page, log);
+
         // Hold (JsSIP re-INVITE a=sendonly, answered recvonly by the engine) and resume; mute and unmute (local track).
         await page.ClickAsync("#phone-hold");
         await log.StepAsync("on hold", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("on hold"));
