@@ -23,15 +23,16 @@ internal sealed class Baresip : IAsyncDisposable
     /// Starts baresip for <paramref name="seconds"/>; <paramref name="account"/> is its accounts line;
     /// <paramref name="extraConfig"/> adds config lines (e.g. <c>module srtp.so</c>, <c>sip_cafile …</c>).
     /// </summary>
+    /// <paramref name="port"/>: listen there (the first of two free ports, e.g. a gateway the engine was configured with).
     public static Baresip Start(string account, string source, int seconds, string answerMode = "auto", string? dial = null,
-        IEnumerable<string>? extraConfig = null)
+        IEnumerable<string>? extraConfig = null, int? port = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "hotline-baresip-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var port = FreePort.Next(2);
+        port ??= FreePort.Next(2);
         File.WriteAllText(Path.Combine(folder, "config"), string.Join('\n',
             "module_path /usr/lib/baresip/modules",
-            $"sip_listen 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            $"sip_listen 127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}",
             "module g711.so", "module aufile.so", "module sndfile.so",
             $"snd_path {folder}",
             $"audio_source aufile,{source}",

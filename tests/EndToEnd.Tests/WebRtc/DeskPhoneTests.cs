@@ -20,7 +20,7 @@ namespace Hotline.EndToEnd.Tests.WebRtc;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class DeskPhoneTests
+public sealed partial class DeskPhoneTests
 {
     private const string AdminKey = "e2e-desk-phone-admin-key-4711";
     private const string CallerNumber = "13800138066";
@@ -28,6 +28,7 @@ public sealed class DeskPhoneTests
     private string _work = null!;
     private int _sipPort;
     private int _wssPort;
+    private int _gatewayPort;
     private HostProcess _engine = null!;
     private HostProcess _ticketApi = null!;
     private IPlaywright _playwright = null!;
@@ -53,6 +54,7 @@ public sealed class DeskPhoneTests
         var ingestPort = FreePort.Next();
         var deskUrl = $"http://127.0.0.1:{P(FreePort.Next())}"; // The desk's origin, the one page origin the engine allows.
         var rtp = FreePort.Next(10);
+        _gatewayPort = FreePort.Next(2); // A baresip "gateway" listens here when a test dials out (DeskPhoneTests.Outbound.cs).
         _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = P(_sipPort),
@@ -72,6 +74,10 @@ public sealed class DeskPhoneTests
             ["Agents:1:AutoReady"] = "false",
             // The caller is hung up with the agent (no post-call survey).
             ["Survey:Enabled"] = "false",
+            // The agent is Ready again soon after each test's call (an outbound call needs a Ready agent).
+            ["Acd:WrapUpSeconds"] = "1",
+            ["Outbound:Gateway"] = $"sip:127.0.0.1:{P(_gatewayPort)}",
+            ["Conference:RingTimeoutSeconds"] = "8",
         }, HostStart);
         _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
@@ -83,6 +89,9 @@ public sealed class DeskPhoneTests
             ["AcdEngine:ServiceKey"] = TestCredentials.ServiceKey,
             ["Desk:Phone:WebSocketUrl"] = $"wss://127.0.0.1:{P(_wssPort)}/sip",
             ["Desk:Phone:Users:a1"] = "1001",
+            ["Desk:Departments:0:Id"] = "water",
+            ["Desk:Departments:0:Name"] = "Water company",
+            ["Desk:Departments:0:Code"] = "1",
         }, HostStart);
         _playwright = await Playwright.CreateAsync();
         // Both origins are loopback (desk http://127.0.0.1, engine wss://127.0.0.1): Chromium's Local Network Access
@@ -187,6 +196,10 @@ public sealed class DeskPhoneTests
         Assert.That(received, Is.GreaterThanOrEqualTo(50), "the caller's audio arrives (decrypted SRTP)\n" + log);
         Assert.That(sent, Is.GreaterThan(0), "the microphone is sent");
         Assert.That(await page.EvaluateAsync<bool>("() => document.getElementById('phone-audio').srcObject instanceof MediaStream"), Is.True);
+
+        // Keys on the desk's pad during the call reach the engine as RFC 4733 events (DeskPhoneTests.ThreeWay.cs).
+        await ListenAsync(page);
+        await KeyAnUnknownConsultCodeAsync(page, log);
 
         // Hold (JsSIP re-INVITE a=sendonly, answered recvonly by the engine) and resume; mute and unmute (local track).
         await page.ClickAsync("#phone-hold");

@@ -163,7 +163,8 @@ public sealed partial class SipTelephony : ITelephony
         if (string.IsNullOrWhiteSpace(target)) throw new ArgumentException("A dial target is required.", nameof(target));
         if (target.StartsWith("sip:", StringComparison.OrdinalIgnoreCase))
             return SipUri.TryParse(target, out var direct) ? direct : throw new ArgumentException($"'{target}' is not a SIP URI.", nameof(target));
-        var binding = _bindings.Lookup(target).OrderByDescending(b => b.ExpiresAt).FirstOrDefault()
+        // The contact registered last (SipBindings.Lookup's order): the phone the agent connected most recently rings.
+        var binding = _bindings.Lookup(target).FirstOrDefault()
             ?? throw new InvalidOperationException($"User {target} is not registered.");
         var contact = binding.Contact.Trim().TrimStart('<').TrimEnd('>');
         return SipUri.TryParse(contact, out var uri) ? uri : throw new InvalidOperationException($"User {target} has an unusable contact.");

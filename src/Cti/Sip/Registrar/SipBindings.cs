@@ -3,7 +3,13 @@ using System.Collections.Concurrent;
 namespace Hotline.Cti.Sip.Registrar;
 
 /// <summary>One registered contact of an address-of-record (RFC 3261 §10.3).</summary>
-public sealed record SipBinding(string User, string Contact, DateTimeOffset ExpiresAt, string CallId, uint CSeq, string Source, string? UserAgent)
+/// <remarks>
+/// <c>RegisteredAt</c> is the time of the REGISTER that last added or refreshed the contact: the newest binding is
+/// the one registered last, whatever its Expires (a softphone asking for 3600 s must not outrank a browser that registered
+/// after it for 300 s). Bindings saved before this field existed read as <c>default</c> and rank after the others.
+/// </remarks>
+public sealed record SipBinding(string User, string Contact, DateTimeOffset ExpiresAt, string CallId, uint CSeq, string Source, string? UserAgent,
+    DateTimeOffset RegisteredAt = default)
 {
     public int RemainingSeconds(DateTimeOffset now) => Math.Max(0, (int)Math.Ceiling((ExpiresAt - now).TotalSeconds));
 }
@@ -50,7 +56,7 @@ public sealed class SipBindings(TimeProvider time)
         return restored;
     }
 
-    /// <summary>Live contacts of <paramref name="user"/>, most recently registered first.</summary>
+    /// <summary>Live contacts of <paramref name="user"/>, most recently registered first (then the longest-lived).</summary>
     public IReadOnlyList<SipBinding> Lookup(string user)
     {
         if (!_byUser.TryGetValue(user, out var list)) return [];
@@ -58,7 +64,7 @@ public sealed class SipBindings(TimeProvider time)
         lock (list)
         {
             list.RemoveAll(b => b.ExpiresAt <= now);
-            return [.. list.OrderByDescending(b => b.ExpiresAt)];
+            return [.. list.OrderByDescending(b => b.RegisteredAt).ThenByDescending(b => b.ExpiresAt)];
         }
     }
 
@@ -92,7 +98,7 @@ public sealed class SipBindings(TimeProvider time)
             foreach (var (contact, expires) in contacts)
             {
                 list.RemoveAll(b => SameContact(b.Contact, contact));
-                if (expires > 0) list.Add(new SipBinding(user, contact, now.AddSeconds(expires), callId, cseq, source, userAgent));
+                if (expires > 0) list.Add(new SipBinding(user, contact, now.AddSeconds(expires), callId, cseq, source, userAgent, now));
             }
         }
         Changed?.Invoke();

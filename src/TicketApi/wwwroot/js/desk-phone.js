@@ -1,8 +1,10 @@
 // The desk's phone (issue 18): JsSIP registers with the engine over SIP over WebSocket (RFC 7118, wss) with the agent's
 // SIP account, rings on the engine's INVITE (the screen pop comes from the desk feed as before), answers with the
 // microphone (getUserMedia) and plays the caller through <audio id="phone-audio">. Media is WebRTC (ICE, DTLS-SRTP) to
-// the engine's media port (docs/webrtc.md). The SIP password is typed here and kept in this closure only: it goes to
-// the engine in the digest (RFC 8760) and never to TicketApi, sessionStorage or the console log.
+// the engine's media port (docs/webrtc.md). The dial pad places the agent's own outbound calls (JsSIP ua.call: the engine
+// routes the INVITE by its dial plan, as a softphone's) and, during a call, sends its keys as RFC 4733 telephone-events
+// (the engine reads *8 + code + # as a consult, docs/conference.md). The SIP password is typed here and kept in this
+// closure only: it goes to the engine in the digest (RFC 8760) and never to TicketApi, sessionStorage or the console log.
 "use strict";
 (() => {
   const { json } = hl;
@@ -30,6 +32,9 @@
     $("phone-mute").disabled = !live;
     $("phone-hold").textContent = held ? "Resume" : "Hold";
     $("phone-mute").textContent = muted ? "Unmute" : "Mute";
+    $("phone-call-button").disabled = !ua || !ua.isRegistered() || !!s;
+    $("phone-number").disabled = !!s;
+    document.querySelectorAll("#phone-keys button").forEach(b => b.disabled = !ua || !!s && !live);
   }
 
   // A plain 425 Hz ring cadence (1 s on, 1 s off), from WebAudio: nothing is loaded from outside.
@@ -113,7 +118,7 @@
 
   function incoming(ev) {
     const s = ev.session;
-    if (ev.originator !== "remote") { wire(s); return; }
+    if (ev.originator !== "remote") return; // Our own call (dial): wired in dial().
     // One call at a time: the ACD rings an agent only when free; anything else is busy (RFC 3261 486).
     if (session && !session.isEnded()) { s.terminate({ status_code: 486, reason_phrase: "Busy Here" }); return; }
     wire(s);
@@ -136,8 +141,9 @@
     s.on("unmuted", () => { muted = false; render(); });
     // A CANCEL while ringing is the caller hanging up or the ACD taking the call back (ring timeout): not an error.
     s.on("failed", f => ended(f.cause === JsSIP.C.causes.USER_DENIED_MEDIA_ACCESS
-      ? "Microphone refused: allow the microphone for this site, then answer again."
-      : f.originator === "local" || f.cause === JsSIP.C.causes.CANCELED ? "" : `Call failed: ${f.cause}.`));
+      ? "Microphone refused: allow the microphone for this site, then " + (s.direction === "outgoing" ? "call again." : "answer again.")
+      : f.originator === "local" || f.cause === JsSIP.C.causes.CANCELED ? ""
+        : s.direction === "outgoing" ? refusal(s.__number, f) : `Call failed: ${f.cause}.`));
     s.on("ended", () => ended(""));
     if (s.connection) watchNetwork(s.connection);
     render();
@@ -147,6 +153,7 @@
     silence();
     session = null;
     $("phone-caller").textContent = "";
+    $("phone-sent").textContent = "";
     $("phone-audio").srcObject = null;
     if (message) error(message);
     status(ua ? (ua.isRegistered() ? "ready" : "registering…") : "not connected", ua ? "ready" : "off");
@@ -170,6 +177,60 @@
     pc.addEventListener("connectionstatechange", () => {
       if (pc.connectionState === "failed") error("The call's media connection failed (ICE or DTLS).");
     });
+  }
+
+  // An outbound call refused by the engine, in words: its dial plan and the agent's state decide (docs/webrtc.md,
+  // "The desk's phone": 404 not allowed by the dial plan nor a hotline number, 403 the account may not dial out, 486 not
+  // ready, 488 media not agreed).
+  function refusal(number, f) {
+    const code = f.message && f.message.status_code;
+    switch (code) {
+      case 404: case 484: return `${number} cannot be called: the dial plan does not allow it, and it is no number of this hotline (${code}).`;
+      case 403: return `${number} was refused: your account may not call outside numbers (403, ask an administrator).`;
+      case 486: return `${number} was not called: you must be Ready (not on another call, in wrap-up or not ready) to call out (486).`;
+      case 488: case 606: return `${number} was not called: the phone server and this browser agreed on no audio (${code}).`;
+      case 401: case 407: return "The phone server refused your SIP credentials for the call: connect again.";
+      default: return code ? `${number} was not called: the phone server answered ${code} ${f.message.reason_phrase || ""}.`.replace(" .", ".")
+        : `The call to ${number} failed: ${f.cause}.`;
+    }
+  }
+
+  // What may be dialled: digits, * and # (feature codes), a leading + — the engine's dial plan decides the rest.
+  const DIALLABLE = /^\+?[0-9*#]{1,32}$/;
+
+  function dial(e) {
+    e.preventDefault();
+    error("");
+    const number = $("phone-number").value.replace(/[\s-]/g, "");
+    if (!ua || !ua.isRegistered()) { error("Connect the phone first."); return; }
+    if (session) { error("Hang up the current call first."); return; }
+    if (!DIALLABLE.test(number)) { error("Type a number: digits only (and * # or a leading +), at most 32."); return; }
+    let s;
+    try {
+      s = ua.call(`sip:${number}@${config.domain}`, MEDIA);
+    } catch (ex) {
+      error(`The call to ${number} could not start: ${ex.message || ex}`);
+      return;
+    }
+    s.__number = number;
+    wire(s);
+    $("phone-caller").textContent = "Calling " + number;
+    status("calling…", "ringing");
+  }
+
+  // Keys: before a call they build the number; during a call they go to the engine as RFC 4733 telephone-events
+  // (RTCDTMFSender on the negotiated telephone-event/8000), which the engine decodes after SRTP like any phone's.
+  function key(k) {
+    if (session && session.isEstablished()) {
+      try {
+        session.sendDTMF(k, { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833, duration: 120, interToneGap: 80 });
+        $("phone-sent").textContent = ($("phone-sent").textContent || "keys sent: ") + k;
+      } catch (ex) {
+        error("The key could not be sent: " + (ex.message || ex));
+      }
+      return;
+    }
+    if (!session) $("phone-number").value = ($("phone-number").value + k).slice(0, 32);
   }
 
   async function answer() {
@@ -204,6 +265,8 @@
     $("phone-hold").addEventListener("click", () => session && (held ? session.unhold() : session.hold()));
     $("phone-mute").addEventListener("click", () => session && (muted ? session.unmute({ audio: true }) : session.mute({ audio: true })));
     $("phone-disconnect").addEventListener("click", () => disconnect());
+    $("phone-dial").addEventListener("submit", dial);
+    document.querySelectorAll("#phone-keys button").forEach(b => b.addEventListener("click", () => key(b.dataset.key)));
     addEventListener("pagehide", () => { if (ua) ua.stop(); });
     render();
   });
