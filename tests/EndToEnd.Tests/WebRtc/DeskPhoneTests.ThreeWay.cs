@@ -29,9 +29,10 @@ public sealed partial class DeskPhoneTests
     }
 
     [TestCase(false)]
-    // Found when merging main at 20a1e4f (call stages): after the engine played the failure tone to the agent (an unknown
-    // code keyed on the pad), the later consult's mixer gets nothing from the agent (band RMS 0.001; 0.17-0.32 before).
-    [TestCase(true, Explicit = true, Reason = "engine regression: agent silent in the three-way after ConsultTones.Failed + RestoreAgentAudio")]
+    // Keys first: the wait for the 480 Hz failure tone is met by the caller's 440 Hz, so the consult joins before the
+    // engine reads the '#'; the tone then plays to the agent in the mixer and takes it out of the mix for 1.2 s
+    // (band RMS 0.001-0.09 instead of 0.32). Explicit until both are fixed (docs/webrtc.md "Still missing", 8).
+    [TestCase(true, Explicit = true, Reason = "the 480 Hz wait is met by the caller's 440 Hz; a tone to a conference member takes it out of the mix (docs/webrtc.md, Still missing 8)")]
     public async Task A_browser_agent_consults_a_baresip_department_all_three_hear_each_other_then_the_agent_leaves_and_caller_and_department_stay(bool keysBeforeConsult)
     {
         var departmentTone = await Sox.ToneAsync(_work, DepartmentTone, 60);
