@@ -10,7 +10,7 @@ namespace Hotline.AcdEngine.Hosting;
 public static class EngineHost
 {
     /// <summary>Exit code for a configuration error that stopped the host.</summary>
-    public const int ConfigurationErrorExitCode = 2;
+    public const int ConfigurationErrorExitCode = ConfigurationFailures.ExitCode;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,16 +34,8 @@ public static class EngineHost
             await app.RunAsync();
             return 0;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationFailures.Describe(ex) is { } failures)
         {
-            Log.Fatal("Configuration error, AcdEngine not started: {Failures}", string.Join("; ", ex.Failures));
-            await Console.Error.WriteLineAsync("Configuration error: " + string.Join("; ", ex.Failures));
-            return ConfigurationErrorExitCode;
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
-        {
-            // Several options classes failed at once (ValidateOnStart gathers them): still a configuration error, every key named.
-            var failures = string.Join("; ", ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
             Log.Fatal("Configuration error, AcdEngine not started: {Failures}", failures);
             await Console.Error.WriteLineAsync("Configuration error: " + failures);
             return ConfigurationErrorExitCode;

@@ -1,3 +1,4 @@
+using Hotline.Hosting;
 using Hotline.Cti.Media.Sources;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Conference;
@@ -73,12 +74,13 @@ public sealed partial class ConfigurationReload(
                 // position, two exceptions down), or one being written right now.
                 return Refuse(by, [string.Join(" ", Messages(ex))]);
             }
-            catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException))
+            catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => ConfigurationFailures.Describe(e) is not null))
             {
                 // The new values were read, and the options monitors that ValidateOnStart keeps re-validated every
                 // options class on the change notice: a failure there, live setting or not, is what would stop the next
-                // start, so it refuses this configuration too (each failure names its key).
-                monitored.AddRange(ex.Flatten().InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
+                // start, so it refuses this configuration too (each failure names its key; a value the binder cannot
+                // convert, such as Rtp:SharedReceive=maybe, is one of them).
+                monitored.AddRange(ex.Flatten().InnerExceptions.Select(e => ConfigurationFailures.Describe(e)!));
             }
             var fresh = LiveSettings.Read(configuration, out var failures);
             if (fresh is null || monitored.Count > 0) return Refuse(by, failures.Concat(monitored).Distinct().ToList());

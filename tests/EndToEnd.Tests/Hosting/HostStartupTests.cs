@@ -24,6 +24,9 @@ public sealed class HostStartupTests
     [TestCase("TicketApi", "Auth:BootstrapAdminKey", "short", "Auth:BootstrapAdminKey")]
     [TestCase("AcdEngine", "Metrics:BearerSha256", "not-a-hash", "Metrics:BearerSha256")]
     [TestCase("TicketApi", "Metrics:BearerSha256", "abc", "Metrics:BearerSha256")]
+    // A value the configuration binder cannot convert is a configuration error too, not a stack trace and exit 1.
+    [TestCase("AcdEngine", "Rtp:SharedReceive", "maybe", "Rtp:SharedReceive")]
+    [TestCase("TicketApi", "Security:DemoMode", "yes please", "Security:DemoMode")]
     public async Task Bad_configuration_stops_the_host_with_a_message_naming_the_key(string project, string key, string value, string named)
     {
         await using var host = HostProcess.Start(project, new Dictionary<string, string> { [key] = value });
