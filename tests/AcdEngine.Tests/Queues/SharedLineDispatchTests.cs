@@ -1,0 +1,152 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Queues;
+using Hotline.AcdEngine.Redis;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
+
+namespace Hotline.AcdEngine.Tests.Queues;
+
+/// <summary>
+/// <c>Acd:SharedQueues</c> wired into the dispatcher (<see cref="CallQueues"/>, docs/scaling.md): two engines' flows in
+/// one process on a real redis-server. An agent freed on one engine is offered to the oldest caller of the line even
+/// when that caller's media is on the other engine; a caller who hangs up leaves the line; Redis away → each engine
+/// serves its own callers.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class SharedLineDispatchTests
+{
+    private RedisServer _redis = null!;
+    private ConnectionMultiplexer _a = null!;
+    private ConnectionMultiplexer _b = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _redis.DisposeAsync();
+
+    [SetUp]
+    public async Task ConnectAsync()
+    {
+        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
+        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        await _a.GetServers()[0].FlushAllDatabasesAsync();
+    }
+
+    [TearDown]
+    public async Task DisconnectAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    private static RedisAgentLeases Leases(IConnectionMultiplexer redis, string node) =>
+        new(redis, node, Lease, new FakeTimeProvider(), NullLogger.Instance);
+
+    private static AcdOptions NoGreeting()
+    {
+        var o = AcdHarness.DefaultOptions();
+        o.Greeting = "";
+        return o;
+    }
+
+    private static void ShareLine(AcdHarness engine, IConnectionMultiplexer redis, string node, Func<bool>? reachable = null) =>
+        engine.Queues.UseSharedLine(new SharedQueueLine(redis, node, Lease), reachable ?? (() => RedisConnection.MasterReachable(redis)), NullLogger.Instance);
+
+    private async Task<RedisValue[]> LineAsync(int count)
+    {
+        // The line is written off the flow's path (a Redis round trip after the Queued event): wait for it to settle.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (true)
+        {
+            var members = await _a.GetDatabase().SortedSetRangeByRankAsync(SharedQueueLine.LineKey("general"));
+            if (members.Length == count) return members;
+            await tick.WaitForNextTickAsync(cts.Token);
+        }
+    }
+
+    [Test]
+    public async Task An_agent_freed_on_one_engine_is_offered_to_the_older_caller_waiting_on_the_other()
+    {
+        // Node names ordered against arrival: a tie broken by name would favour "alpha"; the older caller is on "zeta".
+        using var leasesZeta = Leases(_a, "zeta");
+        using var leasesAlpha = Leases(_b, "alpha");
+        using var zeta = new AcdHarness(leasesZeta, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var alpha = new AcdHarness(leasesAlpha, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        ShareLine(zeta, _a, "zeta");
+        ShareLine(alpha, _b, "alpha");
+        zeta.Ready("a1");
+        alpha.Ready("a1");
+
+        // a1 talks with a caller of engine alpha (offered through the line too).
+        var first = alpha.Telephony.Call("13800000001", "12345");
+        (await alpha.Telephony.NextDialAsync()).Answer();
+        await alpha.Telephony.NextBridgeAsync();
+
+        // An older caller on zeta, then a later one on alpha (alpha's clock 5 s on): both wait in the one line.
+        zeta.Telephony.Call("13800000002", "12345");
+        var older = (await zeta.Sink.WaitForCallAsync(Kind.Queued)).CallId;
+        alpha.Time.Advance(TimeSpan.FromSeconds(5));
+        alpha.Telephony.Call("13800000003", "12345");
+        var line = await LineAsync(2);
+        Assert.That(line.Select(m => m.ToString()), Is.EqualTo(new[] { "zeta|" + older, line[1].ToString() }));
+        Assert.That(line[1].ToString(), Does.StartWith("alpha|"));
+        Assert.That(zeta.Telephony.HasPendingDial || alpha.Telephony.HasPendingDial, Is.False, "a1 talks: nobody rings");
+
+        // a1's call and wrap-up end on alpha: alpha's own later caller waits, zeta's older caller gets a1.
+        var wrapUp = alpha.WaitForAgentAsync("a1", AgentState.WrapUp);
+        first.RemoteHangup();
+        await wrapUp;
+        await alpha.Time.TimerArmedAsync(TimeSpan.FromSeconds(10));
+        alpha.Time.Advance(TimeSpan.FromSeconds(10));
+
+        var dial = await zeta.Telephony.NextDialAsync();
+        Assert.That(dial.Target, Is.EqualTo("1001"));
+        Assert.That((string?)await _a.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1")), Is.EqualTo("zeta|" + older),
+            "the lease the line's claim took is the one the ring holds");
+        dial.Answer();
+        var answered = (await zeta.Sink.WaitForCallAsync(Kind.Answered)).Answered;
+        Assert.That(answered.AgentId, Is.EqualTo("a1"));
+        Assert.That(alpha.Telephony.HasPendingDial, Is.False, "alpha's later caller waits on");
+        Assert.That((await LineAsync(1))[0].ToString(), Does.StartWith("alpha|"));
+    }
+
+    [Test]
+    public async Task A_caller_who_hangs_up_while_queued_leaves_the_line()
+    {
+        using var leases = Leases(_a, "e1");
+        using var engine = new AcdHarness(leases, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        ShareLine(engine, _a, "e1");
+
+        var caller = engine.Telephony.Call("13800000001", "12345");
+        await engine.Sink.WaitForCallAsync(Kind.Queued);
+        await LineAsync(1);
+        caller.RemoteHangup();
+        await engine.Sink.WaitForCallAsync(Kind.Abandoned);
+        Assert.That(await LineAsync(0), Is.Empty);
+    }
+
+    [Test]
+    public async Task With_Redis_away_an_engine_offers_its_agents_to_its_own_callers()
+    {
+        using var engine = new AcdHarness(null, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        ShareLine(engine, _a, "e1", reachable: () => false);
+        engine.Ready("a1");
+
+        engine.Telephony.Call("13800000001", "12345");
+        var dial = await engine.Telephony.NextDialAsync();
+        Assert.That(dial.Target, Is.EqualTo("1001"));
+        dial.Answer();
+        Assert.That((await engine.Sink.WaitForCallAsync(Kind.Answered)).Answered.AgentId, Is.EqualTo("a1"));
+        Assert.That(await _a.GetDatabase().SortedSetLengthAsync(SharedQueueLine.LineKey("general")), Is.Zero, "nothing written to the line");
+    }
+}
