@@ -51,7 +51,7 @@ public sealed partial class CallQueues
                 LineFailed(ex.Message);
             }
         }
-        _lineSweep = _time.CreateTimer(_ => { if (_roster.AnyReady()) RequestLinePass(); }, null, LineSweep, LineSweep);
+        _lineSweep = _time.CreateTimer(_ => _ = Task.Run(SweepLineAsync), null, LineSweep, LineSweep);
         LogSharedLine(logger, line.Node);
     }
 
@@ -183,6 +183,39 @@ public sealed partial class CallQueues
         }
     }
 
+    /// <summary>
+    /// Every <see cref="LineSweep"/>: a caller of this engine who is neither offered nor in the line at two sweeps running
+    /// lost an offer on its way (Redis pub/sub delivers at most once, e.g. across a reconnect) and stands in the line
+    /// again at their entry time; then a pass, if an agent is ready. One sweep apart leaves an offer in flight alone (were
+    /// it taken twice, the second is handed back: <see cref="TakeOfferAsync"/>).
+    /// </summary>
+    private async Task SweepLineAsync()
+    {
+        if (_line is not { } line || !_lineReachable()) return;
+        try
+        {
+            List<QueuedCall> waiting;
+            lock (_gate) waiting = [.. _queues.Values.SelectMany(q => q.Waiting).Where(c => !c.Offered)];
+            foreach (var call in waiting)
+            {
+                if (await line.PositionAsync(call.Queue, call.CallId) is not null) call.LineMisses = 0;
+                else if (++call.LineMisses >= 2)
+                {
+                    call.LineMisses = 0;
+                    lock (_gate)
+                        if (call.Node is null || call.Offered) continue;
+                    await line.JoinAsync(call.Queue, call.CallId, call.EnteredAt);
+                    LogRejoined(_lineLogger!, call.CallId);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LineFailed(ex.Message);
+        }
+        if (_roster.AnyReady()) RequestLinePass();
+    }
+
     /// <summary>Back from an outage: this engine's waiting callers stand in the line again at their entry time.</summary>
     private async Task RejoinLineAsync(SharedQueueLine line)
     {
@@ -278,6 +311,9 @@ public sealed partial class CallQueues
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} offered to call {CallId} of node {Node} (oldest in {Queue} across engines)")]
     private static partial void LogClaimed(ILogger logger, string agentId, string callId, string node, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was out of the shared queue line without an offer: it stands in it again at its entry time")]
+    private static partial void LogRejoined(ILogger logger, string callId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} is not ready on this engine: offer for call {CallId} handed back")]
     private static partial void LogOfferRefused(ILogger logger, string agentId, string callId);
