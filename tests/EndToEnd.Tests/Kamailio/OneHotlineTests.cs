@@ -48,6 +48,7 @@ public sealed class OneHotlineTests
             ["Node:Id"] = "acd-" + (i + 1).ToString(CultureInfo.InvariantCulture),
             ["Sip:Port"] = Port(port),
             ["Sip:AgentProxy"] = $"sip:127.0.0.1:{Port(kamailioPort)}",
+            ["Sip:AgentDomain"] = "hotline.test", // Kamailio's DOMAIN: the phones' addresses of record
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
             ["Acd:SharedQueues"] = "true",
             ["Acd:Greeting"] = "",
