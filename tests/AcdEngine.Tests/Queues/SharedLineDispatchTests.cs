@@ -121,6 +121,30 @@ public sealed class SharedLineDispatchTests
     }
 
     [Test]
+    public async Task You_are_number_N_counts_the_callers_of_every_engine()
+    {
+        var announcing = NoGreeting();
+        announcing.AnnounceEverySeconds = 30;
+        using var leases1 = Leases(_a, "e1");
+        using var leases2 = Leases(_b, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var two = new AcdHarness(leases2, announcing, AcdHarness.Agent("a1", "1001"));
+        ShareLine(one, _a, "e1");
+        ShareLine(two, _b, "e2");
+
+        // Nobody is ready: an older caller on engine one, then one on engine two, who is first in its own engine's queue.
+        one.Telephony.Call("13800000001", "12345");
+        await LineAsync(1);
+        two.Time.Advance(TimeSpan.FromSeconds(1));
+        var later = two.Telephony.Call("13800000002", "12345");
+        await later.PlayedAsync("moh");
+        await LineAsync(2);
+        await two.Time.TimerArmedAsync(TimeSpan.FromSeconds(30));
+        two.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That((await later.NextPlayAsync()).Name, Is.EqualTo("position-2"), "second across the engines, not first here");
+    }
+
+    [Test]
     public async Task A_caller_who_hangs_up_while_queued_leaves_the_line()
     {
         using var leases = Leases(_a, "e1");
