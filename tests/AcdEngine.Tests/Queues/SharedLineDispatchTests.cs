@@ -160,6 +160,43 @@ public sealed class SharedLineDispatchTests
     }
 
     [Test]
+    public async Task When_the_redis_server_dies_each_engine_serves_its_own_callers_said_once()
+    {
+        var own = await RedisServer.StartAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(own.ConnectionString + ",connectTimeout=500,asyncTimeout=1000");
+        using var leases = Leases(redis, "e1");
+        using var engine = new AcdHarness(leases, NoGreeting(), AcdHarness.Agent("a1", "1001"), AcdHarness.Agent("a2", "1002"));
+        var log = new ListLogger();
+        engine.Queues.UseSharedLine(new SharedQueueLine(redis, "e1", Lease), () => RedisConnection.MasterReachable(redis), log);
+        engine.Ready("a1", "a2");
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        redis.ConnectionFailed += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) failed.TrySetResult(); };
+        await own.DisposeAsync(); // The real server is killed, not a flag turned off.
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(RedisConnection.MasterReachable(redis), Is.False);
+
+        for (var i = 1; i <= 2; i++)
+        {
+            engine.Telephony.Call("1380000000" + i, "12345");
+            var dial = await engine.Telephony.NextDialAsync();
+            dial.Answer();
+        }
+        Assert.That(await engine.Sink.WaitForCallAsync(Kind.Answered), Is.Not.Null);
+        Assert.That(log.Lines.Count(l => l.StartsWith("Shared queue line unavailable", StringComparison.Ordinal)), Is.EqualTo(1), string.Join('\n', log.Lines));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) Lines.Add(formatter(state, exception));
+        }
+    }
+
+    [Test]
     public async Task With_Redis_away_an_engine_offers_its_agents_to_its_own_callers()
     {
         using var engine = new AcdHarness(null, NoGreeting(), AcdHarness.Agent("a1", "1001"));
