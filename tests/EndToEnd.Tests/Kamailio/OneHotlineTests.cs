@@ -67,13 +67,17 @@ public sealed class OneHotlineTests
         await StartKamailioAsync(kamailioPort, sipPorts);
 
         var voice = await Sox.ToneAsync(_work, 600, 40);
-        foreach (var (user, password) in new[] { ("1001", "agent1001"), ("1002", "agent1002") })
+        var phones = new[] { ("1001", "agent1001"), ("1002", "agent1002") }.Select(p =>
         {
-            var phone = Baresip.Start($"<sip:{user}@127.0.0.1:{Port(kamailioPort)};transport=udp>;auth_pass={password};regint=600;answermode=auto", voice, seconds: 60);
+            var phone = Baresip.Start($"<sip:{p.Item1}@127.0.0.1:{Port(kamailioPort)};transport=udp>;auth_pass={p.Item2};regint=600;answermode=auto", voice, seconds: 60);
             _peers.Add(phone);
+            return (User: p.Item1, Phone: phone);
+        }).ToList();
+        foreach (var (user, phone) in phones)
+        {
             var registered = await phone.Process.WaitForLineAsync(l => l.Contains(user + "@127.0.0.1", StringComparison.Ordinal) &&
                 (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
-            Assert.That(registered, Does.Contain("200 OK"), "registered with Kamailio\n" + phone.Process.Output);
+            Assert.That(registered, Does.Contain("200 OK"), "registered with Kamailio only (the engines have no account binding)\n" + phone.Process.Output);
         }
         var http = engines.Select(e => new HttpClient(e.Credentials()) { BaseAddress = e.HttpUrl }).ToList();
 
