@@ -66,6 +66,9 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public TimeSpan Lease { get; }
 
+    /// <summary>The leases' connection, shared with the queue line of the same Redis (<c>Queues/SharedQueueLine</c>).</summary>
+    public IConnectionMultiplexer Connection => _redis;
+
     /// <summary>A multiplexer for leases; Redis away at start is not an error (leases are then granted locally).</summary>
     public static ConnectionMultiplexer Connect(string connectionString)
     {
@@ -82,8 +85,14 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         if (!RedisConnection.MasterReachable(_redis)) return Degraded(agentId, value);
         try
         {
-            if (_held.ContainsKey(agentId)) Release(agentId); // A stale one of ours (sent first on the same connection).
-            if (!await _redis.GetDatabase().StringSetAsync(Key(agentId), value, Lease, When.NotExists)) return false;
+            if (_held.TryGetValue(agentId, out var mine))
+            {
+                if (mine == value) return true; // Taken for this call already (an offer of the shared queue line).
+                Release(agentId); // A stale one of ours (sent first on the same connection).
+            }
+            var db = _redis.GetDatabase();
+            // Refused, unless the shared queue line's claim (Queues/SharedQueueLine) took it for this very call: adopted.
+            if (!await db.StringSetAsync(Key(agentId), value, Lease, When.NotExists) && await db.StringGetAsync(Key(agentId)) != value) return false;
             _held[agentId] = value;
             return true;
         }

@@ -47,7 +47,10 @@ public sealed partial class CallQueues
     public WaitEstimator Estimates { get; }
 
     /// <summary>What a waiting caller is told to expect now; null when unknown (nothing to announce).</summary>
-    public TimeSpan? ExpectedWait(QueuedCall call) => Estimates.Estimate(call.Queue, PositionOf(call), _roster.StaffedIn(call.Queue));
+    public TimeSpan? ExpectedWait(QueuedCall call) => ExpectedWait(call, PositionOf(call));
+
+    /// <summary>As <see cref="ExpectedWait(QueuedCall)"/> for a caller at <paramref name="position"/> (the shared line's).</summary>
+    public TimeSpan? ExpectedWait(QueuedCall call, int position) => Estimates.Estimate(call.Queue, position, _roster.StaffedIn(call.Queue));
 
     /// <summary>A configured queue a new caller may enter (not one a reload removed that still has callers).</summary>
     public bool Exists(string queue)
@@ -81,7 +84,7 @@ public sealed partial class CallQueues
             call.Node = entry.Waiting.AddLast(call);
             position = entry.Waiting.Count;
         }
-        Dispatch();
+        JoinLineThenDispatch(call);
         return call;
     }
 
@@ -100,7 +103,7 @@ public sealed partial class CallQueues
             call.Offered = false;
             call.NextOffer = QueuedCall.NewOffer();
         }
-        Dispatch();
+        JoinLineThenDispatch(call); // Shared line: back at the first entry time (JoinAsync keeps it).
     }
 
     /// <summary>The caller left the queue (answered, abandoned, overflowed).</summary>
@@ -115,6 +118,7 @@ public sealed partial class CallQueues
             call.NextOffer.TrySetCanceled();
             if (entry.Retired && entry.Waiting.Count == 0) _queues.Remove(entry.Name); // Removed by a reload; its last caller left.
         }
+        LeaveLine(call);
     }
 
     /// <summary>1-based position, 0 when no longer queued.</summary>
@@ -139,8 +143,18 @@ public sealed partial class CallQueues
         }
     }
 
-    /// <summary>Offers the oldest waiting callers to ready agents until no more match.</summary>
+    /// <summary>
+    /// Offers the oldest waiting callers to ready agents until no more match: through the shared line across engines
+    /// when it is on and Redis answers (<see cref="SharesLine"/>), else among this engine's own callers.
+    /// </summary>
     public void Dispatch()
+    {
+        if (LineUsable()) RequestLinePass();
+        else DispatchLocal();
+    }
+
+    /// <summary>This engine's own callers only: reserve-then-offer under the queues' lock.</summary>
+    private void DispatchLocal()
     {
         if (!_roster.AnyReady()) return;
         lock (_gate)

@@ -14,4 +14,7 @@ public interface IQueueSettings
 
     /// <summary>Queues by name (<c>Acd:Queues:&lt;name&gt;:*</c>).</summary>
     Dictionary<string, QueueOptions> Queues { get; }
+
+    /// <summary>One line per queue name across engines, in Redis (<c>Acd:SharedQueues</c>).</summary>
+    bool SharedQueues { get; }
 }

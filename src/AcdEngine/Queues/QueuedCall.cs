@@ -23,6 +23,9 @@ public sealed class QueuedCall
 
     internal LinkedListNode<QueuedCall>? Node { get; set; }
 
+    /// <summary>Line sweeps in a row that found this caller, not offered, out of the shared line (Acd:SharedQueues).</summary>
+    internal int LineMisses { get; set; }
+
     internal TaskCompletionSource<IReadOnlyList<AgentSnapshot>> NextOffer { get; set; } = NewOffer();
 
     internal static TaskCompletionSource<IReadOnlyList<AgentSnapshot>> NewOffer() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -19,11 +19,14 @@ public sealed class SharedQueueLine(IConnectionMultiplexer redis, string node, T
 {
     public const string OfferChannelPrefix = "hotline:queue-offer:";
 
-    /// <summary>KEYS: line, agent lease. ARGV: lease ms, offer channel prefix, agent id. → "node|callId" or nil.</summary>
+    /// <summary>
+    /// KEYS: line, agent lease. ARGV: lease ms, offer channel prefix, agent id. → "node|callId", 0 when the line is
+    /// empty, 1 when the agent's lease is held (another engine rings, talks with or keeps them aside).
+    /// </summary>
     private const string ClaimOldestScript = """
-        if redis.call('EXISTS', KEYS[2]) == 1 then return false end
         local head = redis.call('ZRANGE', KEYS[1], 0, 0)
-        if #head == 0 then return false end
+        if #head == 0 then return 0 end
+        if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
         local bar = string.find(head[1], '|', 1, true)
         local owner = string.sub(head[1], 1, bar - 1)
         local call = string.sub(head[1], bar + 1)
@@ -63,6 +66,9 @@ public sealed class SharedQueueLine(IConnectionMultiplexer redis, string node, T
         return gone
         """;
 
+    /// <summary>This engine's node id (<c>Node:Id</c>): the first part of its callers' members.</summary>
+    public string Node => node;
+
     public static RedisKey LineKey(string queue) => "hotline:queue-line:" + queue;
 
     private string Member(string callId) => node + "|" + callId;
@@ -83,15 +89,48 @@ public sealed class SharedQueueLine(IConnectionMultiplexer redis, string node, T
     /// caller (node, call id) whose engine now holds the agent's lease and was told on its offer channel; null when the
     /// line is empty or the agent's lease is held (another engine rings or talks to them).
     /// </summary>
-    public async Task<(string Node, string CallId)?> TryClaimOldestAsync(string queue, string agentId)
+    public async Task<(string Node, string CallId)?> TryClaimOldestAsync(string queue, string agentId) =>
+        await ClaimOldestAsync(queue, agentId) is { Caller: { } caller } ? caller : null;
+
+    /// <summary>
+    /// As <see cref="TryClaimOldestAsync"/>, telling an empty line (<see cref="LineClaim.Empty"/>: no other agent need
+    /// try) from an agent held elsewhere (<see cref="LineClaim.AgentHeld"/>: the next agent may).
+    /// </summary>
+    public async Task<LineClaim> ClaimOldestAsync(string queue, string agentId)
     {
         var result = await redis.GetDatabase().ScriptEvaluateAsync(ClaimOldestScript,
             [LineKey(queue), RedisAgentLeases.Key(agentId)], [(long)lease.TotalMilliseconds, OfferChannelPrefix, agentId]);
-        if (result.IsNull) return null;
+        if (result.Resp2Type == ResultType.Integer) return (int)result == 0 ? LineClaim.Empty : LineClaim.AgentHeld;
         var member = result.ToString();
         var bar = member.IndexOf('|', StringComparison.Ordinal);
-        return (member[..bar], member[(bar + 1)..]);
+        return new LineClaim((member[..bar], member[(bar + 1)..]), false);
     }
+
+    /// <summary>The entry time (Unix ms) of the line's head; null when nobody waits in <paramref name="queue"/>.</summary>
+    public async Task<double?> HeadAsync(string queue)
+    {
+        var head = await redis.GetDatabase().SortedSetRangeByRankWithScoresAsync(LineKey(queue), 0, 0);
+        return head.Length == 0 ? null : head[0].Score;
+    }
+
+    /// <summary>
+    /// An offer this engine cannot take (the caller left, was offered already, or the agent is not ready here): the
+    /// agent's lease taken for it is given back (only that value), and with <paramref name="announce"/> the other
+    /// engines are told the agent is free (<see cref="RedisAgentLeases.FreedChannel"/>).
+    /// </summary>
+    public Task ReturnOfferAsync(string agentId, string callId, bool announce) =>
+        redis.GetDatabase().ScriptEvaluateAsync(ReturnScript, [RedisAgentLeases.Key(agentId)],
+            [Member(callId), announce ? RedisAgentLeases.FreedChannel : "", agentId]);
+
+    /// <summary>KEYS: agent lease. ARGV: value, channel ("" = none), agent id.</summary>
+    private const string ReturnScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+          return 1
+        end
+        return 0
+        """;
 
     /// <summary>
     /// A caller of this engine asks for an agent: granted only when they head the line (first come, first served across
@@ -116,6 +155,18 @@ public sealed class SharedQueueLine(IConnectionMultiplexer redis, string node, T
             if (bar > 0) offered(text[..bar], text[(bar + 1)..]);
         });
 
+    /// <summary>
+    /// As <see cref="SubscribeOffersAsync"/>, without waiting: Redis away at start is not an error (the multiplexer
+    /// subscribes once it connects). The handler runs on the subscription's thread and must return quickly.
+    /// </summary>
+    public void SubscribeOffers(Action<string, string> offered) =>
+        redis.GetSubscriber().Subscribe(RedisChannel.Literal(OfferChannelPrefix + node), (_, message) =>
+        {
+            var text = message.ToString();
+            var bar = text.LastIndexOf('|');
+            if (bar > 0) offered(text[..bar], text[(bar + 1)..]);
+        }, CommandFlags.FireAndForget);
+
     /// <summary>A dead engine's callers leave every line given (a surviving engine closes them as abandoned).</summary>
     public async Task<IReadOnlyList<string>> RemoveNodeAsync(string deadNode, IEnumerable<string> queues)
     {
@@ -124,4 +175,11 @@ public sealed class SharedQueueLine(IConnectionMultiplexer redis, string node, T
         var removed = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RemoveNodeScript, keys, [deadNode + "|"]))!;
         return [.. removed.Select(r => r.ToString()[(deadNode.Length + 1)..])];
     }
+}
+
+/// <summary>What <see cref="SharedQueueLine.ClaimOldestAsync"/> did: the caller offered the agent, or why none.</summary>
+public readonly record struct LineClaim((string Node, string CallId)? Caller, bool Held)
+{
+    public static readonly LineClaim Empty = new(null, false);
+    public static readonly LineClaim AgentHeld = new(null, true);
 }

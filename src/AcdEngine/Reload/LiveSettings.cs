@@ -30,6 +30,7 @@ public sealed record LiveSettings(AcdOptions Acd, IReadOnlyList<AgentOptions> Ag
     public static readonly IReadOnlyList<string> AcdRestartKeys =
     [
         "Acd:HotlineNumber", "Acd:FeatureCodes", "Acd:SoundsPath", "Acd:Language", "Acd:AgentLeaseSeconds", "Acd:ReadyNeedsRegisteredPhone",
+        "Acd:SharedQueues",
     ];
 
     /// <summary>Whether <paramref name="key"/> (a configuration path, any case) is applied by a reload.</summary>
@@ -81,6 +82,7 @@ public sealed record LiveSettings(AcdOptions Acd, IReadOnlyList<AgentOptions> Ag
         Language = running.Language,
         AgentLeaseSeconds = running.AgentLeaseSeconds,
         ReadyNeedsRegisteredPhone = running.ReadyNeedsRegisteredPhone,
+        SharedQueues = running.SharedQueues,
         // Live (LiveKeys).
         DefaultQueue = fresh.DefaultQueue,
         Queues = fresh.Queues,

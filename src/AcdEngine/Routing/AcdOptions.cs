@@ -71,6 +71,14 @@ public sealed class AcdOptions : IQueueSettings, IAgentSettings, IGreetingSettin
     [Range(6, 3600, ErrorMessage = "Acd:AgentLeaseSeconds must be between 6 and 3600.")]
     public int AgentLeaseSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// One waiting line per queue name across every engine on the same Redis (<c>Acd:SharedQueues</c>, docs/scaling.md):
+    /// a free agent anywhere is offered to the oldest caller of any engine. Default false: one engine alone gains nothing
+    /// from it (and ring-all offers one agent at a time on the shared line); set it on every engine of a multi-engine
+    /// site, together with <c>Sip:AgentProxy</c> so that any engine can ring any agent.
+    /// </summary>
+    public bool SharedQueues { get; set; }
+
     bool IAgentSettings.IsQueue(string name) => Queues.ContainsKey(name);
 }
 

@@ -103,9 +103,20 @@ internal sealed class QueueWaitStage : IAsyncDisposable
     /// </summary>
     private void AnnouncePosition()
     {
-        var position = _ctx.Queues.PositionOf(_queued);
-        if (position == 0) return;
-        int? minutes = _ctx.Queues.ExpectedWait(_queued) is { } wait ? WaitEstimator.MinutesToSay(wait) : null;
+        if (!_ctx.Queues.SharesLine)
+        {
+            Announce(_ctx.Queues.PositionOf(_queued));
+            return;
+        }
+        // Acd:SharedQueues: the place across every engine's callers (one Redis round trip, off the flow's path).
+        _ = _ctx.Queues.SharedPositionAsync(_queued).ContinueWith(p => Announce(p.Result), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    private void Announce(int position)
+    {
+        if (position == 0 || _ctx.Queues.PositionOf(_queued) == 0) return; // Connected or gone meanwhile.
+        int? minutes = _ctx.Queues.ExpectedWait(_queued, position) is { } wait ? WaitEstimator.MinutesToSay(wait) : null;
         _ = _caller.PlayAsync(_ctx.Prompts.Position(position, minutes), _ct).ContinueWith(_ =>
         {
             if (_life.Stage is CallStage.Queued or CallStage.Ringing && _ctx.Queues.PositionOf(_queued) > 0) StartHoldMusic();

@@ -157,6 +157,23 @@ public sealed class SipOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// The SIP proxy whose registrar the agents' and departments' phones register with (Kamailio, deploy/kamailio), as a
+    /// SIP URI with an IP address: <c>sip:10.0.0.10:5060</c> (<c>;transport=tcp</c> for TCP). Set: every phone the engine
+    /// rings by user (agent, department, supervisor) gets its INVITE sent there with the user's address of record as
+    /// Request-URI (<c>sip:&lt;user&gt;@&lt;AgentDomain&gt;</c>); the proxy looks the phone up and relays it, and later
+    /// requests of the dialog follow its Record-Route. Any engine can then ring any phone, and a phone registers once.
+    /// Empty (the default): phones register with this engine and are rung at their binding here.
+    /// </summary>
+    public string AgentProxy { get; set; } = "";
+
+    /// <summary>Domain of the phones' addresses of record at <see cref="AgentProxy"/> (Kamailio's DOMAIN); empty: the proxy's host.</summary>
+    public string AgentDomain { get; set; } = "";
+
+    /// <summary><see cref="AgentProxy"/> parsed (validated at start); null when phones register with this engine.</summary>
+    public Hotline.Cti.Sip.Messages.SipUri? AgentProxyUri =>
+        AgentProxy.Length > 0 && Hotline.Cti.Sip.Messages.SipUri.TryParse(AgentProxy, out var uri) ? uri : null;
+
     /// <summary>Media protection over UDP/TCP for accounts without their own <c>Media</c> (SRTP if the phone offers it).</summary>
     public SrtpPolicy Media { get; set; } = SrtpPolicy.Optional;
 
@@ -267,6 +284,15 @@ public sealed class SipOptionsValidator(IConfiguration? configuration = null) : 
         for (var i = 0; i < options.TrustedProxies.Count; i++)
             if (!IPAddress.TryParse(options.TrustedProxies[i], out var proxy) || proxy.Equals(IPAddress.Any) || proxy.Equals(IPAddress.IPv6Any))
                 failures.Add($"Sip:TrustedProxies:{i} must be one proxy's IP address (no names, no wildcard), not '{options.TrustedProxies[i]}'.");
+        if (options.AgentProxy.Length > 0)
+        {
+            // An address, not a name: the engine must not depend on DNS to ring its agents (and never looks one up per call).
+            if (options.AgentProxyUri is not { Scheme: "sip", User: null } proxy || !IPAddress.TryParse(proxy.Host.Trim('[', ']'), out _)
+                || proxy.Transport is { } t && !t.Equals("udp", StringComparison.OrdinalIgnoreCase) && !t.Equals("tcp", StringComparison.OrdinalIgnoreCase))
+                failures.Add($"Sip:AgentProxy must be the proxy's SIP URI with an IP address and no user, e.g. sip:10.0.0.10:5060 (;transport=udp or tcp), not '{options.AgentProxy}'.");
+        }
+        if (options.AgentDomain.Length > 0 && options.AgentDomain.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':')))
+            failures.Add("Sip:AgentDomain must be a host name or address.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

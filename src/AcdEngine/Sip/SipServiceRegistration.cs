@@ -36,6 +36,9 @@ public static class SipServiceRegistration
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
             {
                 MediaPolicy = sip.MediaPolicyFor, // per account, else per transport (Sip:Media / Sip:TlsMedia)
+                // Sip:AgentProxy: phones register with Kamailio; every ring by user goes there (docs/scaling.md).
+                OutboundProxy = sip.AgentProxyUri,
+                ProxyDomain = sip.AgentDomain,
             };
         });
         services.AddSingleton<ITelephony>(sp => sp.GetRequiredService<SipTelephony>());

@@ -166,6 +166,31 @@ public sealed class SipTelephonyTests
         Assert.That((await call.Answered.WaitAsync(Bound)).SipStatus, Is.EqualTo(480));
     }
 
+    /// <summary>
+    /// <c>OutboundProxy</c> (the engine's <c>Sip:AgentProxy</c>, Kamailio): a user without a binding here is dialled at the
+    /// proxy with their address of record as Request-URI (RFC 3261 §16.5); the proxy's 404 (not registered) is the result.
+    /// </summary>
+    [Test]
+    public async Task With_an_outbound_proxy_a_user_is_dialled_at_the_proxy_with_their_address_of_record()
+    {
+        var viaProxy = new SipTelephony(_phone.UserAgent, _phone.Bindings, _phone.Media, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)
+        {
+            OutboundProxy = SipUri.Parse($"sip:127.0.0.1:{_engine.Port}"),
+            ProxyDomain = "hotline.test",
+        };
+        var requestUri = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _engine.UserAgent.IncomingCall += (_, e) => requestUri.TrySetResult(e.Session.Invite.RequestUri!.ToString());
+        var incoming = NextIncomingAsync();
+        var call = viaProxy.Dial("1001", new DialOptions { CallerId = "12345" });
+        var leg = await incoming.WaitAsync(Bound);
+        Assert.That(await requestUri.Task.WaitAsync(Bound), Is.EqualTo("sip:1001@hotline.test"));
+        Assert.That(leg.DialedNumber, Is.EqualTo("1001"));
+        await leg.RejectAsync(404, CancellationToken.None);
+        Assert.That((await call.Answered.WaitAsync(Bound)).SipStatus, Is.EqualTo(404), "not registered at the proxy");
+        Assert.Throws<ArgumentException>(() => viaProxy.Dial("10 01", new DialOptions()), "a user part only");
+    }
+
     private static async Task<CallLegEndedEventArgs> EndedOrNowAsync(ICallLeg leg)
     {
         var ended = EndedAsync(leg);

@@ -10,6 +10,7 @@ public sealed class AcdConfigurationTests
     [TestCase("Acd:Queues:general:Strategy", "Random", "Strategy")]
     [TestCase("Agents:1:User", "1001", "Agents:1:User")]
     [TestCase("Acd:RingTimeoutSeconds", "1", "Acd:RingTimeoutSeconds")]
+    [TestCase("Sip:AgentProxy", "sip:kamailio.local:5060", "Sip:AgentProxy")]
     [TestCase("ConnectionStrings:Redis", "10.255.255.1:6379,abortConnect=false", "ConnectionStrings:Redis names 10.255.255.1:6379 without a password")]
     public async Task A_bad_acd_setting_stops_the_engine_naming_the_key(string key, string value, string named)
     {

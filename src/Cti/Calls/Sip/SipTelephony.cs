@@ -45,6 +45,16 @@ public sealed partial class SipTelephony : ITelephony
     public Func<string, SipProtocol, SrtpPolicy> MediaPolicy { get; set; } =
         static (_, protocol) => protocol == SipProtocol.Tls ? SrtpPolicy.Srtp : SrtpPolicy.Optional;
 
+    /// <summary>
+    /// The proxy whose registrar holds the phones (Kamailio): set, a dial by user ("1001") is sent there with
+    /// <c>sip:1001@</c><see cref="ProxyDomain"/> as Request-URI, and the proxy relays it to the registered contact
+    /// (RFC 3261 §16.5; the dialog's later requests follow its Record-Route, §12.1.2). Null: this engine's registrar.
+    /// </summary>
+    public SipUri? OutboundProxy { get; init; }
+
+    /// <summary>Host of the address of record at <see cref="OutboundProxy"/>; null or empty: the proxy's host and port.</summary>
+    public string? ProxyDomain { get; init; }
+
     /// <summary>Legs created and not yet ended (inbound and outbound).</summary>
     public int ActiveLegs => (int)Interlocked.Read(ref _active);
 
@@ -116,7 +126,7 @@ public sealed partial class SipTelephony : ITelephony
     public IOutboundCall Dial(string target, DialOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var uri = ResolveTarget(target);
+        var (uri, proxy) = ResolveTarget(target);
         var media = _media.CreateSession();
         SdpAnswerer sdp;
         OutgoingInviteSession session;
@@ -134,7 +144,7 @@ public sealed partial class SipTelephony : ITelephony
                 FromDisplayName = options.DisplayName,
                 Body = offer,
                 Headers = options.Headers,
-            });
+            }, proxy);
         }
         catch
         {
@@ -144,7 +154,7 @@ public sealed partial class SipTelephony : ITelephony
         }
         var leg = new SipCallLeg(NextId(), session, media, sdp, CallLegDirection.Outbound, uri.User ?? target, "", uri.User ?? target, null, _legLogger)
         {
-            ContactHeader = _userAgent.ContactHeader(SipAddressResolver.ProtocolOf(uri)),
+            ContactHeader = _userAgent.ContactHeader(proxy?.Protocol ?? SipAddressResolver.ProtocolOf(uri)),
         };
         Track(leg);
         return new SipOutboundCall(leg, session, sdp, options.RingTimeout, _time, _legLogger);
@@ -157,17 +167,29 @@ public sealed partial class SipTelephony : ITelephony
     internal static MediaSession MediaOf(ICallLeg leg) =>
         (leg as SipCallLeg)?.Media ?? throw new ArgumentException("The leg was not created by this telephony.", nameof(leg));
 
-    /// <summary>"1001" → the registrar's contact for 1001; "sip:…" → that URI.</summary>
-    private SipUri ResolveTarget(string target)
+    /// <summary>
+    /// "1001" → the registrar's contact for 1001, or with <see cref="OutboundProxy"/> its address of record sent to the
+    /// proxy; "sip:…" → that URI, sent where it points.
+    /// </summary>
+    private (SipUri Uri, SipEndPoint? Proxy) ResolveTarget(string target)
     {
         if (string.IsNullOrWhiteSpace(target)) throw new ArgumentException("A dial target is required.", nameof(target));
         if (target.StartsWith("sip:", StringComparison.OrdinalIgnoreCase))
-            return SipUri.TryParse(target, out var direct) ? direct : throw new ArgumentException($"'{target}' is not a SIP URI.", nameof(target));
+            return (SipUri.TryParse(target, out var direct) ? direct : throw new ArgumentException($"'{target}' is not a SIP URI.", nameof(target)), null);
+        if (OutboundProxy is { } proxy)
+        {
+            if (target.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '+' or '*' or '#')))
+                throw new ArgumentException($"'{target}' is not a user name.", nameof(target));
+            var aor = string.IsNullOrEmpty(ProxyDomain)
+                ? new SipUri { User = target, Host = proxy.Host, Port = proxy.Port }
+                : new SipUri { User = target, Host = ProxyDomain };
+            return (aor, SipAddressResolver.Resolve(proxy));
+        }
         // The contact registered last (SipBindings.Lookup's order): the phone the agent connected most recently rings.
         var binding = _bindings.Lookup(target).FirstOrDefault()
             ?? throw new InvalidOperationException($"User {target} is not registered.");
         var contact = binding.Contact.Trim().TrimStart('<').TrimEnd('>');
-        return SipUri.TryParse(contact, out var uri) ? uri : throw new InvalidOperationException($"User {target} has an unusable contact.");
+        return (SipUri.TryParse(contact, out var uri) ? uri : throw new InvalidOperationException($"User {target} has an unusable contact."), null);
     }
 
     private string NextId() => "leg-" + Interlocked.Increment(ref _nextLeg).ToString(CultureInfo.InvariantCulture);

@@ -264,8 +264,9 @@ public sealed partial class SipUserAgent
     /// <summary>Sends an INVITE (§8.1.1, §13.2.1) and returns its session at once.</summary>
     public OutgoingInviteSession Invite(InviteRequest invite, SipEndPoint? destination = null)
     {
-        var to = SipAddressResolver.Resolve(invite.Target);
-        var target = destination ?? to;
+        // An outbound proxy (destination) is where the request goes; the Request-URI's host (an AOR's domain) is not
+        // looked up then (RFC 3261 §8.1.2: the first Route or the proxy, not the Request-URI, decides the next hop).
+        var target = destination ?? SipAddressResolver.Resolve(invite.Target);
         var from = new SipNameAddr { DisplayName = invite.FromDisplayName, Uri = new SipUri { User = invite.FromUser, Host = Options.Domain } };
         from.Tag = SipIdentifiers.NewTag();
         var request = SipMessage.CreateRequest(SipMethods.Invite, invite.Target);
