@@ -31,6 +31,7 @@ public sealed class AgentEventRecorder
 
     private void Record(AgentTransition t)
     {
+        if (t.Origin == TransitionOrigin.Elsewhere) return; // The engine that made the change records it (shared agent states).
         AgentEvent evt;
         lock (_gate)
         {

@@ -55,7 +55,8 @@ public sealed partial class RedisMirror : IAsyncDisposable
     /// <summary>Writes one agent's state (fire-and-forget: called under the roster's lock).</summary>
     public void WriteAgent(AgentTransition t)
     {
-        if (!Usable()) return;
+        // Only changes made here: one restored from Redis or made on another engine is there already.
+        if (t.Origin != TransitionOrigin.Local || !Usable()) return;
         _redis.GetDatabase().HashSet(AgentKey(t.AgentId),
         [
             new("status", t.To.ToString()),
@@ -81,6 +82,27 @@ public sealed partial class RedisMirror : IAsyncDisposable
             }
         }
         catch (RedisException ex)
+        {
+            MarkDegraded(ex.Message);
+        }
+        return result;
+    }
+
+    /// <summary>Reads the stored state and reason of the given agents (a start); empty when Redis is away.</summary>
+    public async Task<IReadOnlyDictionary<string, (AgentState State, string Reason)>> ReadAgentStatesAsync(IEnumerable<string> agentIds)
+    {
+        var result = new Dictionary<string, (AgentState, string)>(StringComparer.Ordinal);
+        if (!Usable()) return result;
+        try
+        {
+            var db = _redis.GetDatabase();
+            foreach (var id in agentIds)
+            {
+                var fields = await db.HashGetAsync(AgentKey(id), ["status", "reason"]);
+                if (fields[0].HasValue && Enum.TryParse<AgentState>(fields[0].ToString(), out var state)) result[id] = (state, fields[1].ToString());
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             MarkDegraded(ex.Message);
         }
