@@ -49,22 +49,28 @@ public sealed class EngineDeathTests
             return s;
         }
         var acd1Settings = Engine("acd-1", Path.Combine(work, "acd-1"), sipPort);
-        await using var tickets = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        var clock = Stopwatch.StartNew();
+        // The three hosts start side by side (the test's time is mostly theirs).
+        var startTickets = HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
         {
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["Kestrel:Endpoints:Grpc:Url"] = ticketsGrpc.ToString(),
         });
+        var startAcd2 = HostProcess.StartHealthyAsync("AcdEngine", Engine("acd-2"));
+        var startAcd1 = HostProcess.StartHealthyAsync("AcdEngine", acd1Settings);
+        await using var tickets = await startTickets;
+        await using var acd2 = await startAcd2;
         using var http = new HttpClient { BaseAddress = tickets.HttpUrl };
         http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         var since = DateTime.UtcNow.AddMinutes(-1);
-        await using var acd2 = await HostProcess.StartHealthyAsync("AcdEngine", Engine("acd-2"));
         var tone = await Sox.ToneAsync(work, 600, 5);
         try
         {
             string talking, queued;
             long killedAt;
-            await using (var acd1 = await HostProcess.StartHealthyAsync("AcdEngine", acd1Settings))
+            await using (var acd1 = await startAcd1)
             {
+                TestContext.Out.WriteLine($"hosts up after {clock.Elapsed.TotalSeconds:F1} s");
                 await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{sipPort};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", tone, 120);
                 var registered = await agent.Process.WaitForLineAsync(l => l.Contains("1001@127.0.0.1", StringComparison.Ordinal) &&
                     (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
@@ -77,6 +83,7 @@ public sealed class EngineDeathTests
                 var calls = await PollAsync(() => CallsAsync(http, since), c => c.Any(x => HasQueued(x) && !IsAnswered(x)));
                 queued = calls.Single(x => HasQueued(x) && !IsAnswered(x)).GetProperty("callId").GetString()!;
 
+                TestContext.Out.WriteLine($"one talking, one waiting after {clock.Elapsed.TotalSeconds:F1} s");
                 Process.GetProcessById(acd1.Process.Id).Kill(); // SIGKILL: no shutdown path runs.
                 killedAt = Stopwatch.GetTimestamp();
                 await acd1.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10));
@@ -95,6 +102,7 @@ public sealed class EngineDeathTests
             await restarted.Process.WaitForLineAsync(l => l.Contains("Publishing events to TicketApi", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             await PollAsync(() => RestartedOutboxEmptyAsync(restarted), empty => empty, TimeSpan.FromSeconds(30));
             await AssertClosedOnceAsync(http, since, talking, queued);
+            TestContext.Out.WriteLine($"restart delivered its closing events after {clock.Elapsed.TotalSeconds:F1} s");
         }
         finally
         {
