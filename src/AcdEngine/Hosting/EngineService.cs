@@ -51,6 +51,8 @@ public sealed partial class EngineService(
             while (await ticker.WaitForNextTickAsync(stoppingToken))
             {
                 await redis.WriteStatsAsync(stats.Snapshot());
+                // The others' figures for the wallboard's one-hotline view; 3 s: a dead engine's drop out quickly.
+                stats.OtherNodes = await redis.ReadOtherNodesAsync(time.GetUtcNow(), TimeSpan.FromSeconds(3));
                 if (stats.Version == savedVersion) continue;
                 savedVersion = stats.Version;
                 Save();

@@ -23,7 +23,7 @@ public sealed class DeadNodeTakeover(IConnectionMultiplexer redis, string node, 
     Func<IEnumerable<string>> agentIds, IAgentLeases? leases, TimeSpan lease)
 {
     /// <summary>The engines that beat (a set of node ids; an engine adds itself with each heartbeat).</summary>
-    public const string NodesKey = "hotline:nodes";
+    public const string NodesKey = Stats.RedisMirror.NodesKey;
 
     public static RedisKey HeartbeatKey(string node) => "hotline:node:" + node;
 

@@ -109,6 +109,38 @@ public sealed partial class RedisMirror : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// The snapshots of the other engines that beat (<c>hotline:nodes</c>, docs/scaling.md) written within
+    /// <paramref name="fresh"/> of <paramref name="now"/>: a dead engine's last figures drop out within that time.
+    /// Empty when Redis is away or this engine is alone.
+    /// </summary>
+    public async Task<IReadOnlyList<StatsView>> ReadOtherNodesAsync(DateTimeOffset now, TimeSpan fresh)
+    {
+        if (!RedisConnection.MasterReachable(_redis)) return [];
+        try
+        {
+            var db = _redis.GetDatabase();
+            var nodes = (await db.SetMembersAsync(NodesKey)).Select(n => n.ToString()).Where(n => n != _node).ToList();
+            if (nodes.Count == 0) return [];
+            var values = await db.StringGetAsync([.. nodes.Select(n => (RedisKey)("hotline:stats:" + n))]);
+            var views = new List<StatsView>(nodes.Count);
+            foreach (var v in values)
+            {
+                if (v.IsNullOrEmpty) continue;
+                var view = JsonSerializer.Deserialize<StatsView>(v.ToString(), Json);
+                if (view is not null && now - view.At <= fresh) views.Add(view);
+            }
+            return views;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The engines that beat (Liveness.NodeWatch adds this engine to it with every heartbeat).</summary>
+    public const string NodesKey = "hotline:nodes";
+
     /// <summary>Writes the snapshot; returns false (and logs once) when Redis is away.</summary>
     public async Task<bool> WriteStatsAsync(StatsView view)
     {
