@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grpc.Net.Client;
+using Hotline.Contracts.V1;
 using Hotline.EndToEnd.Tests.Calls;
 using Hotline.TestSupport;
 using static Hotline.EndToEnd.Tests.Faults.TicketApiReads;
@@ -41,7 +43,7 @@ public sealed class EngineDeathTests
                 ["Acd:Greeting"] = "",
                 ["Acd:AnnounceEverySeconds"] = "0",
                 ["Acd:WrapUpSeconds"] = "1",
-                // a1 (1001) takes the first caller; a2 never signs in, so the second caller waits in the queue.
+                // a1 (1001) takes the first caller; a2 is not ready, so the second caller waits in the queue.
                 ["Agents:1:AutoReady"] = "false",
             };
             if (data is not null) s["Data:Path"] = data;
@@ -71,6 +73,18 @@ public sealed class EngineDeathTests
             await using (var acd1 = await startAcd1)
             {
                 TestContext.Out.WriteLine($"hosts up after {clock.Elapsed.TotalSeconds:F1} s");
+                // Agent presence is shared: a2 signed in not ready ("training") through acd-1's CTI is so on acd-2.
+                using (var cti1 = GrpcChannel.ForAddress(acd1.GrpcUrl, new GrpcChannelOptions { HttpHandler = acd1.Credentials() }))
+                using (var cti2 = GrpcChannel.ForAddress(acd2.GrpcUrl, new GrpcChannelOptions { HttpHandler = acd2.Credentials() }))
+                {
+                    var one = new Cti.CtiClient(cti1);
+                    await one.SignInAsync(new SignInRequest { AgentId = "a2", Ready = false });
+                    await one.SetNotReadyAsync(new NotReadyRequest { AgentId = "a2", Reason = "training" });
+                    var two = new Cti.CtiClient(cti2);
+                    var seen = await PollAsync(async () => await two.GetAgentStateAsync(new AgentRequest { AgentId = "a2" }),
+                        r => r.Status == AgentStatus.NotReady && r.Reason == "training", TimeSpan.FromSeconds(20));
+                    Assert.That(seen.Reason, Is.EqualTo("training"));
+                }
                 await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{sipPort};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", tone, 120);
                 var registered = await agent.Process.WaitForLineAsync(l => l.Contains("1001@127.0.0.1", StringComparison.Ordinal) &&
                     (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
