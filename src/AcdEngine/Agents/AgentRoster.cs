@@ -278,6 +278,8 @@ public sealed partial class AgentRoster
             if (from is not (AgentState.Ready or AgentState.SignedOut)) _leases.Release(agent.Id);
             (to, reason) = pending; // Local: written to Redis and told again (a no-op for engines that have it already).
         }
+        // Not ready (a RONA) or signed out here, after the change made elsewhere: this one is newer, the waiting one goes.
+        else if (origin == TransitionOrigin.Local && to is AgentState.NotReady or AgentState.SignedOut) agent.PendingShared = null;
         if (from == AgentState.WrapUp && to != AgentState.WrapUp)
         {
             agent.WrapUpElsewhere = false;

@@ -125,4 +125,22 @@ public sealed class SharedAgentStatesTests
         await after;
         Assert.That(one.Roster.Get("a1").Reason, Is.EqualTo("meeting"));
     }
+
+    [Test]
+    public async Task A_change_waiting_for_a_ring_is_dropped_when_the_ring_ends_in_a_RONA_and_the_agent_asks_to_be_ready()
+    {
+        using var one = new AcdHarness(NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Ready("a1");
+        one.Telephony.Call("13800000001", "12345");
+        await one.Telephony.NextDialAsync();
+        one.Roster.ApplyShared("a1", AgentState.NotReady, "meeting"); // Made elsewhere while a1 rings here: waits.
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
+        var rona = one.WaitForAgentAsync("a1", AgentState.NotReady);
+        one.Time.Advance(TimeSpan.FromSeconds(15));
+        await rona;
+        one.Roster.SetReady("a1");
+        // The agent's own later ready wins over the change that waited: ready, and offered the waiting caller again.
+        Assert.That((await one.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
+    }
 }
