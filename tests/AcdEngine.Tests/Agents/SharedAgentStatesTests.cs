@@ -79,10 +79,18 @@ public sealed class SharedAgentStatesTests
         Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
 
         var notReady = AppliedAsync(shared2, "a1", AgentState.NotReady);
+        var shownOnTwo = new TaskCompletionSource<Contracts.V1.AgentEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        two.AgentEvents.Recorded += e =>
+        {
+            if (e.Reason == "lunch") shownOnTwo.TrySetResult(e);
+        };
         one.Roster.SetNotReady("a1", "lunch");
         await notReady;
+        var shown = await shownOnTwo.Task.WaitAsync(TimeSpan.FromSeconds(10)); // A desk watching a1 through engine two sees it.
+        Assert.That(shown.Status, Is.EqualTo(Contracts.V1.AgentStatus.NotReady));
         Assert.That((two.Roster.Get("a1").State, two.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, "lunch")));
         Assert.That(two.Sink.AgentEvents("a1"), Is.Empty, "engine one records the change; engine two does not record it again");
+        Assert.That(one.Sink.AgentEvents("a1").Select(e => e.Reason), Does.Contain("lunch"));
 
         _ = two.Telephony.Call("13800000002", "12345");
         two.Queues.Dispatch();
