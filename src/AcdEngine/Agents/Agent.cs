@@ -28,6 +28,15 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     /// <summary>Ready here, but another engine holds the agent's lease: not offered until it is freed.</summary>
     public bool HeldElsewhere { get; set; }
 
+    /// <summary>
+    /// A change another engine made while this engine's call held the agent (ringing, talking): applied when the call
+    /// leaves them, instead of their becoming ready (a call is never dropped by a state change made elsewhere).
+    /// </summary>
+    public (AgentState State, string Reason)? PendingShared { get; set; }
+
+    /// <summary>In wrap-up because another engine said so: its end here is not told back to the others.</summary>
+    public bool WrapUpElsewhere { get; set; }
+
     /// <summary>When the agent last became ready (longest-idle strategy).</summary>
     public DateTimeOffset IdleSince { get; set; }
 

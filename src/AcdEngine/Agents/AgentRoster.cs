@@ -243,8 +243,9 @@ public sealed partial class AgentRoster
         {
             // The agent may have been removed by a reload meanwhile: nothing to end.
             if (!_agents.TryGetValue(agentId, out var agent)) return;
-            ready = agent.State == AgentState.WrapUp && agent.WrapUpGeneration == generation;
-            if (ready) Apply(agent, AgentState.Ready, "", null);
+            if (agent.State != AgentState.WrapUp || agent.WrapUpGeneration != generation) return;
+            Apply(agent, AgentState.Ready, "", null, agent.WrapUpElsewhere ? TransitionOrigin.Elsewhere : TransitionOrigin.Local);
+            ready = agent.State == AgentState.Ready;
         }
         if (ready) BecameReady?.Invoke(agentId);
     }
@@ -260,18 +261,28 @@ public sealed partial class AgentRoster
             var (to, reason) = target(agent);
             Apply(agent, to, reason, to is AgentState.Ringing or AgentState.Talking or AgentState.WrapUp ? callId ?? agent.CallId : null);
             result = agent.Snapshot();
-            ready = to == AgentState.Ready;
+            ready = agent.State == AgentState.Ready; // Not "to": a change made elsewhere during the call may replace it.
         }
         if (ready) BecameReady?.Invoke(agentId);
         return result;
     }
 
-    private void Apply(Agent agent, AgentState to, string reason, string? callId)
+    private void Apply(Agent agent, AgentState to, string reason, string? callId, TransitionOrigin origin = TransitionOrigin.Local)
     {
         var now = _time.GetUtcNow();
         var from = agent.State;
+        if (to == AgentState.Ready && origin == TransitionOrigin.Local && agent.PendingShared is { } pending)
+        {
+            // Another engine changed the agent while a call of ours held them: that change now, not ready.
+            agent.PendingShared = null;
+            if (from is not (AgentState.Ready or AgentState.SignedOut)) _leases.Release(agent.Id);
+            (to, reason) = pending; // Local: written to Redis and told again (a no-op for engines that have it already).
+        }
+        // Not ready (a RONA) or signed out here, after the change made elsewhere: this one is newer, the waiting one goes.
+        else if (origin == TransitionOrigin.Local && to is AgentState.NotReady or AgentState.SignedOut) agent.PendingShared = null;
         if (from == AgentState.WrapUp && to != AgentState.WrapUp)
         {
+            agent.WrapUpElsewhere = false;
             agent.WrapUpTimer?.Dispose();
             agent.WrapUpTimer = null;
             agent.WrapUpGeneration++;
@@ -288,7 +299,7 @@ public sealed partial class AgentRoster
         agent.Since = now;
         if (to == AgentState.Ready) agent.IdleSince = now;
         agent.Sequence++;
-        Changed?.Invoke(new AgentTransition(agent.Id, from, to, reason, callId, now, agent.Sequence));
+        Changed?.Invoke(new AgentTransition(agent.Id, from, to, reason, callId, now, agent.Sequence) { Origin = origin });
         DropIfRetired(agent);
     }
 

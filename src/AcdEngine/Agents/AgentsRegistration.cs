@@ -1,4 +1,6 @@
 using Hotline.AcdEngine.Node;
+using Hotline.AcdEngine.Redis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.AcdEngine.Agents;
@@ -19,6 +21,10 @@ public static class AgentsRegistration
             TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<IAgentSettings>>().Value.AgentLeaseSeconds),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisAgentLeases>()));
         services.AddSingleton<AgentRoster>();
+        // Sign-in, ready, not ready and wrap-up made on any engine seen by every engine (docs/scaling.md).
+        services.TryAddSingleton(_ => new SharedRedis(NodeRegistration.RedisConnectionString(configuration)));
+        services.AddSingleton(sp => new SharedAgentStates(sp.GetRequiredService<SharedRedis>().Connection,
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.Id, sp.GetRequiredService<AgentRoster>()));
         return services;
     }
 }

@@ -131,14 +131,20 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     }
 
     /// <summary>At start: drops leases an earlier run of this node left behind (it cannot be ringing anyone yet).</summary>
-    public async Task ForgetEarlierRunAsync(IEnumerable<string> agentIds)
+    public Task ForgetEarlierRunAsync(IEnumerable<string> agentIds) => ForgetNodeAsync(_node, agentIds);
+
+    /// <summary>
+    /// Drops the leases <paramref name="node"/> holds (an earlier run of this engine, or an engine found dead: its calls
+    /// are gone, so are its rings) and tells every engine the agents are free.
+    /// </summary>
+    public async Task ForgetNodeAsync(string node, IEnumerable<string> agentIds)
     {
         if (!RedisConnection.MasterReachable(_redis)) return;
         try
         {
             var db = _redis.GetDatabase();
             foreach (var id in agentIds)
-                await db.ScriptEvaluateAsync(ForgetScript, [Key(id)], [_node + "|", FreedChannel, id]);
+                await db.ScriptEvaluateAsync(ForgetScript, [Key(id)], [node + "|", FreedChannel, id]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

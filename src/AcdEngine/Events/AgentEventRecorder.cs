@@ -31,14 +31,17 @@ public sealed class AgentEventRecorder
 
     private void Record(AgentTransition t)
     {
+        // A change made on another engine (shared agent states) is recorded there; here it is only shown to the agent's
+        // watchers (CTI WatchAgent: a desk connected to this engine), with no id and no new sequence, never stored.
+        var elsewhere = t.Origin == TransitionOrigin.Elsewhere;
         AgentEvent evt;
         lock (_gate)
         {
-            var seq = _last.GetValueOrDefault(t.AgentId) + 1;
+            var seq = _last.GetValueOrDefault(t.AgentId) + (elsewhere ? 0UL : 1UL);
             _last[t.AgentId] = seq;
             evt = new AgentEvent
             {
-                EventId = Guid.NewGuid().ToString(),
+                EventId = elsewhere ? "" : Guid.NewGuid().ToString(),
                 AgentId = t.AgentId,
                 Sequence = seq,
                 NodeId = _nodeId,
@@ -48,7 +51,7 @@ public sealed class AgentEventRecorder
                 Reason = t.Reason,
                 CallId = t.CallId ?? "",
             };
-            _sink.Append(new IngestEnvelope { Agent = evt });
+            if (!elsewhere) _sink.Append(new IngestEnvelope { Agent = evt });
         }
         Recorded?.Invoke(evt);
     }

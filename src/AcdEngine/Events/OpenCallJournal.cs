@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using Hotline.Contracts.V1;
 using Microsoft.Data.Sqlite;
 
@@ -13,7 +12,7 @@ namespace Hotline.AcdEngine.Events;
 /// </summary>
 internal static class OpenCallJournal
 {
-    public const string Reason = "engine-failure";
+    public const string Reason = OpenCallRecord.Reason;
 
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS open_call(call_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, direction INTEGER NOT NULL,
@@ -63,7 +62,7 @@ internal static class OpenCallJournal
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>The closing events for every call still open (a previous run died with them up).</summary>
+    /// <summary>The closing events for every call still open (a previous run died with them up), under the node that journaled them.</summary>
     public static List<CallEvent> ClosingEvents(SqliteConnection db)
     {
         using var cmd = db.CreateCommand();
@@ -72,32 +71,9 @@ internal static class OpenCallJournal
         var events = new List<CallEvent>();
         while (reader.Read())
         {
-            var callId = reader.GetString(0);
-            var node = reader.GetString(1);
-            var direction = (CallDirection)reader.GetInt32(2);
-            var phase = reader.GetString(3);
-            var queuedAt = reader.GetInt64(5);
-            var sequence = (ulong)reader.GetInt64(6);
-            var lastAt = reader.GetInt64(7);
-            var when = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(lastAt));
-            if (direction != CallDirection.Outbound && phase is "ivr" or "queue" or "ringing")
-            {
-                events.Add(new CallEvent
-                {
-                    EventId = callId + ":" + Reason + "-abandoned", CallId = callId, Sequence = ++sequence, NodeId = node, OccurredAt = when,
-                    Abandoned = new CallAbandoned
-                    {
-                        Queue = reader.GetString(4),
-                        WaitMs = queuedAt > 0 ? (uint)Math.Max(0, lastAt - queuedAt) : 0,
-                        Where = phase switch { "ivr" => AbandonPoint.Ivr, "ringing" => AbandonPoint.Ringing, _ => AbandonPoint.Queue },
-                    },
-                });
-            }
-            events.Add(new CallEvent
-            {
-                EventId = callId + ":" + Reason, CallId = callId, Sequence = ++sequence, NodeId = node, OccurredAt = when,
-                Ended = new CallEnded { HangupBy = HangupBy.System, Reason = Reason, Direction = direction },
-            });
+            var record = new OpenCallRecord(reader.GetString(0), (CallDirection)reader.GetInt32(2), reader.GetString(3), reader.GetString(4),
+                reader.GetInt64(5), (ulong)reader.GetInt64(6), reader.GetInt64(7));
+            events.AddRange(record.ClosingEvents(reader.GetString(1)));
         }
         return events;
     }

@@ -88,10 +88,18 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
     /// <summary>Raised after each append (the publisher wakes up).</summary>
     public event Action? Appended;
 
+    /// <summary>
+    /// Each call event as it is appended (or held while the disk is full), under the outbox's lock so that a call's
+    /// events arrive in order: the Redis mirror of open calls (<see cref="OpenCallMirror"/>) keeps the journal's view.
+    /// Handlers must be quick and must not call back into the outbox.
+    /// </summary>
+    public event Action<CallEvent>? CallAppended;
+
     public void Append(IngestEnvelope envelope)
     {
         lock (_gate)
         {
+            if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) CallAppended?.Invoke(envelope.Call);
             // Behind held events (order), until the retry timer has written them: one exception a second, not per event.
             if (_held.Count > 0)
             {

@@ -21,6 +21,7 @@ public sealed partial class EngineService(
     IHostApplicationLifetime lifetime,
     SqliteOutbox outbox,
     TodayFile todayFile,
+    SharedAgentStates sharedStates,
     ILogger<EngineService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,11 +31,12 @@ public sealed partial class EngineService(
         var savedVersion = stats.Version;
         roster.Changed += redis.WriteAgent;
         if (leases is RedisAgentLeases shared) await shared.ForgetEarlierRunAsync(roster.All().Select(a => a.Id));
-        var stored = await redis.ReadAgentsAsync(roster.All().Select(a => a.Id));
+        _ = sharedStates; // Constructed: changes made on other engines are applied from now on (docs/scaling.md).
+        var stored = await redis.ReadAgentStatesAsync(roster.All().Select(a => a.Id));
         foreach (var agent in roster.All())
         {
-            if (stored.TryGetValue(agent.Id, out var state) && state != AgentState.SignedOut)
-                roster.SignIn(agent.Id, ready: state is AgentState.Ready or AgentState.Ringing or AgentState.Talking or AgentState.WrapUp);
+            if (stored.TryGetValue(agent.Id, out var state) && state.State != AgentState.SignedOut)
+                roster.Restore(agent.Id, state.State, state.Reason);
             else if (!stored.ContainsKey(agent.Id) && roster.Get(agent.Id).State == AgentState.SignedOut)
                 SignInIfAutoReady(agent.Id);
         }
@@ -49,6 +51,8 @@ public sealed partial class EngineService(
             while (await ticker.WaitForNextTickAsync(stoppingToken))
             {
                 await redis.WriteStatsAsync(stats.Snapshot());
+                // The others' figures for the wallboard's one-hotline view; 3 s: a dead engine's drop out quickly.
+                stats.OtherNodes = await redis.ReadOtherNodesAsync(time.GetUtcNow(), TimeSpan.FromSeconds(3));
                 if (stats.Version == savedVersion) continue;
                 savedVersion = stats.Version;
                 Save();

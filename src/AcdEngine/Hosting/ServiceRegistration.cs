@@ -22,6 +22,7 @@ using Hotline.AcdEngine.Hours;
 using Hotline.AcdEngine.Dialing;
 using Hotline.AcdEngine.Reload;
 using Hotline.AcdEngine.Redis;
+using Hotline.AcdEngine.Liveness;
 
 namespace Hotline.AcdEngine.Hosting;
 
@@ -49,6 +50,7 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new CallRouter(sp.GetRequiredService<CallFlowContext>()) { AgentDial = sp.GetRequiredService<OutboundDialer>().TryTakeSoftphoneCall });
         services.AddReload(configuration);
         services.AddHostedService<EngineService>();
+        services.AddLiveness(configuration);     // heartbeats, open calls in Redis, a dead engine's calls closed (docs/scaling.md)
         services.AddHostedService<EngineGauges>();   // /metrics (docs/operations.md "Monitoring")
         services.AddEngineSecurity(configuration);
         services.AddGrpc(o => o.Interceptors.Add<CtiAuthorization>());

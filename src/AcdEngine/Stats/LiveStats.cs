@@ -128,6 +128,32 @@ public sealed class LiveStats
         return new StatsView(now, node.Value.Id, list, agentViews);
     }
 
+    /// <summary>
+    /// The latest snapshots of the other live engines on the same Redis (set by the engine every second from
+    /// <see cref="RedisMirror.ReadOtherNodesAsync"/>; empty for one engine alone).
+    /// </summary>
+    public IReadOnlyList<StatsView> OtherNodes
+    {
+        get => Volatile.Read(ref _otherNodes);
+        set => Volatile.Write(ref _otherNodes, value);
+    }
+
+    private IReadOnlyList<StatsView> _otherNodes = [];
+
+    /// <summary>The whole hotline's figures: this engine's, combined with the other live engines' (<see cref="HotlineFigures"/>).</summary>
+    public StatsView HotlineSnapshot()
+    {
+        var others = OtherNodes;
+        var own = Snapshot();
+        return others.Count == 0 ? own : HotlineFigures.Combine(own, others, QueuesOf);
+    }
+
+    private IReadOnlySet<string>? QueuesOf(string agentId)
+    {
+        try { return roster.Get(agentId).Queues; }
+        catch (UnknownAgentException) { return null; }
+    }
+
     private QueueFigures Figures(string queue)
     {
         if (!_figures.TryGetValue(queue, out var f)) _figures[queue] = f = new QueueFigures();

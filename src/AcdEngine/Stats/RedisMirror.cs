@@ -55,7 +55,8 @@ public sealed partial class RedisMirror : IAsyncDisposable
     /// <summary>Writes one agent's state (fire-and-forget: called under the roster's lock).</summary>
     public void WriteAgent(AgentTransition t)
     {
-        if (!Usable()) return;
+        // Only changes made here: one restored from Redis or made on another engine is there already.
+        if (t.Origin != TransitionOrigin.Local || !Usable()) return;
         _redis.GetDatabase().HashSet(AgentKey(t.AgentId),
         [
             new("status", t.To.ToString()),
@@ -86,6 +87,59 @@ public sealed partial class RedisMirror : IAsyncDisposable
         }
         return result;
     }
+
+    /// <summary>Reads the stored state and reason of the given agents (a start); empty when Redis is away.</summary>
+    public async Task<IReadOnlyDictionary<string, (AgentState State, string Reason)>> ReadAgentStatesAsync(IEnumerable<string> agentIds)
+    {
+        var result = new Dictionary<string, (AgentState, string)>(StringComparer.Ordinal);
+        if (!Usable()) return result;
+        try
+        {
+            var db = _redis.GetDatabase();
+            foreach (var id in agentIds)
+            {
+                var fields = await db.HashGetAsync(AgentKey(id), ["status", "reason"]);
+                if (fields[0].HasValue && Enum.TryParse<AgentState>(fields[0].ToString(), out var state)) result[id] = (state, fields[1].ToString());
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            MarkDegraded(ex.Message);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The snapshots of the other engines that beat (<c>hotline:nodes</c>, docs/scaling.md) written within
+    /// <paramref name="fresh"/> of <paramref name="now"/>: a dead engine's last figures drop out within that time.
+    /// Empty when Redis is away or this engine is alone.
+    /// </summary>
+    public async Task<IReadOnlyList<StatsView>> ReadOtherNodesAsync(DateTimeOffset now, TimeSpan fresh)
+    {
+        if (!RedisConnection.MasterReachable(_redis)) return [];
+        try
+        {
+            var db = _redis.GetDatabase();
+            var nodes = (await db.SetMembersAsync(NodesKey)).Select(n => n.ToString()).Where(n => n != _node).ToList();
+            if (nodes.Count == 0) return [];
+            var values = await db.StringGetAsync([.. nodes.Select(n => (RedisKey)("hotline:stats:" + n))]);
+            var views = new List<StatsView>(nodes.Count);
+            foreach (var v in values)
+            {
+                if (v.IsNullOrEmpty) continue;
+                var view = JsonSerializer.Deserialize<StatsView>(v.ToString(), Json);
+                if (view is not null && now - view.At <= fresh) views.Add(view);
+            }
+            return views;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The engines that beat (Liveness.NodeWatch adds this engine to it with every heartbeat).</summary>
+    public const string NodesKey = "hotline:nodes";
 
     /// <summary>Writes the snapshot; returns false (and logs once) when Redis is away.</summary>
     public async Task<bool> WriteStatsAsync(StatsView view)

@@ -49,7 +49,7 @@ public sealed class StatsPush : IDisposable
                 change = _change.Task;
             }
             var sentAt = _time.GetUtcNow();
-            await write(_stats.Snapshot(), cancellationToken);
+            await write(_stats.HotlineSnapshot(), cancellationToken); // One hotline across engines (issue 19).
             if (await ChangedBeforeAsync(change, sentAt + Heartbeat, cancellationToken))
             {
                 var wait = sentAt + MinInterval - _time.GetUtcNow();

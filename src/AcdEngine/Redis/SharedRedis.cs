@@ -1,0 +1,20 @@
+using StackExchange.Redis;
+
+namespace Hotline.AcdEngine.Redis;
+
+/// <summary>
+/// The connection that node liveness, the open-call mirror and shared agent states use (<c>ConnectionStrings:Redis</c>,
+/// Sentinel or servers, <see cref="RedisConnection.Options"/>). Opened on first use; Redis away at start is not an error:
+/// the multiplexer connects when it can, and every user checks <see cref="RedisConnection.MasterReachable"/> first.
+/// </summary>
+public sealed class SharedRedis(string connectionString) : IDisposable
+{
+    private readonly Lazy<ConnectionMultiplexer> _connection = new(() => ConnectionMultiplexer.Connect(RedisConnection.Options(connectionString)));
+
+    public IConnectionMultiplexer Connection => _connection.Value;
+
+    public void Dispose()
+    {
+        if (_connection.IsValueCreated) _connection.Value.Dispose();
+    }
+}

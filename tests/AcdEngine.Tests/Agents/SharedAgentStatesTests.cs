@@ -1,0 +1,154 @@
+using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Routing;
+using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace Hotline.AcdEngine.Tests.Agents;
+
+/// <summary>
+/// Agents' presence shared by two engines through a real redis-server (issue 19, docs/scaling.md): a sign-in, ready,
+/// not ready (with reason) or wrap-up made on one engine is applied by the other, so the desk or a feature code may
+/// reach either; a change made elsewhere while this engine's call holds the agent waits for the call.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class SharedAgentStatesTests
+{
+    private RedisServer _redis = null!;
+    private ConnectionMultiplexer _a = null!;
+    private ConnectionMultiplexer _b = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _redis.DisposeAsync();
+
+    [SetUp]
+    public async Task ConnectAsync()
+    {
+        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
+        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        await _a.GetServers()[0].FlushAllDatabasesAsync();
+    }
+
+    [TearDown]
+    public async Task DisconnectAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    private static AcdOptions NoGreeting()
+    {
+        var o = AcdHarness.DefaultOptions();
+        o.Greeting = "";
+        return o;
+    }
+
+    private static RedisAgentLeases Leases(IConnectionMultiplexer redis, string node) =>
+        new(redis, node, TimeSpan.FromSeconds(30), new FakeTimeProvider(), NullLogger.Instance);
+
+    /// <summary>Completes when <paramref name="shared"/> has applied a change of <paramref name="agentId"/> to <paramref name="state"/>.</summary>
+    private static Task AppliedAsync(SharedAgentStates shared, string agentId, AgentState state)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        shared.Applied += (id, s) =>
+        {
+            if (id == agentId && s == state) done.TrySetResult();
+        };
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task An_agent_made_not_ready_on_one_engine_is_not_offered_by_the_other()
+    {
+        using var leases1 = Leases(_a, "e1");
+        using var leases2 = Leases(_b, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var shared1 = new SharedAgentStates(_a, "e1", one.Roster);
+        using var shared2 = new SharedAgentStates(_b, "e2", two.Roster);
+
+        var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
+        one.Roster.SignIn("a1", ready: true); // The desk signs in through engine one.
+        await signedIn;
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+
+        var notReady = AppliedAsync(shared2, "a1", AgentState.NotReady);
+        var shownOnTwo = new TaskCompletionSource<Contracts.V1.AgentEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        two.AgentEvents.Recorded += e =>
+        {
+            if (e.Reason == "lunch") shownOnTwo.TrySetResult(e);
+        };
+        one.Roster.SetNotReady("a1", "lunch");
+        await notReady;
+        var shown = await shownOnTwo.Task.WaitAsync(TimeSpan.FromSeconds(10)); // A desk watching a1 through engine two sees it.
+        Assert.That(shown.Status, Is.EqualTo(Contracts.V1.AgentStatus.NotReady));
+        Assert.That((two.Roster.Get("a1").State, two.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, "lunch")));
+        Assert.That(two.Sink.AgentEvents("a1"), Is.Empty, "engine one records the change; engine two does not record it again");
+        Assert.That(one.Sink.AgentEvents("a1").Select(e => e.Reason), Does.Contain("lunch"));
+
+        _ = two.Telephony.Call("13800000002", "12345");
+        two.Queues.Dispatch();
+        Assert.That(two.Telephony.HasPendingDial, Is.False, "a1 is not ready: engine two does not ring them");
+
+        var ready = AppliedAsync(shared1, "a1", AgentState.Ready);
+        two.Roster.SetReady("a1"); // A feature code on engine two: both see it, and engine two's caller is offered.
+        await ready;
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+        Assert.That((await two.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+    }
+
+    [Test]
+    public async Task A_change_made_elsewhere_during_a_call_waits_for_the_call()
+    {
+        using var leases1 = Leases(_a, "e1");
+        using var leases2 = Leases(_b, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        using var shared1 = new SharedAgentStates(_a, "e1", one.Roster);
+        using var shared2 = new SharedAgentStates(_b, "e2", two.Roster);
+        var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
+        one.Roster.SignIn("a1", ready: true);
+        await signedIn;
+
+        var caller = one.Telephony.Call("13800000001", "12345");
+        (await one.Telephony.NextDialAsync()).Answer();
+        await one.Telephony.NextBridgeAsync();
+        var onTwo = AppliedAsync(shared1, "a1", AgentState.NotReady);
+        two.Roster.SetNotReady("a1", "meeting"); // The desk, through engine two, while a1 talks on engine one.
+        await onTwo;
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Talking), "the call is not touched");
+
+        var wrapUp = AppliedAsync(shared2, "a1", AgentState.WrapUp);
+        caller.RemoteHangup();
+        await wrapUp;
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.WrapUp), "engine two shows the wrap-up made on engine one");
+        var after = one.WaitForAgentAsync("a1", AgentState.NotReady);
+        one.Time.Advance(TimeSpan.FromSeconds(10)); // Wrap-up over: not ready, as asked on engine two, not ready for calls.
+        await after;
+        Assert.That(one.Roster.Get("a1").Reason, Is.EqualTo("meeting"));
+    }
+
+    [Test]
+    public async Task A_change_waiting_for_a_ring_is_dropped_when_the_ring_ends_in_a_RONA_and_the_agent_asks_to_be_ready()
+    {
+        using var one = new AcdHarness(NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Ready("a1");
+        one.Telephony.Call("13800000001", "12345");
+        await one.Telephony.NextDialAsync();
+        one.Roster.ApplyShared("a1", AgentState.NotReady, "meeting"); // Made elsewhere while a1 rings here: waits.
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
+        var rona = one.WaitForAgentAsync("a1", AgentState.NotReady);
+        one.Time.Advance(TimeSpan.FromSeconds(15));
+        await rona;
+        one.Roster.SetReady("a1");
+        // The agent's own later ready wins over the change that waited: ready, and offered the waiting caller again.
+        Assert.That((await one.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
+    }
+}
