@@ -19,13 +19,17 @@ internal sealed class SippPeer : IAsyncDisposable
 
     public PeerProcess Process { get; }
 
-    public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, params string[] extra)
+    public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, params string[] extra) =>
+        Start(targetPort, localPort, scenario, extra, "127.0.0.1");
+
+    /// <summary>As above, towards <paramref name="targetHost"/> (a proxy on its own loopback address).</summary>
+    public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, IEnumerable<string> extra, string targetHost)
     {
         var work = Path.Combine(Path.GetTempPath(), "hotline-sipp-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         var args = new List<string>
         {
-            "127.0.0.1:" + targetPort.ToString(CultureInfo.InvariantCulture),
+            targetHost + ":" + targetPort.ToString(CultureInfo.InvariantCulture),
             "-i", "127.0.0.1",
             "-p", localPort.ToString(CultureInfo.InvariantCulture),
             "-mp", FreePort.Next(4).ToString(CultureInfo.InvariantCulture),
