@@ -10,21 +10,24 @@ namespace Hotline.TicketBench;
 /// <summary>
 /// Issue 19's figure: events per second ingested on one real PostgreSQL (fsync on) by one TicketApi instance, then by
 /// two instances sharing the same database (each sent half of the calls), and the ratio. Checks nothing is lost or doubled.
+/// Prints beside each rate the CPU per event of the TicketApi processes and of the PostgreSQL server (its process tree),
+/// the load average and the steal over the timed run: on a shared machine CPU per event is steadier than time.
+/// <c>--warmup N</c> first publishes N calls in October (outside the checked month) so the hosts' JIT is at its steady tier.
 /// </summary>
 internal static class PostgresScaleBench
 {
-    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams)
+    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
-        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams);
-        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams);
+        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams, warmupCalls);
+        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams, warmupCalls);
         if (one is null || two is null) return false;
-        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {CpuClock.LoadAverage()}");
         return true;
     }
 
     private static async Task<double?> RunAsync(PostgresServer postgres, string database, int instances, Dictionary<string, string> baseSettings,
-        string adminKey, int calls, int streams)
+        string adminKey, int calls, int streams, int warmupCalls)
     {
         await postgres.CreateDatabaseAsync(database);
         var settings = new Dictionary<string, string>(baseSettings)
@@ -36,16 +39,30 @@ internal static class PostgresScaleBench
         try
         {
             for (var i = 0; i < instances; i++) hosts.Add(await HostProcess.StartHealthyAsync("TicketApi", settings));
+            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
+            var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
+            if (warmupCalls > 0)
+            {
+                var warm = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
+                var october = new DateTime(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc);
+                for (var i = 0; i < warmupCalls; i++) warm[i % warm.Length].AddRange(IngestBench.Call($"warm-{i}", $"a{i % 100}", october.AddSeconds(i)));
+                await Task.WhenAll(warm.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
+            }
             var start = new DateTime(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
             // Every instance gets `streams` streams; calls are dealt round robin over all of them.
             var perStream = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
             for (var i = 0; i < calls; i++) perStream[i % perStream.Length].AddRange(IngestBench.Call($"bench-{i}", $"a{i % 100}", start.AddSeconds(i)));
-            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
-            var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
             var total = perStream.Sum(p => p.Count);
+            var load = CpuClock.LoadAverage();
+            var machine = CpuClock.Machine();
+            var hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id));
+            var serverCpu = CpuClock.TreeSeconds(postgres.Process.Id);
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
+            hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
+            serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
+            var steal = CpuClock.StealSince(machine);
             foreach (var c in channels) c.Dispose();
             using var http = new HttpClient { BaseAddress = hosts[0].HttpUrl };
             http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -54,6 +71,8 @@ internal static class PostgresScaleBench
             var exact = acks.Sum(a => a.Count) == total && acks.All(a => a.All(x => x.Accepted))
                         && metrics.GetProperty("offered").GetInt64() == calls && metrics.GetProperty("orders").GetInt64() == calls;
             Console.WriteLine($"postgres-scale: {instances} instance(s): {total} events ({calls} calls) in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s; {(exact ? "nothing lost or doubled" : "MISMATCH")}");
+            Console.WriteLine($"postgres-scale: {instances} instance(s): CPU per event: TicketApi {hostCpu * 1e6 / total:F0} µs, PostgreSQL {serverCpu * 1e6 / total:F0} µs; " +
+                              $"load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
             return exact ? rate : null;
         }
         finally
