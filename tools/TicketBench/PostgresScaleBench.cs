@@ -16,6 +16,29 @@ namespace Hotline.TicketBench;
 /// </summary>
 internal static class PostgresScaleBench
 {
+    private const string ScrapeToken = "bench-scrape-token-0123456789";
+
+    /// <summary>The ingest writer's batches and their database seconds so far (<c>hotline_ingest_commit_duration</c>, /metrics).</summary>
+    private static async Task<(double Batches, double Seconds)> WriterAsync(HostProcess host)
+    {
+        using var http = new HttpClient { BaseAddress = host.HttpUrl };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ScrapeToken);
+        double count = 0, sum = 0;
+        foreach (var line in (await http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.StartsWith("hotline_ingest_commit_duration_seconds_count", StringComparison.Ordinal)) count += Value(line);
+            else if (line.StartsWith("hotline_ingest_commit_duration_seconds_sum", StringComparison.Ordinal)) sum += Value(line);
+        }
+        return (count, sum);
+
+        static double Value(string line)
+        {
+            // name{labels} value [timestamp]
+            var rest = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' '))..];
+            return double.Parse(rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
@@ -34,6 +57,7 @@ internal static class PostgresScaleBench
         {
             ["Database:Provider"] = "PostgreSql",
             ["ConnectionStrings:Tickets"] = postgres.ConnectionString(database),
+            ["Metrics:BearerSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScrapeToken))),
         };
         var hosts = new List<HostProcess>();
         try
@@ -57,12 +81,16 @@ internal static class PostgresScaleBench
             var machine = CpuClock.Machine();
             var hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id));
             var serverCpu = CpuClock.TreeSeconds(postgres.Process.Id);
+            var writers = await Task.WhenAll(hosts.Select(WriterAsync));
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
             hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
             serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
             var steal = CpuClock.StealSince(machine);
+            var writersAfter = await Task.WhenAll(hosts.Select(WriterAsync));
+            var batches = writersAfter.Sum(w => w.Batches) - writers.Sum(w => w.Batches);
+            var busy = writersAfter.Zip(writers, (a, b) => (a.Seconds - b.Seconds) / sw.Elapsed.TotalSeconds).ToList();
             foreach (var c in channels) c.Dispose();
             using var http = new HttpClient { BaseAddress = hosts[0].HttpUrl };
             http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -73,6 +101,8 @@ internal static class PostgresScaleBench
             Console.WriteLine($"postgres-scale: {instances} instance(s): {total} events ({calls} calls) in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s; {(exact ? "nothing lost or doubled" : "MISMATCH")}");
             Console.WriteLine($"postgres-scale: {instances} instance(s): CPU per event: TicketApi {hostCpu * 1e6 / total:F0} µs, PostgreSQL {serverCpu * 1e6 / total:F0} µs; " +
                               $"load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
+            Console.WriteLine($"postgres-scale: {instances} instance(s): {batches} batches, {total / Math.Max(1.0, batches):F0} events per batch; " +
+                              $"writer busy (apply + commit) {string.Join(" / ", busy.Select(b => $"{b:P0}"))} of the run");
             return exact ? rate : null;
         }
         finally
