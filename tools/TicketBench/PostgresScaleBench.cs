@@ -10,42 +10,87 @@ namespace Hotline.TicketBench;
 /// <summary>
 /// Issue 19's figure: events per second ingested on one real PostgreSQL (fsync on) by one TicketApi instance, then by
 /// two instances sharing the same database (each sent half of the calls), and the ratio. Checks nothing is lost or doubled.
+/// Prints beside each rate the CPU per event of the TicketApi processes and of the PostgreSQL server (its process tree),
+/// the load average and the steal over the timed run: on a shared machine CPU per event is steadier than time.
+/// <c>--warmup N</c> first publishes N calls in October (outside the checked month) so the hosts' JIT is at its steady tier.
 /// </summary>
 internal static class PostgresScaleBench
 {
-    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams)
+    private const string ScrapeToken = "bench-scrape-token-0123456789";
+
+    /// <summary>The ingest writer's batches and their database seconds so far (<c>hotline_ingest_commit_duration</c>, /metrics).</summary>
+    private static async Task<(double Batches, double Seconds)> WriterAsync(HostProcess host)
+    {
+        using var http = new HttpClient { BaseAddress = host.HttpUrl };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ScrapeToken);
+        double count = 0, sum = 0;
+        foreach (var line in (await http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.StartsWith("hotline_ingest_commit_duration_seconds_count", StringComparison.Ordinal)) count += Value(line);
+            else if (line.StartsWith("hotline_ingest_commit_duration_seconds_sum", StringComparison.Ordinal)) sum += Value(line);
+        }
+        return (count, sum);
+
+        static double Value(string line)
+        {
+            // name{labels} value [timestamp]
+            var rest = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' '))..];
+            return double.Parse(rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
-        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams);
-        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams);
+        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams, warmupCalls);
+        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams, warmupCalls);
         if (one is null || two is null) return false;
-        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {CpuClock.LoadAverage()}");
         return true;
     }
 
     private static async Task<double?> RunAsync(PostgresServer postgres, string database, int instances, Dictionary<string, string> baseSettings,
-        string adminKey, int calls, int streams)
+        string adminKey, int calls, int streams, int warmupCalls)
     {
         await postgres.CreateDatabaseAsync(database);
         var settings = new Dictionary<string, string>(baseSettings)
         {
             ["Database:Provider"] = "PostgreSql",
             ["ConnectionStrings:Tickets"] = postgres.ConnectionString(database),
+            ["Metrics:BearerSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScrapeToken))),
         };
         var hosts = new List<HostProcess>();
         try
         {
             for (var i = 0; i < instances; i++) hosts.Add(await HostProcess.StartHealthyAsync("TicketApi", settings));
+            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
+            var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
+            if (warmupCalls > 0)
+            {
+                var warm = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
+                var october = new DateTime(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc);
+                for (var i = 0; i < warmupCalls; i++) warm[i % warm.Length].AddRange(IngestBench.Call($"warm-{i}", $"a{i % 100}", october.AddSeconds(i)));
+                await Task.WhenAll(warm.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
+            }
             var start = new DateTime(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
             // Every instance gets `streams` streams; calls are dealt round robin over all of them.
             var perStream = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
             for (var i = 0; i < calls; i++) perStream[i % perStream.Length].AddRange(IngestBench.Call($"bench-{i}", $"a{i % 100}", start.AddSeconds(i)));
-            var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
-            var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
             var total = perStream.Sum(p => p.Count);
+            var load = CpuClock.LoadAverage();
+            var machine = CpuClock.Machine();
+            var hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id));
+            var serverCpu = CpuClock.TreeSeconds(postgres.Process.Id);
+            var writers = await Task.WhenAll(hosts.Select(WriterAsync));
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
+            hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
+            serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
+            var steal = CpuClock.StealSince(machine);
+            var writersAfter = await Task.WhenAll(hosts.Select(WriterAsync));
+            var batches = writersAfter.Sum(w => w.Batches) - writers.Sum(w => w.Batches);
+            var busy = writersAfter.Zip(writers, (a, b) => (a.Seconds - b.Seconds) / sw.Elapsed.TotalSeconds).ToList();
             foreach (var c in channels) c.Dispose();
             using var http = new HttpClient { BaseAddress = hosts[0].HttpUrl };
             http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -54,6 +99,10 @@ internal static class PostgresScaleBench
             var exact = acks.Sum(a => a.Count) == total && acks.All(a => a.All(x => x.Accepted))
                         && metrics.GetProperty("offered").GetInt64() == calls && metrics.GetProperty("orders").GetInt64() == calls;
             Console.WriteLine($"postgres-scale: {instances} instance(s): {total} events ({calls} calls) in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s; {(exact ? "nothing lost or doubled" : "MISMATCH")}");
+            Console.WriteLine($"postgres-scale: {instances} instance(s): CPU per event: TicketApi {hostCpu * 1e6 / total:F0} µs, PostgreSQL {serverCpu * 1e6 / total:F0} µs; " +
+                              $"load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
+            Console.WriteLine($"postgres-scale: {instances} instance(s): {batches} batches, {total / Math.Max(1.0, batches):F0} events per batch; " +
+                              $"writer busy (apply + commit) {string.Join(" / ", busy.Select(b => $"{b:P0}"))} of the run");
             return exact ? rate : null;
         }
         finally

@@ -58,6 +58,6 @@ if (mode is "list" or "all")
 }
 if (mode is "postgres-scale")
 {
-    ok &= await PostgresScaleBench.RunAsync(settings, adminKey, Option("--calls", 10_000), Option("--streams", 2));
+    ok &= await PostgresScaleBench.RunAsync(settings, adminKey, Option("--calls", 10_000), Option("--streams", 2), Option("--warmup", 0));
 }
 return ok ? 0 : 1;

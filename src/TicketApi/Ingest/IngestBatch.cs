@@ -30,6 +30,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     private HashSet<string>? _storedCallEvents;   // Multi-row path: the event ids this batch stored (each applied once).
     private HashSet<string>? _storedAgentEvents;
     private HashSet<string>? _callsWithMatterOrder;
+    private Dictionary<string, TransferFailed>? _lastTransferFailed;   // Whole-batch path: looked up for the batch at once.
 
     public async Task<Ack[]> ApplyAsync(IReadOnlyList<IngestEnvelope> envelopes, CancellationToken cancellationToken)
     {
@@ -59,14 +60,21 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         _sql = sql;
         // One lock order (call id, ordinal) for every batch of every TicketApi instance: two batches that share calls
         // wait for each other instead of deadlocking (IngestStatements: the rows are read locked).
-        foreach (var callId in callIds.Order(StringComparer.Ordinal))
+        if (sql.AppliesWholeBatches)
+        {
+            // PostgreSQL: one statement claims or locks them all, in that order; a row with no event counted was claimed now.
+            foreach (var c in sql.ClaimCalls([.. callIds.Order(StringComparer.Ordinal)]))
+                if (c.EventCount == 0) _claimedCalls.Add(c.CallId);
+                else _calls[c.CallId] = c;
+        }
+        else foreach (var callId in callIds.Order(StringComparer.Ordinal))
         {
             if (sql.FindCall(callId) is { } c) _calls[callId] = c;
             else if (sql.ClaimsNewCalls && !sql.TryClaimCall(callId) && sql.FindCall(callId) is { } stored) _calls[callId] = stored;
             else if (sql.ClaimsNewCalls) _claimedCalls.Add(callId);
         }
 
-        if (sql.InsertsInBulk) StoreEvents(envelopes, errors);
+        if (sql.AppliesWholeBatches) StoreEvents(envelopes, errors);
 
         var touched = new HashSet<CallRecord>();
         for (var i = 0; i < envelopes.Count; i++)
@@ -95,27 +103,31 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         if (sql.LooksUpInBulk)
             _callsWithMatterOrder = sql.CallsWithMatterOrder(
                 [.. completing.Where(c => c.Direction != (int)CallDirection.Outbound && c.AnsweredAt is not null).Select(c => c.CallId)]);
+        if (sql.AppliesWholeBatches)
+            _lastTransferFailed = sql.LastTransferFailed(
+                [.. completing.Where(c => c.Direction != (int)CallDirection.Outbound && c.AnsweredAt is not null && MayHaveTransferFailed(c)).Select(c => c.CallId)]);
         foreach (var call in completing) Complete(call, now);
 
-        MergeRollups();
-        var inserts = new List<CallRecord>();
+        var (callHours, callDays) = RollupDeltas();
+        if (sql.AppliesWholeBatches)
+        {
+            // Every call of the batch has its row (claimed or locked above): the projections are updates. The shared
+            // rollup rows come last, with the commit right after, so other instances wait for them as briefly as possible.
+            var (orderHours, orderDays) = OrderRollupDeltas();
+            sql.WriteBack([.. touched.OrderBy(c => c.CallId, StringComparer.Ordinal)], _newOrders, callHours, callDays, orderHours, orderDays);
+            if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return acks;
+        }
+        foreach (var d in callHours) sql.AddToRollup(d);
+        foreach (var d in callDays) sql.AddToDayRollup(d);
         foreach (var call in _calls.Values)
-            if (_newCalls.Contains(call.CallId) && !_claimedCalls.Contains(call.CallId))
-            {
-                if (sql.InsertsInBulk) inserts.Add(call);
-                else sql.InsertCall(call);
-            }
+            if (_newCalls.Contains(call.CallId) && !_claimedCalls.Contains(call.CallId)) sql.InsertCall(call);
             else if (touched.Contains(call)) sql.UpdateCall(call);
-        if (sql.InsertsInBulk)
-        {
-            sql.InsertCalls(inserts);
-            sql.InsertNewOrders(_newOrders);
-        }
-        else
-        {
-            foreach (var order in _newOrders) sql.InsertNewOrder(order);
-        }
-        MergeOrderRollups();
+        foreach (var order in _newOrders) sql.InsertNewOrder(order);
+        var (hours, days) = OrderRollupDeltas();
+        foreach (var d in hours) sql.AddToOrderRollup(d);
+        foreach (var d in days) sql.AddToOrderDayRollup(d);
         if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return acks;
@@ -196,8 +208,8 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
             }
             else if (seenAgent.Add(env.Agent.EventId)) agents.Add(RowOf(env.Agent));
         }
-        _storedCallEvents = _sql!.InsertCallEvents(calls);
-        _storedAgentEvents = _sql.InsertAgentEvents(agents);
+        _storedCallEvents = _sql!.InsertCallEventArrays(calls);
+        _storedAgentEvents = _sql.InsertAgentEventArrays(agents);
     }
 
     /// <summary>Events of the batch already stored before (acked, not applied again): for the metrics.</summary>
@@ -261,10 +273,12 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     /// dispatch; the order says so, naming the department, for the dispatcher.
     /// </summary>
     private string DispatchNote(CallRecord call) =>
-        // A call whose every event came in this batch has no stored TransferFailed unless this batch saw one: skip the look-up.
-        (!_newCalls.Contains(call.CallId) || _transferFailedInBatch.Contains(call.CallId)) && _sql!.LastTransferFailed(call.CallId) is { } failed
+        MayHaveTransferFailed(call) && (_lastTransferFailed is { } found ? found.GetValueOrDefault(call.CallId) : _sql!.LastTransferFailed(call.CallId)) is { } failed
         ? $"Dispatch to department {failed.DepartmentId}: transfer failed after {failed.Attempts} attempt(s) ({failed.Reason})."
         : "";
+
+    /// <summary>A call whose every event came in this batch has no stored TransferFailed unless this batch saw one: no look-up.</summary>
+    private bool MayHaveTransferFailed(CallRecord call) => !_newCalls.Contains(call.CallId) || _transferFailedInBatch.Contains(call.CallId);
 
     private void Open(WorkOrderKind kind, CallRecord call, NatureDefinition? nature, DateTime at, string? owner, string note = "")
     {
@@ -281,7 +295,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     /// The new orders' registrations, summed per hour and dimension (reply rate's denominator) and per UTC day and
     /// dimension (issue 22), added in SQL.
     /// </summary>
-    private void MergeOrderRollups()
+    private (List<OrderHourRollup> Hours, List<OrderDayRollup> Days) OrderRollupDeltas()
     {
         var deltas = new Dictionary<string, OrderHourRollup>(StringComparer.Ordinal);
         var days = new Dictionary<string, OrderDayRollup>(StringComparer.Ordinal);
@@ -299,10 +313,7 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 dd.CountRegistration(order);
             }
         // Lock order, as for calls: every instance takes the hour rows, then the day rows, each in key order.
-        foreach (var d in deltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
-            _sql!.AddToOrderRollup(d);
-        foreach (var d in days.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
-            _sql!.AddToOrderDayRollup(d);
+        return ([.. deltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal)], [.. days.Values.OrderBy(d => d.Key, StringComparer.Ordinal)]);
     }
 
     private CallHourRollup Delta(long hour, string queue, string agent)
@@ -314,18 +325,17 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
     }
 
     /// <summary>The call rollups' deltas, per hour and then per UTC day (issue 22), each in key order (the lock order, as for calls).</summary>
-    private void MergeRollups()
+    private (List<CallHourRollup> Hours, List<CallDayRollup> Days) RollupDeltas()
     {
+        var hours = _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
         var days = new Dictionary<string, CallDayRollup>(StringComparer.Ordinal);
-        foreach (var d in _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach (var d in hours)
         {
-            _sql!.AddToRollup(d);
             var day = CallDayRollup.Of(d);
             if (days.TryGetValue(day.Key, out var sum)) sum.Add(day);
             else days[day.Key] = day;
         }
-        foreach (var d in days.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
-            _sql!.AddToDayRollup(d);
+        return (hours, [.. days.Values.OrderBy(d => d.Key, StringComparer.Ordinal)]);
     }
 
     public static long HourOf(DateTime utc) => (long)(utc - DateTime.UnixEpoch).TotalHours;

@@ -13,7 +13,7 @@ namespace Hotline.TicketApi.Ingest;
 /// tracking costs ~1 ms per row at 2,000-event batches, these ~10 µs. The statements that differ per provider, and
 /// why they are safe with several TicketApi instances on one database, are in <see cref="IngestStatements"/>.
 /// </summary>
-internal sealed class IngestSql(DbConnection connection, DbTransaction transaction, StoreDialect dialect) : IDisposable
+internal sealed partial class IngestSql(DbConnection connection, DbTransaction transaction, StoreDialect dialect) : IDisposable
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
     private readonly IngestStatements _sql = IngestStatements.For(dialect);
@@ -130,64 +130,15 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
                 """, id, a.At, a.ActorId, a.ActorRole, a.Action, a.StatusBefore is null ? null : (int)a.StatusBefore, (int)a.StatusAfter, a.Detail);
     }
 
-    // Multi-row statements (issue 22): one statement per table per chunk of a batch instead of one per row, on
-    // PostgreSQL (INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING): one round trip per chunk instead of one
-    // per row. SQL Server keeps the row-by-row path above, whose locking hints make the insert-once rule hold there.
-    // SQLite keeps it too, measured: Microsoft.Data.Sqlite binds every parameter by name, and SQLite's name look-up is a
-    // linear scan, so a statement of n parameters costs n²/2 string compares (4,000 parameters: 342 µs per event against
-    // 60); a chunk sent as one JSON parameter read by json_each re-parses each row's JSON per column (106 µs). SQLite
-    // is in-process, so a prepared statement per row pays no round trip anyway.
-
-    /// <summary>True when the dialect takes the multi-row inserts below.</summary>
-    public bool InsertsInBulk => dialect == StoreDialect.PostgreSql;
+    // Row by row on SQLite and SQL Server; PostgreSQL applies a batch with whole-batch statements instead
+    // (IngestSql.Postgres.cs: one statement per table, each column one array parameter). Measured on SQLite (issue 22):
+    // multi-row statements lose there — Microsoft.Data.Sqlite binds every parameter by name, and SQLite's name look-up is
+    // a linear scan, so a statement of n parameters costs n²/2 string compares (4,000 parameters: 342 µs per event
+    // against 60); a chunk sent as one JSON parameter read by json_each re-parses each row's JSON per column (106 µs).
+    // SQLite is in-process, so a prepared statement per row pays no round trip anyway.
 
     /// <summary>True when <see cref="CallsWithMatterOrder"/> serves the batch's calls in one query.</summary>
     public bool LooksUpInBulk => dialect != StoreDialect.SqlServer;
-
-    /// <summary>
-    /// A statement's parameters at most: well under SQLite's 32,766 and PostgreSQL's 65,535, and a chunk small enough
-    /// that its SQL text is built once and reused (same row count = same command) for every full chunk of every batch.
-    /// </summary>
-    private const int MaxParameters = 4000;
-
-    /// <summary>
-    /// Stores the events whose ids are not stored yet, in event-id order (one lock order for every instance), and
-    /// returns the ids stored now; an id stored before (a redelivery) is left out: a duplicate. Rows must have distinct ids.
-    /// </summary>
-    public HashSet<string> InsertCallEvents(List<CallEventRow> rows)
-    {
-        rows.Sort(static (a, b) => string.CompareOrdinal(a.EventId, b.EventId));
-        var stored = new HashSet<string>(rows.Count, StringComparer.Ordinal);
-        Rows(BulkInsertCallEvent, IngestStatements.CallEventColumns.Length, " ON CONFLICT DO NOTHING RETURNING \"EventId\"", rows,
-            static (e, v, i) =>
-            {
-                v[i] = e.EventId; v[i + 1] = e.CallId; v[i + 2] = e.Sequence; v[i + 3] = e.Kind; v[i + 4] = e.OccurredAt; v[i + 5] = e.Payload;
-            },
-            r => stored.Add(r.GetString(0)));
-        return stored;
-    }
-
-    /// <inheritdoc cref="InsertCallEvents"/>
-    public HashSet<string> InsertAgentEvents(List<AgentEventRow> rows)
-    {
-        rows.Sort(static (a, b) => string.CompareOrdinal(a.EventId, b.EventId));
-        var stored = new HashSet<string>(rows.Count, StringComparer.Ordinal);
-        Rows(BulkInsertAgentEvent, IngestStatements.AgentEventColumns.Length, " ON CONFLICT DO NOTHING RETURNING \"EventId\"", rows,
-            static (e, v, i) =>
-            {
-                v[i] = e.EventId; v[i + 1] = e.AgentId; v[i + 2] = e.Sequence; v[i + 3] = e.OccurredAt; v[i + 4] = e.Status;
-                v[i + 5] = e.PreviousStatus; v[i + 6] = e.Reason; v[i + 7] = e.CallId;
-            },
-            r => stored.Add(r.GetString(0)));
-        return stored;
-    }
-
-    /// <summary>Inserts the batch's new calls (not stored before, not claimed), in call-id order.</summary>
-    public void InsertCalls(List<CallRecord> calls)
-    {
-        calls.Sort(static (a, b) => string.CompareOrdinal(a.CallId, b.CallId));
-        Rows(BulkInsertCall, IngestStatements.CallColumns.Length + 1, "", calls, static (c, v, i) => CallValues(c).CopyTo(v, i), null);
-    }
 
     /// <summary>Of <paramref name="callIds"/>, those that already have a matter order (issue 17: registered on the desk during the call).</summary>
     public HashSet<string> CallsWithMatterOrder(List<string> callIds)
@@ -204,85 +155,18 @@ internal sealed class IngestSql(DbConnection connection, DbTransaction transacti
         return found;
     }
 
-    /// <summary>Inserts newly registered orders and their audit rows: one statement per chunk for each table.</summary>
-    public void InsertNewOrders(List<WorkOrder> orders)
-    {
-        if (orders.Count == 0) return;
-        // RETURNING gives no row order: each order is found again by its call and kind (one order of a kind per call and batch).
-        var byCall = new Dictionary<(string, int), WorkOrder>(orders.Count);
-        foreach (var o in orders) byCall[(o.CallId!, (int)o.Kind)] = o;
-        var ids = new Dictionary<WorkOrder, long>(orders.Count, ReferenceEqualityComparer.Instance);
-        Rows(BulkInsertOrder, OrderColumns.Length, " RETURNING \"Id\", \"CallId\", \"Kind\"", orders,
-            static (o, v, i) => OrderValues(o).CopyTo(v, i),
-            r => ids[byCall[(r.GetString(1), r.GetInt32(2))]] = r.GetInt64(0));
-        var audit = new List<(long Id, AuditEntry Entry)>();
-        foreach (var o in orders)
-            foreach (var a in o.Audit) audit.Add((ids[o], a));
-        Rows(BulkInsertAudit, 8, "", audit, static (x, v, i) =>
-        {
-            var a = x.Entry;
-            v[i] = x.Id; v[i + 1] = a.At; v[i + 2] = a.ActorId; v[i + 3] = a.ActorRole; v[i + 4] = a.Action;
-            v[i + 5] = a.StatusBefore is null ? null : (int)a.StatusBefore; v[i + 6] = (int)a.StatusAfter; v[i + 7] = a.Detail;
-        }, null);
-    }
-
-    private static readonly string BulkInsertCallEvent =
-        $"INSERT INTO \"CallEvents\" ({string.Join(", ", IngestStatements.CallEventColumns.Select(c => $"\"{c}\""))})";
-    private static readonly string BulkInsertAgentEvent =
-        $"INSERT INTO \"AgentEvents\" ({string.Join(", ", IngestStatements.AgentEventColumns.Select(c => $"\"{c}\""))})";
-    private static readonly string BulkInsertCall =
-        $"INSERT INTO \"Calls\" ({string.Join(", ", IngestStatements.CallColumns.Select(c => $"\"{c}\""))}, \"CallId\")";
-    private static readonly string BulkInsertOrder = $"INSERT INTO \"WorkOrders\" ({OrderColumnList})";
-    private const string BulkInsertAudit =
-        "INSERT INTO \"AuditEntries\" (\"WorkOrderId\", \"At\", \"ActorId\", \"ActorRole\", \"Action\", \"StatusBefore\", \"StatusAfter\", \"Detail\")";
-
-    /// <summary>Full chunks' SQL (head + n rows + tail), built once per process.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int, string), string> ChunkSql = new();
-
-    /// <summary>
-    /// Runs <c>head (…), (…) … tail</c> over <paramref name="rows"/> in chunks of at most <see cref="MaxParameters"/>
-    /// parameters; <paramref name="fill"/> writes a row's values at an offset; <paramref name="read"/> takes RETURNING rows.
-    /// </summary>
-    private void Rows<T>(string head, int columns, string tail, IReadOnlyList<T> rows, Action<T, object?[], int> fill, Action<DbDataReader>? read)
-    {
-        head += " VALUES ";
-        var perChunk = MaxParameters / columns;
-        for (var start = 0; start < rows.Count; start += perChunk)
-        {
-            var n = Math.Min(perChunk, rows.Count - start);
-            var sql = n == perChunk ? ChunkSql.GetOrAdd((head, n, tail), k => ChunkText(k.Item1, columns, k.Item2, k.Item3)) : ChunkText(head, columns, n, tail);
-            var values = new object?[n * columns];
-            for (var r = 0; r < n; r++) fill(rows[start + r], values, r * columns);
-            var command = Prepare(sql, values);
-            if (read is null)
-            {
-                command.ExecuteNonQuery();
-                continue;
-            }
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) read(reader);
-        }
-    }
-
-    private static string ChunkText(string head, int columns, int rows, string tail)
-    {
-        var sql = new System.Text.StringBuilder(head, head.Length + rows * columns * 7 + tail.Length);
-        for (var r = 0; r < rows; r++)
-        {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < columns; c++) sql.Append(c == 0 ? "@p" : ", @p").Append(r * columns + c);
-            sql.Append(')');
-        }
-        return sql.Append(tail).ToString();
-    }
-
     // Point look-ups by primary key, prepared once per batch: cheaper than one IN/json_each query of 2,000 ids.
 
     /// <summary>The stored call, its row locked to the end of the batch's transaction on server databases.</summary>
     public CallRecord? FindCall(string callId)
     {
         using var r = Prepare(_sql.SelectCall, [callId]).ExecuteReader();
-        if (!r.Read()) return null;
+        return r.Read() ? ReadCall(r, callId) : null;
+    }
+
+    /// <summary>A call's row as read in <see cref="IngestStatements.CallColumns"/> order.</summary>
+    private static CallRecord ReadCall(DbDataReader r, string callId)
+    {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         DateTime? T(int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
         int? I(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);

@@ -17,7 +17,8 @@ namespace Hotline.TicketApi.Ingest;
 /// under <c>UPDLOCK, SERIALIZABLE</c> and inserts when nothing was updated.</item>
 /// </list>
 /// SQLite takes the database's write lock at <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's default), so its batches
-/// never interleave anyway.
+/// never interleave anyway. PostgreSQL's ingest applies a batch with <see cref="PostgresBatchStatements"/> instead (the
+/// same rules, one statement per table per batch); its row statements here are kept as the reference those follow.
 /// </summary>
 internal sealed class IngestStatements
 {

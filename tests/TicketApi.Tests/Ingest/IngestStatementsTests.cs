@@ -64,6 +64,24 @@ public sealed class IngestStatementsTests
     }
 
     [Test]
+    public void PostgreSql_whole_batch_statements_claim_calls_in_order_insert_events_once_and_upsert_rollups()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(PostgresBatchStatements.Calls.Names, Is.EqualTo(IngestStatements.CallColumns.Append("CallId")),
+                "the write-back's arrays follow the columns ReadCall reads");
+            Assert.That(PostgresBatchStatements.ClaimCalls, Does.Contain("WITH ORDINALITY AS v(id, n) ORDER BY v.n"), "rows locked in the given (call-id) order");
+            Assert.That(PostgresBatchStatements.ClaimCalls, Does.Contain("ON CONFLICT (\"CallId\") DO UPDATE SET"), "a stored call is locked, not skipped");
+            Assert.That(PostgresBatchStatements.InsertCallEvents, Does.StartWith("INSERT INTO \"CallEvents\" (\"EventId\", \"CallId\", \"Sequence\", \"Kind\", \"OccurredAt\", \"Payload\")"));
+            Assert.That(PostgresBatchStatements.InsertCallEvents, Does.Contain("unnest(@p0::text[], @p1::text[], @p2::bigint[], @p3::text[], @p4::timestamptz[], @p5::bytea[])"));
+            Assert.That(PostgresBatchStatements.InsertCallEvents, Does.EndWith("ON CONFLICT DO NOTHING RETURNING \"EventId\""));
+            Assert.That(PostgresBatchStatements.UpsertCallHours, Does.EndWith("\"NotSatisfied\" = \"CallHourRollups\".\"NotSatisfied\" + excluded.\"NotSatisfied\""));
+            Assert.That(PostgresBatchStatements.UpsertOrderDays, Does.Contain("ON CONFLICT (\"Key\") DO UPDATE SET \"Registered\" = \"OrderDayRollups\".\"Registered\" + excluded.\"Registered\""));
+            Assert.That(PostgresBatchStatements.InsertOrders, Does.Contain("JOIN o ON o.\"CallId\" = a.\"CallId\" AND o.\"Kind\" = a.\"Kind\""));
+        });
+    }
+
+    [Test]
     public void Deadlocks_from_another_writer_are_retried_other_errors_are_not()
     {
         Assert.Multiple(() =>
