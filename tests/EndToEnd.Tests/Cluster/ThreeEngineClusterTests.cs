@@ -84,7 +84,8 @@ public sealed partial class ThreeEngineClusterTests
             http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
             var total = Rate * CallingSeconds;
             // Each caller hangs up 3 s after the hotline answers: in the queue with hold music, or talking to an agent.
-            await using var callers = SippPeer.Start(front.Port, FreePort.Next(), ["-sn", "uac", "-s", "12345"],
+            // The ACK and BYE follow Kamailio's Record-Route to the engine that took the call (sipp's built-in uac does not).
+            await using var callers = SippPeer.Start(front.Port, FreePort.Next(), ["-sf", SippPeer.Scenario("caller-via-proxy.xml"), "-s", "12345"],
                 ["-m", Port(total), "-r", Port(Rate), "-d", "3000", "-rtp_echo", "-trace_stat", "-fd", "1"], ProxyAddress);
 
             // A third of the way in: the engine dies with calls up (queued, ringing, talking).
@@ -108,9 +109,10 @@ public sealed partial class ThreeEngineClusterTests
 
             var deadEngine = "sip:127.0.0.1:" + Port(sipPorts[2]);
             var (_, output) = await callers.WaitAsync(TimeSpan.FromSeconds(CallingSeconds + 120));
-            var placed = SippFigure(output, "Total Call created");
             var successful = SippFigure(output, "Successful call");
             var failed = SippFigure(output, "Failed call");
+            var placed = successful + failed;
+            if (successful < 0 || failed < 0) Assert.Fail("sipp's statistics not found:\n" + output[^Math.Min(output.Length, 3000)..]);
             TestContext.Out.WriteLine($"sipp: {placed} placed, {successful} successful, {failed} failed");
             var lateDispatches = front.Process.Output[frontLogFrom..].Split('\n')
                 .Where(l => l.Contains("dispatch INVITE", StringComparison.Ordinal) && l.Contains(deadEngine, StringComparison.Ordinal)).ToList();
@@ -126,8 +128,11 @@ public sealed partial class ThreeEngineClusterTests
                 var kinds = (await TimelineAsync(http, call.GetProperty("callId").GetString()!)).Select(e => e.GetProperty("kind").GetString()).ToList();
                 if (kinds.Count(k => k == "Offered") > 1 || kinds.Count(k => k == "Ended") > 1) doubled.Add(call.GetProperty("callId").GetString() + ": " + string.Join(',', kinds));
             }
-            var to = DateTime.UtcNow.AddMinutes(1);
-            var figures = (await http.GetFromJsonAsync<JsonElement>($"/api/metrics?from={since:O}&to={to:O}")).GetProperty("total");
+            // The whole UTC day: the database is this test's alone (the minute window is printed beside it).
+            var day = DateTime.UtcNow.Date;
+            var figures = (await http.GetFromJsonAsync<JsonElement>($"/api/metrics?from={day:O}&to={day.AddDays(1):O}")).GetProperty("total");
+            var window = (await http.GetFromJsonAsync<JsonElement>($"/api/metrics?from={since:O}&to={DateTime.UtcNow.AddMinutes(1):O}")).GetProperty("total");
+            TestContext.Out.WriteLine($"metrics, whole day: {figures}; the test's minutes: {window}");
             var offered = figures.GetProperty("offered").GetInt64();
             var answered = figures.GetProperty("answered").GetInt64();
             var abandoned = figures.GetProperty("abandoned").GetInt64();
@@ -147,8 +152,14 @@ public sealed partial class ThreeEngineClusterTests
             {
                 Assert.That(ids, Is.Unique, "each call once in TicketApi");
                 Assert.That(doubled, Is.Empty, "no event doubled");
-                Assert.That(calls, Has.Count.EqualTo(placed), "every call sipp placed reached an engine and TicketApi has it");
-                Assert.That(offered, Is.EqualTo(calls.Count), "offered = the calls TicketApi holds");
+                // A call whose INVITE reached the dead engine just before its death and was then sent on to a live one by
+                // Kamailio is two calls in TicketApi: the dead engine's, closed by engine failure, and the one answered.
+                Assert.That(calls, Has.Count.InRange(placed, placed + deadCalls.Count), "every call sipp placed reached an engine and TicketApi has it");
+                // A call the dead engine had taken but not yet reported (its offer still in its outbox) is known only from
+                // the engine's open-call record in Redis: the survivor closes it, and it has no offer time, so it is not
+                // counted as offered (sipp's caller was sent on to a live engine, where it is offered once).
+                Assert.That(offered, Is.EqualTo(calls.Count(HasOffer)), "offered = the calls TicketApi holds with an offer");
+                Assert.That(calls.Count(c => !HasOffer(c)), Is.LessThanOrEqualTo(closedByFailure), "calls without an offer are only the dead engine's");
                 Assert.That(answered + abandoned, Is.EqualTo(offered), "offered = answered + abandoned (no overflow configured)");
                 Assert.That(closedByFailure, Is.GreaterThan(0).And.EqualTo(deadCalls.Count(c => !CompletedNormally(c))),
                     "the killed engine's open calls are closed as ended by engine failure");
@@ -164,6 +175,8 @@ public sealed partial class ThreeEngineClusterTests
             catch (IOException) { }
         }
     }
+
+    private static bool HasOffer(JsonElement call) => call.TryGetProperty("offeredAt", out var o) && o.ValueKind == JsonValueKind.String;
 
     /// <summary>A call the dead engine had already ended normally before it died (both parties hung up).</summary>
     private static bool CompletedNormally(JsonElement call) =>
