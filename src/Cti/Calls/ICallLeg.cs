@@ -72,6 +72,14 @@ public interface ICallLeg
     /// </summary>
     Task PlayAsync(IAudioSource source, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Plays a short prompt (a tone) to the remote party beside what it hears: its bridge or mixer stays, so in a
+    /// conference it keeps hearing the others and being heard while the prompt plays on top. The task completes when
+    /// the source ends or is replaced by another prompt. Null when this leg cannot (the default): use
+    /// <see cref="PlayAsync"/> then, which takes the leg out of its bridge or mixer.
+    /// </summary>
+    Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken) => null;
+
     /// <summary>Stops what the leg hears (silence) and detaches it from any bridge or mixer.</summary>
     void StopAudio();
 

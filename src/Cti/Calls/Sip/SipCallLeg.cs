@@ -123,6 +123,8 @@ public sealed partial class SipCallLeg : ICallLeg
 
     public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken) => Media.PlayAsync(source, cancellationToken);
 
+    public Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken) => Media.PlayBesideAsync(source, cancellationToken);
+
     public void StopAudio() => Media.StopAudio();
 
     /// <summary>The leg hears itself (the echo test number).</summary>
