@@ -38,6 +38,36 @@ public sealed class DtlsSrtpClientTests
         AssertFlows(clientKeys, serverKeys);
     }
 
+    [Test]
+    public async Task A_client_role_handshake_against_a_server_role_handshake_exports_mirrored_keys()
+    {
+        var engine = DtlsCertificate.Generate(TimeProvider.System);
+        var browser = DtlsCertificate.Generate(TimeProvider.System);
+        DtlsSrtpHandshake? server = null;
+        using var client = new DtlsSrtpHandshake(engine, browser.Fingerprint, d => server!.Deliver(d.Span), DtlsRole.Client);
+        server = new DtlsSrtpHandshake(browser, engine.Fingerprint, d => client.Deliver(d.Span));
+        using var _ = server;
+        var clientKeys = await client.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var serverKeys = await server.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(clientKeys.Local.Key.ToArray(), Is.EqualTo(serverKeys.Remote.Key.ToArray()));
+        AssertFlows(serverKeys, clientKeys);
+        AssertFlows(clientKeys, serverKeys);
+    }
+
+    [Test]
+    public async Task As_the_client_a_server_whose_certificate_is_not_its_fingerprint_is_refused()
+    {
+        var engine = DtlsCertificate.Generate(TimeProvider.System);
+        var browser = DtlsCertificate.Generate(TimeProvider.System);
+        var impostor = DtlsCertificate.Generate(TimeProvider.System);
+        DtlsSrtpHandshake? server = null;
+        using var client = new DtlsSrtpHandshake(engine, browser.Fingerprint, d => server!.Deliver(d.Span), DtlsRole.Client);
+        server = new DtlsSrtpHandshake(impostor, engine.Fingerprint, d => client.Deliver(d.Span));
+        using var _ = server;
+        var failure = Assert.ThrowsAsync<IOException>(() => client.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(failure!.Message, Does.Contain("does not match its a=fingerprint"));
+    }
+
     private static void AssertFlows(SrtpKeying sender, SrtpKeying receiver)
     {
         using var protect = new SrtpContext(sender.Suite, sender.Local);
