@@ -4,6 +4,7 @@ using Hotline.Cti.Media.Srtp;
 using Hotline.Cti.Media.WebRtc;
 using Hotline.Cti.Media.WebRtc.Dtls;
 using Hotline.Cti.Tests.Media.Support;
+using Org.BouncyCastle.Tls;
 
 namespace Hotline.Cti.Tests.Media.WebRtc;
 

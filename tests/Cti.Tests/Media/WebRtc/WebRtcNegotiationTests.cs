@@ -251,7 +251,7 @@ public sealed class WebRtcNegotiationTests
         var hold = sdp.Answer(ChromiumOffer.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal));
         Assert.That(hold.IsAccepted, Is.True, hold.RejectReason);
         Assert.That(hold.AnswerSdp!.Split("\r\n"), Does.Contain("a=setup:active"));
-        Assert.That(hold.Media!.WebRtc!.SameTransportAs(result.Media.WebRtc), Is.True);
+        Assert.That(hold.Media!.WebRtc!.SameTransportAs(result.Media!.WebRtc), Is.True);
         // A re-offer that makes the browser the client now would need a new DTLS association: refused, nothing changes.
         var swap = sdp.Answer(ChromiumOffer.Replace("a=setup:actpass", "a=setup:active", StringComparison.Ordinal));
         Assert.That(swap.IsAccepted, Is.False);
