@@ -6,14 +6,18 @@ using static Microsoft.Playwright.Assertions;
 namespace Hotline.EndToEnd.Tests.WebRtc;
 
 /// <summary>
-/// Issue 18's three-way: a browser agent (the desk's phone, tone B 1,000 Hz) answers a baresip caller (440 Hz); the desk's
+/// Issue 18's three-way: a browser agent (the desk's phone, tone B 1,000 Hz) answers a baresip caller (805 Hz); the desk's
 /// Consult brings in department water's baresip 2001 (1,300 Hz); the three are mixed (the engine's 8 kHz mixer, each
 /// hears the others); the agent leaves (Complete transfer) and caller and department stay. Measured in the page (WebAudio
 /// analyser) and in the baresip phones' dumps of what they heard.
 /// </summary>
 public sealed partial class DeskPhoneTests
 {
-    private const int CallerTone = 440;
+    // Not 440 Hz: the caller's tone reaches the agent with sidebands at multiples of 50 Hz (its 20 ms frames), and
+    // 440 + 50 sits within the failure tone's band (480 Hz): measured −35 dB at 480 Hz from the 440 Hz caller alone,
+    // so a wait for the failure tone passed before the engine had read the keys. 805 Hz puts 480 Hz midway between
+    // two of its sidebands (455, 505), outside the analyser's main lobe (±18 Hz).
+    private const int CallerTone = 805;
     private const int DepartmentTone = 1300;
     private const int ConsultFailedTone = 480; // ConsultTones.Failed
 
@@ -29,7 +33,7 @@ public sealed partial class DeskPhoneTests
     /// <summary>
     /// The dial pad during a call sends RFC 4733 telephone-events (SRTP, like the voice): a consult code the engine does
     /// not know (*8 9 #, docs/conference.md) makes it play the failure tone (480 Hz beeps) to the agent, heard in the page
-    /// beside the caller's 440 Hz (which the agent keeps hearing: the tone plays beside the bridge or mix).
+    /// beside the caller's tone (which the agent keeps hearing: the tone plays beside the bridge or mix).
     /// </summary>
     private static async Task KeyAnUnknownConsultCodeAsync(Microsoft.Playwright.IPage page, Console.BrowserLog log)
     {
@@ -120,7 +124,7 @@ public sealed partial class DeskPhoneTests
         {
             Assert.That(departmentHearsAgent, Is.GreaterThan(0.02), "three-way: the department hears the browser agent's 1,000 Hz");
             Assert.That(agentLeast, Is.GreaterThan(0.02), "three-way: the department hears the agent in every 0.4 s (the failure tone does not take the agent out of the mix)");
-            Assert.That(departmentHearsCallerDuring, Is.GreaterThan(0.02), "three-way: the department hears the caller's 440 Hz");
+            Assert.That(departmentHearsCallerDuring, Is.GreaterThan(0.02), "three-way: the department hears the caller's tone");
             Assert.That(departmentHearsCallerAfter, Is.GreaterThan(0.02), "after the agent left: the department still hears the caller");
             Assert.That(callerHearsDepartment, Is.GreaterThan(0.02), "after the agent left: the caller hears the department");
             Assert.That(departmentHearsAgentAfter, Is.LessThan(departmentHearsCallerAfter / 4), "the agent is gone from the department's audio");
