@@ -86,6 +86,12 @@ public interface ICallLeg
     /// <summary>Hangs up: CANCEL before answer (outbound), 480 (inbound unanswered), BYE after.</summary>
     Task HangupAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends a digit to the remote party as RFC 4733 telephone-events (e.g. a digit the agent keyed, relayed to the
+    /// number the agent called). False when this leg cannot: the peer negotiated no telephone-event, or the default.
+    /// </summary>
+    bool SendDtmf(char digit, int durationMs) => false;
+
     /// <summary>A DTMF digit (RFC 4733 or SIP INFO), reported once per key press.</summary>
     event EventHandler<DtmfEventArgs>? Dtmf;
 

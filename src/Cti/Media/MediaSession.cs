@@ -265,9 +265,16 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// <summary>Sends a digit as RFC 4733 telephone-events (needs telephone-event in the SDP).</summary>
     public void SendDtmf(char digit, int durationMs = 100)
     {
-        if (Media?.TelephoneEventPayloadType is null)
+        if (!TrySendDtmf(digit, durationMs))
             throw new InvalidOperationException("The peer did not negotiate telephone-event; cannot send RFC 4733 DTMF.");
+    }
+
+    /// <summary>Sends a digit as RFC 4733 telephone-events; false (nothing sent) when the peer negotiated none.</summary>
+    public bool TrySendDtmf(char digit, int durationMs = 100)
+    {
+        if (Media?.TelephoneEventPayloadType is null) return false;
         _dtmfOut.Enqueue(digit, durationMs);
+        return true;
     }
 
     /// <summary>

@@ -141,6 +141,15 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
 
     public void Press(char digit) => Dtmf?.Invoke(this, new DtmfEventArgs(digit, 100));
 
+    /// <summary>Digits sent to the remote party (RFC 4733 relay), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<char> SentDigits { get; } = new();
+
+    public bool SendDtmf(char digit, int durationMs)
+    {
+        SentDigits.Enqueue(digit);
+        return true;
+    }
+
     /// <summary>True: prompts play beside the leg's bridge or mix (as a SIP leg's media session does); false, the seam's default.</summary>
     public bool PlaysBeside { get; set; }
 

@@ -127,6 +127,8 @@ public sealed partial class SipCallLeg : ICallLeg
 
     public void StopAudio() => Media.StopAudio();
 
+    public bool SendDtmf(char digit, int durationMs) => Media.TrySendDtmf(digit, durationMs);
+
     /// <summary>The leg hears itself (the echo test number).</summary>
     public void Echo() => Media.Echo();
 
