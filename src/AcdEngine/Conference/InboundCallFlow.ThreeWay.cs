@@ -75,7 +75,7 @@ public sealed partial class InboundCallFlow
             {
                 if (reader.Feed(e.Digit) is not { } code) return;
                 var ok = directory.FindByCode(code) is { } d && ConsultDepartment(agentId, d.Id, holdCaller: false, out _);
-                if (!ok) _ = leg.PlayAsync(ConsultTones.Failed(), CancellationToken.None).ContinueWith(_ => RestoreAgentAudio(), TaskScheduler.Default);
+                if (!ok) _ = PlayToAgentAsync(leg, ConsultTones.Failed()).ContinueWith(t => RestoreAgentAudio(reattach: !(t.IsCompletedSuccessfully && t.Result)), TaskScheduler.Default);
             };
         }
         leg.TransferRequested += (sender, e) => OnAgentTransferRequested(leg, e); // SIP REFER from the phone.
@@ -172,12 +172,32 @@ public sealed partial class InboundCallFlow
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
         if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
-        await Task.WhenAny(talk.Leg.PlayAsync(ConsultTones.Failed(), CancellationToken.None), _callerGone.Task, talk.AgentGone.Task);
-        RestoreAgentAudio();
+        var played = PlayToAgentAsync(talk.Leg, ConsultTones.Failed());
+        await Task.WhenAny(played, _callerGone.Task, talk.AgentGone.Task);
+        RestoreAgentAudio(reattach: !(played.IsCompletedSuccessfully && played.Result));
     }
 
-    /// <summary>After a tone to the agent or a failed consult: off any consult hold, agent back with the caller.</summary>
-    private void RestoreAgentAudio()
+    /// <summary>
+    /// A tone to the agent's leg, beside its bridge or mix when the leg can (true: the agent kept hearing the others
+    /// and being heard, nothing to restore); else in place of it (false: <see cref="RestoreAgentAudio"/> reattaches).
+    /// In a three-way, playing in place would leave the caller and the department without the agent for the tone.
+    /// </summary>
+    private static async Task<bool> PlayToAgentAsync(ICallLeg leg, Cti.Media.IAudioSource tone)
+    {
+        if (leg.PlayBesideAsync(tone, CancellationToken.None) is { } beside)
+        {
+            await beside;
+            return true;
+        }
+        await leg.PlayAsync(tone, CancellationToken.None);
+        return false;
+    }
+
+    /// <summary>
+    /// After a tone to the agent or a failed consult: off any consult hold, agent back with the caller (into the
+    /// bridge or mix again when <paramref name="reattach"/>, i.e. the tone replaced it, or a consult hold ended).
+    /// </summary>
+    private void RestoreAgentAudio(bool reattach)
     {
         TimeSpan? held = null;
         string agentId;
@@ -188,6 +208,7 @@ public sealed partial class InboundCallFlow
             if (_three.HeldForConsult && _life.IsOnHold) held = EndHoldLocked(talk);
             _three.HeldForConsult = false;
             if (_life.IsOnHold) return; // The agent's own hold goes on: music stays.
+            if (!reattach && held is null) return; // The tone played beside the bridge or mix: it is still there.
             if (_three.Conference is { } conference) conference.Add(talk.Leg);
             else _ctx.Telephony.Bridge(_caller, talk.Leg);
         }

@@ -146,6 +146,9 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         lock (_gate) _party = party;
         _session.Lifecycle.Move(CallStage.Talking);
         _session.StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
+        // The bridge carries PCM only: telephone-events the agent keys (the desk's pad, a softphone's keys) are relayed
+        // to the called party as RFC 4733 events of their own, so a far IVR can be driven from the desk.
+        agentLeg.Dtmf += (_, e) => RelayDigit(party, e);
         _ctx.Telephony.Bridge(agentLeg, party);
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;
@@ -191,6 +194,14 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         return leg.State == CallLegState.Connected ? leg : null;
     }
 
+    /// <summary>RFC 4733 §2.5: the agent's digit with its own duration (40 ms to 1 s), to the called party while it is up.</summary>
+    private void RelayDigit(ICallLeg party, DtmfEventArgs e)
+    {
+        if (party.State != CallLegState.Connected || _partyGone.Task.IsCompleted) return;
+        var relayed = party.SendDtmf(e.Digit, Math.Clamp(e.DurationMs, 40, 1000));
+        LogDigitRelayed(_ctx.Logger, CallId, relayed); // The digit itself is not logged (it may be a PIN).
+    }
+
     private void Watch(ICallLeg agentLeg)
     {
         agentLeg.Ended += (_, _) => _agentGone.TrySetResult();
@@ -234,6 +245,9 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId}: agent answered, dialling {Number} after {SetupMs} ms")]
     private static partial void LogDialing(ILogger logger, string callId, string number, double setupMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Outbound call {CallId}: the agent's digit relayed to the called party: {Relayed}")]
+    private static partial void LogDigitRelayed(ILogger logger, string callId, bool relayed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId}: number not reached (SIP {Status})")]
     private static partial void LogNotReached(ILogger logger, string callId, int status);

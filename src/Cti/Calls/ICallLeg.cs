@@ -72,11 +72,25 @@ public interface ICallLeg
     /// </summary>
     Task PlayAsync(IAudioSource source, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Plays a short prompt (a tone) to the remote party beside what it hears: its bridge or mixer stays, so in a
+    /// conference it keeps hearing the others and being heard while the prompt plays on top. The task completes when
+    /// the source ends or is replaced by another prompt. Null when this leg cannot (the default): use
+    /// <see cref="PlayAsync"/> then, which takes the leg out of its bridge or mixer.
+    /// </summary>
+    Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken) => null;
+
     /// <summary>Stops what the leg hears (silence) and detaches it from any bridge or mixer.</summary>
     void StopAudio();
 
     /// <summary>Hangs up: CANCEL before answer (outbound), 480 (inbound unanswered), BYE after.</summary>
     Task HangupAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends a digit to the remote party as RFC 4733 telephone-events (e.g. a digit the agent keyed, relayed to the
+    /// number the agent called). False when this leg cannot: the peer negotiated no telephone-event, or the default.
+    /// </summary>
+    bool SendDtmf(char digit, int durationMs) => false;
 
     /// <summary>A DTMF digit (RFC 4733 or SIP INFO), reported once per key press.</summary>
     event EventHandler<DtmfEventArgs>? Dtmf;

@@ -265,9 +265,16 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
     /// <summary>Sends a digit as RFC 4733 telephone-events (needs telephone-event in the SDP).</summary>
     public void SendDtmf(char digit, int durationMs = 100)
     {
-        if (Media?.TelephoneEventPayloadType is null)
+        if (!TrySendDtmf(digit, durationMs))
             throw new InvalidOperationException("The peer did not negotiate telephone-event; cannot send RFC 4733 DTMF.");
+    }
+
+    /// <summary>Sends a digit as RFC 4733 telephone-events; false (nothing sent) when the peer negotiated none.</summary>
+    public bool TrySendDtmf(char digit, int durationMs = 100)
+    {
+        if (Media?.TelephoneEventPayloadType is null) return false;
         _dtmfOut.Enqueue(digit, durationMs);
+        return true;
     }
 
     /// <summary>
@@ -309,7 +316,8 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         var recorder = Volatile.Read(ref _recorder);
         // A clip's frame comes out already encoded (IEncodedFrameSource: encoded once per clip, shared by every leg
         // playing it) when nothing else needs this tick's PCM: no recorder (a DTMF event simply overwrites it).
-        var encoded = recorder is null && !media.IsOpus && feed.Source is IEncodedFrameSource clipSource
+        var prompt = Volatile.Read(ref _prompt);
+        var encoded = recorder is null && prompt is null && !media.IsOpus && feed.Source is IEncodedFrameSource clipSource
             && clipSource.TryReadEncodedFrame(media.Law, _packet.AsSpan(RtpPacket.HeaderLength, AudioFormat.SamplesPerFrame));
         if (!encoded && !feed.Source.ReadFrame(_outFrame))
         {
@@ -320,6 +328,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
                 _markNext = true;
             }
         }
+        if (prompt is not null) AddPrompt(prompt);
         if (recorder is not null) RecordFrame(recorder, inbound);
 
         var timestamp = _timestamp;
@@ -455,6 +464,7 @@ public sealed partial class MediaSession : IMediaClockSubscriber, IAsyncDisposab
         await _stop.CancelAsync().ConfigureAwait(false);
         StopAudio();
         Volatile.Read(ref _feed).Finish();
+        if (Volatile.Read(ref _prompt) is { } prompt) StopPromptIfCurrent(prompt);
         _webRtc?.Dispose();
         _rtpReceiving?.Dispose();
         _rtcpReceiving?.Dispose();

@@ -62,6 +62,7 @@ public sealed class PhoneLeg(FakeCallLeg inner) : ICallLeg
     public Task RejectAsync(int statusCode, CancellationToken cancellationToken) => Inner.RejectAsync(statusCode, cancellationToken);
     public Task RingAsync(CancellationToken cancellationToken) => Inner.RingAsync(cancellationToken);
     public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken) => Inner.PlayAsync(source, cancellationToken);
+    public Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken) => Inner.PlayBesideAsync(source, cancellationToken);
     public void StopAudio() => Inner.StopAudio();
     public Task HangupAsync(CancellationToken cancellationToken) => Inner.HangupAsync(cancellationToken);
 

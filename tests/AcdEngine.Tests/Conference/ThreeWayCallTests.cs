@@ -1,5 +1,6 @@
 using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.AcdEngine.Agents;
+using Hotline.AcdEngine.Calls;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 using Kind = Hotline.Contracts.V1.CallEvent.PayloadOneofCase;
@@ -209,6 +210,37 @@ public sealed class ThreeWayCallTests
         Assert.That(new[] { d1.Target, d2.Target }, Is.EqualTo(new[] { "2001", "2002" }));
         var started = await h.Sink.WaitForCallAsync(Kind.ConsultStarted);
         Assert.That(started.ConsultStarted.DepartmentId, Is.EqualTo("water"));
+    }
+
+    [Test]
+    public async Task An_unknown_code_keyed_during_a_three_way_plays_the_tone_beside_the_mix_and_the_agent_stays_a_speaker()
+    {
+        // docs/webrtc.md: a tone played in place of the agent's mixer feed took the agent out of the mix for 1.2 s.
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
+        var (caller, agent, flow) = await h.ConnectedCallAsync();
+        agent.FakeLeg.PlaysBeside = true;
+        Assert.That(flow.ConsultDepartment("a1", "water", holdCaller: false, out var error), Is.True, error);
+        var (_, d2) = await h.DepartmentDialsAsync();
+        d2.Answer();
+        var conference = await h.Phones.NextConferenceAsync();
+        await h.Sink.WaitForCallAsync(Kind.DepartmentJoined);
+
+        foreach (var key in "*89#") agent.FakeLeg.Press(key);
+        Assert.That((await agent.FakeLeg.NextBesidePlayAsync()).Name, Is.EqualTo("audio"), "unknown department code: failure tone");
+        Assert.Multiple(() =>
+        {
+            Assert.That(agent.FakeLeg.Hearing, Is.EqualTo("bridge"), "the agent still hears the mix under the tone");
+            Assert.That(conference.Contains(agent.FakeLeg), Is.True);
+            Assert.That(conference.RoleOf(agent.FakeLeg), Is.EqualTo(FakeRole.Speaker), "and is still heard");
+            Assert.That(agent.FakeLeg.PlaysSoFar(), Is.Empty, "nothing played in place of the mix");
+        });
+        h.Time.Advance(TimeSpan.FromMilliseconds(1200));
+        Assert.Multiple(() =>
+        {
+            Assert.That(conference.Members, Is.EquivalentTo(new ICallLeg[] { caller, agent.FakeLeg, d2.FakeLeg }));
+            Assert.That(agent.FakeLeg.Hearing, Is.EqualTo("bridge"));
+            Assert.That(flow.Stage, Is.EqualTo(CallStage.ThreeWay));
+        });
     }
 
     [Test]

@@ -141,6 +141,36 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
 
     public void Press(char digit) => Dtmf?.Invoke(this, new DtmfEventArgs(digit, 100));
 
+    /// <summary>Digits sent to the remote party (RFC 4733 relay), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<char> SentDigits { get; } = new();
+
+    public bool SendDtmf(char digit, int durationMs)
+    {
+        SentDigits.Enqueue(digit);
+        return true;
+    }
+
+    /// <summary>True: prompts play beside the leg's bridge or mix (as a SIP leg's media session does); false, the seam's default.</summary>
+    public bool PlaysBeside { get; set; }
+
+    private readonly Channel<FakePlay> _besidePlays = Channel.CreateUnbounded<FakePlay>();
+
+    /// <summary>A prompt beside what the leg hears: <see cref="Hearing"/> does not change; ends after its length in virtual time.</summary>
+    public Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken)
+    {
+        if (!PlaysBeside) return null;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var frames = CountFrames(source);
+        ITimer? timer = null;
+        if (frames >= 0) timer = time.CreateTimer(_ => done.TrySetResult(), null, TimeSpan.FromMilliseconds(frames * AudioFormat.FrameMilliseconds), Timeout.InfiniteTimeSpan);
+        done.Task.ContinueWith(_ => timer?.Dispose(), TaskScheduler.Default);
+        _besidePlays.Writer.TryWrite(new FakePlay(source, source is FakeSource f ? f.Name : "audio"));
+        return done.Task;
+    }
+
+    /// <summary>The next prompt played beside what the leg hears.</summary>
+    public async Task<FakePlay> NextBesidePlayAsync() => await _besidePlays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
     /// <summary>The next thing played to this leg (already played ones first).</summary>
     public async Task<FakePlay> NextPlayAsync() => await _plays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 

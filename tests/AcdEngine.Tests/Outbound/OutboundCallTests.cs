@@ -37,6 +37,8 @@ public sealed class OutboundCallTests
         number.Answer();
         var bridge = await acd.Telephony.NextBridgeAsync();
         Assert.That(new[] { bridge.A, bridge.B }, Is.EquivalentTo(new ICallLeg[] { agent.Leg, number.Leg }));
+        foreach (var key in "12#") agent.FakeLeg.Press(key);
+        Assert.That(number.FakeLeg.SentDigits, Is.EqualTo("12#".ToCharArray()), "the agent's keys are relayed to the called party (RFC 4733)");
 
         acd.Time.Advance(TimeSpan.FromSeconds(42));
         var (ok, error) = await acd.Dialer.FindByAgent("a1")!.HangupByAgentAsync("a1", CancellationToken.None);

@@ -85,11 +85,17 @@ public sealed partial class BrowserAgentAudioTests
 
     private static string P(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    [Test]
-    public async Task A_browser_agent_answers_a_caller_and_both_hear_each_other_until_the_browser_hangs_up()
+    // browserPassive: Chromium answers our actpass with a=setup:passive (RFC 5763 §5), so the engine is the DTLS client
+    // (BouncyCastle's DtlsClientProtocol; it sends the ClientHello after the browser's first ICE check).
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_browser_agent_answers_a_caller_and_both_hear_each_other_until_the_browser_hangs_up(bool browserPassive)
     {
         var page = await JsSipPage.OpenAsync(_browser, _server);
         var log = BrowserLog.Attach(page);
+        if (browserPassive) await page.EvaluateAsync("() => { window.passiveAnswer = true; }");
+        // The engine's lines of this call only (the fixture's engine served the other tests too).
+        var earlier = _engine.Process.Output.Split('\n').ToHashSet();
         string outcome = "";
         await log.StepAsync("register over wss", async () =>
             outcome = await page.EvaluateAsync<string>("([u]) => register(u, '1001', 'agent1001', '127.0.0.1')", new[] { $"wss://127.0.0.1:{P(_wssPort)}/sip" }));
@@ -111,7 +117,7 @@ public sealed partial class BrowserAgentAudioTests
         }
         Assert.That(await page.EvaluateAsync<string?>("() => window.failed"), Is.Null, log.ToString());
         var browserFirstRtpMs = await page.EvaluateAsync<int>("() => window.firstRtpMs");
-        var engineLine = await _engine.Process.WaitForLineAsync(l => l.Contains("first SRTP from the browser", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var engineLine = await _engine.Process.WaitForLineAsync(l => l.Contains("first SRTP from the browser", StringComparison.Ordinal) && !earlier.Contains(l), TimeSpan.FromSeconds(10));
         TestContext.Out.WriteLine($"browser: answer → first decrypted RTP from the engine {browserFirstRtpMs} ms");
         TestContext.Out.WriteLine("engine: " + engineLine);
 
@@ -126,6 +132,12 @@ public sealed partial class BrowserAgentAudioTests
         // Opus both ways (RFC 7587): our offer put it first, Chromium's answer chose it, and getStats() says so per direction.
         var offer = await page.EvaluateAsync<string>("() => window.offer");
         var answer = await page.EvaluateAsync<string>("() => window.localSdp");
+        if (browserPassive)
+        {
+            Assert.That(answer, Does.Contain("a=setup:passive").And.Not.Contain("a=setup:active"), "the answer Chromium applied and sent");
+            var clientLine = await _engine.Process.WaitForLineAsync(l => l.Contains("we connect as the DTLS client", StringComparison.Ordinal) && !earlier.Contains(l), TimeSpan.FromSeconds(5));
+            TestContext.Out.WriteLine("engine: " + clientLine);
+        }
         Assert.Multiple(() =>
         {
             Assert.That(offer, Does.Match(@"m=audio \d+ UDP/TLS/RTP/SAVPF 111 0 8 110 101").And.Contain("a=rtpmap:111 opus/48000/2"));

@@ -70,12 +70,13 @@ public sealed partial class DeskPhoneTests
           analyser.smoothingTimeConstant = 0;
           ctx.createMediaStreamSource(stream).connect(analyser);
           const bins = new Float32Array(analyser.frequencyBinCount), width = ctx.sampleRate / analyser.fftSize;
-          window.__level = hz => {
+          window.__band = (hz, half) => {
             analyser.getFloatFrequencyData(bins);
             let best = -Infinity;
-            for (let i = Math.floor((hz - 15) / width); i <= Math.ceil((hz + 15) / width); i++) best = Math.max(best, bins[i]);
+            for (let i = Math.floor((hz - half) / width); i <= Math.ceil((hz + half) / width); i++) best = Math.max(best, bins[i]);
             return best;
           };
+          window.__level = hz => window.__band(hz, 15);
         }
         """);
 
@@ -95,6 +96,67 @@ public sealed partial class DeskPhoneTests
         {
             throw new AssertionException($"{e.Message}\n--- peer ---\n{peer()}", e);
         }
+    }
+
+    /// <summary>
+    /// The loudest the page hears within ±6 Hz of <paramref name="hz"/> over 0.6 s: what is there before a tone of that
+    /// frequency starts (e.g. the caller's 440 Hz leaks into 480 Hz: its 20 ms frames put sidebands at ±50 Hz).
+    /// </summary>
+    private static Task<double> BaselineAsync(IPage page, int hz) => page.EvaluateAsync<double>(
+        "async hz => { let m = -200; const end = performance.now() + 600; while (performance.now() < end) { m = Math.max(m, window.__band(hz, 6)); await new Promise(r => setTimeout(r, 20)); } return m; }",
+        hz);
+
+    /// <summary>
+    /// Waits until the page hears a tone of <paramref name="hz"/> that was not there before: within ±6 Hz, above
+    /// −60 dB, 20 dB over a quiet band (2,500 Hz) and 10 dB over <paramref name="baseline"/> (<see cref="BaselineAsync"/>).
+    /// The ±15 Hz band of <see cref="HearsAsync"/> alone is met by the caller's 440 Hz when the tone is 480 Hz.
+    /// </summary>
+    private static async Task<double> HearsNewToneAsync(IPage page, BrowserLog log, int hz, double baseline, string what)
+    {
+        var f = hz.ToString(CultureInfo.InvariantCulture);
+        var floor = Math.Max(-60, baseline + 10).ToString("F1", CultureInfo.InvariantCulture);
+        IJSHandle? heard = null;
+        await page.EvaluateAsync("() => { window.__loudest = -200; }");
+        try
+        {
+            await log.StepAsync(what, async () => heard = await page.WaitForFunctionAsync(
+                $"() => {{ const t = window.__band({f}, 6); window.__loudest = Math.max(window.__loudest, t); return t > {floor} && t > window.__level(2500) + 20 ? t : 0; }}",
+                null, new() { Timeout = 10_000, PollingInterval = 20 }));
+        }
+        catch (AssertionException e)
+        {
+            var loudest = await page.EvaluateAsync<double>("() => window.__loudest");
+            throw new AssertionException($"{hz} Hz: loudest {loudest:F0} dB, needed over {floor} dB (before: {baseline:F0} dB)\n{e.Message}", e);
+        }
+        return await heard!.JsonValueAsync<double>();
+    }
+
+    /// <summary>
+    /// The smallest RMS (0..1) of <paramref name="file"/> within [lo, hi] Hz over consecutive windows of
+    /// <paramref name="window"/> seconds between <paramref name="from"/> and <paramref name="to"/>: a party missing from
+    /// the mix for a second (a tone played in place of its mixer feed) shows as a window near 0.
+    /// </summary>
+    private static async Task<(double Min, double At)> MinWindowRmsAsync(string file, double from, double to, int lo, int hi, double window = 0.4)
+    {
+        var raw = file + $".{lo}-{hi}.raw";
+        await using (var sox = Hotline.TestSupport.PeerProcess.Start("sox",
+            [file, "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", "8000", raw, "sinc", $"{lo.ToString(CultureInfo.InvariantCulture)}-{hi.ToString(CultureInfo.InvariantCulture)}"]))
+            Assert.That(await sox.Exited.WaitAsync(TimeSpan.FromSeconds(20)), Is.Zero, sox.Output);
+        var bytes = await File.ReadAllBytesAsync(raw);
+        var samples = new short[bytes.Length / 2];
+        Buffer.BlockCopy(bytes, 0, samples, 0, samples.Length * 2);
+        var (min, at) = (double.MaxValue, from);
+        var n = (int)(window * 8000);
+        for (var start = from; start + window <= to; start += window)
+        {
+            var first = (int)(start * 8000);
+            if (first + n > samples.Length) break;
+            double sum = 0;
+            for (var i = first; i < first + n; i++) sum += (double)samples[i] * samples[i];
+            var rms = Math.Sqrt(sum / n) / 32768.0;
+            if (rms < min) (min, at) = (rms, start);
+        }
+        return (min, at);
     }
 
     /// <summary>Levels (dB) the page hears now at each of <paramref name="hz"/>, for the test's output.</summary>

@@ -55,6 +55,13 @@ public sealed partial class DeskPhoneTests
         TestContext.Out.WriteLine($"desk phone dialling out hears: {await LevelsAsync(page, GatewayTone, BrowserTone, 2500)}");
         // The called party hears the browser's tone B: three seconds of it are what its dump is measured on.
         await Task.Delay(TimeSpan.FromSeconds(3));
+        // Keys on the pad during the outbound call (a far IVR): RFC 4733 from the browser to the engine, relayed by the
+        // engine as RFC 4733 to the called party, which reports each event (baresip: "received event: '1' (end=…)").
+        foreach (var key in "1#") await page.ClickAsync($"#phone-keys button[data-key='{key}']");
+        await Expect(page.Locator("#phone-sent")).ToHaveTextAsync("keys sent: 1#");
+        foreach (var key in "1#")
+            TestContext.Out.WriteLine("called party: " + await gateway.Process.WaitForLineAsync(
+                l => l.Contains($"received event: '{key}'", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
         await page.ClickAsync("#phone-hangup");
         await log.StepAsync("hung up", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
         await gateway.Process.WaitForLineAsync(l => Regex.IsMatch(l, "terminated|closed", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(10));

@@ -167,7 +167,7 @@ public sealed partial class DeskPhoneTests
         await log.StepAsync("the phone registers", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("ready"));
         Assert.That(await page.InputValueAsync("#phone-password"), Is.Empty, "the password does not stay in the form");
 
-        var toneA = await Sox.ToneAsync(_work, 440, 30);
+        var toneA = await Sox.ToneAsync(_work, CallerTone, 30); // not 440 Hz: see CallerTone
         await using var caller = Baresip.Start($"<sip:{CallerNumber}@127.0.0.1:{P(_sipPort)};transport=udp>;regint=0", toneA, seconds: 30,
             dial: $"sip:12345@127.0.0.1:{P(_sipPort)}");
         await log.StepAsync("the desk rings with the screen pop", async () =>

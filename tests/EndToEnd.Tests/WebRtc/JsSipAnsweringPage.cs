@@ -17,6 +17,14 @@ internal static class JsSipAnsweringPage
         </head><body>
         <script>
         window.state = [];
+        // window.passiveAnswer: Chromium's answer says a=setup:passive instead of active (RFC 5763 §5 lets the answerer
+        // choose), so the engine, which offered actpass, must be the DTLS client. Changed before setLocalDescription
+        // (JsSIP's 'sdp' event comes after it), so Chromium really takes the DTLS server's role.
+        const createAnswer = RTCPeerConnection.prototype.createAnswer;
+        RTCPeerConnection.prototype.createAnswer = async function (...args) {
+          const d = await createAnswer.apply(this, args);
+          return window.passiveAnswer ? { type: d.type, sdp: d.sdp.replace(/a=setup:active/g, 'a=setup:passive') } : d;
+        };
         const note = s => { window.state.push(Math.round(performance.now()) + ' ' + s); console.log(s); };
         window.register = (url, user, password, domain) => new Promise(resolve => {
           setTimeout(() => resolve('timeout'), 20000);

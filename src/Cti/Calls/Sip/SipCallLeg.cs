@@ -123,7 +123,11 @@ public sealed partial class SipCallLeg : ICallLeg
 
     public Task PlayAsync(IAudioSource source, CancellationToken cancellationToken) => Media.PlayAsync(source, cancellationToken);
 
+    public Task? PlayBesideAsync(IAudioSource source, CancellationToken cancellationToken) => Media.PlayBesideAsync(source, cancellationToken);
+
     public void StopAudio() => Media.StopAudio();
+
+    public bool SendDtmf(char digit, int durationMs) => Media.TrySendDtmf(digit, durationMs);
 
     /// <summary>The leg hears itself (the echo test number).</summary>
     public void Echo() => Media.Echo();

@@ -33,6 +33,7 @@ public sealed class SdpAnswerer
     private ulong _version;
     private string? _lastSdp;
     private SrtpMasterKey? _localKey;
+    private DtlsRole? _dtlsRole;
 
     public SdpAnswerer(IPAddress localAddress, int localPort, long sessionId, SrtpPolicy policy = SrtpPolicy.Optional,
         WebRtcEndpoint? webRtc = null, bool offersWebRtc = false, bool opus = false)
@@ -142,8 +143,9 @@ public sealed class SdpAnswerer
     /// <summary>
     /// A browser's offer, or its answer to our WebRTC offer (RFC 8829 §5.3, §5.9). It must carry ICE credentials
     /// (RFC 8839 §5.4), a SHA-256 certificate fingerprint (RFC 8122) and rtcp-mux (RFC 5761: we have one port for the
-    /// browser; RFC 8829 §4.1.3 lets browsers require it). We are the DTLS server: to an offer with <c>actpass</c> or
-    /// <c>active</c> we answer <c>passive</c> (RFC 5763 §5); an answer to our <c>actpass</c> must be <c>active</c>.
+    /// browser; RFC 8829 §4.1.3 lets browsers require it). DTLS role (RFC 5763 §5, <see cref="WebRtcSdp.AnswerSetup"/>):
+    /// to <c>actpass</c> or <c>active</c> we answer <c>passive</c> (we are the server), to <c>passive</c> <c>active</c>
+    /// (we are the client); a peer's answer to our <c>actpass</c> may be either. The role stays for the leg's life.
     /// The <c>c=</c> address is not used (RFC 8839 §4.2.1.1: ICE decides where media goes), so <c>c=0.0.0.0</c> is
     /// not hold here; only the direction attributes are.
     /// </summary>
@@ -158,24 +160,38 @@ public sealed class SdpAnswerer
             return SdpAnswerResult.Reject("no a=fingerprint:sha-256 (RFC 8122; DTLS-SRTP needs the peer's certificate fingerprint)");
         if (!attributes.RtcpMux) return SdpAnswerResult.Reject("no a=rtcp-mux (RFC 5761; required for WebRTC media here)");
         string? ourSetup;
+        DtlsRole role;
         if (ourOffer)
         {
-            // We offered actpass; the DTLS client role (answer passive) is not built.
-            if (attributes.Setup != "active")
-                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup ?? "(none)"} in the answer: only active is supported (we are the DTLS server)");
+            // We offered actpass (RFC 5763 §5): the answerer picks; active makes us the server, passive the client.
+            DtlsRole? answered = attributes.Setup switch
+            {
+                "active" => DtlsRole.Server,
+                "passive" => DtlsRole.Client,
+                _ => null,
+            };
+            if (answered is not { } chosen)
+                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup ?? "(none)"} in the answer to our actpass: must be active or passive (RFC 5763 §5)");
+            role = chosen;
+            if (_dtlsRole is { } kept && kept != role)
+                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup} would change our DTLS role ({kept}): a new DTLS association is not supported");
             ourSetup = null;
         }
         else
         {
-            ourSetup = WebRtcSdp.AnswerSetup(attributes.Setup);
-            if (ourSetup != "passive")
-                return SdpAnswerResult.Reject($"a=setup:{attributes.Setup} in the offer: we can only be the DTLS server (passive)");
+            ourSetup = WebRtcSdp.AnswerSetup(attributes.Setup, _dtlsRole);
+            if (ourSetup is null)
+                return SdpAnswerResult.Reject(_dtlsRole is { } kept
+                    ? $"a=setup:{attributes.Setup ?? "(none)"} in the re-offer would change our DTLS role ({kept}): a new DTLS association is not supported"
+                    : $"a=setup:{attributes.Setup} in the offer: must be actpass, active or passive (RFC 5763 §5)");
+            role = WebRtcSdp.RoleOf(ourSetup);
         }
         var (codecPt, law, opus, eventPt) = ChooseCodec(audio, AllowsOpus);
         if (codecPt is null) return SdpAnswerResult.Reject(AllowsOpus ? "no common codec (we support Opus, PCMU, PCMA)" : "no common codec (we support PCMU, PCMA)");
         var local = (audio.Direction ?? offer.Direction ?? MediaDirection.SendRecv).Reverse();
-        var peer = new WebRtcPeer(attributes.IceUfrag!, fingerprint, WebRtc);
+        var peer = new WebRtcPeer(attributes.IceUfrag!, fingerprint, WebRtc, role);
         var media = new NegotiatedMedia(law, codecPt.Value, eventPt, new IPEndPoint(IPAddress.Any, 0), local, null, peer, opus);
+        _dtlsRole = role; // kept for re-offers (RFC 5763 §5: the association and its roles stay)
         if (ourOffer) return new SdpAnswerResult(true, null, media, null);
         var sdp = BuildWebRtc(attributes.Mid ?? "0", codecPt.Value, law, opus, eventPt, local, ourSetup!, offer.Media, audioIndex);
         return new SdpAnswerResult(true, sdp, media, null);

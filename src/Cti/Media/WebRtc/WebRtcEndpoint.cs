@@ -9,15 +9,24 @@ namespace Hotline.Cti.Media.WebRtc;
 /// </summary>
 public sealed record WebRtcEndpoint(IceCredentials Ice, DtlsCertificate Certificate, uint Ssrc);
 
+/// <summary>Our DTLS role on a WebRTC leg (RFC 5763 §5, from the <c>a=setup</c> exchange).</summary>
+public enum DtlsRole
+{
+    /// <summary>We answered or were answered so that the peer is <c>active</c>: the peer connects, we accept.</summary>
+    Server,
+    /// <summary>The peer is <c>passive</c> (we answered or were answered <c>active</c>): we send the ClientHello.</summary>
+    Client,
+}
+
 /// <summary>
 /// What the browser's SDP told us (RFC 8839, RFC 5763): its ICE ufrag (checks must name it), its certificate's
-/// fingerprint (the DTLS client must present that certificate), and our own side. We are always the ICE-lite agent
-/// and the DTLS server (the browser answered or offered so that it is <c>active</c>).
+/// fingerprint (the DTLS peer must present that certificate), our own side, and our DTLS role. We are always the
+/// ICE-lite agent; the DTLS server unless the peer said <c>a=setup:passive</c>.
 /// </summary>
-public sealed record WebRtcPeer(string RemoteUfrag, string RemoteFingerprint, WebRtcEndpoint Local)
+public sealed record WebRtcPeer(string RemoteUfrag, string RemoteFingerprint, WebRtcEndpoint Local, DtlsRole Role = DtlsRole.Server)
 {
-    /// <summary>Same ICE and DTLS identity (a re-INVITE for hold keeps the transport, its keys and its ROC).</summary>
+    /// <summary>Same ICE and DTLS identity and role (a re-INVITE for hold keeps the transport, its keys and its ROC).</summary>
     public bool SameTransportAs(WebRtcPeer? other) =>
         other is not null && other.RemoteUfrag == RemoteUfrag && DtlsCertificate.SameFingerprint(other.RemoteFingerprint, RemoteFingerprint)
-        && ReferenceEquals(other.Local, Local);
+        && ReferenceEquals(other.Local, Local) && other.Role == Role;
 }

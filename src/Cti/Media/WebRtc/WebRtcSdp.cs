@@ -52,12 +52,22 @@ public static class WebRtcSdp
     /// <summary>
     /// RFC 5763 §5: the answerer's role. To <c>actpass</c> (what browsers offer) or <c>active</c> we answer
     /// <c>passive</c> (we are the DTLS server, and the browser starts the handshake as soon as ICE completes); to
-    /// <c>passive</c> we answer <c>active</c>. Null for anything else (holdconn, garbage): the offer is unusable.
+    /// <c>passive</c> we answer <c>active</c> (we are the DTLS client). In a re-offer the role the leg already has
+    /// (<paramref name="established"/>) stays (RFC 5763 §5: a new role would be a new DTLS association, which we do
+    /// not run): <c>actpass</c> gets it again, an offer that demands the other role is unusable. Null for anything
+    /// else (holdconn, garbage): the offer is unusable.
     /// </summary>
-    public static string? AnswerSetup(string? offered) => offered switch
+    public static string? AnswerSetup(string? offered, DtlsRole? established = null) => (offered, established) switch
     {
-        "actpass" or "active" or null => "passive", // RFC 4145 §4: absent means active
-        "passive" => "active",
+        ("actpass", DtlsRole.Client) => "active",
+        ("actpass", _) => "passive",
+        ("active" or null, DtlsRole.Client) => null, // RFC 4145 §4: absent means active
+        ("active" or null, _) => "passive",
+        ("passive", DtlsRole.Server) => null,
+        ("passive", _) => "active",
         _ => null,
     };
+
+    /// <summary>Our role when we answer <paramref name="ourSetup"/> (<c>passive</c>: server; <c>active</c>: client).</summary>
+    public static DtlsRole RoleOf(string ourSetup) => ourSetup == "active" ? DtlsRole.Client : DtlsRole.Server;
 }

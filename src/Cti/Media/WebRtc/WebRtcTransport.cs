@@ -10,8 +10,9 @@ namespace Hotline.Cti.Media.WebRtc;
 /// The ICE-lite and DTLS-SRTP side of one WebRTC media session, on the session's one RTP socket (RFC 7983 demux,
 /// RFC 5761 rtcp-mux). The receive loop hands it STUN packets (answered at once from a reused buffer) and DTLS
 /// records (queued for the handshake's own thread: <see cref="DtlsSrtpHandshake"/>). DTLS is accepted only from an
-/// address that passed an ICE check with our credentials (RFC 8445 §7.3: that is the browser's consent); the
-/// handshake is started by the first such record, so a leg that is never answered costs no thread. When the
+/// address that passed an ICE check with our credentials (RFC 8445 §7.3: that is the browser's consent); as the DTLS
+/// server the handshake is started by the first such record, as the client (the peer said <c>a=setup:passive</c>)
+/// by the first such check, so a leg that is never answered costs no thread. When the
 /// handshake completes, <see cref="KeysReady"/> gets the exported SRTP keys (RFC 5764 §4.2) — media flows from then on.
 /// </summary>
 public sealed partial class WebRtcTransport : IDisposable
@@ -84,6 +85,10 @@ public sealed partial class WebRtcTransport : IDisposable
             Volatile.Write(ref _checked, copy);
             Consent(copy);
         }
+        // The DTLS client (the peer said a=setup:passive) connects once the peer proved it knows our ice-pwd, to that
+        // address (RFC 5763 §5: the active side sends the ClientHello; RFC 8445 §7.3: only with consent).
+        if (_peer.Role == DtlsRole.Client && _handshake is null && Volatile.Read(ref _disposed) == 0 && _checked is { } consented)
+            StartClientHandshake(consented);
         if (outcome != IceCheckOutcome.Nominated || (_nominated is { } n && n.Equals(from))) return false;
         if (_nominatedAt == 0) _nominatedAt = _time.GetTimestamp();
         Volatile.Write(ref _nominated, Copy(from));
@@ -123,11 +128,23 @@ public sealed partial class WebRtcTransport : IDisposable
         if (!ReferenceEquals(_dtlsPeer, consented)) Volatile.Write(ref _dtlsPeer, consented);
         if (_handshake is null)
         {
+            // As the client we start on the first check, never on the peer's record (a server does not speak first).
+            if (_peer.Role == DtlsRole.Client) return;
             _handshake = new DtlsSrtpHandshake(_peer.Local.Certificate, _peer.RemoteFingerprint, SendDtls);
             _handshake.Completion.ContinueWith(OnHandshakeEnded, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
         if (_logger.IsEnabled(LogLevel.Debug)) LogRecord(_logger, "in", record.Length, record[0], Ms(_time.GetTimestamp()));
         _handshake.Deliver(record);
+    }
+
+    // On the receive loop (one thread per socket): starts the client's handshake thread, which sends the ClientHello.
+    private void StartClientHandshake(SocketAddress to)
+    {
+        Volatile.Write(ref _dtlsPeer, to);
+        _firstDtlsAt = _time.GetTimestamp();
+        LogClientRole(_logger, _socket.LocalEndPoint?.ToString() ?? "");
+        _handshake = new DtlsSrtpHandshake(_peer.Local.Certificate, _peer.RemoteFingerprint, SendDtls, DtlsRole.Client);
+        _handshake.Completion.ContinueWith(OnHandshakeEnded, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Logged once when the first authenticated SRTP packet arrived: the figures of issue 18.</summary>
@@ -191,6 +208,9 @@ public sealed partial class WebRtcTransport : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS {Direction}: {Length} bytes, content type {ContentType}, {Ms} ms after the media start")]
     private static partial void LogRecord(ILogger logger, string direction, int length, byte contentType, double ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebRTC media on {Socket}: the peer is DTLS passive (RFC 5763), we connect as the DTLS client")]
+    private static partial void LogClientRole(ILogger logger, string socket);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WebRTC media on {Socket}: DTLS-SRTP handshake failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string socket, string reason);

@@ -149,4 +149,39 @@ public class MixerTests
         _ = a.Session.PlayAsync(ToneSource.Beep());
         Assert.That(mixer.Count, Is.Zero);
     }
+
+    [Test]
+    public async Task A_prompt_beside_the_mix_adds_to_what_the_member_hears_and_keeps_it_heard()
+    {
+        // docs/webrtc.md: the consult failure tone to an agent in a three-way must not take the agent out of the mix.
+        await using var media = new MediaFixture();
+        using var caller = Join(media, ToneSource.Sine(400));
+        using var agent = Join(media, ToneSource.Sine(900));
+        using var department = Join(media, ToneSource.Sine(1500));
+        var mixer = new Mixer();
+        foreach (var p in new[] { caller, agent, department }) mixer.Add(p.Session);
+        var prompt = agent.Session.PlayBesideAsync(ToneSource.Sine(2200, durationMs: 400));
+        Run(media, [caller, agent, department], 20); // the 400 ms prompt
+        Assert.Multiple(() =>
+        {
+            Assert.That(mixer.Count, Is.EqualTo(3), "the agent stays a member");
+            Assert.That(agent.Hears(2200), Is.GreaterThan(0.2), "the agent hears the prompt");
+            Assert.That(agent.Hears(400), Is.GreaterThan(0.2), "and still the caller under it");
+            Assert.That(agent.Hears(1500), Is.GreaterThan(0.2), "and the department");
+            Assert.That(caller.Hears(900), Is.GreaterThan(0.2), "the caller still hears the agent");
+            Assert.That(department.Hears(900), Is.GreaterThan(0.2), "so does the department");
+            Assert.That(caller.Hears(2200), Is.LessThan(0.02), "the prompt is the agent's only");
+            Assert.That(department.Hears(2200), Is.LessThan(0.02));
+        });
+        Run(media, [caller, agent, department], 1); // the source reports its end on the next frame
+        await prompt.WaitAsync(TimeSpan.FromSeconds(5));
+        agent.Heard.Clear();
+        Run(media, [caller, agent, department], 10);
+        Assert.Multiple(() =>
+        {
+            Assert.That(agent.Hears(2200), Is.LessThan(0.02), "the prompt is over");
+            Assert.That(agent.Hears(400), Is.GreaterThan(0.2), "the mix goes on");
+            Assert.That(mixer.Count, Is.EqualTo(3));
+        });
+    }
 }

@@ -13,7 +13,7 @@ namespace Hotline.Cti.Tests.Media.Rtp;
 public class HotPathAllocationTests
 {
     [Test]
-    public async Task Ticking_playing_bridged_mixed_and_recording_sessions_allocates_nothing()
+    public async Task Ticking_playing_bridged_mixed_prompted_and_recording_sessions_allocates_nothing()
     {
         await using var media = new MediaFixture();
         using var p1 = new RtpPeer();
@@ -32,6 +32,7 @@ public class HotPathAllocationTests
         var mixer = new Mixer();
         mixer.Add(m1);
         mixer.Add(m2);
+        _ = m1.PlayBesideAsync(ToneSource.Sine(480)); // a prompt beside the mix (endless here): added per frame, no allocation
         var path = Path.Combine(Path.GetTempPath(), $"hotline-alloc-{Guid.NewGuid():N}.wav");
         music.StartRecording(path);
         try

@@ -1,5 +1,6 @@
 using Hotline.Cti.Media.Rtp;
 using Hotline.Cti.Media.Srtp;
+using Hotline.Cti.Media.WebRtc;
 using Hotline.Cti.Media.WebRtc.Dtls;
 using Org.BouncyCastle.Tls;
 
@@ -36,6 +37,38 @@ public sealed class DtlsSrtpClientTests
         });
         AssertFlows(serverKeys, clientKeys);
         AssertFlows(clientKeys, serverKeys);
+    }
+
+    [Test]
+    public async Task A_client_role_handshake_against_a_server_role_handshake_exports_mirrored_keys()
+    {
+        var engine = DtlsCertificate.Generate(TimeProvider.System);
+        var browser = DtlsCertificate.Generate(TimeProvider.System);
+        // The client's thread sends its hello from inside its constructor: the server's replies wait for the object.
+        var made = new TaskCompletionSource<DtlsSrtpHandshake>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new DtlsSrtpHandshake(browser, engine.Fingerprint, d => made.Task.Result.Deliver(d.Span));
+        using var client = new DtlsSrtpHandshake(engine, browser.Fingerprint, d => server.Deliver(d.Span), DtlsRole.Client);
+        made.SetResult(client);
+        var clientKeys = await client.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var serverKeys = await server.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(clientKeys.Local.Key.ToArray(), Is.EqualTo(serverKeys.Remote.Key.ToArray()));
+        AssertFlows(serverKeys, clientKeys);
+        AssertFlows(clientKeys, serverKeys);
+    }
+
+    [Test]
+    public async Task As_the_client_a_server_whose_certificate_is_not_its_fingerprint_is_refused()
+    {
+        var engine = DtlsCertificate.Generate(TimeProvider.System);
+        var browser = DtlsCertificate.Generate(TimeProvider.System);
+        var impostor = DtlsCertificate.Generate(TimeProvider.System);
+        // The client's thread sends its hello from inside its constructor: the server's replies wait for the object.
+        var made = new TaskCompletionSource<DtlsSrtpHandshake>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new DtlsSrtpHandshake(impostor, engine.Fingerprint, d => made.Task.Result.Deliver(d.Span));
+        using var client = new DtlsSrtpHandshake(engine, browser.Fingerprint, d => server.Deliver(d.Span), DtlsRole.Client);
+        made.SetResult(client);
+        var failure = Assert.ThrowsAsync<IOException>(() => client.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(failure!.Message, Does.Contain("does not match its a=fingerprint"));
     }
 
     private static void AssertFlows(SrtpKeying sender, SrtpKeying receiver)

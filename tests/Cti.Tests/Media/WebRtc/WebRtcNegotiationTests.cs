@@ -193,7 +193,8 @@ public sealed class WebRtcNegotiationTests
         });
     }
 
-    [TestCase("a=setup:active", "a=setup:passive", "only active")]
+    [TestCase("a=setup:active", "a=setup:holdconn", "must be active or passive")]
+    [TestCase("a=setup:active\n", "", "must be active or passive")]
     [TestCase("a=rtcp-mux\n", "", "rtcp-mux")]
     [TestCase("a=fingerprint:sha-256", "a=fingerprint:sha-1", "fingerprint")]
     [TestCase("a=ice-pwd:r04q4y6fpDcPTUEJHn26ULij", "a=ice-pwd:short", "ice")]
@@ -222,8 +223,40 @@ public sealed class WebRtcNegotiationTests
     }
 
     [Test]
-    public void A_browser_offer_with_setup_passive_is_refused_we_are_only_the_dtls_server() =>
-        Assert.That(Answerer().Answer(ChromiumOffer.Replace("a=setup:actpass", "a=setup:passive", StringComparison.Ordinal)).IsAccepted, Is.False);
+    public void Our_offers_actpass_answered_active_makes_us_the_server_and_passive_the_client()
+    {
+        var server = Answerer(offersWebRtc: true);
+        server.CreateOffer();
+        Assert.That(server.AcceptAnswer(ChromiumAnswer).Media!.WebRtc!.Role, Is.EqualTo(DtlsRole.Server));
+        var client = Answerer(offersWebRtc: true);
+        client.CreateOffer();
+        var result = client.AcceptAnswer(ChromiumAnswer.Replace("a=setup:active", "a=setup:passive", StringComparison.Ordinal));
+        Assert.That(result.IsAccepted, Is.True, result.RejectReason);
+        Assert.That(result.Media!.WebRtc!.Role, Is.EqualTo(DtlsRole.Client), "RFC 5763 §5: the passive side waits, we connect");
+    }
+
+    [Test]
+    public void A_browser_offer_with_setup_passive_is_answered_active_and_the_role_stays_for_re_offers()
+    {
+        var sdp = Answerer();
+        var passive = ChromiumOffer.Replace("a=setup:actpass", "a=setup:passive", StringComparison.Ordinal);
+        var result = sdp.Answer(passive);
+        Assert.That(result.IsAccepted, Is.True, result.RejectReason);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.AnswerSdp!.Split("\r\n"), Does.Contain("a=setup:active"));
+            Assert.That(result.Media!.WebRtc!.Role, Is.EqualTo(DtlsRole.Client));
+        });
+        // A hold re-offer (actpass again): we stay active, the association and its keys go on.
+        var hold = sdp.Answer(ChromiumOffer.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal));
+        Assert.That(hold.IsAccepted, Is.True, hold.RejectReason);
+        Assert.That(hold.AnswerSdp!.Split("\r\n"), Does.Contain("a=setup:active"));
+        Assert.That(hold.Media!.WebRtc!.SameTransportAs(result.Media!.WebRtc), Is.True);
+        // A re-offer that makes the browser the client now would need a new DTLS association: refused, nothing changes.
+        var swap = sdp.Answer(ChromiumOffer.Replace("a=setup:actpass", "a=setup:active", StringComparison.Ordinal));
+        Assert.That(swap.IsAccepted, Is.False);
+        Assert.That(swap.RejectReason, Does.Contain("DTLS role"));
+    }
 
     [Test]
     public void A_leg_without_a_webrtc_endpoint_refuses_a_webrtc_offer() =>

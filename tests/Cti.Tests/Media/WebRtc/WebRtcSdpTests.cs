@@ -28,4 +28,18 @@ public sealed class WebRtcSdpTests
     [TestCase("holdconn", null)]
     public void The_dtls_role_follows_rfc5763(string? offered, string? answered) =>
         Assert.That(WebRtcSdp.AnswerSetup(offered), Is.EqualTo(answered));
+
+    // A re-offer keeps the leg's role (RFC 5763 §5: a new role would be a new association, which we do not run).
+    [TestCase("actpass", DtlsRole.Client, "active")]
+    [TestCase("actpass", DtlsRole.Server, "passive")]
+    [TestCase("passive", DtlsRole.Client, "active")]
+    [TestCase("active", DtlsRole.Server, "passive")]
+    [TestCase("active", DtlsRole.Client, null)]
+    [TestCase(null, DtlsRole.Client, null)]
+    [TestCase("passive", DtlsRole.Server, null)]
+    public void A_re_offer_keeps_the_dtls_role(string? offered, DtlsRole established, string? answered)
+    {
+        Assert.That(WebRtcSdp.AnswerSetup(offered, established), Is.EqualTo(answered));
+        if (answered is not null) Assert.That(WebRtcSdp.RoleOf(answered), Is.EqualTo(established));
+    }
 }
