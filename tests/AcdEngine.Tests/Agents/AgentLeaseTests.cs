@@ -17,32 +17,8 @@ namespace Hotline.AcdEngine.Tests.Agents;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class AgentLeaseTests
+public sealed class AgentLeaseTests : TwoEnginesOnRedis
 {
-    private RedisServer _redis = null!;
-    private ConnectionMultiplexer _a = null!;
-    private ConnectionMultiplexer _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _redis.DisposeAsync();
-
-    [SetUp]
-    public async Task ConnectAsync()
-    {
-        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
-        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        await _a.GetServers()[0].FlushAllDatabasesAsync();
-    }
-
-    [TearDown]
-    public async Task DisconnectAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
 
     private static RedisAgentLeases Leases(IConnectionMultiplexer redis, string node) =>
         new(redis, node, TimeSpan.FromSeconds(30), new FakeTimeProvider(), NullLogger.Instance);
@@ -57,14 +33,14 @@ public sealed class AgentLeaseTests
     [Test]
     public async Task Only_one_of_two_engines_racing_for_each_agent_gets_the_lease()
     {
-        using var e1 = Leases(_a, "e1");
-        using var e2 = Leases(_b, "e2");
+        using var e1 = Leases(A, "e1");
+        using var e2 = Leases(B, "e2");
         for (var i = 0; i < 50; i++)
         {
             var agent = "a" + i;
             var results = await Task.WhenAll(Task.Run(async () => await e1.TryAcquireAsync(agent, "c-1")), Task.Run(async () => await e2.TryAcquireAsync(agent, "c-2")));
             Assert.That(results.Count(r => r), Is.EqualTo(1), agent);
-            var holder = (string?)await _b.GetDatabase().StringGetAsync(RedisAgentLeases.Key(agent));
+            var holder = (string?)await B.GetDatabase().StringGetAsync(RedisAgentLeases.Key(agent));
             Assert.That(holder, Is.EqualTo(results[0] ? "e1|c-1" : "e2|c-2"));
         }
     }
@@ -83,8 +59,8 @@ public sealed class AgentLeaseTests
     [Test]
     public async Task An_agent_talking_and_in_wrap_up_on_one_engine_is_not_offered_by_the_other_until_ready()
     {
-        using var leases1 = Leases(_a, "e1");
-        using var leases2 = Leases(_b, "e2");
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
         using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         one.Ready("a1");
@@ -112,7 +88,7 @@ public sealed class AgentLeaseTests
         await finished;
         var dial = await two.Telephony.NextDialAsync();
         Assert.That(dial.Target, Is.EqualTo("1001"));
-        var holder = (string?)await _a.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1"));
+        var holder = (string?)await A.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1"));
         Assert.That(holder, Does.StartWith("e2|c-"));
         dial.Answer();
         var answered = (await two.Sink.WaitForCallAsync(Kind.Answered)).Answered;
@@ -122,8 +98,8 @@ public sealed class AgentLeaseTests
     [Test]
     public async Task A_RONA_on_one_engine_keeps_the_agent_from_the_other_until_made_ready()
     {
-        using var leases1 = Leases(_a, "e1");
-        using var leases2 = Leases(_b, "e2");
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
         using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         one.Ready("a1");
@@ -151,9 +127,9 @@ public sealed class AgentLeaseTests
     [Test]
     public async Task An_agent_whose_lease_expired_with_a_dead_engine_is_offered_again()
     {
-        using var dead = Leases(_a, "e1");
+        using var dead = Leases(A, "e1");
         Assert.That(await dead.TryAcquireAsync("a1", "c-lost"), Is.True); // Engine e1 rings a1, then dies.
-        using var leases2 = Leases(_b, "e2");
+        using var leases2 = Leases(B, "e2");
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         two.Ready("a1");
         two.Time.ForgetTimers();
@@ -161,7 +137,7 @@ public sealed class AgentLeaseTests
         var caller = two.Telephony.Call("13800000002", "12345");
         await refused;
         await two.Time.TimerArmedAsync(TimeSpan.FromSeconds(5)); // Engine two looks again every 5 s.
-        await _b.GetDatabase().KeyDeleteAsync(RedisAgentLeases.Key("a1")); // e1's lease expires: nobody publishes.
+        await B.GetDatabase().KeyDeleteAsync(RedisAgentLeases.Key("a1")); // e1's lease expires: nobody publishes.
         two.Time.Advance(TimeSpan.FromSeconds(5));
         Assert.That((await two.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
         Assert.That(caller.State, Is.EqualTo(Cti.Calls.CallLegState.Connected));
@@ -170,14 +146,14 @@ public sealed class AgentLeaseTests
     [Test]
     public async Task A_restarted_engine_drops_only_its_own_earlier_leases()
     {
-        using (var before = Leases(_a, "e1"))
+        using (var before = Leases(A, "e1"))
             Assert.That(await before.TryAcquireAsync("a1", "c-old"), Is.True);
-        using var other = Leases(_b, "e2");
+        using var other = Leases(B, "e2");
         Assert.That(await other.TryAcquireAsync("a2", "c-9"), Is.True);
 
-        using var restarted = Leases(_a, "e1");
+        using var restarted = Leases(A, "e1");
         await restarted.ForgetEarlierRunAsync(["a1", "a2"]);
-        var db = _b.GetDatabase();
+        var db = B.GetDatabase();
         Assert.That((await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), (string?)await db.StringGetAsync(RedisAgentLeases.Key("a2"))),
             Is.EqualTo((false, "e2|c-9")));
     }
@@ -186,12 +162,12 @@ public sealed class AgentLeaseTests
     public async Task Leases_expire_unless_refreshed_by_their_holder()
     {
         var time = new FakeTimeProvider();
-        using var e1 = new RedisAgentLeases(_a, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
+        using var e1 = new RedisAgentLeases(A, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
         Assert.That(await e1.TryAcquireAsync("a1", "c-1"), Is.True);
-        var db = _b.GetDatabase();
+        var db = B.GetDatabase();
         await db.KeyExpireAsync(RedisAgentLeases.Key("a1"), TimeSpan.FromSeconds(2)); // As if 28 s had passed.
         time.Advance(TimeSpan.FromSeconds(10)); // The holder's refresh (every 10 s).
-        await _a.GetDatabase().PingAsync(); // The fire-and-forget refresh went first on that connection.
+        await A.GetDatabase().PingAsync(); // The fire-and-forget refresh went first on that connection.
         var ttl = await db.KeyTimeToLiveAsync(RedisAgentLeases.Key("a1"));
         Assert.That(ttl, Is.GreaterThan(TimeSpan.FromSeconds(20)));
     }

@@ -15,32 +15,8 @@ namespace Hotline.AcdEngine.Tests.Agents;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class SharedAgentStatesTests
+public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
 {
-    private RedisServer _redis = null!;
-    private ConnectionMultiplexer _a = null!;
-    private ConnectionMultiplexer _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _redis.DisposeAsync();
-
-    [SetUp]
-    public async Task ConnectAsync()
-    {
-        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
-        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        await _a.GetServers()[0].FlushAllDatabasesAsync();
-    }
-
-    [TearDown]
-    public async Task DisconnectAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
 
     private static AcdOptions NoGreeting()
     {
@@ -66,12 +42,12 @@ public sealed class SharedAgentStatesTests
     [Test]
     public async Task An_agent_made_not_ready_on_one_engine_is_not_offered_by_the_other()
     {
-        using var leases1 = Leases(_a, "e1");
-        using var leases2 = Leases(_b, "e2");
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
         using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
-        using var shared1 = new SharedAgentStates(_a, "e1", one.Roster);
-        using var shared2 = new SharedAgentStates(_b, "e2", two.Roster);
+        using var shared1 = new SharedAgentStates(A, "e1", one.Roster);
+        using var shared2 = new SharedAgentStates(B, "e2", two.Roster);
 
         var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
         one.Roster.SignIn("a1", ready: true); // The desk signs in through engine one.
@@ -106,12 +82,12 @@ public sealed class SharedAgentStatesTests
     [Test]
     public async Task A_change_made_elsewhere_during_a_call_waits_for_the_call()
     {
-        using var leases1 = Leases(_a, "e1");
-        using var leases2 = Leases(_b, "e2");
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
         using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
-        using var shared1 = new SharedAgentStates(_a, "e1", one.Roster);
-        using var shared2 = new SharedAgentStates(_b, "e2", two.Roster);
+        using var shared1 = new SharedAgentStates(A, "e1", one.Roster);
+        using var shared2 = new SharedAgentStates(B, "e2", two.Roster);
         var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
         one.Roster.SignIn("a1", ready: true);
         await signedIn;

@@ -21,34 +21,20 @@ namespace Hotline.AcdEngine.Tests.Liveness;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class NodeDeathTests
+public sealed class NodeDeathTests : TwoEnginesOnRedis
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
-    private RedisServer _redis = null!;
-    private ConnectionMultiplexer _a = null!;
-    private ConnectionMultiplexer _b = null!;
     private string _dir = "";
 
-    [OneTimeSetUp]
-    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _redis.DisposeAsync();
-
     [SetUp]
-    public async Task ConnectAsync()
+    public void MakeFolder()
     {
-        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
-        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        await _a.GetServers()[0].FlushAllDatabasesAsync();
         _dir = Directory.CreateTempSubdirectory("acd-death-").FullName;
     }
 
     [TearDown]
-    public async Task DisconnectAsync()
+    public void RemoveFolder()
     {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }
@@ -91,7 +77,7 @@ public sealed class NodeDeathTests
     /// <summary>Engine e1: a caller in the queue (also in the shared line), one talking to a1, one that ended.</summary>
     private async Task<Engine> E1WithCallsAsync()
     {
-        var e1 = Start(_a, "e1", new SqliteOutbox(Path.Combine(_dir, "e1.db")));
+        var e1 = Start(A, "e1", new SqliteOutbox(Path.Combine(_dir, "e1.db")));
         e1.Sink.Append(E("queued", 1, 0, e => e.Offered = new CallOffered { Direction = CallDirection.Inbound }));
         e1.Sink.Append(E("queued", 2, 4, e => e.Queued = new CallQueued { Queue = "general" }));
         e1.Sink.Append(E("talking", 1, 0, e => e.Offered = new CallOffered { Direction = CallDirection.Inbound }));
@@ -101,7 +87,7 @@ public sealed class NodeDeathTests
         e1.Sink.Append(E("gone", 1, 0, e => e.Offered = new CallOffered { Direction = CallDirection.Inbound }));
         e1.Sink.Append(E("gone", 2, 1, e => e.Ended = new CallEnded { HangupBy = HangupBy.Caller }));
         await e1.Watch.TickAsync(); // Heartbeat + the mirror written in full (the first sync after start).
-        await new SharedQueueLine(_a, "e1", TimeSpan.FromSeconds(30)).JoinAsync("general", "queued", T0.AddSeconds(4));
+        await new SharedQueueLine(A, "e1", TimeSpan.FromSeconds(30)).JoinAsync("general", "queued", T0.AddSeconds(4));
         Assert.That(await e1.Leases.TryAcquireAsync("a1", "talking"), Is.True);
         return e1;
     }
@@ -110,11 +96,11 @@ public sealed class NodeDeathTests
     public async Task A_survivor_closes_a_dead_engines_calls_as_its_own_restart_would_and_clears_its_traces()
     {
         using var e1 = await E1WithCallsAsync();
-        var db = _b.GetDatabase();
+        var db = B.GetDatabase();
         Assert.That((await db.HashKeysAsync(OpenCallMirror.Key("e1"))).Select(k => k.ToString()), Is.EquivalentTo(new[] { "queued", "talking" }));
 
         var survivorSink = new RecordingSink();
-        using var e2 = Start(_b, "e2", survivorSink);
+        using var e2 = Start(B, "e2", survivorSink);
         await e2.Watch.TickAsync();
         Assert.That(survivorSink.CallEvents(), Is.Empty, "e1 beats: nothing to do");
 
@@ -157,11 +143,11 @@ public sealed class NodeDeathTests
     public async Task Of_two_survivors_only_one_closes_the_dead_engines_calls()
     {
         using var e1 = await E1WithCallsAsync();
-        await _b.GetDatabase().KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e1"));
+        await B.GetDatabase().KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e1"));
         var sink2 = new RecordingSink();
         var sink3 = new RecordingSink();
-        using var e2 = Start(_b, "e2", sink2);
-        using var e3 = Start(_a, "e3", sink3);
+        using var e2 = Start(B, "e2", sink2);
+        using var e3 = Start(A, "e3", sink3);
         await Task.WhenAll(Task.Run(e2.Watch.TickAsync), Task.Run(e3.Watch.TickAsync));
         await Task.WhenAll(Task.Run(e2.Watch.TickAsync), Task.Run(e3.Watch.TickAsync));
         Assert.That(sink2.CallEvents().Count + sink3.CallEvents().Count, Is.EqualTo(3), "one CallAbandoned and two CallEnded, once");
@@ -171,14 +157,14 @@ public sealed class NodeDeathTests
     public async Task An_engine_that_beats_again_is_left_alone_and_rewrites_its_mirror()
     {
         using var e1 = await E1WithCallsAsync();
-        var db = _b.GetDatabase();
+        var db = B.GetDatabase();
         // A survivor that found e1 lapsed deleted e1's mirror; e1 was only stalled and beats again.
         await db.KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e1"));
         await db.KeyDeleteAsync(OpenCallMirror.Key("e1"));
         await e1.Watch.TickAsync();
         Assert.That((await db.HashKeysAsync(OpenCallMirror.Key("e1"))).Select(k => k.ToString()), Is.EquivalentTo(new[] { "queued", "talking" }));
         var sink2 = new RecordingSink();
-        using var e2 = Start(_b, "e2", sink2);
+        using var e2 = Start(B, "e2", sink2);
         await e2.Watch.TickAsync();
         Assert.That(sink2.CallEvents(), Is.Empty);
     }

@@ -19,32 +19,8 @@ namespace Hotline.AcdEngine.Tests.Queues;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class SharedLineDispatchTests
+public sealed class SharedLineDispatchTests : TwoEnginesOnRedis
 {
-    private RedisServer _redis = null!;
-    private ConnectionMultiplexer _a = null!;
-    private ConnectionMultiplexer _b = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _redis.DisposeAsync();
-
-    [SetUp]
-    public async Task ConnectAsync()
-    {
-        _a = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
-        _b = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        await _a.GetServers()[0].FlushAllDatabasesAsync();
-    }
-
-    [TearDown]
-    public async Task DisconnectAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
 
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
@@ -68,7 +44,7 @@ public sealed class SharedLineDispatchTests
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         while (true)
         {
-            var members = await _a.GetDatabase().SortedSetRangeByRankAsync(SharedQueueLine.LineKey("general"));
+            var members = await A.GetDatabase().SortedSetRangeByRankAsync(SharedQueueLine.LineKey("general"));
             if (members.Length == count) return members;
             await tick.WaitForNextTickAsync(cts.Token);
         }
@@ -78,12 +54,12 @@ public sealed class SharedLineDispatchTests
     public async Task An_agent_freed_on_one_engine_is_offered_to_the_older_caller_waiting_on_the_other()
     {
         // Node names ordered against arrival: a tie broken by name would favour "alpha"; the older caller is on "zeta".
-        using var leasesZeta = Leases(_a, "zeta");
-        using var leasesAlpha = Leases(_b, "alpha");
+        using var leasesZeta = Leases(A, "zeta");
+        using var leasesAlpha = Leases(B, "alpha");
         using var zeta = new AcdHarness(leasesZeta, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var alpha = new AcdHarness(leasesAlpha, NoGreeting(), AcdHarness.Agent("a1", "1001"));
-        ShareLine(zeta, _a, "zeta");
-        ShareLine(alpha, _b, "alpha");
+        ShareLine(zeta, A, "zeta");
+        ShareLine(alpha, B, "alpha");
         zeta.Ready("a1");
         alpha.Ready("a1");
 
@@ -111,7 +87,7 @@ public sealed class SharedLineDispatchTests
 
         var dial = await zeta.Telephony.NextDialAsync();
         Assert.That(dial.Target, Is.EqualTo("1001"));
-        Assert.That((string?)await _a.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1")), Is.EqualTo("zeta|" + older),
+        Assert.That((string?)await A.GetDatabase().StringGetAsync(RedisAgentLeases.Key("a1")), Is.EqualTo("zeta|" + older),
             "the lease the line's claim took is the one the ring holds");
         dial.Answer();
         var answered = (await zeta.Sink.WaitForCallAsync(Kind.Answered)).Answered;
@@ -125,12 +101,12 @@ public sealed class SharedLineDispatchTests
     {
         var announcing = NoGreeting();
         announcing.AnnounceEverySeconds = 30;
-        using var leases1 = Leases(_a, "e1");
-        using var leases2 = Leases(_b, "e2");
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
         using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var two = new AcdHarness(leases2, announcing, AcdHarness.Agent("a1", "1001"));
-        ShareLine(one, _a, "e1");
-        ShareLine(two, _b, "e2");
+        ShareLine(one, A, "e1");
+        ShareLine(two, B, "e2");
 
         // Nobody is ready: an older caller on engine one, then one on engine two, who is first in its own engine's queue.
         one.Telephony.Call("13800000001", "12345");
@@ -147,9 +123,9 @@ public sealed class SharedLineDispatchTests
     [Test]
     public async Task A_caller_who_hangs_up_while_queued_leaves_the_line()
     {
-        using var leases = Leases(_a, "e1");
+        using var leases = Leases(A, "e1");
         using var engine = new AcdHarness(leases, NoGreeting(), AcdHarness.Agent("a1", "1001"));
-        ShareLine(engine, _a, "e1");
+        ShareLine(engine, A, "e1");
 
         var caller = engine.Telephony.Call("13800000001", "12345");
         await engine.Sink.WaitForCallAsync(Kind.Queued);
@@ -200,7 +176,7 @@ public sealed class SharedLineDispatchTests
     public async Task With_Redis_away_an_engine_offers_its_agents_to_its_own_callers()
     {
         using var engine = new AcdHarness(null, NoGreeting(), AcdHarness.Agent("a1", "1001"));
-        ShareLine(engine, _a, "e1", reachable: () => false);
+        ShareLine(engine, A, "e1", reachable: () => false);
         engine.Ready("a1");
 
         engine.Telephony.Call("13800000001", "12345");
@@ -208,6 +184,6 @@ public sealed class SharedLineDispatchTests
         Assert.That(dial.Target, Is.EqualTo("1001"));
         dial.Answer();
         Assert.That((await engine.Sink.WaitForCallAsync(Kind.Answered)).Answered.AgentId, Is.EqualTo("a1"));
-        Assert.That(await _a.GetDatabase().SortedSetLengthAsync(SharedQueueLine.LineKey("general")), Is.Zero, "nothing written to the line");
+        Assert.That(await A.GetDatabase().SortedSetLengthAsync(SharedQueueLine.LineKey("general")), Is.Zero, "nothing written to the line");
     }
 }
