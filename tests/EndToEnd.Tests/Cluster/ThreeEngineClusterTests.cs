@@ -139,6 +139,10 @@ public sealed partial class ThreeEngineClusterTests
             var offered = figures.GetProperty("offered").GetInt64();
             var answered = figures.GetProperty("answered").GetInt64();
             var abandoned = figures.GetProperty("abandoned").GetInt64();
+            foreach (var group in calls.GroupBy(c => (c.GetProperty("direction").GetString(), c.GetProperty("dialedNumber").ToString(), c.GetProperty("nodeId").GetString())))
+                TestContext.Out.WriteLine($"  {group.Count()} calls {group.Key}");
+            foreach (var odd in calls.Where(c => c.GetProperty("dialedNumber").ToString() != "12345" || c.GetProperty("direction").GetString() != "Inbound").Take(5))
+                TestContext.Out.WriteLine("  odd call: " + odd);
             TestContext.Out.WriteLine($"TicketApi: {calls.Count} calls ({deadCalls.Count} on {Nodes[2]}, {closedByFailure} closed by engine failure); " +
                                       $"offered {offered}, answered {answered}, abandoned {abandoned}");
 
