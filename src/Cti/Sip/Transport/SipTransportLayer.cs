@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Hotline.Cti.Sip.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -37,10 +38,28 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
         _logger = logger;
         if (!IPAddress.TryParse(options.Host, out var address))
             throw new ArgumentException($"Sip:Host must be an IPv4 or IPv6 address, not '{options.Host}'.", nameof(options));
-        _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger);
+        for (var attempt = 1; ; attempt++)
+        {
+            _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger);
+            try
+            {
+                if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, options.Stream, logger);
+                break;
+            }
+            catch (SocketException ex) when (options.Port == 0 && ex.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+                // Port 0: the kernel chose a free UDP port, and TCP must share its number (RFC 3261 §18: one port for
+                // both); that number can be taken for TCP (another socket's ephemeral port), so choose again (run 16).
+                _udp.Dispose();
+            }
+            catch
+            {
+                _udp.Dispose();
+                throw;
+            }
+        }
         try
         {
-            if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, options.Stream, logger);
             // RFC 3261 §26.2: TLS beside UDP/TCP, on its own port (5061), when a certificate is configured.
             if (options.EnableTls)
                 _tls = new SipTcpTransport(new IPEndPoint(address, options.TlsPort), limits.MaxMessageBytes, options.Stream, logger, new SipTlsSettings(options, logger));
