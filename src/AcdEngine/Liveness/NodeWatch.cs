@@ -20,6 +20,7 @@ public sealed partial class NodeWatch(NodeOptions options, IConnectionMultiplexe
 {
     private bool _away;
     private bool _beating;
+    private DateTimeOffset? _healthySince;
     private bool _startCleaned;
 
     /// <summary>Raised after each takeover (tests await it).</summary>
@@ -62,8 +63,10 @@ public sealed partial class NodeWatch(NodeOptions options, IConnectionMultiplexe
                 // taken it for dead and closed its calls in TicketApi; its mirror is rewritten now.
                 if (_beating) LogLapsed(logger, options.Id, options.DeadAfterMilliseconds);
                 mirror.MarkStale();
+                _healthySince = null;
             }
             _beating = true;
+            _healthySince ??= time.GetUtcNow();
             await db.SetAddAsync(DeadNodeTakeover.NodesKey, options.Id);
             mirror.Sync();
             if (!_startCleaned) await CleanAfterRestartAsync();
@@ -72,6 +75,12 @@ public sealed partial class NodeWatch(NodeOptions options, IConnectionMultiplexe
                 _away = false;
                 LogBack(logger);
             }
+            // Another engine is judged only once this one has written its own heartbeat without a break for a whole
+            // Node:DeadAfterMilliseconds: after a Redis outage or a Sentinel failover (heartbeats not replicated yet, or
+            // expired while no master answered) every engine needs that long to beat again, and a live engine's calls
+            // must never be closed as ended by engine failure (seen in the whole-site test: a survivor closed the calls
+            // of a live engine right after the failover, doubling their Abandoned and Ended in TicketApi).
+            if (time.GetUtcNow() - _healthySince < options.DeadAfter) return;
             foreach (var other in await db.SetMembersAsync(DeadNodeTakeover.NodesKey))
             {
                 var node = other.ToString();
@@ -104,6 +113,7 @@ public sealed partial class NodeWatch(NodeOptions options, IConnectionMultiplexe
 
     private void Away(string reason)
     {
+        _healthySince = null;
         if (_away) return;
         _away = true;
         LogAway(logger, reason);

@@ -46,9 +46,18 @@ public sealed class NodeDeathTests : TwoEnginesOnRedis
         return new IngestEnvelope { Call = e };
     }
 
-    private sealed class Engine(NodeWatch watch, OpenCallMirror mirror, IEventSink sink, RedisAgentLeases leases) : IDisposable
+    private sealed class Engine(NodeWatch watch, OpenCallMirror mirror, IEventSink sink, RedisAgentLeases leases, FakeTimeProvider clock) : IDisposable
     {
         public NodeWatch Watch { get; } = watch;
+        public FakeTimeProvider Clock { get; } = clock;
+
+        /// <summary>Beats, then beats again a whole dead-after later: from then on this engine judges the others.</summary>
+        public async Task BeatSteadilyAsync()
+        {
+            await Watch.TickAsync();
+            Clock.Advance(TimeSpan.FromMilliseconds(5000));
+            await Watch.TickAsync();
+        }
         public OpenCallMirror Mirror { get; } = mirror;
         public IEventSink Sink { get; } = sink;
         public RedisAgentLeases Leases { get; } = leases;
@@ -69,9 +78,10 @@ public sealed class NodeDeathTests : TwoEnginesOnRedis
         var leases = new RedisAgentLeases(redis, node, TimeSpan.FromSeconds(30), new FakeTimeProvider(), NullLogger.Instance);
         string[] queues = ["general"];
         var takeover = new DeadNodeTakeover(redis, node, sink, () => queues, () => ["a1", "a2"], leases, TimeSpan.FromSeconds(30));
+        var clock = new FakeTimeProvider(T0);
         var watch = new NodeWatch(options, redis, mirror, takeover, outbox?.CallsClosedAtStart ?? [], () => queues, TimeSpan.FromSeconds(30),
-            new FakeTimeProvider(T0), NullLogger<NodeWatch>.Instance);
-        return new Engine(watch, mirror, sink, leases);
+            clock, NullLogger<NodeWatch>.Instance);
+        return new Engine(watch, mirror, sink, leases, clock);
     }
 
     /// <summary>Engine e1: a caller in the queue (also in the shared line), one talking to a1, one that ended.</summary>
@@ -101,7 +111,7 @@ public sealed class NodeDeathTests : TwoEnginesOnRedis
 
         var survivorSink = new RecordingSink();
         using var e2 = Start(B, "e2", survivorSink);
-        await e2.Watch.TickAsync();
+        await e2.BeatSteadilyAsync();
         Assert.That(survivorSink.CallEvents(), Is.Empty, "e1 beats: nothing to do");
 
         // e1 dies: nothing renews its heartbeat, which Redis drops after DeadAfter (done here at once).
@@ -149,6 +159,9 @@ public sealed class NodeDeathTests : TwoEnginesOnRedis
         using var e2 = Start(B, "e2", sink2);
         using var e3 = Start(A, "e3", sink3);
         await Task.WhenAll(Task.Run(e2.Watch.TickAsync), Task.Run(e3.Watch.TickAsync));
+        e2.Clock.Advance(TimeSpan.FromMilliseconds(5000));
+        e3.Clock.Advance(TimeSpan.FromMilliseconds(5000));
+        await Task.WhenAll(Task.Run(e2.Watch.TickAsync), Task.Run(e3.Watch.TickAsync));
         await Task.WhenAll(Task.Run(e2.Watch.TickAsync), Task.Run(e3.Watch.TickAsync));
         Assert.That(sink2.CallEvents().Count + sink3.CallEvents().Count, Is.EqualTo(3), "one CallAbandoned and two CallEnded, once");
     }
@@ -162,11 +175,32 @@ public sealed class NodeDeathTests : TwoEnginesOnRedis
         await db.KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e1"));
         await db.KeyDeleteAsync(OpenCallMirror.Key("e1"));
         await e1.Watch.TickAsync();
+        await A.GetDatabase().PingAsync(); // The mirror is rewritten fire-and-forget on e1's connection: a round trip there orders it first.
         Assert.That((await db.HashKeysAsync(OpenCallMirror.Key("e1"))).Select(k => k.ToString()), Is.EquivalentTo(new[] { "queued", "talking" }));
         var sink2 = new RecordingSink();
         using var e2 = Start(B, "e2", sink2);
-        await e2.Watch.TickAsync();
+        await e2.BeatSteadilyAsync();
         Assert.That(sink2.CallEvents(), Is.Empty);
+    }
+
+    [Test]
+    public async Task After_a_failover_that_lost_the_heartbeats_a_survivor_waits_a_whole_dead_after_before_judging()
+    {
+        using var e1 = await E1WithCallsAsync();
+        var sink2 = new RecordingSink();
+        using var e2 = Start(B, "e2", sink2);
+        await e2.BeatSteadilyAsync();
+        // A Sentinel failover: the new master has neither heartbeat (expired while no master answered, or not replicated).
+        var db = B.GetDatabase();
+        await db.KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e1"));
+        await db.KeyDeleteAsync(DeadNodeTakeover.HeartbeatKey("e2"));
+        await e2.Watch.TickAsync(); // e2 finds its own heartbeat gone: Redis lost it, so e1's absence proves nothing yet.
+        Assert.That(sink2.CallEvents(), Is.Empty, "a live engine's calls are not closed right after the failover");
+        e2.Clock.Advance(TimeSpan.FromMilliseconds(2000));
+        await e1.Watch.TickAsync(); // e1 is alive and beats again within the dead-after.
+        e2.Clock.Advance(TimeSpan.FromMilliseconds(3000));
+        await e2.Watch.TickAsync();
+        Assert.That(sink2.CallEvents(), Is.Empty, "e1 beat again in time: left alone");
     }
 
     [Test]
