@@ -3,7 +3,8 @@ using StackExchange.Redis;
 namespace Hotline.AcdEngine.Redis;
 
 /// <summary>
-/// The connection that node liveness, the open-call mirror and shared agent states use (<c>ConnectionStrings:Redis</c>,
+/// The engine's one connection for agent leases, the shared queue line, shared agent states, node liveness and the
+/// open-call mirror (<c>ConnectionStrings:Redis</c>,
 /// Sentinel or servers, <see cref="RedisConnection.Options"/>). Opened on first use; Redis away at start is not an error:
 /// the multiplexer connects when it can, and every user checks <see cref="RedisConnection.MasterReachable"/> first.
 /// </summary>
