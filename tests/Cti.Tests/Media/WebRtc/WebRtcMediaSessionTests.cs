@@ -16,6 +16,13 @@ namespace Hotline.Cti.Tests.Media.WebRtc;
 [TestFixture]
 public sealed class WebRtcMediaSessionTests
 {
+    /// <summary>A browser's offer (Chromium's shape) with the given DTLS role, PCMU only.</summary>
+    private static string BrowserOffer(int port, string fingerprint, string setup) =>
+        "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+        + $"m=audio {port} UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 127.0.0.1\r\na=ice-ufrag:brow\r\n"
+        + $"a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 {fingerprint}\r\na=setup:{setup}\r\n"
+        + "a=mid:0\r\na=rtcp-mux\r\na=sendrecv\r\na=rtpmap:0 PCMU/8000\r\n";
+
     [Test]
     public async Task Checks_are_answered_but_nothing_is_sent_and_clear_rtp_is_dropped_before_dtls_keys()
     {
@@ -25,10 +32,7 @@ public sealed class WebRtcMediaSessionTests
         var session = media.Engine.CreateSession();
         await using var owned = session;
         var sdp = media.Engine.CreateSdp(session);
-        var offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-            + $"m=audio {browser.EndPoint.Port} UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 127.0.0.1\r\na=ice-ufrag:brow\r\n"
-            + $"a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 {browserCertificate.Fingerprint}\r\na=setup:actpass\r\n"
-            + "a=mid:0\r\na=rtcp-mux\r\na=sendrecv\r\na=rtpmap:0 PCMU/8000\r\n";
+        var offer = BrowserOffer(browser.EndPoint.Port, browserCertificate.Fingerprint, "actpass");
         var answer = sdp.Answer(offer);
         Assert.That(answer.IsAccepted, Is.True, answer.RejectReason);
         session.Apply(answer.Media!);
@@ -64,10 +68,7 @@ public sealed class WebRtcMediaSessionTests
         var session = media.Engine.CreateSession();
         await using var owned = session;
         var sdp = media.Engine.CreateSdp(session);
-        var offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-            + $"m=audio {browser.EndPoint.Port} UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 127.0.0.1\r\na=ice-ufrag:brow\r\n"
-            + $"a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 {browserCertificate.Fingerprint}\r\na=setup:passive\r\n"
-            + "a=mid:0\r\na=rtcp-mux\r\na=sendrecv\r\na=rtpmap:0 PCMU/8000\r\n";
+        var offer = BrowserOffer(browser.EndPoint.Port, browserCertificate.Fingerprint, "passive");
         var answer = sdp.Answer(offer);
         Assert.That(answer.IsAccepted, Is.True, answer.RejectReason);
         Assert.That(answer.AnswerSdp, Does.Contain("a=setup:active\r\n"), "RFC 5763 §5: to passive we answer active");
