@@ -235,7 +235,7 @@ internal static class MetricsBench
                 rollup.ExecuteNonQuery();
             }
         }
-        FillDays(connection, tx, firstHour, firstHour + hours);
+        FillSummaries(connection, tx, firstHour, firstHour + hours);
         tx.Commit();
         using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE;";
@@ -244,14 +244,20 @@ internal static class MetricsBench
     }
 
     /// <summary>
-    /// The per-UTC-day rollups of the seeded hours (issue 22), as the ingest would have kept them: each day row the sum of
-    /// its hour rows (the DayRollups migration's statement, limited to the seeded hours).
+    /// The per-UTC-day and per-hour-and-queue rollups of the seeded hours (issue 22), as the ingest would have kept them:
+    /// each day row the sum of its hour rows, each hour × queue row the sum of the hour's rows of its queue (the DayRollups
+    /// and QueueHourRollups migrations' statements, limited to the seeded hours).
     /// </summary>
-    internal static void FillDays(SqliteConnection connection, SqliteTransaction tx, long fromHour, long toHour)
+    internal static void FillSummaries(SqliteConnection connection, SqliteTransaction tx, long fromHour, long toHour)
     {
         using var fill = connection.CreateCommand();
         fill.Transaction = tx;
         fill.CommandText = """
+            INSERT INTO CallQueueHourRollups (Key, Hour, Queue, Offered, Answered, AnsweredWithinServiceLevel, Abandoned,
+              AnswerWaitMsTotal, Rated, Satisfied, BasicallySatisfied, NotSatisfied)
+            SELECT CAST(Hour AS TEXT) || '|' || Queue, Hour, Queue, SUM(Offered), SUM(Answered), SUM(AnsweredWithinServiceLevel),
+              SUM(Abandoned), SUM(AnswerWaitMsTotal), SUM(Rated), SUM(Satisfied), SUM(BasicallySatisfied), SUM(NotSatisfied)
+            FROM CallHourRollups WHERE Hour >= $from AND Hour < $to GROUP BY Hour, Queue;
             INSERT INTO CallDayRollups (Key, Day, Queue, AgentId, Offered, Answered, AnsweredWithinServiceLevel, Abandoned,
               AnswerWaitMsTotal, Rated, Satisfied, BasicallySatisfied, NotSatisfied)
             SELECT CAST(Hour / 24 AS TEXT) || '|' || Queue || '|' || AgentId, Hour / 24, Queue, AgentId, SUM(Offered), SUM(Answered),
