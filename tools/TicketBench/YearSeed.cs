@@ -5,7 +5,7 @@ namespace Hotline.TicketBench;
 
 /// <summary>
 /// Issue 22: the calendar year 2025 (+08:00) of <c>calls</c> calls, seeded straight into the host's SQLite file as the
-/// rollups the ingest keeps — per hour and per UTC day, calls by queue × agent (100 agents, 2 queues, 5 % abandoned),
+/// rollups the ingest keeps — per hour and per UTC day, calls by queue × agent (and per hour by queue) (100 agents, 2 queues, 5 % abandoned),
 /// orders (one per answered call, 30 % dispatched and carried through reply and callback) by dimension × value. Of the
 /// ~9.5 M orders only these are written as rows: those of the year's first and last UTC day (what a +05:30 year's cut
 /// hours scan) and the open ones (every 50th order of the last 30 days, registered or dispatched and overdue: what
@@ -133,7 +133,7 @@ internal static class YearSeed
                     orderRollup.ExecuteNonQuery();
                 }
         }
-        MetricsBench.FillDays(connection, tx, firstHour, firstHour + hours);
+        MetricsBench.FillSummaries(connection, tx, firstHour, firstHour + hours);
         tx.Commit();
         using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE;";

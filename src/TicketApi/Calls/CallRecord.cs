@@ -82,7 +82,7 @@ public sealed class RejectedEvent
     public byte[] Payload { get; set; } = [];
 }
 
-/// <summary>The call counters a rollup row holds, per hour (<see cref="CallHourRollup"/>) or per UTC day (<see cref="CallDayRollup"/>).</summary>
+/// <summary>The call counters a rollup row holds, per hour (<see cref="CallHourRollup"/>), per hour and queue (<see cref="CallQueueHourRollup"/>) or per UTC day (<see cref="CallDayRollup"/>).</summary>
 public abstract class CallRollupCounts
 {
     public int Offered { get; set; }
@@ -142,6 +142,30 @@ public sealed class CallDayRollup : CallRollupCounts
     {
         var day = DayOf(hour.Hour);
         var d = new CallDayRollup { Key = KeyOf(day, hour.Queue, hour.AgentId), Day = day, Queue = hour.Queue, AgentId = hour.AgentId };
+        d.Add(hour);
+        return d;
+    }
+}
+
+/// <summary>
+/// The same counters per hour and queue, without the agent (issue 22): the sum of the hour's <see cref="CallHourRollup"/>
+/// rows of one queue, kept by the same statements in the same transaction. Every grouping that does not name the agent
+/// (hour, local day, month, queue, none) reads these — 2 rows an hour for 2 queues instead of one per queue × agent.
+/// </summary>
+public sealed class CallQueueHourRollup : CallRollupCounts
+{
+    /// <summary>"hour|queue".</summary>
+    public string Key { get; set; } = "";
+    /// <summary>Hours since the Unix epoch (UTC) of the call's offer (a rating: of the rating).</summary>
+    public long Hour { get; set; }
+    public string Queue { get; set; } = "";
+
+    public static string KeyOf(long hour, string queue) => $"{hour}|{queue}";
+
+    /// <summary>A queue-hour row with an hour row's counters.</summary>
+    public static CallQueueHourRollup Of(CallHourRollup hour)
+    {
+        var d = new CallQueueHourRollup { Key = KeyOf(hour.Hour, hour.Queue), Hour = hour.Hour, Queue = hour.Queue };
         d.Add(hour);
         return d;
     }

@@ -30,6 +30,7 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<CallHourRollup> CallHourRollups => Set<CallHourRollup>();
     public DbSet<OrderHourRollup> OrderHourRollups => Set<OrderHourRollup>();
     public DbSet<CallDayRollup> CallDayRollups => Set<CallDayRollup>();
+    public DbSet<CallQueueHourRollup> CallQueueHourRollups => Set<CallQueueHourRollup>();
     public DbSet<OrderDayRollup> OrderDayRollups => Set<OrderDayRollup>();
     public DbSet<ExclusionWindow> ExclusionWindows => Set<ExclusionWindow>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -131,6 +132,15 @@ public abstract class TicketDbContext(DbContextOptions options) : DbContext(opti
             b.Property(r => r.Key).HasMaxLength(200);
             b.HasIndex(r => new { r.Day, r.Queue, r.AgentId, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned, r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied })
                 .HasDatabaseName("IX_CallDayRollups_Covering");
+        });
+        // Issue 22: hour × queue, without the agent; a month's hour, local-day, month, queue and total figures read ~1,440
+        // rows of it instead of ~72,000 queue × agent hour rows. Covering, like the others.
+        modelBuilder.Entity<CallQueueHourRollup>(b =>
+        {
+            b.HasKey(r => r.Key);
+            b.Property(r => r.Key).HasMaxLength(200);
+            b.HasIndex(r => new { r.Hour, r.Queue, r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned, r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.BasicallySatisfied })
+                .HasDatabaseName("IX_CallQueueHourRollups_Covering");
         });
         modelBuilder.Entity<OrderDayRollup>(b =>
         {

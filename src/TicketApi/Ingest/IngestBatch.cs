@@ -108,19 +108,20 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
                 [.. completing.Where(c => c.Direction != (int)CallDirection.Outbound && c.AnsweredAt is not null && MayHaveTransferFailed(c)).Select(c => c.CallId)]);
         foreach (var call in completing) Complete(call, now);
 
-        var (callHours, callDays) = RollupDeltas();
+        var callRollups = RollupDeltas();
         if (sql.AppliesWholeBatches)
         {
             // Every call of the batch has its row (claimed or locked above): the projections are updates. The shared
             // rollup rows come last, with the commit right after, so other instances wait for them as briefly as possible.
             var (orderHours, orderDays) = OrderRollupDeltas();
-            sql.WriteBack([.. touched.OrderBy(c => c.CallId, StringComparer.Ordinal)], _newOrders, callHours, callDays, orderHours, orderDays);
+            sql.WriteBack([.. touched.OrderBy(c => c.CallId, StringComparer.Ordinal)], _newOrders, callRollups, orderHours, orderDays);
             if (_callbackCalls.Count > 0) await AfterCall.CallbackCalls.ApplyAsync(db, _callbackCalls, rules, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return acks;
         }
-        foreach (var d in callHours) sql.AddToRollup(d);
-        foreach (var d in callDays) sql.AddToDayRollup(d);
+        foreach (var d in callRollups.Hours) sql.AddToRollup(d);
+        foreach (var d in callRollups.QueueHours) sql.AddToQueueHourRollup(d);
+        foreach (var d in callRollups.Days) sql.AddToDayRollup(d);
         foreach (var call in _calls.Values)
             if (_newCalls.Contains(call.CallId) && !_claimedCalls.Contains(call.CallId)) sql.InsertCall(call);
             else if (touched.Contains(call)) sql.UpdateCall(call);
@@ -324,18 +325,26 @@ public sealed class IngestBatch(TicketDbContext db, DeadlineRules rules, Catalog
         return d;
     }
 
-    /// <summary>The call rollups' deltas, per hour and then per UTC day (issue 22), each in key order (the lock order, as for calls).</summary>
-    private (List<CallHourRollup> Hours, List<CallDayRollup> Days) RollupDeltas()
+    /// <summary>
+    /// The call rollups' deltas per hour × queue × agent, then per hour × queue and per UTC day × queue × agent (issue 22:
+    /// sums of the first), each in key order (the lock order, as for calls).
+    /// </summary>
+    private CallRollupDeltas RollupDeltas()
     {
         var hours = _rollupDeltas.Values.OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
+        var queueHours = new Dictionary<string, CallQueueHourRollup>(StringComparer.Ordinal);
         var days = new Dictionary<string, CallDayRollup>(StringComparer.Ordinal);
         foreach (var d in hours)
         {
+            var queueHour = CallQueueHourRollup.Of(d);
+            if (queueHours.TryGetValue(queueHour.Key, out var queueSum)) queueSum.Add(queueHour);
+            else queueHours[queueHour.Key] = queueHour;
             var day = CallDayRollup.Of(d);
             if (days.TryGetValue(day.Key, out var sum)) sum.Add(day);
             else days[day.Key] = day;
         }
-        return (hours, [.. days.Values.OrderBy(d => d.Key, StringComparer.Ordinal)]);
+        return new CallRollupDeltas(hours, [.. queueHours.Values.OrderBy(d => d.Key, StringComparer.Ordinal)],
+            [.. days.Values.OrderBy(d => d.Key, StringComparer.Ordinal)]);
     }
 
     public static long HourOf(DateTime utc) => (long)(utc - DateTime.UnixEpoch).TotalHours;

@@ -68,9 +68,9 @@ internal sealed partial class IngestSql
 
     /// <summary>
     /// The batch's last writes in one round trip, right before the commit: the calls' projections, the new orders with
-    /// their audit rows, and the four rollups' upserts (each list sorted by key by the caller: the lock order).
+    /// their audit rows, and the five rollups' upserts (each list sorted by key by the caller: the lock order).
     /// </summary>
-    public void WriteBack(List<CallRecord> calls, List<WorkOrder> orders, List<CallHourRollup> callHours, List<CallDayRollup> callDays,
+    public void WriteBack(List<CallRecord> calls, List<WorkOrder> orders, CallRollupDeltas callRollups,
         List<OrderHourRollup> orderHours, List<OrderDayRollup> orderDays)
     {
         using var batch = ((NpgsqlConnection)connection).CreateBatch();
@@ -81,7 +81,9 @@ internal sealed partial class IngestSql
             var audit = orders.SelectMany(o => o.Audit.Select(a => (o, a))).ToList();
             batch.BatchCommands.Add(BatchCommand(Statements.InsertOrders, Statements.Orders.Arrays(orders).Concat(Statements.Audit.Arrays(audit))));
         }
+        var (callHours, queueHours, callDays) = callRollups;
         if (callHours.Count > 0) batch.BatchCommands.Add(BatchCommand(Statements.UpsertCallHours, Statements.CallHours.Arrays(callHours)));
+        if (queueHours.Count > 0) batch.BatchCommands.Add(BatchCommand(Statements.UpsertCallQueueHours, Statements.CallQueueHours.Arrays(queueHours)));
         if (callDays.Count > 0) batch.BatchCommands.Add(BatchCommand(Statements.UpsertCallDays, Statements.CallDays.Arrays(callDays)));
         if (orderHours.Count > 0) batch.BatchCommands.Add(BatchCommand(Statements.UpsertOrderHours, Statements.OrderHours.Arrays(orderHours)));
         if (orderDays.Count > 0) batch.BatchCommands.Add(BatchCommand(Statements.UpsertOrderDays, Statements.OrderDays.Arrays(orderDays)));

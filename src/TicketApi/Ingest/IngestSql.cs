@@ -74,6 +74,16 @@ internal sealed partial class IngestSql(DbConnection connection, DbTransaction t
     /// <summary>Adds a call day rollup's deltas in SQL (issue 22), as <see cref="AddToRollup"/>.</summary>
     public void AddToDayRollup(CallDayRollup d) => AddCalls(_sql.AddToDayRollup, _sql.InsertDayRollup, d, d.Key, d.Day, d.Queue, d.AgentId);
 
+    /// <summary>Adds a call hour-and-queue rollup's deltas in SQL (issue 22), as <see cref="AddToRollup"/>.</summary>
+    public void AddToQueueHourRollup(CallQueueHourRollup d)
+    {
+        if (_sql.AddToQueueHourRollup is { } add && Run(add, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+                d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1)
+            return;
+        Run(_sql.InsertQueueHourRollup, d.Key, d.Hour, d.Queue, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+            d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+    }
+
     private void AddCalls(string? add, string insert, CallRollupCounts d, string key, long period, string queue, string agent)
     {
         if (add is not null && Run(add, key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,

@@ -74,6 +74,9 @@ internal sealed class IngestStatements
         // Issue 22: the per-UTC-day rows, added to by the same kind of upsert right after the hour rows.
         (InsertDayRollup, AddToDayRollup) = Upsert("CallDayRollups",
             ["Key", "Day", "Queue", "AgentId", .. RollupCounters], RollupCounters);
+        // Issue 22: the per-hour-and-queue rows (no agent), added to by the same kind of upsert right after the hour rows.
+        (InsertQueueHourRollup, AddToQueueHourRollup) = Upsert("CallQueueHourRollups",
+            ["Key", "Hour", "Queue", .. RollupCounters], RollupCounters);
         (InsertOrderDayRollup, AddToOrderDayRollup) = Upsert("OrderDayRollups",
             ["Key", "Day", "Dimension", "Value", .. OrderRollupCounters], OrderRollupCounters,
             ["DispatchedOnTime", "DispatchedLate", "RepliedOnTime", "RepliedLate", "Reworked", "CalledBackOnTime", "CalledBackLate",
@@ -120,6 +123,12 @@ internal sealed class IngestStatements
 
     /// <inheritdoc cref="AddToRollup"/>
     public string? AddToDayRollup { get; }
+
+    /// <summary>As <see cref="InsertRollup"/>, for the per-hour-and-queue call rows (@p0 key, hour, queue, then the counters).</summary>
+    public string InsertQueueHourRollup { get; }
+
+    /// <inheritdoc cref="AddToRollup"/>
+    public string? AddToQueueHourRollup { get; }
 
     /// <summary>As <see cref="InsertOrderRollup"/>, for the per-UTC-day order rows.</summary>
     public string InsertOrderDayRollup { get; }

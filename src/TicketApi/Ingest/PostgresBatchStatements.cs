@@ -86,6 +86,9 @@ internal static class PostgresBatchStatements
     public static readonly ArrayColumns<CallHourRollup> CallHours = CallCounts(new ArrayColumns<CallHourRollup>()
         .Text("Key", d => d.Key).Long("Hour", d => d.Hour).Text("Queue", d => d.Queue).Text("AgentId", d => d.AgentId));
 
+    public static readonly ArrayColumns<CallQueueHourRollup> CallQueueHours = CallCounts(new ArrayColumns<CallQueueHourRollup>()
+        .Text("Key", d => d.Key).Long("Hour", d => d.Hour).Text("Queue", d => d.Queue));
+
     public static readonly ArrayColumns<CallDayRollup> CallDays = CallCounts(new ArrayColumns<CallDayRollup>()
         .Text("Key", d => d.Key).Long("Day", d => d.Day).Text("Queue", d => d.Queue).Text("AgentId", d => d.AgentId));
 
@@ -121,6 +124,7 @@ internal static class PostgresBatchStatements
         $"FROM {Audit.Unnest("a", Orders.Count)} JOIN o ON o.\"CallId\" = a.\"CallId\" AND o.\"Kind\" = a.\"Kind\"";
 
     public static readonly string UpsertCallHours = Upsert("CallHourRollups", CallHours, CallCounters, []);
+    public static readonly string UpsertCallQueueHours = Upsert("CallQueueHourRollups", CallQueueHours, CallCounters, []);
     public static readonly string UpsertCallDays = Upsert("CallDayRollups", CallDays, CallCounters, []);
     public static readonly string UpsertOrderHours = Upsert("OrderHourRollups", OrderHours, OrderCounters, OrderZeroes);
     public static readonly string UpsertOrderDays = Upsert("OrderDayRollups", OrderDays, OrderCounters, OrderZeroes);

@@ -9,8 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Hotline.TicketApi.Metrics;
 
 /// <summary>
-/// Computes the indicators in SQL: call counts from the rollups (<see cref="CallDayRollup"/> for whole UTC days,
-/// <see cref="CallHourRollup"/> for the other whole hours, <see cref="RollupPlan"/>), order counts from the order
+/// Computes the indicators in SQL: call counts from the rollups (grouped by agent: <see cref="CallDayRollup"/> for whole
+/// UTC days, <see cref="CallHourRollup"/> for the other whole hours, <see cref="RollupPlan"/>; every other grouping:
+/// <see cref="CallQueueHourRollup"/> for every whole hour), order counts from the order
 /// rollups likewise plus the few open orders ("due but not done" depends on now). Both are summed per hour or day (or
 /// per queue, agent, department, category) in the database; hours and days are folded into local days/months here.
 /// Hours cut by a boundary (period or exclusion edge, a local midnight in a half-hour zone) are counted exactly
@@ -19,8 +20,11 @@ namespace Hotline.TicketApi.Metrics;
 /// </summary>
 public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, TimeProvider time)
 {
-    /// <summary>False reads every whole hour from the hour rollups: the reference the day rollups are tested against.</summary>
-    internal bool ReadDayRollups { get; init; } = true;
+    /// <summary>
+    /// False reads every whole hour from the hour rollups (queue × agent) alone, no day or hour × queue rows: the reference
+    /// the summary rollups are tested against.
+    /// </summary>
+    internal bool ReadSummaryRollups { get; init; } = true;
 
     public async Task<MetricsReport> RunAsync(DateTime fromUtc, DateTime toUtc, MetricsGrouping groupBy, CancellationToken ct)
     {
@@ -30,7 +34,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         // zone not a whole number of hours from UTC) exactly, from the calls and orders (issue 23). Of the whole hours,
         // whole UTC days that fall in one group come from the day rollups (issue 22).
         var edges = PeriodEdges.Of(fromUtc, toUtc, exclusions, groupBy, calendar);
-        var plan = RollupPlan.Of(edges, day => OneGroup(groupBy, day), ReadDayRollups);
+        var plan = RollupPlan.Of(edges, day => OneGroup(groupBy, day), ReadSummaryRollups);
         var fromHour = edges.FirstWholeHour;
         var toHour = edges.EndWholeHour;
         var cut = edges.CutHours.ToList();
@@ -40,15 +44,19 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
 
         var hours = db.CallHourRollups.AsNoTracking().Where(RollupPlan.InRanges<CallHourRollup>(r => r.Hour, plan.Hours));
         var days = db.CallDayRollups.AsNoTracking().Where(RollupPlan.InRanges<CallDayRollup>(r => r.Day, plan.Days));
-        var callRows = groupBy switch
+        // A grouping that does not name the agent reads every whole hour from the hour × queue rows (issue 22): 2 rows an
+        // hour, fewer than even a UTC day's queue × agent rows (200) per 24 hours, so no day rows are needed for it.
+        var whole = RollupPlan.Of(edges, _ => false);
+        var queueHours = db.CallQueueHourRollups.AsNoTracking().Where(RollupPlan.InRanges<CallQueueHourRollup>(r => r.Hour, whole.Hours));
+        var callRows = (groupBy, ReadSummaryRollups) switch
         {
-            MetricsGrouping.Queue => [.. await CallsBy(plan.Hours, hours.GroupBy(r => r.Queue), k => (k, 0L), ct),
-                .. await CallsBy(plan.Days, days.GroupBy(r => r.Queue), k => (k, 0L), ct)],
-            MetricsGrouping.Agent => [.. await CallsBy(plan.Hours, hours.GroupBy(r => r.AgentId), k => (k, 0L), ct),
+            (MetricsGrouping.Agent, _) => [.. await CallsBy(plan.Hours, hours.GroupBy(r => r.AgentId), k => (k, 0L), ct),
                 .. await CallsBy(plan.Days, days.GroupBy(r => r.AgentId), k => (k, 0L), ct)],
-            // The total is folded from per-hour (per-day) sums too: SQLite plans that grouping on the index, a constant key not.
-            _ => new List<(string, long, Indicators)>([.. await CallsBy(plan.Hours, hours.GroupBy(r => r.Hour), k => ("", k), ct),
-                .. await CallsBy(plan.Days, days.GroupBy(r => r.Day), k => ("", k * 24), ct)]),
+            (MetricsGrouping.Queue, true) => await CallsBy(whole.Hours, queueHours.GroupBy(r => r.Queue), k => (k, 0L), ct),
+            (MetricsGrouping.Queue, false) => await CallsBy(plan.Hours, hours.GroupBy(r => r.Queue), k => (k, 0L), ct),
+            // The total is folded from per-hour sums too: SQLite plans that grouping on the index, a constant key not.
+            (_, true) => await CallsBy(whole.Hours, queueHours.GroupBy(r => r.Hour), k => ("", k), ct),
+            _ => await CallsBy(plan.Hours, hours.GroupBy(r => r.Hour), k => ("", k), ct),
         };
         foreach (var (key, hour, row) in callRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 

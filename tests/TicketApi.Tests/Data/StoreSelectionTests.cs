@@ -77,7 +77,7 @@ public sealed class StoreSelectionTests
             Assert.That(db, Is.InstanceOf<SqliteTicketDbContext>());
             Assert.That(db.Database.HasPendingModelChanges(), Is.False, "the Sqlite snapshot matches the model");
             Assert.That(db.Database.GetMigrations().Select(m => m[15..]),
-                Is.EqualTo(new[] { "Initial", "OrderHourRollups", "CoveringRollupIndexes", "IndicatorsKeysListIndexes", "NatureListIndex", "Desk", "RuleBooks", "OverdueSupervision", "QualityReview", "QualitySampleIndex", "DayRollups" }));
+                Is.EqualTo(new[] { "Initial", "OrderHourRollups", "CoveringRollupIndexes", "IndicatorsKeysListIndexes", "NatureListIndex", "Desk", "RuleBooks", "OverdueSupervision", "QualityReview", "QualitySampleIndex", "DayRollups", "QueueHourRollups" }));
         });
     }
 }

@@ -48,6 +48,7 @@ public sealed class ConcurrentIngestTests
         await using var db = _store.Create();
         var hours = await db.CallHourRollups.ToListAsync();
         var days = await db.CallDayRollups.ToListAsync();
+        var queueHours = await db.CallQueueHourRollups.ToListAsync();
         var orderHours = await db.OrderHourRollups.Where(r => r.Dimension == "all").ToListAsync();
         Assert.Multiple(async () =>
         {
@@ -58,6 +59,7 @@ public sealed class ConcurrentIngestTests
             Assert.That(await db.AuditEntries.CountAsync(), Is.EqualTo(calls));
             Assert.That((hours.Sum(r => r.Offered), hours.Sum(r => r.Answered), hours.Sum(r => r.Rated)), Is.EqualTo((calls, calls, calls)));
             Assert.That((days.Sum(r => r.Offered), days.Sum(r => r.Answered), days.Sum(r => r.Rated)), Is.EqualTo((calls, calls, calls)));
+            Assert.That((queueHours.Sum(r => r.Offered), queueHours.Sum(r => r.Answered), queueHours.Sum(r => r.Rated)), Is.EqualTo((calls, calls, calls)));
             Assert.That(orderHours.Sum(r => r.Registered), Is.EqualTo(calls));
         });
     }

@@ -44,6 +44,10 @@ public sealed class IngestBatchTests(StoreKind kind)
             Assert.That(await db.WorkOrders.CountAsync(), Is.EqualTo(1));
             var rollup = await db.CallHourRollups.SingleAsync();
             Assert.That((rollup.Offered, rollup.Answered, rollup.Rated), Is.EqualTo((1, 1, 1)));
+            // Issue 22: the hour × queue row too, once.
+            var queueHour = await db.CallQueueHourRollups.SingleAsync();
+            Assert.That((queueHour.Key, queueHour.Offered, queueHour.Answered, queueHour.Rated, queueHour.AnswerWaitMsTotal),
+                Is.EqualTo(($"{rollup.Hour}|{rollup.Queue}", 1, 1, 1, 8000L)));
         });
     }
 
@@ -58,6 +62,7 @@ public sealed class IngestBatchTests(StoreKind kind)
         Assert.That(acks, Has.Length.EqualTo(7));
         Assert.That(await db.CallEvents.CountAsync(), Is.EqualTo(6));
         Assert.That((await db.CallHourRollups.SingleAsync()).Answered, Is.EqualTo(1));
+        Assert.That((await db.CallQueueHourRollups.SingleAsync()).Answered, Is.EqualTo(1));
     }
 
     [Test]

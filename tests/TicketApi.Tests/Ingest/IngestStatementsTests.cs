@@ -35,6 +35,8 @@ public sealed class IngestStatementsTests
             Assert.That(sql.AddToRollup, Does.StartWith("UPDATE \"CallHourRollups\" WITH (UPDLOCK, SERIALIZABLE) SET \"Offered\" = \"Offered\" + @p1,"));
             Assert.That(sql.AddToRollup, Does.EndWith("\"NotSatisfied\" = \"NotSatisfied\" + @p9 WHERE \"Key\" = @p0"));
             Assert.That(sql.InsertRollup, Does.Not.Contain("ON CONFLICT"));
+            Assert.That(sql.AddToQueueHourRollup, Does.StartWith("UPDATE \"CallQueueHourRollups\" WITH (UPDLOCK, SERIALIZABLE) SET \"Offered\" = \"Offered\" + @p1,"));
+            Assert.That(sql.InsertQueueHourRollup, Does.StartWith("INSERT INTO \"CallQueueHourRollups\" (\"Key\", \"Hour\", \"Queue\", \"Offered\"").And.Not.Contain("ON CONFLICT"));
             Assert.That(sql.AddToOrderRollup, Does.StartWith("UPDATE \"OrderHourRollups\" WITH (UPDLOCK, SERIALIZABLE) SET \"Registered\" = \"Registered\" + @p1"));
             Assert.That(sql.LastTransferFailed, Does.StartWith("SELECT TOP 1"));
         });
@@ -50,7 +52,9 @@ public sealed class IngestStatementsTests
             Assert.That(sql.InsertCallEvent, Does.EndWith("VALUES (@p0, @p1, @p2, @p3, @p4, @p5) ON CONFLICT DO NOTHING"));
             Assert.That(sql.InsertRollup, Does.Contain("ON CONFLICT (\"Key\") DO UPDATE SET \"Offered\" = \"CallHourRollups\".\"Offered\" + excluded.\"Offered\""));
             Assert.That(sql.InsertOrderRollup, Does.Contain("ON CONFLICT (\"Key\") DO UPDATE SET \"Registered\" = \"OrderHourRollups\".\"Registered\" + excluded.\"Registered\""));
+            Assert.That(sql.InsertQueueHourRollup, Does.Contain("ON CONFLICT (\"Key\") DO UPDATE SET \"Offered\" = \"CallQueueHourRollups\".\"Offered\" + excluded.\"Offered\""));
             Assert.That(sql.AddToRollup, Is.Null);
+            Assert.That(sql.AddToQueueHourRollup, Is.Null);
             Assert.That(sql.LastTransferFailed, Does.EndWith("LIMIT 1"));
         });
     }
@@ -76,6 +80,8 @@ public sealed class IngestStatementsTests
             Assert.That(PostgresBatchStatements.InsertCallEvents, Does.Contain("unnest(@p0::text[], @p1::text[], @p2::bigint[], @p3::text[], @p4::timestamptz[], @p5::bytea[])"));
             Assert.That(PostgresBatchStatements.InsertCallEvents, Does.EndWith("ON CONFLICT DO NOTHING RETURNING \"EventId\""));
             Assert.That(PostgresBatchStatements.UpsertCallHours, Does.EndWith("\"NotSatisfied\" = \"CallHourRollups\".\"NotSatisfied\" + excluded.\"NotSatisfied\""));
+            Assert.That(PostgresBatchStatements.UpsertCallQueueHours, Does.Contain("unnest(@p0::text[], @p1::bigint[], @p2::text[], @p3::integer[]"));
+            Assert.That(PostgresBatchStatements.UpsertCallQueueHours, Does.EndWith("\"NotSatisfied\" = \"CallQueueHourRollups\".\"NotSatisfied\" + excluded.\"NotSatisfied\""));
             Assert.That(PostgresBatchStatements.UpsertOrderDays, Does.Contain("ON CONFLICT (\"Key\") DO UPDATE SET \"Registered\" = \"OrderDayRollups\".\"Registered\" + excluded.\"Registered\""));
             Assert.That(PostgresBatchStatements.InsertOrders, Does.Contain("JOIN o ON o.\"CallId\" = a.\"CallId\" AND o.\"Kind\" = a.\"Kind\""));
         });

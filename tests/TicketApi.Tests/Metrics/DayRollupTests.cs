@@ -15,8 +15,8 @@ using static Hotline.TicketApi.Tests.Fixtures;
 namespace Hotline.TicketApi.Tests.Metrics;
 
 /// <summary>
-/// Issue 22: whole UTC days are read from the day rollups, and a report over many days gives exactly the figures of
-/// the hour rollups alone — with exclusion windows (whole hours, inside an hour, a whole UTC day), periods that start
+/// Issue 22: whole UTC days are read from the day rollups (grouped by agent) and every whole hour from the hour × queue
+/// rollups (every other grouping), and a report over many days gives exactly the figures of the hour rollups alone — with exclusion windows (whole hours, inside an hour, a whole UTC day), periods that start
 /// and end off the hour, and zones whole hours (Asia/Shanghai), half hours (Asia/Kolkata) and no hours (UTC) from UTC.
 /// </summary>
 [TestFixture(StoreKind.Sqlite)]
@@ -48,6 +48,10 @@ public sealed class DayRollupTests(StoreKind kind)
                     : call.Answered(agent, 4000 * (i + 1), queue)
                         .Rated(agent, i % 3 == 0 ? SatisfactionScore.NotSatisfied : SatisfactionScore.Satisfied, queue).Ended(agent));
             }
+        // A second agent in a queue's hour, so the hour × queue rows sum several agents' rows (issue 22).
+        for (var day = 0; day < 12; day++)
+            scripts.Add(new CallScript($"x{day}", Nov1.AddDays(day).AddHours(5).AddMinutes(55)).Offered().Queued("business")
+                .Answered("a3", 2000, "business").Rated("a3", SatisfactionScore.BasicallySatisfied, "business").Ended("a3"));
         _time.SetUtcNow(new DateTimeOffset(Nov1.AddDays(13)));
         await using var db = _store.Create();
         await new IngestBatch(db, Rules, Catalogue, _time).ApplyAsync([.. scripts.SelectMany(c => c.Envelopes)], CancellationToken.None);
@@ -78,7 +82,7 @@ public sealed class DayRollupTests(StoreKind kind)
     private async Task<string> ReportAsync(WorkingCalendar calendar, DateTime from, DateTime to, MetricsGrouping groupBy, bool readDays)
     {
         await using var db = _store.Create();
-        var report = await new MetricsQuery(db, calendar, _time) { ReadDayRollups = readDays }.RunAsync(from, to, groupBy, CancellationToken.None);
+        var report = await new MetricsQuery(db, calendar, _time) { ReadSummaryRollups = readDays }.RunAsync(from, to, groupBy, CancellationToken.None);
         return JsonSerializer.Serialize(report);
     }
 
@@ -105,6 +109,20 @@ public sealed class DayRollupTests(StoreKind kind)
         await using var db = _store.Create();
         var edges = PeriodEdges.Of(localDays.Item1, localDays.Item2, await db.ExclusionWindows.ToListAsync(), MetricsGrouping.None, calendar);
         Assert.That(RollupPlan.Of(edges, _ => true).Days.Sum(d => d.To - d.From), Is.GreaterThanOrEqualTo(8), "days 2, 3, 5, 7 are not whole; the rest are");
+    }
+
+    [Test]
+    public async Task Queue_hour_rollups_hold_the_sums_of_their_hour_rollups()
+    {
+        await using var db = _store.Create();
+        var callHours = (await db.CallHourRollups.AsNoTracking().ToListAsync())
+            .GroupBy(r => CallQueueHourRollup.KeyOf(r.Hour, r.Queue))
+            .ToDictionary(g => g.Key, g => (g.Sum(r => r.Offered), g.Sum(r => r.Answered), g.Sum(r => r.AnsweredWithinServiceLevel),
+                g.Sum(r => r.Abandoned), g.Sum(r => r.AnswerWaitMsTotal), g.Sum(r => r.Rated), g.Sum(r => r.Satisfied), g.Sum(r => r.NotSatisfied)));
+        var queueHours = (await db.CallQueueHourRollups.AsNoTracking().ToListAsync())
+            .ToDictionary(r => r.Key, r => (r.Offered, r.Answered, r.AnsweredWithinServiceLevel, r.Abandoned, r.AnswerWaitMsTotal, r.Rated, r.Satisfied, r.NotSatisfied));
+        Assert.That(queueHours, Is.EquivalentTo(callHours));
+        Assert.That(queueHours.Count, Is.LessThan(await db.CallHourRollups.CountAsync()), "not vacuous: several agents share a queue's hour");
     }
 
     [Test]

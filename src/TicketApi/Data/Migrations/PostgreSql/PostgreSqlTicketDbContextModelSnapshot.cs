@@ -259,6 +259,55 @@ namespace Hotline.TicketApi.Data.Migrations.PostgreSql
                     b.ToTable("CallHourRollups");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Calls.CallQueueHourRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("AnswerWaitMsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AnsweredWithinServiceLevel")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BasicallySatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NotSatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Satisfied")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Hour", "Queue", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallQueueHourRollups_Covering");
+
+                    b.ToTable("CallQueueHourRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.Calls.CallRecord", b =>
                 {
                     b.Property<string>("CallId")

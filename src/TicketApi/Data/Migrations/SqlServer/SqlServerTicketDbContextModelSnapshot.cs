@@ -259,6 +259,55 @@ namespace Hotline.TicketApi.Data.Migrations.SqlServer
                     b.ToTable("CallHourRollups");
                 });
 
+            modelBuilder.Entity("Hotline.TicketApi.Calls.CallQueueHourRollup", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("int");
+
+                    b.Property<long>("AnswerWaitMsTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AnsweredWithinServiceLevel")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BasicallySatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NotSatisfied")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Satisfied")
+                        .HasColumnType("int");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Hour", "Queue", "Offered", "Answered", "AnsweredWithinServiceLevel", "Abandoned", "AnswerWaitMsTotal", "Rated", "Satisfied", "BasicallySatisfied")
+                        .HasDatabaseName("IX_CallQueueHourRollups_Covering");
+
+                    b.ToTable("CallQueueHourRollups");
+                });
+
             modelBuilder.Entity("Hotline.TicketApi.Calls.CallRecord", b =>
                 {
                     b.Property<string>("CallId")
