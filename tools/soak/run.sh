@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Soak: the whole hotline under steady load, sampled every 10 s; fails on growth or on anything left stuck.
 #   tools/soak/run.sh [MINUTES=60] [RATE=20] [AGENTS=20] [HOLD_SECONDS=15]     (SOAK_SECONDS=n overrides MINUTES)
+#   Other call shapes (tools/bench/calls.sh): SOAK_CALLER_SCENARIO=<sipp xml> (instead of hanging up after HOLD_SECONDS),
+#   SOAK_AGENT_SCENARIO=<sipp xml>, SOAK_ONE_PHONE=1 (every agent's contact on one sipp process), SOAK_ENGINE_ENV="K=V …".
 # Runs Redis, TicketApi and the AcdEngine from the Release build, AGENTS sipp agent phones (registered with digest,
 # answering with G.711, RTP echoed) and sipp callers dialling the hotline at RATE calls/s, each streaming audio
 # (echo) and hanging up HOLD_SECONDS after the engine answers (in the IVR, the queue or with an agent).
@@ -36,8 +38,10 @@ engine_key_sha=$(printf %s "$engine_key" | sha256sum | cut -d' ' -f1)
 
 # Agents a1..aN on SIP accounts 3001.., each a sipp phone on its own port.
 env_agents=(); : >"$out/agents.csv"; echo SEQUENTIAL >"$out/agents.csv"
+agent_scenario=${SOAK_AGENT_SCENARIO:-tools/soak/agent-phone.xml}
+one_phone=""; if [ -n "${SOAK_ONE_PHONE:-}" ]; then one_phone=$(free_port); fi
 for i in $(seq 1 "$agents"); do
-  user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=$(free_port)
+  user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=${one_phone:-$(free_port)}
   echo "$user;$pw;$phone" >>"$out/agents.csv"
   k=$((i - 1))
   env_agents+=("Agents__${k}__Id=a$i" "Agents__${k}__User=$user" "Agents__${k}__Queues__0=general" "Agents__${k}__AutoReady=true"
@@ -50,17 +54,18 @@ done
   TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,password=$redis_password,abortConnect=false" \
   Api__Keys__0__Name=soak Api__Keys__0__Role=Admin Api__Keys__0__Sha256="$engine_key_sha" \
   Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" \
-  Sip__Limits__TrustedSources__0=127.0.0.1 dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
+  Sip__Limits__TrustedSources__0=127.0.0.1 ${SOAK_ENGINE_ENV:-} dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
 engine=$!; pids+=($engine)
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null && curl -sf "http://127.0.0.1:$t_http/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null || { echo "engine not healthy" >&2; tail -20 "$out/engine.log" >&2; exit 1; }
 engine_pid=$engine # the subshell exec'd env, which exec'd dotnet: same process
 
-# Agent phones: each listens, then registers its contact.
+# Agent phones: each listens (or one for all, SOAK_ONE_PHONE), then registers its contact.
 while IFS=';' read -r user pw phone; do
-  sipp "127.0.0.1:$sip" -sf tools/soak/agent-phone.xml -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
+  sipp "127.0.0.1:$sip" -sf "$agent_scenario" -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
     -trace_err -error_file "$out/phone-$user.err" >"$out/phone-$user.log" 2>&1 &
   pids+=($!)
+  if [ -n "$one_phone" ]; then break; fi
 done < <(tail -n +2 "$out/agents.csv")
 # Registrations last an hour (Expires: 3600); like real phones, they are refreshed every half hour, or every agent
 # would turn unreachable (not ready) when a one-hour soak reaches its last minute.
@@ -81,8 +86,10 @@ tick=$(getconf CLK_TCK)
 engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
 idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
 cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
-sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
-  -d "$((hold * 1000))" -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
+caller_shape=(-sn uac -d "$((hold * 1000))")
+if [ -n "${SOAK_CALLER_SCENARIO:-}" ]; then caller_shape=(-sf "$SOAK_CALLER_SCENARIO" -l $((rate * 120))); fi # else sipp caps open calls by its own guess of a call's length
+sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
+  -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
 callers=$!; pids+=($callers)
 
 sample() { # t,rss_kb,managed,threads,fds,rtp,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,notready,offered,answered,abandoned
