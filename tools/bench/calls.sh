@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The engine's own CPU per inbound call (issue 22 "Calls"), beside a sipp↔sipp anchor in the same run.
-#   tools/bench/calls.sh [SECONDS=60] [RATE=5] [AGENTS=80]
+#   tools/bench/calls.sh [SECONDS=60] [RATE=5] [AGENTS=80]      (CALLS_WARMUP_SECONDS=30: calls first, not measured)
 # 1. The whole hotline (tools/soak/run.sh: Redis, TicketApi, the engine, Release build) with peers in their own
 #    processes: sipp callers at RATE calls/s for SECONDS (caller-survey.xml: RTP echoed, stays to the end) and one sipp
 #    process answering for all AGENTS agents (agent-talks.xml: answers, echoes, talks 10 s, hangs up first). Each call
@@ -21,8 +21,8 @@ tick=$(getconf CLK_TCK)
 # 1. The engine. Wrap-up 1 s so that AGENTS covers RATE × (ring + talk + wrap-up) and nobody waits long in the queue.
 read -r s0 t0 < <(steal_and_total)
 set +e
-SOAK_OUT="$out/hotline" SOAK_SECONDS="$secs" SOAK_CALLER_SCENARIO=tools/bench/caller-survey.xml \
-  SOAK_AGENT_SCENARIO=tools/bench/agent-talks.xml SOAK_ONE_PHONE=1 SOAK_ENGINE_ENV="Acd__WrapUpSeconds=1" \
+SOAK_OUT="$out/hotline" SOAK_SECONDS="$secs" SOAK_WARMUP_SECONDS="${CALLS_WARMUP_SECONDS:-30}" SOAK_CALLER_SCENARIO=tools/bench/caller-survey.xml \
+  SOAK_AGENT_SCENARIO=tools/bench/agent-talks.xml SOAK_ONE_PHONE=1 SOAK_ENGINE_ENV="Acd__WrapUpSeconds=1 ${CALLS_ENGINE_ENV:-}" \
   tools/soak/run.sh 1 "$rate" "$agents" 60 >"$out/hotline.txt" 2>&1
 verdict=$?
 set -e

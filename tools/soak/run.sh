@@ -78,20 +78,6 @@ register_agents() {
 }
 register_agents
 
-secs=${SOAK_SECONDS:-$((minutes * 60))}
-# The engine's own CPU per call (issue 22): utime+stime of the engine process, from /proc, over the load and the drain,
-# divided by the calls offered; its idle CPU (timers, the media clock's idle lanes) measured for 5 s before is said
-# beside it, and subtracted in the second figure.
-tick=$(getconf CLK_TCK)
-engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
-idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
-cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
-caller_shape=(-sn uac -d "$((hold * 1000))")
-if [ -n "${SOAK_CALLER_SCENARIO:-}" ]; then caller_shape=(-sf "$SOAK_CALLER_SCENARIO" -l $((rate * 120))); fi # else sipp caps open calls by its own guess of a call's length
-sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
-  -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
-callers=$!; pids+=($callers)
-
 sample() { # t,rss_kb,managed,threads,fds,rtp,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,notready,offered,answered,abandoned
   local t=$1 rss stats live
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$engine_pid/status" 2>/dev/null || echo 0)
@@ -109,6 +95,35 @@ print(','.join(str(v) for v in [t, rss, s.get('managedBytes', ''), s.get('thread
   qs('offeredToday'), qs('answeredToday'), qs('abandonedToday')]))
 PY
 }
+caller_shape=(-sn uac -d "$((hold * 1000))")
+if [ -n "${SOAK_CALLER_SCENARIO:-}" ]; then caller_shape=(-sf "$SOAK_CALLER_SCENARIO" -l $((rate * 120))); fi # else sipp caps open calls by its own guess of a call's length
+secs=${SOAK_SECONDS:-$((minutes * 60))}
+# SOAK_WARMUP_SECONDS: callers at RATE for that long first, all finished before anything is measured — a process's
+# first calls cost several times a steady call (JIT and tiered recompilation: 55 % of a 3-call/s minute's CPU).
+offered0=0
+if [ -n "${SOAK_WARMUP_SECONDS:-}" ]; then
+  timeout $((SOAK_WARMUP_SECONDS + hold + 90)) sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" \
+    -mp "$(free_port)" -r "$rate" -m "$((rate * SOAK_WARMUP_SECONDS))" -rtp_echo -nostdin >"$out/warmup.log" 2>&1 || echo "warm-up callers: exit $?" >&2
+  for _ in $(seq 60); do [ "$(sample warm | cut -d, -f10)" = 0 ] && break; sleep 1; done
+  offered0=$(sample warm | cut -d, -f17)
+fi
+# The engine's own CPU per call (issue 22): utime+stime of the engine process, from /proc, over the load and the drain,
+# divided by the calls offered; its idle CPU (timers, the media clock's idle lanes) measured for 5 s before is said
+# beside it, and subtracted in the second figure.
+tick=$(getconf CLK_TCK)
+engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
+idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
+# Per thread too, to say where a call's CPU goes (threads by name: media-clock-N, media-receive-N, .NET TP Worker …).
+thread_ticks() { for t in /proc/"$engine_pid"/task/*; do printf '%s %s %s\n' "${t##*/}" "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)" "$(tr ' ' _ <"$t/comm" 2>/dev/null)"; done; }
+thread_ticks >"$out/threads0.txt"
+# RTP packets sent and received by the engine (its /metrics, open in demo mode), to give the media's share per packet.
+rtp_packets() { curl -s --max-time 5 "http://127.0.0.1:$e_http/metrics" | awk '/^hotline_rtp_packets_sent/ { s = $NF } /^hotline_rtp_packets_received/ { r = $NF } END { print s + 0, r + 0 }'; }
+read -r sent0 received0 < <(rtp_packets)
+cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
+sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
+  -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
+callers=$!; pids+=($callers)
+
 echo "t,rss_kb,managed_bytes,threads,fds,rtp_ports,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,not_ready,offered,answered,abandoned" >"$out/samples.csv"
 start=$(date +%s)
 registered=$start
@@ -135,11 +150,32 @@ PY
 done
 echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
 cpu1=$(engine_ticks); cpu_t1=$(date +%s.%N)
-offered=$(cut -d, -f17 "$out/drained.csv")
+thread_ticks >"$out/threads1.txt"
+read -r sent1 received1 < <(rtp_packets)
+offered=$(( $(cut -d, -f17 "$out/drained.csv") - offered0 ))
 awk -v c=$((cpu1 - cpu0)) -v i=$((idle1 - idle0)) -v tick="$tick" -v t0="$cpu_t0" -v t1="$cpu_t1" -v n="${offered:-0}" 'BEGIN {
   secs = t1 - t0; idle = i / tick / 5; busy = c / tick;
   if (n > 0) printf "engine CPU per call: %.1f ms (%.1f s of engine CPU over %.0f s for %d calls offered; %.1f ms after its idle %.1f %% of a core)\n",
     busy * 1000 / n, busy, secs, n, (busy - idle * secs) * 1000 / n, idle * 100 }' | tee "$out/cpu-per-call.txt"
+# The same CPU by thread name (digits dropped: all media-clock-N together); "other" = threads gone or new since.
+python3 - "$out/threads0.txt" "$out/threads1.txt" $((cpu1 - cpu0)) "$tick" "${offered:-0}" $((sent1 - sent0)) $((received1 - received0)) <<'PY' | tee -a "$out/cpu-per-call.txt"
+import re, sys
+def load(p): return {l.split()[0]: (int(l.split()[1]), l.split()[2]) for l in open(p) if len(l.split()) == 3}
+a, b, total, tick, n = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+sent, received = int(sys.argv[6]), int(sys.argv[7])
+groups = {}
+for tid, (t1, name) in b.items():
+    if tid in a:
+        key = re.sub(r"[-_#]?\d+$", "", name.strip("_")) or name
+        groups[key] = groups.get(key, 0) + t1 - a[tid][0]
+groups["other (threads started or ended during the run)"] = total - sum(groups.values())
+if n > 0:
+    print("engine CPU per call by thread: " + ", ".join(f"{k} {v * 1000 / tick / n:.1f} ms" for k, v in sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0))
+    media = sum(v for k, v in groups.items() if k.startswith("media-"))
+    if sent + received > 0:
+        print(f"engine RTP per call: {sent / n:.0f} packets sent, {received / n:.0f} received; media threads "
+              f"{media * 1e6 / tick / (sent + received):.1f} µs per packet sent or received")
+PY
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
