@@ -31,7 +31,7 @@ cpu=$(sed -n 's/^engine CPU per call: \([0-9.]*\) ms (.*/\1/p' "$out/hotline.txt
 cpu_busy=$(sed -n 's/^engine CPU per call: [0-9.]* ms (.*; \(-*[0-9.]*\) ms after its idle.*/\1/p' "$out/hotline.txt")
 offered=$(sed -n 's/^engine CPU per call: .* for \([0-9]*\) calls offered.*/\1/p' "$out/hotline.txt")
 failed=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FailedCall(C)") c = i } END { if (c) print $c; else print "?" }' "$out/hotline/callers.csv" 2>/dev/null || echo "?")
-grep -E '^(engine CPU per call|drained|SOAK|load average)' "$out/hotline.txt" >&2 || true
+grep -E '^(engine |drained|SOAK|load average)' "$out/hotline.txt" >&2 || true
 [ "$verdict" = 0 ] || { echo "the hotline run failed its verdict (exit $verdict): $out/hotline.txt" >&2; tail -15 "$out/hotline.txt" >&2; }
 echo "calls engine rate=$rate calls=${offered:-0} failed=$failed cpu_ms_per_call=${cpu:-?} after_idle=${cpu_busy:-?} load=$(cut -d' ' -f1 /proc/loadavg) steal=${steal}% verdict=$verdict"
 
