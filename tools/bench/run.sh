@@ -3,11 +3,14 @@
 # rtpengine relaying the same streams in userspace (CPU per relayed packet), on the same machine in the same minutes.
 # Then SIP: the same sipp client sends OPTIONS to the engine and to a stateless Kamailio (tools/SipBench/bench.sh),
 # CPU per request of each. Prints one table: throughput, CPU per unit, send-lateness p99 / failures and
-# retransmissions, load average and steal. The calls row (sipp↔sipp anchor) is not in this version yet.
+# retransmissions, load average and steal. Then calls (tools/bench/calls.sh): the engine's own CPU per inbound call
+# (greeting, queue, ring, 10 s talk, survey; sipp callers and agent phones in their own processes) beside a sipp↔sipp
+# anchor at the same rate.
 #
 #   tools/bench/run.sh                 # 2,000 streams, 10 s per run; 20,000 OPTIONS/s for 10 s
 #   BENCH_STREAMS=1000 BENCH_SECONDS=5 BENCH_SIP_RATE=10000 tools/bench/run.sh
-#   BENCH_ONLY=sip tools/bench/run.sh  # one part only (media | sip)
+#   BENCH_ONLY=sip tools/bench/run.sh  # one part only (media | sip | calls)
+#   BENCH_CALLS="60 5 80" tools/bench/run.sh  # calls: seconds measured, calls/s, agents (after CALLS_WARMUP_SECONDS=30)
 #   BENCH_WEBRTC=200 tools/bench/run.sh # plus that many browser-class legs (ICE-lite + DTLS-SRTP, SRTP both ways)
 #
 # rtpengine comes from tools/install-peers.sh bench (rtpengine-daemon), run first; without it the anchor row says so.
@@ -45,7 +48,7 @@ dotnet build "$ROOT/tools/MediaBench" -c Release -v q -nologo >"$OUT/build.log" 
 BENCH=(dotnet "$ROOT/tools/MediaBench/bin/Release/net10.0/Hotline.MediaBench.dll" --seconds "$SECS")
 
 # 1. The engine: plain and SRTP hold music, each packet sent by the media clock.
-if [ "$ONLY" != sip ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = media ]; then
 "${BENCH[@]}" --streams "$STREAMS" --srtp both --ports 40000-44999 | tee "$OUT/engine.txt" | grep -E '^\| (hold|SRTP)' >/dev/null || true
 
 # 1b. BENCH_WEBRTC=N: N WebRTC legs (MediaBench --webrtc, docs/webrtc.md), measured after every handshake completed.
@@ -67,9 +70,17 @@ fi
 fi
 
 # 3. SIP: OPTIONS at $SIP_RATE/s for $SECS s to the engine, then to a stateless Kamailio, one sipp client.
-if [ "$ONLY" != media ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = sip ]; then
   dotnet build "$ROOT/src/AcdEngine" -c Release -v q -nologo >"$OUT/build-engine.log" 2>&1 || { cat "$OUT/build-engine.log"; exit 1; }
   "$ROOT/tools/SipBench/bench.sh" "$SIP_RATE" "$SECS" 100 1000 | tee "$OUT/sip.txt" >/dev/null
+fi
+
+# 4. Calls: the whole hotline (Redis, TicketApi, engine) with sipp callers and agent phones, then sipp↔sipp.
+if [ -z "$ONLY" ] || [ "$ONLY" = calls ]; then
+  dotnet build "$ROOT/src/AcdEngine" -c Release -v q -nologo >"$OUT/build-engine.log" 2>&1 || { cat "$OUT/build-engine.log"; exit 1; }
+  dotnet build "$ROOT/src/TicketApi" -c Release -v q -nologo >"$OUT/build-tickets.log" 2>&1 || { cat "$OUT/build-tickets.log"; exit 1; }
+  # shellcheck disable=SC2086 # BENCH_CALLS is three words on purpose
+  "$ROOT/tools/bench/calls.sh" ${BENCH_CALLS:-60 5 80} | tee "$OUT/calls.txt" >/dev/null
 fi
 
 # One table. MediaBench rows: | load | streams | p50 | p99 | max | wake | skipped | sent | errors | lost | CPU/call | CPU % |
@@ -108,4 +119,15 @@ if [ -f "$OUT/sip.txt" ]; then
     printf "| %s: %s at %s/s | %.0f ok/s (%s ok, %s failed, %s retransmissions) | **%s µs** per %s (process CPU) | – | %s | %s |\n",
       who, what, v["rate"], v["ok"] / (v["elapsed"] + 0), v["ok"], v["failed"], v["retrans"], v["cpu_us_per_req"],
       ($2 == "options.xml") ? "request" : "call", v["load"], v["steal"] }' "$OUT/sip.txt"
+fi
+if [ -f "$OUT/calls.txt" ]; then
+  # calls.sh: "calls <who> rate=R calls=N failed=F cpu_ms_per_call=C [after_idle=I] load=L steal=S% [verdict=V]"
+  awk '$1 == "calls" {
+    delete v; for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    if ($2 == "engine")
+      printf "| engine: inbound calls (greeting, queue, ring, 10 s talk, survey) at %s/s | %s calls, %s failed%s | **%s ms** per call (engine process; %s ms above its idle) | – | %s | %s |\n",
+        v["rate"], v["calls"], v["failed"], (v["verdict"] == "0") ? "" : ", verdict FAILED", v["cpu_ms_per_call"], v["after_idle"], v["load"], v["steal"]
+    else
+      printf "| anchor: sipp↔sipp calls (INVITE, 4.7 s G.711 echoed, 10 s, BYE) at %s/s | %s calls, %s failed | **%s ms** per call (the sipp callee process) | – | %s | %s |\n",
+        v["rate"], v["calls"], v["failed"], v["cpu_ms_per_call"], v["load"], v["steal"] }' "$OUT/calls.txt"
 fi

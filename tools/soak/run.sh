@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Soak: the whole hotline under steady load, sampled every 10 s; fails on growth or on anything left stuck.
 #   tools/soak/run.sh [MINUTES=60] [RATE=20] [AGENTS=20] [HOLD_SECONDS=15]     (SOAK_SECONDS=n overrides MINUTES)
+#   Other call shapes (tools/bench/calls.sh): SOAK_CALLER_SCENARIO=<sipp xml> (instead of hanging up after HOLD_SECONDS),
+#   SOAK_AGENT_SCENARIO=<sipp xml>, SOAK_ONE_PHONE=1 (every agent's contact on one sipp process), SOAK_ENGINE_ENV="K=V …".
 # Runs Redis, TicketApi and the AcdEngine from the Release build, AGENTS sipp agent phones (registered with digest,
 # answering with G.711, RTP echoed) and sipp callers dialling the hotline at RATE calls/s, each streaming audio
 # (echo) and hanging up HOLD_SECONDS after the engine answers (in the IVR, the queue or with an agent).
@@ -36,8 +38,10 @@ engine_key_sha=$(printf %s "$engine_key" | sha256sum | cut -d' ' -f1)
 
 # Agents a1..aN on SIP accounts 3001.., each a sipp phone on its own port.
 env_agents=(); : >"$out/agents.csv"; echo SEQUENTIAL >"$out/agents.csv"
+agent_scenario=${SOAK_AGENT_SCENARIO:-tools/soak/agent-phone.xml}
+one_phone=""; if [ -n "${SOAK_ONE_PHONE:-}" ]; then one_phone=$(free_port); fi
 for i in $(seq 1 "$agents"); do
-  user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=$(free_port)
+  user=$((3000 + i)); pw="soak-$user-$RANDOM"; phone=${one_phone:-$(free_port)}
   echo "$user;$pw;$phone" >>"$out/agents.csv"
   k=$((i - 1))
   env_agents+=("Agents__${k}__Id=a$i" "Agents__${k}__User=$user" "Agents__${k}__Queues__0=general" "Agents__${k}__AutoReady=true"
@@ -50,17 +54,18 @@ done
   TicketApi__Url=http://127.0.0.1:$t_grpc ConnectionStrings__Redis="127.0.0.1:$redis_port,password=$redis_password,abortConnect=false" \
   Api__Keys__0__Name=soak Api__Keys__0__Role=Admin Api__Keys__0__Sha256="$engine_key_sha" \
   Data__Path="$out/data/engine" Serilog__MinimumLevel__Default=Warning "${env_agents[@]}" \
-  Sip__Limits__TrustedSources__0=127.0.0.1 dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
+  Sip__Limits__TrustedSources__0=127.0.0.1 ${SOAK_ENGINE_ENV:-} dotnet Hotline.AcdEngine.dll) >"$out/engine.log" 2>&1 &
 engine=$!; pids+=($engine)
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null && curl -sf "http://127.0.0.1:$t_http/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$e_http/healthz" >/dev/null || { echo "engine not healthy" >&2; tail -20 "$out/engine.log" >&2; exit 1; }
 engine_pid=$engine # the subshell exec'd env, which exec'd dotnet: same process
 
-# Agent phones: each listens, then registers its contact.
+# Agent phones: each listens (or one for all, SOAK_ONE_PHONE), then registers its contact.
 while IFS=';' read -r user pw phone; do
-  sipp "127.0.0.1:$sip" -sf tools/soak/agent-phone.xml -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
+  sipp "127.0.0.1:$sip" -sf "$agent_scenario" -i 127.0.0.1 -p "$phone" -mp "$(free_port)" -rtp_echo -nostdin \
     -trace_err -error_file "$out/phone-$user.err" >"$out/phone-$user.log" 2>&1 &
   pids+=($!)
+  if [ -n "$one_phone" ]; then break; fi
 done < <(tail -n +2 "$out/agents.csv")
 # Registrations last an hour (Expires: 3600); like real phones, they are refreshed every half hour, or every agent
 # would turn unreachable (not ready) when a one-hour soak reaches its last minute.
@@ -72,18 +77,6 @@ register_agents() {
   done
 }
 register_agents
-
-secs=${SOAK_SECONDS:-$((minutes * 60))}
-# The engine's own CPU per call (issue 22): utime+stime of the engine process, from /proc, over the load and the drain,
-# divided by the calls offered; its idle CPU (timers, the media clock's idle lanes) measured for 5 s before is said
-# beside it, and subtracted in the second figure.
-tick=$(getconf CLK_TCK)
-engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
-idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
-cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
-sipp "127.0.0.1:$sip" -sn uac -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
-  -d "$((hold * 1000))" -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
-callers=$!; pids+=($callers)
 
 sample() { # t,rss_kb,managed,threads,fds,rtp,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,notready,offered,answered,abandoned
   local t=$1 rss stats live
@@ -102,6 +95,35 @@ print(','.join(str(v) for v in [t, rss, s.get('managedBytes', ''), s.get('thread
   qs('offeredToday'), qs('answeredToday'), qs('abandonedToday')]))
 PY
 }
+caller_shape=(-sn uac -d "$((hold * 1000))")
+if [ -n "${SOAK_CALLER_SCENARIO:-}" ]; then caller_shape=(-sf "$SOAK_CALLER_SCENARIO" -l $((rate * 120))); fi # else sipp caps open calls by its own guess of a call's length
+secs=${SOAK_SECONDS:-$((minutes * 60))}
+# SOAK_WARMUP_SECONDS: callers at RATE for that long first, all finished before anything is measured — a process's
+# first calls cost several times a steady call (JIT and tiered recompilation: 55 % of a 3-call/s minute's CPU).
+offered0=0
+if [ -n "${SOAK_WARMUP_SECONDS:-}" ]; then
+  timeout $((SOAK_WARMUP_SECONDS + hold + 90)) sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" \
+    -mp "$(free_port)" -r "$rate" -m "$((rate * SOAK_WARMUP_SECONDS))" -rtp_echo -nostdin >"$out/warmup.log" 2>&1 || echo "warm-up callers: exit $?" >&2
+  for _ in $(seq 60); do [ "$(sample warm | cut -d, -f10)" = 0 ] && break; sleep 1; done
+  offered0=$(sample warm | cut -d, -f17)
+fi
+# The engine's own CPU per call (issue 22): utime+stime of the engine process, from /proc, over the load and the drain,
+# divided by the calls offered; its idle CPU (timers, the media clock's idle lanes) measured for 5 s before is said
+# beside it, and subtracted in the second figure.
+tick=$(getconf CLK_TCK)
+engine_ticks() { awk '{ print $14 + $15 }' "/proc/$engine_pid/stat"; }
+idle0=$(engine_ticks); sleep 5; idle1=$(engine_ticks)
+# Per thread too, to say where a call's CPU goes (threads by name: media-clock-N, media-receive-N, .NET TP Worker …).
+thread_ticks() { for t in /proc/"$engine_pid"/task/*; do printf '%s %s %s\n' "${t##*/}" "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)" "$(tr ' ' _ <"$t/comm" 2>/dev/null)"; done; }
+thread_ticks >"$out/threads0.txt"
+# RTP packets sent and received by the engine (its /metrics, open in demo mode), to give the media's share per packet.
+rtp_packets() { curl -s --max-time 5 "http://127.0.0.1:$e_http/metrics" | awk '/^hotline_rtp_packets_sent/ { s = $NF } /^hotline_rtp_packets_received/ { r = $NF } END { print s + 0, r + 0 }'; }
+read -r sent0 received0 < <(rtp_packets)
+cpu0=$(engine_ticks); cpu_t0=$(date +%s.%N)
+sipp "127.0.0.1:$sip" "${caller_shape[@]}" -s 12345 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$((rate * secs))" \
+  -rtp_echo -nostdin -trace_stat -stf "$out/callers.csv" -fd 10 >"$out/callers.log" 2>&1 &
+callers=$!; pids+=($callers)
+
 echo "t,rss_kb,managed_bytes,threads,fds,rtp_ports,transactions,sessions,outbox,open_calls,waiting,ready,ringing,talking,wrapup,not_ready,offered,answered,abandoned" >"$out/samples.csv"
 start=$(date +%s)
 registered=$start
@@ -128,11 +150,32 @@ PY
 done
 echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
 cpu1=$(engine_ticks); cpu_t1=$(date +%s.%N)
-offered=$(cut -d, -f17 "$out/drained.csv")
+thread_ticks >"$out/threads1.txt"
+read -r sent1 received1 < <(rtp_packets)
+offered=$(( $(cut -d, -f17 "$out/drained.csv") - offered0 ))
 awk -v c=$((cpu1 - cpu0)) -v i=$((idle1 - idle0)) -v tick="$tick" -v t0="$cpu_t0" -v t1="$cpu_t1" -v n="${offered:-0}" 'BEGIN {
   secs = t1 - t0; idle = i / tick / 5; busy = c / tick;
   if (n > 0) printf "engine CPU per call: %.1f ms (%.1f s of engine CPU over %.0f s for %d calls offered; %.1f ms after its idle %.1f %% of a core)\n",
     busy * 1000 / n, busy, secs, n, (busy - idle * secs) * 1000 / n, idle * 100 }' | tee "$out/cpu-per-call.txt"
+# The same CPU by thread name (digits dropped: all media-clock-N together); "other" = threads gone or new since.
+python3 - "$out/threads0.txt" "$out/threads1.txt" $((cpu1 - cpu0)) "$tick" "${offered:-0}" $((sent1 - sent0)) $((received1 - received0)) <<'PY' | tee -a "$out/cpu-per-call.txt"
+import re, sys
+def load(p): return {l.split()[0]: (int(l.split()[1]), l.split()[2]) for l in open(p) if len(l.split()) == 3}
+a, b, total, tick, n = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+sent, received = int(sys.argv[6]), int(sys.argv[7])
+groups = {}
+for tid, (t1, name) in b.items():
+    if tid in a:
+        key = re.sub(r"[-_#]?\d+$", "", name.strip("_")) or name
+        groups[key] = groups.get(key, 0) + t1 - a[tid][0]
+groups["other (threads started or ended during the run)"] = total - sum(groups.values())
+if n > 0:
+    print("engine CPU per call by thread: " + ", ".join(f"{k} {v * 1000 / tick / n:.1f} ms" for k, v in sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0))
+    media = sum(v for k, v in groups.items() if k.startswith("media-"))
+    if sent + received > 0:
+        print(f"engine RTP per call: {sent / n:.0f} packets sent, {received / n:.0f} received; media threads "
+              f"{media * 1e6 / tick / (sent + received):.1f} µs per packet sent or received")
+PY
 load=$(cut -d' ' -f1-3 /proc/loadavg); steal=$(awk '/^cpu / {print $9}' /proc/stat)
 echo "load average: $load; cpu steal jiffies: $steal" | tee "$out/machine.txt"
 set +e
