@@ -31,6 +31,12 @@ public sealed partial class ThreeEngineClusterTests
     private static readonly (string Id, string User, string Password)[] Agents =
         [("a1", "1001", "cluster1001"), ("a2", "1002", "cluster1002"), ("a3", "1003", "cluster1003"), ("a4", "1004", "cluster1004")];
 
+    /// <summary>
+    /// <c>HOTLINE_CLUSTER_LOGS</c>: a folder that keeps the run's evidence (each engine's log file with millisecond
+    /// times and SIP Call-IDs, Kamailio's output) after the test; tools/cluster/run.sh sets it.
+    /// </summary>
+    private static string? LogsFolder => Environment.GetEnvironmentVariable("HOTLINE_CLUSTER_LOGS") is { Length: > 0 } f ? f : null;
+
     private static int CallingSeconds =>
         int.TryParse(Environment.GetEnvironmentVariable("HOTLINE_CLUSTER_SECONDS"), CultureInfo.InvariantCulture, out var s) && s >= 20 ? s : 25;
 
@@ -60,7 +66,7 @@ public sealed partial class ThreeEngineClusterTests
         await using var tickets1 = tickets[1];
 
         var engines = await Task.WhenAll(Nodes.Select((node, i) => HostProcess.StartHealthyAsync("AcdEngine", EngineSettings(node, sipPorts[i],
-            redis.ConnectionString, tickets[i % 2].GrpcUrl, front.Uri))));
+            redis.ConnectionString, tickets[i % 2].GrpcUrl, front.Uri, LogsFolder is { } logs ? Path.Combine(logs, node) : null))));
         await using var engine0 = engines[0];
         await using var engine1 = engines[1];
         await using var engine2 = engines[2];
@@ -178,6 +184,12 @@ public sealed partial class ThreeEngineClusterTests
         finally
         {
             foreach (var phone in phones) await phone.DisposeAsync();
+            if (LogsFolder is { } logs)
+            {
+                Directory.CreateDirectory(logs);
+                await File.WriteAllTextAsync(Path.Combine(logs, "kamailio.log"), front.Process.Output);
+                TestContext.Out.WriteLine("logs kept in " + logs);
+            }
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
         }
@@ -189,7 +201,7 @@ public sealed partial class ThreeEngineClusterTests
     private static bool CompletedNormally(JsonElement call) =>
         call.TryGetProperty("endReason", out var r) && r.ValueKind == JsonValueKind.String && r.GetString() != "engine-failure";
 
-    private static Dictionary<string, string> EngineSettings(string node, int sipPort, string redis, Uri tickets, string proxy)
+    private static Dictionary<string, string> EngineSettings(string node, int sipPort, string redis, Uri tickets, string proxy, string? logs)
     {
         var s = new Dictionary<string, string>
         {
@@ -208,6 +220,7 @@ public sealed partial class ThreeEngineClusterTests
             ["Acd:RingTimeoutSeconds"] = "6",
             ["Acd:AgentLeaseSeconds"] = "6",
         };
+        if (logs is not null) s["Logging:Path"] = logs;
         for (var i = 0; i < Agents.Length; i++)
         {
             s[$"Agents:{i}:Id"] = Agents[i].Id;
