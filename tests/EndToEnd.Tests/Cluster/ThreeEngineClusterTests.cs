@@ -98,6 +98,7 @@ public sealed partial class ThreeEngineClusterTests
             // A third of the way in: the engine dies with calls up (queued, ringing, talking).
             await PollAsync(() => CountAsync(http, since), n => n >= total / 3, TimeSpan.FromSeconds(60 + CallingSeconds));
             var victimCalls = await CallsOfAsync(http, since, Nodes[2]);
+            var killedUtc = DateTimeOffset.UtcNow;
             Process.GetProcessById(victim.Process.Id).Kill();
             await victim.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10));
             var killedAt = clock.Elapsed;
@@ -106,10 +107,12 @@ public sealed partial class ThreeEngineClusterTests
             // Kamailio stops sending it new calls: its next probe fails (DS_PING 1 s here) and it is marked inactive, or an
             // INVITE sent to it times out (FR_TIMER) and is sent to the next engine. What Kamailio dispatches from 10 s after
             // the kill on is what the bound is about: the log from that instant is kept for the check below.
+            var masterKilledAt = clock.Elapsed;
             var switched = await redis.KillMasterAndAwaitFailoverAsync(TimeSpan.FromSeconds(90));
             Assert.That(switched, Does.Contain(Port(redis.ReplicaPort)), "the Sentinels promoted the replica");
             var failedOverAt = clock.Elapsed;
-            TestContext.Out.WriteLine($"Redis failed over at {failedOverAt.TotalSeconds:F1} s");
+            TestContext.Out.WriteLine($"Redis master killed at {masterKilledAt.TotalSeconds:F1} s, failed over at {failedOverAt.TotalSeconds:F1} s " +
+                                      $"({(failedOverAt - masterKilledAt).TotalSeconds:F1} s without a master)");
             var tenSecondsAfterKill = killedAt + TimeSpan.FromSeconds(10) - clock.Elapsed;
             if (tenSecondsAfterKill > TimeSpan.Zero) await Task.Delay(tenSecondsAfterKill); // a measurement window, not a readiness wait
             var frontLogFrom = front.Process.Output.Length;
@@ -125,6 +128,19 @@ public sealed partial class ThreeEngineClusterTests
             TestContext.Out.WriteLine($"Kamailio sent {failovers.Count} INVITEs on to the next engine:\n  " + string.Join("\n  ", failovers.Take(40)));
             var lateDispatches = front.Process.Output[frontLogFrom..].Split('\n')
                 .Where(l => l.Contains("dispatch INVITE", StringComparison.Ordinal) && l.Contains(deadEngine, StringComparison.Ordinal)).ToList();
+            // The engine failover figure: the last INVITE Kamailio sent to the dead engine (each one it sent after the kill
+            // went on to a live engine after INVITE_FR_TIMER, so no call was refused), from Kamailio's own clock ($TV).
+            var toDead = front.Process.Output.Split('\n')
+                .Where(l => l.Contains("dispatch INVITE", StringComparison.Ordinal) && l.Contains(deadEngine + " ", StringComparison.Ordinal))
+                .Select(KamailioTime).OfType<DateTimeOffset>().Where(t => t > killedUtc).ToList();
+            TestContext.Out.WriteLine(toDead.Count == 0
+                ? "Kamailio sent no INVITE to the dead engine after its kill"
+                : $"Kamailio sent {toDead.Count} INVITEs to the dead engine after its kill, the last {(toDead.Max() - killedUtc).TotalSeconds:F1} s after it");
+            // A live engine that answers after Kamailio sent its INVITE on gives the caller a second dialog (docs/scaling.md).
+            var offLive = failovers.Where(l => !l.Contains(deadEngine + " ", StringComparison.Ordinal)).ToList();
+            var lateAnswers = front.Process.Output.Split('\n').Where(l => l.Contains("late answer", StringComparison.Ordinal)).ToList();
+            TestContext.Out.WriteLine($"INVITEs sent on from a live engine: {offLive.Count}; late answers from such an engine: {lateAnswers.Count}\n  " +
+                                      string.Join("\n  ", lateAnswers.Take(20)));
 
             // TicketApi: every call that reached an engine, each once and closed; the dead engine's by engine failure.
             var calls = await PollAsync(() => AllCallsAsync(http, since), c => c.Count > 0 && c.All(Ended), TimeSpan.FromSeconds(120));
@@ -178,6 +194,7 @@ public sealed partial class ThreeEngineClusterTests
                     "the killed engine's open calls are closed as ended by engine failure");
                 Assert.That(failed, Is.LessThanOrEqualTo(deadCalls.Count), "only calls up on the killed engine failed");
                 Assert.That(lateDispatches, Is.Empty, "Kamailio sends no new call to the dead engine from 10 s after its death");
+                Assert.That(lateAnswers, Is.Empty, "no live engine answered an INVITE Kamailio had already sent on (one caller, two calls)");
                 Assert.That(agentStates, Has.Count.EqualTo(Agents.Length * 2));
             });
         }
@@ -193,6 +210,15 @@ public sealed partial class ThreeEngineClusterTests
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>The time Kamailio wrote in a log line (" at $TV(Sn)": Unix seconds.microseconds); null when none.</summary>
+    private static DateTimeOffset? KamailioTime(string line)
+    {
+        var at = line.LastIndexOf(" at ", StringComparison.Ordinal);
+        return at >= 0 && double.TryParse(line[(at + 4)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond))
+            : null;
     }
 
     private static bool HasOffer(JsonElement call) => call.TryGetProperty("offeredAt", out var o) && o.ValueKind == JsonValueKind.String;
