@@ -61,11 +61,11 @@ public sealed partial class ThreeEngineClusterTests
             ["ConnectionStrings:Tickets"] = postgres.ConnectionString("tickets"),
             ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:" + Port(grpc),
         })).ToList();
-        var tickets = await Task.WhenAll(ticketTasks);
+        var tickets = await AllStartedAsync(ticketTasks);
         await using var tickets0 = tickets[0];
         await using var tickets1 = tickets[1];
 
-        var engines = await Task.WhenAll(Nodes.Select((node, i) => HostProcess.StartHealthyAsync("AcdEngine", EngineSettings(node, sipPorts[i],
+        var engines = await AllStartedAsync(Nodes.Select((node, i) => HostProcess.StartHealthyAsync("AcdEngine", EngineSettings(node, sipPorts[i],
             redis.ConnectionString, tickets[i % 2].GrpcUrl, front.Uri, LogsFolder is { } logs ? Path.Combine(logs, node) : null))));
         await using var engine0 = engines[0];
         await using var engine1 = engines[1];
@@ -213,6 +213,24 @@ public sealed partial class ThreeEngineClusterTests
             }
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Hosts started together; when one fails to start, the others are stopped before the failure is thrown (a failed
+    /// start once left two engines running after the test).
+    /// </summary>
+    private static async Task<HostProcess[]> AllStartedAsync(IEnumerable<Task<HostProcess>> starting)
+    {
+        var tasks = starting.ToList();
+        try
+        {
+            return await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            foreach (var started in tasks.Where(t => t.IsCompletedSuccessfully)) await started.Result.DisposeAsync();
+            throw;
         }
     }
 
