@@ -122,7 +122,8 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         if (!_held.TryRemove(agentId, out var value) || !RedisConnection.MasterReachable(_redis)) return;
         try
         {
-            _redis.GetDatabase().ScriptEvaluate(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId], CommandFlags.FireAndForget);
+            // The async API: the sync one may wait for the connection's writer, and this runs on call paths (docs/scaling.md).
+            _ = _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId], CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -157,7 +158,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         if (_held.IsEmpty || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
         foreach (var (agentId, value) in _held)
-            db.ScriptEvaluate(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
+            _ = db.ScriptEvaluateAsync(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
     }
 
     private bool Degraded(string agentId, string value)

@@ -42,7 +42,8 @@ public sealed class SharedAgentStates : IDisposable
         if (!RedisConnection.MasterReachable(_redis)) return;
         try
         {
-            _redis.GetSubscriber().Publish(RedisChannel.Literal(Channel), $"{_node}|{t.AgentId}|{t.To}|{t.Reason}", CommandFlags.FireAndForget);
+            // The async API: the sync one may wait for the connection's writer under the roster's lock (docs/scaling.md).
+            _ = _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), $"{_node}|{t.AgentId}|{t.To}|{t.Reason}", CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -55,9 +55,13 @@ public sealed class OpenCallMirror : IDisposable
             }
             try
             {
+                // The async API even for fire-and-forget: the sync one may wait up to the sync timeout for the connection's
+                // writer (seen as a 1 s stall of the whole engine when the Redis master died: this runs under the outbox's
+                // lock, every call event waited behind it, and the thread pool starved; docs/scaling.md). Order holds: one
+                // connection, its writes (or its backlog) in call order.
                 var db = _redis.GetDatabase();
-                if (next is null) db.HashDelete(Key(Node), e.CallId, CommandFlags.FireAndForget);
-                else db.HashSet(Key(Node), e.CallId, next.Format(), flags: CommandFlags.FireAndForget);
+                if (next is null) _ = db.HashDeleteAsync(Key(Node), e.CallId, CommandFlags.FireAndForget);
+                else _ = db.HashSetAsync(Key(Node), e.CallId, next.Format(), flags: CommandFlags.FireAndForget);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -85,7 +89,7 @@ public sealed class OpenCallMirror : IDisposable
                 var tx = _redis.GetDatabase().CreateTransaction();
                 _ = tx.KeyDeleteAsync(Key(Node));
                 if (_open.Count > 0) _ = tx.HashSetAsync(Key(Node), [.. _open.Values.Select(r => new HashEntry(r.CallId, r.Format()))]);
-                tx.Execute(CommandFlags.FireAndForget); // Queued before any later HSET on this connection: order holds.
+                _ = tx.ExecuteAsync(CommandFlags.FireAndForget); // Queued before any later HSET on this connection: order holds.
                 _stale = false;
                 return true;
             }

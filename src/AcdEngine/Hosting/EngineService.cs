@@ -71,7 +71,16 @@ public sealed partial class EngineService(
 
     private void SignInIfAutoReady(string agentId)
     {
-        if (roster.IsAutoReady(agentId)) roster.SignIn(agentId, ready: true);
+        if (!roster.IsAutoReady(agentId)) return;
+        try
+        {
+            roster.SignIn(agentId, ready: true);
+        }
+        catch (AgentTransitionException)
+        {
+            // Signed in meanwhile by another engine's published state (engines started together, docs/scaling.md): the
+            // agent is in already. Seen in the whole-site test: the engine stopped at start with "cannot sign in while Ready".
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The previous run stopped with {Count} calls up (killed?): closed them as ended by engine failure: {CallIds}")]

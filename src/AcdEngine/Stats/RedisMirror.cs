@@ -57,7 +57,8 @@ public sealed partial class RedisMirror : IAsyncDisposable
     {
         // Only changes made here: one restored from Redis or made on another engine is there already.
         if (t.Origin != TransitionOrigin.Local || !Usable()) return;
-        _redis.GetDatabase().HashSet(AgentKey(t.AgentId),
+        // The async API: the sync one may wait for the connection's writer under the roster's lock (docs/scaling.md).
+        _ = _redis.GetDatabase().HashSetAsync(AgentKey(t.AgentId),
         [
             new("status", t.To.ToString()),
             new("reason", t.Reason),

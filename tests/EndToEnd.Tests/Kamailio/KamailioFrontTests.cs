@@ -62,8 +62,9 @@ public sealed class KamailioFrontTests
         var kamailio = await StartAsync(Path.Combine(shipped, "kamailio.cfg"), "front",
             $"SIP_PORT={Port(port)}", "DOMAIN=\"hotline.test\"", $"DBURL=\"text://{Path.Combine(_work, "db")}\"", $"DISPATCHER_LIST=\"{list}\"",
             // Probing is slowed down so that the dead engine is still active when the calls come: the failover under test
-            // is the INVITE's own (no answer within FR_TIMER → next engine), not the probe's.
-            "DS_PING=3600");
+            // is the INVITE's own (no answer within INVITE_FR_TIMER → next engine), not the probe's. 2 s instead of the shipped
+            // 5 s: invite-answered.xml gives up on a call not answered within 5 s.
+            "DS_PING=3600", "INVITE_FR_TIMER=2000");
         return (kamailio, port);
     }
 

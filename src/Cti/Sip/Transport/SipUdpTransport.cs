@@ -31,14 +31,41 @@ internal sealed partial class SipUdpTransport : IDisposable
 
     public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint remote);
 
+    /// <summary>
+    /// Runs <paramref name="loops"/> receive loops, each on its own dedicated thread, not the thread pool: the SIP receive
+    /// path (and the 100 Trying it sends at once, RFC 3261 §17.2.1) must not wait behind the pool's queue. Seen in the
+    /// whole-site test (docs/scaling.md): with the pool busy, an INVITE relayed by Kamailio waited more than its 2 s
+    /// no-answer timer before an async receive's continuation ran, Kamailio sent it to another engine, and the caller got
+    /// two calls. The loops end when the socket is disposed (a blocked receive is then aborted).
+    /// </summary>
     public Task RunAsync(int loops, DatagramHandler handler, CancellationToken cancellationToken)
     {
         var tasks = new Task[loops];
-        for (var i = 0; i < loops; i++) tasks[i] = Task.Run(() => ReceiveLoopAsync(handler, cancellationToken), cancellationToken);
+        for (var i = 0; i < loops; i++)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    ReceiveLoop(handler, cancellationToken);
+                }
+                finally
+                {
+                    done.TrySetResult();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "SIP UDP receive " + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            thread.Start();
+            tasks[i] = done.Task;
+        }
         return Task.WhenAll(tasks);
     }
 
-    private async Task ReceiveLoopAsync(DatagramHandler handler, CancellationToken cancellationToken)
+    private void ReceiveLoop(DatagramHandler handler, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
         var address = new SocketAddress(_socket.AddressFamily);
@@ -51,11 +78,15 @@ internal sealed partial class SipUdpTransport : IDisposable
                 int received;
                 try
                 {
-                    received = await _socket.ReceiveFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, address, cancellationToken);
+                    received = _socket.ReceiveFrom(buffer.AsSpan(0, MaxDatagram), SocketFlags.None, address);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
                 {
                     continue; // ICMP port unreachable from an earlier send, or an oversized datagram: not fatal.
+                }
+                catch (SocketException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return; // Disposed while stopping: the blocked receive was aborted.
                 }
                 // The same peer sends many datagrams in a row: reuse its IPEndPoint.
                 if (lastRemote is null || !address.Equals(lastAddress))
@@ -79,6 +110,10 @@ internal sealed partial class SipUdpTransport : IDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown)
+        {
+            // Disposed by its owner (stop): the blocked receive was aborted.
         }
         finally
         {
