@@ -31,18 +31,25 @@ public sealed class SipAttackTests
     private int _sipPort;
     private int _rtpFirst;
     private const int RtpPorts = 40;
+    // One engine per flood test, used by that test alone and stopped at its end (with whatever the flood left up).
+    private (HostProcess Engine, int SipPort, int RtpFirst) _throttleTarget;
+    private (HostProcess Engine, int SipPort, int RtpFirst) _timingTarget;
 
     [OneTimeSetUp]
-    public async Task StartEngine()
+    public async Task StartEngines()
     {
         _gateway = new GatewayStandIn();
-        (_engine, _sipPort, _rtpFirst) = await StartTargetAsync(_gateway.Port);
+        // Side by side: three starts for the wait of one.
+        var targets = await Task.WhenAll(StartTargetAsync(_gateway.Port), StartTargetAsync(_gateway.Port), StartTargetAsync(_gateway.Port));
+        (_engine, _sipPort, _rtpFirst) = targets[0];
+        (_throttleTarget, _timingTarget) = (targets[1], targets[2]);
     }
 
     [OneTimeTearDown]
-    public async Task StopEngine()
+    public async Task StopEngines()
     {
-        await _engine.DisposeAsync();
+        foreach (var engine in new[] { _engine, _throttleTarget.Engine, _timingTarget.Engine })
+            if (engine is not null) await engine.DisposeAsync();
         _gateway.Dispose();
     }
 
@@ -50,7 +57,7 @@ public sealed class SipAttackTests
     /// Every test starts from an engine with nothing up (no call, no INVITE session, no RTP port, no TCP connection),
     /// whatever ran before it: a test that left a call ending (a BYE in flight, a slowloris connection closing) is waited
     /// for here, and the floods, whose never-ACKed calls stay up for 64*T1 = 32 s, run on an engine of their own
-    /// (<see cref="StartTargetAsync"/>), so nothing they leave reaches another test (docs/test-runs.md run 14).
+    /// (<see cref="_throttleTarget"/>, <see cref="_timingTarget"/>), so nothing they leave reaches another test (docs/test-runs.md run 14).
     /// </summary>
     [SetUp]
     public Task EngineIsQuiet() => AwaitQuietAsync(_engine);
@@ -315,8 +322,7 @@ public sealed class SipAttackTests
     public async Task An_INVITE_flood_from_one_source_is_throttled_while_a_real_call_connects_and_OPTIONS_stay_answered()
     {
         // On an engine of its own: the flood's admitted, never-ACKed calls stay up for 32 s and must reach no other test.
-        using var gateway = new GatewayStandIn();
-        var (engine, sipPort, _) = await StartTargetAsync(gateway.Port);
+        var (engine, sipPort, _) = _throttleTarget;
         await using var target = engine;
         var before = await SipFiguresAsync(engine);
         var offeredBefore = await OfferedTodayAsync(engine);
@@ -350,8 +356,7 @@ public sealed class SipAttackTests
     public async Task OPTIONS_p99_stays_under_100_ms_during_a_200_per_second_INVITE_flood()
     {
         // On an engine of its own, as above.
-        using var gateway = new GatewayStandIn();
-        var (engine, sipPort, _) = await StartTargetAsync(gateway.Port);
+        var (engine, sipPort, _) = _timingTarget;
         await using var target = engine;
         var flood = Task.Run(() => Sipp.RunAsync(sipPort, "flood-invite.xml", "12345", calls: 1000, rate: 200, "-i", Flooder.ToString()));
         await FloodUnderWayAsync(engine, flood);
