@@ -57,8 +57,10 @@ public sealed class GrpcTlsLinkTests
                 await ticketApi.Process.WaitForLineAsync(l => (l.Contains("AcdEngine live figures connected at", StringComparison.Ordinal)
                     || l.Contains("AcdEngine live figures back at", StringComparison.Ordinal)) && l.Contains(engineGrpc, StringComparison.Ordinal),
                     TimeSpan.FromSeconds(30));
-                // The engine's first events (its agents at start) are acked by TicketApi over TLS.
-                await engine.Process.WaitForLineAsync(l => l.Contains("Publishing events to TicketApi", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                // The engine's first events (its agents at start) are acked by TicketApi over TLS: "Publishing events", or
+                // "Publishing … again" when its first attempt came before TicketApi listened.
+                await engine.Process.WaitForLineAsync(l => l.Contains("Publishing events to TicketApi", StringComparison.Ordinal)
+                    || l.Contains("Publishing to TicketApi again", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             }
             catch (TimeoutException)
             {
