@@ -35,13 +35,16 @@ public sealed class AcdCallTests
         _work = Path.Combine(Path.GetTempPath(), "hotline-acd-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_work);
         _redis = await RedisServer.StartAsync();
-        _ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
         _sipPort = FreePort.Next();
-        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        // Side by side (the engine's ingest retries a refused connection every second until TicketApi listens).
+        var ticketGrpc = $"http://127.0.0.1:{Port(FreePort.Next())}";
+        var hosts = await HostProcess.StartHealthyTogetherAsync(
+            ("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey, ["Kestrel:Endpoints:Grpc:Url"] = ticketGrpc }),
+            ("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = Port(_sipPort),
             ["ConnectionStrings:Redis"] = _redis.ConnectionString,
-            ["TicketApi:Url"] = _ticket.GrpcUrl.ToString(),
+            ["TicketApi:Url"] = ticketGrpc,
             ["Acd:RingTimeoutSeconds"] = "4",
             ["Acd:WrapUpSeconds"] = "1",
             // These tests time the queue and the agents (sipp pauses), not the greeting: none, so callers queue at once.
@@ -51,7 +54,8 @@ public sealed class AcdCallTests
             ["Agents:2:User"] = "2001",
             ["Agents:2:Queues:0"] = "general",
             ["Agents:2:AutoReady"] = "false",
-        });
+        }));
+        (_ticket, _engine) = (hosts[0], hosts[1]);
         _channel = GrpcChannel.ForAddress(_engine.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = _engine.Credentials() });
         _cti = new Cti.CtiClient(_channel);
         _http = new HttpClient(_engine.Credentials()) { BaseAddress = _engine.HttpUrl };

@@ -24,12 +24,15 @@ public sealed class AcdVoicemailTests
         Directory.CreateDirectory(work);
         try
         {
-            await using var ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
             var sipPort = FreePort.Next();
-            await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+            var ticketGrpc = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+            // Side by side (the engine's ingest retries a refused connection every second until TicketApi listens).
+            var hosts = await HostProcess.StartHealthyTogetherAsync(
+                ("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey, ["Kestrel:Endpoints:Grpc:Url"] = ticketGrpc }),
+                ("AcdEngine", new Dictionary<string, string>
             {
                 ["Sip:Port"] = sipPort.ToString(CultureInfo.InvariantCulture),
-                ["TicketApi:Url"] = ticket.GrpcUrl.ToString(),
+                ["TicketApi:Url"] = ticketGrpc,
                 ["Agents:0:AutoReady"] = "false",
                 ["Agents:1:AutoReady"] = "false",
                 ["Acd:Greeting"] = "",
@@ -37,7 +40,9 @@ public sealed class AcdVoicemailTests
                 ["Acd:Queues:general:MaxWaitSeconds"] = "2",
                 ["Acd:Queues:general:Overflow"] = "Voicemail",
                 ["Acd:Voicemail:MaxSeconds"] = "5",
-            });
+            }));
+            await using var ticket = hosts[0];
+            await using var engine = hosts[1];
             var voice = await Sox.ToneAsync(work, 600, 40);
             await using var phone = Baresip.Start($"<sip:13800138000@127.0.0.1:{sipPort.ToString(CultureInfo.InvariantCulture)};transport=udp>;regint=0",
                 voice, seconds: 40, dial: $"sip:12345@127.0.0.1:{sipPort.ToString(CultureInfo.InvariantCulture)}");

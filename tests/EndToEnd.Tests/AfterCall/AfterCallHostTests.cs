@@ -133,7 +133,7 @@ public sealed class AfterCallHostTests
 
     private static async Task<bool> Tick(CancellationToken ct)
     {
-        await Task.Delay(100, ct);
+        await Task.Delay(100, ct); // A poll's pace: the hosts' state has no event a test can await.
         return true;
     }
 }

@@ -38,18 +38,21 @@ public sealed partial class AfterCallPeerTests
         Directory.CreateDirectory(_work);
         // TicketApi calls the engine's CTI (return calls, callbacks): the engine's gRPC port is chosen first.
         _engineGrpc = new Uri($"http://127.0.0.1:{Port(FreePort.Next())}");
-        _ticket = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        var ticketGrpc = $"http://127.0.0.1:{Port(FreePort.Next())}";
+        _sipPort = FreePort.Next();
+        _gatewayPort = FreePort.Next();
+        // Side by side: each one's client toward the other retries every second until the other listens.
+        var hosts = await HostProcess.StartHealthyTogetherAsync(("TicketApi", new Dictionary<string, string>
         {
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["AcdEngine:Url"] = _engineGrpc.ToString(),
-        });
-        _sipPort = FreePort.Next();
-        _gatewayPort = FreePort.Next();
-        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+            ["AcdEngine:ReconnectMaxSeconds"] = "1",
+            ["Kestrel:Endpoints:Grpc:Url"] = ticketGrpc,
+        }), ("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = Port(_sipPort),
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500",
-            ["TicketApi:Url"] = _ticket.GrpcUrl.ToString(),
+            ["TicketApi:Url"] = ticketGrpc,
             ["Acd:WrapUpSeconds"] = "1",
             // These tests time the queue and the agents (sipp pauses), not the greeting: none, so callers queue at once.
             // AcdGreetingTests proves a real caller hears the shipped greeting before hold music.
@@ -58,7 +61,8 @@ public sealed partial class AfterCallPeerTests
             ["Outbound:Gateway"] = $"sip:127.0.0.1:{Port(_gatewayPort)}",
             ["Recording:Enabled"] = "true",
             ["Kestrel:Endpoints:Grpc:Url"] = _engineGrpc.ToString(),
-        });
+        }));
+        (_ticket, _engine) = (hosts[0], hosts[1]);
         _channel = GrpcChannel.ForAddress(_engineGrpc, new GrpcChannelOptions { HttpHandler = TestCredentials.Bearer(TestCredentials.EngineAdminKey) });
         _cti = new Cti.CtiClient(_channel);
         _tickets = new HttpClient { BaseAddress = _ticket.HttpUrl };

@@ -145,7 +145,7 @@ public sealed class SrtpTlsCallTests
         var sample = Inbound(Pcap.UdpDatagrams(pcap));
         while (sample.Payload is null && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(200);
+            await Task.Delay(200); // tcpdump's file, another process's: nothing to await but its next packet.
             sample = Inbound(Pcap.UdpDatagrams(pcap));
         }
         Assert.That(sample.Payload, Is.Not.Null, "an inbound SRTP packet was captured");
@@ -175,7 +175,7 @@ public sealed class SrtpTlsCallTests
         deadline = DateTime.UtcNow.AddSeconds(10);
         while ((after.Authentication < before.Authentication + 2 || after.Replays < before.Replays + 1) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(200);
+            await Task.Delay(200); // The engine's counters, another process's: nothing to await but its next figure.
             after = await SrtpDroppedAsync();
         }
         TestContext.Out.WriteLine($"srtpDropped before {before}, after {after}");

@@ -28,12 +28,15 @@ public sealed class SilentDepartmentTests
         var work = Directory.CreateTempSubdirectory("hotline-silentdept-").FullName;
         var sipPort = FreePort.Next();
         var departmentPort = FreePort.Next();
-        await using var tickets = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
-        await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        var ticketGrpc = $"http://127.0.0.1:{P(FreePort.Next())}";
+        // Side by side (the engine's ingest retries a refused connection every second until TicketApi listens).
+        var hosts = await HostProcess.StartHealthyTogetherAsync(
+            ("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey, ["Kestrel:Endpoints:Grpc:Url"] = ticketGrpc }),
+            ("AcdEngine", new Dictionary<string, string>
         {
             ["Sip:Port"] = P(sipPort),
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500",
-            ["TicketApi:Url"] = tickets.GrpcUrl.ToString(),
+            ["TicketApi:Url"] = ticketGrpc,
             ["Agents:0:AutoReady"] = "true",
             ["Agents:1:AutoReady"] = "false",
             ["Acd:Greeting"] = "",
@@ -42,7 +45,9 @@ public sealed class SilentDepartmentTests
             ["Departments:0:Id"] = "water",
             ["Departments:0:Code"] = "1",
             ["Departments:0:Contacts:0"] = $"sip:2001@127.0.0.1:{P(departmentPort)}",
-        });
+        }));
+        await using var tickets = hosts[0];
+        await using var engine = hosts[1];
         var callerTone = await Sox.ToneAsync(work, 440, 60);
         var agentTone = await Sox.ToneAsync(work, 800, 60);
         await using var agent = Baresip.Start($"<sip:1001@127.0.0.1:{P(sipPort)};transport=udp>;auth_pass=agent1001;regint=600;answermode=auto", agentTone, seconds: 90);

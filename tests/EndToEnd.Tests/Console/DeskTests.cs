@@ -41,8 +41,13 @@ public sealed class DeskTests
         Directory.CreateDirectory(_work);
         _sipPort = FreePort.Next();
         var ingestPort = FreePort.Next();
-        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        var engineHttp = FreePort.Next();
+        var engineGrpc = $"http://127.0.0.1:{P(FreePort.Next())}";
+        // Side by side: each one's client toward the other retries every second until the other listens.
+        var hosts = await HostProcess.StartHealthyTogetherAsync(HostStart, ("AcdEngine", new Dictionary<string, string>
         {
+            ["Kestrel:Endpoints:Grpc:Url"] = engineGrpc,
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{P(engineHttp)}",
             ["Sip:Port"] = P(_sipPort),
             ["TicketApi:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
             ["Agents:0:Name"] = "Alice Wang",
@@ -51,18 +56,19 @@ public sealed class DeskTests
             ["Acd:WrapUpSeconds"] = "60",
             ["Recording:Enabled"] = "true",
             // TicketApi's Service key comes with the test credentials (TestCredentials.ServiceKey, Api:Keys:1).
-        }, HostStart);
-        _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        }), ("TicketApi", new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
             ["Auth:BootstrapAdminKey"] = AdminKey,
-            ["AcdEngine:Url"] = _engine.GrpcUrl.ToString(),
-            ["AcdEngine:HttpUrl"] = _engine.HttpUrl.ToString(),
+            ["AcdEngine:Url"] = engineGrpc,
+            ["AcdEngine:HttpUrl"] = $"http://127.0.0.1:{P(engineHttp)}",
+            ["AcdEngine:ReconnectMaxSeconds"] = "1",
             ["AcdEngine:ServiceKey"] = TestCredentials.ServiceKey,
             ["Desk:Departments:0:Id"] = "water",
             ["Desk:Departments:0:Name"] = "Water company",
             ["Desk:Departments:0:Code"] = "1",
-        }, HostStart);
+        }));
+        (_engine, _ticketApi) = (hosts[0], hosts[1]);
     }
 
     [OneTimeTearDown]

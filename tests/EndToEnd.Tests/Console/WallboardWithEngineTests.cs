@@ -16,6 +16,7 @@ public sealed class WallboardWithEngineTests
     private const string AdminKey = "e2e-console-admin-key-0789";
 
     [Test]
+    [Category("Timing")] // Asserts issue 9's wall-clock figure (every change on the wallboard within 1 s).
     public async Task An_agent_state_change_in_the_real_engine_reaches_the_wallboard_by_push()
     {
         await using var redis = await RedisServer.StartAsync();

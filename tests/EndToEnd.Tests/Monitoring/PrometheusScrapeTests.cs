@@ -27,17 +27,22 @@ public sealed class PrometheusScrapeTests
         Directory.CreateDirectory(work);
         var metrics = new Dictionary<string, string> { ["Metrics:BearerSha256"] = TestCredentials.Sha256Hex(ScrapeToken) };
         await using var redis = await RedisServer.StartAsync();
-        await using var ticket = await HostProcess.StartHealthyAsync("TicketApi", metrics);
         var sipPort = FreePort.Next();
-        await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>(metrics)
+        var ticketGrpc = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+        // Side by side (the engine's ingest retries a refused connection every second until TicketApi listens).
+        var hosts = await HostProcess.StartHealthyTogetherAsync(
+            ("TicketApi", new Dictionary<string, string>(metrics) { ["Kestrel:Endpoints:Grpc:Url"] = ticketGrpc }),
+            ("AcdEngine", new Dictionary<string, string>(metrics)
         {
             ["Sip:Port"] = sipPort.ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["TicketApi:Url"] = ticket.GrpcUrl.ToString(),
+            ["TicketApi:Url"] = ticketGrpc,
             ["Acd:Greeting"] = "",
             // No phone registers: the agents stay not ready, so the caller waits in the queue and abandons.
             ["Acd:ReadyNeedsRegisteredPhone"] = "true",
-        });
+        }));
+        await using var ticket = hosts[0];
+        await using var engine = hosts[1];
 
         using (var anonymous = new HttpClient())
         {

@@ -36,18 +36,12 @@ public sealed class GrpcTlsLinkTests
         };
         var ticketSettings = Tls(ticketGrpc);
         ticketSettings["AcdEngine:Url"] = engineGrpc;
+        // Both start side by side, so TicketApi may find the engine not yet listening: it retries every second.
+        ticketSettings["AcdEngine:ReconnectMaxSeconds"] = "1";
         var engineSettings = Tls(engineGrpc);
         engineSettings["TicketApi:Url"] = ticketGrpc;
-        var ticketApi = await HostProcess.StartHealthyAsync("TicketApi", ticketSettings);
-        try
-        {
-            return (await HostProcess.StartHealthyAsync("AcdEngine", engineSettings), ticketApi, engineGrpc, ticketGrpc);
-        }
-        catch
-        {
-            await ticketApi.DisposeAsync();
-            throw;
-        }
+        var hosts = await HostProcess.StartHealthyTogetherAsync(("TicketApi", ticketSettings), ("AcdEngine", engineSettings));
+        return (hosts[1], hosts[0], engineGrpc, ticketGrpc);
     }
 
     [Test]
@@ -59,12 +53,14 @@ public sealed class GrpcTlsLinkTests
         {
             try
             {
-                // TicketApi starts first: its live-figures stream is "back" once the engine listens.
+                // Side by side: TicketApi's live-figures stream is "connected", or "back" if the engine was not yet listening.
                 await ticketApi.Process.WaitForLineAsync(l => (l.Contains("AcdEngine live figures connected at", StringComparison.Ordinal)
                     || l.Contains("AcdEngine live figures back at", StringComparison.Ordinal)) && l.Contains(engineGrpc, StringComparison.Ordinal),
                     TimeSpan.FromSeconds(30));
-                // The engine's first events (its agents at start) are acked by TicketApi over TLS.
-                await engine.Process.WaitForLineAsync(l => l.Contains("Publishing events to TicketApi", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                // The engine's first events (its agents at start) are acked by TicketApi over TLS: "Publishing events", or
+                // "Publishing … again" when its first attempt came before TicketApi listened.
+                await engine.Process.WaitForLineAsync(l => l.Contains("Publishing events to TicketApi", StringComparison.Ordinal)
+                    || l.Contains("Publishing to TicketApi again", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             }
             catch (TimeoutException)
             {

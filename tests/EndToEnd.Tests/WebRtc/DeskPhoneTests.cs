@@ -55,8 +55,13 @@ public sealed partial class DeskPhoneTests
         var deskUrl = $"http://127.0.0.1:{P(FreePort.Next())}"; // The desk's origin, the one page origin the engine allows.
         var rtp = FreePort.Next(10);
         _gatewayPort = FreePort.Next(2); // A baresip "gateway" listens here when a test dials out (DeskPhoneTests.Outbound.cs).
-        _engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        var engineHttp = FreePort.Next();
+        var engineGrpc = $"http://127.0.0.1:{P(FreePort.Next())}";
+        // Side by side: each one's client toward the other retries every second until the other listens.
+        var hosts = await HostProcess.StartHealthyTogetherAsync(HostStart, ("AcdEngine", new Dictionary<string, string>
         {
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{P(engineHttp)}",
+            ["Kestrel:Endpoints:Grpc:Url"] = engineGrpc,
             ["Sip:Port"] = P(_sipPort),
             ["Sip:Tls:Port"] = P(FreePort.Next()),
             ["Sip:Tls:CertificatePath"] = Path.Combine(certs, "server.crt"),
@@ -78,21 +83,22 @@ public sealed partial class DeskPhoneTests
             ["Acd:WrapUpSeconds"] = "1",
             ["Outbound:Gateway"] = $"sip:127.0.0.1:{P(_gatewayPort)}",
             ["Conference:RingTimeoutSeconds"] = "8",
-        }, HostStart);
-        _ticketApi = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string>
+        }), ("TicketApi", new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Http:Url"] = deskUrl,
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{P(ingestPort)}",
             ["Auth:BootstrapAdminKey"] = AdminKey,
-            ["AcdEngine:Url"] = _engine.GrpcUrl.ToString(),
-            ["AcdEngine:HttpUrl"] = _engine.HttpUrl.ToString(),
+            ["AcdEngine:Url"] = engineGrpc,
+            ["AcdEngine:HttpUrl"] = $"http://127.0.0.1:{P(engineHttp)}",
+            ["AcdEngine:ReconnectMaxSeconds"] = "1",
             ["AcdEngine:ServiceKey"] = TestCredentials.ServiceKey,
             ["Desk:Phone:WebSocketUrl"] = $"wss://127.0.0.1:{P(_wssPort)}/sip",
             ["Desk:Phone:Users:a1"] = "1001",
             ["Desk:Departments:0:Id"] = "water",
             ["Desk:Departments:0:Name"] = "Water company",
             ["Desk:Departments:0:Code"] = "1",
-        }, HostStart);
+        }));
+        (_engine, _ticketApi) = (hosts[0], hosts[1]);
         _playwright = await Playwright.CreateAsync();
         // Both origins are loopback (desk http://127.0.0.1, engine wss://127.0.0.1): Chromium's Local Network Access
         // checks let the page open the WebSocket. The engine's test certificate is from a CA Chromium does not know.
