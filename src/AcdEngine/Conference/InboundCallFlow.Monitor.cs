@@ -1,3 +1,4 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 
@@ -14,7 +15,7 @@ public sealed partial class InboundCallFlow
     {
         if (string.IsNullOrWhiteSpace(supervisorUser)) { error = "supervisor_user is required."; return false; }
         if (mode is not (MonitorMode.Listen or MonitorMode.Whisper or MonitorMode.Barge)) { error = "mode must be listen, whisper or barge."; return false; }
-        TalkState talk;
+        TalkStage talk;
         lock (_gate)
         {
             if (_talk is null || _three.AgentLeft || _life.IsEnded) { error = "The call is not connected to an agent."; return false; }
@@ -43,7 +44,7 @@ public sealed partial class InboundCallFlow
         return true;
     }
 
-    private async Task JoinSupervisorAsync(TalkState talk, IOutboundCall dial, string user, MonitorMode mode)
+    private async Task JoinSupervisorAsync(TalkStage talk, IOutboundCall dial, string user, MonitorMode mode)
     {
         var result = await dial.Answered.ConfigureAwait(false);
         if (!result.IsAnswered)
@@ -55,7 +56,7 @@ public sealed partial class InboundCallFlow
         var joined = false;
         lock (_gate)
         {
-            if (!_life.IsEnded && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted && !_life.IsOnHold)
+            if (!_life.IsEnded && !_three.AgentLeft && !talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted && !_life.IsOnHold)
             {
                 var conference = EnsureConferenceLocked(talk);
                 try

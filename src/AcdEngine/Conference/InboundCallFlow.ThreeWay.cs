@@ -23,7 +23,7 @@ public sealed partial class InboundCallFlow
     {
         var directory = _ctx.Departments;
         var department = directory?.FindById(departmentId);
-        TalkState talk;
+        TalkStage talk;
         CancellationToken token;
         lock (_gate)
         {
@@ -53,7 +53,7 @@ public sealed partial class InboundCallFlow
     /// <summary>CTI CompleteTransfer: the agent leaves; caller and department stay connected.</summary>
     public async Task<ControlOutcome> CompleteTransferAsync(string agentId, CancellationToken ct)
     {
-        TalkState talk;
+        TalkStage talk;
         lock (_gate)
         {
             if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft) return (false, "The agent is not talking on this call.");
@@ -61,7 +61,7 @@ public sealed partial class InboundCallFlow
             talk = _talk;
         }
         await talk.Leg.HangupAsync(ct);
-        talk.AgentGone.TrySetResult();
+        talk.MarkAgentGone();
         return (true, "");
     }
 
@@ -87,7 +87,7 @@ public sealed partial class InboundCallFlow
         };
     }
 
-    private async Task RunConsultAsync(TalkState talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
+    private async Task RunConsultAsync(TalkStage talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
     {
         var reason = "no-answer";
         try
@@ -120,11 +120,11 @@ public sealed partial class InboundCallFlow
 
     /// <summary>Rings every contact at once; the first answer wins. Null failure: caller/agent left or cancelled.</summary>
     private async Task<(ICallLeg? Leg, string Contact, string? Failure)> DialDepartmentAsync(
-        TalkState talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
+        TalkStage talk, DepartmentOptions department, ConferenceOptions options, CancellationToken token)
     {
         var display = "Hotline " + (department.Name.Length > 0 ? department.Name : department.Id);
         var (leg, contact, failure, _) = await DialFirstAsync(department.Id, department.Contacts, display,
-            TimeSpan.FromSeconds(options.RingTimeoutSeconds), Task.WhenAny(_callerGone.Task, talk.AgentGone.Task), token);
+            TimeSpan.FromSeconds(options.RingTimeoutSeconds), Task.WhenAny(_callerGone.Task, talk.AgentGone), token);
         return (leg, contact, failure);
     }
 
@@ -132,17 +132,17 @@ public sealed partial class InboundCallFlow
     private Task<ContactDialResult> DialFirstAsync(string target, IReadOnlyList<string> contacts, string displayName, TimeSpan ringTimeout, Task abort, CancellationToken token) =>
         new ContactDialer(_ctx.Telephony, _ctx.Options.HotlineNumber, _ctx.Logger).DialFirstAsync(CallId, target, contacts, displayName, ringTimeout, abort, token);
 
-    private void Join(TalkState talk, DepartmentOptions department, ICallLeg leg, string contact, int attempt)
+    private void Join(TalkStage talk, DepartmentOptions department, ICallLeg leg, string contact, int attempt)
     {
         TimeSpan? held = null;
         bool joined;
         lock (_gate)
         {
-            joined = _life.Stage == CallStage.Consulting && !_callerGone.Task.IsCompleted && !talk.AgentGone.Task.IsCompleted && leg.State != CallLegState.Ended;
+            joined = _life.Stage == CallStage.Consulting && !_callerGone.Task.IsCompleted && !talk.AgentGone.IsCompleted && leg.State != CallLegState.Ended;
             if (!joined) _life.TryMove(CallStage.Consulting, CallStage.Talking);
             else
             {
-                if (_life.IsOnHold) held = EndHoldLocked(talk);
+                if (_life.IsOnHold) held = talk.EndHold();
                 _life.Move(CallStage.ThreeWay);
                 EnsureConferenceLocked(talk).Add(leg);
                 _three.DepartmentJoined(department.Id, leg, _ctx.Time.GetUtcNow());
@@ -166,14 +166,14 @@ public sealed partial class InboundCallFlow
         leg.Dialog is { } d ? d.CallId + ";to-tag=" + d.ToTag + ";from-tag=" + d.FromTag : "";
 
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
-    private async Task FailConsultAsync(TalkState talk, DepartmentOptions department, int attempts, string reason)
+    private async Task FailConsultAsync(TalkStage talk, DepartmentOptions department, int attempts, string reason)
     {
         lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
-        if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+        if (_callerGone.Task.IsCompleted || talk.AgentGone.IsCompleted) return;
         var played = PlayToAgentAsync(talk.Leg, ConsultTones.Failed());
-        await Task.WhenAny(played, _callerGone.Task, talk.AgentGone.Task);
+        await Task.WhenAny(played, _callerGone.Task, talk.AgentGone);
         RestoreAgentAudio(reattach: !(played.IsCompletedSuccessfully && played.Result));
     }
 
@@ -203,9 +203,9 @@ public sealed partial class InboundCallFlow
         string agentId;
         lock (_gate)
         {
-            if (_talk is not { } talk || _life.IsEnded || _three.AgentLeft || talk.AgentGone.Task.IsCompleted || _callerGone.Task.IsCompleted) return;
+            if (_talk is not { } talk || _life.IsEnded || _three.AgentLeft || talk.AgentGone.IsCompleted || _callerGone.Task.IsCompleted) return;
             agentId = talk.AgentId;
-            if (_three.HeldForConsult && _life.IsOnHold) held = EndHoldLocked(talk);
+            if (_three.HeldForConsult && _life.IsOnHold) held = talk.EndHold();
             _three.HeldForConsult = false;
             if (_life.IsOnHold) return; // The agent's own hold goes on: music stays.
             if (!reattach && held is null) return; // The tone played beside the bridge or mix: it is still there.
@@ -215,18 +215,8 @@ public sealed partial class InboundCallFlow
         if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
     }
 
-    /// <summary>Ends a hold under the lock (no event): returns how long it lasted.</summary>
-    private TimeSpan EndHoldLocked(TalkState talk)
-    {
-        _life.TryResume();
-        talk.HoldAnnouncements?.Cancel();
-        talk.HoldAnnouncements?.Dispose();
-        talk.HoldAnnouncements = null;
-        return _timeline.HoldEnded(_ctx.Time.GetUtcNow());
-    }
-
     /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join.</summary>
-    private IConference EnsureConferenceLocked(TalkState talk)
+    private IConference EnsureConferenceLocked(TalkStage talk)
     {
         return _three.EnsureConference(() =>
         {
@@ -245,7 +235,7 @@ public sealed partial class InboundCallFlow
             if (!_three.DepartmentLeft(_ctx.Time.GetUtcNow())) return;
             // Back to a plain two-party call (so hold works again) when only caller and agent are left.
             if (_talk is { } talk && !_life.IsEnded && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
-                && !talk.AgentGone.Task.IsCompleted && _three.SupervisorsGone)
+                && !talk.AgentGone.IsCompleted && _three.SupervisorsGone)
             {
                 _life.TryMove(CallStage.ThreeWay, CallStage.Talking);
                 dissolve = _three.DissolveConference();
@@ -261,26 +251,26 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_talk is not { } talk || _life.IsEnded || _three.Conference is not null || _life.IsOnHold) return;
-            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
+            if (_callerGone.Task.IsCompleted || talk.AgentGone.IsCompleted) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
     }
 
     /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>
-    private bool DepartmentStaysOn(TalkState talk)
+    private bool DepartmentStaysOn(TalkStage talk)
     {
         lock (_gate)
         {
             // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
-            if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted) return true;
-            return _three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.Task.IsCompleted;
+            if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
+            return _three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
         }
     }
 
     /// <summary>Issue 8: either party leaving keeps the others connected. Ends when one of the remaining two leaves.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkState talk, CancellationToken ct)
+    private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkStage talk, CancellationToken ct)
     {
-        var agentLeft = talk.AgentGone.Task.IsCompleted;
+        var agentLeft = talk.AgentGone.IsCompleted;
         TransferInFlight? transfer;
         lock (_gate) transfer = _three.Transfer;
         if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
@@ -313,7 +303,7 @@ public sealed partial class InboundCallFlow
         }
         else
         {
-            await Task.WhenAny(talk.AgentGone.Task, _three.DepartmentGone.Task);
+            await Task.WhenAny(talk.AgentGone, _three.DepartmentGone.Task);
         }
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
@@ -362,7 +352,7 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             if (_three.Conference is null && _three.DepartmentLeg is null) return;
-            var agentHere = _talk is { } talk && !talk.AgentGone.Task.IsCompleted ? talk.AgentId : null;
+            var agentHere = _talk is { } talk && !talk.AgentGone.IsCompleted ? talk.AgentId : null;
             change.Parties.AddRange(_three.Parties(!_callerGone.Task.IsCompleted, agentHere));
         }
         _session.Emit(new CallEvent { Conference = change });

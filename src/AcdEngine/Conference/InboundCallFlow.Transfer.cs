@@ -20,7 +20,7 @@ public sealed partial class InboundCallFlow
 {
     private void OnAgentTransferRequested(ICallLeg agentLeg, TransferRequestedEventArgs e)
     {
-        TalkState talk;
+        TalkStage talk;
         lock (_gate)
         {
             if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
@@ -84,7 +84,7 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>RFC 3891: Replaces must name the department leg this call consulted; then the agent simply leaves.</summary>
-    private void Attended(TalkState talk, TransferReplaces replaces, TransferRequestedEventArgs e)
+    private void Attended(TalkStage talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
         bool matches;
         lock (_gate) matches = _three.HasDepartment && _three.DepartmentLeg!.IsDialog(replaces);
@@ -100,15 +100,15 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
-    private void LeaveToDepartment(TalkState talk, string kind, ITransferProgress progress)
+    private void LeaveToDepartment(TalkStage talk, string kind, ITransferProgress progress)
     {
         lock (_gate) _three.AgentTransfers(kind);
         progress.Report(200);
         _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
-        talk.AgentGone.TrySetResult();
+        talk.MarkAgentGone();
     }
 
-    private async Task RunBlindTransferAsync(TalkState talk, TransferInFlight transfer, ITransferProgress progress)
+    private async Task RunBlindTransferAsync(TalkStage talk, TransferInFlight transfer, ITransferProgress progress)
     {
         var target = transfer.Target;
         try
@@ -119,7 +119,7 @@ public sealed partial class InboundCallFlow
                 if (!_life.IsOnHold && !_life.IsEnded)
                 {
                     talk.Leg.StopAudio();
-                    StartHoldMusic(CancellationToken.None);
+                    talk.PlayHoldMusic();
                 }
             }
             var display = "Hotline transfer";
@@ -130,7 +130,7 @@ public sealed partial class InboundCallFlow
                 LogBlindTransferDone(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), ForLog(contact));
                 // RFC 5589 §6.1: the transferor is released after the success NOTIFY.
                 _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
-                talk.AgentGone.TrySetResult();
+                talk.MarkAgentGone();
                 transfer.Done.TrySetResult(true);
                 return;
             }
@@ -144,7 +144,7 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>Bridges caller and the answered target (under the lock); false when the caller left meanwhile.</summary>
-    private bool ConnectTransferTarget(TalkState talk, TransferInFlight transfer, ICallLeg leg)
+    private bool ConnectTransferTarget(TalkStage talk, TransferInFlight transfer, ICallLeg leg)
     {
         var target = transfer.Target;
         TimeSpan? held = null;
@@ -155,7 +155,7 @@ public sealed partial class InboundCallFlow
                 _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
                 return false;
             }
-            if (_life.IsOnHold) held = EndHoldLocked(talk);
+            if (_life.IsOnHold) held = talk.EndHold();
             _life.TryMove(CallStage.Transferring, CallStage.Transferred);
             _three.TransferConnected(target, leg);
             _ctx.Telephony.Bridge(_caller, leg);
@@ -168,14 +168,14 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>The target was not reached: the phone learns why, the agent gets TransferFailed, the caller is back with the agent.</summary>
-    private void FailBlindTransfer(TalkState talk, TransferInFlight transfer, ITransferProgress progress, string reason, int sipStatus)
+    private void FailBlindTransfer(TalkStage talk, TransferInFlight transfer, ITransferProgress progress, string reason, int sipStatus)
     {
         var target = transfer.Target;
         if (target.AgentId is { } agentId) _ctx.Roster.ReleaseRing(agentId, CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
         lock (_gate)
         {
-            transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
+            transfer.FailedWithoutAgent = talk.AgentGone.IsCompleted;
             _life.TryMove(CallStage.Transferring, CallStage.Talking);
         }
         Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
@@ -183,13 +183,13 @@ public sealed partial class InboundCallFlow
         transfer.Done.TrySetResult(false);
         lock (_gate)
         {
-            if (_life.IsEnded || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || _life.IsOnHold) return;
+            if (_life.IsEnded || _callerGone.Task.IsCompleted || talk.AgentGone.IsCompleted || _life.IsOnHold) return;
             _ctx.Telephony.Bridge(_caller, talk.Leg); // Back with the agent, off the hold music.
         }
     }
 
     /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkState talk, CancellationToken ct)
+    private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkStage talk, CancellationToken ct)
     {
         lock (_gate) _three.MarkAgentLeft();
         _timeline.EndedAt = _ctx.Time.GetUtcNow();

@@ -26,8 +26,7 @@ public sealed partial class InboundCallFlow
     private string _nature = "";
     private string _ivrDigits = "";
     private readonly CallLifecycle _life;
-    private TalkState? _talk;
-    private bool _agentHungUp;
+    private TalkStage? _talk;
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
