@@ -5,7 +5,7 @@ using Hotline.AcdEngine.Queues;
 
 namespace Hotline.AcdEngine.Routing;
 
-/// <summary>Agent call control (CTI Hold/Resume/Hangup) and overflow.</summary>
+/// <summary>Agent call control (CTI Hold/Resume/Hangup, through the <see cref="TalkStage"/>) and overflow (callback, <see cref="VoicemailStage"/>, apology).</summary>
 public sealed partial class InboundCallFlow
 {
     /// <summary>CTI Hold, the phone's sendonly re-INVITE: the talk stage (<see cref="TalkStage.Hold"/>) of this agent's call.</summary>
@@ -49,7 +49,9 @@ public sealed partial class InboundCallFlow
     {
         _life.Move(CallStage.Overflow);
         _timeline.EndedAt = null;
-        if (action == OverflowAction.Voicemail && await VoicemailAsync(why, ct) is { } left) return left;
+        if (action == OverflowAction.Voicemail
+            && await new VoicemailStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct) is { } left)
+            return (left.By, left.Reason, TimeSpan.Zero);
         if (action == OverflowAction.Callback)
         {
             // The caller keys the number to call back and #, or just # (or nothing) to keep their own.
