@@ -13,10 +13,12 @@ namespace Hotline.AcdEngine.Routing;
 /// </summary>
 public sealed partial class InboundCallFlow
 {
-    private readonly ThreeWayState _three = new();
-
     /// <summary>A call event the agent's desktop should see (consult started/joined/failed): agent id and event.</summary>
-    public event Action<string, CallEvent>? AgentNotice;
+    public event Action<string, CallEvent>? AgentNotice
+    {
+        add => _parties.AgentNotice += value;
+        remove => _parties.AgentNotice -= value;
+    }
 
     /// <summary>CTI ConsultDepartment: starts ringing the department; the outcome arrives as events.</summary>
     public bool ConsultDepartment(string agentId, string departmentId, bool holdCaller, out string error)
@@ -27,14 +29,14 @@ public sealed partial class InboundCallFlow
         CancellationToken token;
         lock (_gate)
         {
-            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft || _life.IsEnded) { error = "The agent is not talking on this call."; return false; }
+            if (_parties.Talk is null || _parties.Talk.AgentId != agentId || _parties.Three.AgentLeft || _life.IsEnded) { error = "The agent is not talking on this call."; return false; }
             if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
             if (_life.Stage == CallStage.Consulting) { error = "A department is already being called on this call."; return false; }
             if (_life.Stage == CallStage.Transferring) { error = "A transfer is under way on this call."; return false; }
-            if (_three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
+            if (_parties.Three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
             if (!_life.TryMove(CallStage.Talking, CallStage.Consulting)) { error = "The agent is not talking on this call."; return false; }
-            talk = _talk;
-            token = _three.StartConsult();
+            talk = _parties.Talk;
+            token = _parties.Three.StartConsult();
         }
         if (!directory!.IsOpen(department, _ctx.Time.GetUtcNow()))
         {
@@ -44,7 +46,7 @@ public sealed partial class InboundCallFlow
             return true;
         }
         if (holdCaller && Hold(agentId, out _))
-            lock (_gate) _three.HeldForConsult = true;
+            lock (_gate) _parties.Three.HeldForConsult = true;
         _ = RunConsultAsync(talk, department, directory.Options, token);
         error = "";
         return true;
@@ -56,9 +58,9 @@ public sealed partial class InboundCallFlow
         TalkStage talk;
         lock (_gate)
         {
-            if (_talk is null || _talk.AgentId != agentId || _three.AgentLeft) return (false, "The agent is not talking on this call.");
-            if (_three.DepartmentLeg is null) return (false, "No department is in this call yet.");
-            talk = _talk;
+            if (_parties.Talk is null || _parties.Talk.AgentId != agentId || _parties.Three.AgentLeft) return (false, "The agent is not talking on this call.");
+            if (_parties.Three.DepartmentLeg is null) return (false, "No department is in this call yet.");
+            talk = _parties.Talk;
         }
         await talk.Leg.HangupAsync(ct);
         talk.MarkAgentGone();
@@ -94,7 +96,7 @@ public sealed partial class InboundCallFlow
         {
             for (var attempt = 1; attempt <= options.Attempts; attempt++)
             {
-                Notify(talk.AgentId, new CallEvent { ConsultStarted = new DepartmentConsultStarted { AgentId = talk.AgentId, DepartmentId = department.Id, Attempt = (uint)attempt } });
+                _parties.Notify(talk.AgentId, new CallEvent { ConsultStarted = new DepartmentConsultStarted { AgentId = talk.AgentId, DepartmentId = department.Id, Attempt = (uint)attempt } });
                 LogConsult(_ctx.Logger, CallId, department.Id, attempt);
                 var (leg, contact, failure) = await DialDepartmentAsync(talk, department, options, token);
                 if (leg is not null)
@@ -144,8 +146,8 @@ public sealed partial class InboundCallFlow
             {
                 if (_life.IsOnHold) held = talk.EndHold();
                 _life.Move(CallStage.ThreeWay);
-                EnsureConferenceLocked(talk).Add(leg);
-                _three.DepartmentJoined(department.Id, leg, _ctx.Time.GetUtcNow());
+                _parties.EnsureConference(talk).Add(leg);
+                _parties.Three.DepartmentJoined(department.Id, leg, _ctx.Time.GetUtcNow());
             }
         }
         if (!joined)
@@ -153,11 +155,11 @@ public sealed partial class InboundCallFlow
             _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
             return;
         }
-        leg.Ended += (_, _) => OnDepartmentLeft();
-        if (leg.State == CallLegState.Ended) OnDepartmentLeft();
+        leg.Ended += (_, _) => _parties.DepartmentLeft();
+        if (leg.State == CallLegState.Ended) _parties.DepartmentLeft();
         if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
-        Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
-        EmitParties();
+        _parties.Notify(talk.AgentId, new CallEvent { DepartmentJoined = new DepartmentJoined { DepartmentId = department.Id, Contact = contact, Attempt = (uint)attempt, Replaces = ReplacesOf(leg) } });
+        _parties.EmitParties();
         LogJoined(_ctx.Logger, CallId, department.Id, attempt);
     }
 
@@ -169,7 +171,7 @@ public sealed partial class InboundCallFlow
     private async Task FailConsultAsync(TalkStage talk, DepartmentOptions department, int attempts, string reason)
     {
         lock (_gate) _life.TryMove(CallStage.Consulting, CallStage.Talking);
-        Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
+        _parties.Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(_ctx.Logger, CallId, department.Id, attempts, reason);
         if (_callerGone.Task.IsCompleted || talk.AgentGone.IsCompleted) return;
         var played = PlayToAgentAsync(talk.Leg, ConsultTones.Failed());
@@ -203,57 +205,16 @@ public sealed partial class InboundCallFlow
         string agentId;
         lock (_gate)
         {
-            if (_talk is not { } talk || _life.IsEnded || _three.AgentLeft || talk.AgentGone.IsCompleted || _callerGone.Task.IsCompleted) return;
+            if (_parties.Talk is not { } talk || _life.IsEnded || _parties.Three.AgentLeft || talk.AgentGone.IsCompleted || _callerGone.Task.IsCompleted) return;
             agentId = talk.AgentId;
-            if (_three.HeldForConsult && _life.IsOnHold) held = talk.EndHold();
-            _three.HeldForConsult = false;
+            if (_parties.Three.HeldForConsult && _life.IsOnHold) held = talk.EndHold();
+            _parties.Three.HeldForConsult = false;
             if (_life.IsOnHold) return; // The agent's own hold goes on: music stays.
             if (!reattach && held is null) return; // The tone played beside the bridge or mix: it is still there.
-            if (_three.Conference is { } conference) conference.Add(talk.Leg);
+            if (_parties.Three.Conference is { } conference) conference.Add(talk.Leg);
             else _ctx.Telephony.Bridge(_caller, talk.Leg);
         }
         if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
-    }
-
-    /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join.</summary>
-    private IConference EnsureConferenceLocked(TalkStage talk)
-    {
-        return _three.EnsureConference(() =>
-        {
-            var conference = _ctx.Telephony.CreateConference();
-            if (!_three.CallerLeft) conference.Add(_caller);
-            if (!_three.AgentLeft) conference.Add(talk.Leg);
-            return conference;
-        });
-    }
-
-    private void OnDepartmentLeft()
-    {
-        IConference? dissolve = null;
-        lock (_gate)
-        {
-            if (!_three.DepartmentLeft(_ctx.Time.GetUtcNow())) return;
-            // Back to a plain two-party call (so hold works again) when only caller and agent are left.
-            if (_talk is { } talk && !_life.IsEnded && !_three.AgentLeft && !_three.CallerLeft && !_callerGone.Task.IsCompleted
-                && !talk.AgentGone.IsCompleted && _three.SupervisorsGone)
-            {
-                _life.TryMove(CallStage.ThreeWay, CallStage.Talking);
-                dissolve = _three.DissolveConference();
-            }
-        }
-        if (dissolve is not null) _ = BridgeAgainAsync(dissolve);
-        EmitParties();
-    }
-
-    private async Task BridgeAgainAsync(IConference conference)
-    {
-        await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
-        lock (_gate)
-        {
-            if (_talk is not { } talk || _life.IsEnded || _three.Conference is not null || _life.IsOnHold) return;
-            if (_callerGone.Task.IsCompleted || talk.AgentGone.IsCompleted) return;
-            _ctx.Telephony.Bridge(_caller, talk.Leg);
-        }
     }
 
     /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>
@@ -262,8 +223,8 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
-            if (_three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
-            return _three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
+            if (_parties.Three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
+            return _parties.Three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
         }
     }
 
@@ -272,20 +233,20 @@ public sealed partial class InboundCallFlow
     {
         var agentLeft = talk.AgentGone.IsCompleted;
         TransferInFlight? transfer;
-        lock (_gate) transfer = _three.Transfer;
+        lock (_gate) transfer = _parties.Three.Transfer;
         if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
             return await EndAfterFailedTransferAsync(talk, ct);
         lock (_gate)
         {
             if (agentLeft)
             {
-                _three.MarkAgentLeft();
+                _parties.Three.MarkAgentLeft();
                 _life.TryMove(CallStage.ThreeWay, CallStage.Transferred); // A blind transfer got there on connecting.
             }
-            else _three.MarkCallerLeft();
-            _three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
+            else _parties.Three.MarkCallerLeft();
+            _parties.Three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
         }
-        EmitParties();
+        _parties.EmitParties();
         Task<TimeSpan>? wrapUp = null;
         if (agentLeft)
         {
@@ -293,17 +254,17 @@ public sealed partial class InboundCallFlow
             string to, kind;
             lock (_gate)
             {
-                to = _three.OtherParty;
-                kind = _three.TransferKind ?? "warm";
+                to = _parties.Three.OtherParty;
+                kind = _parties.Three.TransferKind ?? "warm";
             }
             _session.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
-            LogTransferred(_ctx.Logger, CallId, talk.AgentId, _three.DepartmentId ?? "");
+            LogTransferred(_ctx.Logger, CallId, talk.AgentId, _parties.Three.DepartmentId ?? "");
             wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
-            await Task.WhenAny(_callerGone.Task, _three.DepartmentGone.Task);
+            await Task.WhenAny(_callerGone.Task, _parties.Three.DepartmentGone.Task);
         }
         else
         {
-            await Task.WhenAny(talk.AgentGone, _three.DepartmentGone.Task);
+            await Task.WhenAny(talk.AgentGone, _parties.Three.DepartmentGone.Task);
         }
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
@@ -311,55 +272,22 @@ public sealed partial class InboundCallFlow
         var hangupBy = agentLeft
             ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
             : HangupBy.Caller;
-        await HangupThreeWayAsync(talk.Leg);
+        await _parties.HangupAllAsync(talk.Leg);
         EndTargetAgentCall();
         wrapUp ??= _ctx.Roster.EndCall(talk.AgentId, CallId);
         return (hangupBy, agentLeft ? "transferred" : "normal", await wrapUp.WaitAsync(ct));
     }
 
-    /// <summary>Every leg of a call that is over: department, supervisors, agent, caller; the mixer and any consult.</summary>
-    private async Task HangupThreeWayAsync(ICallLeg? agentLeg)
-    {
-        List<ICallLeg> legs;
-        IConference? conference;
-        lock (_gate)
-        {
-            legs = [.. _three.Supervisors.Select(s => s.Leg)];
-            if (_three.DepartmentLeg is { } d) legs.Add(d);
-            if (agentLeg is not null) legs.Add(agentLeg);
-            legs.Add(_caller);
-            conference = _three.Close(_ctx.Time.GetUtcNow());
-        }
-        foreach (var leg in legs.Where(l => l.State != CallLegState.Ended))
-            await IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
-        if (conference is not null) await IgnoreFailureAsync(() => conference.DisposeAsync().AsTask());
-    }
-
     /// <summary>The call is over (from RunAsync): release what the three-way part still holds; its conference time.</summary>
     private async Task<TimeSpan> CloseThreeWayAsync()
     {
-        await HangupThreeWayAsync(null);
+        await _parties.HangupAllAsync(null);
         lock (_gate)
         {
-            _three.DisposeConsult();
-            return _three.ConferenceTime;
+            _parties.Three.DisposeConsult();
+            return _parties.Three.ConferenceTime;
         }
     }
-
-    private void EmitParties()
-    {
-        var change = new ConferenceChanged();
-        lock (_gate)
-        {
-            if (_three.Conference is null && _three.DepartmentLeg is null) return;
-            var agentHere = _talk is { } talk && !talk.AgentGone.IsCompleted ? talk.AgentId : null;
-            change.Parties.AddRange(_three.Parties(!_callerGone.Task.IsCompleted, agentHere));
-        }
-        _session.Emit(new CallEvent { Conference = change });
-    }
-
-    /// <summary>Emits a call event and passes it to the agent's desktop (CTI WatchAgent).</summary>
-    private void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, _session.Emit(evt));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: consulting department {DepartmentId}, attempt {Attempt}")]
     private static partial void LogConsult(ILogger logger, string callId, string departmentId, int attempt);

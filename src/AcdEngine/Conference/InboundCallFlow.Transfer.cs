@@ -23,7 +23,7 @@ public sealed partial class InboundCallFlow
         TalkStage talk;
         lock (_gate)
         {
-            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
+            if (_parties.Talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _parties.Three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
             {
                 e.RefuseStatus = 481; // Nothing to transfer any more.
                 return;
@@ -47,11 +47,11 @@ public sealed partial class InboundCallFlow
             return;
         }
         ICallLeg? department;
-        lock (_gate) department = _three.HasDepartment ? _three.DepartmentLeg : null;
+        lock (_gate) department = _parties.Three.HasDepartment ? _parties.Three.DepartmentLeg : null;
         if (department is not null)
         {
             // Already in a three-way call: a blind REFER to that same department just completes the transfer.
-            if (target!.DepartmentId is null || target.DepartmentId != _three.DepartmentId)
+            if (target!.DepartmentId is null || target.DepartmentId != _parties.Three.DepartmentId)
             {
                 e.RefuseStatus = 403;
                 return;
@@ -69,8 +69,8 @@ public sealed partial class InboundCallFlow
         lock (_gate)
         {
             // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
-            started = _three.DepartmentLeg is null && _life.TryMove(CallStage.Talking, CallStage.Transferring);
-            if (started) _three.Transfer = transfer;
+            started = _parties.Three.DepartmentLeg is null && _life.TryMove(CallStage.Talking, CallStage.Transferring);
+            if (started) _parties.Three.Transfer = transfer;
         }
         if (!started)
         {
@@ -87,7 +87,7 @@ public sealed partial class InboundCallFlow
     private void Attended(TalkStage talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
         bool matches;
-        lock (_gate) matches = _three.HasDepartment && _three.DepartmentLeg!.IsDialog(replaces);
+        lock (_gate) matches = _parties.Three.HasDepartment && _parties.Three.DepartmentLeg!.IsDialog(replaces);
         var progress = e.Accept();
         if (!matches)
         {
@@ -102,7 +102,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
     private void LeaveToDepartment(TalkStage talk, string kind, ITransferProgress progress)
     {
-        lock (_gate) _three.AgentTransfers(kind);
+        lock (_gate) _parties.Three.AgentTransfers(kind);
         progress.Report(200);
         _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
         talk.MarkAgentGone();
@@ -157,12 +157,12 @@ public sealed partial class InboundCallFlow
             }
             if (_life.IsOnHold) held = talk.EndHold();
             _life.TryMove(CallStage.Transferring, CallStage.Transferred);
-            _three.TransferConnected(target, leg);
+            _parties.Three.TransferConnected(target, leg);
             _ctx.Telephony.Bridge(_caller, leg);
         }
         if (target.AgentId is { } agentId) _ctx.Roster.Connect(agentId, CallId);
-        leg.Ended += (_, _) => OnDepartmentLeft();
-        if (leg.State == CallLegState.Ended) OnDepartmentLeft();
+        leg.Ended += (_, _) => _parties.DepartmentLeft();
+        if (leg.State == CallLegState.Ended) _parties.DepartmentLeft();
         if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         return true;
     }
@@ -178,7 +178,7 @@ public sealed partial class InboundCallFlow
             transfer.FailedWithoutAgent = talk.AgentGone.IsCompleted;
             _life.TryMove(CallStage.Transferring, CallStage.Talking);
         }
-        Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
+        _parties.Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
         LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), reason);
         transfer.Done.TrySetResult(false);
         lock (_gate)
@@ -191,12 +191,12 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
     private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkStage talk, CancellationToken ct)
     {
-        lock (_gate) _three.MarkAgentLeft();
+        lock (_gate) _parties.Three.MarkAgentLeft();
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
         lock (_gate)
             if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
         var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        await HangupThreeWayAsync(talk.Leg);
+        await _parties.HangupAllAsync(talk.Leg);
         return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));
     }
 
@@ -204,7 +204,7 @@ public sealed partial class InboundCallFlow
     private void EndTargetAgentCall()
     {
         string? agentId;
-        lock (_gate) agentId = _three.TakeTargetAgent();
+        lock (_gate) agentId = _parties.Three.TakeTargetAgent();
         if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
     }
 

@@ -41,7 +41,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The talk stage when <paramref name="agentId"/> is the agent who answered this call; else null.</summary>
     private TalkStage? TalkWith(string agentId)
     {
-        lock (_gate) return _talk is { } talk && talk.AgentId == agentId ? talk : null;
+        lock (_gate) return _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null;
     }
 
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>

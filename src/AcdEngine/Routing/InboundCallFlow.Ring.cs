@@ -29,7 +29,7 @@ public sealed partial class InboundCallFlow
         if (!trainee) _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate)
         {
-            _talk = talk;
+            _parties.Talk = talk;
             _life.Move(CallStage.Talking);
         }
         if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
@@ -72,7 +72,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The call is in a mixer (three-way, monitor): no hold, no silent-caller closing, no trainee bridge.</summary>
     private bool InConference()
     {
-        lock (_gate) return _three.Conference is not null;
+        lock (_gate) return _parties.Three.Conference is not null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} answered by {AgentId} after {WaitMs} ms (within service level: {Within})")]

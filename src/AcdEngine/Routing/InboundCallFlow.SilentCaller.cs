@@ -14,7 +14,7 @@ public sealed partial class InboundCallFlow
     public async Task<(bool Ok, string Error)> SilentCallerAsync(string agentId, CancellationToken ct)
     {
         TalkStage? talk;
-        lock (_gate) talk = _three.AgentLeft ? null : TalkWith(agentId);
+        lock (_gate) talk = _parties.Three.AgentLeft ? null : TalkWith(agentId);
         if (talk is null) return (false, TalkStage.NotTalking);
         return await talk.EndSilentCallAsync(ct);
     }
