@@ -80,7 +80,8 @@ public sealed partial class InboundCallFlow
                 if (!ok) _ = PlayToAgentAsync(leg, ConsultTones.Failed()).ContinueWith(t => RestoreAgentAudio(reattach: !(t.IsCompletedSuccessfully && t.Result)), TaskScheduler.Default);
             };
         }
-        leg.TransferRequested += (sender, e) => OnAgentTransferRequested(leg, e); // SIP REFER from the phone.
+        var transfer = NewTransferStage();
+        leg.TransferRequested += (sender, e) => transfer.OnTransferRequested(leg, e); // SIP REFER from the phone.
         leg.RemoteHold += (sender, e) =>
         {
             // RFC 3264 §8.4: the phone's sendonly re-INVITE is a hold; sendrecv again a resume.
