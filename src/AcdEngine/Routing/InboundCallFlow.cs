@@ -28,6 +28,7 @@ public sealed partial class InboundCallFlow
     private string _ivrDigits = "";
     private readonly CallLifecycle _life;
     private readonly CallParties _parties; // The conference stages' view of this call (caller, talk, three-way).
+    private readonly ConsultStage _consult;
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
@@ -38,6 +39,7 @@ public sealed partial class InboundCallFlow
         _timeline = _session.Timeline;
         _queue = ctx.Options.DefaultQueue;
         _parties = new CallParties(_session, caller, _callerGone.Task, _gate, ctx.Telephony, ctx.Time);
+        _consult = new ConsultStage(_parties, ctx.Departments, ctx.Options.HotlineNumber, ctx.Logger);
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
         _keys = new CallerKeys(caller, _callerGone.Task, ctx.Time);
         caller.Dtmf += (_, e) => _keys.Add(e.Digit);
