@@ -163,7 +163,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     /// and being heard, nothing to restore); else in place of it (false: <see cref="RestoreAgentAudio"/> reattaches).
     /// In a three-way, playing in place would leave the caller and the department without the agent for the tone.
     /// </summary>
-    public static async Task<bool> PlayToAgentAsync(ICallLeg leg, Cti.Media.IAudioSource tone)
+    private static async Task<bool> PlayToAgentAsync(ICallLeg leg, Cti.Media.IAudioSource tone)
     {
         if (leg.PlayBesideAsync(tone, CancellationToken.None) is { } beside)
         {
@@ -178,7 +178,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     /// After a tone to the agent or a failed consult: off any consult hold, agent back with the caller (into the
     /// bridge or mix again when <paramref name="reattach"/>, i.e. the tone replaced it, or a consult hold ended).
     /// </summary>
-    public void RestoreAgentAudio(bool reattach)
+    private void RestoreAgentAudio(bool reattach)
     {
         TimeSpan? held = null;
         string agentId;
