@@ -46,4 +46,18 @@ internal sealed record TransferTarget(string Party, IReadOnlyList<string> Contac
         why = "unknown transfer target";
         return false;
     }
+
+    /// <summary>
+    /// STYLE.md: no full phone numbers at Information level — an external target's number (<c>sip:number@host</c>)
+    /// keeps its last four digits, as <c>Routing.CallerNumber</c> masks a caller's (not referenced: Conference sits below Routing).
+    /// </summary>
+    public static string Masked(string party)
+    {
+        if (!party.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) return party;
+        var at = party.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0) return party;
+        var number = party[4..at];
+        var masked = number.Length <= 4 ? new string('*', number.Length) : new string('*', number.Length - 4) + number[^4..];
+        return "sip:" + masked + party[at..];
+    }
 }

@@ -90,20 +90,19 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>The caller is talking with an agent until either hangs up; then the agent's wrap-up.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> TalkAsync(TalkState talk, CancellationToken ct)
+    private async Task<(HangupBy, string, TimeSpan)> TalkAsync(TalkStage talk, CancellationToken ct)
     {
-        await Task.WhenAny(_callerGone.Task, talk.AgentGone.Task);
+        await Task.WhenAny(_callerGone.Task, talk.AgentGone);
         if (DepartmentStaysOn(talk)) return await ContinueWithDepartmentAsync(talk, ct);
         var now = _ctx.Time.GetUtcNow();
         _timeline.EndedAt = now;
         bool byAgent;
         lock (_gate)
         {
-            byAgent = _agentHungUp || !_callerGone.Task.IsCompleted;
+            byAgent = talk.AgentHungUp || !_callerGone.Task.IsCompleted;
             if (_life.TryResume()) _timeline.HoldEnded(now);
         }
-        bool silent;
-        lock (_gate) silent = _silentCaller;
+        var silent = talk.SilentCaller;
         var reason = silent ? "silent-caller"
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
         if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));

@@ -7,32 +7,21 @@ using Hotline.Cti.Calls;
 
 namespace Hotline.AcdEngine.Routing;
 
-/// <summary>The caller and the agent who answered.</summary>
-internal sealed class TalkState(string agentId, ICallLeg leg)
-{
-    public string AgentId { get; } = agentId;
-    public ICallLeg Leg { get; } = leg;
-    public TaskCompletionSource AgentGone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    public CancellationTokenSource? HoldAnnouncements { get; set; }
-}
-
 public sealed partial class InboundCallFlow
 {
     /// <summary>The ring stage (<see cref="RingStage"/>); the first agent to answer is connected here.</summary>
-    private async Task<TalkState?> RingAsync(QueuedCall queued, IReadOnlyList<AgentSnapshot> agents, TimeSpan serviceLevel)
+    private async Task<TalkStage?> RingAsync(QueuedCall queued, IReadOnlyList<AgentSnapshot> agents, TimeSpan serviceLevel)
     {
         _life.Move(CallStage.Ringing);
         var ring = new RingStage(_ctx, _session, _caller, _callerGone.Task);
         return await ring.RunAsync(_queue, agents, (agent, leg, attempt) => Connect(queued, agent, leg, attempt, serviceLevel));
     }
 
-    private TalkState Connect(QueuedCall queued, AgentSnapshot agent, ICallLeg leg, RingAttempt attempt, TimeSpan serviceLevel)
+    private TalkStage Connect(QueuedCall queued, AgentSnapshot agent, ICallLeg leg, RingAttempt attempt, TimeSpan serviceLevel)
     {
         var now = _ctx.Time.GetUtcNow();
         _ctx.Queues.Leave(queued);
-        var talk = new TalkState(agent.Id, leg);
-        leg.Ended += (_, _) => talk.AgentGone.TrySetResult();
-        if (leg.State == CallLegState.Ended) talk.AgentGone.TrySetResult();
+        var talk = new TalkStage(_session, _caller, _callerGone.Task, agent.Id, leg, _gate, _ctx.Telephony, _ctx.Prompts, _ctx.Time, _ctx.Logger, InConference);
         attempt.End = now;
         attempt.Result = RingResult.Answered;
         _ctx.Roster.Connect(agent.Id, CallId);
@@ -40,12 +29,12 @@ public sealed partial class InboundCallFlow
         if (!trainee) _ctx.Telephony.Bridge(_caller, leg);
         lock (_gate)
         {
-            _talk = talk;
+            _parties.Talk = talk;
             _life.Move(CallStage.Talking);
         }
         if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
         WatchAgentPhone(agent.Id, leg);
-        WatchSilentCallerCode(agent.Id, leg);
+        SilentCallerWatch.On(leg, _ctx.Options.FeatureCodes.SilentCaller, () => _ = SilentCallerAsync(agent.Id, CancellationToken.None));
         _session.StartRecording(_caller); // The caller's leg hears every party: one WAV holds the call.
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;
@@ -77,18 +66,13 @@ public sealed partial class InboundCallFlow
     /// answered (service level, CallAnswered), the announcement is part of the talk and of the recording (QA scores
     /// the greeting). Whatever the agent did meanwhile (hold, consult, transfer) wins: its end restores the bridge.
     /// </summary>
-    private async Task GreetAsTraineeAsync(TalkState talk, string agentNumber)
+    private Task GreetAsTraineeAsync(TalkStage talk, string agentNumber) =>
+        talk.GreetThenBridgeAsync(_ctx.Prompts.TraineeGreeting(agentNumber), _ctx.Prompts.TraineeGreeting(agentNumber));
+
+    /// <summary>The call is in a mixer (three-way, monitor): no hold, no silent-caller closing, no trainee bridge.</summary>
+    private bool InConference()
     {
-        var toCaller = _caller.PlayAsync(_ctx.Prompts.TraineeGreeting(agentNumber), CancellationToken.None);
-        var toAgent = talk.Leg.PlayAsync(_ctx.Prompts.TraineeGreeting(agentNumber), CancellationToken.None);
-        await Task.WhenAny(Task.WhenAll(toCaller, toAgent), _callerGone.Task, talk.AgentGone.Task);
-        lock (_gate)
-        {
-            // Only a plain two-party talk gets the bridge: a hold, consult, transfer or conference restores it itself.
-            if (_talk != talk || _life.Stage != CallStage.Talking || _life.IsOnHold || _three.Conference is not null) return;
-            if (_callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted) return;
-            _ctx.Telephony.Bridge(_caller, talk.Leg);
-        }
+        lock (_gate) return _parties.Three.Conference is not null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} answered by {AgentId} after {WaitMs} ms (within service level: {Within})")]

@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Calls;
+using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Greetings;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Tracking;
@@ -26,8 +27,8 @@ public sealed partial class InboundCallFlow
     private string _nature = "";
     private string _ivrDigits = "";
     private readonly CallLifecycle _life;
-    private TalkState? _talk;
-    private bool _agentHungUp;
+    private readonly CallParties _parties; // The conference stages' view of this call (caller, talk, three-way).
+    private readonly ConsultStage _consult;
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
@@ -37,6 +38,8 @@ public sealed partial class InboundCallFlow
         _life = _session.Lifecycle;
         _timeline = _session.Timeline;
         _queue = ctx.Options.DefaultQueue;
+        _parties = new CallParties(_session, caller, _callerGone.Task, _gate, ctx.Telephony, ctx.Time);
+        _consult = new ConsultStage(_parties, ctx.Departments, ctx.Options.HotlineNumber, ctx.Logger);
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
         _keys = new CallerKeys(caller, _callerGone.Task, ctx.Time);
         caller.Dtmf += (_, e) => _keys.Add(e.Digit);
@@ -61,7 +64,7 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent talking with the caller, if any.</summary>
     public string? AgentId
     {
-        get { lock (_gate) return _three.AgentLeft ? null : _talk?.AgentId; }
+        get { lock (_gate) return _parties.Three.AgentLeft ? null : _parties.Talk?.AgentId; }
     }
 
     public async Task RunAsync(CancellationToken ct)

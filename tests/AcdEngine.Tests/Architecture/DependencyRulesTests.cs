@@ -39,10 +39,7 @@ public sealed class DependencyRulesTests
     public void FeatureFoldersHaveNoCycles() => ArchitectureRules.AssertNoCycles(Engine, Root);
 
     [Test]
-    public void NamespacesMatchFolders() => ArchitectureRules.AssertNamespacesMatchFolders("AcdEngine", Root,
-        // Parts of the inbound flow, filed by feature while one partial class must keep one namespace; they go as the
-        // rest of the flow becomes stage classes (issue 16). Recording and survey went to Calls/CallSession.
-        "Conference/InboundCallFlow.Monitor.cs", "Conference/InboundCallFlow.ThreeWay.cs", "Conference/InboundCallFlow.Transfer.cs");
+    public void NamespacesMatchFolders() => ArchitectureRules.AssertNamespacesMatchFolders("AcdEngine", Root);
 
     [Test]
     public void NoStaticMutableState() => ArchitectureRules.AssertNoMutableStatics(Engine);

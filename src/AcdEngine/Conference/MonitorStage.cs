@@ -1,36 +1,39 @@
+using Hotline.AcdEngine.Calls;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 
-namespace Hotline.AcdEngine.Routing;
+namespace Hotline.AcdEngine.Conference;
 
 /// <summary>
 /// Supervisor monitoring (CTI Monitor): the engine rings the supervisor's phone; on answer the call moves into a
 /// mixer and the supervisor joins it listening (heard by nobody), whispering (heard by the agent only) or barging
-/// (heard by all). The supervisor hanging up leaves the call as it was.
+/// (heard by all). The supervisor hanging up leaves the call as it was. The supervisors in the call are the
+/// <see cref="ThreeWayState.Supervisors"/> of its <see cref="CallParties"/>.
 /// </summary>
-public sealed partial class InboundCallFlow
+internal sealed partial class MonitorStage(CallParties call, string hotlineNumber, TimeSpan ringTimeout, ILogger logger)
 {
-    public bool Monitor(string supervisorUser, MonitorMode mode, out string error)
+    /// <summary>Rings <paramref name="supervisorUser"/>; they join on answer. False (and why) when the call cannot be monitored now.</summary>
+    public bool Start(string supervisorUser, MonitorMode mode, out string error)
     {
         if (string.IsNullOrWhiteSpace(supervisorUser)) { error = "supervisor_user is required."; return false; }
         if (mode is not (MonitorMode.Listen or MonitorMode.Whisper or MonitorMode.Barge)) { error = "mode must be listen, whisper or barge."; return false; }
-        TalkState talk;
-        lock (_gate)
+        TalkStage talk;
+        lock (call.Gate)
         {
-            if (_talk is null || _three.AgentLeft || _life.IsEnded) { error = "The call is not connected to an agent."; return false; }
-            if (_life.IsOnHold) { error = "The call is on hold."; return false; }
-            if (_three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) { error = "That supervisor is already on this call."; return false; }
-            talk = _talk;
+            if (call.Talk is null || call.Three.AgentLeft || call.Life.IsEnded) { error = "The call is not connected to an agent."; return false; }
+            if (call.Life.IsOnHold) { error = "The call is on hold."; return false; }
+            if (call.Three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) { error = "That supervisor is already on this call."; return false; }
+            talk = call.Talk;
         }
         IOutboundCall dial;
         try
         {
-            dial = _ctx.Telephony.Dial(supervisorUser, new DialOptions
+            dial = call.Telephony.Dial(supervisorUser, new DialOptions
             {
-                CallerId = _ctx.Options.HotlineNumber,
+                CallerId = hotlineNumber,
                 DisplayName = "Monitor " + mode.ToString().ToLowerInvariant(),
-                RingTimeout = TimeSpan.FromSeconds(_ctx.Departments?.Options.RingTimeoutSeconds ?? 20),
-                Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = CallId },
+                RingTimeout = ringTimeout,
+                Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Hotline-Call"] = call.CallId },
             });
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
@@ -38,26 +41,26 @@ public sealed partial class InboundCallFlow
             error = "The supervisor's phone cannot be called: " + ex.Message;
             return false;
         }
-        _ = JoinSupervisorAsync(talk, dial, supervisorUser, mode);
+        _ = JoinAsync(talk, dial, supervisorUser, mode);
         error = "";
         return true;
     }
 
-    private async Task JoinSupervisorAsync(TalkState talk, IOutboundCall dial, string user, MonitorMode mode)
+    private async Task JoinAsync(TalkStage talk, IOutboundCall dial, string user, MonitorMode mode)
     {
         var result = await dial.Answered.ConfigureAwait(false);
         if (!result.IsAnswered)
         {
-            LogMonitorUnanswered(_ctx.Logger, CallId, result.SipStatus);
+            LogMonitorUnanswered(logger, call.CallId, result.SipStatus);
             return;
         }
         var leg = dial.Leg;
         var joined = false;
-        lock (_gate)
+        lock (call.Gate)
         {
-            if (!_life.IsEnded && !_three.AgentLeft && !talk.AgentGone.Task.IsCompleted && !_callerGone.Task.IsCompleted && !_life.IsOnHold)
+            if (!call.Life.IsEnded && !call.Three.AgentLeft && !talk.AgentGone.IsCompleted && !call.CallerGone.IsCompleted && !call.Life.IsOnHold)
             {
-                var conference = EnsureConferenceLocked(talk);
+                var conference = call.EnsureConference(talk);
                 try
                 {
                     switch (mode)
@@ -66,33 +69,33 @@ public sealed partial class InboundCallFlow
                         case MonitorMode.Whisper: conference.AddWhisper(leg, talk.Leg); break;
                         default: conference.Add(leg); break;
                     }
-                    _three.Supervisors.Add((user, leg));
+                    call.Three.Supervisors.Add((user, leg));
                     joined = true;
                 }
                 catch (NotSupportedException ex)
                 {
-                    LogMonitorUnsupported(_ctx.Logger, CallId, mode, ex.Message);
+                    LogMonitorUnsupported(logger, call.CallId, mode, ex.Message);
                 }
             }
         }
         if (!joined)
         {
-            await IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
+            await CallSession.HangupQuietlyAsync(leg);
             return;
         }
         leg.Ended += (_, _) => OnSupervisorLeft(leg);
-        EmitParties();
-        LogMonitoring(_ctx.Logger, CallId, mode);
+        call.EmitParties();
+        LogMonitoring(logger, call.CallId, mode);
     }
 
     private void OnSupervisorLeft(ICallLeg leg)
     {
-        lock (_gate)
+        lock (call.Gate)
         {
-            if (_life.IsEnded) return;
-            _three.Conference?.Remove(leg);
+            if (call.Life.IsEnded) return;
+            call.Three.Conference?.Remove(leg);
         }
-        EmitParties();
+        call.EmitParties();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: supervisor joined ({Mode})")]

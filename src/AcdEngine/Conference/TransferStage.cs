@@ -1,9 +1,10 @@
+using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Calls;
-using Hotline.AcdEngine.Conference;
+using Hotline.AcdEngine.Dialing;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
 
-namespace Hotline.AcdEngine.Routing;
+namespace Hotline.AcdEngine.Conference;
 
 /// <summary>
 /// Transfers the agent's softphone asks for with SIP REFER (issue 8; RFC 3515, RFC 3891).
@@ -15,20 +16,24 @@ namespace Hotline.AcdEngine.Routing;
 /// already hung up, the call ends as "transfer-failed" (DOMAIN.md: record and dispatch, do not keep the caller waiting).
 /// Attended: <c>Refer-To: &lt;sip:dept?Replaces=…&gt;</c> naming the consultation leg the engine made (CTI or <c>*8</c>)
 /// → the agent leaves the three-way call; caller and department stay (kind "attended").
+/// The transfer in flight is the call's <see cref="ThreeWayState.Transfer"/>; the stage reaches the call only through
+/// its <see cref="CallParties"/>.
 /// </summary>
-public sealed partial class InboundCallFlow
+internal sealed partial class TransferStage(CallParties call, AgentRoster roster, DepartmentDirectory? departments, DialPlan? dialPlan,
+    int ringTimeoutSeconds, string hotlineNumber, ILogger logger)
 {
-    private void OnAgentTransferRequested(ICallLeg agentLeg, TransferRequestedEventArgs e)
+    /// <summary>The agent's phone sent REFER on <paramref name="agentLeg"/>: refused (its status set), or accepted and under way.</summary>
+    public void OnTransferRequested(ICallLeg agentLeg, TransferRequestedEventArgs e)
     {
-        TalkState talk;
-        lock (_gate)
+        TalkStage talk;
+        lock (call.Gate)
         {
-            if (_talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || _three.AgentLeft || _life.IsEnded || _callerGone.Task.IsCompleted)
+            if (call.Talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || call.Three.AgentLeft || call.Life.IsEnded || call.CallerGone.IsCompleted)
             {
                 e.RefuseStatus = 481; // Nothing to transfer any more.
                 return;
             }
-            if (_life.Stage is CallStage.Transferring or CallStage.Consulting)
+            if (call.Life.Stage is CallStage.Transferring or CallStage.Consulting)
             {
                 e.RefuseStatus = 491; // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
                 return;
@@ -40,18 +45,18 @@ public sealed partial class InboundCallFlow
             Attended(talk, replaces, e);
             return;
         }
-        if (!TransferTarget.TryResolve(_ctx.Departments, _ctx.Roster, _ctx.Options.RingTimeoutSeconds, _ctx.DialPlan, e.TargetUser, talk.AgentId, _ctx.Time.GetUtcNow(), out var target, out var refuse, out var why))
+        if (!TransferTarget.TryResolve(departments, roster, ringTimeoutSeconds, dialPlan, e.TargetUser, talk.AgentId, call.Time.GetUtcNow(), out var target, out var refuse, out var why))
         {
-            LogTransferRefused(_ctx.Logger, CallId, talk.AgentId, refuse, why);
+            LogTransferRefused(logger, call.CallId, talk.AgentId, refuse, why);
             e.RefuseStatus = refuse;
             return;
         }
         ICallLeg? department;
-        lock (_gate) department = _three.HasDepartment ? _three.DepartmentLeg : null;
+        lock (call.Gate) department = call.Three.HasDepartment ? call.Three.DepartmentLeg : null;
         if (department is not null)
         {
             // Already in a three-way call: a blind REFER to that same department just completes the transfer.
-            if (target!.DepartmentId is null || target.DepartmentId != _three.DepartmentId)
+            if (target!.DepartmentId is null || target.DepartmentId != call.Three.DepartmentId)
             {
                 e.RefuseStatus = 403;
                 return;
@@ -59,40 +64,40 @@ public sealed partial class InboundCallFlow
             LeaveToDepartment(talk, "blind", e.Accept());
             return;
         }
-        if (target!.AgentId is { } targetAgent && !_ctx.Roster.TryReserve(targetAgent, CallId))
+        if (target!.AgentId is { } targetAgent && !roster.TryReserve(targetAgent, call.CallId))
         {
             e.RefuseStatus = 486; // The other agent is not ready.
             return;
         }
         var transfer = new TransferInFlight(target);
         bool started;
-        lock (_gate)
+        lock (call.Gate)
         {
             // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
-            started = _three.DepartmentLeg is null && _life.TryMove(CallStage.Talking, CallStage.Transferring);
-            if (started) _three.Transfer = transfer;
+            started = call.Three.DepartmentLeg is null && call.Life.TryMove(CallStage.Talking, CallStage.Transferring);
+            if (started) call.Three.Transfer = transfer;
         }
         if (!started)
         {
-            if (target.AgentId is { } reserved) _ctx.Roster.ReleaseRing(reserved, CallId, null);
+            if (target.AgentId is { } reserved) roster.ReleaseRing(reserved, call.CallId, null);
             e.RefuseStatus = 491;
             return;
         }
         var progress = e.Accept();
-        LogBlindTransfer(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party));
+        LogBlindTransfer(logger, call.CallId, talk.AgentId, TransferTarget.Masked(target.Party));
         _ = RunBlindTransferAsync(talk, transfer, progress);
     }
 
     /// <summary>RFC 3891: Replaces must name the department leg this call consulted; then the agent simply leaves.</summary>
-    private void Attended(TalkState talk, TransferReplaces replaces, TransferRequestedEventArgs e)
+    private void Attended(TalkStage talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
         bool matches;
-        lock (_gate) matches = _three.HasDepartment && _three.DepartmentLeg!.IsDialog(replaces);
+        lock (call.Gate) matches = call.Three.HasDepartment && call.Three.DepartmentLeg!.IsDialog(replaces);
         var progress = e.Accept();
         if (!matches)
         {
             // As the INVITE with this Replaces would have been answered (RFC 3891 §3): no such dialog.
-            LogTransferRefused(_ctx.Logger, CallId, talk.AgentId, 481, "Replaces names no consultation of this call");
+            LogTransferRefused(logger, call.CallId, talk.AgentId, 481, "Replaces names no consultation of this call");
             progress.Report(481, "Call/Transaction Does Not Exist");
             return;
         }
@@ -100,37 +105,37 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
-    private void LeaveToDepartment(TalkState talk, string kind, ITransferProgress progress)
+    private void LeaveToDepartment(TalkStage talk, string kind, ITransferProgress progress)
     {
-        lock (_gate) _three.AgentTransfers(kind);
+        lock (call.Gate) call.Three.AgentTransfers(kind);
         progress.Report(200);
-        _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
-        talk.AgentGone.TrySetResult();
+        _ = CallSession.HangupQuietlyAsync(talk.Leg);
+        talk.MarkAgentGone();
     }
 
-    private async Task RunBlindTransferAsync(TalkState talk, TransferInFlight transfer, ITransferProgress progress)
+    private async Task RunBlindTransferAsync(TalkStage talk, TransferInFlight transfer, ITransferProgress progress)
     {
         var target = transfer.Target;
         try
         {
-            lock (_gate)
+            lock (call.Gate)
             {
                 // The caller waits with hold music (the agent's own hold, if any, already plays it).
-                if (!_life.IsOnHold && !_life.IsEnded)
+                if (!call.Life.IsOnHold && !call.Life.IsEnded)
                 {
                     talk.Leg.StopAudio();
-                    StartHoldMusic(CancellationToken.None);
+                    talk.PlayHoldMusic();
                 }
             }
             var display = "Hotline transfer";
-            var (leg, contact, failure, status) = await DialFirstAsync(target.Party, target.Contacts, display, target.RingTimeout, _callerGone.Task, CancellationToken.None);
+            var (leg, contact, failure, status) = await new ContactDialer(call.Telephony, hotlineNumber, logger).DialFirstAsync(call.CallId, target.Party, target.Contacts, display, target.RingTimeout, call.CallerGone, CancellationToken.None);
             if (leg is not null && ConnectTransferTarget(talk, transfer, leg))
             {
                 progress.Report(200);
-                LogBlindTransferDone(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), ForLog(contact));
+                LogBlindTransferDone(logger, call.CallId, talk.AgentId, TransferTarget.Masked(target.Party), TransferTarget.Masked(contact));
                 // RFC 5589 §6.1: the transferor is released after the success NOTIFY.
-                _ = IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
-                talk.AgentGone.TrySetResult();
+                _ = CallSession.HangupQuietlyAsync(talk.Leg);
+                talk.MarkAgentGone();
                 transfer.Done.TrySetResult(true);
                 return;
             }
@@ -138,82 +143,54 @@ public sealed partial class InboundCallFlow
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogTransferError(_ctx.Logger, ex, CallId, ForLog(target.Party));
+            LogTransferError(logger, ex, call.CallId, TransferTarget.Masked(target.Party));
             FailBlindTransfer(talk, transfer, progress, "unreachable", 500);
         }
     }
 
     /// <summary>Bridges caller and the answered target (under the lock); false when the caller left meanwhile.</summary>
-    private bool ConnectTransferTarget(TalkState talk, TransferInFlight transfer, ICallLeg leg)
+    private bool ConnectTransferTarget(TalkStage talk, TransferInFlight transfer, ICallLeg leg)
     {
         var target = transfer.Target;
         TimeSpan? held = null;
-        lock (_gate)
+        lock (call.Gate)
         {
-            if (_life.IsEnded || _callerGone.Task.IsCompleted || leg.State == CallLegState.Ended)
+            if (call.Life.IsEnded || call.CallerGone.IsCompleted || leg.State == CallLegState.Ended)
             {
-                _ = IgnoreFailureAsync(() => leg.HangupAsync(CancellationToken.None));
+                _ = CallSession.HangupQuietlyAsync(leg);
                 return false;
             }
-            if (_life.IsOnHold) held = EndHoldLocked(talk);
-            _life.TryMove(CallStage.Transferring, CallStage.Transferred);
-            _three.TransferConnected(target, leg);
-            _ctx.Telephony.Bridge(_caller, leg);
+            if (call.Life.IsOnHold) held = talk.EndHold();
+            call.Life.TryMove(CallStage.Transferring, CallStage.Transferred);
+            call.Three.TransferConnected(target, leg);
+            call.Telephony.Bridge(call.Caller, leg);
         }
-        if (target.AgentId is { } agentId) _ctx.Roster.Connect(agentId, CallId);
-        leg.Ended += (_, _) => OnDepartmentLeft();
-        if (leg.State == CallLegState.Ended) OnDepartmentLeft();
-        if (held is { } h) _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+        if (target.AgentId is { } agentId) roster.Connect(agentId, call.CallId);
+        leg.Ended += (_, _) => call.DepartmentLeft();
+        if (leg.State == CallLegState.Ended) call.DepartmentLeft();
+        if (held is { } h) call.Session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = talk.AgentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
         return true;
     }
 
     /// <summary>The target was not reached: the phone learns why, the agent gets TransferFailed, the caller is back with the agent.</summary>
-    private void FailBlindTransfer(TalkState talk, TransferInFlight transfer, ITransferProgress progress, string reason, int sipStatus)
+    private void FailBlindTransfer(TalkStage talk, TransferInFlight transfer, ITransferProgress progress, string reason, int sipStatus)
     {
         var target = transfer.Target;
-        if (target.AgentId is { } agentId) _ctx.Roster.ReleaseRing(agentId, CallId, null);
+        if (target.AgentId is { } agentId) roster.ReleaseRing(agentId, call.CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
-        lock (_gate)
+        lock (call.Gate)
         {
-            transfer.FailedWithoutAgent = talk.AgentGone.Task.IsCompleted;
-            _life.TryMove(CallStage.Transferring, CallStage.Talking);
+            transfer.FailedWithoutAgent = talk.AgentGone.IsCompleted;
+            call.Life.TryMove(CallStage.Transferring, CallStage.Talking);
         }
-        Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
-        LogBlindTransferFailed(_ctx.Logger, CallId, talk.AgentId, ForLog(target.Party), reason);
+        call.Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
+        LogBlindTransferFailed(logger, call.CallId, talk.AgentId, TransferTarget.Masked(target.Party), reason);
         transfer.Done.TrySetResult(false);
-        lock (_gate)
+        lock (call.Gate)
         {
-            if (_life.IsEnded || _callerGone.Task.IsCompleted || talk.AgentGone.Task.IsCompleted || _life.IsOnHold) return;
-            _ctx.Telephony.Bridge(_caller, talk.Leg); // Back with the agent, off the hold music.
+            if (call.Life.IsEnded || call.CallerGone.IsCompleted || talk.AgentGone.IsCompleted || call.Life.IsOnHold) return;
+            talk.Bridge(); // Back with the agent, off the hold music.
         }
-    }
-
-    /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkState talk, CancellationToken ct)
-    {
-        lock (_gate) _three.MarkAgentLeft();
-        _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        lock (_gate)
-            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
-        var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        await HangupThreeWayAsync(talk.Leg);
-        return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));
-    }
-
-    /// <summary>The agent a blind transfer reached is done with the call (to wrap-up) once it ends.</summary>
-    private void EndTargetAgentCall()
-    {
-        string? agentId;
-        lock (_gate) agentId = _three.TakeTargetAgent();
-        if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
-    }
-
-    /// <summary>STYLE.md: no full phone numbers at Information level — an external target's number keeps its last four digits.</summary>
-    private static string ForLog(string party)
-    {
-        if (!party.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) return party;
-        var at = party.IndexOf('@', StringComparison.Ordinal);
-        return at < 0 ? party : "sip:" + Routing.CallerNumber.Mask(party[4..at]) + party[at..];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone asked for a blind transfer to {Target}")]
