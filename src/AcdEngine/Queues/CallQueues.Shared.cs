@@ -25,6 +25,15 @@ public sealed partial class CallQueues
     private readonly SemaphoreSlim _passGate = new(1, 1);
     private int _passWanted;
     private int _lineDown;
+    private long _lineBackAtTicks; // UTC ticks of the last "back": an outage soon after it is the same failover flapping
+    private int _outageUnsaid; // 1 while the current outage was not logged (see LineFailed)
+
+    /// <summary>
+    /// A Sentinel failover is not one clean down-then-up: the connection may come back and drop again for a few seconds
+    /// while the replica is promoted (seen in the whole-site test, docs/scaling.md). An outage that starts within this of
+    /// the line coming back is the same one: logged at Debug, so that a failover is said once (issue 19).
+    /// </summary>
+    internal static readonly TimeSpan OutageSettle = TimeSpan.FromSeconds(30);
 
     /// <summary>True when callers wait in one line across engines (<c>Acd:SharedQueues</c> with Redis).</summary>
     public bool SharesLine => _line is not null;
@@ -80,10 +89,18 @@ public sealed partial class CallQueues
         return false;
     }
 
-    /// <summary>Redis does not answer: this engine serves its own callers; logged once until the line works again.</summary>
+    /// <summary>
+    /// Redis does not answer: this engine serves its own callers; logged once until the line works again, and not again
+    /// when it fails within <see cref="OutageSettle"/> of coming back (the same failover).
+    /// </summary>
     private void LineFailed(string why)
     {
-        if (Interlocked.Exchange(ref _lineDown, 1) == 0 && _lineLogger is { } logger) LogLineDown(logger, why);
+        if (Interlocked.Exchange(ref _lineDown, 1) != 0 || _lineLogger is not { } logger) return;
+        var backAt = Interlocked.Read(ref _lineBackAtTicks);
+        var sameOutage = backAt != 0 && _time.GetUtcNow().UtcTicks - backAt < OutageSettle.Ticks;
+        Volatile.Write(ref _outageUnsaid, sameOutage ? 1 : 0);
+        if (sameOutage) LogLineDownAgain(logger, why);
+        else LogLineDown(logger, why);
     }
 
     private void JoinLineThenDispatch(QueuedCall call)
@@ -222,7 +239,9 @@ public sealed partial class CallQueues
         List<QueuedCall> waiting;
         lock (_gate) waiting = [.. _queues.Values.SelectMany(q => q.Waiting).Where(c => !c.Offered)];
         foreach (var call in waiting) await line.JoinAsync(call.Queue, call.CallId, call.EnteredAt);
-        LogLineBack(_lineLogger!, waiting.Count);
+        Interlocked.Exchange(ref _lineBackAtTicks, _time.GetUtcNow().UtcTicks);
+        if (Volatile.Read(ref _outageUnsaid) == 1) LogLineBackAgain(_lineLogger!, waiting.Count);
+        else LogLineBack(_lineLogger!, waiting.Count);
     }
 
     /// <summary>
@@ -308,6 +327,12 @@ public sealed partial class CallQueues
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shared queue line back: {Count} callers of this engine rejoined it at their entry time")]
     private static partial void LogLineBack(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shared queue line dropped again soon after coming back ({Why}): the same outage, serving this engine's own callers")]
+    private static partial void LogLineDownAgain(ILogger logger, string why);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shared queue line back again: {Count} callers of this engine rejoined it at their entry time")]
+    private static partial void LogLineBackAgain(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} offered to call {CallId} of node {Node} (oldest in {Queue} across engines)")]
     private static partial void LogClaimed(ILogger logger, string agentId, string callId, string node, string queue);

@@ -161,14 +161,61 @@ public sealed class SharedLineDispatchTests : TwoEnginesOnRedis
         Assert.That(log.Lines.Count(l => l.StartsWith("Shared queue line unavailable", StringComparison.Ordinal)), Is.EqualTo(1), string.Join('\n', log.Lines));
     }
 
+    [Test]
+    public async Task A_failover_that_flaps_is_said_once_and_a_later_outage_again()
+    {
+        using var engine = new AcdHarness(null, NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        var log = new ListLogger();
+        var up = false;
+        engine.Queues.UseSharedLine(new SharedQueueLine(A, "e1", Lease), () => Volatile.Read(ref up), log);
+        const string down = "Shared queue line unavailable", back = "Shared queue line back:";
+
+        engine.Queues.Dispatch(); // Redis away: said.
+        Volatile.Write(ref up, true);
+        engine.Queues.Dispatch(); // back: said.
+        await log.WaitForAsync(back, 1);
+        engine.Time.Advance(TimeSpan.FromSeconds(5));
+        Volatile.Write(ref up, false);
+        engine.Queues.Dispatch(); // away again 5 s later: the same failover, not said again...
+        Volatile.Write(ref up, true);
+        engine.Queues.Dispatch(); // ...nor its coming back.
+        await log.WaitForAsync("Shared queue line back again", 1);
+        Assert.That(log.Count(down), Is.EqualTo(1), log.Text);
+        Assert.That(log.Count(back), Is.EqualTo(1), log.Text);
+
+        engine.Time.Advance(CallQueues.OutageSettle + TimeSpan.FromSeconds(1));
+        Volatile.Write(ref up, false);
+        engine.Queues.Dispatch(); // a later outage is a new one: said.
+        Assert.That(log.Count(down), Is.EqualTo(2), log.Text);
+    }
+
     private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
     {
+        private readonly List<(string Start, int Count, TaskCompletionSource Done)> _waits = [];
         public List<string> Lines { get; } = [];
+        public string Text { get { lock (Lines) return string.Join('\n', Lines); } }
+        public int Count(string start) { lock (Lines) return Lines.Count(l => l.StartsWith(start, StringComparison.Ordinal)); }
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
         public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (Lines) Lines.Add(formatter(state, exception));
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+                foreach (var w in _waits) if (Count(w.Start) >= w.Count) w.Done.TrySetResult();
+            }
+        }
+
+        /// <summary>Completes when <paramref name="count"/> lines start with <paramref name="start"/> (lines written off the test's thread).</summary>
+        public Task WaitForAsync(string start, int count)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (Lines)
+            {
+                _waits.Add((start, count, done));
+                if (Count(start) >= count) done.TrySetResult();
+            }
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
 
