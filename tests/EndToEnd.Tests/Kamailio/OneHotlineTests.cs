@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Hotline.Contracts.V1;
 using Hotline.EndToEnd.Tests.Calls;
 using Hotline.TestSupport;
 
@@ -111,7 +114,44 @@ public sealed class OneHotlineTests
             Assert.That(end.Sum(q => q.Offered), Is.EqualTo(4), "four calls offered in all");
             Assert.That(end.Sum(q => q.Answered), Is.EqualTo(4), "each answered once");
             Assert.That(end.Sum(q => q.Abandoned), Is.Zero);
+            Assert.That(end.Select(q => q.Answered), Has.All.LessThan(4), "each engine's own /api/stats counts only its calls");
         });
+
+        // One hotline on the wallboard (issue 19): each engine's CTI stats stream — what TicketApi's wallboard shows — sums
+        // the live engines' figures (through Redis), so either engine shows all four calls.
+        foreach (var engine in engines)
+        {
+            var general = await HotlineQueueAsync(engine, q => q.AnsweredToday == 4);
+            Assert.Multiple(() =>
+            {
+                Assert.That(general?.OfferedToday, Is.EqualTo(4), $"{engine.GrpcUrl}: the whole hotline's offered on its stats stream");
+                Assert.That(general?.AnsweredToday, Is.EqualTo(4), $"{engine.GrpcUrl}: the whole hotline's answered");
+                Assert.That(general?.AbandonedToday, Is.Zero);
+            });
+        }
+    }
+
+    /// <summary>The "general" queue on an engine's CTI stats stream once <paramref name="done"/> holds (or the last seen after 15 s).</summary>
+    private static async Task<QueueStats?> HotlineQueueAsync(HostProcess engine, Func<QueueStats, bool> done)
+    {
+        using var channel = GrpcChannel.ForAddress(engine.GrpcUrl, new GrpcChannelOptions { HttpHandler = engine.Credentials() });
+        var cti = new Cti.CtiClient(channel);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var stream = cti.WatchStats(new WatchStatsRequest(), cancellationToken: cts.Token);
+        QueueStats? general = null;
+        try
+        {
+            while (await stream.ResponseStream.MoveNext(cts.Token))
+            {
+                general = stream.ResponseStream.Current.Queues.SingleOrDefault(q => q.Queue == "general");
+                if (general is not null && done(general)) break;
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+            // 15 s without it: the last snapshot seen is what the assertions judge.
+        }
+        return general;
     }
 
     private SippPeer Caller(int kamailioPort, int talkMs)
