@@ -55,6 +55,9 @@ public sealed class TransferStageTests
         d2.Reject(486);
 
         Assert.That(await refer.Final, Is.EqualTo(486));
+        // The phone's final NOTIFY goes first; the desk's notice, then the bridge back to the agent, follow on the stage's
+        // path: wait for that bridge (run 22 read the notices right after the NOTIFY and found none yet).
+        await acd.Telephony.NextBridgeAsync();
         var failed = notices.Single().Event.TransferFailed;
         Assert.Multiple(() =>
         {
