@@ -75,22 +75,17 @@ internal sealed partial class IngestSql(DbConnection connection, DbTransaction t
     public void AddToDayRollup(CallDayRollup d) => AddCalls(_sql.AddToDayRollup, _sql.InsertDayRollup, d, d.Key, d.Day, d.Queue, d.AgentId);
 
     /// <summary>Adds a call hour-and-queue rollup's deltas in SQL (issue 22), as <see cref="AddToRollup"/>.</summary>
-    public void AddToQueueHourRollup(CallQueueHourRollup d)
-    {
-        if (_sql.AddToQueueHourRollup is { } add && Run(add, d.Key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
-                d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1)
-            return;
-        Run(_sql.InsertQueueHourRollup, d.Key, d.Hour, d.Queue, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
-            d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
-    }
+    public void AddToQueueHourRollup(CallQueueHourRollup d) =>
+        AddCalls(_sql.AddToQueueHourRollup, _sql.InsertQueueHourRollup, d, d.Key, d.Hour, d.Queue);
 
-    private void AddCalls(string? add, string insert, CallRollupCounts d, string key, long period, string queue, string agent)
+    /// <summary>The update by key, else the insert of key, <paramref name="identity"/> (period, queue[, agent]) and the counters.</summary>
+    private void AddCalls(string? add, string insert, CallRollupCounts d, string key, params object[] identity)
     {
         if (add is not null && Run(add, key, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
                 d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied) == 1)
             return;
-        Run(insert, key, period, queue, agent, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
-            d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied);
+        Run(insert, [key, .. identity, d.Offered, d.Answered, d.AnsweredWithinServiceLevel, d.Abandoned,
+            d.AnswerWaitMsTotal, d.Rated, d.Satisfied, d.BasicallySatisfied, d.NotSatisfied]);
     }
 
     /// <summary>Adds new orders' registration counts to their hour and dimension row, in SQL.</summary>
