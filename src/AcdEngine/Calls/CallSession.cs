@@ -37,7 +37,14 @@ public sealed partial class CallSession
         _logger = logger;
         _recordings = recordings;
         _survey = survey;
+        Owner = new CallOwner(CallId, ex => LogCommandFailed(_logger, ex, CallId));
     }
+
+    /// <summary>
+    /// The one owner of this call's mutable state (issue 16): the flow, its stages and every event or command from
+    /// outside change the call only inside its commands. Closed when the call has ended.
+    /// </summary>
+    public CallOwner Owner { get; }
 
     /// <summary>The engine's id of this call (stable for its whole life; on every event).</summary>
     public string CallId { get; }
@@ -154,4 +161,7 @@ public sealed partial class CallSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: survey for agent {AgentId}: {Score}")]
     private static partial void LogRated(ILogger logger, string callId, string agentId, SatisfactionScore score);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId}: an event for the call failed")]
+    private static partial void LogCommandFailed(ILogger logger, Exception ex, string callId);
 }

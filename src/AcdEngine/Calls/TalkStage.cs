@@ -13,9 +13,10 @@ namespace Hotline.AcdEngine.Calls;
 /// hold themselves are the call's <see cref="CallLifecycle"/>.
 /// </summary>
 /// <remarks>
-/// Its sections run under the call's one lock (<c>gate</c>), the same the orchestrator and the conference stages
-/// take, so a hold and a consult or a monitor joining see one another (issue 16: a per-call loop is to replace it).
-/// <see cref="Lock"/> is re-entrant: the orchestrator may call in while holding it.
+/// Its state is read and changed only on the call's <see cref="CallOwner"/> (the session's), the same the orchestrator
+/// and the conference stages use, so a hold and a consult or a monitor joining see one another. Called from a command
+/// already on the owner (the flow, a conference stage), a section runs inline; from outside (CTI, the phone's
+/// re-INVITE, the hold timer) it is a command. Playing and hanging up are started inside, awaited outside.
 /// </remarks>
 internal sealed partial class TalkStage
 {
@@ -27,7 +28,7 @@ internal sealed partial class TalkStage
     private readonly CallSession _session;
     private readonly ICallLeg _caller;
     private readonly Task _callerGone;
-    private readonly Lock _gate;
+    private readonly CallOwner _owner;
     private readonly ITelephony _telephony;
     private readonly IPromptLibrary _prompts;
     private readonly TimeProvider _time;
@@ -40,12 +41,12 @@ internal sealed partial class TalkStage
 
     /// <summary>
     /// The agent answered on <c>agentLeg</c>. <c>inConference</c>: whether the call is in a mixer now (three-way,
-    /// monitor), asked under the lock — no hold and no silent-caller closing then.
+    /// monitor), asked on the owner — no hold and no silent-caller closing then.
     /// </summary>
-    public TalkStage(CallSession session, ICallLeg caller, Task callerGone, string agentId, ICallLeg agentLeg, Lock gate,
+    public TalkStage(CallSession session, ICallLeg caller, Task callerGone, string agentId, ICallLeg agentLeg,
         ITelephony telephony, IPromptLibrary prompts, TimeProvider time, ILogger logger, Func<bool> inConference)
     {
-        (_session, _caller, _callerGone, _gate) = (session, caller, callerGone, gate);
+        (_session, _caller, _callerGone, _owner) = (session, caller, callerGone, session.Owner);
         (_telephony, _prompts, _time, _logger, _inConference) = (telephony, prompts, time, logger, inConference);
         AgentId = agentId;
         Leg = agentLeg;
@@ -64,13 +65,13 @@ internal sealed partial class TalkStage
     /// <summary>The agent ended the call (desk hang-up, survey hand-off, silent caller): hung up by the agent.</summary>
     public bool AgentHungUp
     {
-        get { lock (_gate) return _agentHungUp; }
+        get { return _owner.TryRun(() => _agentHungUp, ended: Volatile.Read(ref _agentHungUp)); }
     }
 
     /// <summary>The silent-caller closing was played: no survey, reason "silent-caller".</summary>
     public bool SilentCaller
     {
-        get { lock (_gate) return _silentCaller; }
+        get { return _owner.TryRun(() => _silentCaller, ended: Volatile.Read(ref _silentCaller)); }
     }
 
     /// <summary>The agent has left the call (their leg is being hung up or a transfer released them).</summary>
@@ -80,17 +81,19 @@ internal sealed partial class TalkStage
     public bool Hold(out string error)
     {
         var life = _session.Lifecycle;
-        lock (_gate)
+        var refused = _owner.TryRun(() =>
         {
-            if (life.IsOnHold) { error = "The call is already on hold."; return false; }
-            if (_inConference()) { error = "A conference cannot be put on hold."; return false; }
-            if (!life.TryHold()) { error = $"The call cannot be put on hold while {life.Stage}."; return false; }
+            if (life.IsOnHold) return "The call is already on hold.";
+            if (_inConference()) return "A conference cannot be put on hold.";
+            if (!life.TryHold()) return $"The call cannot be put on hold while {life.Stage}.";
             _session.Timeline.HoldStarted(_time.GetUtcNow());
             Leg.StopAudio();
             PlayHoldMusic();
             _holdAnnouncements = new CancellationTokenSource();
             _ = AnnounceHoldAsync(_holdAnnouncements.Token);
-        }
+            return null;
+        }, ended: $"The call cannot be put on hold while {CallStage.Ended}.");
+        if (refused is not null) { error = refused; return false; }
         _session.Emit(new CallEvent { Held = new CallHeld { AgentId = AgentId } });
         error = "";
         return true;
@@ -99,30 +102,28 @@ internal sealed partial class TalkStage
     /// <summary>Caller and agent bridged again; <see cref="CallResumed"/> with how long the hold lasted.</summary>
     public bool Resume(out string error)
     {
-        TimeSpan held;
-        lock (_gate)
+        var held = _owner.TryRun<TimeSpan?>(() =>
         {
-            if (!_session.Lifecycle.IsOnHold) { error = "The call is not on hold."; return false; }
-            held = EndHold();
+            if (!_session.Lifecycle.IsOnHold) return null;
+            var lasted = EndHold();
             Bridge();
-        }
-        _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = AgentId, HeldMs = Tracking.CallTimeline.Ms(held) } });
+            return lasted;
+        }, ended: null);
+        if (held is null) { error = "The call is not on hold."; return false; }
+        _session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = AgentId, HeldMs = Tracking.CallTimeline.Ms(held.Value) } });
         error = "";
         return true;
     }
 
     /// <summary>Ends a hold without an event (a consult joined, a transfer connected): how long it lasted.</summary>
-    public TimeSpan EndHold()
+    public TimeSpan EndHold() => _owner.Run(() =>
     {
-        lock (_gate)
-        {
-            _session.Lifecycle.TryResume();
-            _holdAnnouncements?.Cancel();
-            _holdAnnouncements?.Dispose();
-            _holdAnnouncements = null;
-            return _session.Timeline.HoldEnded(_time.GetUtcNow());
-        }
-    }
+        _session.Lifecycle.TryResume();
+        _holdAnnouncements?.Cancel();
+        _holdAnnouncements?.Dispose();
+        _holdAnnouncements = null;
+        return _session.Timeline.HoldEnded(_time.GetUtcNow());
+    });
 
     /// <summary>Hold music to the caller (until something else is played to them).</summary>
     public void PlayHoldMusic() => _ = _caller.PlayAsync(_prompts.HoldMusic(), CancellationToken.None);
@@ -133,7 +134,7 @@ internal sealed partial class TalkStage
     /// <summary>The agent ends the call from the desk (CTI Hangup, TransferToSurvey).</summary>
     public async Task HangupAsync(CancellationToken ct)
     {
-        lock (_gate) _agentHungUp = true;
+        _owner.TryRun(() => _agentHungUp = true);
         await Leg.HangupAsync(ct);
         MarkAgentGone();
     }
@@ -144,18 +145,18 @@ internal sealed partial class TalkStage
     /// </summary>
     public async Task<(bool Ok, string Error)> EndSilentCallAsync(CancellationToken ct)
     {
-        Task closing;
-        lock (_gate)
+        var (closing, refused) = _owner.TryRun<(Task?, string?)>(() =>
         {
-            if (_inConference()) return (false, "Not during a three-way call.");
-            if (_silentCaller) return (false, "The silent-caller closing is already playing.");
+            if (_inConference()) return (null, "Not during a three-way call.");
+            if (_silentCaller) return (null, "The silent-caller closing is already playing.");
             _silentCaller = true;
             _agentHungUp = true;
             _session.Timeline.SilentCallerAt = _time.GetUtcNow();
             _holdAnnouncements?.Cancel();
             Leg.StopAudio(); // The agent hears silence; the caller the closing instead of the agent.
-            closing = _caller.PlayAsync(_prompts.Prompt(PromptNames.SilentCaller), ct);
-        }
+            return (_caller.PlayAsync(_prompts.Prompt(PromptNames.SilentCaller), ct), null);
+        }, ended: (null, NotTalking));
+        if (closing is null) return (false, refused!);
         LogSilentCaller(_logger, _session.CallId, AgentId);
         await Task.WhenAny(closing, _callerGone);
         await CallSession.HangupQuietlyAsync(Leg);
@@ -172,13 +173,13 @@ internal sealed partial class TalkStage
         var callerHears = _caller.PlayAsync(toCaller, CancellationToken.None);
         var agentHears = Leg.PlayAsync(toAgent, CancellationToken.None);
         await Task.WhenAny(Task.WhenAll(callerHears, agentHears), _callerGone, AgentGone);
-        lock (_gate)
+        _owner.TryRun(() =>
         {
             var life = _session.Lifecycle;
             if (life.Stage != CallStage.Talking || life.IsOnHold || _inConference()) return;
             if (_callerGone.IsCompleted || AgentGone.IsCompleted) return;
             Bridge();
-        }
+        });
     }
 
     /// <summary>DOMAIN.md: every 30 s on hold the caller hears a prompt, then music again.</summary>
@@ -190,18 +191,20 @@ internal sealed partial class TalkStage
             while (true)
             {
                 await Task.Delay(HoldAnnouncementPeriod, _time, token);
-                Task prompt;
-                lock (_gate)
-                {
-                    if (token.IsCancellationRequested || !life.IsOnHold || life.IsEnded) return;
-                    prompt = _caller.PlayAsync(_prompts.Prompt(PromptNames.StillHolding), token);
-                }
+                // The timer's tick is a command: the owner decides whether the call is still on hold.
+                var prompt = _owner.TryRun(() =>
+                    token.IsCancellationRequested || !life.IsOnHold || life.IsEnded
+                        ? null
+                        : _caller.PlayAsync(_prompts.Prompt(PromptNames.StillHolding), token), ended: null);
+                if (prompt is null) return;
                 await prompt;
-                lock (_gate)
+                var musicAgain = _owner.TryRun(() =>
                 {
-                    if (token.IsCancellationRequested || !life.IsOnHold || life.IsEnded) return;
+                    if (token.IsCancellationRequested || !life.IsOnHold || life.IsEnded) return false;
                     PlayHoldMusic();
-                }
+                    return true;
+                }, ended: false);
+                if (!musicAgain) return;
             }
         }
         catch (OperationCanceledException)

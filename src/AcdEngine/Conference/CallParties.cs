@@ -11,10 +11,11 @@ namespace Hotline.AcdEngine.Conference;
 /// stages reach the call only through it, so this folder never needs the orchestrator's (Routing's) types.
 /// </summary>
 /// <remarks>
-/// <see cref="Gate"/> is the call's one lock (the orchestrator's, the talk stage's): <see cref="Talk"/> and
-/// <see cref="Three"/> are read and changed only under it. A per-call loop is to replace it (issue 16).
+/// <see cref="Owner"/> is the call's one owner (the session's, the talk stage's): <see cref="Talk"/> and
+/// <see cref="Three"/> are read and changed only in its commands (issue 16). The methods here are such commands; from a
+/// command already on the owner they run inline.
 /// </remarks>
-internal sealed class CallParties(CallSession session, ICallLeg caller, Task callerGone, Lock gate, ITelephony telephony, TimeProvider time)
+internal sealed class CallParties(CallSession session, ICallLeg caller, Task callerGone, ITelephony telephony, TimeProvider time)
 {
     public CallSession Session { get; } = session;
     public ICallLeg Caller { get; } = caller;
@@ -22,8 +23,8 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     /// <summary>Completes when the caller hung up.</summary>
     public Task CallerGone { get; } = callerGone;
 
-    /// <summary>The call's one lock (see remarks).</summary>
-    public Lock Gate { get; } = gate;
+    /// <summary>The call's one owner (see remarks).</summary>
+    public CallOwner Owner => Session.Owner;
 
     public ITelephony Telephony { get; } = telephony;
     public TimeProvider Time { get; } = time;
@@ -31,7 +32,7 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     /// <summary>The department, transfer target, supervisors and mixer of this call.</summary>
     public ThreeWayState Three { get; } = new();
 
-    /// <summary>The talk stage once an agent answered (set once, under <see cref="Gate"/>); null before.</summary>
+    /// <summary>The talk stage once an agent answered (set once, on <see cref="Owner"/>); null before.</summary>
     public TalkStage? Talk { get; set; }
 
     public string CallId => Session.CallId;
@@ -43,31 +44,27 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     /// <summary>Emits a call event and passes it to the agent's desktop (CTI WatchAgent).</summary>
     public void Notify(string agentId, CallEvent evt) => AgentNotice?.Invoke(agentId, Session.Emit(evt));
 
-    /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join. Under <see cref="Gate"/>.</summary>
-    public IConference EnsureConference(TalkStage talk)
+    /// <summary>Moves caller and agent from their bridge into a mixer (once), so more parties can join. On <see cref="Owner"/>.</summary>
+    public IConference EnsureConference(TalkStage talk) => Owner.Run(() => Three.EnsureConference(() =>
     {
-        lock (Gate)
-        {
-            return Three.EnsureConference(() =>
-            {
-                var conference = Telephony.CreateConference();
-                if (!Three.CallerLeft) conference.Add(Caller);
-                if (!Three.AgentLeft) conference.Add(talk.Leg);
-                return conference;
-            });
-        }
-    }
+        var conference = Telephony.CreateConference();
+        if (!Three.CallerLeft) conference.Add(Caller);
+        if (!Three.AgentLeft) conference.Add(talk.Leg);
+        return conference;
+    }));
 
     /// <summary>events.proto ConferenceChanged: who is in the call now (only once it has a mixer or a department).</summary>
     public void EmitParties()
     {
         var change = new ConferenceChanged();
-        lock (Gate)
+        var any = Owner.TryRun(() =>
         {
-            if (Three.Conference is null && Three.DepartmentLeg is null) return;
+            if (Three.Conference is null && Three.DepartmentLeg is null) return false;
             var agentHere = Talk is { } talk && !talk.AgentGone.IsCompleted ? talk.AgentId : null;
             change.Parties.AddRange(Three.Parties(!CallerGone.IsCompleted, agentHere));
-        }
+            return true;
+        }, ended: false);
+        if (!any) return;
         Session.Emit(new CallEvent { Conference = change });
     }
 
@@ -78,16 +75,18 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     public void DepartmentLeft()
     {
         IConference? dissolve = null;
-        lock (Gate)
+        var left = Owner.TryRun(() =>
         {
-            if (!Three.DepartmentLeft(Time.GetUtcNow())) return;
+            if (!Three.DepartmentLeft(Time.GetUtcNow())) return false;
             if (Talk is { } talk && !Life.IsEnded && !Three.AgentLeft && !Three.CallerLeft && !CallerGone.IsCompleted
                 && !talk.AgentGone.IsCompleted && Three.SupervisorsGone)
             {
                 Life.TryMove(CallStage.ThreeWay, CallStage.Talking);
                 dissolve = Three.DissolveConference();
             }
-        }
+            return true;
+        }, ended: false);
+        if (!left) return;
         if (dissolve is not null) _ = BridgeAgainAsync(dissolve);
         EmitParties();
     }
@@ -95,16 +94,14 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     /// <summary>Every leg of a call that is over: department, supervisors, agent, caller; the mixer and any consult.</summary>
     public async Task HangupAllAsync(ICallLeg? agentLeg)
     {
-        List<ICallLeg> legs;
-        IConference? conference;
-        lock (Gate)
+        var (legs, conference) = Owner.Run(() =>
         {
-            legs = [.. Three.Supervisors.Select(s => s.Leg)];
-            if (Three.DepartmentLeg is { } d) legs.Add(d);
-            if (agentLeg is not null) legs.Add(agentLeg);
-            legs.Add(Caller);
-            conference = Three.Close(Time.GetUtcNow());
-        }
+            List<ICallLeg> all = [.. Three.Supervisors.Select(s => s.Leg)];
+            if (Three.DepartmentLeg is { } d) all.Add(d);
+            if (agentLeg is not null) all.Add(agentLeg);
+            all.Add(Caller);
+            return (all, Three.Close(Time.GetUtcNow()));
+        });
         foreach (var leg in legs) await CallSession.HangupQuietlyAsync(leg);
         if (conference is not null) await DisposeQuietlyAsync(conference);
     }
@@ -125,11 +122,12 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     private async Task BridgeAgainAsync(IConference conference)
     {
         await DisposeQuietlyAsync(conference);
-        lock (Gate)
+        // The mixer's disposal is awaited outside the owner; bridging again is a command.
+        Owner.TryRun(() =>
         {
             if (Talk is not { } talk || Life.IsEnded || Three.Conference is not null || Life.IsOnHold) return;
             if (CallerGone.IsCompleted || talk.AgentGone.IsCompleted) return;
             talk.Bridge();
-        }
+        });
     }
 }

@@ -29,20 +29,19 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     /// <summary>CTI ConsultDepartment: starts ringing the department; the outcome arrives as events.</summary>
     public bool Start(string agentId, string departmentId, bool holdCaller, out string error)
     {
-                var department = directory?.FindById(departmentId);
-        TalkStage talk;
-        CancellationToken token;
-        lock (call.Gate)
+        var department = directory?.FindById(departmentId);
+        var (talk, token, refused) = call.Owner.TryRun<(TalkStage?, CancellationToken, string?)>(() =>
         {
-            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft || call.Life.IsEnded) { error = TalkStage.NotTalking; return false; }
-            if (department is null) { error = $"Unknown department '{departmentId}'."; return false; }
-            if (call.Life.Stage == CallStage.Consulting) { error = "A department is already being called on this call."; return false; }
-            if (call.Life.Stage == CallStage.Transferring) { error = "A transfer is under way on this call."; return false; }
-            if (call.Three.DepartmentLeg is not null) { error = "A department is already in this call."; return false; }
-            if (!call.Life.TryMove(CallStage.Talking, CallStage.Consulting)) { error = TalkStage.NotTalking; return false; }
-            talk = call.Talk;
-            token = call.Three.StartConsult();
-        }
+            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft || call.Life.IsEnded) return (null, default, TalkStage.NotTalking);
+            if (department is null) return (null, default, $"Unknown department '{departmentId}'.");
+            if (call.Life.Stage == CallStage.Consulting) return (null, default, "A department is already being called on this call.");
+            if (call.Life.Stage == CallStage.Transferring) return (null, default, "A transfer is under way on this call.");
+            if (call.Three.DepartmentLeg is not null) return (null, default, "A department is already in this call.");
+            if (!call.Life.TryMove(CallStage.Talking, CallStage.Consulting)) return (null, default, TalkStage.NotTalking);
+            return (call.Talk, call.Three.StartConsult(), null);
+        }, ended: (null, default, TalkStage.NotTalking));
+        if (talk is null) { error = refused!; return false; }
+        if (department is null) { error = $"Unknown department '{departmentId}'."; return false; } // Refused by the command already.
         if (!directory!.IsOpen(department, call.Time.GetUtcNow()))
         {
             // Outside the department's hours nobody will answer: dispatch at once rather than ring twice.
@@ -51,7 +50,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
             return true;
         }
         if (holdCaller && talk.Hold(out _))
-            lock (call.Gate) call.Three.HeldForConsult = true;
+            call.Owner.TryRun(() => call.Three.HeldForConsult = true);
         _ = RunConsultAsync(talk, department, directory.Options, token);
         error = "";
         return true;
@@ -60,13 +59,13 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     /// <summary>CTI CompleteTransfer: the agent leaves; caller and department stay connected.</summary>
     public async Task<(bool Ok, string Error)> CompleteTransferAsync(string agentId, CancellationToken ct)
     {
-        TalkStage talk;
-        lock (call.Gate)
+        var (talk, refused) = call.Owner.TryRun<(TalkStage?, string?)>(() =>
         {
-            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft) return (false, TalkStage.NotTalking);
-            if (call.Three.DepartmentLeg is null) return (false, "No department is in this call yet.");
-            talk = call.Talk;
-        }
+            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft) return (null, TalkStage.NotTalking);
+            if (call.Three.DepartmentLeg is null) return (null, "No department is in this call yet.");
+            return (call.Talk, null);
+        }, ended: (null, TalkStage.NotTalking));
+        if (talk is null) return (false, refused!);
         await talk.Leg.HangupAsync(ct);
         talk.MarkAgentGone();
         return (true, "");
@@ -89,7 +88,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
                 }
                 if (failure is null)
                 {
-                    lock (call.Gate) call.Life.TryMove(CallStage.Consulting, CallStage.Talking); // Caller or agent left meanwhile: nothing to report.
+                    call.Owner.TryRun(() => call.Life.TryMove(CallStage.Consulting, CallStage.Talking)); // Caller or agent left meanwhile: nothing to report.
                     return;
                 }
                 reason = failure;
@@ -99,7 +98,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogConsultError(logger, ex, call.CallId, department.Id);
-            lock (call.Gate) call.Life.TryMove(CallStage.Consulting, CallStage.Talking);
+            call.Owner.TryRun(() => call.Life.TryMove(CallStage.Consulting, CallStage.Talking));
         }
     }
 
@@ -116,11 +115,11 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     private void Join(TalkStage talk, DepartmentOptions department, ICallLeg leg, string contact, int attempt)
     {
         TimeSpan? held = null;
-        bool joined;
-        lock (call.Gate)
+        // The department answered (awaited outside the owner): joining it is a command.
+        var joined = call.Owner.TryRun(() =>
         {
-            joined = call.Life.Stage == CallStage.Consulting && !call.CallerGone.IsCompleted && !talk.AgentGone.IsCompleted && leg.State != CallLegState.Ended;
-            if (!joined) call.Life.TryMove(CallStage.Consulting, CallStage.Talking);
+            var joining = call.Life.Stage == CallStage.Consulting && !call.CallerGone.IsCompleted && !talk.AgentGone.IsCompleted && leg.State != CallLegState.Ended;
+            if (!joining) call.Life.TryMove(CallStage.Consulting, CallStage.Talking);
             else
             {
                 if (call.Life.IsOnHold) held = talk.EndHold();
@@ -128,7 +127,8 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
                 call.EnsureConference(talk).Add(leg);
                 call.Three.DepartmentJoined(department.Id, leg, call.Time.GetUtcNow());
             }
-        }
+            return joining;
+        }, ended: false);
         if (!joined)
         {
             _ = CallSession.HangupQuietlyAsync(leg);
@@ -149,7 +149,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     /// <summary>DOMAIN.md: unreachable after two attempts → work order for dispatch; the agent is told, the caller not kept waiting.</summary>
     private async Task FailConsultAsync(TalkStage talk, DepartmentOptions department, int attempts, string reason)
     {
-        lock (call.Gate) call.Life.TryMove(CallStage.Consulting, CallStage.Talking);
+        call.Owner.TryRun(() => call.Life.TryMove(CallStage.Consulting, CallStage.Talking));
         call.Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = department.Id, Attempts = (uint)attempts, Reason = reason } });
         LogTransferFailed(logger, call.CallId, department.Id, attempts, reason);
         if (call.CallerGone.IsCompleted || talk.AgentGone.IsCompleted) return;
@@ -181,19 +181,18 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     private void RestoreAgentAudio(bool reattach)
     {
         TimeSpan? held = null;
-        string agentId;
-        lock (call.Gate)
+        var agentId = call.Owner.TryRun(() =>
         {
-            if (call.Talk is not { } talk || call.Life.IsEnded || call.Three.AgentLeft || talk.AgentGone.IsCompleted || call.CallerGone.IsCompleted) return;
-            agentId = talk.AgentId;
+            if (call.Talk is not { } talk || call.Life.IsEnded || call.Three.AgentLeft || talk.AgentGone.IsCompleted || call.CallerGone.IsCompleted) return null;
             if (call.Three.HeldForConsult && call.Life.IsOnHold) held = talk.EndHold();
             call.Three.HeldForConsult = false;
-            if (call.Life.IsOnHold) return; // The agent's own hold goes on: music stays.
-            if (!reattach && held is null) return; // The tone played beside the bridge or mix: it is still there.
+            if (call.Life.IsOnHold) return talk.AgentId; // The agent's own hold goes on: music stays.
+            if (!reattach && held is null) return talk.AgentId; // The tone played beside the bridge or mix: it is still there.
             if (call.Three.Conference is { } conference) conference.Add(talk.Leg);
             else talk.Bridge();
-        }
-        if (held is { } h) call.Session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
+            return talk.AgentId;
+        }, ended: null);
+        if (agentId is not null && held is { } h) call.Session.Emit(new CallEvent { Resumed = new CallResumed { AgentId = agentId, HeldMs = Tracking.CallTimeline.Ms(h) } });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: consulting department {DepartmentId}, attempt {Attempt}")]

@@ -17,14 +17,15 @@ internal sealed partial class MonitorStage(CallParties call, string hotlineNumbe
     {
         if (string.IsNullOrWhiteSpace(supervisorUser)) { error = "supervisor_user is required."; return false; }
         if (mode is not (MonitorMode.Listen or MonitorMode.Whisper or MonitorMode.Barge)) { error = "mode must be listen, whisper or barge."; return false; }
-        TalkStage talk;
-        lock (call.Gate)
+        const string notConnected = "The call is not connected to an agent.";
+        var (talk, refused) = call.Owner.TryRun<(TalkStage?, string?)>(() =>
         {
-            if (call.Talk is null || call.Three.AgentLeft || call.Life.IsEnded) { error = "The call is not connected to an agent."; return false; }
-            if (call.Life.IsOnHold) { error = "The call is on hold."; return false; }
-            if (call.Three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) { error = "That supervisor is already on this call."; return false; }
-            talk = call.Talk;
-        }
+            if (call.Talk is null || call.Three.AgentLeft || call.Life.IsEnded) return (null, notConnected);
+            if (call.Life.IsOnHold) return (null, "The call is on hold.");
+            if (call.Three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) return (null, "That supervisor is already on this call.");
+            return (call.Talk, null);
+        }, ended: (null, notConnected));
+        if (talk is null) { error = refused!; return false; }
         IOutboundCall dial;
         try
         {
@@ -56,7 +57,8 @@ internal sealed partial class MonitorStage(CallParties call, string hotlineNumbe
         }
         var leg = dial.Leg;
         var joined = false;
-        lock (call.Gate)
+        // The supervisor answered (awaited outside the owner): joining the mixer is a command.
+        call.Owner.TryRun(() =>
         {
             if (!call.Life.IsEnded && !call.Three.AgentLeft && !talk.AgentGone.IsCompleted && !call.CallerGone.IsCompleted && !call.Life.IsOnHold)
             {
@@ -77,7 +79,7 @@ internal sealed partial class MonitorStage(CallParties call, string hotlineNumbe
                     LogMonitorUnsupported(logger, call.CallId, mode, ex.Message);
                 }
             }
-        }
+        });
         if (!joined)
         {
             await CallSession.HangupQuietlyAsync(leg);
@@ -90,12 +92,13 @@ internal sealed partial class MonitorStage(CallParties call, string hotlineNumbe
 
     private void OnSupervisorLeft(ICallLeg leg)
     {
-        lock (call.Gate)
+        var removed = call.Owner.TryRun(() =>
         {
-            if (call.Life.IsEnded) return;
+            if (call.Life.IsEnded) return false;
             call.Three.Conference?.Remove(leg);
-        }
-        call.EmitParties();
+            return true;
+        }, ended: false);
+        if (removed) call.EmitParties();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: supervisor joined ({Mode})")]

@@ -25,20 +25,20 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
     /// <summary>The agent's phone sent REFER on <paramref name="agentLeg"/>: refused (its status set), or accepted and under way.</summary>
     public void OnTransferRequested(ICallLeg agentLeg, TransferRequestedEventArgs e)
     {
-        TalkStage talk;
-        lock (call.Gate)
+        // The REFER's refusal status must be set before this handler returns: the SIP layer answers with it. So the
+        // checks run as a command whose answer this thread waits for (short: no SIP awaited inside).
+        var (talk, refusal) = call.Owner.TryRun<(TalkStage?, int)>(() =>
         {
             if (call.Talk is not { } t || !ReferenceEquals(t.Leg, agentLeg) || call.Three.AgentLeft || call.Life.IsEnded || call.CallerGone.IsCompleted)
-            {
-                e.RefuseStatus = 481; // Nothing to transfer any more.
-                return;
-            }
+                return (null, 481); // Nothing to transfer any more.
             if (call.Life.Stage is CallStage.Transferring or CallStage.Consulting)
-            {
-                e.RefuseStatus = 491; // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
-                return;
-            }
-            talk = t;
+                return (null, 491); // RFC 3261 §21.4.27 Request Pending: a transfer or consult is already under way.
+            return (t, 0);
+        }, ended: (null, 481));
+        if (talk is null)
+        {
+            e.RefuseStatus = refusal;
+            return;
         }
         if (e.Replaces is { } replaces)
         {
@@ -51,8 +51,7 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
             e.RefuseStatus = refuse;
             return;
         }
-        ICallLeg? department;
-        lock (call.Gate) department = call.Three.HasDepartment ? call.Three.DepartmentLeg : null;
+        var department = call.Owner.TryRun(() => call.Three.HasDepartment ? call.Three.DepartmentLeg : null, ended: null);
         if (department is not null)
         {
             // Already in a three-way call: a blind REFER to that same department just completes the transfer.
@@ -70,13 +69,13 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
             return;
         }
         var transfer = new TransferInFlight(target);
-        bool started;
-        lock (call.Gate)
+        var started = call.Owner.TryRun(() =>
         {
             // Checked again with the target resolved: a second REFER or a consult may have started meanwhile.
-            started = call.Three.DepartmentLeg is null && call.Life.TryMove(CallStage.Talking, CallStage.Transferring);
-            if (started) call.Three.Transfer = transfer;
-        }
+            var starts = call.Three.DepartmentLeg is null && call.Life.TryMove(CallStage.Talking, CallStage.Transferring);
+            if (starts) call.Three.Transfer = transfer;
+            return starts;
+        }, ended: false);
         if (!started)
         {
             if (target.AgentId is { } reserved) roster.ReleaseRing(reserved, call.CallId, null);
@@ -91,8 +90,7 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
     /// <summary>RFC 3891: Replaces must name the department leg this call consulted; then the agent simply leaves.</summary>
     private void Attended(TalkStage talk, TransferReplaces replaces, TransferRequestedEventArgs e)
     {
-        bool matches;
-        lock (call.Gate) matches = call.Three.HasDepartment && call.Three.DepartmentLeg!.IsDialog(replaces);
+        var matches = call.Owner.TryRun(() => call.Three.HasDepartment && call.Three.DepartmentLeg!.IsDialog(replaces), ended: false);
         var progress = e.Accept();
         if (!matches)
         {
@@ -107,7 +105,7 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
     /// <summary>The agent leaves a call the department is in: success to the phone, then our BYE (the usual path follows).</summary>
     private void LeaveToDepartment(TalkStage talk, string kind, ITransferProgress progress)
     {
-        lock (call.Gate) call.Three.AgentTransfers(kind);
+        call.Owner.TryRun(() => call.Three.AgentTransfers(kind));
         progress.Report(200);
         _ = CallSession.HangupQuietlyAsync(talk.Leg);
         talk.MarkAgentGone();
@@ -118,7 +116,7 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
         var target = transfer.Target;
         try
         {
-            lock (call.Gate)
+            call.Owner.TryRun(() =>
             {
                 // The caller waits with hold music (the agent's own hold, if any, already plays it).
                 if (!call.Life.IsOnHold && !call.Life.IsEnded)
@@ -126,7 +124,7 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
                     talk.Leg.StopAudio();
                     talk.PlayHoldMusic();
                 }
-            }
+            });
             var display = "Hotline transfer";
             var (leg, contact, failure, status) = await new ContactDialer(call.Telephony, hotlineNumber, logger).DialFirstAsync(call.CallId, target.Party, target.Contacts, display, target.RingTimeout, call.CallerGone, CancellationToken.None);
             if (leg is not null && ConnectTransferTarget(talk, transfer, leg))
@@ -148,22 +146,24 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
         }
     }
 
-    /// <summary>Bridges caller and the answered target (under the lock); false when the caller left meanwhile.</summary>
+    /// <summary>Bridges caller and the answered target (a command on the owner); false when the caller left meanwhile.</summary>
     private bool ConnectTransferTarget(TalkStage talk, TransferInFlight transfer, ICallLeg leg)
     {
         var target = transfer.Target;
         TimeSpan? held = null;
-        lock (call.Gate)
+        var connected = call.Owner.TryRun(() =>
         {
-            if (call.Life.IsEnded || call.CallerGone.IsCompleted || leg.State == CallLegState.Ended)
-            {
-                _ = CallSession.HangupQuietlyAsync(leg);
-                return false;
-            }
+            if (call.Life.IsEnded || call.CallerGone.IsCompleted || leg.State == CallLegState.Ended) return false;
             if (call.Life.IsOnHold) held = talk.EndHold();
             call.Life.TryMove(CallStage.Transferring, CallStage.Transferred);
             call.Three.TransferConnected(target, leg);
             call.Telephony.Bridge(call.Caller, leg);
+            return true;
+        }, ended: false);
+        if (!connected)
+        {
+            _ = CallSession.HangupQuietlyAsync(leg);
+            return false;
         }
         if (target.AgentId is { } agentId) roster.Connect(agentId, call.CallId);
         leg.Ended += (_, _) => call.DepartmentLeft();
@@ -178,19 +178,19 @@ internal sealed partial class TransferStage(CallParties call, AgentRoster roster
         var target = transfer.Target;
         if (target.AgentId is { } agentId) roster.ReleaseRing(agentId, call.CallId, null);
         progress.Report(sipStatus is >= 300 and <= 699 ? sipStatus : 480);
-        lock (call.Gate)
+        call.Owner.TryRun(() =>
         {
             transfer.FailedWithoutAgent = talk.AgentGone.IsCompleted;
             call.Life.TryMove(CallStage.Transferring, CallStage.Talking);
-        }
+        });
         call.Notify(talk.AgentId, new CallEvent { TransferFailed = new TransferFailed { DepartmentId = target.DepartmentId ?? target.Party, Attempts = 1, Reason = reason } });
         LogBlindTransferFailed(logger, call.CallId, talk.AgentId, TransferTarget.Masked(target.Party), reason);
         transfer.Done.TrySetResult(false);
-        lock (call.Gate)
+        call.Owner.TryRun(() =>
         {
             if (call.Life.IsEnded || call.CallerGone.IsCompleted || talk.AgentGone.IsCompleted || call.Life.IsOnHold) return;
             talk.Bridge(); // Back with the agent, off the hold music.
-        }
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone asked for a blind transfer to {Target}")]

@@ -9,13 +9,13 @@ public sealed partial class OutboundCallFlow
 {
     public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {
-        ICallLeg? leg;
-        lock (_gate)
+        var leg = _owner.TryRun(() =>
         {
-            if (agentId != _request.AgentId || _agentLeg is null) return (false, "The agent is not talking on this call.");
+            if (agentId != _request.AgentId || _agentLeg is null) return null;
             _agentHungUp = true;
-            leg = _agentLeg;
-        }
+            return _agentLeg;
+        }, ended: null);
+        if (leg is null) return (false, "The agent is not talking on this call.");
         await leg.HangupAsync(ct);
         _agentGone.TrySetResult();
         return (true, "");
@@ -24,11 +24,13 @@ public sealed partial class OutboundCallFlow
     public Task<ControlOutcome> TransferToSurveyAsync(string agentId, CancellationToken ct)
     {
         if (!_session.HasSurvey) return Task.FromResult(ControlOutcome.NotNow("The survey is not configured on this engine."));
-        lock (_gate)
+        var answered = _owner.TryRun(() =>
         {
-            if (_party is null) return Task.FromResult(ControlOutcome.NotNow("The called party has not answered."));
+            if (_party is null) return false;
             _session.RequestSurvey();
-        }
+            return true;
+        }, ended: false);
+        if (!answered) return Task.FromResult(ControlOutcome.NotNow("The called party has not answered."));
         return HangupByAgentAsync(agentId, ct);
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     private readonly CallTimeline _timeline; // _session's
     private readonly TaskCompletionSource _agentGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _partyGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _gate = new();
+    private readonly CallOwner _owner; // _session's: the legs and the agent's hang-up are read and set only on it.
     private ICallLeg? _agentLeg;
     private ICallLeg? _party;
     private bool _agentHungUp;
@@ -37,6 +37,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         _request = request;
         _session = ctx.NewSession(CallDirection.Outbound);
         _timeline = _session.Timeline;
+        _owner = _session.Owner;
     }
 
     public string CallId => _session.CallId;
@@ -87,11 +88,11 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         }
         finally
         {
-            ICallLeg? party, agentLeg;
-            lock (_gate) (party, agentLeg) = (_party, _agentLeg);
+            var (party, agentLeg) = _owner.Run(() => (_party, _agentLeg));
             recording = await _session.ReleaseAsync(party, agentLeg);
         }
         _session.Ended(hangupBy, reason, wrapUp, recording);
+        _owner.Close(); // Later commands (a late CTI request) are refused: the call is over.
         LogEnded(_ctx.Logger, CallId, reason);
     }
 
@@ -143,7 +144,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         var party = dial.Leg;
         party.Ended += (_, _) => _partyGone.TrySetResult();
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
-        lock (_gate) _party = party;
+        _owner.Run(() => _party = party);
         _session.Lifecycle.Move(CallStage.Talking);
         _session.StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
         // The bridge carries PCM only: telephone-events the agent keys (the desk's pad, a softphone's keys) are relayed
@@ -156,8 +157,7 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         _session.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
         await Task.WhenAny(_agentGone.Task, _partyGone.Task);
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        bool byAgent;
-        lock (_gate) byAgent = _agentHungUp || !_partyGone.Task.IsCompleted;
+        var byAgent = _owner.Run(() => _agentHungUp || !_partyGone.Task.IsCompleted);
         await CallSession.HangupQuietlyAsync(agentLeg);
         var wrapUp = _ctx.Roster.EndCall(_request.AgentId, CallId);
         if (byAgent)
@@ -206,13 +206,13 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     {
         agentLeg.Ended += (_, _) => _agentGone.TrySetResult();
         if (agentLeg.State == CallLegState.Ended) _agentGone.TrySetResult();
-        lock (_gate) _agentLeg = agentLeg;
+        _owner.Run(() => _agentLeg = agentLeg);
     }
 
     private async Task<(HangupBy, string, TimeSpan)> EndAgentAsync(HangupBy by, string reason, CancellationToken ct)
     {
         _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        await CallSession.HangupQuietlyAsync(_agentLeg);
+        await CallSession.HangupQuietlyAsync(_owner.Run(() => _agentLeg));
         return (by, reason, await _ctx.Roster.EndCall(_request.AgentId, CallId).WaitAsync(ct));
     }
 

@@ -33,7 +33,8 @@ public sealed partial class InboundCallFlow
     /// </summary>
     private void WatchAgentPhone(string agentId, ICallLeg leg)
     {
-        leg.Dtmf += (_, e) => _consult.OnAgentKey(agentId, leg, e.Digit);
+        // Every event from the phone is a command on the call's owner, in the order the phone sent them.
+        leg.Dtmf += (_, e) => _owner.TryRun(() => _consult.OnAgentKey(agentId, leg, e.Digit));
         var transfer = NewTransferStage();
         leg.TransferRequested += (_, e) => transfer.OnTransferRequested(leg, e); // SIP REFER from the phone.
         leg.RemoteHold += (sender, e) =>
@@ -56,10 +57,13 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
     private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkStage talk, CancellationToken ct)
     {
-        lock (_gate) _parties.Three.MarkAgentLeft();
-        _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        lock (_gate)
-            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
+        var endedAt = _ctx.Time.GetUtcNow();
+        _owner.Run(() =>
+        {
+            _parties.Three.MarkAgentLeft();
+            _timeline.EndedAt = endedAt;
+            if (_life.TryResume()) _timeline.HoldEnded(endedAt);
+        });
         var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
         await _parties.HangupAllAsync(talk.Leg);
         return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));
@@ -68,31 +72,26 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent a blind transfer reached is done with the call (to wrap-up) once it ends.</summary>
     private void EndTargetAgentCall()
     {
-        string? agentId;
-        lock (_gate) agentId = _parties.Three.TakeTargetAgent();
+        var agentId = _owner.Run(_parties.Three.TakeTargetAgent);
         if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
     }
 
     /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>
-    private bool DepartmentStaysOn(TalkStage talk)
+    private bool DepartmentStaysOn(TalkStage talk) => _owner.Run(() =>
     {
-        lock (_gate)
-        {
-            // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
-            if (_parties.Three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
-            return _parties.Three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
-        }
-    }
+        // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
+        if (_parties.Three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
+        return _parties.Three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
+    });
 
     /// <summary>Issue 8: either party leaving keeps the others connected. Ends when one of the remaining two leaves.</summary>
     private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkStage talk, CancellationToken ct)
     {
         var agentLeft = talk.AgentGone.IsCompleted;
-        TransferInFlight? transfer;
-        lock (_gate) transfer = _parties.Three.Transfer;
+        var transfer = _owner.Run(() => _parties.Three.Transfer);
         if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
             return await EndAfterFailedTransferAsync(talk, ct);
-        lock (_gate)
+        _owner.Run(() =>
         {
             if (agentLeft)
             {
@@ -101,20 +100,15 @@ public sealed partial class InboundCallFlow
             }
             else _parties.Three.MarkCallerLeft();
             _parties.Three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
-        }
+        });
         _parties.EmitParties();
         Task<TimeSpan>? wrapUp = null;
         if (agentLeft)
         {
             // The agent leaves: the transfer completes; their wrap-up starts now, the call goes on.
-            string to, kind;
-            lock (_gate)
-            {
-                to = _parties.Three.OtherParty;
-                kind = _parties.Three.TransferKind ?? "warm";
-            }
+            var (to, kind, departmentId) = _owner.Run(() => (_parties.Three.OtherParty, _parties.Three.TransferKind ?? "warm", _parties.Three.DepartmentId ?? ""));
             _session.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
-            LogTransferred(_ctx.Logger, CallId, talk.AgentId, _parties.Three.DepartmentId ?? "");
+            LogTransferred(_ctx.Logger, CallId, talk.AgentId, departmentId);
             wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
             await Task.WhenAny(_callerGone.Task, _parties.Three.DepartmentGone.Task);
         }
@@ -122,9 +116,12 @@ public sealed partial class InboundCallFlow
         {
             await Task.WhenAny(talk.AgentGone, _parties.Three.DepartmentGone.Task);
         }
-        _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        lock (_gate)
-            if (_life.TryResume()) _timeline.HoldEnded(_timeline.EndedAt.Value);
+        var endedAt = _ctx.Time.GetUtcNow();
+        _owner.Run(() =>
+        {
+            _timeline.EndedAt = endedAt;
+            if (_life.TryResume()) _timeline.HoldEnded(endedAt);
+        });
         var hangupBy = agentLeft
             ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
             : HangupBy.Caller;
@@ -138,11 +135,11 @@ public sealed partial class InboundCallFlow
     private async Task<TimeSpan> CloseThreeWayAsync()
     {
         await _parties.HangupAllAsync(null);
-        lock (_gate)
+        return _owner.Run(() =>
         {
             _parties.Three.DisposeConsult();
             return _parties.Three.ConferenceTime;
-        }
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId} left, call transferred to department {DepartmentId}")]

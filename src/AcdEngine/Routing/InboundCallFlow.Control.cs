@@ -38,11 +38,9 @@ public sealed partial class InboundCallFlow
         return await HangupByAgentAsync(agentId, ct);
     }
 
-    /// <summary>The talk stage when <paramref name="agentId"/> is the agent who answered this call; else null.</summary>
-    private TalkStage? TalkWith(string agentId)
-    {
-        lock (_gate) return _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null;
-    }
+    /// <summary>The talk stage when <paramref name="agentId"/> is the agent who answered this call; else null (also once the call ended).</summary>
+    private TalkStage? TalkWith(string agentId) =>
+        _owner.TryRun(() => _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
 
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)

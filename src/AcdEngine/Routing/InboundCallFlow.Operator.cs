@@ -14,11 +14,13 @@ public sealed partial class InboundCallFlow
     /// </summary>
     public async Task<(bool Ok, string Error)> HangupByOperatorAsync(CancellationToken ct)
     {
-        lock (_gate)
+        var hangingUp = _owner.TryRun(() =>
         {
-            if (_life.IsEnded) return (false, "The call has already ended.");
+            if (_life.IsEnded) return false;
             _operatorHungUp = true;
-        }
+            return true;
+        }, ended: false);
+        if (!hangingUp) return (false, "The call has already ended.");
         await _caller.HangupAsync(ct);
         return (true, "");
     }

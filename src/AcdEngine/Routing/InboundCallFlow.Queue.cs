@@ -96,12 +96,11 @@ public sealed partial class InboundCallFlow
         if (DepartmentStaysOn(talk)) return await ContinueWithDepartmentAsync(talk, ct);
         var now = _ctx.Time.GetUtcNow();
         _timeline.EndedAt = now;
-        bool byAgent;
-        lock (_gate)
+        var byAgent = _owner.Run(() =>
         {
-            byAgent = talk.AgentHungUp || !_callerGone.Task.IsCompleted;
             if (_life.TryResume()) _timeline.HoldEnded(now);
-        }
+            return talk.AgentHungUp || !_callerGone.Task.IsCompleted;
+        });
         var silent = talk.SilentCaller;
         var reason = silent ? "silent-caller"
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
@@ -110,8 +109,10 @@ public sealed partial class InboundCallFlow
         if (byAgent && !silent)
         {
             // The agent left first: the caller rates the service.
-            lock (_gate)
+            _owner.Run(() =>
+            {
                 if (_session.HasSurvey) _life.TryMove(CallStage.Survey);
+            });
             await _session.SurveyAsync(_caller, talk.AgentId, _queue, ct);
         }
         if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));

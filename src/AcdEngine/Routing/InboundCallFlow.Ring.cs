@@ -21,20 +21,21 @@ public sealed partial class InboundCallFlow
     {
         var now = _ctx.Time.GetUtcNow();
         _ctx.Queues.Leave(queued);
-        var talk = new TalkStage(_session, _caller, _callerGone.Task, agent.Id, leg, _gate, _ctx.Telephony, _ctx.Prompts, _ctx.Time, _ctx.Logger, InConference);
+        var talk = new TalkStage(_session, _caller, _callerGone.Task, agent.Id, leg, _ctx.Telephony, _ctx.Prompts, _ctx.Time, _ctx.Logger, InConference);
         attempt.End = now;
         attempt.Result = RingResult.Answered;
         _ctx.Roster.Connect(agent.Id, CallId);
-        var trainee = agent.TraineeNumber.Length > 0;
-        if (!trainee) _ctx.Telephony.Bridge(_caller, leg);
-        lock (_gate)
+        _owner.Run(() =>
         {
+            // One command: a key, a hold or a REFER from the agent's phone (a command too) finds the call talking,
+            // its handlers in place and the bridge made, never half of it.
             _parties.Talk = talk;
             _life.Move(CallStage.Talking);
-        }
-        if (trainee) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
-        WatchAgentPhone(agent.Id, leg);
-        SilentCallerWatch.On(leg, _ctx.Options.FeatureCodes.SilentCaller, () => _ = SilentCallerAsync(agent.Id, CancellationToken.None));
+            WatchAgentPhone(agent.Id, leg);
+            SilentCallerWatch.On(leg, _owner, _ctx.Options.FeatureCodes.SilentCaller, () => _ = SilentCallerAsync(agent.Id, CancellationToken.None));
+            if (agent.TraineeNumber.Length > 0) _ = GreetAsTraineeAsync(talk, agent.TraineeNumber);
+            else _ctx.Telephony.Bridge(_caller, leg);
+        });
         _session.StartRecording(_caller); // The caller's leg hears every party: one WAV holds the call.
         _timeline.AnsweredAt = now;
         _timeline.LeftQueueAt = now;
@@ -70,10 +71,7 @@ public sealed partial class InboundCallFlow
         talk.GreetThenBridgeAsync(_ctx.Prompts.TraineeGreeting(agentNumber), _ctx.Prompts.TraineeGreeting(agentNumber));
 
     /// <summary>The call is in a mixer (three-way, monitor): no hold, no silent-caller closing, no trainee bridge.</summary>
-    private bool InConference()
-    {
-        lock (_gate) return _parties.Three.Conference is not null;
-    }
+    private bool InConference() => _owner.Run(() => _parties.Three.Conference is not null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} answered by {AgentId} after {WaitMs} ms (within service level: {Within})")]
     private static partial void LogAnswered(ILogger logger, string callId, string agentId, long waitMs, bool within);

@@ -13,8 +13,7 @@ public sealed partial class InboundCallFlow
     /// <summary>Plays the silent-caller closing to the caller, then ends the call; false (and why) when not the agent's call.</summary>
     public async Task<(bool Ok, string Error)> SilentCallerAsync(string agentId, CancellationToken ct)
     {
-        TalkStage? talk;
-        lock (_gate) talk = _parties.Three.AgentLeft ? null : TalkWith(agentId);
+        var talk = _owner.TryRun(() => _parties.Three.AgentLeft ? null : TalkWith(agentId), ended: null);
         if (talk is null) return (false, TalkStage.NotTalking);
         return await talk.EndSilentCallAsync(ct);
     }

@@ -22,7 +22,7 @@ public sealed partial class InboundCallFlow
     private readonly CallTimeline _timeline; // _session's, the flow's single path writes it
     private readonly TaskCompletionSource<HangupCause> _callerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CallerKeys _keys;
-    private readonly Lock _gate = new();
+    private readonly CallOwner _owner; // _session's: the one owner of this call's state (docs/acd.md).
     private string _queue;
     private string _nature = "";
     private string _ivrDigits = "";
@@ -37,8 +37,9 @@ public sealed partial class InboundCallFlow
         _session = ctx.NewSession(CallDirection.Inbound);
         _life = _session.Lifecycle;
         _timeline = _session.Timeline;
+        _owner = _session.Owner;
         _queue = ctx.Options.DefaultQueue;
-        _parties = new CallParties(_session, caller, _callerGone.Task, _gate, ctx.Telephony, ctx.Time);
+        _parties = new CallParties(_session, caller, _callerGone.Task, ctx.Telephony, ctx.Time);
         _consult = new ConsultStage(_parties, ctx.Departments, ctx.Options.HotlineNumber, ctx.Logger);
         caller.Ended += (_, e) => _callerGone.TrySetResult(e.Cause);
         _keys = new CallerKeys(caller, _callerGone.Task, ctx.Time);
@@ -61,11 +62,8 @@ public sealed partial class InboundCallFlow
     /// <summary>When the caller entered the queue (the screen pop's "wait so far"), if queued.</summary>
     public DateTimeOffset? QueuedAt => _timeline.QueuedAt;
 
-    /// <summary>The agent talking with the caller, if any.</summary>
-    public string? AgentId
-    {
-        get { lock (_gate) return _parties.Three.AgentLeft ? null : _parties.Talk?.AgentId; }
-    }
+    /// <summary>The agent talking with the caller, if any (read from any thread: the owner's last word on it).</summary>
+    public string? AgentId => _owner.TryRun(() => _parties.Three.AgentLeft ? null : _parties.Talk?.AgentId, ended: null);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -108,6 +106,7 @@ public sealed partial class InboundCallFlow
             recording = await _session.ReleaseAsync(_caller);
         }
         _session.Ended(hangupBy, reason, wrapUp, recording, conferenceTime);
+        _owner.Close(); // Later commands (a late CTI request, a leg's event) are refused: the call is over.
         LogEnded(_ctx.Logger, CallId, reason);
     }
 

@@ -157,7 +157,7 @@ public sealed class TalkStageTests
         Assert.That(_caller.Hearing, Is.EqualTo("moh"), "the hold wins: its resume restores the bridge");
     }
 
-    private TalkStage Start() => new(_session, _caller, _callerGone.Task, "a1", _agent, new Lock(), _telephony,
+    private TalkStage Start() => new(_session, _caller, _callerGone.Task, "a1", _agent, _telephony,
         new FakePromptLibrary(), _time, NullLogger.Instance, () => _inConference);
 
     private FakeCallLeg Answered(string user)

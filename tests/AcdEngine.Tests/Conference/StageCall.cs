@@ -21,9 +21,8 @@ internal sealed class StageCall
         Caller.Ended += (_, _) => CallerGone.TrySetResult();
         Session = acd.Context.NewSession(CallDirection.Inbound);
         foreach (var stage in new[] { CallStage.Greeting, CallStage.Queued, CallStage.Ringing, CallStage.Talking }) Session.Lifecycle.Move(stage);
-        var gate = new Lock();
-        Parties = new CallParties(Session, Caller, CallerGone.Task, gate, acd.Phones, acd.Time);
-        Talk = new TalkStage(Session, Caller, CallerGone.Task, "a1", Agent, gate, acd.Phones, acd.Context.Prompts, acd.Time,
+        Parties = new CallParties(Session, Caller, CallerGone.Task, acd.Phones, acd.Time);
+        Talk = new TalkStage(Session, Caller, CallerGone.Task, "a1", Agent, acd.Phones, acd.Context.Prompts, acd.Time,
             NullLogger.Instance, () => Parties.Three.Conference is not null);
         Parties.Talk = Talk;
     }

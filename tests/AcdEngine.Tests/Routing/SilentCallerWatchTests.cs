@@ -30,8 +30,9 @@ public sealed class SilentCallerWatchTests
         var time = new ObservableTimeProvider(DateTimeOffset.UnixEpoch);
         var leg = new FakeCallLeg("1001", "12345", CallLegDirection.Outbound, time);
         var keyed = 0;
-        Assert.That(SilentCallerWatch.On(leg, "", () => keyed++), Is.Null);
-        Assert.That(SilentCallerWatch.On(leg, "*99", () => keyed++), Is.Not.Null);
+        var owner = new Hotline.AcdEngine.Calls.CallOwner("c-test", ex => Assert.Fail(ex.Message));
+        Assert.That(SilentCallerWatch.On(leg, owner, "", () => keyed++), Is.Null);
+        Assert.That(SilentCallerWatch.On(leg, owner, "*99", () => keyed++), Is.Not.Null);
 
         foreach (var key in "*99") leg.Press(key);
         Assert.That(keyed, Is.EqualTo(1));
