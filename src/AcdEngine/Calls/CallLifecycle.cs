@@ -42,6 +42,10 @@ public sealed class CallLifecycle(string callId)
     /// <summary>Where the caller may be put on hold (DOMAIN.md: hold while the agent looks something up).</summary>
     public static readonly FrozenSet<CallStage> HoldableStages = new[] { CallStage.Talking, CallStage.Consulting, CallStage.Transferring }.ToFrozenSet();
 
+    // Its own small lock, kept beside the call's CallOwner: the stage is read from any thread without a command (the
+    // API's GET /api/calls/active phase, the router's look-ups, CTI's stage checks) and moved both by the flow's own
+    // path (greeting → queued → ringing) and by commands; a read through the owner would make every API request wait
+    // behind the call's commands and could not answer once the call ended (the owner refuses then).
     private readonly Lock _gate = new();
     private CallStage _stage = CallStage.Offered;
     private bool _onHold;

@@ -7,7 +7,7 @@ namespace Hotline.AcdEngine.Conference;
 /// supervisors, the mixer, who left, and the conference time. Every change goes through a method named for what
 /// happened (<see cref="DepartmentJoined"/>, <see cref="TransferConnected"/>, <see cref="DepartmentLeft"/>…); the
 /// stage itself (consulting, three-way, transferring) is the call's <c>CallLifecycle</c>. Not thread-safe by itself:
-/// the call's flow (its orchestrator) calls it under its one lock.
+/// it is read and changed only in commands on the call's <c>CallOwner</c> (through <see cref="CallParties"/>).
 /// </summary>
 internal sealed class ThreeWayState
 {
