@@ -19,11 +19,11 @@ namespace Hotline.AcdEngine.Calls;
 /// never blocked by SIP and always free to take the caller's hang-up.
 /// </summary>
 /// <remarks>
-/// <para>There is no thread per call: the thread that finds the owner idle becomes its loop until the mailbox is empty
-/// (<see cref="Post"/> and <see cref="RunAsync{T}"/> hand that loop to the thread pool; <see cref="Run{T}"/> runs it
-/// on the caller's thread). A caller of <see cref="Run{T}"/> that finds the owner busy waits for a loop that is
-/// already running, so waiting cannot starve. Which thread runs the loop does not matter: only one does at a time,
-/// and a command never runs beside another.</para>
+/// <para>There is no thread per call: the owner's turn passes from thread to thread in mailbox order. A
+/// <see cref="Run{T}"/> command runs on its caller's thread — at once when the owner is idle, else when the thread
+/// running the command before it hands it the turn (it waits for a thread that is already running, so waiting cannot
+/// starve); posted and awaited commands run on the thread pool, never on a <see cref="Run{T}"/> caller's thread, which
+/// may hold things of its own (a SIP dialog, a CTI request). Only one thread holds the turn at a time.</para>
 /// <para>A command that calls <see cref="Run{T}"/> or <see cref="RunAsync{T}"/> of its own owner runs that command at
 /// once, inline — it is already the owner, and waiting for its own mailbox would never end (a stage's helper called
 /// from the flow's command). <see cref="Post"/> from a command always queues: it runs after the current one.</para>
@@ -35,14 +35,14 @@ namespace Hotline.AcdEngine.Calls;
 /// </remarks>
 public sealed class CallOwner
 {
-    // Guards the mailbox and the loop's flags only, never the call's state: held for an enqueue or dequeue, never
+    // Guards the mailbox and the loop's flag only, never the call's state: held for an enqueue or dequeue, never
     // while a command runs.
     private readonly Lock _mailbox = new();
-    private readonly Queue<Action> _pending = new();
+    private readonly Queue<Command> _pending = new();
     private readonly Action<Exception> _failed;
-    private bool _looping;
+    private bool _running; // A thread holds the owner's turn (runs a command, or is about to).
     private bool _closed;
-    private int _loopThread; // ManagedThreadId of the thread running the loop now; 0 when idle.
+    private int _runningThread; // ManagedThreadId of the thread inside a command now; 0 between commands.
 
     /// <param name="callId">The call this owner serves (in <see cref="CallEndedException"/>'s message).</param>
     /// <param name="failed">Told of a posted command's exception (the session logs it).</param>
@@ -54,8 +54,8 @@ public sealed class CallOwner
 
     public string CallId { get; }
 
-    /// <summary>True on the owner's loop, i.e. inside one of its commands.</summary>
-    public bool IsCurrent => Volatile.Read(ref _loopThread) == Environment.CurrentManagedThreadId;
+    /// <summary>True inside one of this owner's commands.</summary>
+    public bool IsCurrent => Volatile.Read(ref _runningThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>The call ended: no new command is accepted.</summary>
     public bool IsClosed
@@ -67,17 +67,7 @@ public sealed class CallOwner
     public bool Post(Action command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return Enqueue(() =>
-        {
-            try
-            {
-                command();
-            }
-            catch (Exception ex)
-            {
-                _failed(ex);
-            }
-        }, startLoopHere: false) != Start.Refused;
+        return Submit(new Posted(command, _failed));
     }
 
     /// <summary>Runs <paramref name="command"/> on the owner; its result or exception when done.</summary>
@@ -85,19 +75,8 @@ public sealed class CallOwner
     {
         ArgumentNullException.ThrowIfNull(command);
         if (IsCurrent) return RunInline(command);
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var start = Enqueue(() =>
-        {
-            try
-            {
-                done.TrySetResult(command());
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }, startLoopHere: false);
-        return start == Start.Refused ? Task.FromException<T>(Ended()) : done.Task;
+        var awaited = new Awaited<T>(command);
+        return Submit(awaited) ? awaited.Task : Task.FromException<T>(Ended());
     }
 
     /// <summary>Runs <paramref name="command"/> on the owner; completes when done (faulted with its exception).</summary>
@@ -115,11 +94,18 @@ public sealed class CallOwner
     {
         ArgumentNullException.ThrowIfNull(command);
         if (IsCurrent) return command();
-        var done = new Completion<T>(command);
-        var start = Enqueue(done.Execute, startLoopHere: true);
-        if (start == Start.Refused) throw Ended();
-        if (start == Start.Here) Loop();
-        return done.Wait();
+        var waited = new Waited<T>(command);
+        bool myTurn;
+        lock (_mailbox)
+        {
+            if (_closed) throw Ended();
+            myTurn = !_running;
+            if (myTurn) _running = true;
+            else _pending.Enqueue(waited);
+        }
+        if (!myTurn) waited.WaitForTurn(); // The thread running the owner's commands hands it over in order.
+        RunFrom(waited, onPool: false);
+        return waited.Result();
     }
 
     /// <summary>As <see cref="Run{T}"/> without a result.</summary>
@@ -162,43 +148,58 @@ public sealed class CallOwner
         lock (_mailbox) _closed = true;
     }
 
-    private enum Start { Refused, Queued, Here, Pool }
-
-    private Start Enqueue(Action item, bool startLoopHere)
+    /// <summary>Queues a posted or awaited command; starts it on the pool when the owner is idle. False when closed.</summary>
+    private bool Submit(Command command)
     {
         lock (_mailbox)
         {
-            if (_closed) return Start.Refused;
-            _pending.Enqueue(item);
-            if (_looping) return Start.Queued;
-            _looping = true;
+            if (_closed) return false;
+            if (_running)
+            {
+                _pending.Enqueue(command);
+                return true;
+            }
+            _running = true;
         }
-        if (startLoopHere) return Start.Here;
-        ThreadPool.UnsafeQueueUserWorkItem(static owner => owner.Loop(), this, preferLocal: false);
-        return Start.Pool;
+        ThreadPool.UnsafeQueueUserWorkItem(static start => start.Owner.RunFrom(start.Command, onPool: true), (Owner: this, Command: command), preferLocal: false);
+        return true;
     }
 
     /// <summary>
-    /// The loop: runs queued commands until the mailbox is empty. A <see cref="Run{T}"/> caller that started it runs the
-    /// commands that arrive meanwhile too (short ones, by contract) rather than hand them to the pool, where a thread
-    /// may be slow to come when the pool is busy and a waiting <see cref="Run{T}"/> caller would wait for it.
+    /// Runs commands in order from <paramref name="first"/>, on this thread, while it holds the owner's turn. A
+    /// <see cref="Run{T}"/> caller's command is run on that caller's own thread (the turn is handed to it), so a command
+    /// never runs on a thread that holds what another caller holds (its SIP dialog, the CTI request) — the owner orders
+    /// like the lock it replaced. Posted and awaited commands run on the pool, never on a <see cref="Run{T}"/> caller's
+    /// thread.
     /// </summary>
-    private void Loop()
+    private void RunFrom(Command first, bool onPool)
     {
-        Volatile.Write(ref _loopThread, Environment.CurrentManagedThreadId);
+        var current = first;
         while (true)
         {
-            Action next;
+            Volatile.Write(ref _runningThread, Environment.CurrentManagedThreadId);
+            current.Execute(); // Never throws: each command keeps its exception for its caller.
+            Volatile.Write(ref _runningThread, 0);
+            Command? next;
             lock (_mailbox)
             {
-                if (!_pending.TryDequeue(out next!))
+                if (!_pending.TryDequeue(out next))
                 {
-                    Volatile.Write(ref _loopThread, 0);
-                    _looping = false;
+                    _running = false;
                     return;
                 }
             }
-            next(); // Never throws: each item catches its command's exception.
+            if (next is IWaiting waiting)
+            {
+                waiting.GiveTurn();
+                return;
+            }
+            if (!onPool)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static start => start.Owner.RunFrom(start.Command, onPool: true), (Owner: this, Command: next), preferLocal: false);
+                return;
+            }
+            current = next;
         }
     }
 
@@ -216,14 +217,64 @@ public sealed class CallOwner
         }
     }
 
-    /// <summary>A <see cref="Run{T}"/> command: its result or exception, and the signal its caller waits on.</summary>
-    private sealed class Completion<T>(Func<T> command)
+    private abstract class Command
     {
-        private readonly ManualResetEventSlim _done = new(false);
+        /// <summary>Runs the command; keeps its exception for its caller (never throws).</summary>
+        public abstract void Execute();
+    }
+
+    private interface IWaiting
+    {
+        /// <summary>The owner's turn passes to the thread waiting in <see cref="Run{T}"/>.</summary>
+        void GiveTurn();
+    }
+
+    private sealed class Posted(Action command, Action<Exception> failed) : Command
+    {
+        public override void Execute()
+        {
+            try
+            {
+                command();
+            }
+            catch (Exception ex)
+            {
+                failed(ex);
+            }
+        }
+    }
+
+    private sealed class Awaited<T>(Func<T> command) : Command
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _done.Task;
+
+        public override void Execute()
+        {
+            try
+            {
+                _done.TrySetResult(command());
+            }
+            catch (Exception ex)
+            {
+                _done.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>A <see cref="Run{T}"/> command: the signal its caller waits on for its turn, then its result or exception.</summary>
+    private sealed class Waited<T>(Func<T> command) : Command, IWaiting
+    {
+        private readonly ManualResetEventSlim _turn = new(false);
         private T _result = default!;
         private ExceptionDispatchInfo? _error;
 
-        public void Execute()
+        public void GiveTurn() => _turn.Set();
+
+        public void WaitForTurn() => _turn.Wait();
+
+        public override void Execute()
         {
             try
             {
@@ -233,12 +284,10 @@ public sealed class CallOwner
             {
                 _error = ExceptionDispatchInfo.Capture(ex);
             }
-            _done.Set();
         }
 
-        public T Wait()
+        public T Result()
         {
-            _done.Wait();
             _error?.Throw();
             return _result;
         }

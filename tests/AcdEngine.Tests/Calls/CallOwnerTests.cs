@@ -132,6 +132,36 @@ public sealed class CallOwnerTests
     }
 
     [Test]
+    public async Task A_synchronous_callers_command_runs_on_its_own_thread_and_a_posted_one_never_does()
+    {
+        var firstRunning = new ManualResetEventSlim();
+        var releaseFirst = new ManualResetEventSlim();
+        _owner.Post(() =>
+        {
+            firstRunning.Set();
+            releaseFirst.Wait(Patience);
+        });
+        Assert.That(firstRunning.Wait(Patience), Is.True);
+        var callerThread = 0;
+        var queuedRun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var syncCaller = Task.Factory.StartNew(() =>
+        {
+            callerThread = Environment.CurrentManagedThreadId;
+            queuedRun.SetResult();
+            return _owner.Run(() => Environment.CurrentManagedThreadId);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await queuedRun.Task.WaitAsync(Patience);
+        // The Run caller is queued (or about to be) behind the first command; this one is posted after it.
+        var postedThread = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SpinWait.SpinUntil(() => syncCaller.Status == TaskStatus.Running, Patience);
+        releaseFirst.Set();
+        var ranOn = await syncCaller.WaitAsync(Patience);
+        _owner.Post(() => postedThread.SetResult(Environment.CurrentManagedThreadId));
+        Assert.That(ranOn, Is.EqualTo(callerThread), "a Run command runs on its caller's thread");
+        Assert.That(await postedThread.Task.WaitAsync(Patience), Is.Not.EqualTo(callerThread));
+    }
+
+    [Test]
     public void After_close_new_commands_are_refused_and_those_accepted_before_still_run()
     {
         var gate = new ManualResetEventSlim();

@@ -63,6 +63,8 @@ public sealed class CallStageFlowTests
         await h.Sink.WaitForCallAsync(Kind.TransferCompleted);
         Assert.That((flow.Stage, flow.Phase), Is.EqualTo((CallStage.Transferred, "talking")));
 
+        // The agent's wrap-up starts just after TransferCompleted (its timer armed before WrapUp shows): advance after it.
+        await h.WaitForAgentAsync("a1", AgentState.WrapUp);
         h.Time.Advance(TimeSpan.FromSeconds(h.Options.WrapUpSeconds)); // The agent's wrap-up, started when they left.
         d2.FakeLeg.RemoteHangup();
         await finished;

@@ -28,6 +28,8 @@ public sealed class TransferStageTests
 
         Assert.That(await refer.Final, Is.EqualTo(200));
         var bridge = await acd.Telephony.NextBridgeAsync();
+        // RFC 5589 §6.1: the BYE follows the success NOTIFY, on the transfer's own path: read once it is done.
+        await call.Parties.Three.Transfer!.Done.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Multiple(() =>
         {
             Assert.That(new[] { bridge.A, bridge.B }, Is.EquivalentTo(new ICallLeg[] { call.Caller.Inner, d2.FakeLeg }));
