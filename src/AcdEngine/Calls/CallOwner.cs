@@ -6,8 +6,9 @@ namespace Hotline.AcdEngine.Calls;
 /// The one owner of a call's mutable state (issue 16, STYLE.md "one owner per piece of state"): a serial executor with
 /// one mailbox. Commands run one at a time, in the order they arrived, never two at once; the call's stages
 /// (<see cref="TalkStage"/>, the conference stages through <c>CallParties</c>) read and change the call's state only
-/// inside a command. Whoever has something to say to the call — the phone legs' events (BYE, DTMF, re-INVITE hold,
-/// REFER), the CTI service, timers, the flow's own path after an await — hands it a command:
+/// inside a command. Whoever has something to say to the call — the phone legs' events (DTMF, re-INVITE hold, REFER,
+/// a department's or supervisor's BYE), the CTI service, timers, the outcome of a long await (a department answered),
+/// the flow's own path between its awaits — hands it a command:
 /// <list type="bullet">
 /// <item><see cref="Post"/>: an event that must not wait; it runs after whatever the owner is doing.</item>
 /// <item><see cref="RunAsync{T}"/>: a caller that needs the answer and can await it.</item>
@@ -31,7 +32,8 @@ namespace Hotline.AcdEngine.Calls;
 /// <see cref="TryRun"/> return false, <see cref="Run{T}"/> throws and <see cref="RunAsync{T}"/> faults with
 /// <see cref="CallEndedException"/>. Commands accepted before still run.</para>
 /// <para>A command's exception goes back to its caller (<see cref="Run{T}"/> rethrows it, <see cref="RunAsync{T}"/>
-/// faults); a posted command has no caller, so its exception goes to the <c>failed</c> callback; the loop goes on.</para>
+/// faults); a posted command has no caller, so its exception goes to the <c>failed</c> callback; the next command still
+/// runs.</para>
 /// </remarks>
 public sealed class CallOwner
 {
