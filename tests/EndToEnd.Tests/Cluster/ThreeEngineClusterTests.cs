@@ -160,7 +160,8 @@ public sealed partial class ThreeEngineClusterTests
                 await engine.Process.WaitForLineAsync(l => l.Contains("Sentinel failover", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
 
             var deadEngine = "sip:127.0.0.1:" + Port(sipPorts[2]);
-            var (_, output) = await callers.WaitAsync(TimeSpan.FromSeconds(CallingSeconds + 120));
+            var (_, output) = await callers.WaitAsync(TimeSpan.FromSeconds(CallingSeconds + 180));
+            TestContext.Out.WriteLine($"sipp done at {clock.Elapsed.TotalSeconds:F1} s");
             var successful = SippFigure(output, "Successful call");
             var failed = SippFigure(output, "Failed call");
             var placed = successful + failed;
@@ -192,12 +193,15 @@ public sealed partial class ThreeEngineClusterTests
             var ids = calls.Select(c => c.GetProperty("callId").GetString()).ToList();
             var deadCalls = calls.Where(c => c.GetProperty("nodeId").GetString() == Nodes[2]).ToList();
             var closedByFailure = deadCalls.Count(c => c.TryGetProperty("endReason", out var r) && r.GetString() == "engine-failure");
-            var doubled = new List<string>();
-            foreach (var call in calls.Take(400))
+            TestContext.Out.WriteLine($"TicketApi closed every call at {clock.Elapsed.TotalSeconds:F1} s");
+            // Each call's timeline, a few at a time (hundreds of reads one after the other took seconds).
+            var doubled = new System.Collections.Concurrent.ConcurrentBag<string>();
+            await Parallel.ForEachAsync(calls.Take(400), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (call, ct) =>
             {
                 var kinds = (await TimelineAsync(http, call.GetProperty("callId").GetString()!)).Select(e => e.GetProperty("kind").GetString()).ToList();
                 if (kinds.Count(k => k == "Offered") > 1 || kinds.Count(k => k == "Ended") > 1) doubled.Add(call.GetProperty("callId").GetString() + ": " + string.Join(',', kinds));
-            }
+            });
+            TestContext.Out.WriteLine($"timelines read at {clock.Elapsed.TotalSeconds:F1} s");
             // The whole UTC day: the database is this test's alone (the minute window is printed beside it).
             var day = DateTime.UtcNow.Date;
             var figures = (await http.GetFromJsonAsync<JsonElement>($"/api/metrics?from={day:O}&to={day.AddDays(1):O}")).GetProperty("total");
@@ -235,6 +239,7 @@ public sealed partial class ThreeEngineClusterTests
             foreach (var agent in Agents)
                 onNewMaster.Add(agent.Id + "=" + await PollAsync(() => RedisCliAsync(redis.ReplicaPort, redis.Password, "HGET", "hotline:agent:" + agent.Id, "status"),
                     s => s == "Ready", TimeSpan.FromSeconds(60)));
+            TestContext.Out.WriteLine($"agents Ready on both engines and on the new master at {clock.Elapsed.TotalSeconds:F1} s");
             var failoverLines = engines.Take(2)
                 .Select(e => e.Process.Output.Split('\n').Where(l => l.Contains("Sentinel failover", StringComparison.Ordinal)).ToList()).ToList();
 
