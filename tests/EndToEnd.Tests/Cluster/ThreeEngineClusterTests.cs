@@ -178,6 +178,13 @@ public sealed partial class ThreeEngineClusterTests
             var bound = killedUtc.AddSeconds(10);
             var lateDispatches = dispatches.Where(d => d.Line.Contains(deadEngine + " ", StringComparison.Ordinal) && d.At > bound).Select(d => d.Line).ToList();
             var afterBound = dispatches.Count(d => d.At > bound);
+            // Each INVITE Kamailio sent to the dead engine after the kill went on to a live one (no new call refused):
+            // the INVITE's own failover (INVITE_FR_TIMER, then the next engine), before the probes took the engine out.
+            var notSentOn = dispatches.Where(d => d.Line.Contains(deadEngine + " ", StringComparison.Ordinal) && d.At > killedUtc)
+                .Select(d => DispatchedCallId(d.Line))
+                .Where(id => !dispatches.Any(d => DispatchedCallId(d.Line) == id && !d.Line.Contains(deadEngine + " ", StringComparison.Ordinal)
+                    && d.At > killedUtc))
+                .ToList();
             TestContext.Out.WriteLine($"Kamailio dispatched {afterBound} INVITEs from 10 s after the kill on ({dispatches.Count} in all)");
             TestContext.Out.WriteLine(toDead.Count == 0
                 ? "Kamailio sent no INVITE to the dead engine after its kill"
@@ -262,6 +269,7 @@ public sealed partial class ThreeEngineClusterTests
                 Assert.That(closedByFailure, Is.GreaterThan(0).And.EqualTo(deadCalls.Count(c => !CompletedNormally(c))),
                     "the killed engine's open calls are closed as ended by engine failure");
                 Assert.That(failed, Is.LessThanOrEqualTo(deadCalls.Count), "only calls up on the killed engine failed");
+                Assert.That(notSentOn, Is.Empty, "every INVITE sent to the dead engine after its kill went on to a live engine");
                 Assert.That(lateDispatches, Is.Empty, "Kamailio sends no new call to the dead engine from 10 s after its death");
                 Assert.That(lateAnswers, Is.Empty, "no live engine answered an INVITE Kamailio had already sent on (one caller, two calls)");
                 Assert.That(agentStates, Has.Count.EqualTo(Agents.Length * 2));
@@ -312,6 +320,13 @@ public sealed partial class ThreeEngineClusterTests
         return at >= 0 && double.TryParse(line[(at + 4)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond))
             : null;
+    }
+
+    /// <summary>The Call-ID of a "dispatch INVITE &lt;Call-ID&gt; to &lt;engine&gt; at …" line.</summary>
+    private static string DispatchedCallId(string line)
+    {
+        var from = line.IndexOf("dispatch INVITE ", StringComparison.Ordinal) + "dispatch INVITE ".Length;
+        return line[from..line.IndexOf(" to ", from, StringComparison.Ordinal)];
     }
 
     private static bool Queued(JsonElement call) => call.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.String;
