@@ -77,47 +77,49 @@ public sealed partial class ThreeEngineClusterTests
         await using var front = startingFront.Result;
         var peersUpAt = clock.Elapsed;
 
-        // Two TicketApi instances on the one database (each engine sends to one of them, as a balancer would spread them),
-        // started with the engines: an engine's ingest retries a TicketApi not listening yet every second.
-        var ticketGrpc = new[] { FreePort.Next(), FreePort.Next() };
-        var hosts = await HostProcess.StartHealthyTogetherAsync(
-        [
-            .. ticketGrpc.Select(grpc => ("TicketApi", (IDictionary<string, string>)new Dictionary<string, string>
-            {
-                ["Auth:BootstrapAdminKey"] = AdminKey,
-                ["Database:Provider"] = "PostgreSql",
-                ["ConnectionStrings:Tickets"] = postgres.ConnectionString("tickets"),
-                ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:" + Port(grpc),
-            })),
-            .. Nodes.Select((node, i) => ("AcdEngine", (IDictionary<string, string>)EngineSettings(node, sipPorts[i], redis.ConnectionString,
-                new Uri("http://127.0.0.1:" + Port(ticketGrpc[i % 2])), front.Uri, LogsFolder is { } logs ? Path.Combine(logs, node) : null))),
-        ]);
-        await using var tickets0 = hosts[0];
-        await using var tickets1 = hosts[1];
-        await using var engine0 = hosts[2];
-        await using var engine1 = hosts[3];
-        await using var engine2 = hosts[4];
-        HostProcess[] engines = [engine0, engine1, engine2];
-        var victim = engines[2];
-        TestContext.Out.WriteLine($"site up after {clock.Elapsed.TotalSeconds:F1} s (Redis, PostgreSQL and Kamailio after {peersUpAt.TotalSeconds:F1} s)");
-        // Each engine reaches Redis through the Sentinels and names the master they gave it.
-        var master = "127.0.0.1:" + Port(redis.MasterPort);
-        foreach (var engine in engines)
-            await engine.Process.WaitForLineAsync(l => l.Contains("through Sentinel", StringComparison.Ordinal) && l.Contains(master, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-
-        // The phones outlive the calls by minutes: a loaded machine may spend 90 s on the Sentinels' failover alone.
-        var voice = await Sox.ToneAsync(work, 600, CallingSeconds + 300);
+        // The phones register at Kamailio while the hosts start (they need only Kamailio), and outlive the calls by
+        // minutes: a loaded machine may spend two minutes on the hosts' start and 90 s on the Sentinels' failover.
+        var voice = await Sox.ToneAsync(work, 600, CallingSeconds + 450);
         var phones = Agents.Select(a => Baresip.Start(
             $"<sip:{a.User}@{ProxyAddress}:{Port(front.Port)};transport=udp>;auth_pass={a.Password};regint=600;answermode=auto",
-            voice, seconds: CallingSeconds + 330)).ToList();
+            voice, seconds: CallingSeconds + 480)).ToList();
         try
         {
+            // Two TicketApi instances on the one database (each engine sends to one of them, as a balancer would spread them),
+            // started with the engines: an engine's ingest retries a TicketApi not listening yet every second.
+            var ticketGrpc = new[] { FreePort.Next(), FreePort.Next() };
+            var hosts = await HostProcess.StartHealthyTogetherAsync(
+            [
+                .. ticketGrpc.Select(grpc => ("TicketApi", (IDictionary<string, string>)new Dictionary<string, string>
+                {
+                    ["Auth:BootstrapAdminKey"] = AdminKey,
+                    ["Database:Provider"] = "PostgreSql",
+                    ["ConnectionStrings:Tickets"] = postgres.ConnectionString("tickets"),
+                    ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:" + Port(grpc),
+                })),
+                .. Nodes.Select((node, i) => ("AcdEngine", (IDictionary<string, string>)EngineSettings(node, sipPorts[i], redis.ConnectionString,
+                    new Uri("http://127.0.0.1:" + Port(ticketGrpc[i % 2])), front.Uri, LogsFolder is { } logs ? Path.Combine(logs, node) : null))),
+            ]);
+            await using var tickets0 = hosts[0];
+            await using var tickets1 = hosts[1];
+            await using var engine0 = hosts[2];
+            await using var engine1 = hosts[3];
+            await using var engine2 = hosts[4];
+            HostProcess[] engines = [engine0, engine1, engine2];
+            var victim = engines[2];
+            TestContext.Out.WriteLine($"site up after {clock.Elapsed.TotalSeconds:F1} s (Redis, PostgreSQL and Kamailio after {peersUpAt.TotalSeconds:F1} s)");
+            // Each engine reaches Redis through the Sentinels and names the master they gave it.
+            var master = "127.0.0.1:" + Port(redis.MasterPort);
+            foreach (var engine in engines)
+                await engine.Process.WaitForLineAsync(l => l.Contains("through Sentinel", StringComparison.Ordinal) && l.Contains(master, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
             foreach (var (phone, agent) in phones.Zip(Agents))
             {
                 var registered = await phone.Process.WaitForLineAsync(l => l.Contains(agent.User + "@" + ProxyAddress, StringComparison.Ordinal) &&
                     (l.Contains("200 OK", StringComparison.Ordinal) || l.Contains("Register:", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
                 Assert.That(registered, Does.Contain("200 OK"), "registered at Kamailio: " + phone.Process.Output);
             }
+            TestContext.Out.WriteLine($"phones registered at {clock.Elapsed.TotalSeconds:F1} s");
 
             var since = DateTime.UtcNow.AddMinutes(-1);
             using var http = new HttpClient { BaseAddress = tickets0.HttpUrl };
