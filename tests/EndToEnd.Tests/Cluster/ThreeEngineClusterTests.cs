@@ -44,7 +44,8 @@ public sealed partial class ThreeEngineClusterTests
     /// <summary>
     /// Seconds of calls of the default run. The engine dies a third of the way in (at ~8 s, counted on Kamailio's own
     /// dispatch lines, so no reporting lag moves it) and the bound starts 10 s after the kill (~18 s): 24 s
-    /// leaves ~6 s (~60 INVITEs) of calls that Kamailio must send to live engines only; fewer than 20 would leave none.
+    /// leaves ~6 s (~60 INVITEs) of calls that Kamailio must send to live engines only (at 15 s none would be left; 20,
+    /// the least <c>HOTLINE_CLUSTER_SECONDS</c> takes, leaves ~3 s).
     /// </summary>
     private const int DefaultCallingSeconds = 24;
 
