@@ -13,6 +13,8 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Tcs)> _waiters = [];
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private PeerProcess(Process process) => _process = process;
 
@@ -47,9 +49,9 @@ public sealed class PeerProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var peer = new PeerProcess(process);
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) => peer.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => peer.OnLine(e.Data);
-        process.Exited += (_, _) => exited.TrySetResult(process.ExitCode);
+        process.OutputDataReceived += (_, e) => peer.OnLine(e.Data, peer._stdoutClosed);
+        process.ErrorDataReceived += (_, e) => peer.OnLine(e.Data, peer._stderrClosed);
+        process.Exited += (_, _) => _ = peer.CompleteExitAsync(process.ExitCode, exited);
         if (!process.Start()) throw new InvalidOperationException("Could not start " + fileName);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -70,9 +72,31 @@ public sealed class PeerProcess : IAsyncDisposable
         return tcs.Task.WaitAsync(timeout);
     }
 
-    private void OnLine(string? line)
+    /// <summary>
+    /// The exit, once the program's output is read to its end: Process raises Exited before the redirected output is
+    /// drained (only the parameterless WaitForExit waits for it), so the last lines a program writes as it ends (sipp's
+    /// final statistics, read by the whole-site test) could be missing from <see cref="Output"/> at Exited.
+    /// </summary>
+    private async Task CompleteExitAsync(int exitCode, TaskCompletionSource<int> exited)
     {
-        if (line is null) return;
+        try
+        {
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            // A child the program left behind still holds its output open: the exit is reported without it.
+        }
+        exited.TrySetResult(exitCode);
+    }
+
+    private void OnLine(string? line, TaskCompletionSource closed)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
         lock (_gate)
         {
             _lines.Enqueue(line);

@@ -4,7 +4,8 @@
 # Kamailio (deploy/kamailio, as shipped) on 127.0.0.10 + three engines + a Redis master, replica and three Sentinels +
 # two TicketApi on one PostgreSQL; baresip agents registered at Kamailio; sipp callers through Kamailio at 10 calls/s.
 # A third of the way in one engine is SIGKILLed, then the Redis master is killed. It is the end-to-end test
-# ThreeEngineClusterTests stretched by HOTLINE_CLUSTER_SECONDS; it prints the figures (site start, how long Kamailio
+# ThreeEngineClusterTests (which the default test command runs with 24 s of calls) stretched by HOTLINE_CLUSTER_SECONDS;
+# it prints the figures (site start, how long Kamailio
 # kept dispatching to the dead engine, the Sentinel failover, sipp's counts, late answers from live engines,
 # TicketApi's offered/answered/abandoned)
 # with the load average and steal, and fails as the test does.

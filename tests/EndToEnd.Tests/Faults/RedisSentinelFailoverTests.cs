@@ -23,9 +23,22 @@ public sealed class RedisSentinelFailoverTests
     [Test]
     public async Task A_Redis_master_failover_while_agents_answer_calls_is_followed_logged_once_and_leaves_no_agent_stuck()
     {
-        await using var redis = await RedisSentinelSet.StartAsync();
+        // The Sentinel set and TicketApi start side by side; the engine, which asks the Sentinels for the master, after them.
+        var startingRedis = RedisSentinelSet.StartAsync();
+        var startingTickets = HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
+        try
+        {
+            await Task.WhenAll(startingRedis, startingTickets);
+        }
+        catch
+        {
+            if (startingRedis.IsCompletedSuccessfully) await startingRedis.Result.DisposeAsync();
+            if (startingTickets.IsCompletedSuccessfully) await startingTickets.Result.DisposeAsync();
+            throw;
+        }
+        await using var redis = startingRedis.Result;
+        await using var tickets = startingTickets.Result;
         var work = Directory.CreateTempSubdirectory("hotline-sentinel-e2e-").FullName;
-        await using var tickets = await HostProcess.StartHealthyAsync("TicketApi", new Dictionary<string, string> { ["Auth:BootstrapAdminKey"] = AdminKey });
         var sipPort = FreePort.Next();
         await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
         {
