@@ -32,12 +32,12 @@ internal sealed partial class SipUdpTransport : IDisposable
     private const int MinSocketAddress = 16;
     private const int Econnrefused = 111;
 
-    /// <summary>The batch of the receive loop running on this thread, so a response sent while handling joins it.</summary>
-    [ThreadStatic]
-    private static LinuxDatagramBatch? t_batch;
-
-    [ThreadStatic]
-    private static SipUdpTransport? t_batchOwner;
+    /// <summary>
+    /// The batched receive loops running now, so a response sent from one of their threads while it handles a batch
+    /// joins that loop's send batch (copy on write: a loop starts or ends rarely, Send reads it per datagram).
+    /// </summary>
+    private BatchedLoop[] _loops = [];
+    private readonly Lock _loopsGate = new();
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
@@ -164,8 +164,8 @@ internal sealed partial class SipUdpTransport : IDisposable
         var lastAddress = new SocketAddress(_socket.AddressFamily);
         var lastLength = 0;
         IPEndPoint? lastRemote = null;
-        t_batch = batch;
-        t_batchOwner = this;
+        var loop = new BatchedLoop(Environment.CurrentManagedThreadId, batch);
+        lock (_loopsGate) _loops = [.. _loops, loop];
         try
         {
             // A blocked recvmmsg is woken by the socket's shutdown at dispose; the timeout is the backstop that lets the
@@ -233,8 +233,7 @@ internal sealed partial class SipUdpTransport : IDisposable
         }
         finally
         {
-            t_batch = null;
-            t_batchOwner = null;
+            lock (_loopsGate) _loops = [.. _loops.Where(l => l != loop)];
         }
     }
 
@@ -267,9 +266,10 @@ internal sealed partial class SipUdpTransport : IDisposable
     /// </summary>
     public void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
     {
-        if (t_batchOwner == this && t_batch is { } batch)
+        if (CurrentLoop() is { } loop)
         {
-            var address = Serialize(remote);
+            var batch = loop.Batch;
+            var address = loop.Serialize(remote, _socket.AddressFamily);
             if (batch.TryQueue(datagram, address)) return;
             FlushBatch(batch);
             if (batch.TryQueue(datagram, address)) return;
@@ -287,19 +287,38 @@ internal sealed partial class SipUdpTransport : IDisposable
         }
     }
 
-    /// <summary>The last destination's native sockaddr on this thread (a reply goes where the request came from, again and again).</summary>
-    [ThreadStatic]
-    private static (IPEndPoint Remote, SocketAddress Address)? t_lastDestination;
-
-    private SocketAddress Serialize(IPEndPoint remote)
+    /// <summary>The batched loop running on the calling thread, if any.</summary>
+    private BatchedLoop? CurrentLoop()
     {
-        if (t_lastDestination is { } last && last.Remote.Equals(remote) && last.Address.Family == _socket.AddressFamily) return last.Address;
-        // A dual-mode IPv6 socket sends to an IPv4 peer at its IPv4-mapped address, as Socket.SendTo does.
-        var target = _socket.AddressFamily == AddressFamily.InterNetworkV6 && remote.AddressFamily == AddressFamily.InterNetwork
-            ? new IPEndPoint(remote.Address.MapToIPv6(), remote.Port) : remote;
-        var address = target.Serialize();
-        t_lastDestination = (remote, address);
-        return address;
+        var loops = Volatile.Read(ref _loops);
+        if (loops.Length == 0) return null;
+        var thread = Environment.CurrentManagedThreadId;
+        foreach (var loop in loops)
+            if (loop.ThreadId == thread) return loop;
+        return null;
+    }
+
+    /// <summary>One batched receive loop: its thread, its batch, and the native address of the last destination it sent to.</summary>
+    private sealed class BatchedLoop(int threadId, LinuxDatagramBatch batch)
+    {
+        private IPEndPoint? _lastRemote;
+        private SocketAddress? _lastAddress;
+
+        public int ThreadId { get; } = threadId;
+
+        public LinuxDatagramBatch Batch { get; } = batch;
+
+        /// <summary>The sockaddr of <paramref name="remote"/> (a reply goes where the request came from, again and again: kept).</summary>
+        public SocketAddress Serialize(IPEndPoint remote, AddressFamily socketFamily)
+        {
+            if (_lastAddress is not null && remote.Equals(_lastRemote)) return _lastAddress;
+            // A dual-mode IPv6 socket sends to an IPv4 peer at its IPv4-mapped address, as Socket.SendTo does.
+            var target = socketFamily == AddressFamily.InterNetworkV6 && remote.AddressFamily == AddressFamily.InterNetwork
+                ? new IPEndPoint(remote.Address.MapToIPv6(), remote.Port) : remote;
+            _lastAddress = target.Serialize();
+            _lastRemote = remote;
+            return _lastAddress;
+        }
     }
 
     public void Dispose()
