@@ -203,11 +203,20 @@ internal sealed partial class SipUdpTransport : IDisposable
                     if (source.Length < MinSocketAddress) continue;
                     if (lastRemote is null || source.Length != lastLength || !source.SequenceEqual(lastAddress.Buffer.Span[..lastLength]))
                     {
-                        lastAddress = new SocketAddress(_socket.AddressFamily, Math.Max(source.Length, lastAddress.Buffer.Length));
-                        source.CopyTo(lastAddress.Buffer.Span);
-                        lastAddress.Size = source.Length;
+                        var address = new SocketAddress(_socket.AddressFamily, Math.Max(source.Length, lastAddress.Buffer.Length));
+                        source.CopyTo(address.Buffer.Span);
+                        address.Size = source.Length;
+                        try
+                        {
+                            lastRemote = (IPEndPoint)LocalEndPoint.Create(address);
+                        }
+                        catch (ArgumentException)
+                        {
+                            lastRemote = null; // not an address of the socket's family: nothing to answer
+                            continue;
+                        }
+                        lastAddress = address;
                         lastLength = source.Length;
-                        lastRemote = (IPEndPoint)LocalEndPoint.Create(lastAddress);
                     }
                     try
                     {
