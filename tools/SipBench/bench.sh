@@ -5,6 +5,11 @@
 # Prints one line per run: target, scenario, rate, successful, failed, retransmissions, elapsed seconds, and the
 # target's CPU per request (utime+stime of its processes over the run, from /proc; Kamailio: its main process and
 # its children) with the load average and steal of those seconds.
+#   SIP_UDP_BATCH=1 tools/SipBench/bench.sh …   # the engine's Sip:UdpBatch (default 16: recvmmsg/sendmmsg on Linux;
+#                                              # 1: one recvfrom/sendto per datagram, the code before issue 22)
+#   SIP_WARMUP_SECONDS=3 tools/SipBench/bench.sh …  # OPTIONS at the rate before the measured run (JIT tiering; default
+#                                              # 0.1 s, as before), sent to Kamailio too so both see the same warm-up
+# CALLS=0 skips the INVITE/ACK/BYE runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -16,7 +21,7 @@ cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true
 trap cleanup EXIT
 
 # Demo mode: the engine's own appsettings.json holds the published demo SIP accounts (nothing here registers).
-(cd src/AcdEngine/bin/Release/net10.0 && Security__DemoMode=true Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
+(cd src/AcdEngine/bin/Release/net10.0 && Sip__UdpBatch=${SIP_UDP_BATCH:-16} Security__DemoMode=true Sip__Limits__TrustedSources__0=127.0.0.1 Sip__Port=$engine_port Kestrel__Endpoints__Http__Url=http://127.0.0.1:$http_port \
   Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc_port Data__Path=$work/data Serilog__MinimumLevel__Default=Warning \
   exec dotnet Hotline.AcdEngine.dll >"$work/engine.log" 2>&1) &
 engine_pid=$!
@@ -56,10 +61,14 @@ run() { # target port scenario service rate count
 # include it: at low rates it is a visible share.
 i0=$(cpu_ticks "$engine_pid"); sleep 3; i1=$(cpu_ticks "$engine_pid")
 echo "engine idle: $(awk -v c=$((i1 - i0)) -v tick="$tick" 'BEGIN { printf "%.1f", c / tick / 3 * 100 }') % of one core"
-warm=$((rate / 10))
+warm=$(awk -v r="$rate" -v s="${SIP_WARMUP_SECONDS:-0.1}" 'BEGIN { printf "%d", r * s }')
+echo "engine Sip:UdpBatch=${SIP_UDP_BATCH:-16}; warm-up ${SIP_WARMUP_SECONDS:-0.1} s ($warm OPTIONS) to each target before its run"
 run engine "$engine_port" options.xml hotline "$rate" "$warm" >/dev/null   # JIT warm-up, not reported
 run engine "$engine_port" options.xml hotline "$rate" "$((rate * secs))"
+run kamailio "$kam_port" options.xml hotline "$rate" "$warm" >/dev/null
 run kamailio "$kam_port" options.xml hotline "$rate" "$((rate * secs))"
-run engine "$engine_port" echo-call.xml '*43' "$call_rate" "$calls"
-run kamailio "$kam_port" echo-call.xml '*43' "$call_rate" "$calls"
+if [[ $calls -gt 0 ]]; then
+  run engine "$engine_port" echo-call.xml '*43' "$call_rate" "$calls"
+  run kamailio "$kam_port" echo-call.xml '*43' "$call_rate" "$calls"
+fi
 echo "engine after the run: $(curl -s "http://127.0.0.1:$http_port/api/sip/stats")"

@@ -125,6 +125,12 @@ public sealed class SipOptions
     /// <summary>Also listen on TCP.</summary>
     public bool EnableTcp { get; set; } = true;
 
+    /// <summary>
+    /// UDP datagrams taken per receive system call and responses sent per send call (Linux recvmmsg/sendmmsg, issue 22);
+    /// 1 sends and receives one datagram per call, as other platforms always do.
+    /// </summary>
+    public int UdpBatch { get; set; } = 16;
+
     /// <summary>RFC 3261 T1 in milliseconds (500 by default; raise it on slow links).</summary>
     public int T1Milliseconds { get; set; } = 500;
 
@@ -232,6 +238,7 @@ public sealed class SipOptionsValidator(IConfiguration? configuration = null) : 
         if (string.IsNullOrEmpty(options.EchoNumber) || options.EchoNumber.Length > 32 || options.EchoNumber.Any(c => !(char.IsAsciiDigit(c) || c is '*' or '#' or '+')))
             failures.Add("Sip:EchoNumber must be 1-32 dial digits (0-9, *, #, +).");
         if (options.EchoAnswerDelayMilliseconds is < 0 or > 60000) failures.Add("Sip:EchoAnswerDelayMilliseconds must be between 0 and 60000.");
+        if (options.UdpBatch is < 1 or > 64) failures.Add("Sip:UdpBatch must be between 1 and 64.");
         if (options.T1Milliseconds is < 100 or > 5000) failures.Add("Sip:T1Milliseconds must be between 100 and 5000.");
         if (options.NonceLifetimeSeconds is < 10 or > 3600) failures.Add("Sip:NonceLifetimeSeconds must be between 10 and 3600.");
         if (options.MaxAuthFailures is < 1 or > 1000) failures.Add("Sip:MaxAuthFailures must be between 1 and 1000.");

@@ -24,6 +24,7 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, S
     private readonly string _hotlineNumber = acd.Value.HotlineNumber;
     private readonly HashSet<string> _featureCodes = FeatureCodes(acd.Value);
     private readonly TrustedProxies _proxies = TrustedProxies.From(stack.Options);
+    private Action<SipMessage>? _optionsAnswer;
 
     private static HashSet<string> FeatureCodes(AcdOptions o) =>
         new(new[] { o.FeatureCodes.SignIn, o.FeatureCodes.SignOut, o.FeatureCodes.Ready, o.FeatureCodes.NotReady }
@@ -54,8 +55,8 @@ public sealed partial class SipRouting(SipStack stack, SipTelephony telephony, S
         switch (request.Message.Method)
         {
             case SipMethods.Options:
-                // RFC 3261 §11.2: 200 with what we accept.
-                request.Respond(200, configure: r =>
+                // RFC 3261 §11.2: 200 with what we accept (one delegate for every OPTIONS, not a closure each).
+                request.Respond(200, configure: _optionsAnswer ??= r =>
                 {
                     r.AddHeader(SipHeaderNames.Allow, stack.UserAgent.Options.Allow);
                     r.AddHeader("Accept", "application/sdp");

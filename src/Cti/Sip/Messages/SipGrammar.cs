@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Hotline.Cti.Sip.Messages;
@@ -6,22 +7,30 @@ namespace Hotline.Cti.Sip.Messages;
 internal static class SipGrammar
 {
     /// <summary>RFC 3261 §25.1 token: alphanum and <c>-.!%*_+`'~</c>.</summary>
-    public static bool IsTokenChar(int c) =>
-        c < 128 && (char.IsAsciiLetterOrDigit((char)c) || c is '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~');
+    public static bool IsTokenChar(int c) => (uint)c < 128 && TokenTable[c];
 
-    public static bool IsToken(ReadOnlySpan<char> s)
+    private const string TokenChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
+
+    // One table lookup per character, and whole spans checked with vectorized SearchValues (issue 22: the parser
+    // checks every header name of every datagram).
+    private static readonly bool[] TokenTable = BuildTokenTable();
+    private static readonly SearchValues<char> TokenCharValues = SearchValues.Create(TokenChars);
+    private static readonly SearchValues<byte> TokenByteValues = SearchValues.Create(Encoding.ASCII.GetBytes(TokenChars));
+
+    /// <summary>CTLs a header value may not hold bare (§25.1): %x00–08, %x0A–1F (HTAB is allowed) and DEL.</summary>
+    private static readonly SearchValues<byte> ControlBytes = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Where(b => b != '\t').Select(b => (byte)b), (byte)0x7F]);
+
+    private static bool[] BuildTokenTable()
     {
-        if (s.IsEmpty) return false;
-        foreach (var c in s) if (!IsTokenChar(c)) return false;
-        return true;
+        var table = new bool[128];
+        foreach (var c in TokenChars) table[c] = true;
+        return table;
     }
 
-    public static bool IsToken(ReadOnlySpan<byte> s)
-    {
-        if (s.IsEmpty) return false;
-        foreach (var c in s) if (!IsTokenChar(c)) return false;
-        return true;
-    }
+    public static bool IsToken(ReadOnlySpan<char> s) => !s.IsEmpty && s.IndexOfAnyExcept(TokenCharValues) < 0;
+
+    public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && s.IndexOfAnyExcept(TokenByteValues) < 0;
 
     /// <summary>RFC 3261 §25.1 word (Call-ID parts): token chars plus <c>()&lt;&gt;:\"/[]?{}</c>.</summary>
     public static bool IsWordChar(char c) =>
@@ -33,6 +42,8 @@ internal static class SipGrammar
     /// </summary>
     public static bool HasBareControl(ReadOnlySpan<byte> value)
     {
+        // Almost every value holds no control at all: one vectorized scan says so.
+        if (value.IndexOfAny(ControlBytes) < 0) return false;
         var inQuotes = false;
         for (var i = 0; i < value.Length; i++)
         {

@@ -216,6 +216,13 @@ public sealed class SipMessage
         for (var i = 0; i < _headers.Count; i++)
         {
             if (_headers[i].Id != SipHeaderId.Via) continue;
+            if (_headers[i].RawValue.Span.IndexOf((byte)',') < 0)
+            {
+                // One via-parm on the line (every request that came straight from its UAC): nothing to split and join.
+                _headers[i] = new SipHeader(SipHeaderNames.Via, via.ToString());
+                _topVia = via;
+                return;
+            }
             var values = SipGrammar.SplitList(_headers[i].Value);
             values[0] = via.ToString();
             _headers[i] = new SipHeader(SipHeaderNames.Via, string.Join(", ", values));

@@ -40,7 +40,7 @@ public sealed partial class SipTransportLayer : ISipSender, IAsyncDisposable
             throw new ArgumentException($"Sip:Host must be an IPv4 or IPv6 address, not '{options.Host}'.", nameof(options));
         for (var attempt = 1; ; attempt++)
         {
-            _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger);
+            _udp = new SipUdpTransport(new IPEndPoint(address, options.Port), logger, options.UdpBatch);
             try
             {
                 if (options.EnableTcp) _tcp = new SipTcpTransport(new IPEndPoint(address, _udp.LocalEndPoint.Port), limits.MaxMessageBytes, options.Stream, logger);

@@ -20,6 +20,12 @@ public sealed record SipTransportOptions
     /// <summary>Concurrent UDP receive loops (0 = one per core, at least two).</summary>
     public int UdpReceivers { get; init; }
 
+    /// <summary>
+    /// Datagrams one UDP receive loop takes per system call, and responses it sends per call (Linux recvmmsg/sendmmsg;
+    /// issue 22). 1: one recvfrom and one sendto per datagram, the path every other platform takes.
+    /// </summary>
+    public int UdpBatch { get; init; } = 16;
+
     /// <summary>TLS port (RFC 3261 §26.2: 5061); TLS listens only when <see cref="TlsCertificatePath"/> is set.</summary>
     public int TlsPort { get; init; } = 5061;
 
