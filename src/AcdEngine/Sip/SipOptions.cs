@@ -131,6 +131,12 @@ public sealed class SipOptions
     /// </summary>
     public int UdpBatch { get; set; } = 16;
 
+    /// <summary>
+    /// Concurrent UDP receive loops on the SIP socket; 0 (the default) = one per core, at least two. More loops let
+    /// requests be handled in parallel on a machine with more cores; each holds one receive batch's buffers (~1 MiB).
+    /// </summary>
+    public int UdpReceivers { get; set; }
+
     /// <summary>RFC 3261 T1 in milliseconds (500 by default; raise it on slow links).</summary>
     public int T1Milliseconds { get; set; } = 500;
 
@@ -239,6 +245,7 @@ public sealed class SipOptionsValidator(IConfiguration? configuration = null) : 
             failures.Add("Sip:EchoNumber must be 1-32 dial digits (0-9, *, #, +).");
         if (options.EchoAnswerDelayMilliseconds is < 0 or > 60000) failures.Add("Sip:EchoAnswerDelayMilliseconds must be between 0 and 60000.");
         if (options.UdpBatch is < 1 or > 64) failures.Add("Sip:UdpBatch must be between 1 and 64.");
+        if (options.UdpReceivers is < 0 or > 64) failures.Add("Sip:UdpReceivers must be between 0 (one per core) and 64.");
         if (options.T1Milliseconds is < 100 or > 5000) failures.Add("Sip:T1Milliseconds must be between 100 and 5000.");
         if (options.NonceLifetimeSeconds is < 10 or > 3600) failures.Add("Sip:NonceLifetimeSeconds must be between 10 and 3600.");
         if (options.MaxAuthFailures is < 1 or > 1000) failures.Add("Sip:MaxAuthFailures must be between 1 and 1000.");

@@ -24,7 +24,7 @@ public sealed class SipStack : IAsyncDisposable
             Transport = new SipTransportLayer(
                 new SipTransportOptions
                 {
-                    Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, UdpBatch = o.UdpBatch, Stream = o.Tcp.ToStreamOptions(),
+                    Host = o.Host, Port = o.Port, AdvertisedHost = o.AdvertisedHost, EnableTcp = o.EnableTcp, UdpBatch = o.UdpBatch, UdpReceivers = o.UdpReceivers, Stream = o.Tcp.ToStreamOptions(),
                     TlsPort = o.Tls.Port, TlsCertificatePath = NullIfEmpty(o.Tls.CertificatePath), TlsKeyPath = NullIfEmpty(o.Tls.KeyPath),
                     TlsCaBundlePath = NullIfEmpty(o.Tls.CaBundlePath), TlsRequireClientCertificate = o.Tls.RequireClientCertificate,
                     WebSocket = o.WebSocket.Enabled

@@ -69,8 +69,8 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
     /// <summary>Datagrams taken by one receive, and responses queued before a flush.</summary>
     public int Capacity { get; }
 
-    /// <summary>Datagrams queued by <see cref="TryQueue"/> and not yet sent.</summary>
-    public int Queued => _queued;
+    /// <summary>Datagrams queued by <see cref="TryQueue"/> and not yet sent (read from any thread).</summary>
+    public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>
     /// Blocks until at least one datagram is queued on <paramref name="fd"/> (or its receive timeout passes), then takes

@@ -227,7 +227,7 @@ internal sealed partial class SipUdpTransport : IDisposable
                         LogHandlerFailed(ex, lastRemote);
                     }
                 }
-                FlushBatch(batch);
+                FlushBatch(loop);
             }
         }
         catch (OperationCanceledException)
@@ -242,11 +242,23 @@ internal sealed partial class SipUdpTransport : IDisposable
         }
         finally
         {
+            // Closed under its gate before the batch's memory is freed (the using above, after this): another thread
+            // that read the loop from _loops finds it closed and never touches the freed batch.
+            lock (loop.Gate) loop.Closed = true;
             lock (_loopsGate) _loops = [.. _loops.Where(l => l != loop)];
         }
     }
 
-    private void FlushBatch(LinuxDatagramBatch batch)
+    /// <summary>Sends what <paramref name="loop"/> has queued (from its own thread or, to keep order, another one).</summary>
+    private void FlushBatch(BatchedLoop loop)
+    {
+        lock (loop.Gate)
+        {
+            if (!loop.Closed) FlushBatchLocked(loop.Batch);
+        }
+    }
+
+    private void FlushBatchLocked(LinuxDatagramBatch batch)
     {
         if (batch.Queued == 0) return;
         var handle = _socket.SafeHandle;
@@ -271,17 +283,37 @@ internal sealed partial class SipUdpTransport : IDisposable
     /// <summary>
     /// Sends <paramref name="datagram"/> to <paramref name="remote"/>. On a batched receive loop's thread (a response
     /// to what it is handling) it joins the loop's send batch, which leaves in one sendmmsg when the received batch is
-    /// handled, microseconds later; from any other thread it is sent at once.
+    /// handled, microseconds later. From any other thread it is sent at once — after whatever the loops have queued:
+    /// a loop queues the INVITE's 100 Trying and hands the request up; the call's 200 OK, sent from another thread
+    /// before the loop's batch is done, must not overtake it (a peer takes a 100 after the 200 as a protocol error).
+    /// Sends of two loop threads are not ordered between them, as without batches.
     /// </summary>
     public void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
     {
-        if (CurrentLoop() is { } loop)
+        var loops = Volatile.Read(ref _loops);
+        if (loops.Length > 0)
         {
-            var batch = loop.Batch;
-            var address = loop.Serialize(remote, _socket.AddressFamily);
-            if (batch.TryQueue(datagram, address)) return;
-            FlushBatch(batch);
-            if (batch.TryQueue(datagram, address)) return;
+            var thread = Environment.CurrentManagedThreadId;
+            BatchedLoop? own = null;
+            foreach (var loop in loops)
+                if (loop.ThreadId == thread) own = loop;
+            if (own is not null)
+            {
+                lock (own.Gate)
+                {
+                    var batch = own.Batch;
+                    var address = own.Serialize(remote, _socket.AddressFamily);
+                    if (batch.TryQueue(datagram, address)) return;
+                    FlushBatchLocked(batch);
+                    if (batch.TryQueue(datagram, address)) return;
+                }
+                // Larger than a slot: sent alone, after the batch it follows.
+            }
+            else
+            {
+                foreach (var loop in loops)
+                    if (loop.Batch.Queued > 0) FlushBatch(loop);
+            }
         }
         try
         {
@@ -296,17 +328,6 @@ internal sealed partial class SipUdpTransport : IDisposable
         }
     }
 
-    /// <summary>The batched loop running on the calling thread, if any.</summary>
-    private BatchedLoop? CurrentLoop()
-    {
-        var loops = Volatile.Read(ref _loops);
-        if (loops.Length == 0) return null;
-        var thread = Environment.CurrentManagedThreadId;
-        foreach (var loop in loops)
-            if (loop.ThreadId == thread) return loop;
-        return null;
-    }
-
     /// <summary>One batched receive loop: its thread, its batch, and the native address of the last destination it sent to.</summary>
     private sealed class BatchedLoop(int threadId, LinuxDatagramBatch batch)
     {
@@ -316,6 +337,15 @@ internal sealed partial class SipUdpTransport : IDisposable
         public int ThreadId { get; } = threadId;
 
         public LinuxDatagramBatch Batch { get; } = batch;
+
+        /// <summary>
+        /// Held to queue into or flush <see cref="Batch"/>: the loop's own thread queues and flushes; another thread
+        /// flushes what is queued before it sends, to keep the order.
+        /// </summary>
+        public Lock Gate { get; } = new();
+
+        /// <summary>The loop ended (set under <see cref="Gate"/>): its batch is about to be freed.</summary>
+        public bool Closed { get; set; }
 
         /// <summary>The sockaddr of <paramref name="remote"/> (a reply goes where the request came from, again and again: kept).</summary>
         public SocketAddress Serialize(IPEndPoint remote, AddressFamily socketFamily)

@@ -80,6 +80,32 @@ public sealed class SipUdpBatchTests
 
     [TestCase(1)]
     [TestCase(16)]
+    public async Task A_send_from_another_thread_never_overtakes_what_the_loop_queued_before_it(int batchSize)
+    {
+        // The INVITE's shape: the loop answers 100 Trying and hands the request up; the call's 200 OK is sent from
+        // another thread while the loop is still handling its batch. Here the handler waits for that other send to
+        // return before it returns itself (the worst case): the 100 must still arrive first.
+        using var udp = new SipUdpTransport(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, batchSize);
+        using var stop = new CancellationTokenSource();
+        var running = udp.RunAsync(1, (_, r) =>
+        {
+            udp.Send("100"u8, r);
+            Task.Run(() => udp.Send("200"u8, r)).Wait(TimeSpan.FromSeconds(10));
+        }, stop.Token);
+
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await client.SendAsync("INVITE"u8.ToArray(), udp.LocalEndPoint);
+        var first = await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var second = await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await stop.CancelAsync();
+        udp.Dispose();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(new[] { first.Buffer, second.Buffer }, Is.EqualTo(new[] { "100"u8.ToArray(), "200"u8.ToArray() }));
+    }
+
+    [TestCase(1)]
+    [TestCase(16)]
     public async Task Ipv6_sources_are_seen_and_answered(int batchSize)
     {
         if (!Socket.OSSupportsIPv6) Assert.Ignore("no IPv6 here");
