@@ -4,14 +4,26 @@ namespace Hotline.TestSupport;
 
 /// <summary>
 /// Debian's Redis Sentinel as a site runs it, on loopback: a master, a replica of it and three Sentinels (quorum 2)
-/// watching them under the name <see cref="Service"/>. The Sentinels call the master down after 1 s without an
-/// answer (<c>down-after-milliseconds</c>), so a killed master is replaced within a few seconds. Every process wants
+/// watching them under the name <see cref="Service"/>. The Sentinels call the master down after 4 s without an
+/// answer (<c>down-after-milliseconds</c>, <see cref="DownAfterMilliseconds"/>: why not less), so a killed master is
+/// replaced within about five seconds. Every process wants
 /// the same password, as a site's should (docs/security.md): the servers <c>requirepass</c> and <c>masterauth</c>
 /// (the replica, and the master once demoted), the Sentinels <c>requirepass</c> and <c>sentinel auth-pass</c>.
 /// </summary>
 public sealed class RedisSentinelSet : IAsyncDisposable
 {
     public const string Service = "hotline";
+
+    /// <summary>
+    /// <c>down-after-milliseconds</c>: more than 3.33 s, so that a Sentinel TILT can never block the failover for good.
+    /// A Sentinel whose timer runs 2 s late (a starved machine: the end-to-end run of 3 Dec 04:35 saw all three enter
+    /// TILT at once) does nothing for 30 s, and calls the master down only when the TILT ends. It then promotes a
+    /// replica only if the replica's link to the master has been down for less than the master's time down plus ten
+    /// times this value (<c>sentinelSelectSlave</c>); with 1 s, a master killed in the second before the TILT or in its
+    /// first 20 s left the replica "no good" for ever (<c>-failover-abort-no-good-slave</c> every 10 s). With 4 s the
+    /// ten times cover the TILT's 30 s, whenever the kill fell. A site's value is its own (docs/scaling.md).
+    /// </summary>
+    public const int DownAfterMilliseconds = 4000;
 
     private readonly string _folder;
     private readonly List<PeerProcess> _sentinels = [];
@@ -67,7 +79,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
                 $"requirepass {Password}",
                 $"sentinel monitor {Service} 127.0.0.1 {Port(MasterPort)} 2",
                 $"sentinel auth-pass {Service} {Password}",
-                $"sentinel down-after-milliseconds {Service} 1000",
+                $"sentinel down-after-milliseconds {Service} {DownAfterMilliseconds}",
                 $"sentinel failover-timeout {Service} 5000", ""));
             _sentinels.Add(PeerProcess.Start("redis-sentinel", [config]));
         }

@@ -5,8 +5,8 @@ namespace Hotline.EndToEnd.Tests.Acd;
 /// <summary>Bad ACD configuration stops the real host with exit code 2 and a message naming the key.</summary>
 [TestFixture]
 // Its cases share nothing (each its own process, ports from FreePort, data in its own temp folder) and mostly wait for a
-// process to start and exit: two at a time (NUnit's default level, the processor count) instead of one.
-[Parallelizable(ParallelScope.Children)]
+// process to start and exit: two at a time, and beside the other fixtures that only wait on processes (AssemblyInfo.cs).
+[Parallelizable(ParallelScope.All)]
 public sealed class AcdConfigurationTests
 {
     [TestCase("Acd:Ivr:Options:1:Queue", "nowhere", "Acd:Ivr:Options:1:Queue")]

@@ -9,6 +9,7 @@ namespace Hotline.EndToEnd.Tests.Acd;
 
 /// <summary>The CTI gRPC service and /api/stats of the real AcdEngine process, with a real redis-server.</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class CtiServiceTests
 {
     private RedisServer _redis = null!;

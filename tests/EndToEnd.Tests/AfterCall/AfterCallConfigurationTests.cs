@@ -4,6 +4,7 @@ namespace Hotline.EndToEnd.Tests.AfterCall;
 
 /// <summary>Bad Survey:* / Outbound:* settings stop the real engine with a message naming the key.</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class AfterCallConfigurationTests
 {
     [TestCase("Outbound:Gateway", "http://gw", "Outbound:Gateway")]

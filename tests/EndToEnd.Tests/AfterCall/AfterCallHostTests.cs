@@ -14,6 +14,7 @@ namespace Hotline.EndToEnd.Tests.AfterCall;
 /// to return it (CTI Dial with the order's number), and records the engine's outbound call on that order.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class AfterCallHostTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

@@ -25,7 +25,7 @@ namespace Hotline.EndToEnd.Tests.Cluster;
 /// stretches the calling (tools/cluster/run.sh runs 30 minutes and prints the figures).
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[NonParallelizable] // Five hosts and the whole site on two cores, and the 10 s bound judged on Kamailio's clock: alone (AssemblyInfo.cs).
 public sealed partial class ThreeEngineClusterTests
 {
     private const string ProxyAddress = "127.0.0.10";

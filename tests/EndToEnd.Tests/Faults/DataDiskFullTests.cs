@@ -15,7 +15,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// call, once, ended, and offered = answered + abandoned + overflowed.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class DataDiskFullTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

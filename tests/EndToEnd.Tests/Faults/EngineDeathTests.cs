@@ -17,7 +17,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// them again from its journal with the same event ids, and TicketApi keeps one of each.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class EngineDeathTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

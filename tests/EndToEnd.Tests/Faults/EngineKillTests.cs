@@ -12,7 +12,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// (COMMON.md contract), once each, and they land on the abandoned list.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class EngineKillTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

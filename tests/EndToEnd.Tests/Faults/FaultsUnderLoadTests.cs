@@ -16,7 +16,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// Nobody is signed in to answer, so every caller waits in the queue and hangs up there: the abandon path.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class FaultsUnderLoadTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

@@ -14,7 +14,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// and the agents' states written after the failover are on the new master.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class RedisSentinelFailoverTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

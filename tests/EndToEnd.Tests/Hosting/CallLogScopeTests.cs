@@ -13,6 +13,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// on stdout are read back.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed partial class CallLogScopeTests
 {
     [Test]

@@ -6,8 +6,8 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// <summary>Both programs start on loopback as real processes, answer /healthz, and refuse bad configuration clearly.</summary>
 [TestFixture]
 // Its cases share nothing (each its own process, ports from FreePort, data in its own temp folder) and mostly wait for a
-// process to start and exit: two at a time (NUnit's default level, the processor count) instead of one.
-[Parallelizable(ParallelScope.Children)]
+// process to start and exit: two at a time, and beside the other fixtures that only wait on processes (AssemblyInfo.cs).
+[Parallelizable(ParallelScope.All)]
 public sealed class HostStartupTests
 {
     [TestCase("AcdEngine")]

@@ -4,6 +4,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 
 /// <summary>hotlinectl's argument parsing, key sources and table layout (logic only; the tool itself runs in HotlineCtlTests).</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class HotlineCtlCommandLineTests
 {
     private static readonly Func<string, string?> NoEnvironment = _ => null;

@@ -11,6 +11,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// number masked and hung up; agent states are set over CTI and shown; refusals are one line with exit codes 1/2.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class HotlineCtlTests
 {
     private HostProcess _engine = null!;

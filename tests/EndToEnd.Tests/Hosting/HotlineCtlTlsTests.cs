@@ -7,6 +7,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// through the CA given with <c>--ca</c>, never accepted blindly.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class HotlineCtlTlsTests
 {
     private TestCertificates _certs = null!;

@@ -7,6 +7,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// naming every key, not a stack trace and exit 1 (the units' RestartPreventExitStatus=2 relies on it).
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class SeveralConfigurationErrorsTests
 {
     // TicketApi validates both options classes together at start (ValidateOnStart), so both fail in one AggregateException.

@@ -9,6 +9,7 @@ namespace Hotline.EndToEnd.Tests.Hosting;
 /// engine) stop promptly on Ctrl-C: neither waits out .NET's 30 s shutdown timeout for the other's stream (issue 20).
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class ShutdownTests
 {
     [Test]

@@ -11,7 +11,7 @@ namespace Hotline.EndToEnd.Tests.Kamailio;
 /// (tools/SipBench), one of them dead (nothing listens on its port).
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class KamailioFrontTests
 {
     private string _work = "";

@@ -17,7 +17,7 @@ namespace Hotline.EndToEnd.Tests.Kamailio;
 /// older caller waiting on the other engine, and every call is answered once.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class OneHotlineTests
 {
     private string _work = "";

@@ -7,6 +7,7 @@ namespace Hotline.EndToEnd.Tests.Monitoring;
 /// that should raise it and not before (<c>promtool test rules</c> on hotline-rules.test.yml).
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class AlertRulesTests
 {
     private static string Folder => Path.Combine(RepoPaths.Root, "deploy", "prometheus");

@@ -14,7 +14,7 @@ namespace Hotline.EndToEnd.Tests.Monitoring;
 /// counter moving. Without the bearer both programs answer 401 (docs/operations.md "Monitoring").
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class PrometheusScrapeTests
 {
     private const string ScrapeToken = "e2e-prometheus-scrape-token-0123456789";

@@ -13,6 +13,7 @@ namespace Hotline.EndToEnd.Tests.Security;
 /// Monitor rings only a configured supervisor account (COMMON identity model).
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class EngineApiTrustTests
 {
     private RedisServer _redis = null!;

@@ -10,7 +10,7 @@ namespace Hotline.EndToEnd.Tests.Security;
 /// come up. An expired, a self-signed or a wrong-host one: each client refuses to connect and says why in its log.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class GrpcTlsLinkTests
 {
     private TestCertificates _certs = null!;

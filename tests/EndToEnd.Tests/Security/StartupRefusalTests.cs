@@ -7,6 +7,7 @@ namespace Hotline.EndToEnd.Tests.Security;
 /// start (exit 2, the message names the key); with demo mode on it starts and says so loudly.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class StartupRefusalTests
 {
     // The shipped appsettings.json values: the test credentials HostProcess applies are replaced by them here.

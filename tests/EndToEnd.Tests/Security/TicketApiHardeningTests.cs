@@ -10,7 +10,7 @@ namespace Hotline.EndToEnd.Tests.Security;
 /// 'unsafe-inline'), frame-ancestors and nosniff, and the sign-in redirect goes nowhere but this site (real Chromium).
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class TicketApiHardeningTests
 {
     private const string AdminKey = "e2e-hardening-admin-key-0123456789";

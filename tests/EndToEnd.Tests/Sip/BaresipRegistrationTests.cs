@@ -6,6 +6,7 @@ namespace Hotline.EndToEnd.Tests.Sip;
 
 /// <summary>A real softphone (baresip, headless) registers with its account and the engine's registrar holds the binding.</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class BaresipRegistrationTests
 {
     [Test]

@@ -12,7 +12,7 @@ namespace Hotline.EndToEnd.Tests.Sip;
 /// framing or the connection), answered as verdicts.csv says; the engine keeps serving afterwards.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed partial class Rfc4475EngineTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

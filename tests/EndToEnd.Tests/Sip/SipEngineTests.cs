@@ -9,7 +9,7 @@ namespace Hotline.EndToEnd.Tests.Sip;
 
 /// <summary>The AcdEngine's SIP stack as a real process, driven by real sipp over UDP on loopback.</summary>
 [TestFixture]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class SipEngineTests
 {
     private HostProcess _host = null!;

@@ -8,6 +8,7 @@ namespace Hotline.EndToEnd.Tests.TicketApi;
 
 /// <summary>The real TicketApi process ingests over real gRPC: acks after commit, duplicates and reordering change nothing.</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class IngestOverGrpcTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

@@ -7,6 +7,7 @@ namespace Hotline.EndToEnd.Tests.TicketApi;
 
 /// <summary>The REST API of the real TicketApi process: roles, department isolation, problem details, OpenAPI.</summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class RestApiTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";

@@ -12,6 +12,7 @@ namespace Hotline.EndToEnd.Tests.TicketApi;
 /// different orders: every event is acknowledged by both, none is refused or doubled, every call and order exists once.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
 public sealed class TwoInstancesOnPostgresTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";
