@@ -184,7 +184,7 @@ public sealed class ConferenceTelephony : ITelephony
     public IOutboundCall Dial(string target, DialOptions options)
     {
         var call = (FakeOutboundCall)inner.Dial(target, options);
-        var phone = _phones.GetOrAdd(call.FakeLeg, leg => new PhoneLeg(leg));
+        var phone = PhoneOf(call);
         return new PhoneCall(call, phone);
     }
 
@@ -197,7 +197,12 @@ public sealed class ConferenceTelephony : ITelephony
         return conference;
     }
 
-    public PhoneLeg PhoneOf(FakeOutboundCall call) => _phones[call.FakeLeg];
+    /// <summary>
+    /// The phone wrapping a dialed call's leg. The inner telephony hands the call to the test (NextDialAsync) inside its
+    /// Dial, before <see cref="Dial"/> wraps it: both sides get-or-add, and the dictionary gives both the same phone
+    /// (run 27: the test asked first and found none).
+    /// </summary>
+    public PhoneLeg PhoneOf(FakeOutboundCall call) => _phones.GetOrAdd(call.FakeLeg, static leg => new PhoneLeg(leg));
 
     public async Task<FakeConference> NextConferenceAsync() =>
         await _conferences.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));

@@ -14,7 +14,7 @@ namespace Hotline.EndToEnd.Tests.Faults;
 /// and the agents' states written after the failover are on the new master.
 /// </summary>
 [TestFixture]
-[Parallelizable(ParallelScope.Self)] // One of the fixtures that only wait on processes: may run beside one other (AssemblyInfo.cs).
+[NonParallelizable] // Every caller must reach an agent within 6 s of patience across the failover: a time bound, so alone (AssemblyInfo.cs).
 public sealed class RedisSentinelFailoverTests
 {
     private const string AdminKey = "e2e-admin-key-0123456789";
@@ -91,7 +91,8 @@ public sealed class RedisSentinelFailoverTests
             Assert.That(calls.Count(c => c.TryGetProperty("agentId", out var a) && a.ValueKind == JsonValueKind.String), Is.EqualTo(Calls),
                 "every caller reached an agent\n" + string.Join('\n', engine.Process.Output.Split('\n')
                     .Where(l => l.Contains("abandon", StringComparison.OrdinalIgnoreCase) || l.Contains("Redis", StringComparison.Ordinal)
-                        || l.Contains("answered by", StringComparison.Ordinal) || l.Contains("lease", StringComparison.OrdinalIgnoreCase) || l.Contains("RONA", StringComparison.Ordinal))));
+                        || l.Contains("answered by", StringComparison.Ordinal) || l.Contains("lease", StringComparison.OrdinalIgnoreCase) || l.Contains("RONA", StringComparison.Ordinal)))
+                + "\n--- agent 1001's phone ---\n" + Tail(agent1.Process.Output) + "\n--- agent 1002's phone ---\n" + Tail(agent2.Process.Output));
             Assert.That(agents.Where(x => x.Id is "a1" or "a2").Select(x => x.Status), Is.All.EqualTo("Ready"), "no agent left ringing, talking or not ready");
             Assert.That(failoverLines, Has.Count.EqualTo(1), "the failover is logged once");
             Assert.That(failoverLines[0], Does.Contain(replica).And.Contain(master), "naming the new and the old master");
@@ -118,4 +119,7 @@ public sealed class RedisSentinelFailoverTests
         $"<sip:{user}@127.0.0.1:{Port(sipPort)};transport=udp>;auth_pass={password};regint=600;answermode=auto";
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The last lines of a peer's output (a failure names what the phones did, not their whole start-up).</summary>
+    private static string Tail(string output, int lines = 40) => string.Join('\n', output.Split('\n').TakeLast(lines));
 }
