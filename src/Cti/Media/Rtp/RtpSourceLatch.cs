@@ -9,7 +9,10 @@ public enum RtpSourceVerdict
     /// <summary>From the accepted source: play it.</summary>
     Accept,
 
-    /// <summary>This packet completed a run from a new source, which is now the accepted one (and where we send).</summary>
+    /// <summary>
+    /// This packet made its source the accepted one (and where we send): it completed a run from a new source, or it
+    /// came from the SDP address while another source was accepted.
+    /// </summary>
     Latched,
 
     /// <summary>From another source: dropped (counted as stray).</summary>
@@ -21,9 +24,12 @@ public enum RtpSourceVerdict
 /// <c>c=</c>/<c>m=</c> pair) and accepts packets from it at once. Symmetric RTP behind NAT (RFC 4961, the peer's
 /// packets arrive from a translated address) needs a re-latch: another source wins only with a run of
 /// <see cref="RunLength"/> consecutive packets of one SSRC with consecutive sequence numbers (RFC 3550 §A.1),
-/// spanning at least <see cref="MinimumRun"/>, with no packet from the accepted source meanwhile. An outsider
-/// spraying packets at the port during a call is interrupted by the real peer's packets every 20 ms and never
-/// wins. One receive loop calls <see cref="OnPacket"/>; <see cref="Reset"/> (a new SDP) may come from another
+/// spanning at least <see cref="MinimumRun"/>, with no packet from the accepted source meanwhile. Once the SDP address
+/// itself has sent a packet the leg is locked to it (the peer is not behind a NAT that rewrites its address): no run
+/// from elsewhere latches any more, however long the peer is silent or however late its packets come on a starved
+/// machine, until a new SDP (<see cref="Reset"/>). A packet from the SDP address always wins back at once, even from
+/// a source latched before the peer first spoke (an outsider spraying the port in the first moments of a call: the
+/// "RTP bleed" of other stacks). One receive loop calls <see cref="OnPacket"/>; <see cref="Reset"/> (a new SDP) may come from another
 /// thread, hence the lock. Nothing is allocated per packet: the candidate's address is copied into a buffer made
 /// once; only a re-latch allocates.
 /// </summary>
@@ -35,6 +41,9 @@ public sealed class RtpSourceLatch
     private readonly long _minimumRunTicks;
     private readonly SocketAddress _candidate;
     private SocketAddress? _accepted;
+    private SocketAddress? _sdp;
+    private bool _onSdp;
+    private bool _locked;
     private bool _hasCandidate;
     private uint _candidateSsrc;
     private ushort _candidateSequence;
@@ -56,6 +65,9 @@ public sealed class RtpSourceLatch
         lock (_gate)
         {
             Volatile.Write(ref _accepted, sdpAddress);
+            _sdp = sdpAddress;
+            _onSdp = sdpAddress is not null;
+            _locked = false;
             _hasCandidate = false;
             _run = 0;
         }
@@ -65,11 +77,23 @@ public sealed class RtpSourceLatch
     {
         lock (_gate)
         {
+            if (_sdp is { } sdp && from.Equals(sdp))
+            {
+                // The address the peer signalled is talking: it is the source from now on, and nothing else latches.
+                _run = 0;
+                _hasCandidate = false;
+                _locked = true;
+                if (_onSdp) return RtpSourceVerdict.Accept;
+                _onSdp = true;
+                Volatile.Write(ref _accepted, sdp);
+                return RtpSourceVerdict.Latched;
+            }
             if (_accepted is { } accepted && from.Equals(accepted))
             {
                 _run = 0; // The real peer is talking: a run from elsewhere starts over.
                 return RtpSourceVerdict.Accept;
             }
+            if (_locked) return RtpSourceVerdict.Reject;
             if (_hasCandidate && _run > 0 && from.Equals(_candidate) && ssrc == _candidateSsrc && sequence == (ushort)(_candidateSequence + 1))
             {
                 _candidateSequence = sequence;
@@ -79,6 +103,7 @@ public sealed class RtpSourceLatch
                     var latched = new SocketAddress(from.Family, from.Size);
                     from.Buffer.Span[..from.Size].CopyTo(latched.Buffer.Span);
                     Volatile.Write(ref _accepted, latched);
+                    _onSdp = false;
                     _hasCandidate = false;
                     _run = 0;
                     return RtpSourceVerdict.Latched;

@@ -55,9 +55,24 @@ public class MediaSessionTests
             Assert.That(signalled.Receive(100), Is.Null, "and no longer the SDP address");
         });
 
+        // The address the SDP names speaks after all: it takes the leg back at once, and for good.
         signalled.SendAudio(new short[160], session.LocalEndPoint);
-        Eventually.True(() => session.Statistics.StrayPackets == RtpSourceLatch.RunLength, "the stray packet to be counted");
-        Assert.That(session.Statistics.PacketsReceived, Is.EqualTo(1), "packets from another address are ignored once latched");
+        Eventually.True(() => session.Statistics.PacketsReceived == 2, "the SDP address's packet is taken");
+        while (natted.Receive(100) is not null) { } // what was sent there before the switch
+        media.Tick();
+        Assert.Multiple(() =>
+        {
+            Assert.That(signalled.Receive(), Is.Not.Null, "we answer the SDP address again");
+            Assert.That(natted.Receive(100), Is.Null, "and no longer the latched source");
+        });
+        for (var i = 0; i < RtpSourceLatch.RunLength * 2; i++)
+        {
+            natted.SendAudio(new short[160], session.LocalEndPoint);
+            var strays = RtpSourceLatch.RunLength + i;
+            Eventually.True(() => session.Statistics.StrayPackets == strays, "the natted packet after the SDP address spoke " + i);
+            media.Time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+        Assert.That(session.Statistics.PacketsReceived, Is.EqualTo(2), "once the SDP address has spoken no run from elsewhere latches");
     }
 
     [Test]

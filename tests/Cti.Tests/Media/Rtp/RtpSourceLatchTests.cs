@@ -50,7 +50,56 @@ public sealed class RtpSourceLatchTests
             Assert.That(verdicts.Take(RtpSourceLatch.RunLength - 1), Is.All.EqualTo(RtpSourceVerdict.Reject));
             Assert.That(verdicts[^1], Is.EqualTo(RtpSourceVerdict.Latched), "sequence numbers wrap (65535 → 0) inside the run");
             Assert.That(latch.Accepted!.Equals(Nat), Is.True);
-            Assert.That(latch.OnPacket(Sdp, 1, 11, 200), Is.EqualTo(RtpSourceVerdict.Reject), "the old address is stray now");
+            Assert.That(latch.OnPacket(Outsider, 9, 1, 200), Is.EqualTo(RtpSourceVerdict.Reject), "anyone else is stray");
+        });
+    }
+
+    [Test]
+    public void Once_the_sdp_address_has_spoken_no_run_from_elsewhere_latches_however_long_it_is_silent()
+    {
+        var latch = Latch();
+        Assert.That(latch.OnPacket(Sdp, 1, 10, 0), Is.EqualTo(RtpSourceVerdict.Accept));
+        // The peer then goes quiet (hold, a starved machine): an outsider's perfect run of 50 packets over a second.
+        var verdicts = Enumerable.Range(0, 50).Select(i => latch.OnPacket(Outsider, 9, (ushort)i, 20 + (i * 20))).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(verdicts, Is.All.EqualTo(RtpSourceVerdict.Reject));
+            Assert.That(latch.Accepted!.Equals(Sdp), Is.True);
+        });
+    }
+
+    [Test]
+    public void The_sdp_address_wins_back_at_once_from_a_source_latched_before_it_first_spoke_and_then_holds()
+    {
+        // An outsider spraying the port before the peer's first packet (the first moments of a call) earns a latch...
+        var latch = Latch();
+        for (var i = 0; i < RtpSourceLatch.RunLength; i++) latch.OnPacket(Outsider, 9, (ushort)i, i * 20);
+        Assert.That(latch.Accepted!.Equals(Outsider), Is.True);
+        // ...which the peer's first packet from the address it signalled takes back, for good.
+        var back = latch.OnPacket(Sdp, 1, 10, 200);
+        var after = Enumerable.Range(RtpSourceLatch.RunLength, 20).Select(i => latch.OnPacket(Outsider, 9, (ushort)i, 220 + (i * 20))).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(back, Is.EqualTo(RtpSourceVerdict.Latched), "the caller of OnPacket sends to the SDP address again");
+            Assert.That(latch.Accepted!.Equals(Sdp), Is.True);
+            Assert.That(after, Is.All.EqualTo(RtpSourceVerdict.Reject));
+            Assert.That(latch.OnPacket(Sdp, 1, 11, 1000), Is.EqualTo(RtpSourceVerdict.Accept));
+        });
+    }
+
+    [Test]
+    public void A_new_sdp_address_unlocks_a_leg_whose_earlier_address_had_spoken()
+    {
+        // A re-INVITE moves the media behind a NAT: the new address never speaks, the translated one earns a latch.
+        var latch = Latch();
+        latch.OnPacket(Sdp, 1, 10, 0);
+        latch.Reset(new IPEndPoint(IPAddress.Parse("10.0.0.5"), 4000).Serialize());
+        var verdicts = Enumerable.Range(0, RtpSourceLatch.RunLength).Select(i => latch.OnPacket(Nat, 7, (ushort)i, 100 + (i * 20))).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(verdicts[^1], Is.EqualTo(RtpSourceVerdict.Latched));
+            Assert.That(latch.Accepted!.Equals(Nat), Is.True);
+            Assert.That(latch.OnPacket(Sdp, 1, 11, 500), Is.EqualTo(RtpSourceVerdict.Reject), "the old SDP address is no longer the peer's");
         });
     }
 
