@@ -29,8 +29,8 @@ public enum RtpSourceVerdict
 /// from elsewhere latches any more, however long the peer is silent or however late its packets come on a starved
 /// machine, until a new SDP (<see cref="Reset"/>). A packet from the SDP address always wins back at once, even from
 /// a source latched before the peer first spoke (an outsider spraying the port in the first moments of a call: the
-/// "RTP bleed" of other stacks). One receive loop calls <see cref="OnPacket"/>; <see cref="Reset"/> (a new SDP) may come from another
-/// thread, hence the lock. Nothing is allocated per packet: the candidate's address is copied into a buffer made
+/// "RTP bleed" of other stacks). One receive loop calls <see cref="OnPacket"/>; <see cref="Reset"/> (a new SDP) may
+/// come from another thread, hence the lock. Nothing is allocated per packet: the candidate's address is copied into a buffer made
 /// once; only a re-latch allocates.
 /// </summary>
 public sealed class RtpSourceLatch
@@ -42,7 +42,6 @@ public sealed class RtpSourceLatch
     private readonly SocketAddress _candidate;
     private SocketAddress? _accepted;
     private SocketAddress? _sdp;
-    private bool _onSdp;
     private bool _locked;
     private bool _hasCandidate;
     private uint _candidateSsrc;
@@ -66,7 +65,6 @@ public sealed class RtpSourceLatch
         {
             Volatile.Write(ref _accepted, sdpAddress);
             _sdp = sdpAddress;
-            _onSdp = sdpAddress is not null;
             _locked = false;
             _hasCandidate = false;
             _run = 0;
@@ -83,8 +81,7 @@ public sealed class RtpSourceLatch
                 _run = 0;
                 _hasCandidate = false;
                 _locked = true;
-                if (_onSdp) return RtpSourceVerdict.Accept;
-                _onSdp = true;
+                if (ReferenceEquals(_accepted, sdp)) return RtpSourceVerdict.Accept;
                 Volatile.Write(ref _accepted, sdp);
                 return RtpSourceVerdict.Latched;
             }
@@ -103,7 +100,6 @@ public sealed class RtpSourceLatch
                     var latched = new SocketAddress(from.Family, from.Size);
                     from.Buffer.Span[..from.Size].CopyTo(latched.Buffer.Span);
                     Volatile.Write(ref _accepted, latched);
-                    _onSdp = false;
                     _hasCandidate = false;
                     _run = 0;
                     return RtpSourceVerdict.Latched;
