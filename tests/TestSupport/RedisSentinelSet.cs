@@ -6,9 +6,9 @@ namespace Hotline.TestSupport;
 /// Debian's Redis Sentinel as a site runs it, on loopback: a master, a replica of it and three Sentinels (quorum 2)
 /// watching them under the name <see cref="Service"/>. The Sentinels call the master down after 4 s without an
 /// answer (<c>down-after-milliseconds</c>, <see cref="DownAfterMilliseconds"/>: why not less), so a killed master is
-/// replaced within about five seconds. Every process wants
-/// the same password, as a site's should (docs/security.md): the servers <c>requirepass</c> and <c>masterauth</c>
-/// (the replica, and the master once demoted), the Sentinels <c>requirepass</c> and <c>sentinel auth-pass</c>.
+/// replaced within about five seconds. Every process wants the same password, as a site's should (docs/security.md):
+/// the servers <c>requirepass</c> and <c>masterauth</c> (the replica, and the master once demoted), the Sentinels
+/// <c>requirepass</c> and <c>sentinel auth-pass</c>.
 /// </summary>
 public sealed class RedisSentinelSet : IAsyncDisposable
 {
