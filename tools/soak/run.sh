@@ -15,8 +15,30 @@ cd "$(dirname "$0")/../.."
 minutes=${1:-60}; rate=${2:-20}; agents=${3:-20}; hold=${4:-15}
 out=${SOAK_OUT:-$(mktemp -d /tmp/hotline-soak-XXXXXX)}
 mkdir -p "$out/data/engine" "$out/data/tickets"
-free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-free_tcp() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# Ports free for TCP and UDP, chosen above the kernel's ephemeral range (ip_local_port_range), where no socket bound to
+# port 0 and no other test's FreePort ever draws: the test command runs the end-to-end assembly beside this soak, and a
+# port probed free here was once taken by one of its processes before the engine bound it (3 Dec 2026, 07:09). Never
+# the same port twice in one run, and room above each (sipp takes -mp and the next ports). Below the range instead when
+# it reaches the top (10000-19999, under the RTP default).
+read -r _ ephemeral_high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_high=60999
+if (( ephemeral_high < 64000 )); then port_low=$((ephemeral_high + 1)); port_high=64999; else port_low=10000; port_high=19999; fi
+: >"$out/ports"
+free_port() {
+  local p
+  while :; do
+    p=$(python3 -c '
+import random, socket, sys
+p = random.randint(int(sys.argv[1]), int(sys.argv[2]))
+try:
+    t = socket.socket(); t.bind(("127.0.0.1", p))
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
+    print(p)
+except OSError:
+    print(0)' "$port_low" "$port_high")
+    if [[ $p != 0 ]] && ! grep -qx "$p" "$out/ports"; then echo "$p" >>"$out/ports"; echo "$p"; return; fi
+  done
+}
+free_tcp() { free_port; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
