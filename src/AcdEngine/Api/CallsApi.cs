@@ -37,16 +37,21 @@ public static partial class CallsApi
         {
             var (ok, error) = await flow.HangupByOperatorAsync(ct);
             if (ok) LogOperatorHangup(log, id, key);
-            return ok ? TypedResults.Ok(new { callId = id, ok }) : TypedResults.Conflict(new { callId = id, error });
+            return ok ? TypedResults.Ok(new { callId = id, ok }) : Refused(id, flow, error);
         }
         if (outbound.Find(id) is { } call)
         {
             var (ok, error) = await call.HangupByAgentAsync(call.AgentId, ct);
             if (ok) LogOperatorHangup(log, id, key);
-            return ok ? TypedResults.Ok(new { callId = id, ok }) : TypedResults.Conflict(new { callId = id, error });
+            return ok ? TypedResults.Ok(new { callId = id, ok }) : Refused(id, call, error);
         }
         return TypedResults.NotFound(new { callId = id, error = $"No call {id} in progress on this engine." });
     }
+
+    /// <summary>409 while the call lives (its stage forbids it now); 404 once it has ended, as if it had never been found.</summary>
+    private static IResult Refused(string id, ICallControl call, string error) => call.HasEnded
+        ? TypedResults.NotFound(new { callId = id, error = $"Call {id} has ended; nothing was done." })
+        : TypedResults.Conflict(new { callId = id, error });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} hung up by an operator (API key {KeyName})")]
     private static partial void LogOperatorHangup(ILogger logger, string callId, string? keyName);

@@ -158,7 +158,7 @@ public sealed class CtiService(
             throw CtiStatus.Refused(ControlOutcome.BadArgument("mode must be listen, whisper or barge."));
         if (router.Find(request.CallId) is not { } flow) throw CtiStatus.Refused(ControlOutcome.NoSuchCall("No such call in progress."));
         var ok = flow.Monitor(account.SipUser, request.Mode, out var error);
-        return Task.FromResult(CtiStatus.Reply(flow.CallId, (ok, error)));
+        return Task.FromResult(CtiStatus.Reply(flow.CallId, ((ControlOutcome)(ok, error)).OrEnded(flow)));
     }
 
     private SupervisorAccount MonitorAccount(string requested, System.Security.Claims.ClaimsPrincipal user)
@@ -204,14 +204,14 @@ public sealed class CtiService(
 
     private CallControlReply Control(CallControlRequest request, Func<ICallControl, string, ControlOutcome> act) =>
         FindControl(request) is { } call
-            ? CtiStatus.Reply(call.CallId, act(call, request.AgentId))
+            ? CtiStatus.Reply(call.CallId, act(call, request.AgentId).OrEnded(call))
             : throw CtiStatus.Refused(ControlOutcome.NoSuchCall());
 
     private async Task<CallControlReply> ControlAsync(
         CallControlRequest request, Func<ICallControl, string, Task<ControlOutcome>> act, string noSuchCall = ICallControl.NoSuchCall)
     {
         if (FindControl(request) is not { } call) throw CtiStatus.Refused(ControlOutcome.NoSuchCall(noSuchCall));
-        return CtiStatus.Reply(call.CallId, await act(call, request.AgentId));
+        return CtiStatus.Reply(call.CallId, (await act(call, request.AgentId)).OrEnded(call));
     }
 
     /// <summary>The agent's call, looked up once: by id when given, else the agent's current call; inbound first, as before.</summary>

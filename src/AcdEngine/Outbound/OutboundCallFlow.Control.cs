@@ -7,6 +7,9 @@ namespace Hotline.AcdEngine.Outbound;
 /// <summary>CTI call control of an outbound call: hang up, send the called party to the survey.</summary>
 public sealed partial class OutboundCallFlow
 {
+    /// <inheritdoc/>
+    public bool HasEnded => _session.Lifecycle.IsEnded || _owner.IsClosed;
+
     public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {
         var leg = _owner.TryRun(() =>

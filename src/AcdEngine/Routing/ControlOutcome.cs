@@ -46,6 +46,15 @@ public readonly record struct ControlOutcome
 
     public static implicit operator ControlOutcome((bool Ok, string Error) result) => result.Ok ? Done : NotNow(result.Error);
 
+    /// <summary>
+    /// A command refused by a call that has ended (before it arrived, or while it waited for the call's owner) is
+    /// <see cref="ControlRefusal.NoSuchCall"/> with <see cref="ICallControl.CallEnded"/>, whatever its stage said
+    /// ("not talking", "not on hold"…): the call is gone, not in a state that may change (NotFound, not
+    /// FailedPrecondition, for the desk). A bad argument stays one: it is judged before the call's state.
+    /// </summary>
+    public ControlOutcome OrEnded(ICallControl call) =>
+        Refusal is ControlRefusal.NotNow && call.HasEnded ? NoSuchCall(ICallControl.CallEnded) : this;
+
     public void Deconstruct(out bool ok, out string error)
     {
         ok = Ok;

@@ -14,7 +14,13 @@ public interface ICallControl
     /// <summary>Said by <see cref="EndSilentCallAsync"/> when the agent has no inbound call (DOMAIN.md: silent callers call in).</summary>
     public const string NoSuchInboundCall = "The agent has no such inbound call.";
 
+    /// <summary>Said when the call ended before or while the command ran (<see cref="ControlOutcome.OrEnded"/>).</summary>
+    public const string CallEnded = "The call has ended; nothing was done.";
+
     string CallId { get; }
+
+    /// <summary>The call is over: its caller's and agent's legs are released or being released (stage Ended).</summary>
+    bool HasEnded { get; }
 
     Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct);
 

@@ -38,9 +38,13 @@ public sealed partial class InboundCallFlow
         return await HangupByAgentAsync(agentId, ct);
     }
 
-    /// <summary>The talk stage when <paramref name="agentId"/> is the agent who answered this call; else null (also once the call ended).</summary>
+    /// <summary>
+    /// The talk stage when <paramref name="agentId"/> is the agent who answered this call and the caller is still on
+    /// it; else null — also in the agent's wrap-up after the caller hung up (the stage is still the talk's then: a
+    /// command must not hold, survey or hang up a caller who is gone), and once the call ended.
+    /// </summary>
     private TalkStage? TalkWith(string agentId) =>
-        _owner.TryRun(() => _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
+        _owner.TryRun(() => !_callerGone.Task.IsCompleted && _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
 
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)

@@ -16,7 +16,8 @@ public sealed partial class InboundCallFlow
     {
         var hangingUp = _owner.TryRun(() =>
         {
-            if (_life.IsEnded) return false;
+            // The caller gone (the agent's wrap-up): nothing to hang up, and the call keeps the reason it ended with.
+            if (_life.IsEnded || _callerGone.Task.IsCompleted) return false;
             _operatorHungUp = true;
             return true;
         }, ended: false);

@@ -1,8 +1,10 @@
 using Grpc.Core;
+using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Api;
 using Hotline.AcdEngine.Outbound;
 using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Tests.Fakes;
+using Hotline.Contracts.V1;
 
 namespace Hotline.AcdEngine.Tests.Routing;
 
@@ -33,6 +35,50 @@ public sealed class CallControlTests
             Assert.That((transfer.Refusal, transfer.Error), Is.EqualTo((ControlRefusal.NotNow, "No department is in this call yet.")));
         });
         Assert.That(call.Resume("a1").Ok, Is.True, "the refusals changed nothing: the call is still on hold");
+    }
+
+    [Test]
+    public async Task A_command_for_a_call_that_has_ended_is_not_found_with_its_own_sentence_not_a_stage_refusal()
+    {
+        using var h = new AcdHarness(AcdSetup.WithDepartment());
+        var (caller, _, flow) = await h.ConnectedCallAsync();
+        ICallControl call = flow;
+        var live = call.Resume("a1").OrEnded(call);
+        var wasEnded = call.HasEnded;
+
+        var finished = h.WaitForCallFinishedAsync();
+        var wrapUp = h.WaitForAgentAsync("a1", AgentState.WrapUp);
+        caller.RemoteHangup();
+        await wrapUp;
+        // The agent's wrap-up: the flow is still the router's (CTI finds it), the caller is gone. Before, Hold was done
+        // here (hold music to nobody, a CallHeld event after the hang-up) and a consult rang the department.
+        var hold = call.Hold("a1").OrEnded(call);
+        var consult = call.ConsultDepartment("a1", "water", holdCaller: false).OrEnded(call);
+        var silent = (await call.EndSilentCallAsync("a1", CancellationToken.None)).OrEnded(call);
+        var inWrapUp = call.HasEnded;
+        var held = h.Sink.CallEvents().Count(e => e.PayloadCase == CallEvent.PayloadOneofCase.Held);
+        var ready = h.WaitForAgentAsync("a1", AgentState.Ready);
+        h.Time.Advance(TimeSpan.FromSeconds(60));
+        await ready;
+        await finished;
+        // The router no longer finds it; a desk that found it just before (CTI's look-up, then the command) gets these.
+        var hangup = (await call.HangupByAgentAsync("a1", CancellationToken.None)).OrEnded(call);
+        var survey = (await call.TransferToSurveyAsync("a1", CancellationToken.None)).OrEnded(call);
+        var department = call.ConsultDepartment("a1", "no-such-department", holdCaller: false).OrEnded(call);
+        Assert.Multiple(() =>
+        {
+            Assert.That((wasEnded, inWrapUp, call.HasEnded), Is.EqualTo((false, true, true)));
+            Assert.That((live.Refusal, live.Error), Is.EqualTo((ControlRefusal.NotNow, "The call is not on hold.")), "a live call's stage refusal stays one");
+            Assert.That(Assert.Throws<RpcException>(() => CtiStatus.Reply(call.CallId, live))!.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
+            Assert.That(held, Is.Zero, "no hold after the caller hung up");
+            foreach (var ended in new[] { hold, consult, silent, hangup, survey })
+            {
+                Assert.That((ended.Refusal, ended.Error), Is.EqualTo((ControlRefusal.NoSuchCall, ICallControl.CallEnded)));
+                var status = Assert.Throws<RpcException>(() => CtiStatus.Reply(call.CallId, ended))!;
+                Assert.That((status.StatusCode, status.Status.Detail), Is.EqualTo((StatusCode.NotFound, "The call has ended; nothing was done.")));
+            }
+            Assert.That(department.Refusal, Is.EqualTo(ControlRefusal.BadArgument), "a bad argument is judged before the call's state");
+        });
     }
 
     [TestCase(ControlRefusal.NoSuchCall, StatusCode.NotFound)]

@@ -54,4 +54,21 @@ public sealed class OperatorHangupTests
         Assert.That((ended.HangupBy, ended.Reason), Is.EqualTo((HangupBy.System, "operator-hangup")));
         Assert.That(dial.FakeLeg.State, Is.EqualTo(CallLegState.Ended), "the agent's leg is hung up with the caller's");
     }
+
+    [Test]
+    public async Task An_operator_hang_up_in_the_agents_wrap_up_is_refused_and_the_call_keeps_its_own_reason()
+    {
+        using var acd = new AcdHarness();
+        var (caller, _, flow) = await acd.ConnectedCallAsync();
+        var wrapUp = acd.WaitForAgentAsync("a1", AgentState.WrapUp);
+        caller.RemoteHangup();
+        await wrapUp;
+
+        var (ok, why) = await flow.HangupByOperatorAsync(CancellationToken.None);
+        Assert.That((ok, why, ((Hotline.AcdEngine.Routing.ICallControl)flow).HasEnded), Is.EqualTo((false, "The call has already ended.", true)),
+            "the REST hang-up answers 404 for it (CallsApi)");
+        acd.Time.Advance(TimeSpan.FromSeconds(60));
+        var ended = (await acd.Sink.WaitForCallAsync(Kind.Ended)).Ended;
+        Assert.That((ended.HangupBy, ended.Reason), Is.EqualTo((HangupBy.Caller, "normal")), "before: system, operator-hangup");
+    }
 }
