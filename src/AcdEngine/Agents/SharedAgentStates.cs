@@ -32,6 +32,24 @@ public sealed class SharedAgentStates : IDisposable
         _messages.OnMessage(OnMessage);
     }
 
+    /// <summary>
+    /// Completes once Redis has this engine's subscription (the constructor only queues the SUBSCRIBE): a PING on the
+    /// subscriber's own connection, answered after it. A starting engine awaits it before reading the stored states,
+    /// so that a change made elsewhere in between is either in what it reads or told to it. Redis away: at once.
+    /// </summary>
+    public async Task ListeningAsync()
+    {
+        if (!RedisConnection.MasterReachable(_redis)) return;
+        try
+        {
+            await _redis.GetSubscriber().PingAsync();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // As when Redis is away: the subscription is made again when it comes back.
+        }
+    }
+
     /// <summary>Raised after a change from another engine was handed to the roster (tests await it).</summary>
     public event Action<string, AgentState>? Applied;
 

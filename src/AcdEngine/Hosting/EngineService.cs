@@ -31,7 +31,7 @@ public sealed partial class EngineService(
         var savedVersion = stats.Version;
         roster.Changed += redis.WriteAgent;
         if (leases is RedisAgentLeases shared) await shared.ForgetEarlierRunAsync(roster.All().Select(a => a.Id));
-        _ = sharedStates; // Constructed: changes made on other engines are applied from now on (docs/scaling.md).
+        await sharedStates.ListeningAsync(); // Changes made on other engines are applied from now on (docs/scaling.md).
         var stored = await redis.ReadAgentStatesAsync(roster.All().Select(a => a.Id));
         foreach (var agent in roster.All())
         {

@@ -48,6 +48,7 @@ public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var shared1 = new SharedAgentStates(A, "e1", one.Roster);
         using var shared2 = new SharedAgentStates(B, "e2", two.Roster);
+        await Task.WhenAll(shared1.ListeningAsync(), shared2.ListeningAsync()); // Run 34: a change told before engine two subscribed was never applied.
 
         var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
         one.Roster.SignIn("a1", ready: true); // The desk signs in through engine one.
@@ -88,6 +89,7 @@ public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
         using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"));
         using var shared1 = new SharedAgentStates(A, "e1", one.Roster);
         using var shared2 = new SharedAgentStates(B, "e2", two.Roster);
+        await Task.WhenAll(shared1.ListeningAsync(), shared2.ListeningAsync()); // Run 34: a change told before engine two subscribed was never applied.
         var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
         one.Roster.SignIn("a1", ready: true);
         await signedIn;
