@@ -55,6 +55,8 @@ public sealed class CallControlTests
         var hold = call.Hold("a1").OrEnded(call);
         var consult = call.ConsultDepartment("a1", "water", holdCaller: false).OrEnded(call);
         var silent = (await call.EndSilentCallAsync("a1", CancellationToken.None)).OrEnded(call);
+        var monitor = ((ControlOutcome)(flow.Monitor("sup1", MonitorMode.Listen, out var monitorError), monitorError)).OrEnded(call);
+        var dialed = h.Telephony.HasPendingDial;
         var inWrapUp = call.HasEnded;
         var held = h.Sink.CallEvents().Count(e => e.PayloadCase == CallEvent.PayloadOneofCase.Held);
         var ready = h.WaitForAgentAsync("a1", AgentState.Ready);
@@ -70,8 +72,8 @@ public sealed class CallControlTests
             Assert.That((wasEnded, inWrapUp, call.HasEnded), Is.EqualTo((false, true, true)));
             Assert.That((live.Refusal, live.Error), Is.EqualTo((ControlRefusal.NotNow, "The call is not on hold.")), "a live call's stage refusal stays one");
             Assert.That(Assert.Throws<RpcException>(() => CtiStatus.Reply(call.CallId, live))!.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
-            Assert.That(held, Is.Zero, "no hold after the caller hung up");
-            foreach (var ended in new[] { hold, consult, silent, hangup, survey })
+            Assert.That((held, dialed), Is.EqualTo((0, false)), "no hold after the caller hung up, no department or supervisor rung");
+            foreach (var ended in new[] { hold, consult, silent, monitor, hangup, survey })
             {
                 Assert.That((ended.Refusal, ended.Error), Is.EqualTo((ControlRefusal.NoSuchCall, ICallControl.CallEnded)));
                 var status = Assert.Throws<RpcException>(() => CtiStatus.Reply(call.CallId, ended))!;
