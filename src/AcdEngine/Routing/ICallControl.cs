@@ -19,7 +19,10 @@ public interface ICallControl
 
     string CallId { get; }
 
-    /// <summary>The call is over: its caller's and agent's legs are released or being released (stage Ended).</summary>
+    /// <summary>
+    /// The call is over for call control: it reached stage Ended, or (inbound) the caller has hung up — the agent's
+    /// wrap-up and the teardown may still be running, but there is nobody left to hold, consult for or hang up.
+    /// </summary>
     bool HasEnded { get; }
 
     Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct);
