@@ -35,6 +35,12 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
     /// <summary>The talk stage once an agent answered (set once, on <see cref="Owner"/>); null before.</summary>
     public TalkStage? Talk { get; set; }
 
+    /// <summary>
+    /// <see cref="Talk"/> while the caller is still on it: null before an agent answered, once the caller hung up (the
+    /// agent's wrap-up keeps the stage at Talking) and once the call ended. What the desk's commands act on.
+    /// </summary>
+    public TalkStage? LiveTalk => CallerGone.IsCompleted || Life.IsEnded ? null : Talk;
+
     public string CallId => Session.CallId;
     public CallLifecycle Life => Session.Lifecycle;
 

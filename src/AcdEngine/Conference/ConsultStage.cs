@@ -32,8 +32,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
         var department = directory?.FindById(departmentId);
         var (talk, token, refused) = call.Owner.TryRun<(TalkStage?, CancellationToken, string?)>(() =>
         {
-            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft || call.Life.IsEnded || call.CallerGone.IsCompleted)
-                return (null, default, TalkStage.NotTalking);
+            if (call.LiveTalk is null || call.Talk!.AgentId != agentId || call.Three.AgentLeft) return (null, default, TalkStage.NotTalking);
             if (department is null) return (null, default, $"Unknown department '{departmentId}'.");
             if (call.Life.Stage == CallStage.Consulting) return (null, default, "A department is already being called on this call.");
             if (call.Life.Stage == CallStage.Transferring) return (null, default, "A transfer is under way on this call.");
@@ -62,7 +61,7 @@ internal sealed partial class ConsultStage(CallParties call, DepartmentDirectory
     {
         var (talk, refused) = call.Owner.TryRun<(TalkStage?, string?)>(() =>
         {
-            if (call.Talk is null || call.Talk.AgentId != agentId || call.Three.AgentLeft || call.CallerGone.IsCompleted) return (null, TalkStage.NotTalking);
+            if (call.LiveTalk is null || call.Talk!.AgentId != agentId || call.Three.AgentLeft) return (null, TalkStage.NotTalking);
             if (call.Three.DepartmentLeg is null) return (null, "No department is in this call yet.");
             return (call.Talk, null);
         }, ended: (null, TalkStage.NotTalking));

@@ -20,7 +20,7 @@ internal sealed partial class MonitorStage(CallParties call, string hotlineNumbe
         const string notConnected = "The call is not connected to an agent.";
         var (talk, refused) = call.Owner.TryRun<(TalkStage?, string?)>(() =>
         {
-            if (call.Talk is null || call.Three.AgentLeft || call.Life.IsEnded || call.CallerGone.IsCompleted) return (null, notConnected);
+            if (call.LiveTalk is null || call.Three.AgentLeft) return (null, notConnected);
             if (call.Life.IsOnHold) return (null, "The call is on hold.");
             if (call.Three.Supervisors.Any(s => s.User == supervisorUser && s.Leg.State != CallLegState.Ended)) return (null, "That supervisor is already on this call.");
             return (call.Talk, null);

@@ -44,7 +44,7 @@ public sealed partial class InboundCallFlow
     /// command must not hold, survey or hang up a caller who is gone), and once the call ended.
     /// </summary>
     private TalkStage? TalkWith(string agentId) =>
-        _owner.TryRun(() => !_callerGone.Task.IsCompleted && _parties.Talk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
+        _owner.TryRun(() => _parties.LiveTalk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
 
     /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
     private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
