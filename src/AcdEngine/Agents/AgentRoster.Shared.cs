@@ -11,7 +11,8 @@ public sealed partial class AgentRoster
     /// <summary>
     /// Applies a change another engine made (signed in or out, ready, not ready with its reason, wrap-up) without
     /// recording or telling it again. While a call of this engine holds the agent (ringing, talking) the change waits
-    /// until that call leaves them (then it replaces their becoming ready). A wrap-up from elsewhere ends by itself
+    /// until that call leaves them (then it replaces their becoming ready); a wrap-up from elsewhere then is ignored
+    /// (this call's own wrap-up comes). A wrap-up from elsewhere ends by itself
     /// after this engine's wrap-up time if the other engine never says ready (it may have died meanwhile).
     /// </summary>
     public void ApplyShared(string agentId, AgentState to, string reason)
@@ -23,6 +24,10 @@ public sealed partial class AgentRoster
             if (!_agents.TryGetValue(agentId, out var agent) || agent.Retired) return;
             if (agent.State is AgentState.Ringing or AgentState.Talking)
             {
+                // Another engine's wrap-up while a call here holds the agent (both leased them without a Redis master) is
+                // that engine's call ending, not a wish for the agent: this call's own wrap-up follows, then ready. Kept,
+                // it became the end of this call's wrap-up — no timer, no end: the call never ended (run 39).
+                if (to == AgentState.WrapUp) return;
                 agent.PendingShared = to == AgentState.Ready ? null : (to, reason);
                 return;
             }

@@ -10,7 +10,8 @@ namespace Hotline.AcdEngine.Agents;
 /// (only the holder's value is deleted) that also publishes the agent on <c>hotline:agent-lease:freed</c> so the other
 /// engines offer their waiting calls. Held leases are refreshed every third of <see cref="Lease"/>: an engine that
 /// dies loses its agents' leases within <see cref="Lease"/>. Redis away → every lease is granted (one engine's
-/// view, as without Redis), said loudly once.
+/// view, as without Redis), said loudly once; the refresh after it returns (or after a Sentinel failover that lost
+/// recent writes) writes the leases this engine holds again.
 /// </summary>
 public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 {
@@ -25,9 +26,19 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         return 0
         """;
 
+    /// <summary>
+    /// Renews a held lease; one missing from Redis (granted locally while no master was reachable, or lost with a master
+    /// that failed over before its replica had it) is written again, so other engines see the agent busy. Another
+    /// engine's lease on the agent is left alone (0).
+    /// </summary>
     private const string RefreshScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
+        local v = redis.call('GET', KEYS[1])
+        if v == ARGV[1] then
           return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        if not v then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 2
         end
         return 0
         """;
@@ -158,7 +169,11 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         if (_held.IsEmpty || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
         foreach (var (agentId, value) in _held)
+        {
+            // Given back since the loop read it: a refresh now would write the lease again after its release.
+            if (!_held.TryGetValue(agentId, out var still) || still != value) continue;
             _ = db.ScriptEvaluateAsync(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
+        }
     }
 
     private bool Degraded(string agentId, string value)

@@ -171,4 +171,31 @@ public sealed class AgentLeaseTests : TwoEnginesOnRedis
         var ttl = await db.KeyTimeToLiveAsync(RedisAgentLeases.Key("a1"));
         Assert.That(ttl, Is.GreaterThan(TimeSpan.FromSeconds(20)));
     }
+
+    /// <summary>
+    /// A lease granted while no master was reachable, or lost when the master failed over before its replica had it,
+    /// is missing from Redis while its engine still rings or talks with the agent: the next refresh writes it again, so
+    /// the other engines do not offer that agent a second call; another engine's lease taken meanwhile is left alone.
+    /// </summary>
+    [Test]
+    public async Task A_held_lease_missing_from_Redis_is_written_again_by_the_next_refresh_and_another_engines_is_left_alone()
+    {
+        var time = new FakeTimeProvider();
+        using var e1 = new RedisAgentLeases(A, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
+        Assert.That(await e1.TryAcquireAsync("a1", "c-1"), Is.True);
+        Assert.That(await e1.TryAcquireAsync("a2", "c-2"), Is.True);
+        var db = B.GetDatabase();
+        await db.KeyDeleteAsync([RedisAgentLeases.Key("a1"), RedisAgentLeases.Key("a2")]); // The failover lost both.
+        await db.StringSetAsync(RedisAgentLeases.Key("a2"), "e2|c-9", TimeSpan.FromSeconds(30)); // Engine two took a2 meanwhile.
+        time.Advance(TimeSpan.FromSeconds(10)); // The holder's refresh.
+        await A.GetDatabase().PingAsync(); // The fire-and-forget refresh went first on that connection.
+        Assert.That(((string?)await db.StringGetAsync(RedisAgentLeases.Key("a1")), (string?)await db.StringGetAsync(RedisAgentLeases.Key("a2"))),
+            Is.EqualTo(("e1|c-1", "e2|c-9")));
+        Assert.That(await db.KeyTimeToLiveAsync(RedisAgentLeases.Key("a1")), Is.GreaterThan(TimeSpan.FromSeconds(20)));
+
+        e1.Release("a1");
+        time.Advance(TimeSpan.FromSeconds(10));
+        await A.GetDatabase().PingAsync();
+        Assert.That(await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), Is.False, "a lease given back is not written again");
+    }
 }

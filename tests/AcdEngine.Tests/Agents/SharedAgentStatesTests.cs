@@ -129,4 +129,32 @@ public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
         Assert.That((await one.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"));
         Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
     }
+
+    /// <summary>
+    /// Run 39: without a Redis master two engines may lease the same agent (granted locally, said loudly); the other
+    /// engine's wrap-up then arrives while the agent talks here. It is that engine's call, not a desk's wish: it must
+    /// not replace this call's end of wrap-up. It did (the wrap-up became the other engine's, with no timer and no end):
+    /// the call never ended and the agent stayed in wrap-up here while its lease was given back.
+    /// </summary>
+    [Test]
+    public async Task Another_engines_wrap_up_told_during_a_call_here_does_not_stop_this_calls_wrap_up_from_ending()
+    {
+        using var one = new AcdHarness(NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Roster.SignIn("a1", ready: true);
+        var caller = one.Telephony.Call("13800000001", "12345");
+        (await one.Telephony.NextDialAsync()).Answer();
+        await one.Telephony.NextBridgeAsync();
+        one.Roster.ApplyShared("a1", AgentState.WrapUp, ""); // The other engine's call with a1 ended meanwhile.
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Talking), "the call here is not touched");
+
+        var finished = one.WaitForCallFinishedAsync();
+        var inWrapUp = one.WaitForAgentAsync("a1", AgentState.WrapUp);
+        caller.RemoteHangup();
+        await inWrapUp;
+        var ready = one.WaitForAgentAsync("a1", AgentState.Ready);
+        one.Time.Advance(TimeSpan.FromSeconds(one.Options.WrapUpSeconds));
+        await ready;
+        await finished;
+        Assert.That(one.Sink.CallEvents().Count(e => e.PayloadCase == Contracts.V1.CallEvent.PayloadOneofCase.Ended), Is.EqualTo(1), "the call ended");
+    }
 }

@@ -37,7 +37,9 @@ public sealed partial class ThreeEngineClusterTests
 
     /// <summary>
     /// <c>HOTLINE_CLUSTER_LOGS</c>: a folder that keeps the run's evidence (each engine's log file with millisecond
-    /// times and SIP Call-IDs, Kamailio's output) after the test; tools/cluster/run.sh sets it.
+    /// times, call ids and SIP Call-IDs, Kamailio's output) after the test; tools/cluster/run.sh sets it. Unset, the
+    /// evidence is written to the test's temporary folder and kept (in a folder named in the output) only when the test
+    /// fails, so a failure of the default test command can be read afterwards.
     /// </summary>
     private static string? LogsFolder => Environment.GetEnvironmentVariable("HOTLINE_CLUSTER_LOGS") is { Length: > 0 } f ? f : null;
 
@@ -58,6 +60,8 @@ public sealed partial class ThreeEngineClusterTests
         var clock = Stopwatch.StartNew();
         var work = Directory.CreateTempSubdirectory("hotline-cluster-").FullName;
         var sipPorts = Nodes.Select(_ => FreePort.Next()).ToArray();
+        var logsFolder = LogsFolder ?? Path.Combine(work, "logs");
+        var passed = false;
         // The peers start side by side (each waits on its own readiness line), then the five hosts side by side.
         var startingRedis = RedisSentinelSet.StartAsync();
         var startingPostgres = TicketsDatabaseAsync();
@@ -99,7 +103,7 @@ public sealed partial class ThreeEngineClusterTests
                     ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:" + Port(grpc),
                 })),
                 .. Nodes.Select((node, i) => ("AcdEngine", (IDictionary<string, string>)EngineSettings(node, sipPorts[i], redis.ConnectionString,
-                    new Uri("http://127.0.0.1:" + Port(ticketGrpc[i % 2])), front.Uri, LogsFolder is { } logs ? Path.Combine(logs, node) : null))),
+                    new Uri("http://127.0.0.1:" + Port(ticketGrpc[i % 2])), front.Uri, Path.Combine(logsFolder, node)))),
             ]);
             await using var tickets0 = hosts[0];
             await using var tickets1 = hosts[1];
@@ -199,7 +203,7 @@ public sealed partial class ThreeEngineClusterTests
                                       string.Join("\n  ", lateAnswers.Take(20)));
 
             // TicketApi: every call that reached an engine, each once and closed; the dead engine's by engine failure.
-            var calls = await PollAsync(() => AllCallsAsync(http, since), c => c.Count > 0 && c.All(Ended), TimeSpan.FromSeconds(120));
+            var calls = await EveryCallEndedAsync(http, since, logsFolder);
             var ids = calls.Select(c => c.GetProperty("callId").GetString()).ToList();
             var deadCalls = calls.Where(c => c.GetProperty("nodeId").GetString() == Nodes[2]).ToList();
             var closedByFailure = deadCalls.Count(c => c.TryGetProperty("endReason", out var r) && r.GetString() == "engine-failure");
@@ -291,18 +295,76 @@ public sealed partial class ThreeEngineClusterTests
                     Assert.That(lines.FirstOrDefault(), Does.Contain(replica).And.Contain(master), "naming the new and the old master");
                 }
             });
+            passed = true;
         }
         finally
         {
             foreach (var phone in phones) await phone.DisposeAsync();
-            if (LogsFolder is { } logs)
+            Directory.CreateDirectory(logsFolder);
+            await File.WriteAllTextAsync(Path.Combine(logsFolder, "kamailio.log"), front.Process.Output);
+            for (var i = 0; i < phones.Count; i++)
+                await File.WriteAllTextAsync(Path.Combine(logsFolder, $"baresip-{Agents[i].Id}.log"), phones[i].Process.Output);
+            if (LogsFolder is not null) TestContext.Out.WriteLine("logs kept in " + logsFolder);
+            else if (!passed)
             {
-                Directory.CreateDirectory(logs);
-                await File.WriteAllTextAsync(Path.Combine(logs, "kamailio.log"), front.Process.Output);
-                TestContext.Out.WriteLine("logs kept in " + logs);
+                // The evidence of a failure outlives the temporary folder (the engines' files, Kamailio, the phones).
+                var kept = Path.Combine(Path.GetTempPath(), "hotline-cluster-failed-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                CopyFolder(logsFolder, kept);
+                TestContext.Out.WriteLine("the failed run's logs are kept in " + kept);
             }
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Every call in TicketApi ended (within 120 s); else the test fails naming each call still open with what the
+    /// engine that has it logged about it (its lines carry the call id), so a failure can be understood from its output.
+    /// </summary>
+    private static async Task<List<JsonElement>> EveryCallEndedAsync(HttpClient http, DateTime since, string logsFolder)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200)); // Polling TicketApi: it has no signal to await.
+        while (true)
+        {
+            var calls = await AllCallsAsync(http, since);
+            if (calls.Count > 0 && calls.All(Ended)) return calls;
+            if (DateTime.UtcNow > deadline)
+            {
+                var open = calls.Where(c => !Ended(c)).ToList();
+                foreach (var call in open.Take(5))
+                {
+                    var id = call.GetProperty("callId").GetString()!;
+                    TestContext.Out.WriteLine($"open call: {call}");
+                    foreach (var file in Directory.Exists(logsFolder) ? Directory.EnumerateFiles(logsFolder, "*.log", SearchOption.AllDirectories) : [])
+                    {
+                        var lines = ReadShared(file).Split('\n').Where(l => l.Contains(id, StringComparison.Ordinal)).Take(80).ToList();
+                        if (lines.Count > 0) TestContext.Out.WriteLine($"  {Path.GetFileName(Path.GetDirectoryName(file))}/{Path.GetFileName(file)}:\n    " + string.Join("\n    ", lines));
+                    }
+                }
+                Assert.Fail($"{open.Count} of {calls.Count} calls still open in TicketApi 120 s after the callers ended: " +
+                            string.Join(", ", open.Select(c => c.GetProperty("callId").GetString() + " on " + c.GetProperty("nodeId").GetString())));
+            }
+            await tick.WaitForNextTickAsync();
+        }
+    }
+
+    /// <summary>A log file a running engine still writes to.</summary>
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        if (!Directory.Exists(from)) return;
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, ReadShared(file));
         }
     }
 
