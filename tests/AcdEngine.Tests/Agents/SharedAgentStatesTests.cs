@@ -157,4 +157,24 @@ public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
         await finished;
         Assert.That(one.Sink.CallEvents().Count(e => e.PayloadCase == Contracts.V1.CallEvent.PayloadOneofCase.Ended), Is.EqualTo(1), "the call ended");
     }
+
+    /// <summary>
+    /// Run 41: the same wrap-up from elsewhere told while the agent rings here, then the caller hangs up during the ring:
+    /// the agent became "in wrap-up" here with no end (no timer, the other engine's ready already told) and was never
+    /// offered a call by this engine again.
+    /// </summary>
+    [Test]
+    public async Task Another_engines_wrap_up_told_during_a_ring_here_does_not_leave_the_agent_in_wrap_up_when_the_ring_ends()
+    {
+        using var one = new AcdHarness(NoGreeting(), AcdHarness.Agent("a1", "1001"));
+        one.Roster.SignIn("a1", ready: true);
+        var caller = one.Telephony.Call("13800000001", "12345");
+        await one.Telephony.NextDialAsync();
+        one.Roster.ApplyShared("a1", AgentState.WrapUp, "");
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ringing));
+        var finished = one.WaitForCallFinishedAsync();
+        caller.RemoteHangup(); // Abandoned while ringing: the ring is cancelled, the agent is ready again.
+        await finished;
+        Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+    }
 }
