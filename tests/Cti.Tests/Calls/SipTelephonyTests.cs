@@ -99,6 +99,25 @@ public sealed class SipTelephonyTests
         Assert.That((await callerEnded.WaitAsync(Bound)).Cause, Is.EqualTo(HangupCause.RemoteHangup));
     }
 
+    /// <summary>
+    /// A phone gone from the network never answers our BYE: the leg still ends at once (RFC 3261 §15: the session is
+    /// over when the BYE is sent). It waited for Timer F (32 s), and so did the call's end and the agent's wrap-up.
+    /// </summary>
+    [Test]
+    public async Task Hanging_up_a_phone_that_is_gone_from_the_network_ends_the_leg_without_waiting_for_the_bye_to_be_answered()
+    {
+        var incoming = NextIncomingAsync();
+        var call = _phone.Telephony.Dial(EngineUri("12345"), new DialOptions());
+        var leg = await incoming.WaitAsync(Bound);
+        await leg.AnswerAsync(CancellationToken.None).WaitAsync(Bound);
+        await call.Answered.WaitAsync(Bound);
+        var ended = EndedAsync(leg);
+        await _phone.Transport.DisposeAsync(); // The phone's network drops: nothing it is sent is answered.
+        await leg.HangupAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.That((await ended.WaitAsync(Bound)).Cause, Is.EqualTo(HangupCause.LocalHangup));
+        Assert.That(leg.State, Is.EqualTo(CallLegState.Ended));
+    }
+
     [Test]
     public async Task A_rejected_dial_reports_the_status_and_ends_the_leg()
     {

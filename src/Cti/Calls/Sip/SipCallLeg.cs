@@ -149,14 +149,12 @@ public sealed partial class SipCallLeg : ICallLeg
                 outgoing.Cancel(); // §9.1; a 2xx that crosses it is answered with BYE by the session.
                 break;
             default:
-                try
-                {
-                    await _session.HangupAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // The BYE went unanswered: the call is over on our side anyway.
-                }
+                // RFC 3261 §15: the session is over once the BYE is handed to its transaction; its answer is not waited
+                // for. A phone gone from the network never answers, and waiting for Timer F (32 s) held up whatever
+                // follows the hang-up: the call's end, the agent's wrap-up, the recording (a crossing BYE from a phone
+                // that then exited did the same). The transaction still retransmits the BYE on its own.
+                _ = _session.HangupAsync(CancellationToken.None).ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 break;
         }
         if (_session.State == SipSessionState.Ended) await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
