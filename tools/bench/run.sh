@@ -124,23 +124,23 @@ echo
 echo "| benchmark | throughput | CPU per unit | send p99 | load avg (1/5/15) | steal |"
 echo "|---|---|---|---|---|---|"
 [ -f "$OUT/engine.txt" ] && awk -F'|' -v secs="$SECS" '/^\| (hold music|SRTP hold music) /{
-  gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+  gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $20); gsub(/ +/, "/", $20);
   printf "| engine: %s, %s streams | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process sinks included) | %s ms | %s | %s %% |\n",
     $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/engine.txt" | sed 's/engine:  */engine: /'
 if [ -f "$OUT/webrtc.txt" ]; then
   grep '^# WebRTC set-up' "$OUT/webrtc.txt" | sed 's/^# /(/; s/$/)/' >&2 || true
   awk -F'|' -v secs="$SECS" '/^\| WebRTC hold music/{
-    gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+    gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $20); gsub(/ +/, "/", $20);
     printf "| engine: %s (ICE-lite, DTLS-SRTP), %s legs | %.0f packets/s sent | **%s µs** per sent packet (clock threads; whole process %s µs, in-process browsers included) | %s ms | %s | %s %% |\n",
       $2, $3 + 0, $9 / secs, $15 + 0, $14 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/webrtc.txt"
 fi
 if [ -f "$OUT/relay.txt" ]; then
   awk -F'|' -v secs="$SECS" '/^\| hold music /{
     match($0, /relayed [0-9]+ packets at \*\*[0-9.]+/); s = substr($0, RSTART, RLENGTH); split(s, w, " ");
-    gsub(/\*/, "", w[5]);
+    gsub(/\*/, "", w[5]); gsub(/^ +| +$/, "", $20); gsub(/ +/, "/", $20);
     printf "| anchor: rtpengine userspace relay (Debian, --table=-1), %s streams | %.0f packets/s relayed of %.0f sent | **%s µs** per relayed packet (rtpengine process: receive + send) | – | %s | %s %% |\n",
       $3 + 0, w[2] / secs, $9 / secs, w[5], $20, $21 + 0 }' "$OUT/relay.txt"
-  awk -F'|' -v secs="$SECS" '/^\| hold music /{ gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2);
+  awk -F'|' -v secs="$SECS" '/^\| hold music /{ gsub(/\*/, "", $15); gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $20); gsub(/ +/, "/", $20);
     printf "| (same run) engine sending into rtpengine, %s streams | %.0f packets/s sent | %s µs per sent packet (clock threads) | %s ms | %s | %s %% |\n",
       $3 + 0, $9 / secs, $15 + 0, $5 + 0, $20, $21 + 0 }' "$OUT/relay.txt"
 fi
@@ -153,7 +153,8 @@ if [ -f "$OUT/sip.txt" ]; then
     who = ($1 == "engine") ? "engine" : "anchor: Kamailio (stateless)"
     printf "| %s: %s at %s/s | %.0f ok/s (%s ok, %s failed, %s retransmissions) | **%s µs** per %s (process CPU) | – | %s | %s |\n",
       who, what, v["rate"], v["ok"] / (v["elapsed"] + 0), v["ok"], v["failed"], v["retrans"], v["cpu_us_per_req"],
-      ($2 == "options.xml") ? "request" : "call", v["load"], v["steal"] }' "$OUT/sip.txt"
+      ($2 == "options.xml") ? "request" : "call", v["load"], pct(v["steal"]) }
+    function pct(x) { sub(/ *%$/, "", x); return x " %" }' "$OUT/sip.txt"
 fi
 if [ -f "$OUT/calls.txt" ]; then
   # calls.sh: "calls <who> rate=R calls=N failed=F cpu_ms_per_call=C [after_idle=I] load=L steal=S% [verdict=V]"
@@ -161,10 +162,11 @@ if [ -f "$OUT/calls.txt" ]; then
     delete v; for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     if ($2 == "engine")
       printf "| engine: inbound calls (greeting, queue, ring, 10 s talk, survey) at %s/s | %s calls, %s failed%s | **%s ms** per call (engine process; %s ms above its idle) | – | %s | %s |\n",
-        v["rate"], v["calls"], v["failed"], (v["verdict"] == "0") ? "" : ", verdict FAILED", v["cpu_ms_per_call"], v["after_idle"], v["load"], v["steal"]
+        v["rate"], v["calls"], v["failed"], (v["verdict"] == "0") ? "" : ", verdict FAILED", v["cpu_ms_per_call"], v["after_idle"], v["load"], pct(v["steal"])
     else
       printf "| anchor: sipp↔sipp calls (INVITE, 4.7 s G.711 echoed, 10 s, BYE) at %s/s | %s calls, %s failed | **%s ms** per call (the sipp callee process) | – | %s | %s |\n",
-        v["rate"], v["calls"], v["failed"], v["cpu_ms_per_call"], v["load"], v["steal"] }' "$OUT/calls.txt"
+        v["rate"], v["calls"], v["failed"], v["cpu_ms_per_call"], v["load"], pct(v["steal"]) }
+    function pct(x) { sub(/ *%$/, "", x); return x " %" }' "$OUT/calls.txt"
 fi
 for provider in sqlite postgresql; do
   [ -f "$OUT/ingest-$provider.txt" ] || continue
