@@ -153,8 +153,11 @@ public sealed partial class SipCallLeg : ICallLeg
                 // for. A phone gone from the network never answers, and waiting for Timer F (32 s) held up whatever
                 // follows the hang-up: the call's end, the agent's wrap-up, the recording (a crossing BYE from a phone
                 // that then exited did the same). The transaction still retransmits the BYE on its own.
-                _ = _session.HangupAsync(CancellationToken.None).ContinueWith(
-                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                _ = _session.HangupAsync(CancellationToken.None).ContinueWith(t =>
+                {
+                    // Unanswered (Timer F): usual for a phone gone from the network, and nothing is left to do.
+                    if (t.Exception?.InnerException is { } ex and not TimeoutException) LogByeFailed(_logger, Id, ex.Message);
+                }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 break;
         }
         if (_session.State == SipSessionState.Ended) await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -320,6 +323,9 @@ public sealed partial class SipCallLeg : ICallLeg
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leg {LegId}: a transfer NOTIFY could not be sent")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string legId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leg {LegId}: our BYE failed: {Error} (the leg is ended on our side)")]
+    private static partial void LogByeFailed(ILogger logger, string legId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leg {LegId} ended: {Cause} ({Status})")]
     private static partial void LogEnded(ILogger logger, string legId, HangupCause cause, int status);
