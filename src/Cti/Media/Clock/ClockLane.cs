@@ -33,4 +33,18 @@ internal sealed class ClockLane
     public long CompletedSlots;
 
     public IMediaClockSubscriber[] Group(int phase) => Volatile.Read(ref Groups[phase]);
+
+    /// <summary>No subscriber in any phase: the lane's thread may sleep until <see cref="Wake"/>.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            for (var p = 0; p < Groups.Length; p++)
+                if (Group(p).Length > 0) return false;
+            return true;
+        }
+    }
+
+    /// <summary>Set when a subscriber joins the lane (or the clock stops): wakes a lane that sleeps with no streams.</summary>
+    public ManualResetEventSlim Wake { get; } = new(false);
 }

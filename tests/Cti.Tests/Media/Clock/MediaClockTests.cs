@@ -49,6 +49,52 @@ public class MediaClockTests
         });
     }
 
+    /// <summary>
+    /// An idle engine's lanes slept through nothing: every lane woke at every deadline (4 per 20 ms) with no stream to
+    /// send, 2–6 % of a core. A lane with no subscriber now sleeps until one joins, then ticks on the 20 ms grid again
+    /// (tick numbers from the clock's start), and sleeps again once its last one leaves.
+    /// </summary>
+    [Test]
+    public async Task A_lane_without_streams_sleeps_until_one_joins_and_ticks_on_the_grid_again()
+    {
+        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 1, phases: 4);
+        clock.Start();
+        // Nothing to await for "nothing happened": a window of 40 deadlines in which an awake lane would have woken.
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.That(clock.WakeLateness.Count, Is.Zero, "no deadline woken without a stream");
+
+        var first = new Counter(10);
+        var ticks = new List<long>();
+        var seen = new TickRecorder(ticks);
+        clock.Subscribe(seen);
+        clock.Subscribe(first);
+        var subscribedAt = TimeProvider.System.GetTimestamp();
+        await first.Reached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = TimeProvider.System.GetElapsedTime(subscribedAt);
+        clock.Unsubscribe(first);
+        clock.Unsubscribe(seen);
+        long[] got;
+        lock (ticks) got = [.. ticks];
+        Assert.Multiple(() =>
+        {
+            Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(9 * 20 - 5)), "20 ms per tick once awake");
+            Assert.That(got[0], Is.GreaterThanOrEqualTo(9), "tick numbers count from the clock's start, not from the wake-up");
+            Assert.That(got.Zip(got.Skip(1), (a, b) => b - a), Is.All.EqualTo(1), "one tick after another");
+        });
+
+        var woken = clock.WakeLateness.Count;
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.That(clock.WakeLateness.Count, Is.LessThanOrEqualTo(woken + 1), "asleep again once the last stream left");
+    }
+
+    private sealed class TickRecorder(List<long> ticks) : IMediaClockSubscriber
+    {
+        public void OnTick(long tick, RtpSendBatch batch)
+        {
+            lock (ticks) ticks.Add(tick);
+        }
+    }
+
     [Test]
     public async Task A_tick_calls_every_subscriber_of_every_lane_and_phase_exactly_once_spread_evenly()
     {
