@@ -86,14 +86,21 @@ public sealed class SipTelephonyTests
         Assert.That((ended.Cause, leg.State, call.Leg.State), Is.EqualTo((HangupCause.RemoteHangup, CallLegState.Ended, CallLegState.Ended)));
     }
 
-    [Test]
-    public async Task The_engine_hanging_up_sends_bye_and_the_caller_sees_a_remote_hangup()
+    /// <summary>The phone dials the engine, which answers: the engine's leg and the phone's call, both connected.</summary>
+    private async Task<(ICallLeg Leg, IOutboundCall Call)> AnsweredCallAsync()
     {
         var incoming = NextIncomingAsync();
         var call = _phone.Telephony.Dial(EngineUri("12345"), new DialOptions());
         var leg = await incoming.WaitAsync(Bound);
         await leg.AnswerAsync(CancellationToken.None).WaitAsync(Bound);
         await call.Answered.WaitAsync(Bound);
+        return (leg, call);
+    }
+
+    [Test]
+    public async Task The_engine_hanging_up_sends_bye_and_the_caller_sees_a_remote_hangup()
+    {
+        var (leg, call) = await AnsweredCallAsync();
         var callerEnded = EndedAsync(call.Leg);
         await leg.HangupAsync(CancellationToken.None).WaitAsync(Bound);
         Assert.That((await callerEnded.WaitAsync(Bound)).Cause, Is.EqualTo(HangupCause.RemoteHangup));
@@ -106,11 +113,7 @@ public sealed class SipTelephonyTests
     [Test]
     public async Task Hanging_up_a_phone_that_is_gone_from_the_network_ends_the_leg_without_waiting_for_the_bye_to_be_answered()
     {
-        var incoming = NextIncomingAsync();
-        var call = _phone.Telephony.Dial(EngineUri("12345"), new DialOptions());
-        var leg = await incoming.WaitAsync(Bound);
-        await leg.AnswerAsync(CancellationToken.None).WaitAsync(Bound);
-        await call.Answered.WaitAsync(Bound);
+        var (leg, call) = await AnsweredCallAsync();
         var ended = EndedAsync(leg);
         await _phone.Transport.DisposeAsync(); // The phone's network drops: nothing it is sent is answered.
         await leg.HangupAsync(CancellationToken.None).WaitAsync(Bound);
