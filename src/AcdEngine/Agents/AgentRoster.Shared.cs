@@ -49,7 +49,7 @@ public sealed partial class AgentRoster
     /// <summary>
     /// At start, the state Redis holds for a signed-out agent (a restart, or another engine's agents): ready when they
     /// were ready, ringing, talking or in wrap-up (a call of another engine is guarded by its lease), not ready with the
-    /// stored reason. Recorded as an agent event here, not told to the others (they have it).
+    /// stored reason (but "busy": ready). Recorded as an agent event here, not told to the others (they have it).
     /// </summary>
     public void Restore(string agentId, AgentState stored, string reason)
     {
@@ -59,7 +59,8 @@ public sealed partial class AgentRoster
         {
             var agent = Find(agentId);
             if (agent.State != AgentState.SignedOut) return;
-            var (to, why) = stored == AgentState.NotReady ? (AgentState.NotReady, reason.Length > 0 ? reason : "signed-in") : ReadyUnlessNoPhone(agent);
+            // "Busy" ends by itself on the engine that saw it; stored, it would never end here.
+            var (to, why) = stored == AgentState.NotReady && reason != Busy ? (AgentState.NotReady, reason.Length > 0 ? reason : "signed-in") : ReadyUnlessNoPhone(agent);
             Apply(agent, to, why, null, TransitionOrigin.Restored);
             ready = agent.State == AgentState.Ready;
         }

@@ -19,6 +19,7 @@ public sealed partial class AgentRoster
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private TimeSpan _wrapUp; // Acd:WrapUpSeconds; a reload changes it for calls that end after it (Reconfigure)
+    private TimeSpan _busyRetry; // Acd:BusyRetrySeconds; a reload changes it for busy rings after it
 
     private readonly IAgentLeases _leases;
 
@@ -29,6 +30,7 @@ public sealed partial class AgentRoster
         // Another engine is done with an agent who is ready here: offer them our waiting calls.
         _leases.Freed += OnFreedElsewhere;
         _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
+        _busyRetry = TimeSpan.FromSeconds(acd.Value.BusyRetrySeconds);
         var now = time.GetUtcNow();
         foreach (var o in agents.Value.List)
         {
@@ -74,6 +76,15 @@ public sealed partial class AgentRoster
 
     /// <summary>Reason shown for an agent who asked to be ready while their phone is not registered.</summary>
     public const string NoPhone = "no phone";
+
+    /// <summary>
+    /// Reason shown while an agent's phone said busy to a ring (486/600): ready again by itself after
+    /// <c>Acd:BusyRetrySeconds</c>. This engine's view of the phone, like <see cref="NoPhone"/>: not told to the others.
+    /// </summary>
+    public const string Busy = "busy";
+
+    /// <summary>Reasons that are this engine's view of the agent's phone, not the agent's wish: never shared.</summary>
+    public static bool IsLocalReason(string reason) => reason is NoPhone or Busy;
 
     /// <summary>
     /// Whether a SIP user has a registered phone (set by the SIP stack; null: not known, e.g. in unit tests). An agent
@@ -208,11 +219,38 @@ public sealed partial class AgentRoster
 
     /// <summary>
     /// A ring ended without this agent taking the call: back to ready (cancelled) or not ready with a reason
-    /// (RONA, declined, unreachable).
+    /// (RONA, declined, unreachable). Busy (<see cref="Busy"/>) ends by itself after <c>Acd:BusyRetrySeconds</c>.
     /// </summary>
-    internal void ReleaseRing(string agentId, string callId, string? notReadyReason) =>
-        Change(agentId, "stop ringing for " + callId, a => a.State == AgentState.Ringing && a.CallId == callId,
+    internal void ReleaseRing(string agentId, string callId, string? notReadyReason)
+    {
+        var after = Change(agentId, "stop ringing for " + callId, a => a.State == AgentState.Ringing && a.CallId == callId,
             _ => notReadyReason is null ? (AgentState.Ready, "") : (AgentState.NotReady, notReadyReason));
+        if (after.State != AgentState.NotReady || after.Reason != Busy) return;
+        lock (_gate)
+        {
+            if (!_agents.TryGetValue(agentId, out var agent) || agent.State != AgentState.NotReady || agent.Reason != Busy) return;
+            var sequence = agent.Sequence;
+            agent.BusyTimer?.Dispose();
+            agent.BusyTimer = _time.CreateTimer(_ => OnBusyOver(agentId, sequence), null, _busyRetry, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The busy back-off is over: ready again, unless anything changed the agent meanwhile.</summary>
+    private void OnBusyOver(string agentId, long sequence)
+    {
+        bool ready;
+        lock (_gate)
+        {
+            if (!_agents.TryGetValue(agentId, out var agent)) return;
+            agent.BusyTimer?.Dispose();
+            agent.BusyTimer = null;
+            if (agent.Sequence != sequence || agent.State != AgentState.NotReady || agent.Reason != Busy) return;
+            var (to, reason) = ReadyUnlessNoPhone(agent);
+            Apply(agent, to, reason, null);
+            ready = agent.State == AgentState.Ready;
+        }
+        if (ready) BecameReady?.Invoke(agentId);
+    }
 
     /// <summary>
     /// The agent's call ended (Talking → WrapUp, or Ready when there is no wrap-up time). The task completes with

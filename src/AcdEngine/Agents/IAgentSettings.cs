@@ -9,6 +9,9 @@ public interface IAgentSettings
     /// <summary>After-call work before the agent is ready again (<c>Acd:WrapUpSeconds</c>).</summary>
     int WrapUpSeconds { get; }
 
+    /// <summary>How long a busy phone keeps its agent from being offered a call (<c>Acd:BusyRetrySeconds</c>).</summary>
+    int BusyRetrySeconds => 10;
+
     /// <summary>How long an engine's hold on a busy agent lasts in Redis without renewal (<c>Acd:AgentLeaseSeconds</c>).</summary>
     int AgentLeaseSeconds { get; }
 

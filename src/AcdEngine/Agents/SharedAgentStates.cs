@@ -56,7 +56,7 @@ public sealed class SharedAgentStates : IDisposable
     private void Publish(AgentTransition t)
     {
         // Raised under the roster's lock: enqueue only (fire-and-forget), never wait for Redis here.
-        if (t.Origin != TransitionOrigin.Local || !AgentRoster.IsShared(t.To) || t.Reason == AgentRoster.NoPhone) return;
+        if (t.Origin != TransitionOrigin.Local || !AgentRoster.IsShared(t.To) || AgentRoster.IsLocalReason(t.Reason)) return;
         if (!RedisConnection.MasterReachable(_redis)) return;
         try
         {

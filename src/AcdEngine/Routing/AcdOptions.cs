@@ -29,6 +29,13 @@ public sealed class AcdOptions : IQueueSettings, IAgentSettings, IGreetingSettin
     [Range(3, 120, ErrorMessage = "Acd:RingTimeoutSeconds must be between 3 and 120.")]
     public int RingTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// How long an agent whose phone answered a ring "busy" (486 Busy Here, 600 Busy Everywhere: on another call) is not
+    /// offered a call before being ready again (<c>Acd:BusyRetrySeconds</c>). A busy phone is not an agent declining.
+    /// </summary>
+    [Range(1, 600, ErrorMessage = "Acd:BusyRetrySeconds must be between 1 and 600.")]
+    public int BusyRetrySeconds { get; set; } = 10;
+
     /// <summary>After-call work before the agent is ready again (<c>Acd:WrapUpSeconds</c>, 0 = none).</summary>
     [Range(0, 3600, ErrorMessage = "Acd:WrapUpSeconds must be between 0 and 3600.")]
     public int WrapUpSeconds { get; set; } = 10;

@@ -76,6 +76,8 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
                     var (ringResult, notReady) = Classify(result);
                     EndRing(r.Agent.Id, r.Attempt, ringResult, result.SipStatus, notReady);
                     if (ringResult == RingResult.NoAnswer) LogRona(ctx.Logger, session.CallId, r.Agent.Id, (long)ringTimeout.TotalMilliseconds);
+                    else if (notReady == AgentRoster.Busy) LogBusy(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, ctx.Options.BusyRetrySeconds);
+                    else if (notReady is not null) LogRefused(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, notReady);
                 }
             }
         }
@@ -83,11 +85,15 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
         return winner;
     }
 
-    /// <summary>ITelephony.Dial's outcomes: 408/0 no answer (RONA), 486/600/603 declined, 487 cancelled, else unreachable.</summary>
+    /// <summary>
+    /// ITelephony.Dial's outcomes: 408/0 no answer (RONA), 486/600 busy (the phone is on another call: back to ready
+    /// after <c>Acd:BusyRetrySeconds</c>), 603 declined, 487 cancelled, else unreachable.
+    /// </summary>
     internal static (RingResult Result, string? NotReadyReason) Classify(DialResult result) => result.SipStatus switch
     {
         0 or 408 => (RingResult.NoAnswer, "rona"),
-        486 or 600 or 603 => (RingResult.Rejected, "declined"),
+        486 or 600 => (RingResult.Rejected, AgentRoster.Busy),
+        603 => (RingResult.Rejected, "declined"),
         487 => (RingResult.Cancelled, null),
         _ => (RingResult.Failed, "unreachable"),
     };
@@ -109,4 +115,10 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId} did not answer within {RingTimeoutMs} ms (RONA), made not ready")]
     private static partial void LogRona(ILogger logger, string callId, string agentId, long ringTimeoutMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone is busy ({SipStatus}): not offered a call for {BusyRetrySeconds} s")]
+    private static partial void LogBusy(ILogger logger, string callId, string agentId, int sipStatus, int busyRetrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId}'s phone refused the ring ({SipStatus}), made not ready ({Reason})")]
+    private static partial void LogRefused(ILogger logger, string callId, string agentId, int sipStatus, string reason);
 }

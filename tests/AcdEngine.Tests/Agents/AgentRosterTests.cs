@@ -62,6 +62,47 @@ public sealed class AgentRosterTests
     }
 
     [Test]
+    public void A_busy_phone_makes_the_agent_not_ready_busy_for_the_busy_retry_then_ready()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        var becameReady = 0;
+        acd.Roster.BecameReady += id => becameReady += id == "a1" ? 1 : 0;
+        acd.Roster.TryReserve("a1", "c-1");
+        acd.Roster.ReleaseRing("a1", "c-1", AgentRoster.Busy);
+        Assert.That((acd.Roster.Get("a1").State, acd.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, "busy")));
+        acd.Time.Advance(TimeSpan.FromSeconds(acd.Options.BusyRetrySeconds) - TimeSpan.FromMilliseconds(1));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.NotReady));
+        acd.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That((acd.Roster.Get("a1").State, becameReady), Is.EqualTo((AgentState.Ready, 1)));
+    }
+
+    [Test]
+    public void The_end_of_a_busy_retry_does_not_undo_a_change_made_meanwhile_and_other_not_ready_reasons_stay()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1", "a2");
+        acd.Roster.TryReserve("a1", "c-1");
+        acd.Roster.ReleaseRing("a1", "c-1", AgentRoster.Busy);
+        acd.Roster.SetNotReady("a1", "lunch");
+        acd.Roster.TryReserve("a2", "c-2");
+        acd.Roster.ReleaseRing("a2", "c-2", "declined");
+        acd.Time.Advance(TimeSpan.FromSeconds(acd.Options.BusyRetrySeconds * 2));
+        Assert.That((acd.Roster.Get("a1").State, acd.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, "lunch")));
+        Assert.That((acd.Roster.Get("a2").State, acd.Roster.Get("a2").Reason), Is.EqualTo((AgentState.NotReady, "declined")));
+    }
+
+    [Test]
+    public void A_busy_stored_in_redis_is_restored_as_ready_since_nothing_would_end_it()
+    {
+        using var acd = new AcdHarness();
+        acd.Roster.Restore("a1", AgentState.NotReady, AgentRoster.Busy);
+        acd.Roster.Restore("a2", AgentState.NotReady, "lunch");
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+        Assert.That((acd.Roster.Get("a2").State, acd.Roster.Get("a2").Reason), Is.EqualTo((AgentState.NotReady, "lunch")));
+    }
+
+    [Test]
     public async Task Completing_wrap_up_early_ends_it_and_the_timer_does_nothing_later()
     {
         using var acd = new AcdHarness();

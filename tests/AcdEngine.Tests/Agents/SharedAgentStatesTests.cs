@@ -177,4 +177,41 @@ public sealed class SharedAgentStatesTests : TwoEnginesOnRedis
         await finished;
         Assert.That(one.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
     }
+
+    /// <summary>
+    /// Run 48: an agent's phone full of calls (a ring crossing its cancel; two engines holding one agent without a Redis
+    /// master) said 486 to a ring; the agent was made not ready "declined" on every engine and never offered a call
+    /// again. A busy phone is this engine's view, like "no phone": not told to the others, and it ends by itself.
+    /// </summary>
+    [Test]
+    public async Task A_busy_phone_keeps_the_agent_from_offers_here_for_the_busy_retry_only_and_is_not_told_to_the_other_engine()
+    {
+        using var leases1 = Leases(A, "e1");
+        using var leases2 = Leases(B, "e2");
+        using var one = new AcdHarness(leases1, NoGreeting(), AcdHarness.Agent("a1", "1001"), AcdHarness.Agent("a2", "1002"));
+        using var two = new AcdHarness(leases2, NoGreeting(), AcdHarness.Agent("a1", "1001"), AcdHarness.Agent("a2", "1002"));
+        using var shared1 = new SharedAgentStates(A, "e1", one.Roster);
+        using var shared2 = new SharedAgentStates(B, "e2", two.Roster);
+        await Task.WhenAll(shared1.ListeningAsync(), shared2.ListeningAsync());
+        var signedIn = AppliedAsync(shared2, "a1", AgentState.Ready);
+        one.Roster.SignIn("a1", ready: true);
+        await signedIn;
+
+        one.Telephony.Call("13800000001", "12345");
+        var busy = one.WaitForAgentAsync("a1", AgentState.NotReady);
+        (await one.Telephony.NextDialAsync()).Reject(486);
+        await busy;
+        Assert.That(one.Roster.Get("a1").Reason, Is.EqualTo(AgentRoster.Busy));
+
+        // Changes are applied in publication order: once a later one is applied on engine two, the busy would have been.
+        var marker = AppliedAsync(shared2, "a2", AgentState.NotReady);
+        one.Roster.SignIn("a2", ready: false);
+        await marker;
+        Assert.That(two.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready), "engine two was not told the busy");
+
+        one.Time.Advance(TimeSpan.FromSeconds(one.Options.BusyRetrySeconds) - TimeSpan.FromMilliseconds(1));
+        Assert.That(one.Telephony.HasPendingDial, Is.False, "not offered during the busy retry");
+        one.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That((await one.Telephony.NextDialAsync()).Target, Is.EqualTo("1001"), "ready again, and the waiting caller is offered");
+    }
 }

@@ -75,7 +75,8 @@ public sealed class RingStageTests
 
     [TestCase(0, RingResult.NoAnswer, "rona")]
     [TestCase(408, RingResult.NoAnswer, "rona")]
-    [TestCase(486, RingResult.Rejected, "declined")]
+    [TestCase(486, RingResult.Rejected, "busy")]
+    [TestCase(600, RingResult.Rejected, "busy")]
     [TestCase(603, RingResult.Rejected, "declined")]
     [TestCase(487, RingResult.Cancelled, null)]
     [TestCase(503, RingResult.Failed, "unreachable")]
