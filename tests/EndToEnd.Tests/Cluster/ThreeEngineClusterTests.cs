@@ -467,7 +467,9 @@ public sealed partial class ThreeEngineClusterTests
     private static async Task<List<string>> AgentStatesAsync(HttpClient engine)
     {
         var stats = await engine.GetFromJsonAsync<JsonElement>("/api/stats");
-        return [.. stats.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("agentId").GetString() + "=" + a.GetProperty("status").GetString())];
+        // "a3=NotReady(busy)": the reason tells which rule left an agent out (run 48 printed the state only).
+        return [.. stats.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("agentId").GetString() + "=" + a.GetProperty("status").GetString() +
+            (a.TryGetProperty("reason", out var r) && r.GetString() is { Length: > 0 } why ? "(" + why + ")" : ""))];
     }
 
     /// <summary>A figure of sipp's final statistics screen (its cumulative column).</summary>
