@@ -15,6 +15,7 @@ public static class EngineHost
     public static async Task<int> RunAsync(string[] args)
     {
         Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+        ThreadPoolFloor.Raise(); // Before anything blocks a pool thread: see ThreadPoolFloor (Redis Sentinel failover).
         try
         {
             var builder = WebApplication.CreateBuilder(args);

@@ -72,10 +72,18 @@ public sealed class RedisSentinelFailoverTests
         await PollAsync(() => CallsAsync(http, since), c => c.Count >= 2);
         // 90 s, not the few seconds a quiet machine takes: under a load of 30 a Sentinel may enter TILT mode (it stops acting for
         // 30 s when its timer runs late) or split the leader vote; the figure itself is measured by tools/, not here.
+        // The engine keeps answering while the client library hunts for the new master (run 48: its blocking calls held
+        // every pool thread and the call flows stood still for seconds). Its health page is answered on the pool too.
+        using var probing = new CancellationTokenSource();
+        var probe = SlowestAnswerAsync(engine.HttpUrl, probing.Token);
         var switched = await redis.KillMasterAndAwaitFailoverAsync(TimeSpan.FromSeconds(90));
         var replica = "127.0.0.1:" + Port(redis.ReplicaPort);
         Assert.That(switched, Does.Contain(Port(redis.ReplicaPort)), "the Sentinels promoted the replica");
         await engine.Process.WaitForLineAsync(l => l.Contains("Sentinel failover", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await probing.CancelAsync();
+        var (slowest, probes) = await probe;
+        TestContext.Out.WriteLine($"engine's /healthz during the failover: {probes} answers, slowest {slowest.TotalMilliseconds:F0} ms");
+        Assert.That(slowest, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the engine stood still while Redis failed over");
 
         var (code, output) = await callers.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.That(code, Is.Zero, "every call answered across the failover\n" + output);
@@ -100,6 +108,31 @@ public sealed class RedisSentinelFailoverTests
         });
         try { Directory.Delete(work, recursive: true); }
         catch (IOException) { }
+    }
+
+    /// <summary>Asks <c>/healthz</c> every 100 ms until cancelled: the slowest answer and how many came.</summary>
+    private static async Task<(TimeSpan Slowest, int Count)> SlowestAnswerAsync(Uri engine, CancellationToken stop)
+    {
+        using var http = new HttpClient { BaseAddress = engine, Timeout = TimeSpan.FromSeconds(30) };
+        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var slowest = TimeSpan.Zero;
+        var count = 0;
+        try
+        {
+            do
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                using (var response = await http.GetAsync("/healthz", CancellationToken.None)) response.EnsureSuccessStatusCode();
+                var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (took > slowest) slowest = took;
+                count++;
+            }
+            while (await ticker.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        return (slowest, count);
     }
 
     private static async Task<List<(string Id, string Status)>> AgentsAsync(HttpClient engine)
