@@ -45,10 +45,10 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     public long Sequence { get; set; }
     public long WrapUpGeneration { get; set; }
     public ITimer? WrapUpTimer { get; set; }
+    public TaskCompletionSource<TimeSpan>? WrapUpDone { get; set; }
 
     /// <summary>Ends a "not ready (busy)" after <c>Acd:BusyRetrySeconds</c> (AgentRoster.ReleaseRing).</summary>
     public ITimer? BusyTimer { get; set; }
-    public TaskCompletionSource<TimeSpan>? WrapUpDone { get; set; }
 
     public AgentSnapshot Snapshot() => new(Id, User, State, Reason, Since, CallId, IdleSince, CallsHandledToday, Queues, Skills) { TraineeNumber = TraineeNumber };
 }

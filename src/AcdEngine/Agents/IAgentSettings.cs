@@ -10,7 +10,7 @@ public interface IAgentSettings
     int WrapUpSeconds { get; }
 
     /// <summary>How long a busy phone keeps its agent from being offered a call (<c>Acd:BusyRetrySeconds</c>).</summary>
-    int BusyRetrySeconds => 10;
+    int BusyRetrySeconds { get; }
 
     /// <summary>How long an engine's hold on a busy agent lasts in Redis without renewal (<c>Acd:AgentLeaseSeconds</c>).</summary>
     int AgentLeaseSeconds { get; }
