@@ -82,8 +82,7 @@ public sealed class RedisSentinelFailoverTests
         await engine.Process.WaitForLineAsync(l => l.Contains("Sentinel failover", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await probing.CancelAsync();
         var (slowest, probes) = await probe;
-        TestContext.Out.WriteLine($"engine's /healthz during the failover: {probes} answers, slowest {slowest.TotalMilliseconds:F0} ms");
-        Assert.That(slowest, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the engine stood still while Redis failed over");
+        TestContext.Out.WriteLine($"engine's /healthz during the failover: {probes} answers, slowest {slowest.TotalMilliseconds:F0} ms (bounded by the Timing test below)");
 
         var (code, output) = await callers.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.That(code, Is.Zero, "every call answered across the failover\n" + output);
@@ -108,6 +107,35 @@ public sealed class RedisSentinelFailoverTests
         });
         try { Directory.Delete(work, recursive: true); }
         catch (IOException) { }
+    }
+
+    /// <summary>
+    /// Run 48: while StackExchange.Redis hunted for the new master its blocking calls held every thread-pool thread of
+    /// a 2-core engine and the call flows stood still for seconds. The engine's health page, answered on the pool, is
+    /// asked every 100 ms from the master's kill until the engine has followed the failover; without the engine's
+    /// thread-pool floor the slowest answer was 1,769, 507, 1,776 and 3,817 ms in four runs of this test (docs/scaling.md),
+    /// with it 35, 54, 62 and 20 ms.
+    /// </summary>
+    [Test, Category("Timing")]
+    public async Task The_engine_answers_within_a_second_and_a_half_throughout_a_Redis_master_failover()
+    {
+        await using var redis = await RedisSentinelSet.StartAsync();
+        await using var engine = await HostProcess.StartHealthyAsync("AcdEngine", new Dictionary<string, string>
+        {
+            ["Sip:Port"] = Port(FreePort.Next()),
+            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+            ["Acd:Greeting"] = "",
+        });
+        var master = "127.0.0.1:" + Port(redis.MasterPort);
+        await engine.Process.WaitForLineAsync(l => l.Contains("through Sentinel", StringComparison.Ordinal) && l.Contains(master, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        using var probing = new CancellationTokenSource();
+        var probe = SlowestAnswerAsync(engine.HttpUrl, probing.Token);
+        await redis.KillMasterAndAwaitFailoverAsync(TimeSpan.FromSeconds(90));
+        await engine.Process.WaitForLineAsync(l => l.Contains("Sentinel failover", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await probing.CancelAsync();
+        var (slowest, probes) = await probe;
+        TestContext.Out.WriteLine($"engine's /healthz during the failover: {probes} answers, slowest {slowest.TotalMilliseconds:F0} ms");
+        Assert.That(slowest, Is.LessThan(TimeSpan.FromSeconds(1.5)), "the engine stood still while Redis failed over");
     }
 
     /// <summary>Asks <c>/healthz</c> every 100 ms until cancelled: the slowest answer and how many came.</summary>
