@@ -50,6 +50,9 @@ internal sealed class Agent(string id, string user, IReadOnlySet<string> queues,
     /// <summary>Ends a "not ready (busy)" after <c>Acd:BusyRetrySeconds</c> (AgentRoster.ReleaseRing).</summary>
     public ITimer? BusyTimer { get; set; }
 
+    /// <summary>Busy rings (486/600) since the agent last answered or said ready (<c>Acd:MaxBusyInARow</c>).</summary>
+    public int BusyInARow { get; set; }
+
     public AgentSnapshot Snapshot() => new(Id, User, State, Reason, Since, CallId, IdleSince, CallsHandledToday, Queues, Skills) { TraineeNumber = TraineeNumber };
 }
 

@@ -17,16 +17,17 @@ public sealed partial class AgentRoster
     /// Applies a reloaded <c>Agents</c> list (validated) without touching anyone's state or call (issue 20, live reload):
     /// an existing agent keeps their state and takes the new user, queues, skills and trainee number at the next offer;
     /// a new one starts signed out (signed in when AutoReady); one no longer listed is signed out, or, while ringing,
-    /// talking or in wrap-up, offered nothing more and dropped when that call is over. <paramref name="wrapUp"/> applies
-    /// to calls that end from now on, <paramref name="busyRetry"/> (when given) to busy rings from now on.
+    /// talking or in wrap-up, offered nothing more and dropped when that call is over. <paramref name="acd"/>'s wrap-up
+    /// applies to calls that end from now on, its busy retry and busy limit to busy rings from now on.
     /// </summary>
-    public RosterReconfigured Reconfigure(IReadOnlyList<AgentOptions> configured, TimeSpan wrapUp, TimeSpan? busyRetry = null)
+    public RosterReconfigured Reconfigure(IReadOnlyList<AgentOptions> configured, IAgentSettings acd)
     {
         List<string> added = [], removed = [], afterCall = [], autoReady = [];
         lock (_gate)
         {
-            _wrapUp = wrapUp;
-            if (busyRetry is { } retry) _busyRetry = retry;
+            _wrapUp = TimeSpan.FromSeconds(acd.WrapUpSeconds);
+            _busyRetry = TimeSpan.FromSeconds(acd.BusyRetrySeconds);
+            _maxBusyInARow = acd.MaxBusyInARow;
             var now = _time.GetUtcNow();
             var listed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var o in configured)

@@ -20,6 +20,7 @@ public sealed partial class AgentRoster
     private readonly TimeProvider _time;
     private TimeSpan _wrapUp; // Acd:WrapUpSeconds; a reload changes it for calls that end after it (Reconfigure)
     private TimeSpan _busyRetry; // Acd:BusyRetrySeconds; a reload changes it for busy rings after it
+    private int _maxBusyInARow; // Acd:MaxBusyInARow (0 = no limit); a reload changes it for busy rings after it
 
     private readonly IAgentLeases _leases;
 
@@ -31,6 +32,7 @@ public sealed partial class AgentRoster
         _leases.Freed += OnFreedElsewhere;
         _wrapUp = TimeSpan.FromSeconds(acd.Value.WrapUpSeconds);
         _busyRetry = TimeSpan.FromSeconds(acd.Value.BusyRetrySeconds);
+        _maxBusyInARow = acd.Value.MaxBusyInARow;
         var now = time.GetUtcNow();
         foreach (var o in agents.Value.List)
         {
@@ -83,6 +85,13 @@ public sealed partial class AgentRoster
     /// </summary>
     public const string Busy = "busy";
 
+    /// <summary>
+    /// Reason shown once an agent's phone said busy to <c>Acd:MaxBusyInARow</c> rings in a row with no call answered
+    /// between them (do-not-disturb left on, a phone stuck on calls): not ready until the agent says ready. Unlike
+    /// <see cref="Busy"/> it needs the agent, so it is told to the other engines like "declined".
+    /// </summary>
+    public const string AlwaysBusy = "phone always busy";
+
     /// <summary>Reasons that are this engine's view of the agent's phone, not the agent's wish: never shared.</summary>
     public static bool IsLocalReason(string reason) => reason is NoPhone or Busy;
 
@@ -94,14 +103,23 @@ public sealed partial class AgentRoster
     public Func<string, bool>? PhoneRegistered { get; set; }
 
     public AgentSnapshot SignIn(string agentId, bool ready) =>
-        Change(agentId, "sign in", a => a.State == AgentState.SignedOut, a => ready ? ReadyUnlessNoPhone(a) : (AgentState.NotReady, "signed-in"));
+        Change(agentId, "sign in", a => a.State == AgentState.SignedOut, a =>
+        {
+            a.BusyInARow = 0;
+            return ready ? ReadyUnlessNoPhone(a) : (AgentState.NotReady, "signed-in");
+        });
 
     /// <summary>Signs out; not while a call rings or is in progress.</summary>
     public AgentSnapshot SignOut(string agentId) =>
         Change(agentId, "sign out", a => a.State is AgentState.Ready or AgentState.NotReady or AgentState.WrapUp, _ => (AgentState.SignedOut, ""));
 
+    /// <summary>Ready (the agent's wish, or their phone registered again): their phone's busy rings in a row start again from 0.</summary>
     public AgentSnapshot SetReady(string agentId) =>
-        Change(agentId, "become ready", a => a.State is AgentState.NotReady or AgentState.Ready or AgentState.WrapUp, ReadyUnlessNoPhone);
+        Change(agentId, "become ready", a => a.State is AgentState.NotReady or AgentState.Ready or AgentState.WrapUp, a =>
+        {
+            a.BusyInARow = 0;
+            return ReadyUnlessNoPhone(a);
+        });
 
     private (AgentState, string) ReadyUnlessNoPhone(Agent agent) =>
         PhoneRegistered is { } registered && !registered(agent.User) ? (AgentState.NotReady, NoPhone) : (AgentState.Ready, "");
@@ -215,24 +233,36 @@ public sealed partial class AgentRoster
 
     /// <summary>The agent answered the call it was ringing for (Ringing → Talking).</summary>
     internal void Connect(string agentId, string callId) =>
-        Change(agentId, "answer " + callId, a => a.State == AgentState.Ringing && a.CallId == callId, _ => (AgentState.Talking, ""), callId);
+        Change(agentId, "answer " + callId, a => a.State == AgentState.Ringing && a.CallId == callId, a =>
+        {
+            a.BusyInARow = 0;
+            return (AgentState.Talking, "");
+        }, callId);
 
     /// <summary>
     /// A ring ended without this agent taking the call: back to ready (cancelled) or not ready with a reason
-    /// (RONA, declined, unreachable). Busy (<see cref="Busy"/>) ends by itself after <c>Acd:BusyRetrySeconds</c>.
+    /// (RONA, declined, unreachable). Busy (<see cref="Busy"/>) ends by itself after <c>Acd:BusyRetrySeconds</c>, unless
+    /// it is the <c>Acd:MaxBusyInARow</c>-th busy ring in a row: then <see cref="AlwaysBusy"/>, until the agent says ready.
+    /// Returns the agent after the change.
     /// </summary>
-    internal void ReleaseRing(string agentId, string callId, string? notReadyReason)
+    internal AgentSnapshot ReleaseRing(string agentId, string callId, string? notReadyReason)
     {
-        var after = Change(agentId, "stop ringing for " + callId, a => a.State == AgentState.Ringing && a.CallId == callId,
-            _ => notReadyReason is null ? (AgentState.Ready, "") : (AgentState.NotReady, notReadyReason));
-        if (after.State != AgentState.NotReady || after.Reason != Busy) return;
+        var after = Change(agentId, "stop ringing for " + callId, a => a.State == AgentState.Ringing && a.CallId == callId, a =>
+        {
+            if (notReadyReason is null) return (AgentState.Ready, "");
+            if (notReadyReason != Busy) return (AgentState.NotReady, notReadyReason);
+            a.BusyInARow++;
+            return (AgentState.NotReady, _maxBusyInARow > 0 && a.BusyInARow >= _maxBusyInARow ? AlwaysBusy : Busy);
+        });
+        if (after.State != AgentState.NotReady || after.Reason != Busy) return after;
         lock (_gate)
         {
-            if (!_agents.TryGetValue(agentId, out var agent) || agent.State != AgentState.NotReady || agent.Reason != Busy) return;
+            if (!_agents.TryGetValue(agentId, out var agent) || agent.State != AgentState.NotReady || agent.Reason != Busy) return after;
             var sequence = agent.Sequence;
             agent.BusyTimer?.Dispose();
             agent.BusyTimer = _time.CreateTimer(_ => OnBusyOver(agentId, sequence), null, _busyRetry, Timeout.InfiniteTimeSpan);
         }
+        return after;
     }
 
     /// <summary>The busy back-off is over: ready again, unless anything changed the agent meanwhile.</summary>

@@ -12,6 +12,9 @@ public interface IAgentSettings
     /// <summary>How long a busy phone keeps its agent from being offered a call (<c>Acd:BusyRetrySeconds</c>).</summary>
     int BusyRetrySeconds { get; }
 
+    /// <summary>Busy rings in a row after which the agent stays not ready until they say ready (<c>Acd:MaxBusyInARow</c>, 0 = never).</summary>
+    int MaxBusyInARow { get; }
+
     /// <summary>How long an engine's hold on a busy agent lasts in Redis without renewal (<c>Acd:AgentLeaseSeconds</c>).</summary>
     int AgentLeaseSeconds { get; }
 

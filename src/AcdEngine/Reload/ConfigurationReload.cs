@@ -91,7 +91,7 @@ public sealed partial class ConfigurationReload(
 
             var next = LiveSettings.Merge(_running, fresh.Acd);
             var queuesDone = queues.Reconfigure(next);
-            var agentsDone = roster.Reconfigure(fresh.Agents, TimeSpan.FromSeconds(next.WrapUpSeconds), TimeSpan.FromSeconds(next.BusyRetrySeconds));
+            var agentsDone = roster.Reconfigure(fresh.Agents, next);
             names.Replace(fresh.Agents, next.WrapUpSeconds);
             departments.Replace(fresh.Departments);
             prompts.ForgetLoaded(); // Edited WAV files play from the next call on.

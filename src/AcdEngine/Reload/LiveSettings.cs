@@ -19,7 +19,7 @@ public sealed record LiveSettings(AcdOptions Acd, IReadOnlyList<AgentOptions> Ag
     public static readonly IReadOnlyList<string> LiveKeys =
     [
         "Acd:DefaultQueue", "Acd:Queues", "Acd:Ivr", "Acd:ServiceLevelSeconds", "Acd:RingTimeoutSeconds", "Acd:WrapUpSeconds",
-        "Acd:BusyRetrySeconds", "Acd:AnnounceEverySeconds", "Acd:Greeting", "Acd:Greetings", "Acd:Voicemail", "Acd:BusinessHours",
+        "Acd:BusyRetrySeconds", "Acd:MaxBusyInARow", "Acd:AnnounceEverySeconds", "Acd:Greeting", "Acd:Greetings", "Acd:Voicemail", "Acd:BusinessHours",
         AgentsOptions.Section, DepartmentOptions.Section,
     ];
 
@@ -91,6 +91,7 @@ public sealed record LiveSettings(AcdOptions Acd, IReadOnlyList<AgentOptions> Ag
         RingTimeoutSeconds = fresh.RingTimeoutSeconds,
         WrapUpSeconds = fresh.WrapUpSeconds,
         BusyRetrySeconds = fresh.BusyRetrySeconds,
+        MaxBusyInARow = fresh.MaxBusyInARow,
         AnnounceEverySeconds = fresh.AnnounceEverySeconds,
         Greeting = fresh.Greeting,
         Greetings = fresh.Greetings,

@@ -36,6 +36,14 @@ public sealed class AcdOptions : IQueueSettings, IAgentSettings, IGreetingSettin
     [Range(1, 600, ErrorMessage = "Acd:BusyRetrySeconds must be between 1 and 600.")]
     public int BusyRetrySeconds { get; set; } = 10;
 
+    /// <summary>
+    /// After this many busy rings in a row with no call answered between them (<c>Acd:MaxBusyInARow</c>, 0 = no limit),
+    /// the agent is not ready "phone always busy" until they say ready: a phone left on do-not-disturb would otherwise
+    /// be rung every <c>Acd:BusyRetrySeconds</c> all day.
+    /// </summary>
+    [Range(0, 100, ErrorMessage = "Acd:MaxBusyInARow must be between 0 and 100.")]
+    public int MaxBusyInARow { get; set; } = 3;
+
     /// <summary>After-call work before the agent is ready again (<c>Acd:WrapUpSeconds</c>, 0 = none).</summary>
     [Range(0, 3600, ErrorMessage = "Acd:WrapUpSeconds must be between 0 and 3600.")]
     public int WrapUpSeconds { get; set; } = 10;

@@ -74,9 +74,10 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
                 else
                 {
                     var (ringResult, notReady) = Classify(result);
-                    EndRing(r.Agent.Id, r.Attempt, ringResult, result.SipStatus, notReady);
+                    var after = EndRing(r.Agent.Id, r.Attempt, ringResult, result.SipStatus, notReady);
                     if (ringResult == RingResult.NoAnswer) LogRona(ctx.Logger, session.CallId, r.Agent.Id, (long)ringTimeout.TotalMilliseconds);
-                    else if (notReady == AgentRoster.Busy) LogBusy(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, ctx.Options.BusyRetrySeconds);
+                    else if (after.Reason == AgentRoster.Busy) LogBusy(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, ctx.Options.BusyRetrySeconds);
+                    else if (after.Reason == AgentRoster.AlwaysBusy) LogAlwaysBusy(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, ctx.Options.MaxBusyInARow);
                     else if (notReady is not null) LogRefused(ctx.Logger, session.CallId, r.Agent.Id, result.SipStatus, notReady);
                 }
             }
@@ -104,13 +105,14 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
         EndRing(agentId, attempt, RingResult.Cancelled, 487, null);
     }
 
-    private void EndRing(string agentId, RingAttempt attempt, RingResult result, int sipStatus, string? notReadyReason)
+    private AgentSnapshot EndRing(string agentId, RingAttempt attempt, RingResult result, int sipStatus, string? notReadyReason)
     {
         var now = ctx.Time.GetUtcNow();
         attempt.End = now;
         attempt.Result = result;
-        ctx.Roster.ReleaseRing(agentId, session.CallId, notReadyReason);
+        var after = ctx.Roster.ReleaseRing(agentId, session.CallId, notReadyReason);
         session.Emit(new CallEvent { RingEnded = new RingEnded { AgentId = agentId, Attempt = (uint)attempt.Attempt, Result = result, RingMs = CallTimeline.Ms(now - attempt.Start), SipStatus = (uint)Math.Max(0, sipStatus) } });
+        return after;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId} did not answer within {RingTimeoutMs} ms (RONA), made not ready")]
@@ -118,6 +120,9 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone is busy ({SipStatus}): not offered a call for {BusyRetrySeconds} s")]
     private static partial void LogBusy(ILogger logger, string callId, string agentId, int sipStatus, int busyRetrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId}'s phone answered busy ({SipStatus}) to {MaxBusyInARow} rings in a row: made not ready until they say ready")]
+    private static partial void LogAlwaysBusy(ILogger logger, string callId, string agentId, int sipStatus, int maxBusyInARow);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId}'s phone refused the ring ({SipStatus}), made not ready ({Reason})")]
     private static partial void LogRefused(ILogger logger, string callId, string agentId, int sipStatus, string reason);

@@ -102,6 +102,53 @@ public sealed class AgentRosterTests
         Assert.That((acd.Roster.Get("a2").State, acd.Roster.Get("a2").Reason), Is.EqualTo((AgentState.NotReady, "lunch")));
     }
 
+    /// <summary>One busy ring for <paramref name="agentId"/>, then the busy retry waited out if it is running.</summary>
+    private static string RingBusy(AcdHarness acd, string agentId, string callId)
+    {
+        Assert.That(acd.Roster.TryReserve(agentId, callId), Is.True);
+        var reason = acd.Roster.ReleaseRing(agentId, callId, AgentRoster.Busy).Reason;
+        acd.Time.Advance(TimeSpan.FromSeconds(acd.Options.BusyRetrySeconds));
+        return reason;
+    }
+
+    [Test]
+    public void A_phone_busy_to_MaxBusyInARow_rings_in_a_row_keeps_the_agent_not_ready_until_they_say_ready()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        Assert.That(acd.Options.MaxBusyInARow, Is.EqualTo(3));
+        Assert.That(new[] { RingBusy(acd, "a1", "c-1"), RingBusy(acd, "a1", "c-2"), RingBusy(acd, "a1", "c-3") },
+            Is.EqualTo(new[] { AgentRoster.Busy, AgentRoster.Busy, AgentRoster.AlwaysBusy }));
+        acd.Time.Advance(TimeSpan.FromHours(1));
+        Assert.That((acd.Roster.Get("a1").State, acd.Roster.Get("a1").Reason), Is.EqualTo((AgentState.NotReady, AgentRoster.AlwaysBusy)));
+        Assert.That(AgentRoster.IsLocalReason(AgentRoster.AlwaysBusy), Is.False, "it needs the agent: every engine is told");
+
+        acd.Roster.SetReady("a1");
+        Assert.That(RingBusy(acd, "a1", "c-4"), Is.EqualTo(AgentRoster.Busy), "saying ready starts the count again");
+    }
+
+    [Test]
+    public void An_answered_call_between_busy_rings_starts_the_count_again_and_zero_means_no_limit()
+    {
+        using var acd = new AcdHarness();
+        acd.Ready("a1");
+        RingBusy(acd, "a1", "c-1");
+        RingBusy(acd, "a1", "c-2");
+        acd.Roster.TryReserve("a1", "c-3");
+        acd.Roster.Connect("a1", "c-3");
+        acd.Roster.EndCall("a1", "c-3");
+        acd.Time.Advance(TimeSpan.FromSeconds(acd.Options.WrapUpSeconds));
+        Assert.That(new[] { RingBusy(acd, "a1", "c-4"), RingBusy(acd, "a1", "c-5") }, Is.All.EqualTo(AgentRoster.Busy));
+        Assert.That(RingBusy(acd, "a1", "c-6"), Is.EqualTo(AgentRoster.AlwaysBusy));
+
+        var unlimited = AcdHarness.DefaultOptions();
+        unlimited.MaxBusyInARow = 0;
+        using var patient = new AcdHarness(unlimited);
+        patient.Ready("a1");
+        Assert.That(Enumerable.Range(1, 20).Select(i => RingBusy(patient, "a1", "c-" + i)), Is.All.EqualTo(AgentRoster.Busy));
+        Assert.That(patient.Roster.Get("a1").State, Is.EqualTo(AgentState.Ready));
+    }
+
     [Test]
     public async Task Completing_wrap_up_early_ends_it_and_the_timer_does_nothing_later()
     {

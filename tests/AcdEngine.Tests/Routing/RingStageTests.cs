@@ -73,6 +73,27 @@ public sealed class RingStageTests
         Assert.That(acd.Sink.CallEvents(session.CallId).Count(e => e.PayloadCase == Kind.RingEnded && e.RingEnded.Result == RingResult.Cancelled), Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task Busy_rings_in_a_row_up_to_MaxBusyInARow_leave_the_agent_not_ready_phone_always_busy()
+    {
+        var options = AcdHarness.DefaultOptions();
+        options.MaxBusyInARow = 2;
+        using var acd = new AcdHarness(options);
+        acd.Ready("a1");
+        var reasons = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var (session, stage, _) = Start(acd);
+            var ring = stage.RunAsync("general", Reserve(acd, session, "a1"), Connected);
+            (await acd.Telephony.NextDialAsync()).Reject(486);
+            Assert.That(await ring, Is.Null);
+            reasons.Add(acd.Roster.Get("a1").Reason);
+            acd.Time.Advance(TimeSpan.FromSeconds(acd.Options.BusyRetrySeconds));
+        }
+        Assert.That(reasons, Is.EqualTo(new[] { AgentRoster.Busy, AgentRoster.AlwaysBusy }));
+        Assert.That(acd.Roster.Get("a1").State, Is.EqualTo(AgentState.NotReady), "the busy retry does not end it");
+    }
+
     [TestCase(0, RingResult.NoAnswer, "rona")]
     [TestCase(408, RingResult.NoAnswer, "rona")]
     [TestCase(486, RingResult.Rejected, "busy")]
