@@ -19,46 +19,37 @@ internal static class OpenCallJournal
           phase TEXT NOT NULL, queue TEXT NOT NULL, queued_at_ms INTEGER NOT NULL, last_sequence INTEGER NOT NULL, last_at_ms INTEGER NOT NULL);
         """;
 
-    /// <summary>Updates the journal for one call event, inside the outbox's append transaction.</summary>
-    public static void Record(SqliteConnection db, SqliteTransaction tx, CallEvent e)
+    /// <summary>
+    /// Updates the journal for one call event, inside the outbox's append transaction. <paramref name="statements"/> keeps
+    /// each statement prepared once per connection (a call's ~10 events would otherwise parse ~10 statements).
+    /// </summary>
+    public static void Record(PreparedStatements statements, SqliteTransaction tx, CallEvent e)
     {
-        using var cmd = db.CreateCommand();
+        const string Touch = "last_sequence = max(last_sequence, $seq), last_at_ms = max(last_at_ms, $at)";
+        var sql = e.PayloadCase switch
+        {
+            CallEvent.PayloadOneofCase.Offered => "INSERT OR IGNORE INTO open_call VALUES ($id, $node, $dir, 'ivr', '', 0, $seq, $at)",
+            CallEvent.PayloadOneofCase.Queued => $"UPDATE open_call SET phase = 'queue', queue = $q, queued_at_ms = $at, {Touch} WHERE call_id = $id",
+            CallEvent.PayloadOneofCase.AgentRinging => $"UPDATE open_call SET phase = 'ringing', {Touch} WHERE call_id = $id AND phase <> 'talking'",
+            CallEvent.PayloadOneofCase.RingEnded when e.RingEnded.Result != RingResult.Answered =>
+                $"UPDATE open_call SET phase = 'queue', {Touch} WHERE call_id = $id AND phase = 'ringing'",
+            CallEvent.PayloadOneofCase.Answered => $"UPDATE open_call SET phase = 'talking', {Touch} WHERE call_id = $id",
+            CallEvent.PayloadOneofCase.Abandoned => $"UPDATE open_call SET phase = 'abandoned', {Touch} WHERE call_id = $id",
+            CallEvent.PayloadOneofCase.Ended => "DELETE FROM open_call WHERE call_id = $id",
+            _ => $"UPDATE open_call SET {Touch} WHERE call_id = $id",
+        };
+        var cmd = statements.Get(sql);
         cmd.Transaction = tx;
+        cmd.Parameters.Clear(); // Parameters a statement does not name are not bound (the DELETE's $seq and $at).
         cmd.Parameters.AddWithValue("$id", e.CallId);
         cmd.Parameters.AddWithValue("$seq", (long)e.Sequence);
-        var at = e.OccurredAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0;
-        cmd.Parameters.AddWithValue("$at", at);
-        const string Touch = "last_sequence = max(last_sequence, $seq), last_at_ms = max(last_at_ms, $at)";
-        switch (e.PayloadCase)
+        cmd.Parameters.AddWithValue("$at", e.OccurredAt?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? 0);
+        if (e.PayloadCase == CallEvent.PayloadOneofCase.Offered)
         {
-            case CallEvent.PayloadOneofCase.Offered:
-                cmd.CommandText = "INSERT OR IGNORE INTO open_call VALUES ($id, $node, $dir, 'ivr', '', 0, $seq, $at)";
-                cmd.Parameters.AddWithValue("$node", e.NodeId);
-                cmd.Parameters.AddWithValue("$dir", (int)e.Offered.Direction);
-                break;
-            case CallEvent.PayloadOneofCase.Queued:
-                cmd.CommandText = $"UPDATE open_call SET phase = 'queue', queue = $q, queued_at_ms = $at, {Touch} WHERE call_id = $id";
-                cmd.Parameters.AddWithValue("$q", e.Queued.Queue);
-                break;
-            case CallEvent.PayloadOneofCase.AgentRinging:
-                cmd.CommandText = $"UPDATE open_call SET phase = 'ringing', {Touch} WHERE call_id = $id AND phase <> 'talking'";
-                break;
-            case CallEvent.PayloadOneofCase.RingEnded when e.RingEnded.Result != RingResult.Answered:
-                cmd.CommandText = $"UPDATE open_call SET phase = 'queue', {Touch} WHERE call_id = $id AND phase = 'ringing'";
-                break;
-            case CallEvent.PayloadOneofCase.Answered:
-                cmd.CommandText = $"UPDATE open_call SET phase = 'talking', {Touch} WHERE call_id = $id";
-                break;
-            case CallEvent.PayloadOneofCase.Abandoned:
-                cmd.CommandText = $"UPDATE open_call SET phase = 'abandoned', {Touch} WHERE call_id = $id";
-                break;
-            case CallEvent.PayloadOneofCase.Ended:
-                cmd.CommandText = "DELETE FROM open_call WHERE call_id = $id";
-                break;
-            default:
-                cmd.CommandText = $"UPDATE open_call SET {Touch} WHERE call_id = $id";
-                break;
+            cmd.Parameters.AddWithValue("$node", e.NodeId);
+            cmd.Parameters.AddWithValue("$dir", (int)e.Offered.Direction);
         }
+        else if (e.PayloadCase == CallEvent.PayloadOneofCase.Queued) cmd.Parameters.AddWithValue("$q", e.Queued.Queue);
         cmd.ExecuteNonQuery();
     }
 
@@ -76,5 +67,29 @@ internal static class OpenCallJournal
             events.AddRange(record.ClosingEvents(reader.GetString(1)));
         }
         return events;
+    }
+}
+
+/// <summary>
+/// Statements prepared once on one connection and kept by their text (Microsoft.Data.Sqlite prepares a command's
+/// statement again for every new command). Used under the owner's lock only; disposed with the connection's owner.
+/// </summary>
+internal sealed class PreparedStatements(SqliteConnection db) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteCommand Get(string sql)
+    {
+        if (_commands.TryGetValue(sql, out var cmd)) return cmd;
+        cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        _commands[sql] = cmd;
+        return cmd;
+    }
+
+    public void Dispose()
+    {
+        foreach (var cmd in _commands.Values) cmd.Dispose();
+        _commands.Clear();
     }
 }

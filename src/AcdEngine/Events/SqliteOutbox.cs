@@ -37,6 +37,8 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _upsertSeq;
     private readonly SqliteCommand _delete;
+    private readonly SqliteCommand _readPending;
+    private readonly PreparedStatements _journal;
 
     public SqliteOutbox(string path, TimeProvider? time = null, ILogger<SqliteOutbox>? logger = null)
     {
@@ -57,6 +59,8 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
         _insert = Prepare("INSERT OR IGNORE INTO outbox(event_id, envelope) VALUES ($id, $env)", "$id", "$env");
         _upsertSeq = Prepare("INSERT INTO agent_sequence(agent_id, sequence) VALUES ($a, $s) ON CONFLICT(agent_id) DO UPDATE SET sequence = excluded.sequence", "$a", "$s");
         _delete = Prepare("DELETE FROM outbox WHERE event_id = $id", "$id");
+        _readPending = Prepare("SELECT row_id, event_id, envelope FROM outbox WHERE row_id > $after ORDER BY row_id LIMIT $limit", "$after", "$limit");
+        _journal = new PreparedStatements(_db);
         // Calls a killed run left open are closed before this run takes any call (COMMON.md engine-failure contract).
         var closing = OpenCallJournal.ClosingEvents(_db);
         foreach (var e in closing) Append(new IngestEnvelope { Call = e });
@@ -129,7 +133,7 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
         _insert.Parameters[0].Value = id;
         _insert.Parameters[1].Value = envelope.ToByteArray();
         _insert.ExecuteNonQuery();
-        if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) OpenCallJournal.Record(_db, tx, envelope.Call);
+        if (envelope.EventCase == IngestEnvelope.EventOneofCase.Call) OpenCallJournal.Record(_journal, tx, envelope.Call);
         if (envelope.EventCase == IngestEnvelope.EventOneofCase.Agent)
         {
             _upsertSeq.Transaction = tx;
@@ -210,11 +214,9 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
     {
         lock (_gate)
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT row_id, event_id, envelope FROM outbox WHERE row_id > $after ORDER BY row_id LIMIT $limit";
-            cmd.Parameters.AddWithValue("$after", afterRowId);
-            cmd.Parameters.AddWithValue("$limit", limit);
-            using var reader = cmd.ExecuteReader();
+            _readPending.Parameters[0].Value = afterRowId;
+            _readPending.Parameters[1].Value = limit;
+            using var reader = _readPending.ExecuteReader();
             var list = new List<PendingEvent>();
             while (reader.Read())
                 list.Add(new PendingEvent(reader.GetInt64(0), reader.GetString(1), IngestEnvelope.Parser.ParseFrom((byte[])reader[2])));
@@ -304,6 +306,8 @@ public sealed partial class SqliteOutbox : IEventSink, IAgentSequenceStore, IDis
         _insert.Dispose();
         _upsertSeq.Dispose();
         _delete.Dispose();
+        _readPending.Dispose();
+        _journal.Dispose();
         _db.Dispose();
     }
 
