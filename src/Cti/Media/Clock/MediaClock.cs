@@ -250,10 +250,13 @@ public sealed class MediaClock : IAsyncDisposable
             {
                 // No stream in any phase: sleep until one is subscribed, rather than wake at every deadline (4 per
                 // 20 ms) to send nothing — 2–6 % of a core per idle engine. Then back on the grid at the next deadline.
+                // First drop what was prepared for the last stream before it left: each queued packet holds its
+                // socket's handle, and the hang-up closing that socket waits in Socket.Dispose until it is released
+                // (run 56: a hang-up stood still for 8 minutes behind a sleeping lane).
+                lane.Batch.Discard();
                 lane.Wake.Reset();
                 if (lane.IsEmpty && !_stopping) lane.Wake.Wait();
                 if (_stopping) break;
-                lane.Batch.Discard();
                 slot = (_time.GetTimestamp() - _start) / slotTicks + 1;
                 Volatile.Write(ref lane.CompletedSlots, slot);
                 Prepare(lane, (int)(slot % Phases), slot / Phases);

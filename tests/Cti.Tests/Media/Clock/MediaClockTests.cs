@@ -87,6 +87,40 @@ public class MediaClockTests
         Assert.That(clock.WakeLateness.Count, Is.LessThanOrEqualTo(woken + 1), "asleep again once the last stream left");
     }
 
+    [Test]
+    public async Task A_lane_that_falls_asleep_releases_the_sockets_of_the_packets_it_had_prepared()
+    {
+        // The last stream leaves right after the lane prepared its next packet (here: from inside its own tick). The
+        // lane must not sleep holding that packet's socket: the hang-up that closes it waits in Socket.Dispose for the
+        // release (run 56: a Cti test hung 8 minutes there, with the clock asleep).
+        await using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, parallelism: 1, phases: 4, sendPath: RtpSendPath.LinuxSendTo);
+        clock.Start();
+        using var sink = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        sink.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var leaving = new LeavesAfterPreparing(clock, socket, sink.LocalEndPoint!.Serialize());
+        clock.Subscribe(leaving);
+        await leaving.Left.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var closed = Task.Run(socket.Dispose);
+        Assert.That(await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(5))), Is.SameAs(closed), "the socket closes while the lane sleeps");
+    }
+
+    private sealed class LeavesAfterPreparing(MediaClock clock, System.Net.Sockets.Socket socket, System.Net.SocketAddress to) : IMediaClockSubscriber
+    {
+        public TaskCompletionSource Left { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnTick(long tick, RtpSendBatch batch)
+        {
+            if (Left.Task.IsCompleted) return;
+            batch.Add(socket, to, new byte[172]);
+            if (tick < 3) return;
+            clock.Unsubscribe(this);
+            Left.TrySetResult();
+        }
+    }
+
     private sealed class TickRecorder(List<long> ticks) : IMediaClockSubscriber
     {
         public void OnTick(long tick, RtpSendBatch batch)
