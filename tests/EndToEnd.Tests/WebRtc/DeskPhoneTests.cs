@@ -212,6 +212,10 @@ public sealed partial class DeskPhoneTests
         await log.StepAsync("on hold", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("on hold"));
         await page.ClickAsync("#phone-hold");
         await log.StepAsync("resumed", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("talking"));
+        // Hold and Resume pressed in one go, before the engine has answered the hold's re-INVITE: JsSIP refuses a second
+        // re-INVITE meanwhile, and the Resume used to be lost (run 56); the desk keeps it and sends it after the first.
+        await page.EvaluateAsync("() => { const b = document.getElementById('phone-hold'); b.click(); b.click(); }");
+        await log.StepAsync("held and resumed at once", () => Expect(page.Locator("#phone-status")).ToHaveTextAsync("talking"));
         await page.ClickAsync("#phone-mute");
         await Expect(page.Locator("#phone-mute")).ToHaveTextAsync("Unmute");
         await page.ClickAsync("#phone-mute");

@@ -12,6 +12,10 @@
   // The (fake in tests) microphone as it is; the browser's echo cancellation stays on for real headsets.
   const MEDIA = { mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: [] } };
   let config = null, ua = null, session = null, stopRing = null, muted = false, held = false;
+  // Hold and resume are re-INVITEs. JsSIP fires "hold" at once but refuses another re-INVITE until the first is
+  // answered (hold()/unhold() return false): a Resume pressed meanwhile was lost, and the call stayed on hold (run 56).
+  // The wish is kept and applied when the re-INVITE in flight completes.
+  let holdWanted = null, reoffering = false;
 
   function status(text, kind) {
     $("phone-status").textContent = text;
@@ -132,6 +136,8 @@
     session = s;
     muted = false;
     held = false;
+    holdWanted = null;
+    reoffering = false;
     s.on("peerconnection", p => watchNetwork(p.peerconnection));
     s.on("accepted", () => { silence(); hear(s.connection); status("talking", "talking"); });
     s.on("confirmed", () => { silence(); status("talking", "talking"); });
@@ -149,9 +155,29 @@
     render();
   }
 
+  function toggleHold() {
+    if (!session) return;
+    holdWanted = !(holdWanted ?? held);
+    applyHold(0);
+  }
+
+  function applyHold(retries) {
+    const s = session;
+    if (!s || reoffering || holdWanted === null) return;
+    if (holdWanted === held) { holdWanted = null; return; }
+    const done = () => { if (session !== s) return; reoffering = false; applyHold(0); };
+    const sent = holdWanted ? s.hold({}, done) : s.unhold({}, done);
+    if (sent !== false) { reoffering = true; return; }
+    // Not ready for a re-INVITE (one from the engine is in flight): try again shortly, for a few seconds at most.
+    if (retries < 20) setTimeout(() => { if (session === s) applyHold(retries + 1); }, 250);
+    else holdWanted = null;
+  }
+
   function ended(message) {
     silence();
     session = null;
+    holdWanted = null;
+    reoffering = false;
     $("phone-caller").textContent = "";
     $("phone-sent").textContent = "";
     $("phone-audio").srcObject = null;
@@ -262,7 +288,7 @@
     $("phone-connect").addEventListener("submit", connect);
     $("phone-answer").addEventListener("click", answer);
     $("phone-hangup").addEventListener("click", () => session && session.terminate());
-    $("phone-hold").addEventListener("click", () => session && (held ? session.unhold() : session.hold()));
+    $("phone-hold").addEventListener("click", toggleHold);
     $("phone-mute").addEventListener("click", () => session && (muted ? session.unmute({ audio: true }) : session.mute({ audio: true })));
     $("phone-disconnect").addEventListener("click", () => disconnect());
     $("phone-dial").addEventListener("submit", dial);
