@@ -141,8 +141,9 @@
     s.on("peerconnection", p => watchNetwork(p.peerconnection));
     s.on("accepted", () => { silence(); hear(s.connection); status("talking", "talking"); });
     s.on("confirmed", () => { silence(); status("talking", "talking"); });
-    s.on("hold", () => { held = true; status("on hold", "talking"); });
-    s.on("unhold", () => { held = false; status("talking", "talking"); });
+    // Our own hold is said once the engine has answered its re-INVITE (applyHold's done), not as JsSIP sends it.
+    s.on("hold", e => { held = true; status(e.originator === "local" ? "putting on hold…" : "on hold", "talking"); });
+    s.on("unhold", e => { held = false; status(e.originator === "local" ? "resuming…" : "talking", "talking"); });
     s.on("muted", () => { muted = true; render(); });
     s.on("unmuted", () => { muted = false; render(); });
     // A CANCEL while ringing is the caller hanging up or the ACD taking the call back (ring timeout): not an error.
@@ -165,7 +166,12 @@
     const s = session;
     if (!s || reoffering || holdWanted === null) return;
     if (holdWanted === held) { holdWanted = null; return; }
-    const done = () => { if (session !== s) return; reoffering = false; applyHold(0); };
+    const done = () => {
+      if (session !== s) return;
+      reoffering = false;
+      status(held ? "on hold" : "talking", "talking");
+      applyHold(0);
+    };
     const sent = holdWanted ? s.hold({}, done) : s.unhold({}, done);
     if (sent !== false) { reoffering = true; return; }
     // Not ready for a re-INVITE (one from the engine is in flight): try again shortly, for a few seconds at most.
