@@ -37,20 +37,34 @@ internal static class CpuClock
         return sum / 100.0;
     }
 
-    /// <summary>The machine's (total, steal) jiffies from the first line of /proc/stat.</summary>
-    public static (long Total, long Steal) Machine()
+    /// <summary>
+    /// The machine's (total, steal, idle) jiffies from the first line of /proc/stat; idle counts idle and iowait,
+    /// the time no process could use a core.
+    /// </summary>
+    public static (long Total, long Steal, long Idle) Machine()
     {
         var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         long total = 0;
         for (var i = 1; i < f.Length && i <= 8; i++) total += Tick(f[i]);
-        return (total, Tick(f[8]));
+        return (total, Tick(f[8]), Tick(f[4]) + Tick(f[5]));
     }
 
-    public static string StealSince((long Total, long Steal) before)
+    public static string StealSince((long Total, long Steal, long Idle) before)
     {
         var now = Machine();
         var total = now.Total - before.Total;
         return total <= 0 ? "n/a" : $"{100.0 * (now.Steal - before.Steal) / total:F2} %";
+    }
+
+    /// <summary>
+    /// How much of the machine's cores were busy (not idle, not waiting for I/O) since <paramref name="before"/>:
+    /// near 100 % means the run was bounded by the cores, not by the program.
+    /// </summary>
+    public static string BusySince((long Total, long Steal, long Idle) before)
+    {
+        var now = Machine();
+        var total = now.Total - before.Total;
+        return total <= 0 ? "n/a" : $"{100.0 * (total - (now.Idle - before.Idle)) / total:F0} % of {Environment.ProcessorCount} cores";
     }
 
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

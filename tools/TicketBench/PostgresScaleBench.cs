@@ -81,13 +81,16 @@ internal static class PostgresScaleBench
             var machine = CpuClock.Machine();
             var hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id));
             var serverCpu = CpuClock.TreeSeconds(postgres.Process.Id);
+            var benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var writers = await Task.WhenAll(hosts.Select(WriterAsync));
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
             hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
             serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
+            benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu;
             var steal = CpuClock.StealSince(machine);
+            var machineBusy = CpuClock.BusySince(machine);
             var writersAfter = await Task.WhenAll(hosts.Select(WriterAsync));
             var batches = writersAfter.Sum(w => w.Batches) - writers.Sum(w => w.Batches);
             var busy = writersAfter.Zip(writers, (a, b) => (a.Seconds - b.Seconds) / sw.Elapsed.TotalSeconds).ToList();
@@ -99,8 +102,8 @@ internal static class PostgresScaleBench
             var exact = acks.Sum(a => a.Count) == total && acks.All(a => a.All(x => x.Accepted))
                         && metrics.GetProperty("offered").GetInt64() == calls && metrics.GetProperty("orders").GetInt64() == calls;
             Console.WriteLine($"postgres-scale: {instances} instance(s): {total} events ({calls} calls) in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} events/s; {(exact ? "nothing lost or doubled" : "MISMATCH")}");
-            Console.WriteLine($"postgres-scale: {instances} instance(s): CPU per event: TicketApi {hostCpu * 1e6 / total:F0} µs, PostgreSQL {serverCpu * 1e6 / total:F0} µs; " +
-                              $"load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
+            Console.WriteLine($"postgres-scale: {instances} instance(s): CPU per event: TicketApi {hostCpu * 1e6 / total:F0} µs, PostgreSQL {serverCpu * 1e6 / total:F0} µs, " +
+                              $"this bench (the publishers) {benchCpu * 1e6 / total:F0} µs; machine busy {machineBusy}; load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
             Console.WriteLine($"postgres-scale: {instances} instance(s): {batches} batches, {total / Math.Max(1.0, batches):F0} events per batch; " +
                               $"writer busy (apply + commit) {string.Join(" / ", busy.Select(b => $"{b:P0}"))} of the run");
             return exact ? rate : null;
