@@ -22,8 +22,12 @@ internal sealed class SippPeer : IAsyncDisposable
     public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, params string[] extra) =>
         Start(targetPort, localPort, scenario, extra, "127.0.0.1");
 
-    /// <summary>As above, towards <paramref name="targetHost"/> (a proxy on its own loopback address).</summary>
-    public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, IEnumerable<string> extra, string targetHost)
+    /// <summary>
+    /// As above, towards <paramref name="targetHost"/> (a proxy on its own loopback address). sipp stops itself after
+    /// <paramref name="timeout"/> (default 60 s, its <c>-timeout</c>, with <c>-timeout_error</c>): a longer run must say so.
+    /// </summary>
+    public static SippPeer Start(int targetPort, int localPort, IEnumerable<string> scenario, IEnumerable<string> extra, string targetHost,
+        TimeSpan? timeout = null)
     {
         var work = Path.Combine(Path.GetTempPath(), "hotline-sipp-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -33,7 +37,7 @@ internal sealed class SippPeer : IAsyncDisposable
             "-i", "127.0.0.1",
             "-p", localPort.ToString(CultureInfo.InvariantCulture),
             "-mp", FreePort.Next(4).ToString(CultureInfo.InvariantCulture),
-            "-timeout", "60s", "-timeout_error", "-nostdin", "-trace_err",
+            "-timeout", ((int)Math.Ceiling((timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s", "-timeout_error", "-nostdin", "-trace_err",
         };
         args.AddRange(scenario);
         args.AddRange(extra);

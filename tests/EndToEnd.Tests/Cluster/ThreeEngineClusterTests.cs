@@ -139,7 +139,9 @@ public sealed partial class ThreeEngineClusterTests
             // Each caller hangs up 3 s after the hotline answers: in the queue with hold music, or talking to an agent.
             // The ACK and BYE follow Kamailio's Record-Route to the engine that took the call (sipp's built-in uac does not).
             await using var callers = SippPeer.Start(front.Port, FreePort.Next(), ["-sf", SippPeer.Scenario("caller-via-proxy.xml"), "-s", "12345"],
-                ["-m", Port(total), "-r", Port(Rate), "-d", "3000", "-rtp_echo", "-trace_stat", "-fd", "1"], ProxyAddress);
+                ["-m", Port(total), "-r", Port(Rate), "-d", "3000", "-rtp_echo", "-trace_stat", "-fd", "1"], ProxyAddress,
+                // sipp's own limit (60 s by default) would stop a long run (tools/cluster/run.sh) after its first minute.
+                timeout: TimeSpan.FromSeconds(CallingSeconds + 60));
             var callersStartedUtc = DateTimeOffset.UtcNow;
 
             // A third of the way in: the engine dies with calls up (queued, ringing, talking).
