@@ -5,7 +5,9 @@ using BenchmarkDotNet.Running;
 using Hotline.Cti.Sip.Messages;
 
 // --filter '*SipHotPath*' or '*SrtpHotPath*' picks one; '*' runs both. --cpu-time: SRTP in thread CPU time.
+// --options-cpu-time: an OPTIONS through the user-agent core in thread CPU time and bytes allocated.
 if (args is ["--cpu-time"]) SrtpCpuTime.Run();
+else if (args is ["--options-cpu-time"]) OptionsCpuTime.Run();
 else BenchmarkSwitcher.FromTypes([typeof(SipHotPath), typeof(SrtpHotPath)]).Run(args);
 
 /// <summary>What one OPTIONS costs the stack: parse, build the 200, serialize it.</summary>

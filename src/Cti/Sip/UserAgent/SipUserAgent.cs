@@ -54,6 +54,14 @@ public sealed partial class SipUserAgent
     /// <summary>The transport layer's callback: every parsed message enters here.</summary>
     public void Receive(SipMessage message, SipEndPoint source)
     {
+        // An out-of-dialog OPTIONS (the proxies' and phones' keep-alive probes, most of the SIP traffic a site sees) is
+        // answered statelessly and keeps nothing: no Call-ID log scope (nothing about it is logged), no transaction
+        // look-up (none is ever kept for it).
+        if (message.IsRequest && Options.StatelessOptions && message.Method == SipMethods.Options && message.ToTag is null)
+        {
+            OnStatelessOptions(message, source);
+            return;
+        }
         // Every line logged while handling the message, and by whatever it starts (a call's flow, its legs' timers),
         // carries the SIP Call-ID (RFC 3261 §8.1.1.4) as the SipCallId property: one grep or JSON filter finds a call.
         var callId = message.CallId;
@@ -113,20 +121,6 @@ public sealed partial class SipUserAgent
             _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
             return;
         }
-        if (Options.StatelessOptions && request.Method == SipMethods.Options && request.ToTag is null)
-        {
-            // §8.2.7: an out-of-dialog OPTIONS is answered statelessly; a retransmission is just answered again.
-            var stateless = new ServerRequest(new StatelessServerTransaction(request, destination, _sender, Options.Timers, _time), source);
-            // §8.2.2.3 holds for OPTIONS too (RFC 4475 §3.3.5): an unknown required extension is 420.
-            if (request.GetHeader(SipHeaderId.Require) is { } needs && Unsupported(needs) is { Length: > 0 } missing)
-            {
-                stateless.Respond(420, toTag: SipIdentifiers.NewTag(), configure: r => r.AddHeader("Unsupported", missing));
-                return;
-            }
-            RequestReceived?.Invoke(this, new SipRequestEventArgs(stateless));
-            if (stateless.Transaction.LastResponse is null) stateless.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
-            return;
-        }
         SipServerTransaction tx = request.Method == SipMethods.Invite
             ? new ServerInviteTransaction(request, destination, _sender, Options.Timers, _time)
             : new ServerNonInviteTransaction(request, destination, _sender, Options.Timers, _time);
@@ -179,6 +173,27 @@ public sealed partial class SipUserAgent
             if (request.Method == SipMethods.Refer) server.Respond(403, "Forbidden (REFER outside a dialog)");
             else server.Respond(501, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow)); // §8.2.1
         }
+    }
+
+    /// <summary>§8.2.7: an out-of-dialog OPTIONS is answered statelessly; a retransmission is just answered again.</summary>
+    private void OnStatelessOptions(SipMessage request, SipEndPoint source)
+    {
+        var destination = SipTransportLayer.ResponseDestination(request, source);
+        if (request.RequestUri is not { IsSip: true })
+        {
+            // §8.2.2.1: a scheme we do not serve.
+            _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
+            return;
+        }
+        var stateless = new ServerRequest(new StatelessServerTransaction(request, destination, _sender, Options.Timers, _time), source);
+        // §8.2.2.3 holds for OPTIONS too (RFC 4475 §3.3.5): an unknown required extension is 420.
+        if (request.GetHeader(SipHeaderId.Require) is { } needs && Unsupported(needs) is { Length: > 0 } missing)
+        {
+            stateless.Respond(420, toTag: SipIdentifiers.NewTag(), configure: r => r.AddHeader("Unsupported", missing));
+            return;
+        }
+        RequestReceived?.Invoke(this, new SipRequestEventArgs(stateless));
+        if (stateless.Transaction.LastResponse is null) stateless.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
     }
 
     /// <summary>The option tags of a Require header we do not support ("" when we support them all).</summary>
