@@ -3,8 +3,7 @@ using Hotline.Cti.Media.Srtp;
 
 /// <summary>
 /// <c>--cpu-time</c>: protect + unprotect of a 20 ms G.711 packet measured in the thread's own CPU time
-/// (/proc/thread-self/schedstat), not wall time. On a shared machine BenchmarkDotNet's wall clock also counts the
-/// time other processes held the core; this figure does not (it still feels their cache pressure). Best of 10 runs.
+/// (<see cref="ThreadCpu"/>), not BenchmarkDotNet's wall time. Best of 10 runs.
 /// </summary>
 internal static class SrtpCpuTime
 {
@@ -24,21 +23,8 @@ internal static class SrtpCpuTime
                 var length = sender.Protect(packet, RtpPacket.HeaderLength + 160);
                 if (receiver.Unprotect(packet.AsSpan(0, length), out _) != SrtpUnprotectResult.Ok) throw new InvalidOperationException("unprotect failed");
             }
-            for (var i = 0; i < 50_000; i++) Once();
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < 500_000; i++) Once();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            var best = double.MaxValue;
-            for (var run = 0; run < 10; run++)
-            {
-                var start = ThreadCpuNanoseconds();
-                for (var i = 0; i < 50_000; i++) Once();
-                best = Math.Min(best, (ThreadCpuNanoseconds() - start) / 50_000.0);
-            }
+            var (best, allocated) = ThreadCpu.Measure(Once, warmup: 50_000, counted: 500_000);
             Console.WriteLine($"{suite}: protect + unprotect {best / 1000:F2} µs CPU per packet (best of 10 × 50,000); {allocated} B allocated over 500,000 packets");
         }
     }
-
-    private static long ThreadCpuNanoseconds() =>
-        long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

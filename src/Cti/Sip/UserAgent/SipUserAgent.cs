@@ -115,12 +115,7 @@ public sealed partial class SipUserAgent
             _sender.Send(busy, destination);
             return;
         }
-        if (request.RequestUri is not { IsSip: true })
-        {
-            // §8.2.2.1: a scheme we do not serve.
-            _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
-            return;
-        }
+        if (RefusedScheme(request, destination)) return;
         SipServerTransaction tx = request.Method == SipMethods.Invite
             ? new ServerInviteTransaction(request, destination, _sender, Options.Timers, _time)
             : new ServerNonInviteTransaction(request, destination, _sender, Options.Timers, _time);
@@ -179,12 +174,7 @@ public sealed partial class SipUserAgent
     private void OnStatelessOptions(SipMessage request, SipEndPoint source)
     {
         var destination = SipTransportLayer.ResponseDestination(request, source);
-        if (request.RequestUri is not { IsSip: true })
-        {
-            // §8.2.2.1: a scheme we do not serve.
-            _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
-            return;
-        }
+        if (RefusedScheme(request, destination)) return;
         var stateless = new ServerRequest(new StatelessServerTransaction(request, destination, _sender, Options.Timers, _time), source);
         // §8.2.2.3 holds for OPTIONS too (RFC 4475 §3.3.5): an unknown required extension is 420.
         if (request.GetHeader(SipHeaderId.Require) is { } needs && Unsupported(needs) is { Length: > 0 } missing)
@@ -194,6 +184,14 @@ public sealed partial class SipUserAgent
         }
         RequestReceived?.Invoke(this, new SipRequestEventArgs(stateless));
         if (stateless.Transaction.LastResponse is null) stateless.Respond(200, configure: r => r.AddHeader(SipHeaderNames.Allow, Options.Allow));
+    }
+
+    /// <summary>§8.2.2.1: a Request-URI scheme we do not serve is answered 416, statelessly.</summary>
+    private bool RefusedScheme(SipMessage request, SipEndPoint destination)
+    {
+        if (request.RequestUri is { IsSip: true }) return false;
+        _sender.Send(SipResponses.Create(request, 416, toTag: SipIdentifiers.NewTag()), destination);
+        return true;
     }
 
     /// <summary>The option tags of a Require header we do not support ("" when we support them all).</summary>
