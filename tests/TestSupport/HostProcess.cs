@@ -69,21 +69,33 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>
     /// Starts the host and waits until GET /healthz answers 200: 2–5 s on a quiet machine; the default allows 120 s
     /// because at load 50–70 (a 2-core machine shared with parallel builds) a start took more than 60 s.
+    /// A host that could not bind a port (another process took it between the pick and the bind) is started again on
+    /// fresh ports, at most three times in all.
     /// </summary>
     public static async Task<HostProcess> StartHealthyAsync(string project, IDictionary<string, string>? settings = null, TimeSpan? timeout = null)
     {
-        var host = Start(project, settings);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await host.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(120));
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
+            var host = Start(project, settings);
+            try
+            {
+                await host.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(120));
+                return host;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && host.LostAPort())
+            {
+                await host.DisposeAsync();
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
         }
     }
+
+    private bool LostAPort() =>
+        _process.HasExited && _process.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Starts several hosts side by side and waits until every one is healthy: one start's wait instead of one per host
