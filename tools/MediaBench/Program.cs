@@ -65,8 +65,8 @@ if (args2.Get("opus-cost", "") is { Length: > 0 } opusFrames)
     return 0;
 }
 Console.WriteLine($"# MediaBench: {Environment.ProcessorCount} cores, {seconds} s per run, .NET {Environment.Version}, {phases} phase(s), send path {sendPath}, receive {(options.SharedReceive ? "shared epoll threads" : "a loop per socket")}, load average {LoadAverage()}");
-Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| load | streams | send p50 ms | send p99 ms | send max ms | wake p99 ms | skipped ticks | pkts sent | send errors | pkts lost | CPU %/call | CPU % total | CPU µs/pkt | clock µs/pkt | sink µs/pkt | other µs/pkt | process alloc B/pkt | clock-thread alloc B | load avg | steal % | pkts received | receive µs/pkt received |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 if (args2.Get("webrtc", "") is { Length: > 0 } webRtcLegs)
 {
     await RunWebRtc(int.Parse(webRtcLegs, CultureInfo.InvariantCulture),
@@ -164,7 +164,8 @@ async Task RunWebRtc(int count, int concurrency, bool talk, bool opus)
     browsers.StartTalking(talk);
     var received0 = sessions.Sum(s => s.Statistics.PacketsReceived);
     var row = await Measure(engine, (talk ? "WebRTC hold music, browser SRTP back" : "WebRTC hold music") + (opus ? ", Opus" : ""), count, [browsers],
-        () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
+        () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors),
+        () => sessions.Sum(s => s.Statistics.PacketsReceived));
     Console.WriteLine(row);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"# browsers: {browsers.Totals().Packets} SRTP packets unprotected in the last window, {browsers.AuthenticationFailures} failed authentication; " +
@@ -200,7 +201,8 @@ async Task RunMixes(int count)
     using var stop = new CancellationTokenSource();
     var talk = new Thread(() => Talk(talker, targets, stop.Token)) { IsBackground = true, Name = "talker" };
     talk.Start();
-    var row = await Measure(engine, "3-party mix", count * 3, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors));
+    var row = await Measure(engine, "3-party mix", count * 3, sinks, () => sessions.Sum(s => s.Statistics.PacketsSent), () => sessions.Sum(s => s.Statistics.SendErrors),
+        () => sessions.Sum(s => s.Statistics.PacketsReceived));
     Console.WriteLine(row.Replace($"| {count * 3} |", $"| {count} mixes ({count * 3}) |", StringComparison.Ordinal));
     await stop.CancelAsync();
     talk.Join();
@@ -208,8 +210,11 @@ async Task RunMixes(int count)
     foreach (var s in sinks) s.Dispose();
 }
 
-async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCounter[] sinks, Func<long> sent, Func<long> errors)
+async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCounter[] sinks, Func<long> sent, Func<long> errors, Func<long>? accepted = null)
 {
+    // The engine's receive path: packets its sessions accepted, and the receive threads' CPU over them.
+    accepted ??= () => 0;
+    var accepted0 = accepted();
     await Task.Delay(TimeSpan.FromSeconds(3)); // warm up (JIT, socket buffers, latching)
     engine.Clock.SendLateness.Reset();
     engine.Clock.WakeLateness.Reset();
@@ -228,6 +233,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCount
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     var steal1 = CpuTimes();
     var threads = ThreadCpu.Now().Since(threads0);
+    var acceptedNow = accepted() - accepted0;
     var relayCpu = (relay?.CpuSeconds() ?? 0) - relayCpu0;
     var received = sinks.Sum(s => s.Totals().Packets);
     // Steal: the share of the machine's CPU time the hypervisor gave to others (a VM's clock threads wake late then).
@@ -247,7 +253,7 @@ async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCount
         $"{c.SendLateness.MaxMilliseconds:F2} | {c.WakeLateness.PercentileMilliseconds(99):F2} | {c.SkippedTicks - skipped0} | {packets} | {failed} | {lost} | " +
         $"{cpu / count:F4} | {cpu:F0} | {cpu / 100 * wall.Elapsed.TotalSeconds * 1e6 / Math.Max(1, packets):F1} | " +
         $"**{threads.Clock * perPacket:F2}** | {threads.Sink * perPacket:F2} | {threads.Other * perPacket:F2} | {(double)alloc / Math.Max(1, packets):F2} | {clockAlloc} | " +
-        $"{LoadAverage()} | {stealPercent:F1} |") +
+        $"{LoadAverage()} | {stealPercent:F1} | {acceptedNow} | {(acceptedNow == 0 ? "–" : (threads.Receive * 1e6 / acceptedNow).ToString("F2", CultureInfo.InvariantCulture))} |") +
         (relay is null ? "" : string.Create(CultureInfo.InvariantCulture, $" rtpengine relayed {received} packets at **{relayCpu * 1e6 / Math.Max(1, received):F2} µs/pkt** |"));
 }
 

@@ -9,11 +9,13 @@
 #                                              # 1: one recvfrom/sendto per datagram, the code before issue 22)
 #   SIP_WARMUP_SECONDS=3 tools/SipBench/bench.sh …  # OPTIONS at the rate before the measured run (JIT tiering; default
 #                                              # 0.1 s, as before), sent to Kamailio too so both see the same warm-up
+#   SIP_CLIENTS=2 tools/SipBench/bench.sh …       # that many sipp clients at once, each at its share of the rate, their
+#                                              # counts summed (default 1); the same clients for both targets
 # CALLS=0 skips the INVITE/ACK/BYE runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-rate=${1:-4000}; secs=${2:-10}; call_rate=${3:-100}; calls=${4:-1000}
+rate=${1:-4000}; secs=${2:-10}; call_rate=${3:-100}; calls=${4:-1000}; clients=${SIP_CLIENTS:-1}
 free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 work=$(mktemp -d)
 engine_port=$(free_port); kam_port=$(free_port); http_port=$(free_port); grpc_port=$(free_port)
@@ -44,14 +46,23 @@ run() { # target port scenario service rate count
   # shellcheck disable=SC2046
   c0=$(cpu_ticks $(pids_of "$name")); read -r s0 t0 < <(steal_and_total)
   start=$(date +%s.%N)
-  sipp "127.0.0.1:$port" -sf "tools/sipp/$scenario" -s "$service" -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
-    -r "$r" -m "$m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin >"$out" 2>&1 || true
+  # SIP_CLIENTS sipp processes side by side, each at its share of the rate (one sipp near 20,000/s is at its own limit
+  # on two cores: its late sends and reads show as retransmissions of either target).
+  local k pids=() share_r share_m
+  for ((k = 0; k < clients; k++)); do
+    share_r=$(( r / clients + (k < r % clients ? 1 : 0) )); share_m=$(( m / clients + (k < m % clients ? 1 : 0) ))
+    sipp "127.0.0.1:$port" -sf "tools/sipp/$scenario" -s "$service" -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
+      -r "$share_r" -m "$share_m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin >"$out.$k" 2>&1 &
+    pids+=($!)
+  done
+  for k in "${pids[@]}"; do wait "$k" || true; done
   end=$(date +%s.%N)
   # shellcheck disable=SC2046
   c1=$(cpu_ticks $(pids_of "$name")); read -r s1 t1 < <(steal_and_total)
+  cat "$out".* >"$out"
   local ok failed retrans
-  ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); print $3}' "$out")
-  failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); print $3}' "$out")
+  ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); s+=$3} END {print s+0}' "$out")
+  failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); s+=$3} END {print s+0}' "$out")
   retrans=$(awk '/---------->/ {s+=$4} END {print s+0}' "$out")
   local cpu_us steal
   cpu_us=$(awk -v c=$((c1 - c0)) -v tick="$tick" -v n="${ok:-0}" 'BEGIN { printf "%.1f", n ? c / tick * 1e6 / n : 0 }')
@@ -61,7 +72,7 @@ run() { # target port scenario service rate count
 }
 
 warm=$(awk -v r="$rate" -v s="${SIP_WARMUP_SECONDS:-0.1}" 'BEGIN { printf "%d", r * s }')
-echo "engine Sip:UdpBatch=${SIP_UDP_BATCH:-16}; warm-up ${SIP_WARMUP_SECONDS:-0.1} s ($warm OPTIONS) to each target before its run"
+echo "engine Sip:UdpBatch=${SIP_UDP_BATCH:-16}; $clients sipp client(s) per run; warm-up ${SIP_WARMUP_SECONDS:-0.1} s ($warm OPTIONS) to each target before its run"
 run engine "$engine_port" options.xml hotline "$rate" "$warm" >/dev/null   # JIT warm-up, not reported
 # The engine's own CPU while idle (timers, the media clock's idle lanes), said beside the per-request figures, which
 # include it: at low rates it is a visible share. Taken after the warm-up, so start-up and first-call JIT are not in it.
