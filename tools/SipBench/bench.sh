@@ -39,12 +39,15 @@ tick=$(getconf CLK_TCK)
 pids_of() { if [[ $1 == engine ]]; then echo "$engine_pid"; else echo "$kam_pid" $(pgrep -P "$kam_pid" || true); fi; }
 cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
 steal_and_total() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print $9, t}' /proc/stat; }
+# The machine's UDP datagrams dropped for a full receive buffer (/proc/net/snmp Udp RcvbufErrors): a request dropped
+# there is one sipp retransmits, whichever process's buffer it was (the target's, or sipp's own for the answers).
+udp_rcvbuf_errors() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
 
 run() { # target port scenario service rate count
   local name=$1 port=$2 scenario=$3 service=$4 r=$5 m=$6 out="$work/$1-$3.txt"
-  local start end c0 c1 s0 t0 s1 t1
+  local start end c0 c1 s0 t0 s1 t1 d0 d1
   # shellcheck disable=SC2046
-  c0=$(cpu_ticks $(pids_of "$name")); read -r s0 t0 < <(steal_and_total)
+  c0=$(cpu_ticks $(pids_of "$name")); read -r s0 t0 < <(steal_and_total); d0=$(udp_rcvbuf_errors)
   start=$(date +%s.%N)
   # SIP_CLIENTS sipp processes side by side, each at its share of the rate (one sipp near 20,000/s is at its own limit
   # on two cores: its late sends and reads show as retransmissions of either target).
@@ -58,7 +61,7 @@ run() { # target port scenario service rate count
   for k in "${pids[@]}"; do wait "$k" || true; done
   end=$(date +%s.%N)
   # shellcheck disable=SC2046
-  c1=$(cpu_ticks $(pids_of "$name")); read -r s1 t1 < <(steal_and_total)
+  c1=$(cpu_ticks $(pids_of "$name")); read -r s1 t1 < <(steal_and_total); d1=$(udp_rcvbuf_errors)
   cat "$out".* >"$out"
   local ok failed retrans
   ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); s+=$3} END {print s+0}' "$out")
@@ -67,8 +70,8 @@ run() { # target port scenario service rate count
   local cpu_us steal
   cpu_us=$(awk -v c=$((c1 - c0)) -v tick="$tick" -v n="${ok:-0}" 'BEGIN { printf "%.1f", n ? c / tick * 1e6 / n : 0 }')
   steal=$(awk -v a=$((s1 - s0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
-  printf '%-9s %-15s rate=%-5s ok=%-7s failed=%-5s retrans=%-6s elapsed=%.2fs cpu_us_per_req=%s load=%s steal=%s%%\n' \
-    "$name" "$scenario" "$r" "$ok" "$failed" "$retrans" "$(echo "$end - $start" | bc)" "$cpu_us" "$(cut -d' ' -f1 /proc/loadavg)" "$steal"
+  printf '%-9s %-15s rate=%-5s ok=%-7s failed=%-5s retrans=%-6s elapsed=%.2fs cpu_us_per_req=%s load=%s steal=%s%% udp_rcvbuf_drops=%s\n' \
+    "$name" "$scenario" "$r" "$ok" "$failed" "$retrans" "$(echo "$end - $start" | bc)" "$cpu_us" "$(cut -d' ' -f1 /proc/loadavg)" "$steal" "$((d1 - d0))"
 }
 
 warm=$(awk -v r="$rate" -v s="${SIP_WARMUP_SECONDS:-0.1}" 'BEGIN { printf "%d", r * s }')
