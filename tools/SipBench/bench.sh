@@ -11,6 +11,8 @@
 #                                              # 0.1 s, as before), sent to Kamailio too so both see the same warm-up
 #   SIP_CLIENTS=2 tools/SipBench/bench.sh …       # that many sipp clients at once, each at its share of the rate, their
 #                                              # counts summed (default 1); the same clients for both targets
+#   SIP_KEEP=1 tools/SipBench/bench.sh …          # keep sipp's outputs and the logs (the folder is printed)
+#   SIP_SIPP_ARGS="-trace_rtt -rtt_freq 1" …      # more sipp options (with SIP_KEEP: each answer's time, in ms)
 # CALLS=0 skips the INVITE/ACK/BYE runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +21,7 @@ rate=${1:-4000}; secs=${2:-10}; call_rate=${3:-100}; calls=${4:-1000}; clients=$
 free_port() { python3 -c 'import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 work=$(mktemp -d)
 engine_port=$(free_port); kam_port=$(free_port); http_port=$(free_port); grpc_port=$(free_port)
-cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true; [[ -n "${kam_pid:-}" ]] && kill "$kam_pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [[ -n "${engine_pid:-}" ]] && kill "$engine_pid" 2>/dev/null || true; [[ -n "${kam_pid:-}" ]] && kill "$kam_pid" 2>/dev/null || true; if [[ -n "${SIP_KEEP:-}" ]]; then echo "sipp outputs and logs kept in $work" >&2; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 # Demo mode: the engine's own appsettings.json holds the published demo SIP accounts (nothing here registers).
@@ -49,13 +51,16 @@ run() { # target port scenario service rate count
   # shellcheck disable=SC2046
   c0=$(cpu_ticks $(pids_of "$name")); read -r s0 t0 < <(steal_and_total); d0=$(udp_rcvbuf_errors)
   start=$(date +%s.%N)
+  # sipp's own socket buffers are 64 KB unless told (-buff_size): at 20,000/s a short stall of sipp overflowed its
+  # receive buffer, the kernel dropped the 200s, and sipp retransmitted those requests — counted against the target.
+  # Every retransmission of the runs of 4 Dec 18:47 matched one such drop (udp_rcvbuf_drops). 4 MB, like the engine's.
   # SIP_CLIENTS sipp processes side by side, each at its share of the rate (one sipp near 20,000/s is at its own limit
   # on two cores: its late sends and reads show as retransmissions of either target).
   local k pids=() share_r share_m
   for ((k = 0; k < clients; k++)); do
     share_r=$(( r / clients + (k < r % clients ? 1 : 0) )); share_m=$(( m / clients + (k < m % clients ? 1 : 0) ))
     sipp "127.0.0.1:$port" -sf "tools/sipp/$scenario" -s "$service" -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
-      -r "$share_r" -m "$share_m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin >"$out.$k" 2>&1 &
+      -r "$share_r" -m "$share_m" -l 20000 -timeout "$((secs * 3 + 30))s" -nostdin -buff_size 4194304 ${SIP_SIPP_ARGS:-} >"$out.$k" 2>&1 &
     pids+=($!)
   done
   for k in "${pids[@]}"; do wait "$k" || true; done
@@ -66,7 +71,9 @@ run() { # target port scenario service rate count
   local ok failed retrans
   ok=$(awk -F'|' '/Successful call/ {gsub(/ /,"",$3); s+=$3} END {print s+0}' "$out")
   failed=$(awk -F'|' '/Failed call/ {gsub(/ /,"",$3); s+=$3} END {print s+0}' "$out")
-  retrans=$(awk '/---------->/ {s+=$4} END {print s+0}' "$out")
+  # "OPTIONS ---------->  [B-RTD1]  Messages  Retrans …": the second number after the arrow.
+  retrans=$(awk '/---------->/ { n = 0; for (i = 1; i <= NF; i++) if ($i == "---------->") a = i;
+    for (i = a + 1; i <= NF; i++) if ($i ~ /^[0-9]+$/ && ++n == 2) { s += $i; break } } END { print s + 0 }' "$out")
   local cpu_us steal
   cpu_us=$(awk -v c=$((c1 - c0)) -v tick="$tick" -v n="${ok:-0}" 'BEGIN { printf "%.1f", n ? c / tick * 1e6 / n : 0 }')
   steal=$(awk -v a=$((s1 - s0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
