@@ -212,9 +212,7 @@ async Task RunMixes(int count)
 
 async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCounter[] sinks, Func<long> sent, Func<long> errors, Func<long>? accepted = null)
 {
-    // The engine's receive path: packets its sessions accepted, and the receive threads' CPU over them.
     accepted ??= () => 0;
-    var accepted0 = accepted();
     await Task.Delay(TimeSpan.FromSeconds(3)); // warm up (JIT, socket buffers, latching)
     engine.Clock.SendLateness.Reset();
     engine.Clock.WakeLateness.Reset();
@@ -228,6 +226,8 @@ async Task<string> Measure(MediaEngine engine, string load, int count, IRtpCount
     var clockAlloc0 = engine.Clock.AllocatedBytes;
     var steal0 = CpuTimes();
     var threads0 = ThreadCpu.Now();
+    // The engine's receive path: packets its sessions accepted in the same window as the receive threads' CPU.
+    var accepted0 = accepted();
     var relayCpu0 = relay?.CpuSeconds() ?? 0;
     var wall = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
