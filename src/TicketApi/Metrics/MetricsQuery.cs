@@ -93,7 +93,7 @@ public sealed class MetricsQuery(TicketDbContext db, WorkingCalendar calendar, T
         foreach (var (key, hour, row) in orderRows) Group(KeyOf(groupBy, key, hour)).Add(row);
 
         var total = new Indicators { Key = "total" };
-        var exact = await ExactEdges.LoadAsync(db, edges.CutHours, groupBy, fromUtc, toUtc, exclusions, now, ct);
+        var exact = await ExactEdges.LoadAsync(db, edges, groupBy, fromUtc, toUtc, exclusions, now, ct);
         foreach (var row in exact)
         {
             // Orders have no queue: with groupBy=queue they add to the total only (as below for the rollups).

@@ -12,12 +12,14 @@ namespace Hotline.TicketApi.Metrics;
 /// </summary>
 public sealed class PeriodEdges
 {
-    private PeriodEdges(long firstWholeHour, long endWholeHour, List<(long From, long To)> excludedHours, SortedSet<long> cutHours)
+    private PeriodEdges(long firstWholeHour, long endWholeHour, List<(long From, long To)> excludedHours, SortedSet<long> cutHours,
+        SortedSet<DateTime> splits)
     {
         FirstWholeHour = firstWholeHour;
         EndWholeHour = endWholeHour;
         ExcludedHours = excludedHours;
         CutHours = cutHours;
+        Splits = splits;
     }
 
     /// <summary>The whole hours the rollups serve: [FirstWholeHour, EndWholeHour) minus <see cref="ExcludedHours"/> and <see cref="CutHours"/>.</summary>
@@ -27,16 +29,23 @@ public sealed class PeriodEdges
     public List<(long From, long To)> ExcludedHours { get; }
     /// <summary>Hours read exactly.</summary>
     public SortedSet<long> CutHours { get; }
+    /// <summary>
+    /// The boundaries off the hour (the period's edges; the exclusion edges and local midnights between groups inside it):
+    /// they split the cut hours into pieces that each lie wholly inside or outside the counted time and in one group
+    /// (<see cref="ExactEdges"/>). An edge outside the period needs no split: every piece beyond the period is left out.
+    /// </summary>
+    public SortedSet<DateTime> Splits { get; }
 
     public static PeriodEdges Of(DateTime fromUtc, DateTime toUtc, IEnumerable<ExclusionWindow> exclusions, MetricsGrouping groupBy, WorkingCalendar calendar)
     {
         var cut = new SortedSet<long>();
+        var splits = new SortedSet<DateTime>();
         void Boundary(DateTime b)
         {
-            if (b > fromUtc && b < toUtc && !IsWholeHour(b)) cut.Add(HourOf(b));
+            if (b > fromUtc && b < toUtc && !IsWholeHour(b)) { cut.Add(HourOf(b)); splits.Add(b); }
         }
-        if (!IsWholeHour(fromUtc)) cut.Add(HourOf(fromUtc));
-        if (!IsWholeHour(toUtc) && HourOf(toUtc) >= HourOf(fromUtc)) cut.Add(HourOf(toUtc));
+        if (!IsWholeHour(fromUtc)) { cut.Add(HourOf(fromUtc)); splits.Add(fromUtc); }
+        if (!IsWholeHour(toUtc) && HourOf(toUtc) >= HourOf(fromUtc)) { cut.Add(HourOf(toUtc)); splits.Add(toUtc); }
         var excluded = new List<(long, long)>();
         foreach (var w in exclusions)
         {
@@ -51,7 +60,7 @@ public sealed class PeriodEdges
             for (var at = calendar.AtLocal(day, TimeOnly.MinValue).UtcDateTime; at < toUtc; day = day.AddDays(1), at = calendar.AtLocal(day, TimeOnly.MinValue).UtcDateTime)
                 if (groupBy == MetricsGrouping.Day || day.Day == 1) Boundary(at);
         }
-        return new PeriodEdges(CeilingHourOf(fromUtc), HourOf(toUtc), excluded, cut);
+        return new PeriodEdges(CeilingHourOf(fromUtc), HourOf(toUtc), excluded, cut, splits);
     }
 
     /// <summary>An instant counts when it is inside the period and outside every exclusion window.</summary>
