@@ -14,7 +14,8 @@ public sealed record OutboundRequest(string AgentId, string AgentUser, string Nu
 /// One outbound call (issue 10): the agent's phone is rung first (or, dialled from the softphone, its INVITE is
 /// answered), then the number through <c>Outbound:Gateway</c>; both are bridged. The same timeline events as an
 /// inbound call, with <see cref="CallDirection.Outbound"/>; when the agent hangs up first the called party gets the
-/// survey. Events, timeline, stage, recording, survey and teardown are its <see cref="CallSession"/>'s, as inbound.
+/// survey. Events, timeline, stage, recording, survey and teardown are its <see cref="CallSession"/>'s, and the talk
+/// (hold with music and announcements, the agent's hang-up) its <see cref="TalkStage"/>'s, as inbound.
 /// </summary>
 public sealed partial class OutboundCallFlow : Routing.ICallControl
 {
@@ -25,10 +26,10 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     private readonly CallTimeline _timeline; // _session's
     private readonly TaskCompletionSource _agentGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _partyGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CallOwner _owner; // _session's: the legs and the agent's hang-up are read and set only on it.
+    private readonly CallOwner _owner; // _session's: the legs, the talk and the agent's hang-up are read and set only on it.
     private ICallLeg? _agentLeg;
     private ICallLeg? _party;
-    private bool _agentHungUp;
+    private TalkStage? _talk; // Once the called party answered: the agent and the party talking, hold (as inbound).
 
     public OutboundCallFlow(CallFlowContext ctx, OutboundOptions options, OutboundRequest request)
     {
@@ -140,24 +141,38 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
             return await EndAgentAsync(HangupBy.System, NotReached(result.SipStatus), ct);
         }
 
-        // 3. Bridged: talk until either hangs up; the agent first → the called party rates the service.
+        // 3. Bridged: the talk stage (hold, the agent's hang-up) until either hangs up; the agent first → the called
+        // party rates the service.
         var party = dial.Leg;
         party.Ended += (_, _) => _partyGone.TrySetResult();
         if (party.State == CallLegState.Ended) _partyGone.TrySetResult();
-        _owner.Run(() => _party = party);
-        _session.Lifecycle.Move(CallStage.Talking);
+        var talk = new TalkStage(_session, party, _partyGone.Task, _request.AgentId, agentLeg, _ctx.Telephony, _ctx.Prompts, _ctx.Time, _ctx.Logger, inConference: static () => false);
         _session.StartRecording(party); // Before the bridge: the recording holds the conversation from its first frame.
-        // The bridge carries PCM only: telephone-events the agent keys (the desk's pad, a softphone's keys) are relayed
-        // to the called party as RFC 4733 events of their own, so a far IVR can be driven from the desk.
-        agentLeg.Dtmf += (_, e) => RelayDigit(party, e);
-        _ctx.Telephony.Bridge(agentLeg, party);
+        _owner.Run(() =>
+        {
+            // One command: a hold from the desk or the phone finds the call talking and bridged, never half of it.
+            _party = party;
+            _talk = talk;
+            _session.Lifecycle.Move(CallStage.Talking);
+            // RFC 3264 §8.4: the agent's phone puts the called party on hold with a sendonly re-INVITE, resumes with sendrecv.
+            agentLeg.RemoteHold += (_, e) => _ = e.OnHold ? Hold(_request.AgentId) : Resume(_request.AgentId);
+            // The bridge carries PCM only: telephone-events the agent keys (the desk's pad, a softphone's keys) are
+            // relayed to the called party as RFC 4733 events of their own, so a far IVR can be driven from the desk.
+            agentLeg.Dtmf += (_, e) => RelayDigit(party, e);
+            talk.Bridge();
+        });
         var now = _ctx.Time.GetUtcNow();
         _timeline.AnsweredAt = now;
         _timeline.FirstResponder = _request.AgentId;
         _session.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
-        await Task.WhenAny(_agentGone.Task, _partyGone.Task);
-        _timeline.EndedAt = _ctx.Time.GetUtcNow();
-        var byAgent = _owner.Run(() => _agentHungUp || !_partyGone.Task.IsCompleted);
+        await Task.WhenAny(talk.AgentGone, _agentGone.Task, _partyGone.Task);
+        var endedAt = _ctx.Time.GetUtcNow();
+        _timeline.EndedAt = endedAt;
+        var byAgent = _owner.Run(() =>
+        {
+            if (_session.Lifecycle.TryResume()) _timeline.HoldEnded(endedAt);
+            return talk.AgentHungUp || !_partyGone.Task.IsCompleted;
+        });
         await CallSession.HangupQuietlyAsync(agentLeg);
         var wrapUp = _ctx.Roster.EndCall(_request.AgentId, CallId);
         if (byAgent)

@@ -39,6 +39,10 @@ public sealed class FakeCallLeg(string remoteUser, string dialedNumber, CallLegD
 
     public event EventHandler<DtmfEventArgs>? Dtmf;
     public event EventHandler<CallLegEndedEventArgs>? Ended;
+    public event EventHandler<RemoteHoldEventArgs>? RemoteHold;
+
+    /// <summary>The phone sends a re-INVITE (RFC 3264 §8.4): sendonly puts the call on hold, sendrecv resumes it.</summary>
+    public void PhoneHold(bool onHold) => RemoteHold?.Invoke(this, new RemoteHoldEventArgs(onHold));
 
     public Task AnswerAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Outbound;
+using Hotline.AcdEngine.Routing;
 using Hotline.AcdEngine.Tests.Fakes;
 using Hotline.Contracts.V1;
 using Hotline.Cti.Calls;
@@ -68,6 +69,103 @@ public sealed class OutboundCallTests
             Assert.That((ended.RingMs, ended.TalkMs, ended.WrapUpMs), Is.EqualTo((3000u, 42000u, 10000u)));
             Assert.That(ended.FirstResponderAgentId, Is.EqualTo("a1"));
         });
+    }
+
+    [Test]
+    public async Task Hold_on_a_callback_plays_music_to_the_called_party_announces_it_and_reports_the_held_time()
+    {
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
+        acd.SignIn("a2");
+        var finished = acd.FinishedAsync();
+        var outcome = acd.Dialer.Dial("a1", "13900139000", "WO00000007");
+        var agent = await acd.Telephony.NextDialAsync();
+        agent.Answer();
+        var number = await acd.Telephony.NextDialAsync();
+        var flow = acd.Dialer.Find(outcome.CallId)!;
+        var early = flow.Hold("a1");
+        Assert.That((early.Refusal, early.Error), Is.EqualTo((ControlRefusal.NotNow, "The called party has not answered.")), "nobody to hold yet");
+        number.Answer();
+        await acd.Telephony.NextBridgeAsync();
+
+        Assert.That(flow.Hold("a2").Refusal, Is.EqualTo(ControlRefusal.NoSuchCall), "another agent's call");
+        Assert.That(flow.Hold("a1").Ok, Is.True);
+        Assert.That((number.FakeLeg.Hearing, agent.FakeLeg.Hearing), Is.EqualTo(("moh", "silence")), "the called party hears music, the agent silence");
+        var twice = flow.Hold("a1");
+        Assert.That((twice.Refusal, twice.Error), Is.EqualTo((ControlRefusal.NotNow, "The call is already on hold.")));
+        acd.Time.Advance(TimeSpan.FromSeconds(30));
+        await number.FakeLeg.PlayedAsync("still-holding"); // DOMAIN.md: a hold over 30 s is announced, on callbacks too.
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        await number.FakeLeg.PlayedAsync("moh");
+        acd.Time.Advance(TimeSpan.FromSeconds(11));
+        Assert.That(flow.Resume("a1").Ok, Is.True);
+        await acd.Telephony.NextBridgeAsync();
+        Assert.That(number.FakeLeg.Hearing, Is.EqualTo("bridge"));
+        Assert.That(flow.Resume("a1").Error, Is.EqualTo("The call is not on hold."));
+
+        acd.Time.Advance(TimeSpan.FromSeconds(8));
+        number.FakeLeg.RemoteHangup(); // The called party first: no survey.
+        await acd.WaitForAgentAsync("a1", AgentState.WrapUp);
+        acd.Time.Advance(TimeSpan.FromSeconds(10));
+        await finished;
+        var events = acd.Sink.CallEvents(outcome.CallId);
+        Assert.That(events.Select(e => e.PayloadCase), Is.EqualTo(new[]
+        {
+            Kind.Offered, Kind.AgentRinging, Kind.RingEnded, Kind.Answered, Kind.Held, Kind.Resumed, Kind.Ended,
+        }));
+        var ended = events[^1].Ended;
+        Assert.Multiple(() =>
+        {
+            Assert.That(events[4].Held.AgentId, Is.EqualTo("a1"));
+            Assert.That(events[5].Resumed.HeldMs, Is.EqualTo(42000));
+            Assert.That((ended.HangupBy, ended.HoldMs, ended.TalkMs), Is.EqualTo((HangupBy.Caller, 42000u, 8000u)), "talk excludes hold");
+        });
+        var gone = flow.Hold("a1");
+        Assert.That(gone.Ok, Is.False, "nothing to hold once the call ended");
+    }
+
+    [Test]
+    public async Task The_agent_phones_hold_reinvite_holds_the_called_party_and_hanging_up_on_hold_sends_them_to_the_survey()
+    {
+        using var acd = new AcdHarness(AcdSetup.WithAfterCall());
+        acd.SignIn("a1");
+        var finished = acd.FinishedAsync();
+        var outcome = acd.Dialer.Dial("a1", "13900139000", null);
+        var agent = await acd.Telephony.NextDialAsync();
+        agent.Answer();
+        var number = await acd.Telephony.NextDialAsync();
+        number.Answer();
+        await acd.Telephony.NextBridgeAsync();
+
+        agent.FakeLeg.PhoneHold(true); // The softphone's sendonly re-INVITE (RFC 3264 §8.4).
+        Assert.That(number.FakeLeg.Hearing, Is.EqualTo("moh"));
+        Assert.That(acd.Dialer.Find(outcome.CallId)!.Stage, Is.EqualTo(Hotline.AcdEngine.Calls.CallStage.Talking));
+        acd.Time.Advance(TimeSpan.FromSeconds(5));
+        agent.FakeLeg.PhoneHold(false);
+        await acd.Telephony.NextBridgeAsync();
+        Assert.That(number.FakeLeg.Hearing, Is.EqualTo("bridge"));
+        agent.FakeLeg.PhoneHold(true);
+        acd.Time.Advance(TimeSpan.FromSeconds(3));
+
+        var (ok, error) = await acd.Dialer.Find(outcome.CallId)!.HangupByAgentAsync("a1", CancellationToken.None);
+        Assert.That(ok, Is.True, error);
+        await number.FakeLeg.PlayedAsync("survey"); // The agent left while the party was on hold: the survey, not the music.
+        acd.Time.Advance(TimeSpan.FromSeconds(30));
+        number.FakeLeg.Press('1');
+        await number.FakeLeg.PlayedAsync("survey-thanks");
+        acd.Time.Advance(TimeSpan.FromSeconds(1));
+        await number.FakeLeg.EndedTask.WaitAsync(TimeSpan.FromSeconds(10));
+        acd.Time.Advance(TimeSpan.FromSeconds(10));
+        await finished;
+        Assert.That(number.FakeLeg.PlaysSoFar(), Has.None.EqualTo("still-holding"), "no hold announcement over the survey");
+        var events = acd.Sink.CallEvents(outcome.CallId);
+        Assert.That(events.Select(e => e.PayloadCase), Is.EqualTo(new[]
+        {
+            Kind.Offered, Kind.AgentRinging, Kind.RingEnded, Kind.Answered, Kind.Held, Kind.Resumed, Kind.Held,
+            Kind.SatisfactionRated, Kind.Ended,
+        }));
+        var ended = events[^1].Ended;
+        Assert.That((ended.HangupBy, ended.HoldMs), Is.EqualTo((HangupBy.Agent, 8000u)), "the hold open at the hang-up is counted to it");
     }
 
     [Test]

@@ -52,7 +52,7 @@ public sealed partial class AfterCallPeerTests
 
         // One WAV with both sides: the agent's 600 Hz (what the called party heard) and the party's own 1 kHz.
         var file = Directory.EnumerateFiles(Path.Combine(_engine.DataPath, "recordings"), dial.CallId + ".wav", SearchOption.AllDirectories).Single();
-        var (agentFrames, partyFrames, seconds) = ToneFrames(file);
+        var (agentFrames, partyFrames, _, seconds) = ToneFrames(file);
         TestContext.Out.WriteLine($"recording {seconds:F1} s: {agentFrames} frames with the agent's 600 Hz, {partyFrames} with the party's {PartyHz} Hz");
         Assert.Multiple(() =>
         {
@@ -61,23 +61,28 @@ public sealed partial class AfterCallPeerTests
         });
     }
 
-    /// <summary>20 ms frames of a 16-bit mono 8 kHz WAV where 600 Hz / the party's tone carry at least a fifth of the energy.</summary>
-    private static (int Agent, int Party, double Seconds) ToneFrames(string wav)
+    /// <summary>
+    /// 20 ms frames of a 16-bit mono 8 kHz WAV where 600 Hz / the party's tone carry at least a fifth of the energy, and
+    /// the loud frames where neither does (other sound: hold music).
+    /// </summary>
+    private static (int Agent, int Party, int Other, double Seconds) ToneFrames(string wav)
     {
         var bytes = File.ReadAllBytes(wav);
         var samples = new short[(bytes.Length - 44) / 2];
         Buffer.BlockCopy(bytes, 44, samples, 0, samples.Length * 2);
-        int agent = 0, party = 0;
+        int agent = 0, party = 0, other = 0;
         for (var start = 0; start + 160 <= samples.Length; start += 160)
         {
             var frame = samples.AsSpan(start, 160);
             double energy = 0;
             foreach (var x in frame) energy += (double)x * x;
             if (energy / 160 < 300 * 300) continue; // Silence (below about -40 dBFS).
-            if (Share(frame, 600, energy) > 0.2) agent++;
-            if (Share(frame, PartyHz, energy) > 0.2) party++;
+            var (agentShare, partyShare) = (Share(frame, 600, energy), Share(frame, PartyHz, energy));
+            if (agentShare > 0.2) agent++;
+            if (partyShare > 0.2) party++;
+            if (agentShare <= 0.2 && partyShare <= 0.2) other++;
         }
-        return (agent, party, samples.Length / 8000.0);
+        return (agent, party, other, samples.Length / 8000.0);
     }
 
     /// <summary>Goertzel: the share of the frame's energy at <paramref name="hz"/> (1 for a pure tone on the bin).</summary>

@@ -228,6 +228,61 @@ public sealed partial class AfterCallPeerTests
             TestContext.Out.WriteLine(l.Trim()); // In-process part of the set-up (agent answer → gateway Dial).
     }
 
+    /// <summary>
+    /// Hold on a click-to-call over real SIP (issue 16: the outbound call's talk is the same <c>TalkStage</c> as
+    /// inbound): CTI Hold and Resume on the baresip agent's call to the sipp gateway succeed, a second Hold is refused
+    /// as not now, the called party hears hold music instead of the agent (the recording of their leg), and the hold
+    /// reaches TicketApi as Held, Resumed and the call's hold time.
+    /// </summary>
+    [Test, Order(6)]
+    public async Task Hold_and_resume_on_a_click_to_call_reach_TicketApi_with_the_held_time()
+    {
+        await PollAsync(async () => await _cti.GetAgentStateAsync(new AgentRequest { AgentId = "a1" }), s => s.Status == AgentStatus.Ready);
+        await using var gateway = SippPeer.Start(_sipPort, _gatewayPort, ["-sf", Scenario("gateway.xml")], "-m", "1", "-rtp_echo");
+        await gateway.WaitBoundAsync();
+        var dial = await _cti.DialAsync(new DialRequest { AgentId = "a1", Number = "13900139001" });
+        var callId = dial.CallId;
+        // Talking with the gateway: the call's Answered event is in TicketApi (the agent alone is Talking from its own answer).
+        await PollAsync(async () => await CallRecordAsync(callId),
+            c => c.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "Answered"));
+
+        var hold = await CtiRefusal.Of(_cti.HoldAsync(new CallControlRequest { AgentId = "a1" }));
+        var again = await CtiRefusal.Of(_cti.HoldAsync(new CallControlRequest { AgentId = "a1" }));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // The hold's length: what the call's hold time must show.
+        var resume = await CtiRefusal.Of(_cti.ResumeAsync(new CallControlRequest { AgentId = "a1" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(hold, Is.EqualTo((Grpc.Core.StatusCode.OK, "")), "an outbound call can be held");
+            Assert.That(again, Is.EqualTo((Grpc.Core.StatusCode.FailedPrecondition, "The call is already on hold.")));
+            Assert.That(resume, Is.EqualTo((Grpc.Core.StatusCode.OK, "")));
+        });
+
+        var (code, output) = await gateway.WaitAsync(TimeSpan.FromSeconds(40)); // The called party hangs up at 6 s.
+        Assert.That(code, Is.Zero, output);
+        var call = await PollAsync(async () => await CallRecordAsync(callId), c => c.GetProperty("call").GetProperty("complete").GetBoolean());
+        var timeline = call.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.That(timeline.Select(e => e.GetProperty("kind").GetString()),
+            Is.EqualTo(new[] { "Offered", "AgentRinging", "RingEnded", "Answered", "Held", "Resumed", "RecordingAvailable", "Ended" }));
+        var heldMs = timeline.Single(e => e.GetProperty("kind").GetString() == "Resumed").GetProperty("event").GetProperty("resumed").GetProperty("heldMs").GetInt64();
+        var ended = timeline.Single(e => e.GetProperty("kind").GetString() == "Ended").GetProperty("event").GetProperty("ended");
+        Assert.Multiple(() =>
+        {
+            Assert.That(heldMs, Is.InRange(1400, 10000), "about the 1.5 s between Hold and Resume");
+            Assert.That(ended.GetProperty("holdMs").GetInt64(), Is.EqualTo(heldMs), "the call's hold time is its one hold");
+        });
+
+        // The recording of the called party's leg (what they hear and say; -rtp_echo says it back): the agent's 600 Hz
+        // before and after the hold, something else — the hold music — during it.
+        var file = Directory.EnumerateFiles(Path.Combine(_engine.DataPath, "recordings"), callId + ".wav", SearchOption.AllDirectories).Single();
+        var (agentFrames, _, otherFrames, seconds) = ToneFrames(file);
+        TestContext.Out.WriteLine($"recording {seconds:F1} s: {agentFrames} frames of the agent's 600 Hz, {otherFrames} of other sound (hold music)");
+        Assert.Multiple(() =>
+        {
+            Assert.That(agentFrames, Is.GreaterThan(50), "the agent is heard outside the hold (> 1 s)");
+            Assert.That(otherFrames, Is.GreaterThan(heldMs / 20 / 2), "the called party hears hold music for at least half the hold");
+        });
+    }
+
     // TicketApi's record of a call; until its first event is ingested (404) an empty, incomplete record, so polls keep polling.
     private async Task<JsonElement> CallRecordAsync(string? callId)
     {
