@@ -5,7 +5,7 @@ using Hotline.AcdEngine.Queues;
 
 namespace Hotline.AcdEngine.Routing;
 
-/// <summary>Agent call control (CTI Hold/Resume/Hangup, through the <see cref="TalkStage"/>) and overflow (callback, <see cref="VoicemailStage"/>, apology).</summary>
+/// <summary>Agent call control (CTI Hold/Resume/Hangup, through the <see cref="TalkStage"/>) and overflow (<see cref="CallbackStage"/>, <see cref="VoicemailStage"/>, apology).</summary>
 public sealed partial class InboundCallFlow
 {
     /// <summary>CTI Hold, the phone's sendonly re-INVITE: the talk stage (<see cref="TalkStage.Hold"/>) of this agent's call.</summary>
@@ -56,33 +56,10 @@ public sealed partial class InboundCallFlow
             return (left.By, left.Reason, TimeSpan.Zero);
         if (action == OverflowAction.Callback)
         {
-            // The caller keys the number to call back and #, or just # (or nothing) to keep their own.
-            var number = await CollectNumberAsync(ct);
-            if (_callerGone.Task.IsCompleted && number is null) return (HangupBy.Caller, "abandoned-" + why, TimeSpan.Zero);
-            var callback = string.IsNullOrEmpty(number) ? _caller.RemoteUser : number;
-            _session.Emit(new CallEvent { CallbackRequested = new CallbackRequested { Queue = _queue, Number = callback } });
-            await PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackThanks), ct);
-            return (HangupBy.System, "callback-" + why, TimeSpan.Zero);
+            var callback = await new CallbackStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct);
+            return (callback.By, callback.Reason, TimeSpan.Zero);
         }
         await PlayAsync(_ctx.Prompts.Prompt(why == "closed" ? PromptNames.Closed : PromptNames.AllBusy), ct);
         return (HangupBy.System, why, TimeSpan.Zero);
-    }
-
-    /// <summary>Digits until # (max 20) or a pause; "" for none; null when the caller hung up.</summary>
-    private async Task<string?> CollectNumberAsync(CancellationToken ct)
-    {
-        _keys.Clear();
-        var digits = new System.Text.StringBuilder();
-        var timeout = TimeSpan.FromSeconds(_ctx.Options.Ivr.TimeoutSeconds * 2);
-        var prompt = _caller.PlayAsync(_ctx.Prompts.Prompt(PromptNames.CallbackEnterNumber), ct);
-        while (digits.Length < 20)
-        {
-            var key = await _keys.NextAsync(prompt, timeout, ct);
-            prompt = Task.CompletedTask;
-            if (_callerGone.Task.IsCompleted) return null;
-            if (key is null or '#') break;
-            if (char.IsAsciiDigit(key.Value)) digits.Append(key.Value);
-        }
-        return digits.Length >= 3 ? digits.ToString() : "";
     }
 }

@@ -156,12 +156,7 @@ public sealed partial class InboundCallFlow
     }
 
     /// <summary>Plays a finite source; false when the caller hung up meanwhile.</summary>
-    private async Task<bool> PlayAsync(IAudioSource source, CancellationToken ct)
-    {
-        if (_callerGone.Task.IsCompleted) return false;
-        await Task.WhenAny(_caller.PlayAsync(source, ct), _callerGone.Task);
-        return !_callerGone.Task.IsCompleted;
-    }
+    private Task<bool> PlayAsync(IAudioSource source, CancellationToken ct) => _caller.PlayUnlessGoneAsync(source, _callerGone.Task, ct);
 
     private static async Task IgnoreFailureAsync(Func<Task> action)
     {

@@ -61,13 +61,7 @@ internal sealed partial class VoicemailStage(CallFlowContext ctx, CallSession se
         return new VoicemailOutcome(callerLeft ? HangupBy.Caller : HangupBy.System, "voicemail-" + why);
     }
 
-    /// <summary>Plays a finite source; false when the caller hung up meanwhile.</summary>
-    private async Task<bool> PlayAsync(IAudioSource source, CancellationToken ct)
-    {
-        if (callerGone.IsCompleted) return false;
-        await Task.WhenAny(caller.PlayAsync(source, ct), callerGone);
-        return !callerGone.IsCompleted;
-    }
+    private Task<bool> PlayAsync(IAudioSource source, CancellationToken ct) => caller.PlayUnlessGoneAsync(source, callerGone, ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} left a voicemail in {Queue} ({DurationMs} ms)")]
     private static partial void LogVoicemail(ILogger logger, string callId, string queue, long durationMs);
