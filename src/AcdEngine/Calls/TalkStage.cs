@@ -182,6 +182,37 @@ internal sealed partial class TalkStage
         });
     }
 
+    /// <summary>
+    /// The talk is over — the caller or the agent left (inbound and outbound alike): the end instant is the call's, an
+    /// open hold is closed (counted to the hold time), the agent's leg hung up and their wrap-up started
+    /// (<paramref name="startWrapUp"/>); when the agent left first the caller goes to the survey (not after the
+    /// silent-caller closing); then the caller's leg is hung up. Whether the agent ended it, and the wrap-up once over.
+    /// </summary>
+    public async Task<(bool ByAgent, TimeSpan WrapUp)> EndAsync(Func<Task<TimeSpan>> startWrapUp, string queue, CancellationToken ct)
+    {
+        var life = _session.Lifecycle;
+        var endedAt = _time.GetUtcNow();
+        _session.Timeline.EndedAt = endedAt;
+        var byAgent = _owner.Run(() =>
+        {
+            if (life.TryResume()) _session.Timeline.HoldEnded(endedAt);
+            return _agentHungUp || !_callerGone.IsCompleted;
+        });
+        await CallSession.HangupQuietlyAsync(Leg);
+        var wrapUp = startWrapUp();
+        if (byAgent && !SilentCaller)
+        {
+            // The agent left first: the caller rates the service.
+            _owner.Run(() =>
+            {
+                if (_session.HasSurvey) life.TryMove(CallStage.Survey);
+            });
+            await _session.SurveyAsync(_caller, AgentId, queue, ct);
+        }
+        await CallSession.HangupQuietlyAsync(_caller);
+        return (byAgent, await wrapUp.WaitAsync(ct));
+    }
+
     /// <summary>DOMAIN.md: every 30 s on hold the caller hears a prompt, then music again.</summary>
     private async Task AnnounceHoldAsync(CancellationToken token)
     {

@@ -166,22 +166,8 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
         _timeline.FirstResponder = _request.AgentId;
         _session.Emit(new CallEvent { Answered = new CallAnswered { AgentId = _request.AgentId, Queue = _options.Queue, WaitMs = 0, WithinServiceLevel = true } });
         await Task.WhenAny(talk.AgentGone, _agentGone.Task, _partyGone.Task);
-        var endedAt = _ctx.Time.GetUtcNow();
-        _timeline.EndedAt = endedAt;
-        var byAgent = _owner.Run(() =>
-        {
-            if (_session.Lifecycle.TryResume()) _timeline.HoldEnded(endedAt);
-            return talk.AgentHungUp || !_partyGone.Task.IsCompleted;
-        });
-        await CallSession.HangupQuietlyAsync(agentLeg);
-        var wrapUp = _ctx.Roster.EndCall(_request.AgentId, CallId);
-        if (byAgent)
-        {
-            if (_session.HasSurvey) _session.Lifecycle.TryMove(CallStage.Survey);
-            await _session.SurveyAsync(party, _request.AgentId, _options.Queue, ct);
-        }
-        await CallSession.HangupQuietlyAsync(party);
-        return (byAgent ? HangupBy.Agent : HangupBy.Caller, "normal", await wrapUp.WaitAsync(ct));
+        var (byAgent, wrapUp) = await talk.EndAsync(() => _ctx.Roster.EndCall(_request.AgentId, CallId), _options.Queue, ct);
+        return (byAgent ? HangupBy.Agent : HangupBy.Caller, "normal", wrapUp);
     }
 
     /// <summary>The agent's leg once connected; null when the agent did not answer (or hung up first).</summary>

@@ -94,30 +94,11 @@ public sealed partial class InboundCallFlow
     {
         await Task.WhenAny(_callerGone.Task, talk.AgentGone);
         if (DepartmentStaysOn(talk)) return await ContinueWithDepartmentAsync(talk, ct);
-        var now = _ctx.Time.GetUtcNow();
-        _timeline.EndedAt = now;
-        var byAgent = _owner.Run(() =>
-        {
-            if (_life.TryResume()) _timeline.HoldEnded(now);
-            return talk.AgentHungUp || !_callerGone.Task.IsCompleted;
-        });
-        var silent = talk.SilentCaller;
-        var reason = silent ? "silent-caller"
+        var (byAgent, wrapUp) = await talk.EndAsync(() => _ctx.Roster.EndCall(talk.AgentId, CallId), _queue, ct);
+        var reason = talk.SilentCaller ? "silent-caller"
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";
-        if (talk.Leg.State != CallLegState.Ended) await IgnoreFailureAsync(() => talk.Leg.HangupAsync(CancellationToken.None));
-        var wrapUpTask = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        if (byAgent && !silent)
-        {
-            // The agent left first: the caller rates the service.
-            _owner.Run(() =>
-            {
-                if (_session.HasSurvey) _life.TryMove(CallStage.Survey);
-            });
-            await _session.SurveyAsync(_caller, talk.AgentId, _queue, ct);
-        }
-        if (_caller.State != CallLegState.Ended) await IgnoreFailureAsync(() => _caller.HangupAsync(CancellationToken.None));
-        var wrapUp = await wrapUpTask.WaitAsync(ct);
-        if (_timeline.AnsweredAt is { } answeredAt) _ctx.Queues.Estimates.RecordHandled(_queue, now - answeredAt + wrapUp);
+        if (_timeline is { AnsweredAt: { } answeredAt, EndedAt: { } endedAt })
+            _ctx.Queues.Estimates.RecordHandled(_queue, endedAt - answeredAt + wrapUp);
         return (byAgent ? HangupBy.Agent : HangupBy.Caller, reason, wrapUp);
     }
 

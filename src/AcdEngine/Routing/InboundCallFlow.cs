@@ -158,18 +158,6 @@ public sealed partial class InboundCallFlow
     /// <summary>Plays a finite source; false when the caller hung up meanwhile.</summary>
     private Task<bool> PlayAsync(IAudioSource source, CancellationToken ct) => _caller.PlayUnlessGoneAsync(source, _callerGone.Task, ct);
 
-    private static async Task IgnoreFailureAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Best effort on the way out: the leg may already be gone.
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} offered from {Caller} to {Dialed}")]
     private static partial void LogOffered(ILogger logger, string callId, string caller, string dialed);
 
