@@ -157,6 +157,37 @@ public sealed class TalkStageTests
         Assert.That(_caller.Hearing, Is.EqualTo("moh"), "the hold wins: its resume restores the bridge");
     }
 
+    [Test]
+    public async Task The_end_of_the_talk_closes_an_open_hold_hangs_up_both_legs_and_starts_the_wrap_up_once()
+    {
+        var talk = Start();
+        Assert.That(talk.Hold(out var error), Is.True, error);
+        _time.Advance(TimeSpan.FromSeconds(12));
+        _caller.RemoteHangup(); // The caller leaves while on hold.
+        var wrapUps = 0;
+
+        var (byAgent, wrapUp) = await talk.EndAsync(() => { wrapUps++; return Task.FromResult(TimeSpan.FromSeconds(7)); }, "general", CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That((byAgent, wrapUp, wrapUps), Is.EqualTo((false, TimeSpan.FromSeconds(7), 1)), "the caller ended it; one wrap-up");
+            Assert.That((_session.Lifecycle.IsOnHold, _agent.State), Is.EqualTo((false, CallLegState.Ended)));
+            Assert.That(_session.Timeline.Summary(HangupBy.Caller, "normal", wrapUp).HoldMs, Is.EqualTo(12000), "the open hold is counted");
+            Assert.That(_session.Timeline.EndedAt, Is.EqualTo(_time.GetUtcNow()));
+        });
+        _time.Advance(TalkStage.HoldAnnouncementPeriod);
+        Assert.That(_caller.PlaysSoFar(), Has.None.EqualTo("still-holding"), "no announcement once the talk ended");
+    }
+
+    [Test]
+    public async Task The_end_after_the_agent_left_says_so_and_hangs_up_the_caller()
+    {
+        var talk = Start();
+        await talk.HangupAsync(CancellationToken.None);
+
+        var (byAgent, _) = await talk.EndAsync(() => Task.FromResult(TimeSpan.Zero), "general", CancellationToken.None);
+        Assert.That((byAgent, _caller.State, _agent.State), Is.EqualTo((true, CallLegState.Ended, CallLegState.Ended)));
+    }
+
     private TalkStage Start() => new(_session, _caller, _callerGone.Task, "a1", _agent, _telephony,
         new FakePromptLibrary(), _time, NullLogger.Instance, () => _inConference);
 
