@@ -136,4 +136,15 @@ internal sealed class CallParties(CallSession session, ICallLeg caller, Task cal
             talk.Bridge();
         });
     }
+
+    /// <summary>The call is over: hangs up what the three-way part still holds (department, target, supervisors, the consult); its conference time.</summary>
+    public async Task<TimeSpan> CloseAsync()
+    {
+        await HangupAllAsync(null);
+        return Owner.Run(() =>
+        {
+            Three.DisposeConsult();
+            return Three.ConferenceTime;
+        });
+    }
 }

@@ -7,8 +7,8 @@ namespace Hotline.AcdEngine.Routing;
 
 /// <summary>
 /// The conference stages this flow hands its call to (Conference/: <see cref="ConsultStage"/>, <see cref="TransferStage"/>,
-/// <see cref="MonitorStage"/>), all through the call's <see cref="CallParties"/>; and the end of a call a department
-/// stays in (issue 8: any one party leaving keeps the other two), which the orchestrator sequences.
+/// <see cref="MonitorStage"/>, and at the talk's end <see cref="DepartmentStaysStage"/>), all through the call's
+/// <see cref="CallParties"/>.
 /// </summary>
 public sealed partial class InboundCallFlow
 {
@@ -53,95 +53,4 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent's phone asks for a transfer (SIP REFER): the <see cref="TransferStage"/> of this call.</summary>
     private TransferStage NewTransferStage() =>
         new(_parties, _ctx.Roster, _ctx.Departments, _ctx.DialPlan, _ctx.Options.RingTimeoutSeconds, _ctx.Options.HotlineNumber, _ctx.Logger);
-
-    /// <summary>The agent's phone hung up and its blind transfer failed: nobody to reconnect to; the matter goes to dispatch.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> EndAfterFailedTransferAsync(TalkStage talk, CancellationToken ct)
-    {
-        var endedAt = _ctx.Time.GetUtcNow();
-        _owner.Run(() =>
-        {
-            _parties.Three.MarkAgentLeft();
-            _timeline.EndedAt = endedAt;
-            if (_life.TryResume()) _timeline.HoldEnded(endedAt);
-        });
-        var wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
-        await _parties.HangupAllAsync(talk.Leg);
-        return (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System, "transfer-failed", await wrapUp.WaitAsync(ct));
-    }
-
-    /// <summary>The agent a blind transfer reached is done with the call (to wrap-up) once it ends.</summary>
-    private void EndTargetAgentCall()
-    {
-        var agentId = _owner.Run(_parties.Three.TakeTargetAgent);
-        if (agentId is not null) _ = _ctx.Roster.EndCall(agentId, CallId);
-    }
-
-    /// <summary>True when exactly one of caller and agent left a call that has a department: the other two go on.</summary>
-    private bool DepartmentStaysOn(TalkStage talk) => _owner.Run(() =>
-    {
-        // The agent's phone hung up while its blind transfer still rings: the caller waits for the target.
-        if (_parties.Three.Transfer is { HoldsTheCaller: true } && talk.AgentGone.IsCompleted && !_callerGone.Task.IsCompleted) return true;
-        return _parties.Three.HasDepartment && _callerGone.Task.IsCompleted != talk.AgentGone.IsCompleted;
-    });
-
-    /// <summary>Issue 8: either party leaving keeps the others connected. Ends when one of the remaining two leaves.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> ContinueWithDepartmentAsync(TalkStage talk, CancellationToken ct)
-    {
-        var agentLeft = talk.AgentGone.IsCompleted;
-        var transfer = _owner.Run(() => _parties.Three.Transfer);
-        if (agentLeft && transfer is { HoldsTheCaller: true } && !await transfer.Done.Task)
-            return await EndAfterFailedTransferAsync(talk, ct);
-        _owner.Run(() =>
-        {
-            if (agentLeft)
-            {
-                _parties.Three.MarkAgentLeft();
-                _life.TryMove(CallStage.ThreeWay, CallStage.Transferred); // A blind transfer got there on connecting.
-            }
-            else _parties.Three.MarkCallerLeft();
-            _parties.Three.Conference?.Remove(agentLeft ? talk.Leg : _caller);
-        });
-        _parties.EmitParties();
-        Task<TimeSpan>? wrapUp = null;
-        if (agentLeft)
-        {
-            // The agent leaves: the transfer completes; their wrap-up starts now, the call goes on.
-            var (to, kind, departmentId) = _owner.Run(() => (_parties.Three.OtherParty, _parties.Three.TransferKind ?? "warm", _parties.Three.DepartmentId ?? ""));
-            _session.Emit(new CallEvent { TransferCompleted = new TransferCompleted { FromAgentId = talk.AgentId, To = to, Kind = kind } });
-            LogTransferred(_ctx.Logger, CallId, talk.AgentId, departmentId);
-            wrapUp = _ctx.Roster.EndCall(talk.AgentId, CallId);
-            await Task.WhenAny(_callerGone.Task, _parties.Three.DepartmentGone.Task);
-        }
-        else
-        {
-            await Task.WhenAny(talk.AgentGone, _parties.Three.DepartmentGone.Task);
-        }
-        var endedAt = _ctx.Time.GetUtcNow();
-        _owner.Run(() =>
-        {
-            _timeline.EndedAt = endedAt;
-            if (_life.TryResume()) _timeline.HoldEnded(endedAt);
-        });
-        var hangupBy = agentLeft
-            ? (_callerGone.Task.IsCompleted ? HangupBy.Caller : HangupBy.System)
-            : HangupBy.Caller;
-        await _parties.HangupAllAsync(talk.Leg);
-        EndTargetAgentCall();
-        wrapUp ??= _ctx.Roster.EndCall(talk.AgentId, CallId);
-        return (hangupBy, agentLeft ? "transferred" : "normal", await wrapUp.WaitAsync(ct));
-    }
-
-    /// <summary>The call is over (from RunAsync): release what the three-way part still holds; its conference time.</summary>
-    private async Task<TimeSpan> CloseThreeWayAsync()
-    {
-        await _parties.HangupAllAsync(null);
-        return _owner.Run(() =>
-        {
-            _parties.Three.DisposeConsult();
-            return _parties.Three.ConferenceTime;
-        });
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId} left, call transferred to department {DepartmentId}")]
-    private static partial void LogTransferred(ILogger logger, string callId, string agentId, string departmentId);
 }

@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Calls;
+using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
 using Hotline.AcdEngine.Queues;
@@ -93,7 +94,8 @@ public sealed partial class InboundCallFlow
     private async Task<(HangupBy, string, TimeSpan)> TalkAsync(TalkStage talk, CancellationToken ct)
     {
         await Task.WhenAny(_callerGone.Task, talk.AgentGone);
-        if (DepartmentStaysOn(talk)) return await ContinueWithDepartmentAsync(talk, ct);
+        var department = new DepartmentStaysStage(_parties, _ctx.Roster, _ctx.Logger);
+        if (department.Applies(talk)) return await department.RunAsync(talk, ct); // Issue 8: the other two talk on.
         var (byAgent, wrapUp) = await talk.EndAsync(() => _ctx.Roster.EndCall(talk.AgentId, CallId), _queue, ct);
         var reason = talk.SilentCaller ? "silent-caller"
             : _callerGone.Task.IsCompleted && _callerGone.Task.Result == HangupCause.MediaTimeout ? "media-timeout" : "normal";

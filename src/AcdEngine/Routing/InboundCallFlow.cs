@@ -102,7 +102,7 @@ public sealed partial class InboundCallFlow
         }
         finally
         {
-            conferenceTime = await CloseThreeWayAsync();
+            conferenceTime = await _parties.CloseAsync();
             recording = await _session.ReleaseAsync(_caller);
         }
         _session.Ended(hangupBy, reason, wrapUp, recording, conferenceTime);
