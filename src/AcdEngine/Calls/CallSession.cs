@@ -7,6 +7,12 @@ using Hotline.Cti.Calls;
 
 namespace Hotline.AcdEngine.Calls;
 
+/// <summary>How a call's phases ended (<see cref="CallSession.RunAsync"/>): who hung up, <c>CallEnded.reason</c>, the agent's wrap-up.</summary>
+public readonly record struct CallOutcome(HangupBy By, string Reason, TimeSpan WrapUp)
+{
+    public static implicit operator CallOutcome((HangupBy By, string Reason, TimeSpan WrapUp) t) => new(t.By, t.Reason, t.WrapUp);
+}
+
 /// <summary>
 /// What every call has, inbound or outbound, written once (issue 16): its id, its stage (<see cref="Lifecycle"/>), its
 /// events and timeline, its recording, the hand-off to the survey and the teardown that ends it with
@@ -145,6 +151,48 @@ public sealed partial class CallSession
         return summary;
     }
 
+    /// <summary>
+    /// A call's whole life, the one skeleton of both flows: in this call's log scope, <see cref="CallOffered"/>, then the
+    /// flow's <paramref name="phases"/>. A shutdown ends the call as "shutdown"; a failure (a leg that throws) as
+    /// "error" after <paramref name="onFailure"/>, without taking the engine down. Whatever happened, the teardown runs:
+    /// <paramref name="closeConference"/> (what a three-way part still holds; its conference time), the recording
+    /// closed and the <paramref name="legs"/> still up hung up (<see cref="ReleaseAsync"/>); then
+    /// <see cref="CallEnded"/>, and the owner is closed so later commands are refused.
+    /// </summary>
+    public async Task RunAsync(CallOffered offered, Func<CancellationToken, Task<CallOutcome>> phases, Func<ICallLeg?[]> legs,
+        Func<Task<TimeSpan>>? closeConference = null, Action? onFailure = null, CancellationToken ct = default)
+    {
+        // Every line logged by the call's flow and stages carries its id (a CallId property: JSON logs, the log file's).
+        using var callScope = BeginLogScope();
+        offered.Direction = Direction;
+        Emit(new CallEvent { Offered = offered });
+        var outcome = new CallOutcome(HangupBy.System, "normal", TimeSpan.Zero);
+        var conference = TimeSpan.Zero;
+        var recording = "";
+        try
+        {
+            outcome = await phases(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            outcome = outcome with { Reason = "shutdown" };
+        }
+        catch (Exception ex)
+        {
+            LogFailed(_logger, ex, Direction, CallId);
+            outcome = outcome with { Reason = "error" };
+            onFailure?.Invoke();
+        }
+        finally
+        {
+            if (closeConference is not null) conference = await closeConference();
+            recording = await ReleaseAsync(legs());
+        }
+        Ended(outcome.By, outcome.Reason, outcome.WrapUp, recording, conference);
+        Owner.Close(); // Later commands (a late CTI request, a leg's event) are refused: the call is over.
+        LogEnded(_logger, Direction, CallId, outcome.Reason);
+    }
+
     /// <summary>Hangs a leg up unless it is gone already; a failure on the way out is not the call's failure.</summary>
     public static async Task HangupQuietlyAsync(ICallLeg? leg)
     {
@@ -161,6 +209,12 @@ public sealed partial class CallSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: survey for agent {AgentId}: {Score}")]
     private static partial void LogRated(ILogger logger, string callId, string agentId, SatisfactionScore score);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Direction} call {CallId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, CallDirection direction, string callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Direction} call {CallId} failed; its legs were released")]
+    private static partial void LogFailed(ILogger logger, Exception ex, CallDirection direction, string callId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId}: an event for the call failed")]
     private static partial void LogCommandFailed(ILogger logger, Exception ex, string callId);

@@ -56,46 +56,21 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
     /// <summary>Reserves the agent (Ready → Ringing) for this call; false when the agent is not ready.</summary>
     internal bool TryReserve() => _ctx.Roster.TryReserve(_request.AgentId, CallId);
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        // Every line logged by this call's flow carries its id (CallId property), as for inbound calls.
-        using var callScope = _session.BeginLogScope();
-        var hangupBy = HangupBy.System;
-        var reason = "normal";
-        var wrapUp = TimeSpan.Zero;
-        var recording = "";
-        _session.Emit(new CallEvent
+    /// <summary>The call's life (<see cref="CallSession.RunAsync"/>, as inbound): its phases, then the teardown and CallEnded.</summary>
+    public Task RunAsync(CancellationToken ct) => _session.RunAsync(
+        new CallOffered { CallerNumber = _request.Number, DialedNumber = _request.Number, WorkOrderId = _request.WorkOrderId ?? "", AgentId = _request.AgentId },
+        async token =>
         {
-            Offered = new CallOffered
-            {
-                CallerNumber = _request.Number, DialedNumber = _request.Number, Direction = CallDirection.Outbound,
-                WorkOrderId = _request.WorkOrderId ?? "", AgentId = _request.AgentId,
-            },
-        });
-        LogOffered(_ctx.Logger, CallId, _request.AgentId, CallerNumber.Mask(_request.Number), _request.WorkOrderId ?? "");
-        try
-        {
-            (hangupBy, reason, wrapUp) = await RunPhasesAsync(ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            reason = "shutdown";
-        }
-        catch (Exception ex)
-        {
-            LogFailed(_ctx.Logger, ex, CallId);
-            reason = "error";
-            ReleaseAgent();
-        }
-        finally
+            LogOffered(_ctx.Logger, CallId, _request.AgentId, CallerNumber.Mask(_request.Number), _request.WorkOrderId ?? "");
+            return await RunPhasesAsync(token);
+        },
+        legs: () =>
         {
             var (party, agentLeg) = _owner.Run(() => (_party, _agentLeg));
-            recording = await _session.ReleaseAsync(party, agentLeg);
-        }
-        _session.Ended(hangupBy, reason, wrapUp, recording);
-        _owner.Close(); // Later commands (a late CTI request) are refused: the call is over.
-        LogEnded(_ctx.Logger, CallId, reason);
-    }
+            return [party, agentLeg];
+        },
+        onFailure: ReleaseAgent, // The agent is never left ringing or talking on a call that is gone.
+        ct: ct);
 
     private async Task<(HangupBy, string, TimeSpan)> RunPhasesAsync(CancellationToken ct)
     {
@@ -252,10 +227,4 @@ public sealed partial class OutboundCallFlow : Routing.ICallControl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId}: number not reached (SIP {Status})")]
     private static partial void LogNotReached(ILogger logger, string callId, int status);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound call {CallId} ended: {Reason}")]
-    private static partial void LogEnded(ILogger logger, string callId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbound call {CallId} failed; both legs were released")]
-    private static partial void LogFailed(ILogger logger, Exception ex, string callId);
 }

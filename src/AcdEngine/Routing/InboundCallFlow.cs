@@ -65,50 +65,18 @@ public sealed partial class InboundCallFlow
     /// <summary>The agent talking with the caller, if any (read from any thread: the owner's last word on it).</summary>
     public string? AgentId => _owner.TryRun(() => _parties.Three.AgentLeft ? null : _parties.Talk?.AgentId, ended: null);
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        // Every line logged by this call's flow carries its id (a CallId property: JSON logs, the log file's properties).
-        using var callScope = _session.BeginLogScope();
-        var hangupBy = HangupBy.System;
-        var reason = "normal";
-        var wrapUp = TimeSpan.Zero;
-        var conferenceTime = TimeSpan.Zero;
-        var recording = "";
-        _session.Emit(new CallEvent
+    /// <summary>The call's life (<see cref="CallSession.RunAsync"/>): its phases, then the teardown and CallEnded.</summary>
+    public Task RunAsync(CancellationToken ct) => _session.RunAsync(
+        new CallOffered { CallerNumber = _caller.RemoteUser, CallerName = _caller.RemoteDisplayName, DialedNumber = _caller.DialedNumber },
+        async token =>
         {
-            Offered = new CallOffered
-            {
-                CallerNumber = _caller.RemoteUser,
-                CallerName = _caller.RemoteDisplayName,
-                DialedNumber = _caller.DialedNumber,
-                Direction = CallDirection.Inbound,
-            },
-        });
-        LogOffered(_ctx.Logger, CallId, Routing.CallerNumber.Mask(_caller.RemoteUser), _caller.DialedNumber);
-        try
-        {
-            (hangupBy, reason, wrapUp) = await RunPhasesAsync(ct);
-            if (_operatorHungUp) (hangupBy, reason) = (HangupBy.System, "operator-hangup");
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            reason = "shutdown";
-        }
-        catch (Exception ex)
-        {
-            // A failing leg must not take the engine down: the caller is released and the call recorded.
-            LogFailed(_ctx.Logger, ex, CallId);
-            reason = "error";
-        }
-        finally
-        {
-            conferenceTime = await _parties.CloseAsync();
-            recording = await _session.ReleaseAsync(_caller);
-        }
-        _session.Ended(hangupBy, reason, wrapUp, recording, conferenceTime);
-        _owner.Close(); // Later commands (a late CTI request, a leg's event) are refused: the call is over.
-        LogEnded(_ctx.Logger, CallId, reason);
-    }
+            LogOffered(_ctx.Logger, CallId, Routing.CallerNumber.Mask(_caller.RemoteUser), _caller.DialedNumber);
+            CallOutcome outcome = await RunPhasesAsync(token);
+            return _operatorHungUp ? outcome with { By = HangupBy.System, Reason = "operator-hangup" } : outcome;
+        },
+        legs: () => [_caller],
+        closeConference: _parties.CloseAsync,
+        ct: ct);
 
     private async Task<(HangupBy, string, TimeSpan)> RunPhasesAsync(CancellationToken ct)
     {
@@ -160,10 +128,4 @@ public sealed partial class InboundCallFlow
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} offered from {Caller} to {Dialed}")]
     private static partial void LogOffered(ILogger logger, string callId, string caller, string dialed);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} ended: {Reason}")]
-    private static partial void LogEnded(ILogger logger, string callId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} failed; the caller was released")]
-    private static partial void LogFailed(ILogger logger, Exception ex, string callId);
 }

@@ -96,6 +96,51 @@ public sealed class CallSessionTests
         Assert.That(caller.PlaysSoFar(), Is.Empty);
     }
 
+    [Test]
+    public async Task A_calls_life_offers_runs_the_phases_then_tears_down_ends_and_closes_its_owner()
+    {
+        var session = New(CallDirection.Outbound);
+        var leg = Answered("13900139000");
+        await session.RunAsync(new CallOffered { CallerNumber = "13900139000" }, _ =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            return Task.FromResult(new CallOutcome(HangupBy.Agent, "normal", TimeSpan.FromSeconds(3)));
+        }, legs: () => [leg, null], closeConference: () => Task.FromResult(TimeSpan.FromSeconds(2)));
+
+        var events = _sink.CallEvents(session.CallId);
+        Assert.That(events.Select(e => e.PayloadCase), Is.EqualTo(new[] { Kind.Offered, Kind.Ended }));
+        var ended = events[1].Ended;
+        Assert.Multiple(() =>
+        {
+            Assert.That(events[0].Offered.Direction, Is.EqualTo(CallDirection.Outbound), "the session's direction");
+            Assert.That((ended.HangupBy, ended.Reason, ended.WrapUpMs, ended.ConferenceMs), Is.EqualTo((HangupBy.Agent, "normal", 3000u, 2000u)));
+            Assert.That((leg.State, session.Lifecycle.IsEnded, session.Owner.IsClosed), Is.EqualTo((CallLegState.Ended, true, true)));
+        });
+    }
+
+    [Test]
+    public async Task A_failing_call_ends_as_error_after_its_failure_handler_and_a_shutdown_as_shutdown_both_torn_down()
+    {
+        var failing = New(CallDirection.Inbound);
+        var leg = Answered("13800138000");
+        var handled = 0;
+        await failing.RunAsync(new CallOffered(), _ => throw new InvalidOperationException("a leg broke"),
+            legs: () => [leg], onFailure: () => handled++);
+        Assert.That((handled, leg.State, failing.Owner.IsClosed), Is.EqualTo((1, CallLegState.Ended, true)));
+        Assert.That(_sink.CallEvents(failing.CallId)[^1].Ended.Reason, Is.EqualTo("error"));
+
+        var stopping = New(CallDirection.Inbound);
+        var other = Answered("13800138001");
+        using var shutdown = new CancellationTokenSource();
+        await stopping.RunAsync(new CallOffered(), async token =>
+        {
+            await shutdown.CancelAsync();
+            token.ThrowIfCancellationRequested();
+            return new CallOutcome(HangupBy.Caller, "normal", TimeSpan.Zero);
+        }, legs: () => [other], ct: shutdown.Token);
+        Assert.That((_sink.CallEvents(stopping.CallId)[^1].Ended.Reason, other.State), Is.EqualTo(("shutdown", CallLegState.Ended)));
+    }
+
     private CallSession New(CallDirection direction, SurveyOptions? survey = null) => new(
         direction, "acd-test", _time, _sink, NullLogger.Instance,
         new CallRecordings(_root, new RecordingOptions { Enabled = true }, _time, NullLogger<CallRecordings>.Instance),
