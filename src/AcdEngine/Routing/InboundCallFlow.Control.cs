@@ -1,13 +1,30 @@
 using Hotline.AcdEngine.Calls;
-using Hotline.AcdEngine.Prompts;
-using Hotline.Contracts.V1;
-using Hotline.AcdEngine.Queues;
 
 namespace Hotline.AcdEngine.Routing;
 
-/// <summary>Agent call control (CTI Hold/Resume/Hangup, through the <see cref="TalkStage"/>) and overflow (<see cref="CallbackStage"/>, <see cref="VoicemailStage"/>, apology).</summary>
-public sealed partial class InboundCallFlow
+/// <summary>
+/// The flow's doors from outside: the desk (<see cref="ICallControl"/>: CTI Hold/Resume/Hangup/TransferToSurvey through
+/// the <see cref="TalkStage"/>, consult), the silent-caller closing (DOMAIN.md "The call": from the desk, or the phone's
+/// <c>Acd:FeatureCodes:SilentCaller</c>, default <c>*99</c>, watched by <see cref="SilentCallerWatch"/>; played by
+/// <see cref="TalkStage.EndSilentCallAsync"/>), and the operator's hang-up (issue 20). Every command applies.
+/// </summary>
+public sealed partial class InboundCallFlow : ICallControl
 {
+    /// <summary>The caller has hung up (or was hung up): the agent's wrap-up and the teardown may still run, nothing is left to control.</summary>
+    public bool HasEnded => _callerGone.Task.IsCompleted || _life.IsEnded || _owner.IsClosed;
+
+    ControlOutcome ICallControl.Hold(string agentId) => (Hold(agentId, out var error), error);
+
+    ControlOutcome ICallControl.Resume(string agentId) => (Resume(agentId, out var error), error);
+
+    async Task<ControlOutcome> ICallControl.EndSilentCallAsync(string agentId, CancellationToken ct) => await SilentCallerAsync(agentId, ct);
+
+    /// <summary>An unknown department is a bad argument whatever the call's stage, checked first (gRPC status code guide).</summary>
+    ControlOutcome ICallControl.ConsultDepartment(string agentId, string departmentId, bool holdCaller) =>
+        _ctx.Departments?.FindById(departmentId) is null
+            ? ControlOutcome.BadArgument($"Unknown department '{departmentId}'.")
+            : (ConsultDepartment(agentId, departmentId, holdCaller, out var error), error);
+
     /// <summary>CTI Hold, the phone's sendonly re-INVITE: the talk stage (<see cref="TalkStage.Hold"/>) of this agent's call.</summary>
     public bool Hold(string agentId, out string error)
     {
@@ -46,20 +63,30 @@ public sealed partial class InboundCallFlow
     private TalkStage? TalkWith(string agentId) =>
         _owner.TryRun(() => _parties.LiveTalk is { } talk && talk.AgentId == agentId ? talk : null, ended: null);
 
-    /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
-    private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
+    /// <summary>Plays the silent-caller closing to the caller, then ends the call; false (and why) when not the agent's call.</summary>
+    public async Task<(bool Ok, string Error)> SilentCallerAsync(string agentId, CancellationToken ct)
     {
-        _life.Move(CallStage.Overflow);
-        _timeline.EndedAt = null;
-        if (action == OverflowAction.Voicemail
-            && await new VoicemailStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct) is { } left)
-            return (left.By, left.Reason, TimeSpan.Zero);
-        if (action == OverflowAction.Callback)
+        var talk = _owner.TryRun(() => _parties.Three.AgentLeft ? null : TalkWith(agentId), ended: null);
+        if (talk is null) return (false, TalkStage.NotTalking);
+        return await talk.EndSilentCallAsync(ct);
+    }
+
+    /// <summary>
+    /// An operator ends the call from the console tool (issue 20), whatever its phase: the engine sends the caller a
+    /// BYE (or the final response if unanswered), and the flow ends as for a caller hang-up, except that the call is
+    /// recorded as ended by the system with reason "operator-hangup".
+    /// </summary>
+    public async Task<(bool Ok, string Error)> HangupByOperatorAsync(CancellationToken ct)
+    {
+        var hangingUp = _owner.TryRun(() =>
         {
-            var callback = await new CallbackStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct);
-            return (callback.By, callback.Reason, TimeSpan.Zero);
-        }
-        await PlayAsync(_ctx.Prompts.Prompt(why == "closed" ? PromptNames.Closed : PromptNames.AllBusy), ct);
-        return (HangupBy.System, why, TimeSpan.Zero);
+            // The caller gone (the agent's wrap-up): nothing to hang up, and the call keeps the reason it ended with.
+            if (_life.IsEnded || _callerGone.Task.IsCompleted) return false;
+            _operatorHungUp = true;
+            return true;
+        }, ended: false);
+        if (!hangingUp) return (false, "The call has already ended.");
+        await _caller.HangupAsync(ct);
+        return (true, "");
     }
 }

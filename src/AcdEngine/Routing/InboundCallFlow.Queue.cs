@@ -1,4 +1,5 @@
 using Hotline.AcdEngine.Calls;
+using Hotline.AcdEngine.Prompts;
 using Hotline.AcdEngine.Conference;
 using Hotline.AcdEngine.Agents;
 using Hotline.AcdEngine.Hosting;
@@ -102,6 +103,23 @@ public sealed partial class InboundCallFlow
         if (_timeline is { AnsweredAt: { } answeredAt, EndedAt: { } endedAt })
             _ctx.Queues.Estimates.RecordHandled(_queue, endedAt - answeredAt + wrapUp);
         return (byAgent ? HangupBy.Agent : HangupBy.Caller, reason, wrapUp);
+    }
+
+    /// <summary>Overflow (full, waited too long, closed): callback request, voicemail, or an apology.</summary>
+    private async Task<(HangupBy, string, TimeSpan)> OverflowAsync(OverflowAction action, string why, CancellationToken ct)
+    {
+        _life.Move(CallStage.Overflow);
+        _timeline.EndedAt = null;
+        if (action == OverflowAction.Voicemail
+            && await new VoicemailStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct) is { } left)
+            return (left.By, left.Reason, TimeSpan.Zero);
+        if (action == OverflowAction.Callback)
+        {
+            var callback = await new CallbackStage(_ctx, _session, _caller, _keys, _callerGone.Task).RunAsync(_queue, why, ct);
+            return (callback.By, callback.Reason, TimeSpan.Zero);
+        }
+        await PlayAsync(_ctx.Prompts.Prompt(why == "closed" ? PromptNames.Closed : PromptNames.AllBusy), ct);
+        return (HangupBy.System, why, TimeSpan.Zero);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} abandoned in {Queue} after {WaitMs} ms ({Where})")]

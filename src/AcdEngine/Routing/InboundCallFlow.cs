@@ -29,6 +29,7 @@ public sealed partial class InboundCallFlow
     private readonly CallLifecycle _life;
     private readonly CallParties _parties; // The conference stages' view of this call (caller, talk, three-way).
     private readonly ConsultStage _consult;
+    private volatile bool _operatorHungUp; // HangupByOperatorAsync: the call ends as "operator-hangup".
 
     public InboundCallFlow(CallFlowContext ctx, ICallLeg caller)
     {
@@ -52,6 +53,9 @@ public sealed partial class InboundCallFlow
 
     /// <summary>Where the caller is now (<see cref="CallLifecycle"/>).</summary>
     public CallStage Stage => _life.Stage;
+
+    /// <summary>"talking" (with an agent), "queued" (waiting for one) or "ivr" (greeting, menu, survey, voicemail).</summary>
+    public string Phase => _life.Phase;
 
     public string CallerNumber => _caller.RemoteUser;
     public string CallerName => _caller.RemoteDisplayName;
