@@ -64,7 +64,7 @@ internal sealed partial class ContactDialer(ITelephony telephony, string hotline
                 var result = d.Dial.Answered.IsCompletedSuccessfully ? d.Dial.Answered.Result : new DialResult(false, 0, "error");
                 if (result.IsAnswered)
                 {
-                    foreach (var other in pending) Release(other.Dial);
+                    foreach (var other in pending) Release(other.Dial, completedElsewhere: true);
                     return new ContactDialResult(d.Dial.Leg, d.Contact, null, result.SipStatus);
                 }
                 var reason = FailureReason(result.SipStatus);
@@ -91,11 +91,16 @@ internal sealed partial class ContactDialer(ITelephony telephony, string hotline
         return Rank(b) > Rank(a) ? b : a;
     }
 
-    /// <summary>CANCEL a ringing dial; BYE one that answered after another contact won.</summary>
-    private static void Release(IOutboundCall dial)
+    /// <summary>
+    /// CANCEL a ringing dial (saying "completed elsewhere" when another contact answered: RFC 3326, no missed call on
+    /// that phone); BYE one that answered after another contact won.
+    /// </summary>
+    private static void Release(IOutboundCall dial, bool completedElsewhere = false)
     {
         if (dial.Answered.IsCompletedSuccessfully && dial.Answered.Result.IsAnswered)
             _ = HangupQuietlyAsync(dial.Leg);
+        else if (completedElsewhere)
+            dial.CancelCompletedElsewhere();
         else
             dial.Cancel();
     }

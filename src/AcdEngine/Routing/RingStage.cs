@@ -82,7 +82,8 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
                 }
             }
         }
-        foreach (var r in pending) Cancel(r.Dial, r.Agent.Id, r.Attempt);
+        // The phones still ringing lost to the one that answered (ring-all): not a missed call on them (RFC 3326).
+        foreach (var r in pending) Cancel(r.Dial, r.Agent.Id, r.Attempt, completedElsewhere: winner is not null);
         return winner;
     }
 
@@ -99,9 +100,10 @@ internal sealed partial class RingStage(CallFlowContext ctx, CallSession session
         _ => (RingResult.Failed, "unreachable"),
     };
 
-    private void Cancel(IOutboundCall dial, string agentId, RingAttempt attempt)
+    private void Cancel(IOutboundCall dial, string agentId, RingAttempt attempt, bool completedElsewhere = false)
     {
-        dial.Cancel();
+        if (completedElsewhere) dial.CancelCompletedElsewhere();
+        else dial.Cancel();
         EndRing(agentId, attempt, RingResult.Cancelled, 487, null);
     }
 

@@ -66,6 +66,13 @@ public interface IOutboundCall
     /// frees its media; the caller of Cancel need not look at <see cref="Answered"/> first.
     /// </summary>
     void Cancel();
+
+    /// <summary>
+    /// As <see cref="Cancel"/>, because another phone took the call (ring-all, a department's contacts): the CANCEL
+    /// says so (RFC 3326 <c>Reason: SIP;cause=200;text="Call completed elsewhere"</c>), so the phone does not show a
+    /// missed call. Default: a plain <see cref="Cancel"/>.
+    /// </summary>
+    void CancelCompletedElsewhere() => Cancel();
 }
 
 /// <summary>How a dial ended.</summary>

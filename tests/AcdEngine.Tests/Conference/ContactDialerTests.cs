@@ -24,7 +24,7 @@ public sealed class ContactDialerTests
         var result = await dialing;
         Assert.That((result.Contact, result.Failure, result.SipStatus), Is.EqualTo(("2002", (string?)null, 200)));
         Assert.That(result.Leg, Is.SameAs(second.Leg));
-        Assert.That(first.Cancelled, Is.True);
+        Assert.That((first.Cancelled, first.CompletedElsewhere), Is.EqualTo((true, true)), "the other phone: answered elsewhere, no missed call");
     }
 
     [Test]
@@ -51,7 +51,7 @@ public sealed class ContactDialerTests
         abort.SetResult();
 
         Assert.That(await dialing, Is.EqualTo(ContactDialResult.Stopped));
-        Assert.That(dial.Cancelled, Is.True);
+        Assert.That((dial.Cancelled, dial.CompletedElsewhere), Is.EqualTo((true, false)), "nobody answered: a plain CANCEL");
     }
 
     [Test]

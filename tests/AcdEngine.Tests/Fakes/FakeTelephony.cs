@@ -27,6 +27,9 @@ public sealed class FakeOutboundCall : IOutboundCall
     public Task Ringing => Task.CompletedTask;
     public bool Cancelled { get; private set; }
 
+    /// <summary>Cancelled because another phone took the call (the CANCEL's RFC 3326 reason "Call completed elsewhere").</summary>
+    public bool CompletedElsewhere { get; private set; }
+
     public void Answer()
     {
         FakeLeg.AnswerAsync(CancellationToken.None);
@@ -45,6 +48,12 @@ public sealed class FakeOutboundCall : IOutboundCall
         }
         Cancelled = true;
         Finish(new DialResult(false, 487, "cancelled"), endLeg: true);
+    }
+
+    public void CancelCompletedElsewhere()
+    {
+        CompletedElsewhere = !_answered.Task.IsCompleted;
+        Cancel();
     }
 
     private void Finish(DialResult result, bool endLeg)

@@ -244,8 +244,28 @@ public sealed class InboundFlowTests
         {
             Assert.That((d1.Target, d2.Target), Is.EqualTo(("1001", "1002")));
             Assert.That(d1.Cancelled, Is.True);
+            Assert.That(d1.CompletedElsewhere, Is.True, "the loser's phone is told the call was answered elsewhere: no missed call");
             Assert.That(acd.Roster.Get("a2").State, Is.EqualTo(AgentState.Talking));
         });
+    }
+
+    [Test]
+    public async Task A_caller_leaving_during_ring_all_cancels_every_phone_as_a_missed_call()
+    {
+        var o = AcdHarness.DefaultOptions();
+        o.Queues["general"].Strategy = AcdEngine.Queues.QueueStrategy.RingAll;
+        using var acd = new AcdHarness(o);
+        acd.Ready("a1", "a2");
+        var finished = acd.FinishedAsync();
+        var caller = acd.Telephony.Call("13800138000", "12345");
+        await caller.PlayedAsync("greeting");
+        acd.Time.Advance(FakePromptLibrary.GreetingLength);
+        var d1 = await acd.Telephony.NextDialAsync();
+        var d2 = await acd.Telephony.NextDialAsync();
+        caller.RemoteHangup();
+        await finished;
+        Assert.That((d1.Cancelled, d2.Cancelled, d1.CompletedElsewhere, d2.CompletedElsewhere), Is.EqualTo((true, true, false, false)),
+            "nobody answered: a plain CANCEL, the phones may show the missed call");
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Hotline.Cti.Calls;
 using Hotline.Cti.Calls.Sip;
@@ -156,6 +158,57 @@ public sealed class SipTelephonyTests
         var result = await call.Answered.WaitAsync(Bound);
         Assert.That((result.IsAnswered, result.SipStatus), Is.EqualTo((false, 487)));
         Assert.That((await EndedOrNowAsync(call.Leg)).Cause, Is.EqualTo(HangupCause.LocalHangup));
+    }
+
+    [TestCase(true, TestName = "A_cancel_for_a_call_answered_elsewhere_carries_the_rfc_3326_reason")]
+    [TestCase(false, TestName = "A_plain_cancel_carries_no_reason")]
+    public async Task The_cancel_says_why(bool completedElsewhere)
+    {
+        // The phone is a bare UDP socket: what the engine sends is read as bytes, nothing of our stack parses it.
+        using var phone = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)phone.Client.LocalEndPoint!).Port;
+        var call = _engine.Telephony.Dial($"sip:1001@127.0.0.1:{port}", new DialOptions());
+        var (invite, engine) = await NextRequestAsync(phone, "INVITE");
+        await phone.SendAsync(Encoding.ASCII.GetBytes(Response(invite, "180 Ringing", toTag: "ph1")), engine);
+        await call.Ringing.WaitAsync(Bound);
+
+        if (completedElsewhere) call.CancelCompletedElsewhere();
+        else call.Cancel();
+        var (cancel, _) = await NextRequestAsync(phone, "CANCEL");
+        if (completedElsewhere)
+            Assert.That(cancel, Does.Contain("\r\nReason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"), cancel);
+        else
+            Assert.That(cancel, Does.Not.Contain("Reason:"), cancel);
+
+        // The phone answers as RFC 3261 §9.2 says: 200 to the CANCEL, 487 to the INVITE; the dial ends cancelled.
+        await phone.SendAsync(Encoding.ASCII.GetBytes(Response(cancel, "200 OK", toTag: null)), engine);
+        await phone.SendAsync(Encoding.ASCII.GetBytes(Response(invite, "487 Request Terminated", toTag: "ph1")), engine);
+        var result = await call.Answered.WaitAsync(Bound);
+        Assert.That((result.IsAnswered, result.SipStatus), Is.EqualTo((false, 487)));
+    }
+
+    /// <summary>The next request of <paramref name="method"/> the bare phone receives (retransmissions of others skipped).</summary>
+    private static async Task<(string Text, IPEndPoint From)> NextRequestAsync(UdpClient phone, string method)
+    {
+        while (true)
+        {
+            var datagram = await phone.ReceiveAsync(CancellationToken.None).AsTask().WaitAsync(Bound);
+            var text = Encoding.ASCII.GetString(datagram.Buffer);
+            if (text.StartsWith(method + " ", StringComparison.Ordinal)) return (text, datagram.RemoteEndPoint);
+        }
+    }
+
+    /// <summary>A response to <paramref name="request"/> (RFC 3261 §8.2.6): its Via, From, Call-ID and CSeq; To with our tag.</summary>
+    private static string Response(string request, string status, string? toTag)
+    {
+        var response = new StringBuilder("SIP/2.0 " + status + "\r\n");
+        foreach (var line in request[..request.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n").Skip(1))
+        {
+            var name = line[..line.IndexOf(':')].Trim();
+            if (name is "Via" or "From" or "Call-ID" or "CSeq") response.Append(line).Append("\r\n");
+            else if (name == "To") response.Append(line).Append(toTag is null || line.Contains(";tag=", StringComparison.Ordinal) ? "" : ";tag=" + toTag).Append("\r\n");
+        }
+        return response.Append("Content-Length: 0\r\n\r\n").ToString();
     }
 
     [Test]

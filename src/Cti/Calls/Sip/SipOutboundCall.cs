@@ -48,13 +48,17 @@ internal sealed partial class SipOutboundCall : IOutboundCall
 
     public Task Ringing => _ringing.Task;
 
-    public void Cancel()
+    public void Cancel() => Cancel(reason: null);
+
+    public void CancelCompletedElsewhere() => Cancel(OutgoingInviteSession.CompletedElsewhere);
+
+    private void Cancel(string? reason)
     {
         Interlocked.Exchange(ref _cancelled, 1);
         _leg.SetLocalCause(HangupCause.LocalHangup);
         // Offering: CANCEL (a 2xx crossing it gets BYE from the session, §9.1). Already answered: nobody else will
         // hang this leg up (the ACD has moved on), so BYE now, or the leg and its RTP port pair stay up for good.
-        _session.Cancel();
+        _session.Cancel(reason);
         if (_session.State == SipSessionState.Connected) _ = HangUpAnsweredAsync();
     }
 

@@ -33,6 +33,13 @@ public sealed class OutgoingInviteSession : SipInviteSession
     private readonly TaskCompletionSource<SipMessage> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SipMessage? _ack;
     private bool _cancelRequested;
+    private string? _cancelReason;
+
+    /// <summary>
+    /// RFC 3326 §2 with the cause phones and proxies use for a forked or parallel ring another device answered:
+    /// the phone does not count the call as missed (RFC 3261 §9.1 leaves the CANCEL's reason to this header).
+    /// </summary>
+    public const string CompletedElsewhere = "SIP;cause=200;text=\"Call completed elsewhere\"";
     private bool _provisionalSeen;
 
     public override Transport.SipProtocol Protocol => Transaction.Remote.Protocol;
@@ -60,14 +67,19 @@ public sealed class OutgoingInviteSession : SipInviteSession
     /// <summary>The final response: 2xx (the session is Connected, its body is the SDP answer) or the failure.</summary>
     public Task<SipMessage> Answer => _answer.Task;
 
-    /// <summary>CANCEL the INVITE if not answered yet (§9.1). Safe to call at any time, more than once.</summary>
-    public void Cancel()
+    /// <summary>
+    /// CANCEL the INVITE if not answered yet (§9.1). Safe to call at any time, more than once (the first call's
+    /// <paramref name="reason"/> is kept). <paramref name="reason"/>: a <c>Reason</c> header value for the CANCEL
+    /// (RFC 3326), e.g. <see cref="CompletedElsewhere"/>; null for none.
+    /// </summary>
+    public void Cancel(string? reason = null)
     {
         bool sendNow;
         lock (Gate)
         {
             if (State != SipSessionState.Offering || _cancelRequested) return;
             _cancelRequested = true;
+            _cancelReason = reason;
             // §9.1: a CANCEL must not be sent before a provisional response arrived.
             sendNow = _provisionalSeen;
         }
@@ -94,6 +106,9 @@ public sealed class OutgoingInviteSession : SipInviteSession
         foreach (var h in Invite.Headers)
             if (h.Id is SipHeaderId.From or SipHeaderId.To or SipHeaderId.CallId or SipHeaderId.Route or SipHeaderId.MaxForwards) cancel.AddHeader(h);
         cancel.AddHeader(SipHeaderNames.CSeq, new SipCSeq(Invite.CSeq.Number, SipMethods.Cancel).ToString());
+        string? reason;
+        lock (Gate) reason = _cancelReason;
+        if (reason is not null) cancel.AddHeader("Reason", reason);
         UserAgent.StartClientTransaction(cancel, Transaction.Remote);
         Transaction.OnCancelSent();
     }
