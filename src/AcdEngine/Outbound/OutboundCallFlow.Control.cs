@@ -8,8 +8,8 @@ namespace Hotline.AcdEngine.Outbound;
 /// <summary>CTI call control of an outbound call: hang up, send the called party to the survey, hold and resume.</summary>
 public sealed partial class OutboundCallFlow
 {
-    /// <inheritdoc/>
-    public bool HasEnded => _session.Lifecycle.IsEnded || _owner.IsClosed;
+    /// <summary>The called party has hung up (the agent's wrap-up may still run), or the call ended: nothing is left to control.</summary>
+    public bool HasEnded => _partyGone.Task.IsCompleted || _session.Lifecycle.IsEnded || _owner.IsClosed;
 
     public async Task<ControlOutcome> HangupByAgentAsync(string agentId, CancellationToken ct)
     {

@@ -20,8 +20,9 @@ public interface ICallControl
     string CallId { get; }
 
     /// <summary>
-    /// The call is over for call control: it reached stage Ended, or (inbound) the caller has hung up — the agent's
-    /// wrap-up and the teardown may still be running, but there is nobody left to hold, consult for or hang up.
+    /// The call is over for call control: it reached stage Ended, or the caller (outbound: the called party) has hung
+    /// up — the agent's wrap-up and the teardown may still be running, but there is nobody left to hold, consult for or
+    /// hang up.
     /// </summary>
     bool HasEnded { get; }
 

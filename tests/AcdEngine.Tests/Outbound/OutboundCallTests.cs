@@ -106,6 +106,7 @@ public sealed class OutboundCallTests
         acd.Time.Advance(TimeSpan.FromSeconds(8));
         number.FakeLeg.RemoteHangup(); // The called party first: no survey.
         await acd.WaitForAgentAsync("a1", AgentState.WrapUp);
+        Assert.That(flow.HasEnded, Is.True, "in the agent's wrap-up nothing is left to control: a desk command is told the call ended");
         acd.Time.Advance(TimeSpan.FromSeconds(10));
         await finished;
         var events = acd.Sink.CallEvents(outcome.CallId);
