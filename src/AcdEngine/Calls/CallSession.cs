@@ -139,6 +139,16 @@ public sealed partial class CallSession
         return recording;
     }
 
+    /// <summary>
+    /// The call's talk ends at <paramref name="endedAt"/>: the timeline's end instant, and an open hold closed there
+    /// (counted to the hold time). A command on <see cref="Owner"/>: the hold is the owner's state.
+    /// </summary>
+    public void EndTalkAt(DateTimeOffset endedAt)
+    {
+        Timeline.EndedAt = endedAt;
+        if (Lifecycle.TryResume()) Timeline.HoldEnded(endedAt);
+    }
+
     /// <summary>Emits <see cref="CallEnded"/> with the timeline's summary (after the agent's wrap-up, so wrap_up_ms is true).</summary>
     public CallEnded Ended(HangupBy by, string reason, TimeSpan wrapUp, string recording, TimeSpan conference = default)
     {

@@ -192,10 +192,9 @@ internal sealed partial class TalkStage
     {
         var life = _session.Lifecycle;
         var endedAt = _time.GetUtcNow();
-        _session.Timeline.EndedAt = endedAt;
         var byAgent = _owner.Run(() =>
         {
-            if (life.TryResume()) _session.Timeline.HoldEnded(endedAt);
+            _session.EndTalkAt(endedAt);
             return _agentHungUp || !_callerGone.IsCompleted;
         });
         await CallSession.HangupQuietlyAsync(Leg);

@@ -79,8 +79,7 @@ internal sealed partial class DepartmentStaysStage(CallParties call, AgentRoster
         call.Owner.Run(() =>
         {
             first?.Invoke();
-            call.Session.Timeline.EndedAt = endedAt;
-            if (call.Life.TryResume()) call.Session.Timeline.HoldEnded(endedAt);
+            call.Session.EndTalkAt(endedAt);
         });
     }
 

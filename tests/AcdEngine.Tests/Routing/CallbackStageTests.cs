@@ -89,12 +89,7 @@ public sealed class CallbackStageTests
 
     private static (FakeCallLeg, CallSession, CallbackStage, TaskCompletionSource) Start(AcdHarness acd)
     {
-        var caller = new FakeCallLeg("13800138000", "12345", CallLegDirection.Inbound, acd.Time);
-        caller.AnswerAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var keys = new CallerKeys(caller, gone.Task, acd.Time);
-        caller.Dtmf += (_, e) => keys.Add(e.Digit);
-        var session = acd.Context.NewSession(CallDirection.Inbound);
-        return (caller, session, new CallbackStage(acd.Context, session, caller, keys, gone.Task), gone);
+        var c = new OverflowCaller(acd);
+        return (c.Leg, c.Session, new CallbackStage(acd.Context, c.Session, c.Leg, c.Keys, c.Gone.Task), c.Gone);
     }
 }

@@ -99,12 +99,7 @@ public sealed class VoicemailStageTests
 
     private static (FakeCallLeg, Hotline.AcdEngine.Calls.CallSession, VoicemailStage, TaskCompletionSource) Start(AcdHarness acd, bool canRecord)
     {
-        var caller = new FakeCallLeg("13800138000", "12345", CallLegDirection.Inbound, acd.Time) { CanRecord = canRecord };
-        caller.AnswerAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var keys = new CallerKeys(caller, gone.Task, acd.Time);
-        caller.Dtmf += (_, e) => keys.Add(e.Digit);
-        var session = acd.Context.NewSession(CallDirection.Inbound);
-        return (caller, session, new VoicemailStage(acd.Context, session, caller, keys, gone.Task), gone);
+        var c = new OverflowCaller(acd, canRecord);
+        return (c.Leg, c.Session, new VoicemailStage(acd.Context, c.Session, c.Leg, c.Keys, c.Gone.Task), c.Gone);
     }
 }
