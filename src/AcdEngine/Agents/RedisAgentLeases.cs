@@ -6,7 +6,7 @@ namespace Hotline.AcdEngine.Agents;
 
 /// <summary>
 /// Agent leases in Redis, shared by every engine on it (docs/scaling.md). Key <c>hotline:agent-lease:&lt;id&gt;</c> =
-/// <c>&lt;node&gt;|&lt;callId&gt;</c>, taken atomically with <c>SET NX PX</c>; given back by a Lua compare-and-delete
+/// <c>&lt;node&gt;|&lt;callId&gt;</c>, taken atomically by a Lua script (free, or this node's own stale value); given back by a Lua compare-and-delete
 /// (only the holder's value is deleted) that also publishes the agent on <c>hotline:agent-lease:freed</c> so the other
 /// engines offer their waiting calls. Held leases are refreshed every third of <see cref="Lease"/>: an engine that
 /// dies loses its agents' leases within <see cref="Lease"/>. Redis away → every lease is granted (one engine's
@@ -22,6 +22,31 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
           redis.call('DEL', KEYS[1])
           redis.call('PUBLISH', ARGV[2], ARGV[3])
           return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// KEYS: lease. ARGV: value, this node's prefix, lease ms. Taken when free; adopted when it already holds this very
+    /// value (the shared queue line's claim for this call, <c>Queues/SharedQueueLine</c>); taken over (2) when it holds
+    /// another value of this node: a lease this engine gave back whose release was lost (a Redis failover drops the
+    /// fire-and-forget commands on the old master's connection, or the old master died before its replica had the delete).
+    /// The roster reserved the agent for this call before asking (<c>AgentRoster.TryLeaseAsync</c>), so no other call of
+    /// this engine can be ringing or talking with them. Another node's value → 0.
+    /// </summary>
+    private const string AcquireScript = """
+        local v = redis.call('GET', KEYS[1])
+        if v == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+          return 1
+        end
+        if not v then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+          return 1
+        end
+        if string.sub(v, 1, string.len(ARGV[2])) == ARGV[2] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+          return 2
         end
         return 0
         """;
@@ -58,6 +83,8 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     private readonly string _node;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _releasing = new(StringComparer.Ordinal); // Releases to send again.
+    private readonly Lock _sendGate = new();
     private readonly ITimer _refresh;
     private int _degradedLogged;
 
@@ -101,9 +128,10 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
                 if (mine == value) return true; // Taken for this call already (an offer of the shared queue line).
                 Release(agentId); // A stale one of ours (sent first on the same connection).
             }
-            var db = _redis.GetDatabase();
-            // Refused, unless the shared queue line's claim (Queues/SharedQueueLine) took it for this very call: adopted.
-            if (!await db.StringSetAsync(Key(agentId), value, Lease, When.NotExists) && await db.StringGetAsync(Key(agentId)) != value) return false;
+            var taken = (int)await _redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, [Key(agentId)],
+                [value, _node + "|", (long)Lease.TotalMilliseconds]);
+            if (taken == 0) return false;
+            if (taken == 2) LogStaleTakenOver(_logger, agentId);
             _held[agentId] = value;
             return true;
         }
@@ -130,15 +158,34 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public void Release(string agentId)
     {
-        if (!_held.TryRemove(agentId, out var value) || !RedisConnection.MasterReachable(_redis)) return;
+        lock (_sendGate) // After a refresh of this lease already sent, never before it (that refresh would write it again).
+        {
+            if (!_held.TryRemove(agentId, out var value)) return;
+            if (!RedisConnection.MasterReachable(_redis)) _releasing[agentId] = value; // Given back once Redis is back.
+            else SendRelease(agentId, value);
+        }
+    }
+
+    /// <summary>
+    /// The compare-and-delete. One that fails (the connection drops: a Redis outage, a Sentinel failover) is sent again
+    /// by the next refresh, so the other engines are not kept from the agent until the lease expires.
+    /// </summary>
+    private void SendRelease(string agentId, string value)
+    {
         try
         {
             // The async API: the sync one may wait for the connection's writer, and this runs on call paths (docs/scaling.md).
-            _ = _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId], CommandFlags.FireAndForget);
+            _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId])
+                .ContinueWith(t =>
+                {
+                    LogUnreachable(_logger, t.Exception!.GetBaseException().Message);
+                    _releasing.TryAdd(agentId, value);
+                }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            LogUnreachable(_logger, ex.Message); // The lease expires by itself.
+            LogUnreachable(_logger, ex.Message);
+            _releasing.TryAdd(agentId, value);
         }
     }
 
@@ -166,13 +213,21 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     private void Refresh()
     {
-        if (_held.IsEmpty || !RedisConnection.MasterReachable(_redis)) return;
+        if ((_held.IsEmpty && _releasing.IsEmpty) || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
+        foreach (var (agentId, value) in _releasing)
+        {
+            // Only that value is deleted: a lease taken again since (this engine's or another's) is left alone.
+            if (_releasing.TryRemove(new KeyValuePair<string, string>(agentId, value))) SendRelease(agentId, value);
+        }
         foreach (var (agentId, value) in _held)
         {
-            // Given back since the loop read it: a refresh now would write the lease again after its release.
-            if (!_held.TryGetValue(agentId, out var still) || still != value) continue;
-            _ = db.ScriptEvaluateAsync(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
+            lock (_sendGate)
+            {
+                // Given back since the loop read it: a refresh now would write the lease again after its release.
+                if (!_held.TryGetValue(agentId, out var still) || still != value) continue;
+                _ = db.ScriptEvaluateAsync(RefreshScript, [Key(agentId)], [value, (long)Lease.TotalMilliseconds], CommandFlags.FireAndForget);
+            }
         }
     }
 
@@ -187,6 +242,9 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable: agent leases are granted locally; with several engines an agent may be offered two calls at once")]
     private static partial void LogDegraded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s lease still held for an earlier call of this engine was taken over (its release was lost, e.g. in a Redis failover)")]
+    private static partial void LogStaleTakenOver(ILogger logger, string agentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent lease in Redis failed: {Error}")]
     private static partial void LogUnreachable(ILogger logger, string error);

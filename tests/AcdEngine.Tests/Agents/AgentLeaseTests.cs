@@ -198,4 +198,73 @@ public sealed class AgentLeaseTests : TwoEnginesOnRedis
         await A.GetDatabase().PingAsync();
         Assert.That(await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), Is.False, "a lease given back is not written again");
     }
+
+    /// <summary>
+    /// Run of 5 Dec (the Sentinel failover test): a lease given back while the master failed over stayed in Redis (the
+    /// fire-and-forget delete went down with the old master's connection), so the engine refused its own agent for the
+    /// lease's 30 s and two callers gave up waiting. The engine reserved the agent for the new call before asking, so a
+    /// lease of its own for another call is stale: taken over at once. Another engine's lease is still refused.
+    /// </summary>
+    [Test]
+    public async Task A_lease_of_this_engine_whose_release_was_lost_is_taken_over_by_its_next_call_and_another_engines_is_not()
+    {
+        using var e1 = Leases(A, "e1");
+        var db = B.GetDatabase();
+        await db.StringSetAsync(RedisAgentLeases.Key("a1"), "e1|c-old", TimeSpan.FromSeconds(30)); // Released, the delete lost.
+        await db.StringSetAsync(RedisAgentLeases.Key("a2"), "e2|c-9", TimeSpan.FromSeconds(30)); // Engine two talks with a2.
+
+        Assert.That((await e1.TryAcquireAsync("a1", "c-new"), await e1.TryAcquireAsync("a2", "c-new2")), Is.EqualTo((true, false)));
+        Assert.That(((string?)await db.StringGetAsync(RedisAgentLeases.Key("a1")), (string?)await db.StringGetAsync(RedisAgentLeases.Key("a2"))),
+            Is.EqualTo(("e1|c-new", "e2|c-9")));
+        Assert.That(await db.KeyTimeToLiveAsync(RedisAgentLeases.Key("a1")), Is.GreaterThan(TimeSpan.FromSeconds(20)), "a full lease for the new call");
+
+        e1.Release("a1");
+        await A.GetDatabase().PingAsync(); // The fire-and-forget release went first on that connection.
+        Assert.That(await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), Is.False, "the new call's lease is given back as usual");
+    }
+
+    /// <summary>
+    /// A release that could not be sent (Redis away, or the connection dropped under it in a failover) would keep the
+    /// other engines from the agent until the lease expired: the next refresh after Redis is back sends it again, and
+    /// the other engines hear the agent is free.
+    /// </summary>
+    [Test]
+    public async Task A_release_made_while_Redis_was_away_is_sent_once_it_is_back()
+    {
+        var time = new FakeTimeProvider();
+        var redis = await RedisServer.StartAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        using var e1 = new RedisAgentLeases(connection, "e1", TimeSpan.FromSeconds(30), time, NullLogger.Instance);
+        Assert.That(await e1.TryAcquireAsync("a1", "c-1"), Is.True);
+
+        var lost = Signal(h => connection.ConnectionFailed += h);
+        await redis.DisposeAsync();
+        await lost;
+        e1.Release("a1"); // The agent is ready again, but Redis is away: nothing can be sent now.
+
+        var back = Signal(h => connection.ConnectionRestored += h);
+        redis = await RedisServer.StartAsync(redis.Port, redis.Password);
+        await using var _ = redis;
+        await back;
+        await using var other = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = other.GetDatabase();
+        await db.StringSetAsync(RedisAgentLeases.Key("a1"), "e1|c-1", TimeSpan.FromSeconds(30)); // The lease outlived the outage.
+        var freed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await other.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisAgentLeases.FreedChannel), (_, m) => freed.TrySetResult(m.ToString()));
+
+        time.Advance(TimeSpan.FromSeconds(10)); // The next refresh.
+        Assert.That(await freed.Task.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo("a1"), "the other engines are told a1 is free");
+        Assert.That(await db.KeyExistsAsync(RedisAgentLeases.Key("a1")), Is.False);
+    }
+
+    /// <summary>The interactive connection failed or came back.</summary>
+    private static Task Signal(Action<EventHandler<ConnectionFailedEventArgs>> subscribe)
+    {
+        var raised = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscribe((_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive) raised.TrySetResult(); // The one commands go on.
+        });
+        return raised.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
