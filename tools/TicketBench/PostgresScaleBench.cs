@@ -39,18 +39,20 @@ internal static class PostgresScaleBench
         }
     }
 
-    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0)
+    /// <summary>One instance, then two on a fresh database; <c>instanceCpu</c> &gt; 0 confines each TicketApi to that % of one core (<see cref="CpuQuota"/>).</summary>
+    public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0, int instanceCpu = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
-        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams, warmupCalls);
-        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams, warmupCalls);
+        var one = await RunAsync(postgres, "one", 1, baseSettings, adminKey, calls, streams, warmupCalls, instanceCpu);
+        var two = await RunAsync(postgres, "two", 2, baseSettings, adminKey, calls, streams, warmupCalls, instanceCpu);
         if (one is null || two is null) return false;
-        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×; load average {CpuClock.LoadAverage()}");
+        var confined = instanceCpu > 0 ? $" (each instance confined to {instanceCpu} % of one core)" : "";
+        Console.WriteLine($"postgres-scale: one instance {one:F0} events/s, two instances {two:F0} events/s = {two / one:F2}×{confined}; load average {CpuClock.LoadAverage()}");
         return true;
     }
 
     private static async Task<double?> RunAsync(PostgresServer postgres, string database, int instances, Dictionary<string, string> baseSettings,
-        string adminKey, int calls, int streams, int warmupCalls)
+        string adminKey, int calls, int streams, int warmupCalls, int instanceCpu)
     {
         await postgres.CreateDatabaseAsync(database);
         var settings = new Dictionary<string, string>(baseSettings)
@@ -60,9 +62,14 @@ internal static class PostgresScaleBench
             ["Metrics:BearerSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ScrapeToken))),
         };
         var hosts = new List<HostProcess>();
+        var quotas = new List<CpuQuota>();
         try
         {
-            for (var i = 0; i < instances; i++) hosts.Add(await HostProcess.StartHealthyAsync("TicketApi", settings));
+            for (var i = 0; i < instances; i++)
+            {
+                hosts.Add(await HostProcess.StartHealthyAsync("TicketApi", settings));
+                if (instanceCpu > 0) quotas.Add(CpuQuota.Confine(hosts[i].Process.Id, instanceCpu, $"hotline-bench-{Environment.ProcessId}-{database}-{i}"));
+            }
             var channels = hosts.Select(h => GrpcChannel.ForAddress(h.GrpcUrl, new GrpcChannelOptions { HttpHandler = h.Credentials() })).ToList();
             var clients = channels.Select(c => new CallEventIngest.CallEventIngestClient(c)).ToList();
             if (warmupCalls > 0)
@@ -83,12 +90,14 @@ internal static class PostgresScaleBench
             var serverCpu = CpuClock.TreeSeconds(postgres.Process.Id);
             var benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var writers = await Task.WhenAll(hosts.Select(WriterAsync));
+            var throttled = quotas.Sum(q => q.ThrottledMicroseconds());
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
             hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
             serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
             benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu;
+            throttled = quotas.Sum(q => q.ThrottledMicroseconds()) - throttled;
             var steal = CpuClock.StealSince(machine);
             var machineBusy = CpuClock.BusySince(machine);
             var writersAfter = await Task.WhenAll(hosts.Select(WriterAsync));
@@ -106,11 +115,15 @@ internal static class PostgresScaleBench
                               $"this bench (the publishers) {benchCpu * 1e6 / total:F0} µs; machine busy {machineBusy}; load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
             Console.WriteLine($"postgres-scale: {instances} instance(s): {batches} batches, {total / Math.Max(1.0, batches):F0} events per batch; " +
                               $"writer busy (apply + commit) {string.Join(" / ", busy.Select(b => $"{b:P0}"))} of the run");
+            if (quotas.Count > 0)
+                Console.WriteLine($"postgres-scale: {instances} instance(s): confined to {instanceCpu} % of one core each; held back by the quota " +
+                                  $"{throttled / 1e6 / instances / sw.Elapsed.TotalSeconds:P0} of the run (per instance)");
             return exact ? rate : null;
         }
         finally
         {
             foreach (var h in hosts) await h.DisposeAsync();
+            foreach (var q in quotas) q.Dispose();
         }
     }
 }

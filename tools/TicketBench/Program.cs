@@ -6,7 +6,8 @@ using Hotline.TicketBench;
 // Usage: dotnet tools/TicketBench/bin/Release/net10.0/Hotline.TicketBench.dll [ingest|metrics|list|all|postgres-scale] [--calls N] [--streams N] [--month-calls N]
 //        [--year-calls N (metrics: also the year 2025)] [--provider sqlite|postgresql] [--warmup N calls published (in October) before the timed run]
 //        (ingest: postgresql starts a throwaway PostgreSQL cluster, fsync on, like the tests)
-// postgres-scale (not in "all"): one vs two TicketApi instances on one real PostgreSQL (issue 19's ≥ 1.5× figure).
+// postgres-scale (not in "all"): one vs two TicketApi instances on one real PostgreSQL (issue 19's ≥ 1.5× figure);
+//        [--instance-cpu P]: each instance confined to P % of one core (cgroup cpu quota, root): "a core of its own" on a small machine.
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 int Option(string name, int fallback)
 {
@@ -58,6 +59,6 @@ if (mode is "list" or "all")
 }
 if (mode is "postgres-scale")
 {
-    ok &= await PostgresScaleBench.RunAsync(settings, adminKey, Option("--calls", 10_000), Option("--streams", 2), Option("--warmup", 0));
+    ok &= await PostgresScaleBench.RunAsync(settings, adminKey, Option("--calls", 10_000), Option("--streams", 2), Option("--warmup", 0), Option("--instance-cpu", 0));
 }
 return ok ? 0 : 1;
