@@ -178,7 +178,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
             _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(agentId)], [value, FreedChannel, agentId])
                 .ContinueWith(t =>
                 {
-                    LogUnreachable(_logger, t.Exception!.GetBaseException().Message);
+                    LogReleaseFailed(_logger, agentId, t.Exception!.GetBaseException().Message); // Debug: one per agent in a failover.
                     _releasing.TryAdd(agentId, value);
                 }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
@@ -245,6 +245,9 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s lease still held for an earlier call of this engine was taken over (its release was lost, e.g. in a Redis failover)")]
     private static partial void LogStaleTakenOver(ILogger logger, string agentId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Release of agent {AgentId}'s lease failed, sent again by the next refresh: {Error}")]
+    private static partial void LogReleaseFailed(ILogger logger, string agentId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent lease in Redis failed: {Error}")]
     private static partial void LogUnreachable(ILogger logger, string error);
