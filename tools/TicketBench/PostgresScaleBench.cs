@@ -115,6 +115,9 @@ internal static class PostgresScaleBench
                               $"this bench (the publishers) {benchCpu * 1e6 / total:F0} µs; machine busy {machineBusy}; load average {load} → {CpuClock.LoadAverage()}; steal {steal}");
             Console.WriteLine($"postgres-scale: {instances} instance(s): {batches} batches, {total / Math.Max(1.0, batches):F0} events per batch; " +
                               $"writer busy (apply + commit) {string.Join(" / ", busy.Select(b => $"{b:P0}"))} of the run");
+            // IngestWriter's Warning when a batch met another instance's (deadlock or serialization failure) and was applied again.
+            var retried = hosts.Sum(h => h.Process.Output.Split('\n').Count(l => l.Contains("met another writer", StringComparison.Ordinal)));
+            Console.WriteLine($"postgres-scale: {instances} instance(s): batches applied again after meeting another writer: {retried}");
             if (quotas.Count > 0)
                 Console.WriteLine($"postgres-scale: {instances} instance(s): confined to {instanceCpu} % of one core each; held back by the quota " +
                                   $"{throttled / 1e6 / instances / sw.Elapsed.TotalSeconds:P0} of the run (per instance)");
