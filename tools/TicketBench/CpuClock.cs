@@ -15,6 +15,26 @@ internal static class CpuClock
     /// utime + stime + cutime + cstime of a process and every live descendant: a child that has exited and been waited
     /// for is in its parent's cutime/cstime, a live one in its own utime/stime, so each tick is counted once.
     /// </summary>
+    /// <summary>The processes under <paramref name="root"/>, itself included (PostgreSQL's backends under its postmaster).</summary>
+    public static List<int> Tree(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+            if (Fields(pid) is { } f) parents[pid] = int.Parse(f[1], CultureInfo.InvariantCulture);
+        }
+        var tree = new List<int>();
+        foreach (var pid in parents.Keys)
+            for (var p = pid; p > 1; p = parents.GetValueOrDefault(p, 1))
+                if (p == root)
+                {
+                    tree.Add(pid);
+                    break;
+                }
+        return tree;
+    }
+
     public static double TreeSeconds(int root)
     {
         var parents = new Dictionary<int, int>();

@@ -40,6 +40,24 @@ internal static class PostgresScaleBench
     }
 
     /// <summary>One instance, then two on a fresh database; <c>instanceCpu</c> &gt; 0 confines each TicketApi to that % of one core (<see cref="CpuQuota"/>).</summary>
+    private static Process StartPerf(string output, IEnumerable<int> pids)
+    {
+        var perf = Process.Start(new ProcessStartInfo("perf", ["record", "-F", "999", "-g", "-o", output, "-p", string.Join(',', pids)])
+        {
+            RedirectStandardError = true,
+        })!;
+        // perf says nothing until it stops; give it a moment to attach before the timed run starts.
+        Thread.Sleep(500);
+        return perf;
+    }
+
+    private static async Task StopPerfAsync(Process perf)
+    {
+        using (var kill = Process.Start("kill", ["-INT", perf.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await perf.WaitForExitAsync();
+        Console.WriteLine("postgres-scale: " + (await perf.StandardError.ReadToEndAsync()).Trim().Replace('\n', ' '));
+    }
+
     public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0, int instanceCpu = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
@@ -91,9 +109,15 @@ internal static class PostgresScaleBench
             var benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var writers = await Task.WhenAll(hosts.Select(WriterAsync));
             var throttled = quotas.Sum(q => q.ThrottledMicroseconds());
+            // TICKETBENCH_PERF_RECORD=<dir>: `perf record -g` of the hosts and PostgreSQL's processes over the timed run
+            // (<dir>/pgscale-<instances>.data; the hosts need TICKETBENCH_PERF=1 for their JIT-compiled method names).
+            using var perf = Environment.GetEnvironmentVariable("TICKETBENCH_PERF_RECORD") is { Length: > 0 } perfDir
+                ? StartPerf(Path.Combine(perfDir, $"pgscale-{instances}.data"), [.. hosts.Select(h => h.Process.Id), .. CpuClock.Tree(postgres.Process.Id)])
+                : null;
             var sw = Stopwatch.StartNew();
             var acks = await Task.WhenAll(perStream.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             sw.Stop();
+            if (perf is not null) await StopPerfAsync(perf);
             hostCpu = hosts.Sum(h => CpuClock.Seconds(h.Process.Id)) - hostCpu;
             serverCpu = CpuClock.TreeSeconds(postgres.Process.Id) - serverCpu;
             benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu;
