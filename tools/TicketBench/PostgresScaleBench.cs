@@ -12,7 +12,8 @@ namespace Hotline.TicketBench;
 /// two instances sharing the same database (each sent half of the calls), and the ratio. Checks nothing is lost or doubled.
 /// Prints beside each rate the CPU per event of the TicketApi processes and of the PostgreSQL server (its process tree),
 /// the load average and the steal over the timed run: on a shared machine CPU per event is steadier than time.
-/// <c>--warmup N</c> first publishes N calls in October (outside the checked month) so the hosts' JIT is at its steady tier.
+/// <c>--warmup N</c> first publishes N calls to each instance in October (outside the checked month) so the hosts' JIT is
+/// at its steady tier.
 /// </summary>
 internal static class PostgresScaleBench
 {
@@ -94,7 +95,9 @@ internal static class PostgresScaleBench
             {
                 var warm = Enumerable.Range(0, instances * streams).Select(_ => new List<IngestEnvelope>()).ToArray();
                 var october = new DateTime(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc);
-                for (var i = 0; i < warmupCalls; i++) warm[i % warm.Length].AddRange(IngestBench.Call($"warm-{i}", $"a{i % 100}", october.AddSeconds(i)));
+                // N calls for every instance: each host's JIT reaches the same tier whether it runs alone or beside another
+                // (dealt over the set, two instances got half the warm-up each and were still compiling in the timed run).
+                for (var i = 0; i < warmupCalls * instances; i++) warm[i % warm.Length].AddRange(IngestBench.Call($"warm-{i}", $"a{i % 100}", october.AddSeconds(i)));
                 await Task.WhenAll(warm.Select((events, s) => IngestBench.PublishAsync(clients[s % instances], events)));
             }
             var start = new DateTime(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
