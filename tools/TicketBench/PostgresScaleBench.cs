@@ -40,7 +40,6 @@ internal static class PostgresScaleBench
         }
     }
 
-    /// <summary>One instance, then two on a fresh database; <c>instanceCpu</c> &gt; 0 confines each TicketApi to that % of one core (<see cref="CpuQuota"/>).</summary>
     private static Process StartPerf(string output, IEnumerable<int> pids)
     {
         var perf = Process.Start(new ProcessStartInfo("perf", ["record", "-F", "999", "-g", "-o", output, "-p", string.Join(',', pids)])
@@ -59,6 +58,7 @@ internal static class PostgresScaleBench
         Console.WriteLine("postgres-scale: " + (await perf.StandardError.ReadToEndAsync()).Trim().Replace('\n', ' '));
     }
 
+    /// <summary>One instance, then two on a fresh database; <c>instanceCpu</c> &gt; 0 confines each TicketApi to that % of one core (<see cref="CpuQuota"/>).</summary>
     public static async Task<bool> RunAsync(Dictionary<string, string> baseSettings, string adminKey, int calls, int streams, int warmupCalls = 0, int instanceCpu = 0)
     {
         await using var postgres = await PostgresServer.StartAsync(durable: true);
@@ -147,7 +147,7 @@ internal static class PostgresScaleBench
             Console.WriteLine($"postgres-scale: {instances} instance(s): batches applied again after meeting another writer: {retried}");
             if (quotas.Count > 0)
                 Console.WriteLine($"postgres-scale: {instances} instance(s): confined to {instanceCpu} % of one core each; held back by the quota " +
-                                  $"{throttled / 1e6 / instances / sw.Elapsed.TotalSeconds:P0} of the run (per instance)");
+                                  $"{throttled / 1e6 / instances / sw.Elapsed.TotalSeconds:P0} of the run (per instance; summed over the cores it waited on, so it can pass 100 %)");
             return exact ? rate : null;
         }
         finally
