@@ -15,6 +15,9 @@ internal static class CpuClock
     /// utime + stime + cutime + cstime of a process and every live descendant: a child that has exited and been waited
     /// for is in its parent's cutime/cstime, a live one in its own utime/stime, so each tick is counted once.
     /// </summary>
+    public static double TreeSeconds(int root) =>
+        Tree(root).Sum(pid => Fields(pid) is { } f ? Tick(f[11]) + Tick(f[12]) + Tick(f[13]) + Tick(f[14]) : 0) / 100.0;
+
     /// <summary>The processes under <paramref name="root"/>, itself included (PostgreSQL's backends under its postmaster).</summary>
     public static List<int> Tree(int root)
     {
@@ -33,28 +36,6 @@ internal static class CpuClock
                     break;
                 }
         return tree;
-    }
-
-    public static double TreeSeconds(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        var ticks = new Dictionary<int, long>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            if (Fields(pid) is not { } f) continue;
-            parents[pid] = int.Parse(f[1], CultureInfo.InvariantCulture);
-            ticks[pid] = Tick(f[11]) + Tick(f[12]) + Tick(f[13]) + Tick(f[14]);
-        }
-        long sum = 0;
-        foreach (var (pid, t) in ticks)
-            for (var p = pid; p > 1; p = parents.GetValueOrDefault(p, 1))
-                if (p == root)
-                {
-                    sum += t;
-                    break;
-                }
-        return sum / 100.0;
     }
 
     /// <summary>

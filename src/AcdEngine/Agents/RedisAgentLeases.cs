@@ -126,7 +126,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
             if (_held.TryGetValue(agentId, out var mine))
             {
                 if (mine == value) return true; // Taken for this call already (an offer of the shared queue line).
-                Release(agentId); // A stale one of ours (sent first on the same connection).
+                _held.TryRemove(agentId, out _); // A stale one of ours: the script below takes it over.
             }
             var taken = (int)await _redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, [Key(agentId)],
                 [value, _node + "|", (long)Lease.TotalMilliseconds]);
