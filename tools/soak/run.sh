@@ -171,6 +171,15 @@ PY
   sleep 5
 done
 echo "drained after $(( $(date +%s) - drain_start )) s:"; cat "$out/drained.csv"
+# SIP sessions left after the drain: which (by state; the Call-IDs of ended ones still held) and what the log says of them.
+if [ "$(cut -d, -f8 "$out/drained.csv")" != 0 ]; then
+  curl -s --max-time 5 -H "Authorization: Bearer $engine_key" "http://127.0.0.1:$e_http/api/sip/stats" >"$out/sip-stats.json" || true
+  python3 -c 'import json, sys; print("SIP sessions left:", json.dumps(json.load(open(sys.argv[1])).get("sessionStates")))' "$out/sip-stats.json" || true
+  for id in $(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1])).get("sessionStates", {}).get("endedCallIds", [])))' "$out/sip-stats.json" 2>/dev/null); do
+    echo "engine log for $id:"; grep -F "$id" "$out/engine.log" | head -40 || true
+    grep -lF "$id" "$out"/phone-*.err "$out"/phone-*.log 2>/dev/null | sed 's/^/  named in /' || true
+  done
+fi
 cpu1=$(engine_ticks); cpu_t1=$(date +%s.%N)
 thread_ticks >"$out/threads1.txt"
 read -r sent1 received1 < <(rtp_packets)

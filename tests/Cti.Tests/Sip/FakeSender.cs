@@ -22,8 +22,12 @@ internal sealed class FakeSender : ISipSender
 
     public SipMessage Last(Func<SipMessage, bool> match) => Sent.Last(s => match(s.Message)).Message;
 
+    /// <summary>Runs on the sending thread before a message is recorded (a test holds a send up here to force a race).</summary>
+    public Action<SipMessage>? BeforeSend { get; set; }
+
     public void Send(SipMessage message, SipEndPoint destination)
     {
+        BeforeSend?.Invoke(message);
         // Serialize and re-parse, as a wire would: what we record is what a peer would read.
         var wire = SipParser.Parse(SipSerializer.ToArray(message));
         lock (_gate) _sent.Add((wire.Message ?? message, destination));

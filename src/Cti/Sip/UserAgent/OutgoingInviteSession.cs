@@ -74,31 +74,28 @@ public sealed class OutgoingInviteSession : SipInviteSession
     /// </summary>
     public void Cancel(string? reason = null)
     {
-        bool sendNow;
         lock (Gate)
         {
             if (State != SipSessionState.Offering || _cancelRequested) return;
             _cancelRequested = true;
             _cancelReason = reason;
-            // §9.1: a CANCEL must not be sent before a provisional response arrived.
-            sendNow = _provisionalSeen;
+            // §9.1: a CANCEL must not be sent before a provisional response arrived. Sent under the lock the 2xx's ACK
+            // is sent under (OnFinal): the peer never gets our CANCEL after our ACK, which it could only answer 481.
+            if (_provisionalSeen) SendCancel();
         }
-        if (sendNow) SendCancel();
     }
 
     private void OnProvisional(SipMessage response)
     {
-        bool cancel;
         lock (Gate)
         {
-            cancel = _cancelRequested && !_provisionalSeen;
+            if (_cancelRequested && !_provisionalSeen && State == SipSessionState.Offering) SendCancel();
             _provisionalSeen = true;
         }
-        if (cancel) SendCancel();
         if (response.StatusCode > 100) ProvisionalReceived?.Invoke(this, response);
     }
 
-    /// <summary>§9.1: CANCEL copies Request-URI, Call-ID, From, To, CSeq number and the top Via (same branch) of the INVITE.</summary>
+    /// <summary>§9.1 (called under <c>Gate</c>): CANCEL copies Request-URI, Call-ID, From, To, CSeq number and the top Via (same branch) of the INVITE.</summary>
     private void SendCancel()
     {
         var cancel = SipMessage.CreateRequest(SipMethods.Cancel, Invite.RequestUri!);
@@ -106,9 +103,7 @@ public sealed class OutgoingInviteSession : SipInviteSession
         foreach (var h in Invite.Headers)
             if (h.Id is SipHeaderId.From or SipHeaderId.To or SipHeaderId.CallId or SipHeaderId.Route or SipHeaderId.MaxForwards) cancel.AddHeader(h);
         cancel.AddHeader(SipHeaderNames.CSeq, new SipCSeq(Invite.CSeq.Number, SipMethods.Cancel).ToString());
-        string? reason;
-        lock (Gate) reason = _cancelReason;
-        if (reason is not null) cancel.AddHeader("Reason", reason);
+        if (_cancelReason is not null) cancel.AddHeader("Reason", _cancelReason);
         UserAgent.StartClientTransaction(cancel, Transaction.Remote);
         Transaction.OnCancelSent();
     }
@@ -121,11 +116,16 @@ public sealed class OutgoingInviteSession : SipInviteSession
             lock (Gate)
             {
                 Dialog = SipDialog.CreateUac(Invite, response);
+                // In the core's table before anyone can see Connected: a hang-up racing this 2xx (the ACD giving up on
+                // the dial as the agent answered) ends the session and takes it out again. Remembered after the lock,
+                // a hang-up in between left a dead session in the table for good (the soak of 5 Dec 2026).
+                UserAgent.Remember(this, Dialog);
                 State = SipSessionState.Connected;
                 cancelAfterAnswer = _cancelRequested;
+                // The ACK under the lock too: a BYE of ours (HangupAsync checks the state under it) never overtakes it,
+                // or a phone still waiting for the ACK takes the BYE for a stray and drops the call without answering.
+                SendAck();
             }
-            UserAgent.Remember(this, Dialog);
-            SendAck();
             _answer.TrySetResult(response);
             // §9.1: a CANCEL that crossed the 2xx has no effect on the call; the caller wanted it gone: BYE.
             if (cancelAfterAnswer) _ = HangupAsync();
@@ -137,13 +137,16 @@ public sealed class OutgoingInviteSession : SipInviteSession
             response.StatusCode);
     }
 
-    /// <summary>§13.2.2.4: the ACK for a 2xx is built by the dialog, with the INVITE's CSeq number, and sent end to end.</summary>
+    /// <summary>
+    /// §13.2.2.4 (called under <c>Gate</c>): the ACK for a 2xx is built by the dialog, with the INVITE's CSeq number,
+    /// and sent end to end.
+    /// </summary>
     private void SendAck()
     {
         var ack = Dialog!.CreateRequest(SipMethods.Ack, Invite.CSeq.Number);
         foreach (var h in Invite.Headers)
             if (h.Id == SipHeaderId.Authorization) ack.AddHeader(h);
-        lock (Gate) _ack = ack;
+        _ack = ack;
         UserAgent.SendAck(Dialog, ack);
     }
 

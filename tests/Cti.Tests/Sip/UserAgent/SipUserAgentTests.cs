@@ -193,4 +193,75 @@ public sealed class SipUserAgentTests
         Assert.That(_sender.Count(m => m.StatusCode == 200 && m.CSeq.Number == 2), Is.EqualTo(1), "ACKed at once: no retransmission");
         Assert.That(session.State, Is.EqualTo(SipSessionState.Connected));
     }
+
+    /// <summary>
+    /// The soak of 5 Dec 2026: the ACD gave up on an agent's dial (the caller left) as the agent's 2xx arrived, saw the
+    /// session Connected and hung up while the 2xx's handler was still between its state change and the ACK. The BYE
+    /// went out first (the phone, waiting for the ACK, dropped the call as a stray), and a hang-up that came before
+    /// the handler put the dialog in the core's table left a dead session there for good. Here the ACK's send is held
+    /// up while another thread hangs up the moment the session says Connected: the BYE must wait for the ACK, and the
+    /// ended session must be gone from the table.
+    /// </summary>
+    [Test]
+    public void A_hang_up_racing_the_2xx_waits_for_its_ack_and_leaves_no_session_behind()
+    {
+        var session = _ua.Invite(new InviteRequest { Target = SipUri.Parse("sip:1003@127.0.0.1:5070") });
+        var invite = _sender.Last(m => m.Method == "INVITE");
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 180), FakeSender.Peer);
+        Task? hangup = null;
+        using var byeSent = new ManualResetEventSlim();
+        _sender.BeforeSend = m =>
+        {
+            if (m.Method == "BYE") byeSent.Set();
+            if (m.Method != "ACK" || hangup is not null) return;
+            hangup = Task.Run(() => { _ = session.HangupAsync(); }); // returns once the BYE is out (its answer never comes here)
+            // Long enough for the other thread to send its BYE if nothing holds it back (it is not held on the old code).
+            byeSent.Wait(TimeSpan.FromMilliseconds(500));
+        };
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 200), FakeSender.Peer);
+        Assert.That(session.Answer.Wait(TimeSpan.FromSeconds(10)), Is.True, "the 2xx was handled");
+        Assert.That(hangup, Is.Not.Null, "the 2xx was ACKed");
+        Assert.That(hangup!.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        var order = _sender.Sent.Select(s => s.Message.Method).Where(m => m is "ACK" or "BYE").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(order, Is.EqualTo(new[] { "ACK", "BYE" }), "the ACK before the BYE");
+            Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
+
+    /// <summary>
+    /// The ACD's CANCEL crossing the agent's 2xx: either the CANCEL goes out before the 2xx is handled (and the ACK
+    /// follows it), or the 2xx wins and no CANCEL is sent (the session hangs up with BYE) — never a CANCEL after the
+    /// ACK, which the phone, its INVITE transaction over, can only answer 481 (sipp dropped such calls as strays).
+    /// </summary>
+    [Test]
+    public async Task A_cancel_crossing_the_2xx_never_follows_the_ack()
+    {
+        var session = _ua.Invite(new InviteRequest { Target = SipUri.Parse("sip:1004@127.0.0.1:5070") });
+        var invite = _sender.Last(m => m.Method == "INVITE");
+        _ua.Receive(SipTestMessages.ResponseTo(invite, 180), FakeSender.Peer);
+        Task? answer = null;
+        using var ackSent = new ManualResetEventSlim();
+        _sender.BeforeSend = m =>
+        {
+            if (m.Method == "ACK") ackSent.Set();
+            if (m.Method != "CANCEL" || answer is not null) return;
+            // The 2xx arrives while our CANCEL is on its way out.
+            answer = Task.Run(() => _ua.Receive(SipTestMessages.ResponseTo(invite, 200), FakeSender.Peer));
+            ackSent.Wait(TimeSpan.FromMilliseconds(500));
+        };
+        session.Cancel();
+        Assert.That(answer, Is.Not.Null, "the CANCEL was sent");
+        Assert.That(answer!.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That((await session.Answer).StatusCode, Is.EqualTo(200));
+        var order = _sender.Sent.Select(s => s.Message.Method).Where(m => m is "CANCEL" or "ACK" or "BYE").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(order, Is.EqualTo(new[] { "CANCEL", "ACK", "BYE" }), "the CANCEL first; the 2xx that crossed it ACKed, then BYE (§9.1)");
+            Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
 }
