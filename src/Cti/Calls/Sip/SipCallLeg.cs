@@ -99,7 +99,9 @@ public sealed partial class SipCallLeg : ICallLeg
             Media.Start();
             acknowledged = await incoming.AcceptAsync(_answer).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException) when (State == CallLegState.Ended || incoming.State == SipSessionState.Ended)
+        // A CANCEL's 487 can go out between our state check and our 200 (the core answers CANCEL on its receive loop):
+        // the session ends as cancelled a moment later, so the transaction's flag says it first.
+        catch (InvalidOperationException) when (State == CallLegState.Ended || incoming.State == SipSessionState.Ended || incoming.Transaction.IsCancelled)
         {
             throw new InvalidOperationException("The caller hung up before the call was answered.");
         }
