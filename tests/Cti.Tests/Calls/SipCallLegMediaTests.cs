@@ -155,7 +155,7 @@ public sealed class SipCallLegMediaTests
         var ua = _phone.UserAgent;
         var tx = ua.SendInDialog(dialog, invite);
         var final = await tx.FinalResponse.WaitAsync(Bound);
-        if (final.StatusCode is >= 200 and < 300) ua.SendAck(dialog, dialog.CreateRequest(SipMethods.Ack, invite.CSeq.Number));
+        if (final.StatusCode is >= 200 and < 300) ua.SendAck(Hotline.Cti.Sip.UserAgent.SipAddressResolver.Resolve(dialog.NextHop()), dialog.CreateRequest(SipMethods.Ack, invite.CSeq.Number));
         return final;
     }
 

@@ -198,6 +198,59 @@ public sealed class SipTelephonyPortReleaseTests
         await AssertPortsFreedAsync();
     }
 
+    [Test]
+    public async Task A_2xx_that_crosses_the_ring_timeouts_cancel_is_a_no_answer_acked_and_hung_up_never_an_answer()
+    {
+        // The agent picks up just as the ring timeout CANCELs: the ACD must hear "no answer" (RONA), not "answered",
+        // or it puts the caller through to a leg that is being hung up (found by review, 5 Dec 2026).
+        using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        phone.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)phone.LocalEndPoint!).Port;
+        var dial = _engine.Telephony.Dial($"sip:3001@127.0.0.1:{port}", new DialOptions { RingTimeout = TimeSpan.FromMilliseconds(200) });
+        var buffer = new byte[8192];
+        var received = await phone.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(Bound);
+        var invite = Encoding.ASCII.GetString(buffer, 0, received.ReceivedBytes);
+        await phone.SendToAsync(Encoding.ASCII.GetBytes(Ringing(invite)), received.RemoteEndPoint);
+        string cancel;
+        do
+        {
+            var r = await phone.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(Bound);
+            cancel = Encoding.ASCII.GetString(buffer, 0, r.ReceivedBytes);
+        } while (!cancel.StartsWith("CANCEL ", StringComparison.Ordinal));
+        // The phone's 200 to the INVITE was already on its way: it crosses the CANCEL, which it then answers 200.
+        await phone.SendToAsync(Encoding.ASCII.GetBytes(Answer(invite, $"c=IN IP4 127.0.0.1\r\nm=audio {port + 2} RTP/AVP 0\r\n", port)), received.RemoteEndPoint);
+        await phone.SendToAsync(Encoding.ASCII.GetBytes(Answer(cancel, null)), received.RemoteEndPoint);
+        var result = await dial.Answered.WaitAsync(Bound);
+        Assert.That((result.IsAnswered, result.SipStatus), Is.EqualTo((false, 408)), "a no-answer, as the ring timeout said");
+        var methods = new List<string>();
+        while (!methods.Contains("BYE"))
+        {
+            var r = await phone.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(Bound);
+            var text = Encoding.ASCII.GetString(buffer, 0, r.ReceivedBytes);
+            methods.Add(text[..text.IndexOf(' ', StringComparison.Ordinal)]);
+        }
+        Assert.That(methods.Where(m => m is "ACK" or "BYE"), Is.EqualTo(new[] { "ACK", "BYE" }), "the crossing 2xx ACKed, then BYE (§9.1)");
+        await ((SipCallLeg)dial.Leg).Completion.WaitAsync(Bound);
+        await AssertPortsFreedAsync();
+    }
+
+    /// <summary>A 200 for a raw request (a tag on the To; <paramref name="sdpMedia"/>: c= and m= lines of an answer, or none).</summary>
+    private static string Answer(string request, string? sdpMedia, int contactPort = 0)
+    {
+        var response = new StringBuilder("SIP/2.0 200 OK\r\n");
+        foreach (var line in request.Split("\r\n"))
+        {
+            if (line.Length == 0) break;
+            var name = line.Split(':', 2)[0].Trim();
+            if (name.Equals("To", StringComparison.OrdinalIgnoreCase)) response.Append(line).Append(";tag=ph1\r\n");
+            else if (name is "Via" or "From" or "Call-ID" or "CSeq") response.Append(line).Append("\r\n");
+        }
+        if (sdpMedia is null) return response.Append("Content-Length: 0\r\n\r\n").ToString();
+        var sdp = "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\n" + sdpMedia.Split("\r\n")[0] + "\r\nt=0 0\r\n" + sdpMedia.Split("\r\n")[1] + "\r\na=rtpmap:0 PCMU/8000\r\n";
+        return response.Append("Contact: <sip:3001@127.0.0.1:").Append(contactPort).Append(">\r\nContent-Type: application/sdp\r\nContent-Length: ")
+            .Append(Encoding.ASCII.GetByteCount(sdp)).Append("\r\n\r\n").Append(sdp).ToString();
+    }
+
     /// <summary>A 180 for a raw INVITE: its Via, From, Call-ID and CSeq, the To with a tag (RFC 3261 §8.2.6.2).</summary>
     private static string Ringing(string invite)
     {

@@ -150,17 +150,20 @@ public sealed partial class SipCallLeg : ICallLeg
             case OutgoingInviteSession { State: SipSessionState.Offering } outgoing:
                 outgoing.Cancel(); // §9.1; a 2xx that crosses it is answered with BYE by the session.
                 break;
-            default:
-                // RFC 3261 §15: the session is over once the BYE is handed to its transaction; its answer is not waited
-                // for. A phone gone from the network never answers, and waiting for Timer F (32 s) held up whatever
-                // follows the hang-up: the call's end, the agent's wrap-up, the recording (a crossing BYE from a phone
-                // that then exited did the same). The transaction still retransmits the BYE on its own.
-                _ = _session.HangupAsync(CancellationToken.None).ContinueWith(t =>
-                {
-                    // Unanswered (Timer F): usual for a phone gone from the network, and nothing is left to do.
-                    if (t.Exception?.InnerException is { } ex and not TimeoutException) LogByeFailed(_logger, Id, ex.Message);
-                }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                break;
+        }
+        // Connected: answered before, or between the state read above and the Reject or Cancel, which then did nothing
+        // (our 200 or their 2xx won the session's lock); either way only a BYE ends it now.
+        if (_session.State == SipSessionState.Connected)
+        {
+            // RFC 3261 §15: the session is over once the BYE is handed to its transaction; its answer is not waited
+            // for. A phone gone from the network never answers, and waiting for Timer F (32 s) held up whatever
+            // follows the hang-up: the call's end, the agent's wrap-up, the recording (a crossing BYE from a phone
+            // that then exited did the same). The transaction still retransmits the BYE on its own.
+            _ = _session.HangupAsync(CancellationToken.None).ContinueWith(t =>
+            {
+                // Unanswered (Timer F): usual for a phone gone from the network, and nothing is left to do.
+                if (t.Exception?.InnerException is { } ex and not TimeoutException) LogByeFailed(_logger, Id, ex.Message);
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         if (_session.State == SipSessionState.Ended) await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

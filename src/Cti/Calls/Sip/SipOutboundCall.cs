@@ -92,6 +92,16 @@ internal sealed partial class SipOutboundCall : IOutboundCall
         }
         var response = task.Result;
         var status = response.StatusCode;
+        if (status is >= 200 and < 300 && _session.CancelledAfterAnswer)
+        {
+            // The 2xx crossed our CANCEL (§9.1): the session ACKed it and is hanging up with BYE. The dial did not get
+            // through — reported as what we cancelled it for, never as answered: the ACD would put the caller through
+            // to a leg already ending (the far end picked up just as the ring timeout or the caller's leaving hit).
+            _answered.TrySetResult(Volatile.Read(ref _timedOut) == 1 && Volatile.Read(ref _cancelled) == 0
+                ? new DialResult(false, 408, "no answer within the ring timeout (answered as it was cancelled)")
+                : new DialResult(false, 487, "cancelled (answered as it was cancelled)"));
+            return;
+        }
         if (status is >= 200 and < 300)
         {
             var started = _time.GetTimestamp();

@@ -23,6 +23,7 @@ internal sealed partial class SipTcpTransport : IDisposable
     private readonly int _maxMessageBytes;
     private readonly SipStreamOptions _options;
     private readonly ConcurrentDictionary<IPEndPoint, SipStreamConnection> _connections = new();
+    private readonly Lock _openGate = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
     private readonly ConcurrentDictionary<IPEndPoint, IPEndPoint> _aliases = new();
     private readonly SipTlsSettings? _tls;
@@ -156,20 +157,32 @@ internal sealed partial class SipTcpTransport : IDisposable
     /// </summary>
     public void Send(ReadOnlySpan<byte> message, IPEndPoint remote, string? serverName = null)
     {
-        if (!_connections.TryGetValue(remote, out var connection)
-            && !(_aliases.TryGetValue(remote, out var alias) && _connections.TryGetValue(alias, out connection)))
+        if (!TryFind(remote, out var connection))
         {
-            // §18.1.1: no connection to the target yet: open one and read from it as from an accepted one.
-            if (!TryCount(remote.Address))
+            // One opener at a time: two sends to a new target from two threads each opened a connection, and the
+            // second one's Track closed the first, still connecting, with the other message in its queue (lost: TCP
+            // has no retransmission of ours).
+            lock (_openGate)
             {
-                LogSendFailed(_name, remote, "connection caps reached");
-                return;
+                if (!TryFind(remote, out connection))
+                {
+                    // §18.1.1: no connection to the target yet: open one and read from it as from an accepted one.
+                    if (!TryCount(remote.Address))
+                    {
+                        LogSendFailed(_name, remote, "connection caps reached");
+                        return;
+                    }
+                    connection = new SipStreamConnection(ConnectAsync(remote, serverName, _stopping), remote, _options, _maxMessageBytes, _handler!, _logger, _stopping);
+                    Track(connection);
+                }
             }
-            connection = new SipStreamConnection(ConnectAsync(remote, serverName, _stopping), remote, _options, _maxMessageBytes, _handler!, _logger, _stopping);
-            Track(connection);
         }
         if (!connection.TrySend(message)) LogSendFailed(_name, remote, "the peer is not reading (send queue full); connection dropped");
     }
+
+    private bool TryFind(IPEndPoint remote, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipStreamConnection? connection) =>
+        _connections.TryGetValue(remote, out connection)
+        || (_aliases.TryGetValue(remote, out var alias) && _connections.TryGetValue(alias, out connection));
 
     private async Task<Stream> ConnectAsync(IPEndPoint remote, string? serverName, CancellationToken cancellationToken)
     {

@@ -58,16 +58,24 @@ public sealed class IncomingInviteSession : SipInviteSession
         {
             if (State != SipSessionState.Offering || Transaction.IsCancelled) return;
             EnsureDialog();
-        }
-        Request.Respond(statusCode, toTag: LocalTag, configure: r =>
-        {
-            r.AddHeader(SipHeaderNames.Contact, Contact);
-            if (contentType is not null)
+            // Under the lock, as the 200 is: never after it.
+            try
             {
-                r.AddHeader(SipHeaderNames.ContentType, contentType);
-                r.Body = body;
+                Request.Respond(statusCode, toTag: LocalTag, configure: r =>
+                {
+                    r.AddHeader(SipHeaderNames.Contact, Contact);
+                    if (contentType is not null)
+                    {
+                        r.AddHeader(SipHeaderNames.ContentType, contentType);
+                        r.Body = body;
+                    }
+                });
             }
-        });
+            catch (InvalidOperationException) when (Transaction.IsCancelled)
+            {
+                // A CANCEL's 487 went first (§9.2): the session ends as cancelled.
+            }
+        }
     }
 
     /// <summary>
@@ -83,9 +91,11 @@ public sealed class IncomingInviteSession : SipInviteSession
             EnsureDialog();
             LocalBody = body;
             LocalContentType = contentType;
+            // The 200 under the lock, before anyone can see Connected: a BYE of ours (HangupAsync checks the state
+            // under it) never goes out ahead of the 200 it ends. Throws when a CANCEL's 487 went first (§9.2).
+            Request.Respond(200, toTag: LocalTag, configure: AddLocalBody);
             State = SipSessionState.Connected;
         }
-        Request.Respond(200, toTag: LocalTag, configure: AddLocalBody);
         var acknowledged = await Transaction.Acknowledged.ConfigureAwait(false);
         if (!acknowledged)
         {
@@ -103,12 +113,27 @@ public sealed class IncomingInviteSession : SipInviteSession
     public void Reject(int statusCode, string? reasonPhrase, Action<SipMessage>? configure)
     {
         if (statusCode < 300) throw new ArgumentOutOfRangeException(nameof(statusCode), "A rejection is 300-699.");
+        var sent = false;
         lock (Gate)
         {
-            if (State != SipSessionState.Offering || Transaction.IsAnswered) return;
+            if (State != SipSessionState.Offering) return;
+            try
+            {
+                if (!Transaction.IsAnswered)
+                {
+                    Request.Respond(statusCode, reasonPhrase, configure, toTag: LocalTag);
+                    sent = true;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The core answered it meanwhile (a CANCEL's 487, §9.2).
+            }
         }
-        Request.Respond(statusCode, reasonPhrase, configure, toTag: LocalTag);
-        End(SipSessionEndReason.Rejected, statusCode);
+        // Answered by the core (a CANCEL this session was not yet registered to hear of): ended all the same, or the
+        // caller's leg would wait for an end that never comes and keep its media.
+        if (sent) End(SipSessionEndReason.Rejected, statusCode);
+        else End(Transaction.IsCancelled ? SipSessionEndReason.Cancelled : SipSessionEndReason.Rejected, Transaction.LastResponse?.StatusCode ?? statusCode);
     }
 
     private void EnsureDialog()
@@ -134,10 +159,44 @@ public sealed class IncomingInviteSession : SipInviteSession
         else base.OnAck(ack);
     }
 
-    /// <summary>§9.2: the CANCEL matched our INVITE before a final response; the core already sent 487.</summary>
+    /// <summary>
+    /// §9.2: the CANCEL matched our INVITE before a final response; the core already sent 487. Once, whichever of the
+    /// CANCEL's handling and the INVITE's registration saw the other first.
+    /// </summary>
     internal void OnCancelled()
     {
+        if (Interlocked.Exchange(ref _cancelled, 1) != 0) return;
         End(SipSessionEndReason.Cancelled, 487);
         Cancelled?.Invoke(this, EventArgs.Empty);
+    }
+
+    private int _cancelled;
+
+    /// <summary>
+    /// A BYE on this session's dialog, before it is marked ended. On the early dialog (§15.1.2) the INVITE still
+    /// pending is answered 487, or its server transaction would wait for an answer for good. After our 200 but before
+    /// its ACK (the ACK a packet behind, on another receive loop): the BYE shows the 200 arrived, so the 200 stops
+    /// being retransmitted at a caller who has hung up.
+    /// </summary>
+    private protected override void OnRemoteBye()
+    {
+        bool early, unacknowledged;
+        lock (Gate)
+        {
+            early = State == SipSessionState.Offering;
+            unacknowledged = State == SipSessionState.Connected && Ack is null;
+        }
+        if (early && !Transaction.IsAnswered)
+        {
+            try
+            {
+                Request.Respond(487, toTag: LocalTag);
+            }
+            catch (InvalidOperationException)
+            {
+                // Answered meanwhile: nothing pending.
+            }
+        }
+        if (unacknowledged) Transaction.OnSuccessAcknowledged();
     }
 }

@@ -1,6 +1,7 @@
 using Hotline.Cti.Sip.Dialogs;
 using Hotline.Cti.Sip.Messages;
 using Hotline.Cti.Sip.Transactions;
+using Hotline.Cti.Sip.Transport;
 
 namespace Hotline.Cti.Sip.UserAgent;
 
@@ -32,6 +33,7 @@ public sealed class OutgoingInviteSession : SipInviteSession
 {
     private readonly TaskCompletionSource<SipMessage> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SipMessage? _ack;
+    private SipEndPoint? _ackTo;
     private bool _cancelRequested;
     private string? _cancelReason;
 
@@ -66,6 +68,12 @@ public sealed class OutgoingInviteSession : SipInviteSession
 
     /// <summary>The final response: 2xx (the session is Connected, its body is the SDP answer) or the failure.</summary>
     public Task<SipMessage> Answer => _answer.Task;
+
+    /// <summary>
+    /// The 2xx crossed our CANCEL (§9.1): the session ACKed it and hangs up with BYE, so the call did not get through.
+    /// Set before <see cref="Answer"/> completes.
+    /// </summary>
+    public bool CancelledAfterAnswer { get; private set; }
 
     /// <summary>
     /// CANCEL the INVITE if not answered yet (§9.1). Safe to call at any time, more than once (the first call's
@@ -112,19 +120,34 @@ public sealed class OutgoingInviteSession : SipInviteSession
     {
         if (response.StatusCode is >= 200 and < 300)
         {
+            var dialog = SipDialog.CreateUac(Invite, response);
+            SipEndPoint nextHop;
+            try
+            {
+                // Looked up before the lock (a host name is a DNS query): a 1xx or 2xx copy of this call waits on it.
+                nextHop = SipAddressResolver.Resolve(dialog.NextHop());
+            }
+            catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+            {
+                // Nowhere to send the ACK or a BYE: the far end gives up on its unacknowledged 2xx (§13.3.1.4).
+                _answer.TrySetException(new InvalidOperationException($"The 2xx's Contact cannot be reached: {ex.Message}", ex));
+                End(SipSessionEndReason.Rejected, response.StatusCode);
+                return;
+            }
             bool cancelAfterAnswer;
             lock (Gate)
             {
-                Dialog = SipDialog.CreateUac(Invite, response);
+                Dialog = dialog;
                 // In the core's table before anyone can see Connected: a hang-up racing this 2xx (the ACD giving up on
                 // the dial as the agent answered) ends the session and takes it out again. Remembered after the lock,
                 // a hang-up in between left a dead session in the table for good (the soak of 5 Dec 2026).
-                UserAgent.Remember(this, Dialog);
+                UserAgent.Remember(this, dialog);
                 State = SipSessionState.Connected;
                 cancelAfterAnswer = _cancelRequested;
+                CancelledAfterAnswer = cancelAfterAnswer;
                 // The ACK under the lock too: a BYE of ours (HangupAsync checks the state under it) never overtakes it,
                 // or a phone still waiting for the ACK takes the BYE for a stray and drops the call without answering.
-                SendAck();
+                SendAck(nextHop);
             }
             _answer.TrySetResult(response);
             // §9.1: a CANCEL that crossed the 2xx has no effect on the call; the caller wanted it gone: BYE.
@@ -141,20 +164,22 @@ public sealed class OutgoingInviteSession : SipInviteSession
     /// §13.2.2.4 (called under <c>Gate</c>): the ACK for a 2xx is built by the dialog, with the INVITE's CSeq number,
     /// and sent end to end.
     /// </summary>
-    private void SendAck()
+    private void SendAck(SipEndPoint nextHop)
     {
         var ack = Dialog!.CreateRequest(SipMethods.Ack, Invite.CSeq.Number);
         foreach (var h in Invite.Headers)
             if (h.Id == SipHeaderId.Authorization) ack.AddHeader(h);
         _ack = ack;
-        UserAgent.SendAck(Dialog, ack);
+        _ackTo = nextHop;
+        UserAgent.SendAck(nextHop, ack);
     }
 
     private void OnSuccessRetransmitted(SipMessage response)
     {
         SipMessage? ack;
-        lock (Gate) ack = _ack;
-        if (ack is not null && Dialog is not null) UserAgent.SendAck(Dialog, ack, reuseVia: true);
+        SipEndPoint? to;
+        lock (Gate) (ack, to) = (_ack, _ackTo);
+        if (ack is not null && to is { } destination) UserAgent.SendAck(destination, ack, reuseVia: true);
     }
 
     /// <summary>A 2xx retransmission seen after the transaction ended: re-ACK (§13.2.2.4).</summary>

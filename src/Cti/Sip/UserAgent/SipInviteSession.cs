@@ -122,8 +122,15 @@ public abstract class SipInviteSession
             dialog = Dialog;
             State = SipSessionState.Ended;
         }
-        var tx = UserAgent.SendInDialog(dialog, dialog.CreateRequest(SipMethods.Bye));
-        End(SipSessionEndReason.LocalBye, 0);
+        SipClientTransaction tx;
+        try
+        {
+            tx = UserAgent.SendInDialog(dialog, dialog.CreateRequest(SipMethods.Bye));
+        }
+        finally
+        {
+            End(SipSessionEndReason.LocalBye, 0); // ended even when the BYE cannot be sent (its target does not resolve)
+        }
         return await tx.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -150,6 +157,7 @@ public abstract class SipInviteSession
         {
             case SipMethods.Bye:
                 request.Respond(200);
+                OnRemoteBye();
                 lock (Gate) State = SipSessionState.Ended;
                 End(SipSessionEndReason.RemoteBye, 0);
                 break;
@@ -241,6 +249,11 @@ public abstract class SipInviteSession
         if (respondOk && !args.Handled && !request.Transaction.IsAnswered) request.Respond(200);
     }
 
+    /// <summary>A BYE arrived on the dialog and was answered 200; the session is marked ended after this.</summary>
+    private protected virtual void OnRemoteBye()
+    {
+    }
+
     /// <summary>An ACK matched to this dialog: for our 2xx to the initial INVITE or to a re-INVITE (§13.3.1.4).</summary>
     internal virtual void OnAck(SipMessage ack)
     {
@@ -269,7 +282,9 @@ public abstract class SipInviteSession
         Dialog?.Terminate();
         UserAgent.Forget(this);
         var args = new SipSessionEndedEventArgs(reason, status);
-        Volatile.Write(ref _endedWith, args);
+        // A full fence (not a release write): a listener subscribes, then reads EndedWith; without it this store could
+        // still sit in the store buffer when the read of Ended below finds no listener, and both would miss the end.
+        Interlocked.Exchange(ref _endedWith, args);
         Ended?.Invoke(this, args);
     }
 }

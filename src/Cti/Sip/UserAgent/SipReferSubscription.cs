@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Hotline.Cti.Sip.Dialogs;
 using Hotline.Cti.Sip.Messages;
+using Hotline.Cti.Sip.Transactions;
 
 namespace Hotline.Cti.Sip.UserAgent;
 
@@ -47,20 +48,23 @@ public sealed class SipReferSubscription
     {
         if (statusCode is < 100 or > 699) throw new ArgumentOutOfRangeException(nameof(statusCode), "A SIP status is 100-699.");
         var final = statusCode >= 200;
+        SipClientTransaction tx;
         lock (_gate)
         {
             if (_terminated) return Task.FromResult<SipMessage?>(null);
             if (final) _terminated = true;
+            if (!IsEnabled || _dialog.State == SipDialogState.Terminated) return Task.FromResult<SipMessage?>(null);
+            // Built and sent under the lock: the CSeq is taken as it goes out, so a 1xx reported on one thread and the
+            // final on another reach the peer in CSeq order, never "active" after "terminated".
+            var notify = _dialog.CreateRequest(SipMethods.Notify);
+            // RFC 3515 §2.4.6: the id parameter is the CSeq number of the REFER (so several REFERs can be told apart).
+            notify.AddHeader(SipHeaderNames.Event, "refer;id=" + _referCSeq.ToString(CultureInfo.InvariantCulture));
+            notify.AddHeader("Subscription-State", final ? "terminated;reason=noresource" : "active;expires=" + ActiveSeconds.ToString(CultureInfo.InvariantCulture));
+            notify.AddHeader(SipHeaderNames.Contact, _userAgent.ContactHeader(SipAddressResolver.ProtocolOf(_dialog.NextHop())));
+            notify.AddHeader(SipHeaderNames.ContentType, "message/sipfrag;version=2.0");
+            notify.Body = Encoding.UTF8.GetBytes(Fragment(statusCode, reasonPhrase));
+            tx = _userAgent.SendInDialog(_dialog, notify);
         }
-        if (!IsEnabled || _dialog.State == SipDialogState.Terminated) return Task.FromResult<SipMessage?>(null);
-        var notify = _dialog.CreateRequest(SipMethods.Notify);
-        // RFC 3515 §2.4.6: the id parameter is the CSeq number of the REFER (so several REFERs can be told apart).
-        notify.AddHeader(SipHeaderNames.Event, "refer;id=" + _referCSeq.ToString(CultureInfo.InvariantCulture));
-        notify.AddHeader("Subscription-State", final ? "terminated;reason=noresource" : "active;expires=" + ActiveSeconds.ToString(CultureInfo.InvariantCulture));
-        notify.AddHeader(SipHeaderNames.Contact, _userAgent.ContactHeader(SipAddressResolver.ProtocolOf(_dialog.NextHop())));
-        notify.AddHeader(SipHeaderNames.ContentType, "message/sipfrag;version=2.0");
-        notify.Body = Encoding.UTF8.GetBytes(Fragment(statusCode, reasonPhrase));
-        var tx = _userAgent.SendInDialog(_dialog, notify);
         return WaitAsync(tx.FinalResponse, cancellationToken);
     }
 

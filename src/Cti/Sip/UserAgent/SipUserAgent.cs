@@ -229,6 +229,14 @@ public sealed partial class SipUserAgent
     {
         var session = new IncomingInviteSession(this, server);
         _incoming[server.Transaction.Key] = session;
+        // A CANCEL handled on another receive loop before the session was findable got its 487 without it (OnCancel):
+        // the call is over before it is offered. (OnCancel sets the flag, then looks the session up; this adds, then
+        // reads the flag: one of the two sees the other.)
+        if (server.Transaction is ServerInviteTransaction { IsCancelled: true })
+        {
+            session.OnCancelled();
+            return;
+        }
         var handler = IncomingCall;
         if (handler is null)
         {
@@ -258,6 +266,7 @@ public sealed partial class SipUserAgent
         cancel.Respond(200);
         if (invite.IsAnswered || invite.IsCancelled) return;
         invite.IsCancelled = true;
+        Interlocked.MemoryBarrier(); // the flag before the look-up below, as OnNewInvite adds before it reads the flag
         var session = FindUnansweredSession(invite);
         var tag = session?.LocalTag ?? SipIdentifiers.NewTag();
         try
@@ -351,9 +360,8 @@ public sealed partial class SipUserAgent
     }
 
     /// <summary>§13.2.2.4: the ACK for a 2xx is sent directly (no transaction), re-sent for each 2xx copy.</summary>
-    internal void SendAck(SipDialog dialog, SipMessage ack, bool reuseVia = false)
+    internal void SendAck(SipEndPoint destination, SipMessage ack, bool reuseVia = false)
     {
-        var destination = SipAddressResolver.Resolve(dialog.NextHop());
         if (!reuseVia) ack.PrependHeader(SipHeaderNames.Via, NewVia(destination.Protocol));
         _sender.Send(ack, destination);
     }

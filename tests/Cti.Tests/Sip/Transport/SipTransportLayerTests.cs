@@ -107,4 +107,72 @@ public sealed class SipTransportLayerTests
         Assert.That(received.Select(r => r.TopVia!.Branch), Is.EqualTo(new[] { "z9hG4bKa", "z9hG4bKb" }));
         Assert.That(received, Has.All.Matches<SipMessage>(r => r.StatusCode == 200));
     }
+
+    /// <summary>
+    /// Two messages for a TCP target we have no connection to, sent from two threads at once: one connection carries
+    /// both. Before (review of 5 Dec 2026), each send opened its own and the second replaced the first, closing it
+    /// while it still connected, with the other message in its queue — lost, as TCP has no retransmission of ours.
+    /// </summary>
+    [Test]
+    public async Task Two_sends_to_a_new_tcp_target_at_once_share_one_connection_and_both_arrive()
+    {
+        await using var transport = await StartAsync("127.0.0.1");
+        for (var round = 0; round < 10; round++)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            try
+            {
+                var target = new SipEndPoint(SipProtocol.Tcp, (IPEndPoint)listener.LocalEndpoint);
+                var text = new StringBuilder();
+                var gate = new Lock();
+                var accepted = 0;
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var accepting = Task.Run(async () =>
+                {
+                    while (!cts.IsCancellationRequested)
+                    {
+                        var client = await listener.AcceptTcpClientAsync(cts.Token);
+                        Interlocked.Increment(ref accepted);
+                        _ = Task.Run(async () =>
+                        {
+                            using var c = client;
+                            var buffer = new byte[4096];
+                            var stream = c.GetStream();
+                            int n;
+                            while ((n = await stream.ReadAsync(buffer, cts.Token)) > 0)
+                                lock (gate) text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+                        });
+                    }
+                });
+                using var go = new Barrier(2);
+                var sends = Enumerable.Range(0, 2).Select(i => Task.Factory.StartNew(() =>
+                {
+                    var message = SipParser.Parse(Encoding.ASCII.GetBytes(Options("127.0.0.1", 1, "TCP", $"z9hG4bKr{round}m{i}"))).Message!;
+                    go.SignalAndWait();
+                    transport.Send(message, target);
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                await Task.WhenAll(sends);
+                bool Both()
+                {
+                    lock (gate) return text.ToString().Contains($"z9hG4bKr{round}m0") && text.ToString().Contains($"z9hG4bKr{round}m1");
+                }
+                while (!Both() && !cts.IsCancellationRequested) await Task.Delay(5);
+                Assert.That(Both(), Is.True, $"round {round}: both messages arrived");
+                Assert.That(Volatile.Read(ref accepted) + (listener.Pending() ? 1 : 0), Is.EqualTo(1), $"round {round}: one connection");
+                await cts.CancelAsync();
+                try
+                {
+                    await accepting;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+    }
 }

@@ -264,4 +264,92 @@ public sealed class SipUserAgentTests
             Assert.That(_ua.SessionCount, Is.Zero);
         });
     }
+
+    /// <summary>
+    /// A CANCEL handled on another receive loop between the INVITE's transaction (its 100 Trying out) and the session
+    /// being findable: its 487 went out with no session told. The session must end there, not be offered as a call
+    /// that can neither be answered nor rejected (its leg and media held for good).
+    /// </summary>
+    [Test]
+    public void A_cancel_that_overtakes_the_invites_session_ends_it_before_it_is_offered()
+    {
+        var offered = 0;
+        _ua.IncomingCall += (_, _) => offered++;
+        _sender.BeforeSend = m =>
+        {
+            // The CANCEL arrives as the 100 Trying leaves (re-entered on this thread: the INVITE's session is not yet registered).
+            if (m.StatusCode == 100 && m.CSeq.Method == "INVITE")
+            {
+                _sender.BeforeSend = null;
+                _ua.Receive(SipTestMessages.Request("CANCEL", branch: "z9hG4bKearly"), FakeSender.Peer);
+            }
+        };
+        _ua.Receive(SipTestMessages.Request("INVITE", branch: "z9hG4bKearly", body: "v=0\r\n"), FakeSender.Peer);
+        Assert.Multiple(() =>
+        {
+            Assert.That(offered, Is.Zero, "a cancelled INVITE is not offered");
+            Assert.That(_sender.Count(m => m.CSeq.Method == "INVITE" && m.StatusCode == 487), Is.EqualTo(1));
+            Assert.That(_sender.Last(m => m.CSeq.Method == "CANCEL").StatusCode, Is.EqualTo(200));
+        });
+    }
+
+    /// <summary>
+    /// A leg hung up after the core answered its INVITE 487 without it (the race above, from the leg's side): Reject
+    /// finds the INVITE answered; the session must still end, or the leg waits for an end that never comes.
+    /// </summary>
+    [Test]
+    public void Rejecting_an_invite_the_core_already_answered_ends_the_session()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKlate");
+        session.Transaction.IsCancelled = true;
+        session.Transaction.SendResponse(session.Transaction.CreateResponse(487, null, session.LocalTag));
+        session.Reject(480);
+        Assert.Multiple(() =>
+        {
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.Cancelled));
+            Assert.That(_sender.Count(m => m.StatusCode == 480), Is.Zero, "no second final response");
+        });
+    }
+
+    /// <summary>
+    /// RFC 3261 §15.1.2: a BYE on the early dialog (after our 180, before any final answer) ends the call, and the
+    /// INVITE still pending is answered 487 — before, it waited in its server transaction for good.
+    /// </summary>
+    [Test]
+    public void A_bye_on_the_early_dialog_is_answered_and_the_pending_invite_gets_487()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKearlybye");
+        session.SendProvisional(180);
+        _ua.Receive(SipTestMessages.Request("BYE", branch: "z9hG4bKbye1", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sender.Last(m => m.CSeq.Method == "BYE").StatusCode, Is.EqualTo(200));
+            Assert.That(_sender.Last(m => m.CSeq.Method == "INVITE").StatusCode, Is.EqualTo(487));
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.RemoteBye));
+            Assert.That(session.Transaction.IsAnswered, Is.True);
+            Assert.That(() => session.AcceptAsync("v=0"u8.ToArray()), Throws.InvalidOperationException);
+        });
+    }
+
+    /// <summary>
+    /// The caller's BYE handled before its ACK (the two on different receive loops): the BYE shows our 200 arrived, so
+    /// the 200 is no longer retransmitted at a caller who has gone, and the answer completes at once, not after 64*T1.
+    /// </summary>
+    [Test]
+    public async Task A_bye_before_the_ack_counts_as_the_ack()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKbyefirst");
+        var answered = session.AcceptAsync("v=0"u8.ToArray());
+        _ua.Receive(SipTestMessages.Request("BYE", branch: "z9hG4bKbye2", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        // No virtual time passes: only the BYE can complete it (a real-time bound, as the continuation runs on the pool).
+        Assert.That(await answered.WaitAsync(TimeSpan.FromSeconds(10)), Is.True, "the answer completes on the BYE");
+        var oks = _sender.Count(m => m.StatusCode == 200 && m.CSeq.Method == "INVITE");
+        _time.Run(TimeSpan.FromSeconds(5));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sender.Count(m => m.StatusCode == 200 && m.CSeq.Method == "INVITE"), Is.EqualTo(oks), "no 200 retransmitted after the BYE");
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.RemoteBye));
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
 }
