@@ -199,10 +199,11 @@ public sealed class SipTelephonyPortReleaseTests
     }
 
     [Test]
-    public async Task A_2xx_that_crosses_the_ring_timeouts_cancel_is_a_no_answer_acked_and_hung_up_never_an_answer()
+    public async Task A_2xx_that_crosses_the_ring_timeouts_cancel_is_acked_and_hung_up_and_never_reported_answered()
     {
-        // The agent picks up just as the ring timeout CANCELs: the ACD must hear "no answer" (RONA), not "answered",
-        // or it puts the caller through to a leg that is being hung up (found by review, 5 Dec 2026).
+        // The agent picks up just as the ring timeout CANCELs: the ACD must not hear "answered", or it puts the caller
+        // through to a leg that is being hung up (found by review, 5 Dec 2026); nor "no answer" (408), which would make
+        // an agent who is at the phone not ready (RONA): cancelled (487).
         using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         phone.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)phone.LocalEndPoint!).Port;
@@ -221,7 +222,7 @@ public sealed class SipTelephonyPortReleaseTests
         await phone.SendToAsync(Encoding.ASCII.GetBytes(Answer(invite, $"c=IN IP4 127.0.0.1\r\nm=audio {port + 2} RTP/AVP 0\r\n", port)), received.RemoteEndPoint);
         await phone.SendToAsync(Encoding.ASCII.GetBytes(Answer(cancel, null)), received.RemoteEndPoint);
         var result = await dial.Answered.WaitAsync(Bound);
-        Assert.That((result.IsAnswered, result.SipStatus), Is.EqualTo((false, 408)), "a no-answer, as the ring timeout said");
+        Assert.That((result.IsAnswered, result.SipStatus), Is.EqualTo((false, 487)), "cancelled: neither answered nor a no-answer");
         var methods = new List<string>();
         while (!methods.Contains("BYE"))
         {

@@ -95,11 +95,12 @@ internal sealed partial class SipOutboundCall : IOutboundCall
         if (status is >= 200 and < 300 && _session.CancelledAfterAnswer)
         {
             // The 2xx crossed our CANCEL (§9.1): the session ACKed it and is hanging up with BYE. The dial did not get
-            // through — reported as what we cancelled it for, never as answered: the ACD would put the caller through
-            // to a leg already ending (the far end picked up just as the ring timeout or the caller's leaving hit).
-            _answered.TrySetResult(Volatile.Read(ref _timedOut) == 1 && Volatile.Read(ref _cancelled) == 0
-                ? new DialResult(false, 408, "no answer within the ring timeout (answered as it was cancelled)")
-                : new DialResult(false, 487, "cancelled (answered as it was cancelled)"));
+            // through, and is never reported as answered: the ACD would put the caller through to a leg already ending
+            // (the far end picked up just as the ring timeout or the caller's leaving hit). 487, not the ring timeout's
+            // 408, even then: whoever picked up is at the phone, and 408 would make an agent not ready for no answer.
+            _answered.TrySetResult(new DialResult(false, 487, Volatile.Read(ref _timedOut) == 1 && Volatile.Read(ref _cancelled) == 0
+                ? "answered as the ring timeout cancelled it"
+                : "answered as it was cancelled"));
             return;
         }
         if (status is >= 200 and < 300)
