@@ -84,6 +84,12 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _releasing = new(StringComparer.Ordinal); // Releases to send again.
+    // Releases sent within the last lease period, with when: a master that fails over may die before its replica has
+    // them (Redis replicates asynchronously), so they are sent again to the new master (CheckMaster).
+    private readonly ConcurrentDictionary<string, (string Value, long At)> _recent = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly Lock _masterGate = new();
+    private string? _master;
     private readonly Lock _sendGate = new();
     private readonly ITimer _refresh;
     private int _degradedLogged;
@@ -99,7 +105,44 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
             // Off the subscription's thread: the handlers reserve agents (Redis calls of their own).
             if (!agentId.IsNullOrEmpty) ThreadPool.QueueUserWorkItem(id => Freed?.Invoke(id), agentId.ToString(), preferLocal: false);
         }, CommandFlags.FireAndForget); // Redis away at start: subscribed when it connects (the multiplexer re-subscribes).
+        _time = time;
+        _master = RedisConnection.CurrentMaster(redis);
+        _redis.ConfigurationChanged += OnTopologyChanged;
+        _redis.ConnectionRestored += OnConnectionRestored;
         _refresh = time.CreateTimer(_ => Refresh(), null, lease / 3, lease / 3);
+    }
+
+    private void OnTopologyChanged(object? sender, EndPointEventArgs e) => CheckMaster();
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => CheckMaster();
+
+    /// <summary>
+    /// A new master (a Sentinel failover): the releases of the last lease period are sent to it again. One the old
+    /// master ran but died before its replica had it would otherwise keep every other engine from the agent (and the
+    /// shared line from its claim) until the lease ran out. The compare-and-delete leaves a lease taken since alone.
+    /// </summary>
+    private void CheckMaster()
+    {
+        var now = RedisConnection.CurrentMaster(_redis);
+        if (now is null) return;
+        string? was;
+        lock (_masterGate)
+        {
+            was = _master;
+            _master = now;
+        }
+        if (was is null || was == now) return;
+        var sent = 0;
+        foreach (var (agentId, (value, at)) in _recent)
+        {
+            if (_time.GetElapsedTime(at) >= Lease) _recent.TryRemove(new KeyValuePair<string, (string, long)>(agentId, (value, at)));
+            else
+            {
+                SendRelease(agentId, value);
+                sent++;
+            }
+        }
+        if (sent > 0) LogReleasesResent(_logger, sent, now);
     }
 
     public TimeSpan Lease { get; }
@@ -172,6 +215,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     /// </summary>
     private void SendRelease(string agentId, string value)
     {
+        _recent[agentId] = (value, _time.GetTimestamp());
         try
         {
             // The async API: the sync one may wait for the connection's writer, and this runs on call paths (docs/scaling.md).
@@ -213,6 +257,9 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     private void Refresh()
     {
+        foreach (var (agentId, entry) in _recent)
+            if (_time.GetElapsedTime(entry.At) >= Lease) _recent.TryRemove(new KeyValuePair<string, (string, long)>(agentId, entry));
+        CheckMaster(); // Should the multiplexer's events about the failover have come before it knew the new master.
         if ((_held.IsEmpty && _releasing.IsEmpty) || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
         foreach (var (agentId, value) in _releasing)
@@ -238,13 +285,21 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
         return true;
     }
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose()
+    {
+        _redis.ConfigurationChanged -= OnTopologyChanged;
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _refresh.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable: agent leases are granted locally; with several engines an agent may be offered two calls at once")]
     private static partial void LogDegraded(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s lease still held for an earlier call of this engine was taken over (its release was lost, e.g. in a Redis failover)")]
     private static partial void LogStaleTakenOver(ILogger logger, string agentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis has a new master ({Master}): {Count} agent lease releases of the last lease period sent to it again, in case the old master died before its replica had them")]
+    private static partial void LogReleasesResent(ILogger logger, int count, string master);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Release of agent {AgentId}'s lease failed, sent again by the next refresh: {Error}")]
     private static partial void LogReleaseFailed(ILogger logger, string agentId, string error);

@@ -87,7 +87,8 @@ public static partial class RedisConnection
     /// </summary>
     public static bool MasterReachable(IConnectionMultiplexer redis) => CurrentMaster(redis) is not null;
 
-    private static string? CurrentMaster(IConnectionMultiplexer redis)
+    /// <summary>The connected server that takes writes (host:port), or null: which master a Sentinel failover left.</summary>
+    public static string? CurrentMaster(IConnectionMultiplexer redis)
     {
         foreach (var server in redis.GetServers())
             if (server.IsConnected && !server.IsReplica) return server.EndPoint.ToString();
