@@ -85,11 +85,10 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
     private readonly ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _releasing = new(StringComparer.Ordinal); // Releases to send again.
     // Releases sent within the last lease period, with when: a master that fails over may die before its replica has
-    // them (Redis replicates asynchronously), so they are sent again to the new master (CheckMaster).
+    // them (Redis replicates asynchronously), so they are sent again to the new master (ResendRecent).
     private readonly ConcurrentDictionary<string, (string Value, long At)> _recent = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private readonly Lock _masterGate = new();
-    private string? _master;
+    private readonly RedisMasterWatch _masterWatch;
     private readonly Lock _sendGate = new();
     private readonly ITimer _refresh;
     private int _degradedLogged;
@@ -106,43 +105,34 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
             if (!agentId.IsNullOrEmpty) ThreadPool.QueueUserWorkItem(id => Freed?.Invoke(id), agentId.ToString(), preferLocal: false);
         }, CommandFlags.FireAndForget); // Redis away at start: subscribed when it connects (the multiplexer re-subscribes).
         _time = time;
-        _master = RedisConnection.CurrentMaster(redis);
-        _redis.ConfigurationChanged += OnTopologyChanged;
-        _redis.ConnectionRestored += OnConnectionRestored;
+        _masterWatch = new RedisMasterWatch(redis, (was, now) =>
+        {
+            if (was is not null) ResendRecent(now);
+        });
         _refresh = time.CreateTimer(_ => Refresh(), null, lease / 3, lease / 3);
     }
-
-    private void OnTopologyChanged(object? sender, EndPointEventArgs e) => CheckMaster();
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => CheckMaster();
 
     /// <summary>
     /// A new master (a Sentinel failover): the releases of the last lease period are sent to it again. One the old
     /// master ran but died before its replica had it would otherwise keep every other engine from the agent (and the
     /// shared line from its claim) until the lease ran out. The compare-and-delete leaves a lease taken since alone.
     /// </summary>
-    private void CheckMaster()
+    private void ResendRecent(string master)
     {
-        var now = RedisConnection.CurrentMaster(_redis);
-        if (now is null) return;
-        string? was;
-        lock (_masterGate)
-        {
-            was = _master;
-            _master = now;
-        }
-        if (was is null || was == now) return;
+        ForgetOldReleases();
         var sent = 0;
-        foreach (var (agentId, (value, at)) in _recent)
+        foreach (var (agentId, (value, _)) in _recent)
         {
-            if (_time.GetElapsedTime(at) >= Lease) _recent.TryRemove(new KeyValuePair<string, (string, long)>(agentId, (value, at)));
-            else
-            {
-                SendRelease(agentId, value);
-                sent++;
-            }
+            SendRelease(agentId, value);
+            sent++;
         }
-        if (sent > 0) LogReleasesResent(_logger, sent, now);
+        if (sent > 0) LogReleasesResent(_logger, sent, master);
+    }
+
+    private void ForgetOldReleases()
+    {
+        foreach (var (agentId, entry) in _recent)
+            if (_time.GetElapsedTime(entry.At) >= Lease) _recent.TryRemove(new KeyValuePair<string, (string, long)>(agentId, entry));
     }
 
     public TimeSpan Lease { get; }
@@ -257,9 +247,8 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     private void Refresh()
     {
-        foreach (var (agentId, entry) in _recent)
-            if (_time.GetElapsedTime(entry.At) >= Lease) _recent.TryRemove(new KeyValuePair<string, (string, long)>(agentId, entry));
-        CheckMaster(); // Should the multiplexer's events about the failover have come before it knew the new master.
+        ForgetOldReleases();
+        _masterWatch.Check(); // Should the multiplexer's events about a failover have come before it knew the new master.
         if ((_held.IsEmpty && _releasing.IsEmpty) || !RedisConnection.MasterReachable(_redis)) return;
         var db = _redis.GetDatabase();
         foreach (var (agentId, value) in _releasing)
@@ -287,8 +276,7 @@ public sealed partial class RedisAgentLeases : IAgentLeases, IDisposable
 
     public void Dispose()
     {
-        _redis.ConfigurationChanged -= OnTopologyChanged;
-        _redis.ConnectionRestored -= OnConnectionRestored;
+        _masterWatch.Dispose();
         _refresh.Dispose();
     }
 

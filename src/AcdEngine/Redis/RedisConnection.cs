@@ -37,26 +37,12 @@ public static partial class RedisConnection
     public static void WatchMaster(IConnectionMultiplexer redis, ConfigurationOptions options, ILogger logger)
     {
         if (!IsSentinel(options)) return;
-        var gate = new Lock();
-        string? master = CurrentMaster(redis);
-        if (master is not null) LogMaster(logger, options.ServiceName!, master);
-        redis.ConfigurationChanged += (_, _) => Check();
-        redis.ConnectionRestored += (_, _) => Check();
-
-        void Check()
+        var watch = new RedisMasterWatch(redis, (was, now) =>
         {
-            var now = CurrentMaster(redis);
-            if (now is null) return;
-            string? was;
-            lock (gate)
-            {
-                if (now == master) return;
-                was = master;
-                master = now;
-            }
             if (was is null) LogMaster(logger, options.ServiceName!, now);
             else LogFailover(logger, options.ServiceName!, was, now);
-        }
+        });
+        if (watch.Master is { } master) LogMaster(logger, options.ServiceName!, master);
     }
 
     /// <summary>

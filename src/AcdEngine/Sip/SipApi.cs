@@ -35,7 +35,7 @@ public static class SipApi
             },
             transactions = stack.UserAgent.TransactionCount,
             sessions = stack.UserAgent.SessionCount,
-            sessionStates = SessionStates(stack.UserAgent),
+            sessionStates = stack.UserAgent.SessionFigures(),
             rejectedMessages = stack.Transport.RejectedCount,
             managedBytes = GC.GetTotalMemory(false),
             workingSetBytes = Environment.WorkingSet,
@@ -46,12 +46,6 @@ public static class SipApi
             outboxDepth = outbox.PendingCount(),
             openCalls = outbox.OpenCallCount(),
         });
-
-    private static object SessionStates(Hotline.Cti.Sip.UserAgent.SipUserAgent userAgent)
-    {
-        var (offering, connected, ended, endedCallIds) = userAgent.SessionFigures();
-        return new { offering, connected, ended, endedCallIds };
-    }
 
     /// <summary>Open file descriptors (Linux /proc/self/fd); -1 where there is no /proc.</summary>
     private static int OpenFileDescriptors()

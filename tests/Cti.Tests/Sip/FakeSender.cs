@@ -25,6 +25,25 @@ internal sealed class FakeSender : ISipSender
     /// <summary>Runs on the sending thread before a message is recorded (a test holds a send up here to force a race).</summary>
     public Action<SipMessage>? BeforeSend { get; set; }
 
+    /// <summary>
+    /// Forces a race a lock must decide: the first time a <paramref name="method"/> is about to go out, runs
+    /// <paramref name="race"/> on another thread and holds the send until that thread sends <paramref name="until"/>,
+    /// or 500 ms pass (ample for it, unless the code under test holds it back). Completes with the racing thread's task.
+    /// </summary>
+    public Task<Task> RaceWhileSending(string method, Action race, string until)
+    {
+        var racer = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new ManualResetEventSlim();
+        BeforeSend = m =>
+        {
+            if (m.Method == until) sent.Set();
+            if (m.Method != method || racer.Task.IsCompleted) return;
+            racer.SetResult(Task.Run(race));
+            sent.Wait(TimeSpan.FromMilliseconds(500));
+        };
+        return racer.Task;
+    }
+
     public void Send(SipMessage message, SipEndPoint destination)
     {
         BeforeSend?.Invoke(message);

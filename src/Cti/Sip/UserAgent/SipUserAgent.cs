@@ -44,7 +44,7 @@ public sealed partial class SipUserAgent
     /// held: an ended session leaves the table as it ends, so one seen here twice, seconds apart, is a leak to report
     /// (the soak prints them; grep the engine's log for the Call-ID).
     /// </summary>
-    public (int Offering, int Connected, int Ended, IReadOnlyList<string> EndedCallIds) SessionFigures(int max = 5)
+    public SipSessionFigures SessionFigures(int max = 5)
     {
         int offering = 0, connected = 0, ended = 0;
         var endedIds = new List<string>();
@@ -60,7 +60,7 @@ public sealed partial class SipUserAgent
                     break;
             }
         }
-        return (offering, connected, ended, endedIds);
+        return new SipSessionFigures(offering, connected, ended, endedIds);
     }
 
     /// <summary>A new INVITE outside a dialog. Without a subscriber the core answers 480.</summary>
@@ -378,3 +378,6 @@ public sealed partial class SipUserAgent
     [LoggerMessage(Level = LogLevel.Error, Message = "SIP: the {Method} handler failed")]
     private partial void LogHandlerFailed(Exception ex, string method);
 }
+
+/// <summary>The sessions with a dialog by state (<see cref="SipUserAgent.SessionFigures"/>).</summary>
+public readonly record struct SipSessionFigures(int Offering, int Connected, int Ended, IReadOnlyList<string> EndedCallIds);

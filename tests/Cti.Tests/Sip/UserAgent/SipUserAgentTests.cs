@@ -203,25 +203,17 @@ public sealed class SipUserAgentTests
     /// ended session must be gone from the table.
     /// </summary>
     [Test]
-    public void A_hang_up_racing_the_2xx_waits_for_its_ack_and_leaves_no_session_behind()
+    public async Task A_hang_up_racing_the_2xx_waits_for_its_ack_and_leaves_no_session_behind()
     {
         var session = _ua.Invite(new InviteRequest { Target = SipUri.Parse("sip:1003@127.0.0.1:5070") });
         var invite = _sender.Last(m => m.Method == "INVITE");
         _ua.Receive(SipTestMessages.ResponseTo(invite, 180), FakeSender.Peer);
-        Task? hangup = null;
-        using var byeSent = new ManualResetEventSlim();
-        _sender.BeforeSend = m =>
-        {
-            if (m.Method == "BYE") byeSent.Set();
-            if (m.Method != "ACK" || hangup is not null) return;
-            hangup = Task.Run(() => { _ = session.HangupAsync(); }); // returns once the BYE is out (its answer never comes here)
-            // Long enough for the other thread to send its BYE if nothing holds it back (it is not held on the old code).
-            byeSent.Wait(TimeSpan.FromMilliseconds(500));
-        };
+        // The hang-up returns once its BYE is out (the BYE's answer never comes here).
+        var hangup = _sender.RaceWhileSending("ACK", () => { _ = session.HangupAsync(); }, until: "BYE");
         _ua.Receive(SipTestMessages.ResponseTo(invite, 200), FakeSender.Peer);
         Assert.That(session.Answer.Wait(TimeSpan.FromSeconds(10)), Is.True, "the 2xx was handled");
-        Assert.That(hangup, Is.Not.Null, "the 2xx was ACKed");
-        Assert.That(hangup!.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(hangup.IsCompleted, Is.True, "the 2xx was ACKed");
+        Assert.That((await hangup).Wait(TimeSpan.FromSeconds(10)), Is.True);
         var order = _sender.Sent.Select(s => s.Message.Method).Where(m => m is "ACK" or "BYE").ToList();
         Assert.Multiple(() =>
         {
@@ -242,19 +234,11 @@ public sealed class SipUserAgentTests
         var session = _ua.Invite(new InviteRequest { Target = SipUri.Parse("sip:1004@127.0.0.1:5070") });
         var invite = _sender.Last(m => m.Method == "INVITE");
         _ua.Receive(SipTestMessages.ResponseTo(invite, 180), FakeSender.Peer);
-        Task? answer = null;
-        using var ackSent = new ManualResetEventSlim();
-        _sender.BeforeSend = m =>
-        {
-            if (m.Method == "ACK") ackSent.Set();
-            if (m.Method != "CANCEL" || answer is not null) return;
-            // The 2xx arrives while our CANCEL is on its way out.
-            answer = Task.Run(() => _ua.Receive(SipTestMessages.ResponseTo(invite, 200), FakeSender.Peer));
-            ackSent.Wait(TimeSpan.FromMilliseconds(500));
-        };
+        // The 2xx arrives while our CANCEL is on its way out.
+        var answer = _sender.RaceWhileSending("CANCEL", () => _ua.Receive(SipTestMessages.ResponseTo(invite, 200), FakeSender.Peer), until: "ACK");
         session.Cancel();
-        Assert.That(answer, Is.Not.Null, "the CANCEL was sent");
-        Assert.That(answer!.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(answer.IsCompleted, Is.True, "the CANCEL was sent");
+        Assert.That((await answer).Wait(TimeSpan.FromSeconds(10)), Is.True);
         Assert.That((await session.Answer).StatusCode, Is.EqualTo(200));
         var order = _sender.Sent.Select(s => s.Message.Method).Where(m => m is "CANCEL" or "ACK" or "BYE").ToList();
         Assert.Multiple(() =>
