@@ -136,6 +136,10 @@ public sealed class IncomingInviteSession : SipInviteSession
         else End(Transaction.IsCancelled ? SipSessionEndReason.Cancelled : SipSessionEndReason.Rejected, Transaction.LastResponse?.StatusCode ?? statusCode);
     }
 
+    /// <summary>§15: our BYE waits for the ACK of our 200 (or Timer H), unless it came or the 200 is not ours yet.</summary>
+    private protected override Task<bool>? AckDueBeforeBye() =>
+        Ack is null && !Transaction.Acknowledged.IsCompleted ? Transaction.Acknowledged : null;
+
     private void EnsureDialog()
     {
         if (Dialog is not null) return;
@@ -148,7 +152,8 @@ public sealed class IncomingInviteSession : SipInviteSession
         var first = false;
         lock (Gate)
         {
-            if (Ack is null && State == SipSessionState.Connected)
+            // Connected, or Ended by a hang-up whose BYE waits for this ACK (§15, HangupAsync).
+            if (Ack is null && State != SipSessionState.Offering)
             {
                 Ack = ack;
                 Dialog!.Confirm();
@@ -184,7 +189,7 @@ public sealed class IncomingInviteSession : SipInviteSession
         lock (Gate)
         {
             early = State == SipSessionState.Offering;
-            unacknowledged = State == SipSessionState.Connected && Ack is null;
+            unacknowledged = State != SipSessionState.Offering && Ack is null; // Connected, or a hang-up waiting for the ACK
         }
         if (early && !Transaction.IsAnswered)
         {

@@ -112,15 +112,37 @@ public abstract class SipInviteSession
         return UserAgent.SendInDialog(dialog, refer).FinalResponse.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Sends BYE (§15.1.1) and ends the session; completes with the BYE's final response.</summary>
+    /// <summary>
+    /// Sends BYE (§15.1.1) and ends the session; completes with the BYE's final response (null when there was nothing
+    /// to end, or the peer's own BYE ended it while ours waited for the ACK, below).
+    /// </summary>
+    /// <remarks>
+    /// §15: a callee must not send BYE on a confirmed dialog before the ACK of its 2xx arrived or the server transaction
+    /// timed out. Hanging up in that window (the ACK a packet behind the 200) ends the session for its users at once,
+    /// as any hang-up does, so a phone that never ACKs does not hold the call's end for 64*T1; the dialog stays known
+    /// to the core until the ACK comes (or the peer's BYE, or Timer H), and the BYE leaves then.
+    /// <paramref name="cancellationToken"/> ends only the wait for the BYE's answer.
+    /// </remarks>
     public async Task<SipMessage?> HangupAsync(CancellationToken cancellationToken = default)
     {
         SipDialog? dialog;
+        Task<bool>? ackDue;
         lock (Gate)
         {
             if (State != SipSessionState.Connected || Dialog is null) return null;
             dialog = Dialog;
             State = SipSessionState.Ended;
+            ackDue = AckDueBeforeBye();
+        }
+        if (ackDue is not null)
+        {
+            End(SipSessionEndReason.LocalBye, 0, keepDialog: true);
+            await ackDue.ConfigureAwait(false); // the ACK, the peer's BYE or Timer H: it always completes
+            if (Volatile.Read(ref _remoteBye) != 0)
+            {
+                ReleaseDialog(); // the peer hung up meanwhile and was answered 200: nothing left to end
+                return null;
+            }
         }
         SipClientTransaction tx;
         try
@@ -129,10 +151,20 @@ public abstract class SipInviteSession
         }
         finally
         {
-            End(SipSessionEndReason.LocalBye, 0); // ended even when the BYE cannot be sent (its target does not resolve)
+            // Ended even when the BYE cannot be sent (its target does not resolve).
+            if (ackDue is null) End(SipSessionEndReason.LocalBye, 0);
+            else ReleaseDialog();
         }
         return await tx.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Under <see cref="Gate"/>, as a hang-up of a connected session begins: what its BYE must wait for (§15: the ACK
+    /// of the callee's 2xx, completing false at Timer H), or null when it may leave now.
+    /// </summary>
+    private protected virtual Task<bool>? AckDueBeforeBye() => null;
+
+    private int _remoteBye;
 
     /// <summary>Sends an in-dialog INFO (e.g. DTMF relay) and completes with its final response.</summary>
     public Task<SipMessage> SendInfoAsync(string contentType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
@@ -153,10 +185,17 @@ public abstract class SipInviteSession
             request.Respond(500, "Server Internal Error (CSeq out of order)");
             return;
         }
+        if (Volatile.Read(ref _ended) != 0 && message.Method != SipMethods.Bye)
+        {
+            // Ended, its dialog kept only until the ACK lets our BYE go (HangupAsync): nothing else is served.
+            request.Respond(481);
+            return;
+        }
         switch (message.Method)
         {
             case SipMethods.Bye:
                 request.Respond(200);
+                Volatile.Write(ref _remoteBye, 1); // before OnRemoteBye, which may release a hang-up waiting for the ACK
                 OnRemoteBye();
                 lock (Gate) State = SipSessionState.Ended;
                 End(SipSessionEndReason.RemoteBye, 0);
@@ -274,17 +313,25 @@ public abstract class SipInviteSession
         }
     }
 
-    /// <summary>Ends once: removes the dialog from the core and raises <see cref="Ended"/>.</summary>
-    private protected void End(SipSessionEndReason reason, int status)
+    /// <summary>
+    /// Ends once: removes the dialog from the core (unless <paramref name="keepDialog"/>: a BYE still to be sent, see
+    /// <see cref="HangupAsync"/>, which then calls <see cref="ReleaseDialog"/>) and raises <see cref="Ended"/>.
+    /// </summary>
+    private protected void End(SipSessionEndReason reason, int status, bool keepDialog = false)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0) return;
         lock (Gate) State = SipSessionState.Ended;
-        Dialog?.Terminate();
-        UserAgent.Forget(this);
+        if (!keepDialog) ReleaseDialog();
         var args = new SipSessionEndedEventArgs(reason, status);
         // A full fence (not a release write): a listener subscribes, then reads EndedWith; without it this store could
         // still sit in the store buffer when the read of Ended below finds no listener, and both would miss the end.
         Interlocked.Exchange(ref _endedWith, args);
         Ended?.Invoke(this, args);
+    }
+
+    private void ReleaseDialog()
+    {
+        Dialog?.Terminate();
+        UserAgent.Forget(this);
     }
 }

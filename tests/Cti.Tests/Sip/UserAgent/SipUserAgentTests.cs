@@ -336,4 +336,91 @@ public sealed class SipUserAgentTests
             Assert.That(_ua.SessionCount, Is.Zero);
         });
     }
+
+    /// <summary>Completes with the first BYE the core sends (it leaves on a pool thread once the ACK is in).</summary>
+    private Task<SipMessage> NextBye()
+    {
+        var bye = new TaskCompletionSource<SipMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sender.BeforeSend = m =>
+        {
+            if (m.Method == "BYE") bye.TrySetResult(m);
+        };
+        return bye.Task;
+    }
+
+    /// <summary>
+    /// RFC 3261 §15: the callee must not send BYE on a confirmed dialog before the ACK of its 2xx. A hang-up in that
+    /// window ends the session for its users at once; the BYE leaves only when the ACK came, and then at once.
+    /// </summary>
+    [Test]
+    public async Task A_callee_hanging_up_before_the_ack_ends_at_once_and_sends_its_bye_when_the_ack_comes()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKbyewaits");
+        var answered = session.AcceptAsync("v=0"u8.ToArray());
+        var bye = NextBye();
+        var hangup = session.HangupAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.LocalBye), "ended for its users at once");
+            Assert.That(session.State, Is.EqualTo(SipSessionState.Ended));
+            Assert.That(_sender.Count(m => m.Method == "BYE"), Is.Zero, "no BYE before the ACK");
+            Assert.That(_ua.SessionCount, Is.EqualTo(1), "the dialog is kept so the ACK finds it");
+        });
+        var info = SipTestMessages.Request("INFO", branch: "z9hG4bKinfo", cseq: 2, toTag: session.LocalTag);
+        _ua.Receive(info, FakeSender.Peer);
+        Assert.That(_sender.Last(m => m.CSeq.Method == "INFO").StatusCode, Is.EqualTo(481), "nothing but the ACK or a BYE is served");
+
+        _ua.Receive(SipTestMessages.Request("ACK", branch: "z9hG4bKack", toTag: session.LocalTag), FakeSender.Peer);
+        var sent = await bye.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await answered.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        _ua.Receive(SipTestMessages.ResponseTo(sent, 200, toTag: null), FakeSender.Peer);
+        Assert.That((await hangup.WaitAsync(TimeSpan.FromSeconds(10)))?.StatusCode, Is.EqualTo(200));
+        var order = _sender.Sent.Select(s => s.Message.Method ?? s.Message.CSeq.Method + " " + s.Message.StatusCode).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.ToTag, Is.EqualTo("peer"), "the BYE is in the dialog: the caller's tag is its To tag");
+            Assert.That(sent.FromTag, Is.EqualTo(session.LocalTag));
+            Assert.That(_ua.SessionCount, Is.Zero, "released once the BYE is out");
+            Assert.That(order.IndexOf("BYE"), Is.GreaterThan(order.LastIndexOf("INVITE 200")), string.Join(", ", order));
+        });
+    }
+
+    /// <summary>§15 and §13.3.1.4: with no ACK at all, the waiting BYE leaves when the INVITE transaction times out.</summary>
+    [Test]
+    public async Task A_callee_hanging_up_before_an_ack_that_never_comes_sends_its_bye_at_timer_h()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKbyetimerh");
+        var answered = session.AcceptAsync("v=0"u8.ToArray());
+        var bye = NextBye();
+        _ = session.HangupAsync();
+        _time.Run(TimeSpan.FromSeconds(31));
+        Assert.That(_sender.Count(m => m.Method == "BYE"), Is.Zero, "still inside 64*T1");
+        _time.Run(TimeSpan.FromSeconds(2));
+        await bye.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await answered.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sender.Count(m => m.Method == "BYE"), Is.EqualTo(1), "one BYE: the answer's own time-out hang-up finds the session ended");
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.LocalBye));
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
+
+    /// <summary>The caller's BYE crossing our waiting one: it is answered 200, and ours is never sent.</summary>
+    [Test]
+    public async Task A_callee_hanging_up_before_the_ack_sends_no_bye_when_the_callers_bye_comes_first()
+    {
+        var session = ReceiveInvite(branch: "z9hG4bKbyecross");
+        _ = session.AcceptAsync("v=0"u8.ToArray());
+        var hangup = session.HangupAsync();
+        _ua.Receive(SipTestMessages.Request("BYE", branch: "z9hG4bKtheirbye", cseq: 2, toTag: session.LocalTag), FakeSender.Peer);
+        Assert.That(await hangup.WaitAsync(TimeSpan.FromSeconds(10)), Is.Null, "nothing left to end");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sender.Last(m => m.CSeq.Method == "BYE").StatusCode, Is.EqualTo(200));
+            Assert.That(_sender.Count(m => m.Method == "BYE"), Is.Zero);
+            Assert.That(session.EndedWith?.Reason, Is.EqualTo(SipSessionEndReason.LocalBye), "ended by us first, raised once");
+            Assert.That(_ua.SessionCount, Is.Zero);
+        });
+    }
 }
