@@ -25,7 +25,9 @@ public enum BindingUpdateError
 
 /// <summary>
 /// The location service: bindings per user, each user's list replaced as a whole under its own lock (one owner per
-/// piece of state); expired bindings are dropped on read and by <see cref="Sweep"/>.
+/// piece of state); expired bindings are dropped whenever the user's list is read or written. A user's (possibly empty)
+/// list is never removed: the users are the directory's, a bounded set, and a list removed while a REGISTER held it
+/// would lose that registration.
 /// </summary>
 public sealed class SipBindings(TimeProvider time)
 {
@@ -116,20 +118,6 @@ public sealed class SipBindings(TimeProvider time)
         }
         Changed?.Invoke();
         return BindingUpdateError.None;
-    }
-
-    /// <summary>Drops expired bindings and empty users.</summary>
-    public void Sweep()
-    {
-        var now = time.GetUtcNow();
-        foreach (var (user, list) in _byUser)
-        {
-            lock (list)
-            {
-                list.RemoveAll(b => b.ExpiresAt <= now);
-                if (list.Count == 0) _byUser.TryRemove(new KeyValuePair<string, List<SipBinding>>(user, list));
-            }
-        }
     }
 
     /// <summary>§10.3 step 7 compares contact URIs with §19.1.4 rules; we compare case-insensitively as text.</summary>
