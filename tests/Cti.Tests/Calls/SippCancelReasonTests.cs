@@ -15,11 +15,9 @@ public sealed class SippCancelReasonTests
     [Test]
     public async Task Sipp_reads_call_completed_elsewhere_in_the_cancel_and_the_dial_ends_cancelled()
     {
-        Assume.That(File.Exists("/usr/bin/sipp"), "sipp missing: tools/install-peers.sh test");
+        OneCallSipp.AssumeInstalled();
         var sipPort = FreePort.Next();
-        var scenario = Path.Combine(RepoPaths.Root, "tools", "sipp", "phone-answered-elsewhere.xml");
-        await using var sipp = PeerProcess.Start("sipp", ["-sf", scenario, "-i", "127.0.0.1", "-p", sipPort.ToString(CultureInfo.InvariantCulture),
-            "-mi", "127.0.0.1", "-mp", FreePort.Next(4).ToString(CultureInfo.InvariantCulture), "-nostdin", "-m", "1", "-timeout", "30", "-timeout_error"]);
+        await using var sipp = OneCallSipp.Start("phone-answered-elsewhere.xml", sipPort);
         await using var engine = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
 
         // sipp binds its port a moment after it starts: the INVITE is retransmitted (RFC 3261 §17.1.1.2) until it listens.

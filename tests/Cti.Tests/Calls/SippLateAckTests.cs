@@ -14,7 +14,7 @@ public sealed class SippLateAckTests
     [Test]
     public async Task A_hang_up_right_after_the_answer_reaches_sipp_only_after_its_late_ack()
     {
-        Assume.That(File.Exists("/usr/bin/sipp"), "sipp missing: tools/install-peers.sh test");
+        OneCallSipp.AssumeInstalled();
         await using var engine = SipTelephonyHost.Start(FreeRtp.Options(), TimeProvider.System);
         var legEnded = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
         engine.Telephony.IncomingCall += (_, e) => legEnded.TrySetResult(Task.Run(async () =>
@@ -24,10 +24,7 @@ public sealed class SippLateAckTests
             await answered; // completes on the ACK
         }));
 
-        var scenario = Path.Combine(RepoPaths.Root, "tools", "sipp", "caller-late-ack.xml");
-        await using var sipp = PeerProcess.Start("sipp", ["-sf", scenario, "-s", "12345", "-i", "127.0.0.1", "-p", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            "-mi", "127.0.0.1", "-mp", FreePort.Next(4).ToString(CultureInfo.InvariantCulture), "-nostdin", "-m", "1", "-timeout", "30", "-timeout_error",
-            $"127.0.0.1:{engine.Port.ToString(CultureInfo.InvariantCulture)}"]);
+        await using var sipp = OneCallSipp.Start("caller-late-ack.xml", more: ["-s", "12345", $"127.0.0.1:{engine.Port.ToString(CultureInfo.InvariantCulture)}"]);
 
         await (await legEnded.Task.WaitAsync(TimeSpan.FromSeconds(30))).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(await sipp.Exited.WaitAsync(TimeSpan.FromSeconds(40)), Is.Zero, "sipp read ACK, then BYE: " + sipp.Output);

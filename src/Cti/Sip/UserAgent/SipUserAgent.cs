@@ -41,8 +41,9 @@ public sealed partial class SipUserAgent
 
     /// <summary>
     /// The sessions with a dialog by state, and the Call-IDs of up to <paramref name="max"/> that ended and are still
-    /// held: an ended session leaves the table as it ends, so one seen here twice, seconds apart, is a leak to report
-    /// (the soak prints them; grep the engine's log for the Call-ID).
+    /// held: an ended session leaves the table as it ends, or, hung up by us between our 200 and its ACK, once the ACK
+    /// lets its BYE go (Timer H, 32 s, at the latest: <see cref="SipInviteSession.HangupAsync"/>); one still here after
+    /// that is a leak to report (the soak prints them; grep the engine's log for the Call-ID).
     /// </summary>
     public SipSessionFigures SessionFigures(int max = 5)
     {
